@@ -1,0 +1,68 @@
+"""The Book: what every input format becomes, and all that later stages know of the source file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from audiobook_tts.errors import UserError
+
+
+class BookError(UserError):
+    """A book that cannot be read: broken, hostile, DRM-locked or empty."""
+
+
+BlockKind = Literal["heading", "paragraph", "verse", "list_item", "quote", "scene_break", "note", "placeholder"]
+
+
+@dataclass
+class Block:
+    """One unit of body text, in reading order.
+
+    `text` is plain Unicode as a reader sees it. Verse keeps its line breaks as "\\n". Inline pause markup is kept
+    in one form for every input format: `[pause]` or `[pause:1.5s]` (SSML `<break>` is converted to it).
+    A scene break has empty text.
+    """
+
+    kind: BlockKind
+    text: str
+
+
+@dataclass
+class Chapter:
+    """A chapter as the book's table of contents names it.
+
+    Front and back matter stay in the book with `included=False` and the reason, so `inspect` can show them
+    and an option can bring them back.
+    """
+
+    title: str
+    blocks: list[Block]
+    level: int = 1  # depth in the table of contents: 1 = top level (a part), 2 = within it, ...
+    included: bool = True
+    excluded_reason: str | None = None
+    source: str = ""  # where it came from, e.g. "text/ch01.xhtml#c1"
+
+
+@dataclass
+class Cover:
+    data: bytes
+    mime: str
+
+
+@dataclass
+class Metadata:
+    title: str
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    description: str | None = None
+    identifiers: list[str] = field(default_factory=list)
+    cover: Cover | None = None
+
+
+@dataclass
+class Book:
+    metadata: Metadata
+    chapters: list[Chapter]
