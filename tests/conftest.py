@@ -1,6 +1,6 @@
-"""Session fixtures shared by every test suite: offline hub, tokenizers, random-weight checkpoints, voice prompt.
+"""Session fixtures shared by every test suite: offline hub, tokenizers, random-weight checkpoints, voice.
 
-Builders live in tests/fixtures/ (plain modules, importable from any test); this file only caches their results.
+Builders live in tests/fixtures/ (plain modules, importable from any test); this file only caches them.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-# No network in tests: huggingface_hub reads this when it is first imported, so set it before anything imports it.
+# No network in tests: huggingface_hub reads this on first import, so set it before anything imports it.
 os.environ["HF_HUB_OFFLINE"] = "1"
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -45,7 +45,7 @@ def tokenizer_files(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def checkpoint_factory(tmp_path_factory, tokenizer_files):
-    """build(config="english", overrides=TINY_OVERRIDES, seed=0) -> (yaml_path, weights_path), cached per session.
+    """build(config="english", overrides=TINY_OVERRIDES, seed=0) -> (yaml_path, weights_path), cached.
 
     `overrides=None` keeps the config's full size; pass a dict to shrink differently.
     """
@@ -58,8 +58,12 @@ def checkpoint_factory(tmp_path_factory, tokenizer_files):
         if key not in cache:
             out_dir = tmp_path_factory.mktemp("checkpoint")
             cache[key] = build_checkpoint(
-                config, out_dir, tokenizer_model=tokenizer_files[0], tokenizer_json=tokenizer_files[1],
-                overrides=overrides, seed=seed,
+                config,
+                out_dir,
+                tokenizer_model=tokenizer_files[0],
+                tokenizer_json=tokenizer_files[1],
+                overrides=overrides,
+                seed=seed,
             )
         return cache[key]
 
@@ -78,14 +82,17 @@ def fake_hub_files(tmp_path_factory, tokenizer_files, voice_wav):
     from tests.fixtures.hub import build_fake_hub
 
     return build_fake_hub(
-        tmp_path_factory.mktemp("hf_cache_fake"), tmp_path_factory.mktemp("fake_hub_src"),
-        tokenizer_model=tokenizer_files[0], tokenizer_json=tokenizer_files[1], voice_wav=voice_wav,
+        tmp_path_factory.mktemp("hf_cache_fake"),
+        tmp_path_factory.mktemp("fake_hub_src"),
+        tokenizer_model=tokenizer_files[0],
+        tokenizer_json=tokenizer_files[1],
+        voice_wav=voice_wav,
     )
 
 
 @pytest.fixture(scope="session")
 def gated_hub_files(tmp_path_factory, fake_hub_files):
-    """Like fake_hub_files, but only the without-voice-cloning bundle is cached (gated repo not accessible)."""
+    """Like fake_hub_files, but only the without-voice-cloning bundle is cached (gated repo refused)."""
     from tests.fixtures.hub import gated_copy
 
     return gated_copy(fake_hub_files, tmp_path_factory.mktemp("hf_cache_gated"))

@@ -1,4 +1,4 @@
-"""The shared fixtures themselves: tokenizer size and twin, checkpoints loading in the reference, fake hub layout."""
+"""The shared fixtures themselves: tokenizer twins, checkpoints run by the reference, fake hub layout."""
 
 from __future__ import annotations
 
@@ -42,7 +42,10 @@ def test_fake_hub_resolves_pinned_revisions(fake_hub):
     from tests.fixtures.hub import predefined_voice_url, split_hf_url
 
     config = load_config_dict("english")
-    for url in (config["weights_path"], config["flow_lm"]["lookup_table"]["tokenizer_path"],
-                predefined_voice_url("english", "fantine")):
+    for url in (
+        config["weights_path"],
+        config["flow_lm"]["lookup_table"]["tokenizer_path"],
+        predefined_voice_url("english", "fantine"),
+    ):
         repo_id, filename, revision = split_hf_url(url)
         assert hf_hub_download(repo_id, filename, revision=revision)
