@@ -12,7 +12,9 @@ import torch
 from audiobook_tts.jobs.keys import segment_key, segment_seed, voice_id
 
 SETTINGS = {"temperature": 0.3, "eos_threshold": -4.0, "frames_after_eos": 2, "lsd_steps": [1, 2]}
-BASE = dict(text="It was the best of times.", voice_id="a" * 64, model_id="english@db04f0e6", settings=SETTINGS)
+BASE = dict(
+    text="It was the best of times.", voice_id="a" * 64, model_id="english@db04f0e6", settings=SETTINGS
+)
 
 
 def key(**changes):
@@ -101,13 +103,17 @@ def test_voice_id_depends_on_values_dtype_shape_and_names_not_order():
     assert voice_id(voice_state()) == base
     assert voice_id(voice_state(seed=1)) != base
     cache = state["transformer.layers.0.self_attn/cache"]
+    renamed = {
+        "renamed": cache,
+        "transformer.layers.0.self_attn/offset": state["transformer.layers.0.self_attn/offset"],
+    }
     changed_value = cache.clone()
     changed_value[0, 0, 0, 0, 0] += 1e-6
     variants = [
         {**state, "transformer.layers.0.self_attn/cache": changed_value},
         {**state, "transformer.layers.0.self_attn/cache": cache.to(torch.float64)},
         {**state, "transformer.layers.0.self_attn/cache": cache.reshape(2, 1, 5, 4, 2)},
-        {"renamed": cache, "transformer.layers.0.self_attn/offset": state["transformer.layers.0.self_attn/offset"]},
+        renamed,
     ]
     assert len({voice_id(v) for v in variants} | {base}) == len(variants) + 1
 

@@ -1,0 +1,362 @@
+"""A render job on disk: the plan, the finished segment audio and the voice states, in OUT/.audiobook-tts/.
+
+    OUT/.audiobook-tts/
+        lock                  flock'd by the one render using the job; holds its pid
+        index.sqlite          plan, audio and voice rows (WAL mode)
+        audio/<key>.f32       one segment: raw float32 little-endian mono samples (sample-exact, lossless)
+        voices/<id>.safetensors  voice states, named by voice_id()
+
+Resuming is "skip every key that already exists and verifies": a file is written to a temp name, fsynced and
+renamed before its row is inserted, so a kill at any moment loses at most the segment being written.
+
+Audio whose key the current plan no longer uses is kept, as a cache: undoing an edit, or switching a chapter
+back to its previous voice, costs nothing to render. `prune()` deletes it when space matters more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import safetensors.torch
+import torch
+
+from audiobook_tts.jobs import index
+from audiobook_tts.jobs.errors import JobError
+from audiobook_tts.jobs.keys import voice_id as compute_voice_id
+from audiobook_tts.jobs.lock import JobLock
+from audiobook_tts.jobs.store import file_sha256, fsync_dir, remove_stale_temps, write_atomic
+
+JOB_DIRNAME = ".audiobook-tts"
+SAMPLE_RATE = 24_000
+_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class PlannedSegment:
+    key: str  # segment_key() of text, voice, model and settings
+    text: str
+    pause_after: float  # seconds of silence after it
+    voice_id: str
+
+
+@dataclass(frozen=True)
+class PlannedChapter:
+    index: int
+    title: str
+    segments: list[PlannedSegment]
+
+
+@dataclass
+class ChapterStatus:
+    index: int
+    title: str
+    done: int  # segments with audio in the index
+    total: int
+    seconds: float  # audio rendered so far
+    remaining_chars: int  # text still to render: a rough measure of the work left
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.done
+
+
+@dataclass
+class JobStatus:
+    directory: Path
+    chapters: list[ChapterStatus] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(chapter.done for chapter in self.chapters)
+
+    @property
+    def total(self) -> int:
+        return sum(chapter.total for chapter in self.chapters)
+
+    @property
+    def seconds(self) -> float:
+        return sum(chapter.seconds for chapter in self.chapters)
+
+    def to_json(self) -> dict:
+        return {
+            "directory": str(self.directory),
+            "done": self.done,
+            "total": self.total,
+            "seconds": round(self.seconds, 3),
+            "chapters": [
+                {
+                    "index": c.index,
+                    "title": c.title,
+                    "done": c.done,
+                    "total": c.total,
+                    "remaining": c.remaining,
+                    "seconds": round(c.seconds, 3),
+                    "remaining_chars": c.remaining_chars,
+                }
+                for c in self.chapters
+            ],
+        }
+
+
+def _check_key(key: str) -> None:
+    if not _KEY.fullmatch(key):
+        raise ValueError(f"not a segment key: {key!r}")
+
+
+class Job:
+    """An open job, holding its lock until closed. Use `with Job.open(out_dir) as job:`."""
+
+    def __init__(self, directory: Path, lock: JobLock, db: sqlite3.Connection):
+        self.directory = directory  # OUT/.audiobook-tts
+        self._lock = lock
+        self._db = db
+
+    # ---- opening and closing -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, out_dir: Path, *, fresh: bool = False) -> Job:
+        """Create or reopen the job in `out_dir`; `fresh` discards its previous state (and nothing else)."""
+        out_dir = Path(out_dir)
+        directory = out_dir / JOB_DIRNAME
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise JobError(f"{out_dir} is not a directory; choose another output directory") from None
+        except OSError as error:
+            raise JobError(f"cannot create {directory}: {error.strerror}") from None
+        lock = JobLock.acquire(directory / "lock", directory)
+        try:
+            if fresh:
+                for entry in directory.iterdir():
+                    if entry.name == "lock":
+                        continue  # deleting a held lock file would let a second render lock a new one
+                    shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+            for sub in ("audio", "voices"):
+                (directory / sub).mkdir(exist_ok=True)
+            fsync_dir(directory)
+            remove_stale_temps(directory)  # we hold the lock: every temp file is a dead writer's
+            db = index.connect(directory / "index.sqlite")
+        except BaseException:
+            lock.release()
+            raise
+        return cls(directory, lock, db)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        self._lock.release()
+
+    def __enter__(self) -> Job:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # ---- the plan ------------------------------------------------------------------------------------------
+
+    def set_plan(self, chapters: list[PlannedChapter]) -> None:
+        """Replace the recorded plan with `chapters` in one transaction; audio is never deleted here."""
+        seen = set()
+        for chapter in chapters:
+            if chapter.index in seen:
+                raise ValueError(f"chapter index {chapter.index} appears twice in the plan")
+            seen.add(chapter.index)
+            for segment in chapter.segments:
+                _check_key(segment.key)
+        with self._write(self.directory / "index.sqlite"):
+            self._db.execute("DELETE FROM segments")
+            self._db.execute("DELETE FROM chapters")
+            self._db.executemany(
+                "INSERT INTO chapters (idx, title) VALUES (?, ?)", [(c.index, c.title) for c in chapters]
+            )
+            self._db.executemany(
+                "INSERT INTO segments (chapter, position, key, text, pause_after, voice_id)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (c.index, i, s.key, s.text, float(s.pause_after), s.voice_id)
+                    for c in chapters
+                    for i, s in enumerate(c.segments)
+                ],
+            )
+
+    def plan(self) -> list[PlannedChapter]:
+        """The recorded plan, chapters and segments in order."""
+        chapters = {
+            idx: PlannedChapter(idx, title, [])
+            for idx, title in self._db.execute("SELECT idx, title FROM chapters ORDER BY idx")
+        }
+        rows = self._db.execute(
+            "SELECT chapter, key, text, pause_after, voice_id FROM segments ORDER BY chapter, position"
+        )
+        for chapter, key, text, pause_after, voice in rows:
+            chapters[chapter].segments.append(PlannedSegment(key, text, pause_after, voice))
+        return list(chapters.values())
+
+    def status(self) -> JobStatus:
+        return _status(self._db, self.directory.parent)
+
+    # ---- segment audio -------------------------------------------------------------------------------------
+
+    def audio_path(self, key: str) -> Path:
+        _check_key(key)
+        return self.directory / "audio" / f"{key}.f32"
+
+    def has_audio(self, key: str) -> bool:
+        """True if the key's row exists and its file has the recorded size and checksum; else drop both."""
+        row = self._db.execute("SELECT samples, sha256 FROM audio WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return False
+        samples, sha256 = row
+        path = self.audio_path(key)
+        try:
+            intact = path.stat().st_size == 4 * samples and file_sha256(path) == sha256
+        except FileNotFoundError:
+            intact = False
+        if not intact:
+            with self._write(self.directory / "index.sqlite"):
+                self._db.execute("DELETE FROM audio WHERE key = ?", (key,))
+            path.unlink(missing_ok=True)
+        return intact
+
+    def write_audio(self, key: str, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> None:
+        """Store one segment's mono samples: durable file first, then its row."""
+        samples = np.asarray(samples)
+        if samples.ndim != 1 or samples.dtype.kind != "f":
+            raise ValueError(f"segment audio must be 1-D float samples, got {samples.dtype} {samples.shape}")
+        data = samples.astype("<f4", copy=False).tobytes()
+        path = self.audio_path(key)
+        write_atomic(path, data)
+        with self._write(self.directory / "index.sqlite"):
+            self._db.execute(
+                "INSERT OR REPLACE INTO audio (key, samples, sample_rate, sha256) VALUES (?, ?, ?, ?)",
+                (key, len(samples), sample_rate, hashlib.sha256(data).hexdigest()),
+            )
+
+    def read_audio(self, key: str) -> np.ndarray:
+        """The stored samples as float32 (call has_audio first to verify them)."""
+        path = self.audio_path(key)
+        try:
+            return np.fromfile(path, dtype="<f4").astype(np.float32, copy=False)
+        except FileNotFoundError:
+            raise JobError(f"segment audio {path} is missing; run the render again to redo it") from None
+
+    def prune(self) -> int:
+        """Delete audio that no segment of the current plan uses; returns how many files went."""
+        with self._write(self.directory / "index.sqlite"):
+            self._db.execute("DELETE FROM audio WHERE key NOT IN (SELECT key FROM segments)")
+        keep = {key for (key,) in self._db.execute("SELECT key FROM audio")}
+        removed = 0
+        for path in (self.directory / "audio").glob("*.f32"):
+            if path.stem not in keep:  # includes files whose row a crash never wrote
+                path.unlink()
+                removed += 1
+        return removed
+
+    # ---- voice states --------------------------------------------------------------------------------------
+
+    def voice_path(self, voice_id: str) -> Path:
+        _check_key(voice_id)
+        return self.directory / "voices" / f"{voice_id}.safetensors"
+
+    def save_voice(self, voice_id: str, source: Path | Mapping[str, torch.Tensor]) -> None:
+        """Keep a voice state (a safetensors file or tensors) in the job, checked against its id."""
+        if isinstance(source, Mapping):
+            tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in source.items()}
+            data = safetensors.torch.save(tensors)
+        else:
+            data = Path(source).read_bytes()
+            try:
+                tensors = safetensors.torch.load(data)
+            except Exception as error:
+                raise JobError(f"{source} is not a safetensors voice state ({error})") from None
+        if compute_voice_id(tensors) != voice_id:
+            raise ValueError(f"voice state does not match voice id {voice_id}")
+        write_atomic(self.voice_path(voice_id), data)
+        with self._write(self.directory / "index.sqlite"):
+            self._db.execute(
+                "INSERT OR REPLACE INTO voices (voice_id, size, sha256) VALUES (?, ?, ?)",
+                (voice_id, len(data), hashlib.sha256(data).hexdigest()),
+            )
+
+    def has_voice(self, voice_id: str) -> bool:
+        """Like has_audio: the row exists and the file verifies, else the row is dropped."""
+        row = self._db.execute("SELECT size, sha256 FROM voices WHERE voice_id = ?", (voice_id,)).fetchone()
+        if row is None:
+            return False
+        path = self.voice_path(voice_id)
+        try:
+            intact = path.stat().st_size == row[0] and file_sha256(path) == row[1]
+        except FileNotFoundError:
+            intact = False
+        if not intact:
+            with self._write(self.directory / "index.sqlite"):
+                self._db.execute("DELETE FROM voices WHERE voice_id = ?", (voice_id,))
+            path.unlink(missing_ok=True)
+        return intact
+
+    def load_voice(self, voice_id: str) -> dict[str, torch.Tensor]:
+        return safetensors.torch.load_file(self.voice_path(voice_id))
+
+    # ---- internals -----------------------------------------------------------------------------------------
+
+    def _write(self, db_path: Path) -> _IndexWrite:
+        return _IndexWrite(self._db, db_path)
+
+
+class _IndexWrite(index.transaction):
+    """A transaction whose failure (mostly a full disk) is a JobError naming the index; nothing changes."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path):
+        super().__init__(db)
+        self.path = path
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            return super().__enter__()
+        except sqlite3.OperationalError as error:
+            raise JobError(f"cannot update {self.path}: {error}; free some space and run again") from None
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            super().__exit__(kind, value, traceback)
+        except sqlite3.OperationalError as error:
+            raise JobError(f"cannot update {self.path}: {error}; free some space and run again") from None
+        if isinstance(value, sqlite3.OperationalError):
+            raise JobError(f"cannot update {self.path}: {value}; free some space and run again") from None
+
+
+def _status(db: sqlite3.Connection, out_dir: Path) -> JobStatus:
+    rows = db.execute(
+        """
+        SELECT c.idx, c.title, COUNT(a.key), COUNT(s.key),
+               COALESCE(SUM(1.0 * a.samples / a.sample_rate), 0),
+               COALESCE(SUM(CASE WHEN a.key IS NULL THEN length(s.text) ELSE 0 END), 0)
+        FROM chapters c
+        LEFT JOIN segments s ON s.chapter = c.idx
+        LEFT JOIN audio a ON a.key = s.key
+        GROUP BY c.idx ORDER BY c.idx
+        """
+    )
+    return JobStatus(out_dir, [ChapterStatus(*row) for row in rows])
+
+
+def read_status(out_dir: Path) -> JobStatus:
+    """The progress of the job in `out_dir`, read without its lock (a render may be running)."""
+    path = Path(out_dir) / JOB_DIRNAME / "index.sqlite"
+    if not path.is_file():
+        raise JobError(f"{out_dir} holds no render job (no {JOB_DIRNAME}/index.sqlite); render into it first")
+    db = index.connect(path, read_only=True)
+    try:
+        return _status(db, Path(out_dir))
+    except sqlite3.DatabaseError as error:
+        raise index.corrupt(path, error) from None
+    finally:
+        db.close()
