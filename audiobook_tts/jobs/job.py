@@ -22,16 +22,18 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import safetensors.torch
-import torch
 
 from audiobook_tts.jobs import index
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.keys import voice_id as compute_voice_id
 from audiobook_tts.jobs.lock import JobLock
 from audiobook_tts.jobs.store import file_sha256, fsync_dir, remove_stale_temps, write_atomic
+
+if TYPE_CHECKING:  # torch is imported only to save or load a voice; `status` and the audio never need it
+    import torch
 
 JOB_DIRNAME = ".audiobook-tts"
 SAMPLE_RATE = 24_000
@@ -268,6 +270,8 @@ class Job:
 
     def save_voice(self, voice_id: str, source: Path | Mapping[str, torch.Tensor]) -> None:
         """Keep a voice state (a safetensors file or tensors) in the job, checked against its id."""
+        import safetensors.torch
+
         if isinstance(source, Mapping):
             tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in source.items()}
             data = safetensors.torch.save(tensors)
@@ -303,6 +307,8 @@ class Job:
         return intact
 
     def load_voice(self, voice_id: str) -> dict[str, torch.Tensor]:
+        import safetensors.torch
+
         return safetensors.torch.load_file(self.voice_path(voice_id))
 
     # ---- internals -----------------------------------------------------------------------------------------

@@ -29,9 +29,12 @@ import struct
 import sys
 import unicodedata
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # torch is imported only when tensors are hashed: `status` and the store never need it
+    import torch
 
 KEY_FORMAT = "audiobook-tts/segment/1"
 VOICE_FORMAT = b"audiobook-tts/voice/1"
@@ -98,6 +101,8 @@ def _tensor_bytes(tensor: torch.Tensor | np.ndarray) -> tuple[str, tuple[int, ..
         if array.dtype.byteorder == ">":
             array = array.astype(array.dtype.newbyteorder("<"))
         return f"numpy.{array.dtype.name}", tuple(array.shape), array.tobytes()
+    import torch
+
     flat = tensor.detach().cpu().contiguous().reshape(-1)
     # A uint8 view reads any dtype (bfloat16 included, which numpy lacks) as its stored bytes.
     raw = flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b""
