@@ -1,0 +1,181 @@
+"""The model's own text rules (pocket-tts 4.0.1 behaviour): prompt preparation and chunking by tokens.
+
+The model was trained on single sentences that start with a capital and end with sentence punctuation, so
+every chunk is normalised the same way before tokenization, and long inputs are cut at sentence-final tokens
+and packed greedily into chunks of at most `max_tokens` tokens. These rules are part of the model (they
+decide which token ids it sees), so they are reproduced exactly, quirks included: the "two spaces -> one"
+fix is a single pass, and the word count behind the frames-after-EOS guess is taken before capitalisation
+and punctuation.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from audiobook_tts.tts.errors import ModelError
+
+logger = logging.getLogger(__name__)
+
+MAX_TOKENS_PER_CHUNK = 50
+
+SENTENCE_END = ".!?\u2026"  # . ! ? …
+WEAK_END = ",;:-\u2013\u2014"  # , ; : - – —
+CLOSERS = "\"'\u201d\u2019)]\u00bb"  # " ' ” ’ ) ] »
+SHORT_INPUT_WORDS = 5  # prompts with fewer words get the 8-space pad (when the config asks for it)
+SHORT_INPUT_PAD = " " * 8
+
+# Deleting quotes turns '"Hi?", she said' into 'Hi?, she said': drop the , ; : after a sentence mark.
+_MARK_THEN_WEAK = re.compile(r"([.!?\u2026])\s*[,;:]")
+
+
+class TokenCoder(Protocol):
+    def encode(self, text: str) -> list[int]: ...
+    def decode(self, ids: list[int]) -> str: ...
+
+
+@dataclass(frozen=True)
+class TextRules:
+    """The per-model text switches of a config (same names as the YAML keys)."""
+
+    pad_with_spaces_for_short_inputs: bool = False
+    remove_semicolons: bool = False
+    append_terminal_punctuation: bool = True
+    capitalize_first_letter: bool = True
+    replace_characters: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, config) -> TextRules:
+        """From a tts.config.Config (or anything with those attributes)."""
+        return cls(
+            pad_with_spaces_for_short_inputs=config.pad_with_spaces_for_short_inputs,
+            remove_semicolons=config.remove_semicolons,
+            append_terminal_punctuation=config.append_terminal_punctuation,
+            capitalize_first_letter=config.capitalize_first_letter,
+            replace_characters=dict(config.replace_characters),
+        )
+
+
+def prepare_prompt(text: str, rules: TextRules) -> tuple[str, int]:
+    """Normalise one prompt -> (text the model sees, frames-after-EOS guess: 3 for <= 4 words, else 1)."""
+    text = text.strip()
+    if rules.replace_characters:
+        text = " ".join(text.translate(str.maketrans(rules.replace_characters)).split())
+        text = _MARK_THEN_WEAK.sub(r"\1", text)
+    if not text:
+        raise ModelError("cannot speak an empty text; give the model at least one word")
+    text = text.replace("\n", " ").replace("\r", " ").replace("  ", " ")
+    if rules.remove_semicolons:
+        text = text.replace(";", ",")
+    guess = 3 if len(text.split()) <= 4 else 1
+    if rules.capitalize_first_letter and not text[0].isupper():
+        text = text[0].upper() + text[1:]
+    if rules.append_terminal_punctuation:
+        text = ensure_terminal_punctuation(text)
+    if rules.pad_with_spaces_for_short_inputs and len(text.split()) < SHORT_INPUT_WORDS:
+        text = SHORT_INPUT_PAD + text
+    return text, guess
+
+
+def ensure_terminal_punctuation(text: str) -> str:
+    """End with . ! ? or …, looking through closing quotes/brackets; a trailing , ; : or dash becomes '.'.
+
+    Otherwise '.' goes after the closers, so that the splitter sees a bare period token at the very end.
+    """
+    core = text.rstrip(CLOSERS + " ")
+    closers = text[len(core) :].strip()
+    if not core or core[-1] in SENTENCE_END:
+        return text
+    if core[-1] in WEAK_END:
+        return core.rstrip(WEAK_END + " ") + "." + closers
+    return text + "."
+
+
+def boundary_ids(tokenizer: TokenCoder, marks: str) -> set[int]:
+    """Ids of tokenizing `marks`, minus the first (the word-start piece put before any text)."""
+    return set(tokenizer.encode(marks)[1:])
+
+
+def _starts_after_decimal_point(ids: list[int], start: int, tokenizer: TokenCoder) -> bool:
+    """True when ids[start:] begins with a digit right after '<digit>.', i.e. the '.' is inside a number."""
+    before = tokenizer.decode(ids[:start])
+    after = tokenizer.decode(ids[start:])
+    return len(before) >= 2 and before[-1] == "." and before[-2].isdigit() and after[:1].isdigit()
+
+
+def _cut_points(ids: list[int], boundaries: set[int], tokenizer: TokenCoder | None = None) -> list[int]:
+    """[0, ..., len(ids)]: a cut before each first non-boundary token that follows boundary tokens.
+
+    With `tokenizer`, a cut that would split a decimal number is skipped.
+    """
+    cuts = [0]
+    after_boundary = False
+    for i, token in enumerate(ids):
+        if token in boundaries:
+            after_boundary = True
+            continue
+        if after_boundary and not (tokenizer is not None and _starts_after_decimal_point(ids, i, tokenizer)):
+            cuts.append(i)
+        after_boundary = False
+    cuts.append(len(ids))
+    return cuts
+
+
+def _segments(ids: list[int], cuts: list[int], tokenizer: TokenCoder) -> list[tuple[int, str]]:
+    pairs = zip(cuts[:-1], cuts[1:], strict=True)
+    return [(end - start, tokenizer.decode(ids[start:end])) for start, end in pairs]
+
+
+def split_into_chunks(
+    text: str, tokenizer: TokenCoder, rules: TextRules, max_tokens: int = MAX_TOKENS_PER_CHUNK
+) -> list[str]:
+    """Cut a text into chunks of whole sentences of at most `max_tokens` tokens where possible.
+
+    Each chunk is later prepared again with `prepare_prompt` before it is tokenized for the model.
+    """
+    prepared, _ = prepare_prompt(text, rules)
+    ids = tokenizer.encode(prepared.strip())  # the short-input pad is for chunks, not the text
+    sentences = _segments(ids, _cut_points(ids, boundary_ids(tokenizer, ".!...?"), tokenizer), tokenizer)
+
+    # An overlong sentence is cut at , ; : instead, when that gives more than one piece.
+    clause_marks = boundary_ids(tokenizer, ",;:")
+    segments: list[tuple[int, str]] = []
+    for count, sentence in sentences:
+        if count > max_tokens:
+            sub_ids = tokenizer.encode(sentence.strip())
+            clauses = _segments(sub_ids, _cut_points(sub_ids, clause_marks), tokenizer)
+            if len(clauses) > 1:
+                segments.extend(clauses)
+                continue
+        segments.append((count, sentence))
+
+    # Greedy packing; the counts are those of the segment tokenizations, not of the joined text.
+    chunks: list[str] = []
+    current, current_count = "", 0
+    for count, segment in segments:
+        if current == "":
+            current, current_count = segment, count
+        elif current_count + count > max_tokens:
+            chunks.append(current.strip())
+            current, current_count = segment, count
+        else:
+            current, current_count = current + " " + segment, current_count + count
+    if current != "":
+        chunks.append(current.strip())
+
+    for chunk in chunks:
+        n = len(tokenizer.encode(chunk))
+        if n > max_tokens:
+            logger.warning("chunk of %d tokens exceeds %d, words may be skipped: %.50r", n, max_tokens, chunk)
+    return chunks
+
+
+def frames_after_eos(guess: int, requested: int | None = None, recommended: int | None = None) -> int:
+    """Frames generated after EOS: the caller's value, else the config's, else the length guess + 2."""
+    if requested is not None:
+        return requested
+    if recommended is not None:
+        return recommended
+    return guess + 2

@@ -1,0 +1,133 @@
+"""Prompt preparation and chunking equal the reference's text_chunking functions, for every rule set."""
+
+from __future__ import annotations
+
+import pytest
+
+from audiobook_tts.tts.errors import ModelError
+from audiobook_tts.tts.text_prep import (
+    TextRules,
+    ensure_terminal_punctuation,
+    frames_after_eos,
+    prepare_prompt,
+    split_into_chunks,
+)
+from audiobook_tts.tts.tokenizer import load_tokenizer
+from tests.fixtures.texts import sample_texts
+
+# Rule sets of shipped configs: default English, the padded 2026-01 model, small English (dash replacement),
+# French (deletions, ':' -> ',', remove_semicolons), Spanish (¿ ¡ deleted), German.
+RULE_CONFIGS = ["english", "english_2026-01", "english_2m_2026-10", "french", "spanish", "german"]
+
+
+def _reference_rules(name: str) -> dict:
+    from pocket_tts.utils.config import CONFIGS_DIR, load_config
+
+    c = load_config(CONFIGS_DIR / f"{name}.yaml")
+    return dict(
+        pad_with_spaces_for_short_inputs=c.pad_with_spaces_for_short_inputs,
+        remove_semicolons=c.remove_semicolons,
+        append_terminal_punctuation=c.append_terminal_punctuation,
+        capitalize_first_letter=c.capitalize_first_letter,
+        replace_characters=c.replace_characters,
+    )
+
+
+def _rule_variants(name: str):
+    base = _reference_rules(name)
+    yield base
+    if name == "english":  # the switches no shipped config turns off
+        yield dict(base, append_terminal_punctuation=False, capitalize_first_letter=False)
+        yield dict(base, pad_with_spaces_for_short_inputs=True, remove_semicolons=True)
+
+
+@pytest.fixture(scope="module")
+def tokenizers_pair(tokenizer_files):
+    from pocket_tts.modules.text_conditioner import build_tokenizer
+
+    return load_tokenizer(tokenizer_files[1], "tokenizers"), build_tokenizer(
+        4000, str(tokenizer_files[1]), "json"
+    )
+
+
+@pytest.mark.parametrize("config_name", RULE_CONFIGS)
+def test_prepare_prompt_matches_reference(config_name):
+    from pocket_tts.models.text_chunking import prepare_text_prompt
+
+    for kwargs in _rule_variants(config_name):
+        rules = TextRules(**kwargs)
+        for text in sample_texts():
+            assert prepare_prompt(text, rules) == prepare_text_prompt(text, **kwargs), text
+
+
+@pytest.mark.parametrize("config_name", RULE_CONFIGS)
+@pytest.mark.parametrize("max_tokens", [50, 12])
+def test_chunks_match_reference(config_name, max_tokens, tokenizers_pair):
+    from pocket_tts.models.text_chunking import prepare_text_prompt, split_into_best_sentences
+
+    ours_tok, ref_tok = tokenizers_pair
+    for kwargs in _rule_variants(config_name):
+        rules = TextRules(**kwargs)
+        for text in sample_texts():
+            try:
+                expected = split_into_best_sentences(ref_tok, text, max_tokens, **kwargs)
+            except ValueError:  # the reference refuses texts that normalise to nothing
+                with pytest.raises(ModelError):
+                    split_into_chunks(text, ours_tok, rules, max_tokens)
+                continue
+            chunks = split_into_chunks(text, ours_tok, rules, max_tokens)
+            assert chunks == expected, text
+            for chunk in chunks:  # and the ids the model finally sees, chunk by chunk
+                ours_text, ours_guess = prepare_prompt(chunk, rules)
+                ref_text, ref_guess = prepare_text_prompt(chunk, **kwargs)
+                assert ours_tok.encode(ours_text) == ref_tok(ref_text)[0].tolist()
+                assert ours_guess == ref_guess
+
+
+def test_chunking_with_sentencepiece_backend(tokenizer_files):
+    from pocket_tts.models.text_chunking import split_into_best_sentences
+    from pocket_tts.modules.text_conditioner import build_tokenizer
+
+    ours = load_tokenizer(tokenizer_files[0])
+    ref = build_tokenizer(4000, str(tokenizer_files[0]))
+    kwargs = _reference_rules("english_2m_2026-10")
+    for text in sample_texts():
+        assert split_into_chunks(text, ours, TextRules(**kwargs)) == split_into_best_sentences(
+            ref, text, 50, **kwargs
+        )
+
+
+def test_long_passage_is_split_and_packed(tokenizers_pair):
+    tok, _ = tokenizers_pair
+    text = " ".join(f"Sentence number {i} is here." for i in range(40))
+    chunks = split_into_chunks(text, tok, TextRules(), max_tokens=50)
+    assert len(chunks) > 1
+    assert " ".join(chunks) == text
+    assert all(len(tok.encode(c)) <= 50 for c in chunks)
+
+
+def test_decimal_numbers_are_not_sentence_ends(tokenizers_pair):
+    tok, _ = tokenizers_pair
+    chunks = split_into_chunks("Pi is 3.14 roughly. " * 8, tok, TextRules(), max_tokens=10)
+    assert all(not c.startswith("14") for c in chunks)
+
+
+def test_prepare_prompt_rules():
+    assert prepare_prompt("hello there", TextRules()) == ("Hello there.", 3)
+    assert prepare_prompt("one two three four five", TextRules()) == ("One two three four five.", 1)
+    assert prepare_prompt("hi", TextRules(pad_with_spaces_for_short_inputs=True)) == ("        Hi.", 3)
+    assert prepare_prompt("a; b", TextRules(remove_semicolons=True))[0] == "A, b."
+    assert prepare_prompt("a   b", TextRules())[0] == "A  b."  # a single "two spaces -> one" pass
+    assert ensure_terminal_punctuation('He said "go,"') == 'He said "go."'
+    assert ensure_terminal_punctuation("(see above)") == "(see above)."
+    assert ensure_terminal_punctuation("Done!\u201d") == "Done!\u201d"
+    with pytest.raises(ModelError):
+        prepare_prompt("   \n ", TextRules())
+    with pytest.raises(ModelError):
+        prepare_prompt("«»", TextRules(replace_characters={"«": "", "»": ""}))
+
+
+def test_frames_after_eos_precedence():
+    assert frames_after_eos(3) == 5
+    assert frames_after_eos(1, recommended=4) == 4
+    assert frames_after_eos(1, requested=0, recommended=4) == 0
