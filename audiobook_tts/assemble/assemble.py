@@ -1,0 +1,263 @@
+"""Rendered chapters in, finished files out: a measurement pass, then one encode pass feeding every output.
+
+Pass 1 streams each chapter through ffmpeg's loudness meter (and collects subtitle cues). Pass 2 streams the
+book once more: per-chapter gain, one true-peak limiter over the whole book, then each block goes to the M4B
+encoder (one process for the whole book) and to the current chapter's MP3 encoder. Chapter boundaries are
+exact sums of piece lengths, so every MP3 holds exactly the samples its M4B chapter spans. Outputs are
+written under a hidden `.name.partial` and renamed into place once complete and tagged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+from mutagen import MutagenError
+
+from audiobook_tts.assemble import encode
+from audiobook_tts.assemble.chapters import chapter_file_stems, ffmetadata, safe_filename
+from audiobook_tts.assemble.errors import AssembleError
+from audiobook_tts.assemble.ffmpeg import FfmpegSink, check_writable, disk_error, find_ffmpeg
+from audiobook_tts.assemble.loudness import (
+    CODEC_HEADROOM_DB,
+    SILENT_LUFS,
+    ChapterLoudness,
+    LoudnessMeter,
+    TruePeakLimiter,
+    chapter_gain_db,
+)
+from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
+from audiobook_tts.assemble.subtitles import Cue, write_subtitles
+from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, tag_m4b, tag_mp3
+
+Progress = Callable[[str, int, int], None]  # (stage "measure" | "encode", chapters done, chapter count)
+
+BLOCK = 1 << 18  # samples handed to the limiter and encoders at a time (~11 s at 24 kHz)
+ACX_RMS_DB = -20.0  # ACX asks for RMS between -23 and -18 dBFS; aim for the middle
+ACX_MAX_SECONDS = 120 * 60
+ACX_HEAD_SECONDS = 0.75  # ACX: 0.5-1 s of room tone at the start of each file
+ACX_TAIL_SECONDS = 2.0  # and 1-5 s at the end
+ROOM_TONE_DB = -72.0  # room tone RMS: inaudible, yet not digital silence (ACX floor: <= -60 dB)
+
+
+def piece_blocks(piece: AudioPiece, chapter_title: str) -> Iterator[np.ndarray]:
+    """A piece as float32 blocks of at most BLOCK samples; silence is never allocated beyond one block."""
+    if isinstance(piece.samples, int):
+        zeros = np.zeros(min(piece.samples, BLOCK), np.float32)
+        for start in range(0, piece.samples, BLOCK):
+            yield zeros[:min(BLOCK, piece.samples - start)]
+        return
+    samples = np.asarray(piece.samples, dtype=np.float32)
+    if samples.ndim != 1:
+        raise AssembleError(f"chapter {chapter_title!r}: a piece has shape {samples.shape}, not mono (n,)")
+    for start in range(0, len(samples), BLOCK):
+        yield samples[start:start + BLOCK]
+
+
+def room_tone(samples: int, sample_rate: int) -> np.ndarray:
+    """Low-level noise, the same every run; band-limited a little so it sounds like air, not hiss."""
+    rng = np.random.default_rng(sample_rate)
+    noise = rng.standard_normal(samples + 1)
+    noise = (noise[1:] + noise[:-1]) / np.sqrt(2)  # gentle low-pass, unit RMS kept
+    return (noise * 10 ** (ROOM_TONE_DB / 20)).astype(np.float32)
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """OSError (disk full, permissions) and mutagen's wrapped I/O errors become one line naming the path."""
+    try:
+        yield
+    except OSError as error:
+        raise disk_error(error, path) from error
+    except MutagenError as error:
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, OSError):
+            raise disk_error(cause, path) from error
+        raise AssembleError(f"cannot tag {path}: {error}") from error
+
+
+class _Assembly:
+    """State of one assemble() call: paths, sinks and the partial files to clean up if anything fails."""
+
+    def __init__(self, chapters: list[ChapterAudio], tags: BookTags, out_dir: Path, options: AssembleOptions,
+                 sample_rate: int, progress: Progress | None):
+        self.chapters = chapters
+        self.tags = tags
+        self.out_dir = out_dir
+        self.options = options
+        self.sample_rate = sample_rate
+        self.progress = progress or (lambda stage, done, total: None)
+        self.acx = options.preset == "acx"
+        self.ffmpeg = find_ffmpeg(options.ffmpeg)
+        self.head = round(ACX_HEAD_SECONDS * sample_rate) if self.acx else 0
+        self.tail = round(ACX_TAIL_SECONDS * sample_rate) if self.acx else 0
+        stems = chapter_file_stems([chapter.title for chapter in chapters])
+        self.mp3_paths = [out_dir / f"{stem}.mp3" for stem in stems]
+        self.m4b_path = out_dir / f"{safe_filename(tags.title, 'Audiobook')}.m4b"
+        self.sinks: list[FfmpegSink | LoudnessMeter] = []  # killed on failure
+        self.partials: list[Path] = []
+        self.written: list[Path] = []
+        self.warnings: list[str] = []
+
+    # -- pass 1 ---------------------------------------------------------------------------------------------
+    def measure(self) -> tuple[list[ChapterLoudness], list[list[Cue]]]:
+        loudness, cues = [], []
+        for index, chapter in enumerate(self.chapters):
+            meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=f"chapter {chapter.title!r}")
+            self.sinks.append(meter)
+            chapter_cues, position = [], self.head
+            for piece in chapter.pieces():
+                if piece.text and piece.length:
+                    chapter_cues.append(Cue(position, position + piece.length, piece.text))
+                for block in piece_blocks(piece, chapter.title):
+                    meter.write(block)
+                position += piece.length
+            if position == self.head:
+                raise AssembleError(f"chapter {index + 1} ({chapter.title!r}) has no audio: render it again")
+            loudness.append(meter.result())
+            cues.append(chapter_cues)
+            self.progress("measure", index + 1, len(self.chapters))
+        return loudness, cues
+
+    # -- pass 2 ---------------------------------------------------------------------------------------------
+    def partial(self, path: Path) -> Path:
+        partial = path.with_name(f".{path.name}.partial")
+        self.partials.append(partial)
+        return partial
+
+    def finish_file(self, partial: Path, final: Path, tag: Callable[[], None]) -> None:
+        with writing(final):
+            tag()
+            os.replace(partial, final)
+        self.partials.remove(partial)
+        self.written.append(final)
+
+    def encode(self, gains_db: list[float], lengths: list[int], starts: list[int],
+               cues: list[list[Cue]]) -> None:
+        formats = self.options.formats
+        total = sum(lengths)
+        cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
+        m4b = None
+        if "m4b" in formats:
+            chapters_file = self.partial(self.out_dir / f"{self.m4b_path.stem}.chapters.txt")
+            with writing(chapters_file):
+                chapters_file.write_text(ffmetadata([c.title for c in self.chapters], starts, total,
+                                                    self.sample_rate), encoding="utf-8")
+            m4b_partial = self.partial(self.m4b_path)
+            m4b = FfmpegSink(self.ffmpeg, self.sample_rate,
+                             encode.m4b_args(m4b_partial, chapters_file, self.options.aac_bitrate),
+                             what=str(self.m4b_path))
+            self.sinks.append(m4b)
+        mp3_rate = encode.ACX_SAMPLE_RATE if self.acx else self.sample_rate
+        mp3_bitrate = encode.ACX_MP3_BITRATE if self.acx else self.options.mp3_bitrate
+
+        current = {"chapter": 0, "done": 0, "sink": None, "partial": None}
+
+        def finish_mp3() -> None:
+            index, sink, partial = current["chapter"], current["sink"], current["partial"]
+            if sink is not None:
+                sink.finish()
+                self.finish_file(partial, self.mp3_paths[index], lambda: tag_mp3(
+                    partial, self.tags, self.chapters[index].title, index + 1, len(self.chapters), cover))
+                if self.options.subtitles:
+                    with writing(self.mp3_paths[index]):
+                        self.written += write_subtitles(self.mp3_paths[index].with_suffix(""), cues[index],
+                                                        self.sample_rate)
+            self.progress("encode", index + 1, len(self.chapters))
+            current.update(chapter=index + 1, done=0, sink=None, partial=None)
+
+        def route(block: np.ndarray) -> None:
+            """Send limited audio to the M4B and, split at chapter boundaries, to each chapter's MP3."""
+            if m4b is not None:
+                m4b.write(block)
+            while len(block):
+                index = current["chapter"]
+                take = min(len(block), lengths[index] - current["done"])
+                if "mp3" in formats:
+                    if current["sink"] is None:
+                        current["partial"] = self.partial(self.mp3_paths[index])
+                        current["sink"] = FfmpegSink(
+                            self.ffmpeg, self.sample_rate,
+                            encode.mp3_args(current["partial"], self.sample_rate, mp3_bitrate, mp3_rate),
+                            what=str(self.mp3_paths[index]))
+                        self.sinks.append(current["sink"])
+                    current["sink"].write(block[:take])
+                current["done"] += take
+                block = block[take:]
+                if current["done"] == lengths[index]:
+                    finish_mp3()
+
+        limiter = TruePeakLimiter(self.options.true_peak_db - CODEC_HEADROOM_DB, self.sample_rate)
+        tone_head = room_tone(self.head, self.sample_rate)
+        tone_tail = room_tone(self.tail, self.sample_rate + 1)
+        for chapter, gain_db, length in zip(self.chapters, gains_db, lengths, strict=True):
+            gain = np.float32(10 ** (gain_db / 20))
+            route(limiter.process(tone_head))
+            fed = self.head + self.tail
+            for piece in chapter.pieces():
+                for block in piece_blocks(piece, chapter.title):
+                    route(limiter.process(block * gain))
+                    fed += len(block)
+            route(limiter.process(tone_tail))
+            if fed != length:
+                raise AssembleError(f"chapter {chapter.title!r} gave {fed} samples on the second pass, "
+                                    f"{length} on the first: its pieces must be the same on every call")
+        route(limiter.flush())
+
+        if m4b is not None:
+            m4b.finish()
+            self.finish_file(m4b_partial, self.m4b_path, lambda: tag_m4b(m4b_partial, self.tags, cover))
+            if self.options.subtitles:
+                book_cues = [Cue(start + cue.start, start + cue.end, cue.text)
+                             for start, chapter_cues in zip(starts, cues, strict=True)
+                             for cue in chapter_cues]
+                with writing(self.m4b_path):
+                    stem = self.m4b_path.with_suffix("")
+                    self.written += write_subtitles(stem, book_cues, self.sample_rate)
+            chapters_file.unlink()
+            self.partials.remove(chapters_file)
+
+    def cleanup(self) -> None:
+        for sink in self.sinks:
+            sink.kill()
+        for partial in self.partials:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+
+
+def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
+             options: AssembleOptions | None = None, sample_rate: int = 24000,
+             progress: Progress | None = None) -> AssembleResult:
+    """Loudness-normalise, encode and tag rendered chapters into `out_dir`; see the module docstring."""
+    options = options or AssembleOptions()
+    unknown = set(options.formats) - {"mp3", "m4b"}
+    if unknown or not options.formats:
+        raise AssembleError(f"unknown output format(s) {sorted(unknown) or 'none'}: choose from mp3, m4b")
+    if not chapters:
+        raise AssembleError("the book has no chapters to assemble")
+    out_dir = Path(out_dir)
+    job = _Assembly(chapters, tags, out_dir, options, sample_rate, progress)
+    check_writable(out_dir)
+    try:
+        loudness, cues = job.measure()
+        target_rms = ACX_RMS_DB if job.acx else None
+        gains_db = [chapter_gain_db(measured, options.target_lufs, target_rms) for measured in loudness]
+        for chapter, measured in zip(chapters, loudness, strict=True):
+            if measured.lufs <= SILENT_LUFS:
+                job.warnings.append(f"chapter {chapter.title!r} is silent; left at its level")
+        lengths = [job.head + measured.samples + job.tail for measured in loudness]
+        if job.acx:
+            for chapter, length in zip(chapters, lengths, strict=True):
+                if length > ACX_MAX_SECONDS * sample_rate:
+                    raise AssembleError(
+                        f"chapter {chapter.title!r} lasts {length / sample_rate / 60:.0f} min; ACX allows at "
+                        f"most 120 min a file: split the chapter, or assemble without --preset acx")
+        starts = [int(s) for s in np.cumsum([0, *lengths[:-1]])]
+        job.encode(gains_db, lengths, starts, cues)
+    finally:
+        job.cleanup()
+    return AssembleResult(files=job.written, chapter_starts=starts, total_samples=sum(lengths),
+                          sample_rate=sample_rate, chapter_gains_db=gains_db, warnings=job.warnings)

@@ -1,0 +1,34 @@
+"""ffmpeg output arguments for the two formats; audio reaches each as raw float32 PCM on stdin.
+
+MP3: one CBR libmp3lame file per chapter with a Xing/LAME header (encoder delay and padding recorded, so
+gapless decoders return the exact sample count); tags are left to mutagen. M4B: the whole book as ONE AAC
+stream (AAC encoded per chapter and joined would leave a priming gap at every join), chapters from an
+FFMETADATA file in the same run; the MP4 edit list hides the AAC priming, so chapter times are exact on the
+decoded timeline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ACX_SAMPLE_RATE = 44100
+ACX_MP3_BITRATE = "192k"
+
+
+def resample_args(sample_rate: int, output_rate: int) -> list[str]:
+    if output_rate == sample_rate:
+        return []
+    return ["-af", f"aresample={output_rate}:resampler=soxr", "-ar", str(output_rate)]
+
+
+def mp3_args(path: Path, sample_rate: int, bitrate: str, output_rate: int) -> list[str]:
+    return [*resample_args(sample_rate, output_rate), "-c:a", "libmp3lame", "-b:a", bitrate,
+            "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
+            "-f", "mp3", str(path)]
+
+
+def m4b_args(path: Path, chapters_file: Path, bitrate: str) -> list[str]:
+    # input 1 is the FFMETADATA file: its chapters only, the tags come from mutagen afterwards
+    return ["-i", str(chapters_file), "-map", "0:a", "-map_metadata", "-1", "-map_chapters", "1",
+            "-c:a", "aac", "-b:a", bitrate, "-brand", "M4B ", "-movflags", "+faststart",
+            "-f", "ipod", str(path)]

@@ -1,0 +1,160 @@
+"""Loudness: measure each chapter, pick its gain, and keep true peaks under a ceiling.
+
+The choice: one measurement pass gives each chapter's integrated loudness (ffmpeg's EBU R128 meter); each
+chapter then gets a single static gain to the same target, and one true-peak limiter runs over the whole
+book's stream. Against ffmpeg's two-pass `loudnorm` this keeps speech dynamics intact (a pure gain, no
+compression), keeps the sample rate (loudnorm runs at 192 kHz), and, because our limiter is sample-exact
+with a fixed delay we compensate, every chapter keeps its exact length, so the MP3 files and the M4B's
+chapter marks line up to the sample. ffmpeg's `alimiter` watches sample peaks only and shifts the signal by
+its lookahead; hence the small limiter here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import minimum_filter1d
+from scipy.signal import resample_poly
+
+from audiobook_tts.assemble.errors import AssembleError
+from audiobook_tts.assemble.ffmpeg import FfmpegSink
+
+SILENT_LUFS = -70.0  # the R128 absolute gate: a chapter measuring at or below this holds no speech
+CODEC_HEADROOM_DB = 1.0  # lossy encoding lifts true peaks by up to about this; the limiter leaves room
+
+
+@dataclass(frozen=True)
+class ChapterLoudness:
+    lufs: float  # integrated loudness (EBU R128), SILENT_LUFS when nothing passes the gate
+    rms_db: float  # plain RMS over all samples in dBFS (what ACX checks); -inf for digital silence
+    samples: int
+
+
+class LoudnessMeter:
+    """Streams one chapter's samples into ffmpeg's ebur128 meter while summing squares for the RMS."""
+
+    def __init__(self, ffmpeg: str, sample_rate: int, what: str):
+        self._sink = FfmpegSink(ffmpeg, sample_rate, ["-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+                                what=f"the loudness measurement of {what}", loglevel="info")
+        self._sum_squares = 0.0
+        self._samples = 0
+
+    def write(self, block: np.ndarray) -> None:
+        self._sink.write(block)
+        self._sum_squares += float(np.dot(block, block))
+        self._samples += len(block)
+
+    def result(self) -> ChapterLoudness:
+        log = self._sink.finish()
+        match = re.search(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf|nan) LUFS", log)
+        if match is None:
+            raise AssembleError(f"could not read the loudness from ffmpeg's output ({log[-200:]!r})")
+        lufs = float(match.group(1))
+        if not math.isfinite(lufs) or lufs < SILENT_LUFS:
+            lufs = SILENT_LUFS
+        mean_square = self._sum_squares / max(self._samples, 1)
+        rms_db = 10 * math.log10(mean_square) if mean_square > 0 else -math.inf
+        return ChapterLoudness(lufs, rms_db, self._samples)
+
+    def kill(self) -> None:
+        self._sink.kill()
+
+
+def chapter_gain_db(loudness: ChapterLoudness, target_lufs: float, target_rms_db: float | None) -> float:
+    """Static gain bringing a chapter to the target (RMS when given, else LUFS); silence keeps 0 dB."""
+    if loudness.lufs <= SILENT_LUFS or not math.isfinite(loudness.rms_db):
+        return 0.0
+    if target_rms_db is not None:
+        return target_rms_db - loudness.rms_db
+    return target_lufs - loudness.lufs
+
+
+class TruePeakLimiter:
+    """A lookahead limiter on 4x-oversampled peaks, streaming, with an exact fixed delay.
+
+    For each sample the largest |value| among it and its three inter-sample points (4x polyphase upsampling,
+    as in ITU-R BS.1770) gives the gain it needs, r = min(1, ceiling / peak). The applied gain is a lookahead
+    minimum of r, recovering at a fixed dB/s rate, then averaged over the lookahead window, so it glides down
+    before a peak instead of stepping, and never exceeds r at any sample it covers. Output lags input by
+    `delay` samples; `flush` releases the tail, so total output length always equals total input length.
+    """
+
+    UPSAMPLE = 4
+    CONTEXT = 16  # input samples either side the upsampling filter needs to be exact at a block's edge
+    NEIGHBOUR = 1  # peaks between n and n+1 are credited to n; widening by one sample covers both sides
+
+    def __init__(self, ceiling_db: float, sample_rate: int, lookahead_s: float = 0.005,
+                 release_db_per_s: float = 40.0):
+        self.ceiling = 10 ** (ceiling_db / 20)
+        self.lookahead = max(2, round(lookahead_s * sample_rate))
+        self.release_db = release_db_per_s / sample_rate  # dB of recovery per sample
+        self.history = self.NEIGHBOUR + self.CONTEXT
+        self.delay = self.lookahead - 1 + self.NEIGHBOUR + self.CONTEXT
+        # Gains are also computed for lookahead-1 silent samples before position 0 (and thrown away), so the
+        # average at the first real samples is over gains that have all seen them.
+        lead = self.lookahead - 1
+        self._x = np.zeros(self.history + lead, np.float32)  # input from absolute position _x0 on
+        self._x0 = -lead - self.history
+        self._next = -lead  # next output position
+        self._received = 0
+        self._gain_tail = np.ones(lead)  # last lookahead-1 gains before _next (for the average)
+        self._gain_last_db = 0.0
+        self.reduced_samples = 0  # how many samples the limiter turned down (for reporting)
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        self._x = np.concatenate([self._x, block.astype(np.float32, copy=False)])
+        self._received += len(block)
+        return self._emit(self._x0 + len(self._x) - self.delay)
+
+    def flush(self) -> np.ndarray:
+        self._x = np.concatenate([self._x, np.zeros(self.delay, np.float32)])  # silence after the end
+        return self._emit(self._received)
+
+    def _emit(self, end: int) -> np.ndarray:
+        start = self._next
+        if end <= start:
+            return np.zeros(0, np.float32)
+        count = end - start
+        first = start - self.history - self._x0
+        # positions [start - history, end + delay)
+        window = self._x[first:first + self.history + count + self.delay]
+        gain = self._gain(window, count)
+        out = self._x[first + self.history:first + self.history + count] * gain.astype(np.float32)
+        self._next = end
+        keep_from = end - self.history - self._x0
+        self._x = self._x[keep_from:]
+        self._x0 = end - self.history
+        return out[max(0, -start):]
+
+    def _gain(self, window: np.ndarray, count: int) -> np.ndarray:
+        """Gains (float64, (count,)) for the `count` samples after the window's history."""
+        span = self.lookahead + 2 * self.NEIGHBOUR  # r positions each gain must respect
+        r_count = count + span - 1  # r for positions [start-NEIGHBOUR, end+lookahead-1+NEIGHBOUR)
+        if np.abs(window).max(initial=0.0) * 2 < self.ceiling:
+            # inter-sample peaks of band-limited audio stay well within 6 dB of the sample peaks
+            needed_db = np.zeros(count)
+        else:
+            up = resample_poly(window.astype(np.float64), self.UPSAMPLE, 1)
+            peaks = np.abs(up).reshape(-1, self.UPSAMPLE).max(axis=1)  # max over [n, n+1) for each n
+            peaks = np.maximum(peaks, np.abs(window))
+            peaks = peaks[self.CONTEXT:self.CONTEXT + r_count]
+            r = np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-12))
+            # minimum over [i, i+span-1] for each output i (a centred filter, read shifted by span//2)
+            needed = minimum_filter1d(r, span, mode="nearest")[span // 2:span // 2 + count]
+            needed_db = 20 * np.log10(needed)
+        # recovery: g[n] = min(needed[n], g[n-1] + release) solved for the whole block with a running minimum
+        steps = np.arange(count + 1) * self.release_db
+        offsets = np.concatenate([[self._gain_last_db], needed_db]) - steps
+        gain_db = (np.minimum.accumulate(offsets) + steps)[1:]
+        gain = 10 ** (gain_db / 20)
+        # average over the lookahead: each term covers the current sample, so the mean cannot exceed its r
+        padded = np.concatenate([self._gain_tail, gain])
+        sums = np.cumsum(np.concatenate([[0.0], padded]))
+        smooth = (sums[self.lookahead:] - sums[:-self.lookahead]) / self.lookahead
+        self._gain_tail = padded[-(self.lookahead - 1):]
+        self._gain_last_db = float(gain_db[-1])
+        self.reduced_samples += int(np.count_nonzero(smooth < 0.9999))
+        return smooth

@@ -1,0 +1,77 @@
+"""What the assembly stage is handed and what it hands back.
+
+Nothing here knows about TTS: a chapter is a re-iterable stream of already rendered pieces, so the caller can
+stream segment files from disk on each pass and the whole book never has to be in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AudioPiece:
+    """A spoken segment (float32 mono samples and its text) or silence (a sample count, nothing allocated)."""
+
+    samples: np.ndarray | int  # (n,) float32 at the book's sample rate, or n for n samples of silence
+    text: str | None = None
+
+    @classmethod
+    def silence(cls, seconds: float, sample_rate: int) -> AudioPiece:
+        return cls(round(seconds * sample_rate))
+
+    @property
+    def length(self) -> int:
+        return self.samples if isinstance(self.samples, int) else len(self.samples)
+
+
+@dataclass(frozen=True)
+class ChapterAudio:
+    """`pieces()` is called once per pass (measure, then encode) and must yield the same pieces each time."""
+
+    title: str
+    pieces: Callable[[], Iterable[AudioPiece]]
+
+
+@dataclass(frozen=True)
+class BookTags:
+    title: str
+    authors: list[str] = field(default_factory=list)
+    narrator: str | None = None  # the voice; written as composer/©wrt, where audiobook players look for it
+    year: str | None = None
+    language: str | None = None
+    description: str | None = None
+    genre: str = "Audiobook"
+    cover: bytes | None = None
+    cover_mime: str | None = None  # sniffed from the bytes when None
+
+
+@dataclass(frozen=True)
+class AssembleOptions:
+    formats: frozenset[str] = frozenset({"m4b", "mp3"})
+    target_lufs: float = -19.0  # integrated loudness every chapter is brought to
+    true_peak_db: float = -3.0  # ceiling for the true (inter-sample) peak of the encoded files
+    preset: Literal[None, "acx"] = None  # acx: 44.1 kHz 192k CBR MP3, RMS -20 dB, room tone, <= 120 min
+    mp3_bitrate: str = "128k"
+    aac_bitrate: str = "64k"  # mono speech: 64k AAC-LC is transparent and keeps a 10 h book under 300 MB
+    subtitles: bool = False  # .srt and .vtt next to each chapter MP3 and the M4B, one cue per spoken piece
+    ffmpeg: str | None = None  # explicit ffmpeg executable; else PATH, else the imageio-ffmpeg binary
+
+
+@dataclass
+class AssembleResult:
+    files: list[Path]  # every file written, in order: chapter MP3s (+ subtitles), then the M4B (+ subtitles)
+    chapter_starts: list[int]  # start of each chapter in samples at the book's sample rate (the M4B timeline)
+    total_samples: int
+    sample_rate: int
+    chapter_gains_db: list[float]  # loudness gain applied to each chapter
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def chapter_start_seconds(self) -> list[float]:
+        return [start / self.sample_rate for start in self.chapter_starts]
