@@ -1,0 +1,77 @@
+"""`audiobook-tts status DIR` on a job built with the real store."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from audiobook_tts.cli import app, hms
+from audiobook_tts.jobs import Job
+from tests.jobs.conftest import book_plan, samples_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def build_job(out: Path) -> None:
+    plan = book_plan(chapters=3, per_chapter=4)
+    with Job.open(out) as job:
+        job.set_plan(plan)
+        # A low sample rate keeps the files small; seconds come from samples / rate either way.
+        for segment in plan[0].segments:
+            job.write_audio(segment.key, samples_for(segment.key, 1000 * 930), sample_rate=1000)  # 15:30 each
+        first = plan[1].segments[0]
+        job.write_audio(first.key, samples_for(first.key, 24_000 * 5))
+
+
+def test_hms():
+    assert [hms(s) for s in (0, 59.4, 61, 3600, 3 * 3600 + 62 * 60 + 5.6)] == [
+        "0:00:00",
+        "0:00:59",
+        "0:01:01",
+        "1:00:00",
+        "4:02:06",
+    ]
+
+
+def test_status_table(tmp_path):
+    build_job(tmp_path)
+    result = CliRunner().invoke(app, ["status", str(tmp_path)], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "5/12 segments, 1:02:05 of audio" in result.output
+    row = {
+        title: line for line in lines for title in ("Chapter 1", "Chapter 2", "Chapter 3") if title in line
+    }
+    assert "4/4" in row["Chapter 1"] and "1:02:00" in row["Chapter 1"] and "done" in row["Chapter 1"]
+    assert "1/4" in row["Chapter 2"] and "0:00:05" in row["Chapter 2"] and "3 (" in row["Chapter 2"]
+    assert "0/4" in row["Chapter 3"] and "0:00:00" in row["Chapter 3"] and "4 (" in row["Chapter 3"]
+
+
+def test_status_json(tmp_path):
+    build_job(tmp_path)
+    result = CliRunner().invoke(app, ["status", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["done"], data["total"], data["seconds"]) == (5, 12, 3725.0)
+    assert [(c["title"], c["done"], c["total"], c["remaining"]) for c in data["chapters"]] == [
+        ("Chapter 1", 4, 4, 0),
+        ("Chapter 2", 1, 4, 3),
+        ("Chapter 3", 0, 4, 4),
+    ]
+
+
+def test_status_of_a_directory_without_a_job_is_one_line(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "audiobook_tts.cli", "status", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"error: {tmp_path} holds no render job (no .audiobook-tts/index.sqlite); render into it first\n"
+    )
