@@ -179,8 +179,10 @@ def _convert(tp, value, where: str, source: str):
     if origin is dict:
         if not isinstance(value, dict):
             raise bad()
-        return {_convert(args[0], k, where, source): _convert(args[1], v, f"{where}.{k}", source)
-                for k, v in value.items()}
+        return {
+            _convert(args[0], k, where, source): _convert(args[1], v, f"{where}.{k}", source)
+            for k, v in value.items()
+        }
     if tp is bool:
         if not isinstance(value, bool):
             raise bad()

@@ -1,0 +1,287 @@
+"""Mimi, the audio codec around the FlowLM: 24 kHz audio <-> 12.5 Hz latent frames (1920 samples each).
+
+Encoder (voice prompts, whole clip at once): SEANet convs (hop 120, 200 Hz) -> windowed transformer -> strided
+conv downsample x16 -> [B, P, inner_dim]. Decoder (streaming, frame by frame): 1x1 output projection ->
+depthwise transposed conv upsample x16 -> windowed transformer -> SEANet transposed convs -> 1920 samples.
+
+All convolutions are causal. Streaming state is plain data (`DecoderState`): per conv the tail of its input
+(`previous`) or the overlap of its transposed output (`partial`), keyed by module path, plus the transformer's
+sliding KV cache; every tensor has a batch dimension.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from audiobook_tts.tts.config import MimiConfig, MimiTransformerConfig, SEANetConfig
+from audiobook_tts.tts.errors import ModelError
+from audiobook_tts.tts.transformer import Transformer, WindowKVCache
+
+
+@dataclass
+class DecoderState:
+    convs: dict[str, Tensor]  # module path -> [B, channels, K - S] (input tail or transposed-conv overlap)
+    attention: WindowKVCache
+
+    def copy(self) -> DecoderState:
+        return DecoderState({k: v.clone() for k, v in self.convs.items()}, self.attention.copy())
+
+
+class CausalConv1d(nn.Module):
+    """Conv1d with K_eff - stride samples of left context: zeros (or copies of the first sample, `replicate`)
+    at the stream start, the previous call's input tail when streaming. Never pads on the right."""
+
+    def __init__(
+        self,
+        in_ch: int,
+        out_ch: int,
+        kernel: int,
+        stride: int = 1,
+        dilation: int = 1,
+        bias: bool = True,
+        pad_mode: str = "constant",
+    ):
+        super().__init__()
+        if pad_mode not in ("constant", "replicate"):
+            raise ModelError(f"seanet.pad_mode {pad_mode!r} is not supported; use constant or replicate")
+        self.conv = nn.Conv1d(in_ch, out_ch, kernel, stride, dilation=dilation, bias=bias)
+        self.pad_mode = pad_mode
+        self.context = (kernel - 1) * dilation + 1 - stride
+        self.state_key = ""  # module path, set by Mimi
+
+    def initial_state(self, batch_size: int) -> Tensor:
+        return torch.zeros(batch_size, self.conv.in_channels, self.context)
+
+    def forward(self, x: Tensor, state: dict[str, Tensor] | None = None) -> Tensor:
+        if self.context == 0:
+            return self.conv(x)
+        if state is None:  # a whole stream
+            mode = "replicate" if self.pad_mode == "replicate" else "constant"
+            return self.conv(F.pad(x, (self.context, 0), mode=mode))
+        if self.pad_mode == "replicate":
+            raise ValueError("streaming a replicate-padded conv is not needed by Mimi's decoder")
+        x = torch.cat([state[self.state_key], x], dim=-1)
+        state[self.state_key] = x[..., -self.context :]
+        return self.conv(x)
+
+
+class CausalConvTranspose1d(nn.Module):
+    """ConvTranspose1d emitting exactly T * stride samples per T inputs; the overlapping tail (bias excluded)
+    is carried into the next call, so streaming equals one transposed conv over the whole stream."""
+
+    def __init__(self, in_ch: int, out_ch: int, kernel: int, stride: int, groups: int = 1, bias: bool = True):
+        super().__init__()
+        self.convtr = nn.ConvTranspose1d(in_ch, out_ch, kernel, stride, groups=groups, bias=bias)
+        self.overlap = kernel - stride
+        self.state_key = ""
+
+    def initial_state(self, batch_size: int) -> Tensor:
+        return torch.zeros(batch_size, self.convtr.out_channels, self.overlap)
+
+    def forward(self, x: Tensor, state: dict[str, Tensor]) -> Tensor:
+        y = self.convtr(x)
+        if self.overlap == 0:
+            return y
+        y[..., : self.overlap] += state[self.state_key]
+        tail = y[..., -self.overlap :]
+        if self.convtr.bias is not None:
+            tail = tail - self.convtr.bias[:, None]
+        state[self.state_key] = tail
+        return y[..., : -self.overlap]
+
+
+class ResidualBlock(nn.Module):
+    """x + conv1x1(ELU(conv_k(ELU(x)))), hidden width dim / compress; parameters at block.1 and block.3."""
+
+    def __init__(self, dim: int, kernel: int, dilation: int, pad_mode: str, compress: int):
+        super().__init__()
+        hidden = dim // compress
+        self.block = nn.ModuleList(
+            [
+                nn.ELU(alpha=1.0),
+                CausalConv1d(dim, hidden, kernel, dilation=dilation, pad_mode=pad_mode),
+                nn.ELU(alpha=1.0),
+                CausalConv1d(hidden, dim, 1, pad_mode=pad_mode),
+            ]
+        )
+
+    def forward(self, x: Tensor, state: dict[str, Tensor] | None = None) -> Tensor:
+        elu1, conv1, elu2, conv2 = self.block
+        return x + conv2(elu2(conv1(elu1(x), state)), state)
+
+
+def _run(layers: nn.ModuleList, x: Tensor, state: dict[str, Tensor] | None) -> Tensor:
+    for layer in layers:
+        x = layer(x) if isinstance(layer, nn.ELU) else layer(x, state)
+    return x
+
+
+class SEANetEncoder(nn.Module):
+    """Audio [B, channels, S] -> [B, dimension, S / hop]; module indices match the checkpoint."""
+
+    def __init__(self, c: SEANetConfig):
+        super().__init__()
+        layers: list[nn.Module] = [CausalConv1d(c.channels, c.n_filters, c.kernel_size, pad_mode=c.pad_mode)]
+        mult = 1
+        for ratio in reversed(c.ratios):
+            width = mult * c.n_filters
+            for j in range(c.n_residual_layers):
+                layers.append(
+                    ResidualBlock(width, c.residual_kernel_size, c.dilation_base**j, c.pad_mode, c.compress)
+                )
+            layers += [
+                nn.ELU(alpha=1.0),
+                CausalConv1d(width, width * 2, 2 * ratio, stride=ratio, pad_mode=c.pad_mode),
+            ]
+            mult *= 2
+        layers += [
+            nn.ELU(alpha=1.0),
+            CausalConv1d(mult * c.n_filters, c.dimension, c.last_kernel_size, pad_mode=c.pad_mode),
+        ]
+        self.model = nn.ModuleList(layers)
+        self.hop_length = math.prod(c.ratios)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return _run(self.model, x, None)
+
+
+class SEANetDecoder(nn.Module):
+    """[B, dimension, T] -> audio [B, channels, T * hop], streaming; no final tanh or clamp."""
+
+    def __init__(self, c: SEANetConfig):
+        super().__init__()
+        mult = 2 ** len(c.ratios)
+        layers: list[nn.Module] = [
+            CausalConv1d(c.dimension, mult * c.n_filters, c.kernel_size, pad_mode=c.pad_mode)
+        ]
+        for ratio in c.ratios:
+            width = mult * c.n_filters
+            layers += [nn.ELU(alpha=1.0), CausalConvTranspose1d(width, width // 2, 2 * ratio, ratio)]
+            for j in range(c.n_residual_layers):
+                layers.append(
+                    ResidualBlock(
+                        width // 2, c.residual_kernel_size, c.dilation_base**j, c.pad_mode, c.compress
+                    )
+                )
+            mult //= 2
+        layers += [
+            nn.ELU(alpha=1.0),
+            CausalConv1d(c.n_filters, c.channels, c.last_kernel_size, pad_mode=c.pad_mode),
+        ]
+        self.model = nn.ModuleList(layers)
+        self.dimension = c.dimension
+
+    def forward(self, x: Tensor, state: dict[str, Tensor]) -> Tensor:
+        return _run(self.model, x, state)
+
+
+class MimiTransformer(nn.Module):
+    """[B, C, T] -> [B, C, T] through a windowed transformer (named `transformer` as in the checkpoint)."""
+
+    def __init__(self, c: MimiTransformerConfig):
+        super().__init__()
+        if c.input_dimension != c.d_model or tuple(c.output_dimensions) != (c.d_model,):
+            raise ModelError(
+                "mimi transformer input_dimension/output_dimensions must equal d_model; "
+                "projected Mimi transformers are not supported"
+            )
+        self.transformer = Transformer(
+            d_model=c.d_model,
+            num_heads=c.num_heads,
+            num_layers=c.num_layers,
+            dim_feedforward=c.dim_feedforward,
+            max_period=c.max_period,
+            context=c.context,
+            layer_scale=c.layer_scale,
+        )
+
+    def forward(self, x: Tensor, cache: WindowKVCache | None = None) -> Tensor:
+        return self.transformer(x.transpose(1, 2), cache).transpose(1, 2)
+
+
+class OutputProjection(nn.Module):
+    """The codec's quantizer, reduced to what TTS uses: a bias-free 1x1 conv from the latent to outer_dim."""
+
+    def __init__(self, dimension: int, output_dimension: int):
+        super().__init__()
+        self.output_proj = nn.Conv1d(dimension, output_dimension, 1, bias=False)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.output_proj(x)
+
+
+class Downsample(nn.Module):
+    def __init__(self, stride: int, in_dim: int, out_dim: int):
+        super().__init__()
+        self.conv = CausalConv1d(in_dim, out_dim, 2 * stride, stride=stride, bias=False, pad_mode="replicate")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.conv(x)
+
+
+class Upsample(nn.Module):
+    """Depthwise (groups = output channels) bias-free transposed conv, kernel 2 * stride."""
+
+    def __init__(self, stride: int, in_dim: int, out_dim: int):
+        super().__init__()
+        self.convtr = CausalConvTranspose1d(in_dim, out_dim, 2 * stride, stride, groups=out_dim, bias=False)
+
+    def forward(self, x: Tensor, state: dict[str, Tensor]) -> Tensor:
+        return self.convtr(x, state)
+
+
+class Mimi(nn.Module):
+    def __init__(self, config: MimiConfig):
+        super().__init__()
+        dec_seanet = config.decoder_seanet or config.seanet
+        self.encoder = SEANetEncoder(config.seanet)
+        self.decoder = SEANetDecoder(dec_seanet)
+        self.encoder_transformer = MimiTransformer(config.transformer)
+        self.decoder_transformer = MimiTransformer(config.decoder_transformer or config.transformer)
+        self.quantizer = OutputProjection(config.quantizer.dimension, config.quantizer.output_dimension)
+        encoder_rate = config.sample_rate / self.encoder.hop_length
+        stride = encoder_rate / config.frame_rate
+        if stride != int(stride) or stride < 2:
+            raise ModelError(
+                f"mimi frame_rate {config.frame_rate} must divide the encoder rate {encoder_rate}"
+            )
+        self.steps_per_frame = int(stride)  # 200 Hz encoder steps per latent frame (16)
+        self.frame_size = int(config.sample_rate / config.frame_rate)  # samples per latent frame (1920)
+        self.sample_rate = config.sample_rate
+        self.downsample = Downsample(
+            self.steps_per_frame, config.seanet.dimension, config.inner_dim or config.seanet.dimension
+        )
+        self.upsample = Upsample(
+            self.steps_per_frame, config.outer_dim or dec_seanet.dimension, dec_seanet.dimension
+        )
+        self._streaming = [
+            (name, m)
+            for name, m in self.named_modules()
+            if isinstance(m, (CausalConv1d, CausalConvTranspose1d))
+            and (name.startswith("decoder.") or name.startswith("upsample."))
+        ]
+        for name, module in self._streaming:
+            module.state_key = name
+
+    def encode_to_latent(self, audio: Tensor) -> Tensor:
+        """Audio [B, 1, S] -> unquantised latents [B, ceil(S / 1920), inner_dim] (right-padded with zeros)."""
+        pad = -audio.shape[-1] % self.frame_size
+        x = self.encoder(F.pad(audio, (0, pad)))
+        x = self.encoder_transformer(x)
+        return self.downsample(x).transpose(1, 2)
+
+    def new_decoder_state(self, batch_size: int = 1) -> DecoderState:
+        convs = {name: m.initial_state(batch_size) for name, m in self._streaming}
+        return DecoderState(convs, self.decoder_transformer.transformer.empty_window_cache(batch_size))
+
+    def decode(self, latents: Tensor, state: DecoderState) -> Tensor:
+        """Latents [B, L, 32], de-normalised (codec space) -> audio [B, 1, 1920 * L]; advances `state`."""
+        x = self.quantizer(latents.transpose(1, 2))
+        x = self.upsample(x, state.convs)
+        x = self.decoder_transformer(x, state.attention)
+        return self.decoder(x, state.convs)

@@ -1,0 +1,230 @@
+"""The engine: a Pocket TTS model (config, tokenizer, FlowLM, Mimi) and text-to-audio generation.
+
+Generation follows pocket-tts 4.0.1 step for step, so that with the same weights, inputs and seed the audio is
+the reference's (its noise comes from torch's global generator: seed it before building the voice):
+
+    voice  = one FlowLM pass over the voice block (one noise draw); its KV cache is the VoiceState
+    text   = split into chunks of <= max_tokens tokens; for each chunk, from a fresh copy of the voice state:
+             prepare + tokenize, one FlowLM pass over the text (one draw), then one latent per step (one draw
+             each) until EOS + frames_after_eos or the length cap; each latent is decoded by a fresh Mimi
+             decoder as soon as it exists, the chunk's first 120 samples faded in.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+from torch import Tensor, nn
+
+from audiobook_tts.tts.config import Config
+from audiobook_tts.tts.errors import ModelError
+from audiobook_tts.tts.flow_lm import FlowLM
+from audiobook_tts.tts.mimi import Mimi
+from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK, TextRules, prepare_prompt, split_into_chunks
+from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
+from audiobook_tts.tts.transformer import KVCache
+from audiobook_tts.tts.weights import load_weights
+
+# A voice is the FlowLM's KV cache after the voice prompt: [bos_before_voice?][voice frames], offset = length.
+VoiceState = KVCache
+
+MIN_FRAMES_BEFORE_EOS = (
+    6  # EOS is ignored on the first frames: some voices cross the threshold before speaking
+)
+TOKENS_PER_SECOND = 3.0  # length cap per chunk: ceil((tokens / 3 + 2) s * frame rate)
+PADDING_SECONDS = 2.0
+FADE_IN_SECONDS = 1 / 200  # a fresh decoder starts with a small step; fade 5 ms in
+
+
+class PocketTTS(nn.Module):
+    def __init__(self, config: Config, tokenizer):
+        super().__init__()
+        self.config = config
+        self.tokenizer = tokenizer
+        self.flow_lm = FlowLM(
+            config.flow_lm,
+            latent_dim=config.mimi.quantizer.dimension,
+            speaker_dim=config.mimi.inner_dim or config.mimi.seanet.dimension,
+        )
+        self.mimi = Mimi(config.mimi)
+        self.sample_rate = config.mimi.sample_rate
+        self.eval()
+
+    @classmethod
+    def from_files(cls, config: Config, weights_path: Path, tokenizer) -> PocketTTS:
+        model = cls(config, tokenizer)
+        load_weights(model, Path(weights_path))
+        return model
+
+    # --- voices ---
+
+    @torch.no_grad()
+    def voice_from_audio(self, audio: Tensor, *, noise_clamp: float | None = None) -> VoiceState:
+        """Voice state from mono audio [1, S] at the model's rate, already end_on_pause-processed.
+
+        Draws one noise sample from the global generator (the reference's voice prompt pass does)."""
+        if audio.dim() != 2 or audio.shape[0] != 1 or audio.shape[1] == 0:
+            raise ModelError(f"voice audio must be mono [1, samples], got shape {tuple(audio.shape)}")
+        latents = self.mimi.encode_to_latent(audio[None].float())
+        block = self.flow_lm.voice_conditioning(latents)
+        cache = self.flow_lm.empty_cache(1, block.shape[1])
+        self.flow_lm.prompt(block, cache, self.config.default_temperature, noise_clamp)
+        return cache
+
+    def check_voice(self, voice: VoiceState) -> None:
+        t = self.flow_lm.transformer
+        shape = tuple(voice.keys[0].shape[2:]) if voice.keys else None
+        if len(voice.keys) != len(t.layers) or shape != (t.num_kv_heads, t.head_dim):
+            raise ModelError(
+                f"voice state does not fit this model ({len(voice.keys)} layers, heads x dim {shape}; "
+                f"the model has {len(t.layers)} layers, {t.num_kv_heads} x {t.head_dim}); "
+                "make the voice with this model"
+            )
+
+    # --- generation ---
+
+    def max_frames(self, token_count: int) -> int:
+        return math.ceil((token_count / TOKENS_PER_SECOND + PADDING_SECONDS) * self.config.mimi.frame_rate)
+
+    @torch.no_grad()
+    def stream(
+        self,
+        voice: VoiceState,
+        text: str,
+        *,
+        temperature: float | None = None,
+        eos_threshold: float | None = None,
+        frames_after_eos: int | None = None,
+        max_tokens: int = MAX_TOKENS_PER_CHUNK,
+        noise_clamp: float | None = None,
+        decode_steps: int = 1,
+    ) -> Iterator[Tensor]:
+        """Audio [1920] float32 tensors at 24 kHz, one per latent frame, chunk after chunk.
+
+        None means the config's default (temperature, EOS threshold) or, for frames_after_eos, the config's
+        recommendation, else 5 frames for texts of <= 4 words and 3 otherwise."""
+        self.check_voice(voice)
+        temperature = self.config.default_temperature if temperature is None else temperature
+        eos_threshold = self.config.default_eos_threshold if eos_threshold is None else eos_threshold
+        rules = TextRules.from_config(self.config)
+        for chunk in split_into_chunks(text, self.tokenizer, rules, max_tokens):
+            prepared, eos_guess = prepare_prompt(chunk, rules)
+            yield from self.stream_chunk(
+                voice,
+                prepared,
+                temperature=temperature,
+                eos_threshold=eos_threshold,
+                frames_after_eos=after_eos(
+                    eos_guess, frames_after_eos, self.config.model_recommended_frames_after_eos
+                ),
+                noise_clamp=noise_clamp,
+                decode_steps=decode_steps,
+            )
+
+    def generate(self, voice: VoiceState, text: str, **options) -> Tensor:
+        """The whole text as one audio tensor [samples]; options as for `stream`."""
+        frames = list(self.stream(voice, text, **options))
+        return torch.cat(frames) if frames else torch.zeros(0)
+
+    @torch.no_grad()
+    def stream_chunk(
+        self,
+        voice: VoiceState,
+        prepared_text: str,
+        *,
+        temperature: float,
+        eos_threshold: float,
+        frames_after_eos: int,
+        noise_clamp: float | None = None,
+        decode_steps: int = 1,
+    ) -> Iterator[Tensor]:
+        """Audio frames for one already prepared chunk, from a copy of `voice` and a fresh Mimi decoder."""
+        tokens = torch.tensor([self.tokenizer.encode(prepared_text)], dtype=torch.long)
+        max_frames = self.max_frames(tokens.shape[1])
+        cache = voice.copy(capacity=int(voice.offset.max()) + tokens.shape[1] + max_frames)
+        self.flow_lm.prompt(self.flow_lm.conditioner(tokens), cache, temperature, noise_clamp)
+
+        decoder = self.mimi.new_decoder_state(1)
+        fade_in = torch.linspace(0, 1, int(self.sample_rate * FADE_IN_SECONDS))
+        latent = torch.full((1, 1, self.flow_lm.latent_dim), float("nan"))  # NaN = BOS
+        eos_step = None
+        for step in range(max_frames):
+            next_latent, eos_logit = self.flow_lm.step(latent, cache, temperature, noise_clamp, decode_steps)
+            if eos_step is None and step >= MIN_FRAMES_BEFORE_EOS and eos_logit.item() > eos_threshold:
+                eos_step = step
+            if eos_step is not None and step >= eos_step + frames_after_eos:
+                break  # this step's latent is dropped, but its noise was drawn (as in the reference)
+            audio = self.mimi.decode(self.denormalise(next_latent)[:, None], decoder)[0, 0]
+            if step == 0:
+                audio[: fade_in.numel()] *= fade_in
+            yield audio
+            latent = next_latent[:, None]
+
+    def denormalise(self, latent: Tensor) -> Tensor:
+        """FlowLM latents live in normalised space; Mimi wants latent * std + mean."""
+        return latent * self.flow_lm.emb_std + self.flow_lm.emb_mean
+
+
+# --- voice state files (the reference's export format) ---
+
+
+def save_voice_state(state: VoiceState, path: Path) -> None:
+    """Write `transformer.layers.{l}.self_attn/offset|pad|cache`, cache [2, B, length, kv_heads, head_dim]."""
+    length = int(state.offset.max())
+    tensors = {}
+    for layer, (k, v) in enumerate(zip(state.keys, state.values, strict=True)):
+        name = f"transformer.layers.{layer}.self_attn"
+        tensors[f"{name}/offset"] = state.offset.clone()
+        tensors[f"{name}/pad"] = torch.zeros_like(state.offset)
+        tensors[f"{name}/cache"] = torch.stack([k[:, :length], v[:, :length]]).contiguous()
+    save_file(tensors, str(path))
+
+
+def load_voice_state(path: Path) -> VoiceState:
+    """Read a voice state file written by us or by pocket-tts (also the 1.x `current_end` form)."""
+    layers: dict[int, dict[str, Tensor]] = {}
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            for key in f.keys():
+                module, _, field = key.partition("/")
+                parts = module.split(".")
+                if len(parts) != 4 or parts[:2] != ["transformer", "layers"] or parts[3] != "self_attn":
+                    raise ModelError(
+                        f"voice state {path}: unexpected entry {key!r}; is this a voice state file?"
+                    )
+                layers.setdefault(int(parts[2]), {})[field] = f.get_tensor(key)
+    except FileNotFoundError:
+        raise ModelError(f"voice state not found: {path}") from None
+    except (SafetensorError, OSError, ValueError) as e:
+        raise ModelError(f"cannot read voice state {path}: {e}") from None
+    if sorted(layers) != list(range(len(layers))) or not layers:
+        raise ModelError(f"voice state {path}: layers {sorted(layers)} are not 0..n-1")
+    keys, values, offsets = [], [], []
+    for layer in range(len(layers)):
+        fields = layers[layer]
+        if "cache" not in fields:
+            raise ModelError(f"voice state {path}: layer {layer} has no cache")
+        cache = fields["cache"].float()
+        if "offset" in fields:
+            offset = fields["offset"].long().reshape(-1)
+        elif "current_end" in fields:  # 1.x files: the offset was the tensor's length
+            offset = torch.full((cache.shape[1],), fields["current_end"].shape[0], dtype=torch.long)
+        else:
+            raise ModelError(f"voice state {path}: layer {layer} has neither offset nor current_end")
+        if "pad" in fields and bool((fields["pad"] != 0).any()):
+            raise ModelError(f"voice state {path}: left-padded (batched) states are not supported")
+        if cache.dim() != 5 or cache.shape[0] != 2 or int(offset.max()) > cache.shape[2]:
+            raise ModelError(f"voice state {path}: layer {layer} cache has shape {tuple(cache.shape)}")
+        keys.append(cache[0].contiguous())
+        values.append(cache[1].contiguous())
+        offsets.append(offset)
+    if any(not torch.equal(o, offsets[0]) for o in offsets):
+        raise ModelError(f"voice state {path}: layers disagree on the offset")
+    state = VoiceState(keys, values, offsets[0])
+    # Slots past the offset may be NaN in reference files; ours are zero so masked keys stay harmless.
+    return state.copy(capacity=int(state.offset.max()))

@@ -1,0 +1,300 @@
+"""Pre-norm causal transformer shared by the FlowLM backbone and Mimi, and its key/value caches.
+
+Numerics follow pocket-tts 4.0.1: LayerNorm(eps 1e-5), tanh-approximated GELU, RoPE over interleaved
+pairs with float32 angles, scaled-dot-product attention with scale 1/sqrt(head_dim). Caches are plain
+dataclasses with a batch dimension and a per-row offset, so they can be copied, saved and batched: rows may
+sit at different positions, and `advance(..., active=)` lets a finished row stop moving.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+@dataclass
+class KVCache:
+    """Linear cache (FlowLM): slot i of every row holds position i; positions [0, offset) are written.
+
+    keys[l], values[l]: [B, capacity, kv_heads, head_dim], keys already rotated by RoPE. Unwritten slots are
+    zero (not NaN): a zero key is harmless once masked, which batched rows at different offsets rely on.
+    """
+
+    keys: list[Tensor]
+    values: list[Tensor]
+    offset: Tensor  # int64 [B]
+
+    @classmethod
+    def empty(cls, num_layers: int, batch_size: int, capacity: int, kv_heads: int, head_dim: int) -> KVCache:
+        def zeros() -> Tensor:
+            return torch.zeros(batch_size, capacity, kv_heads, head_dim)
+
+        return cls(
+            keys=[zeros() for _ in range(num_layers)],
+            values=[zeros() for _ in range(num_layers)],
+            offset=torch.zeros(batch_size, dtype=torch.long),
+        )
+
+    @property
+    def capacity(self) -> int:
+        return self.keys[0].shape[1]
+
+    def copy(self, capacity: int | None = None) -> KVCache:
+        """A deep copy, with room for `capacity` positions (never less than already written)."""
+        capacity = max(capacity or self.capacity, int(self.offset.max()))
+        used = min(self.capacity, capacity)
+
+        def grown(t: Tensor) -> Tensor:
+            out = t.new_zeros(t.shape[0], capacity, *t.shape[2:])
+            out[:, :used] = t[:, :used]
+            return out
+
+        return KVCache([grown(k) for k in self.keys], [grown(v) for v in self.values], self.offset.clone())
+
+    def positions(self, length: int) -> Tensor:
+        """Absolute positions [B, length] of the next `length` inputs of each row."""
+        return self.offset[:, None] + torch.arange(length)
+
+    def attention_mask(self, length: int) -> Tensor | None:
+        """[B, 1, length, keys] boolean mask, or None when every key is visible to every query."""
+        offsets = self.offset.tolist()
+        end = max(offsets) + length
+        if length == 1 and min(offsets) == end - 1:
+            return None
+        pos_k = torch.arange(end)
+        return (pos_k[None, None, :] <= self.positions(length)[:, :, None])[:, None]
+
+    def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+        """Write k, v [B, T, kv_heads, head_dim] at each row's offset; return what to attend."""
+        t = k.shape[1]
+        offsets = self.offset.tolist()
+        start, end = min(offsets), max(offsets) + t
+        if end > self.capacity:
+            raise ValueError(f"KV cache full: need {end} positions, capacity is {self.capacity}")
+        if start + t == end:  # all rows in step: one slice write
+            self.keys[layer][:, start:end] = k
+            self.values[layer][:, start:end] = v
+        else:
+            rows = torch.arange(k.shape[0])[:, None]
+            slots = self.positions(t)
+            self.keys[layer][rows, slots] = k
+            self.values[layer][rows, slots] = v
+        return self.keys[layer][:, :end], self.values[layer][:, :end]
+
+    def advance(self, steps: int, active: Tensor | None = None) -> None:
+        """Move the offset of every row (or of the `active` [B] bool rows) forward by `steps`."""
+        if active is None:
+            self.offset += steps
+        else:
+            self.offset += steps * active.long()
+
+
+@dataclass
+class WindowKVCache:
+    """Sliding cache (Mimi decoder): the last `context - 1` steps before `offset`, oldest first.
+
+    keys[l], values[l]: [B, context - 1, heads, head_dim]; slots before the stream start are zero and masked.
+    Memory stays bounded however long the stream, and the attended keys are exactly the window.
+    """
+
+    keys: list[Tensor]
+    values: list[Tensor]
+    offset: Tensor  # int64 [B], steps seen so far
+    context: int
+
+    @classmethod
+    def empty(
+        cls, num_layers: int, batch_size: int, context: int, heads: int, head_dim: int
+    ) -> WindowKVCache:
+        def zeros() -> Tensor:
+            return torch.zeros(batch_size, context - 1, heads, head_dim)
+
+        return cls(
+            keys=[zeros() for _ in range(num_layers)],
+            values=[zeros() for _ in range(num_layers)],
+            offset=torch.zeros(batch_size, dtype=torch.long),
+            context=context,
+        )
+
+    def copy(self) -> WindowKVCache:
+        return WindowKVCache(
+            [k.clone() for k in self.keys],
+            [v.clone() for v in self.values],
+            self.offset.clone(),
+            self.context,
+        )
+
+    def positions(self, length: int) -> Tensor:
+        return self.offset[:, None] + torch.arange(length)
+
+    def attention_mask(self, length: int) -> Tensor:
+        kept = self.context - 1
+        pos_q = self.positions(length)  # [B, T]
+        pos_k = self.offset[:, None] - kept + torch.arange(kept + length)  # [B, kept + T]
+        delta = pos_q[:, :, None] - pos_k[:, None, :]
+        return ((pos_k[:, None, :] >= 0) & (delta >= 0) & (delta < self.context))[:, None]
+
+    def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+        keys = torch.cat([self.keys[layer], k], dim=1)
+        values = torch.cat([self.values[layer], v], dim=1)
+        kept = self.context - 1
+        self.keys[layer] = keys[:, keys.shape[1] - kept :]
+        self.values[layer] = values[:, values.shape[1] - kept :]
+        return keys, values
+
+    def advance(self, steps: int, active: Tensor | None = None) -> None:
+        if active is None:
+            self.offset += steps
+        else:
+            self.offset += steps * active.long()
+
+
+def rope_angles(positions: Tensor, head_dim: int, max_period: float) -> tuple[Tensor, Tensor]:
+    """cos and sin [B, T, 1, head_dim/2] of the rotation at integer `positions` [B, T], in float32."""
+    half = torch.arange(head_dim // 2, dtype=torch.float32)
+    freqs = torch.exp(half * (-math.log(max_period) * 2 / head_dim))
+    angles = freqs * positions.to(torch.float32)[:, :, None, None]
+    return torch.cos(angles), torch.sin(angles)
+
+
+def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
+    """Rotate x [B, T, H, D] pairwise: (x[2i], x[2i+1]) is one complex number (not the split-half layout)."""
+    b, t, h, d = x.shape
+    pairs = x.view(b, t, h, d // 2, 2)
+    real, imag = pairs[..., 0], pairs[..., 1]
+    out_real = real * cos - imag * sin
+    out_imag = real * sin + imag * cos
+    return torch.stack([out_real, out_imag], dim=-1).view(b, t, h, d)
+
+
+class Attention(nn.Module):
+    """Multi-head self-attention with RoPE and grouped-query heads (a KV head serves num_heads/kv_heads)."""
+
+    def __init__(
+        self, d_model: int, num_heads: int, attn_dim: int | None = None, num_kv_heads: int | None = None
+    ):
+        super().__init__()
+        self.num_heads = num_heads
+        self.num_kv_heads = num_kv_heads or num_heads
+        self.attn_dim = attn_dim or d_model
+        self.head_dim = self.attn_dim // num_heads
+        kv_dim = self.head_dim * self.num_kv_heads
+        # Output rows of in_proj: Q (attn_dim) | K (kv_dim) | V (kv_dim), each head-major.
+        self.in_proj = nn.Linear(d_model, self.attn_dim + 2 * kv_dim, bias=False)
+        self.out_proj = nn.Linear(self.attn_dim, d_model, bias=False)
+
+    def forward(self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache, layer: int) -> Tensor:
+        b, t, _ = x.shape
+        projected = self.in_proj(x)
+        q = projected[..., : self.attn_dim].view(b, t, self.num_heads, self.head_dim)
+        kv = projected[..., self.attn_dim :].view(b, t, 2, self.num_kv_heads, self.head_dim)
+        k, v = kv.unbind(dim=2)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        if cache is not None:
+            k, v = cache.append(layer, k, v)
+        out = F.scaled_dot_product_attention(
+            q.transpose(1, 2),
+            k.transpose(1, 2),
+            v.transpose(1, 2),
+            attn_mask=mask,
+            enable_gqa=self.num_kv_heads != self.num_heads,
+        )
+        return self.out_proj(out.transpose(1, 2).reshape(b, t, self.attn_dim))
+
+
+class LayerScale(nn.Module):
+    """Learned per-channel gain on a residual branch (Mimi only)."""
+
+    def __init__(self, channels: int, init: float):
+        super().__init__()
+        self.scale = nn.Parameter(torch.full((channels,), init))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.scale * x
+
+
+class TransformerLayer(nn.Module):
+    def __init__(
+        self,
+        d_model: int,
+        num_heads: int,
+        dim_feedforward: int,
+        layer_scale: float | None = None,
+        attn_dim: int | None = None,
+        num_kv_heads: int | None = None,
+    ):
+        super().__init__()
+        self.self_attn = Attention(d_model, num_heads, attn_dim, num_kv_heads)
+        self.norm1 = nn.LayerNorm(d_model, eps=1e-5)
+        self.norm2 = nn.LayerNorm(d_model, eps=1e-5)
+        self.linear1 = nn.Linear(d_model, dim_feedforward, bias=False)
+        self.linear2 = nn.Linear(dim_feedforward, d_model, bias=False)
+        scaled = layer_scale is not None
+        self.layer_scale_1 = LayerScale(d_model, layer_scale) if scaled else nn.Identity()
+        self.layer_scale_2 = LayerScale(d_model, layer_scale) if scaled else nn.Identity()
+
+    def forward(self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache, layer: int) -> Tensor:
+        x = x + self.layer_scale_1(self.self_attn(self.norm1(x), cos, sin, mask, cache, layer))
+        update = self.linear2(F.gelu(self.linear1(self.norm2(x)), approximate="tanh"))
+        return x + self.layer_scale_2(update)
+
+
+class Transformer(nn.Module):
+    """A stack of layers; no final norm (the FlowLM adds its own, Mimi has none)."""
+
+    def __init__(
+        self,
+        d_model: int,
+        num_heads: int,
+        num_layers: int,
+        dim_feedforward: int,
+        max_period: float = 10000.0,
+        context: int | None = None,
+        layer_scale: float | None = None,
+        attn_dim: int | None = None,
+        num_kv_heads: int | None = None,
+    ):
+        super().__init__()
+        self.max_period = float(max_period)
+        self.context = context  # attention window in steps, the current one included; None = unbounded
+        self.layers = nn.ModuleList(
+            TransformerLayer(d_model, num_heads, dim_feedforward, layer_scale, attn_dim, num_kv_heads)
+            for _ in range(num_layers)
+        )
+        attention = self.layers[0].self_attn
+        self.head_dim, self.num_kv_heads = attention.head_dim, attention.num_kv_heads
+
+    def forward(self, x: Tensor, cache: KVCache | WindowKVCache | None = None) -> Tensor:
+        """x [B, T, d_model] -> [B, T, d_model]. With a cache, x continues each row's stream and the cache
+        advances by T; without one, x is a whole stream starting at position 0."""
+        b, t, _ = x.shape
+        if cache is None:
+            positions = torch.arange(t).expand(b, t)
+            delta = positions[0, :, None] - positions[0, None, :]
+            mask = delta >= 0
+            if self.context is not None:
+                mask = mask & (delta < self.context)
+            mask = mask[None, None]
+        else:
+            positions = cache.positions(t)
+            mask = cache.attention_mask(t)
+        cos, sin = rope_angles(positions, self.head_dim, self.max_period)
+        for i, layer in enumerate(self.layers):
+            x = layer(x, cos, sin, mask, cache, i)
+        if cache is not None:
+            cache.advance(t)
+        return x
+
+    def empty_cache(self, batch_size: int, capacity: int) -> KVCache:
+        return KVCache.empty(len(self.layers), batch_size, capacity, self.num_kv_heads, self.head_dim)
+
+    def empty_window_cache(self, batch_size: int) -> WindowKVCache:
+        if self.context is None:
+            raise ValueError("a window cache needs a transformer with a context window")
+        return WindowKVCache.empty(
+            len(self.layers), batch_size, self.context, self.num_kv_heads, self.head_dim
+        )

@@ -1,0 +1,162 @@
+"""Our engine against the reference pocket-tts 4.0.1 on the same random-weight checkpoints, inputs and seeds.
+
+Each architecture family is shrunk for speed but keeps its distinguishing features: english (LSD head,
+bos_before_voice), english_2026-01 (512-wide voice latent, no bos_before_voice, space padding), english_2m
+(pointwise head, GQA 3 query / 1 KV head with attn_dim, low-rank text table, z_dim, separate small decoder),
+english_drifting (drifting head), plus a flow_matching head (no shipped config uses it). EOS is disabled
+(threshold 1e9) so both sides generate the same number of frames.
+"""
+
+from __future__ import annotations
+
+import pytest
+import soundfile
+import torch
+
+from audiobook_tts.tts.config import load_config
+from audiobook_tts.tts.model import PocketTTS
+from audiobook_tts.tts.tokenizer import load_tokenizer
+from tests.fixtures.checkpoint import TINY_OVERRIDES, deep_merge
+
+NO_EOS = 1e9
+TEXT = (
+    "The quick brown fox jumps over the lazy dog. Then it sleeps, dreaming of the moon and the stars above."
+)
+
+# The 2m model is already small; shrink only its 512-wide encoder side and its FlowLM depth.
+SMALL_ENCODER = {
+    "seanet": {"dimension": 64, "n_filters": 8},
+    "transformer": {
+        "d_model": 64,
+        "num_heads": 4,
+        "num_layers": 1,
+        "dim_feedforward": 128,
+        "input_dimension": 64,
+        "output_dimensions": [64],
+    },
+}
+FAMILIES = {
+    "english": ("english", TINY_OVERRIDES),
+    "english_2026-01": ("english_2026-01", TINY_OVERRIDES),
+    "english_2m_2026-10": (
+        "english_2m_2026-10",
+        {"flow_lm": {"transformer": {"num_layers": 2}}, "mimi": SMALL_ENCODER},
+    ),
+    "english_drifting_26-09": ("english_drifting_26-09", TINY_OVERRIDES),
+    "flow_matching": (
+        "english",
+        deep_merge(TINY_OVERRIDES, {"flow_lm": {"flow": {"type": "flow_matching"}}}),
+    ),
+}
+
+
+class Pair:
+    """The reference model and ours, loaded from one checkpoint."""
+
+    def __init__(self, yaml_path, weights_path):
+        from tests.fixtures.reference import load_reference
+
+        self.ref = load_reference(yaml_path, eos_threshold=NO_EOS)
+        torch.set_num_threads(1)
+        config = load_config(yaml_path)
+        table = config.flow_lm.lookup_table
+        tokenizer = load_tokenizer(table.tokenizer_path, table.tokenizer, table.n_bins)
+        self.ours = PocketTTS.from_files(config, weights_path, tokenizer)
+
+
+@pytest.fixture(scope="module", params=list(FAMILIES))
+def pair(request, checkpoint_factory):
+    name, overrides = FAMILIES[request.param]
+    return Pair(*checkpoint_factory(name, overrides))
+
+
+@pytest.fixture(scope="module")
+def voice_audio(voice_wav):
+    """(raw [1, S] for the reference, which applies end_on_pause itself; end_on_pause'd [1, S] for ours)."""
+    from pocket_tts.data.audio_utils import end_on_pause
+
+    samples, rate = soundfile.read(str(voice_wav), dtype="float32")
+    assert rate == 24000
+    raw = torch.from_numpy(samples)[None]
+    return raw, end_on_pause(raw, rate)
+
+
+def max_diff(a: torch.Tensor, b: torch.Tensor) -> float:
+    assert a.shape == b.shape, (a.shape, b.shape)
+    return (a - b).abs().max().item()
+
+
+def test_mimi_encode_and_frame_by_frame_decode(pair):
+    from pocket_tts.modules.stateful_module import increment_steps, init_states
+
+    generator = torch.Generator().manual_seed(0)
+    audio = 0.1 * torch.randn(1, 1, 24000 * 2 + 123, generator=generator)
+    latents = torch.randn(1, 30, 32, generator=generator)
+    with torch.no_grad():
+        assert max_diff(pair.ours.mimi.encode_to_latent(audio), pair.ref.mimi.encode_to_latent(audio)) <= 1e-6
+        ref_state = init_states(pair.ref.mimi, 1, 30 * 16)
+        ref_frames, our_frames = [], []
+        our_state = pair.ours.mimi.new_decoder_state(1)
+        for i in range(30):
+            ref_frames.append(pair.ref.mimi.decode_from_latent(latents[:, i : i + 1], ref_state))
+            increment_steps(pair.ref.mimi, ref_state, 16)
+            our_frames.append(pair.ours.mimi.decode(latents[:, i : i + 1], our_state))
+    ref_audio, our_audio = torch.cat(ref_frames, -1), torch.cat(our_frames, -1)
+    assert our_audio.shape == (1, 1, 30 * 1920)
+    assert ref_audio.abs().max() > 1e-3
+    assert max_diff(our_audio, ref_audio) <= 1e-6
+
+
+def test_voice_state_and_flow_lm_steps_match(pair, voice_audio):
+    raw, processed = voice_audio
+    ref, ours = pair.ref, pair.ours
+    ref.temp = 0.3
+    torch.manual_seed(11)
+    ref_state = ref.get_state_for_audio_prompt(raw)
+    ref_next = torch.rand(4)
+    torch.manual_seed(11)
+    voice = ours.voice_from_audio(processed)
+    assert torch.equal(torch.rand(4), ref_next)  # exactly one draw, like the reference
+
+    for layer in range(len(voice.keys)):
+        saved = ref_state[f"transformer.layers.{layer}.self_attn"]
+        assert torch.equal(saved["offset"], voice.offset)
+        assert max_diff(voice.keys[layer], saved["cache"][0]) <= 1e-5
+        assert max_diff(voice.values[layer], saved["cache"][1]) <= 1e-5
+
+    # Text prompt pass, then AR steps fed with each side's own latents, same seed.
+    tokens = torch.tensor([ours.tokenizer.encode("Hello there, how are you today?")])
+    torch.manual_seed(12)
+    ref._expand_kv_cache(ref_state, int(voice.offset) + tokens.shape[1] + 10)
+    ref._run_flow_lm_and_increment_step(model_state=ref_state, text_tokens=tokens)
+    ref_latents, x = [], torch.full((1, 1, 32), float("nan"))
+    with torch.no_grad():
+        for _ in range(10):
+            x, _ = ref._run_flow_lm_and_increment_step(model_state=ref_state, backbone_input_latents=x)
+            ref_latents.append(x)
+    torch.manual_seed(12)
+    cache = voice.copy(capacity=int(voice.offset) + tokens.shape[1] + 10)
+    our_latents, x = [], torch.full((1, 1, 32), float("nan"))
+    with torch.no_grad():
+        ours.flow_lm.prompt(ours.flow_lm.conditioner(tokens), cache, 0.3, None)
+        for _ in range(10):
+            latent, eos_logit = ours.flow_lm.step(x, cache, 0.3)
+            x = latent[:, None]
+            our_latents.append(x)
+    assert eos_logit.shape == (1,)
+    assert max_diff(torch.cat(our_latents, 1), torch.cat(ref_latents, 1)) <= 1e-5
+    assert torch.cat(our_latents).std() > 0.1
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.3])
+def test_generated_audio_matches(pair, voice_audio, temperature):
+    raw, processed = voice_audio
+    pair.ref.temp = temperature
+    torch.manual_seed(21)
+    ref_audio = pair.ref.generate_audio(pair.ref.get_state_for_audio_prompt(raw), TEXT, max_tokens=20)
+    torch.manual_seed(21)
+    voice = pair.ours.voice_from_audio(processed)
+    our_audio = pair.ours.generate(voice, TEXT, temperature=temperature, eos_threshold=NO_EOS, max_tokens=20)
+    assert our_audio.numel() >= 3 * 24000
+    assert ref_audio.abs().max() > 1e-2
+    assert max_diff(our_audio, ref_audio) <= 1e-4
