@@ -1,0 +1,739 @@
+"""Normalisation for speech: written English becomes the words a reader would say.
+
+The model reads letters, not conventions: "$3.50", "Henry VIII", "Dr." or "5 km" come out garbled or skipped
+unless they are spelled the way they are spoken. Each rule below is a small named function `str -> str`;
+`normalize` runs them in a fixed order (the order matters: money before plain numbers, abbreviations before
+the all-caps rule).
+
+It works on one sentence at a time (sentence splitting happens first, on the written text), so a rule can look
+at its neighbours but never across a sentence boundary.
+
+Choices a listener would notice, documented here once:
+* 4-digit integers 1100-2099 are read as years ("1851" -> "eighteen fifty-one") unless they carry a unit, a
+  percent sign or a thousands comma; the year reading of round numbers ("fifteen hundred") is also a fine
+  cardinal.
+* All-caps words: a sentence that is mostly capitals (headings, shouting) is lowered to sentence case.
+  Inside ordinary text an all-caps word of 2-5 letters is an acronym: spelled letter by letter ("BBC" -> "B
+  B C") when it has no vowel or at most 3 letters, else read as a word ("NASA" -> "Nasa"); common English
+  words written in capitals for emphasis ("NO", "STOP") and consonant-vowel-consonant triples ("MIX", "DID")
+  are simply lowered.
+* URLs and e-mail addresses are dropped by default (a listener cannot use them); "speak" reads them out with
+  "dot", "slash" and "at".
+* Roman numerals are read only where they are numerals: after Chapter/Book/Part/... , in a heading that
+  starts with one, and after a capitalised name (regnal: "Henry VIII" -> "Henry the eighth"; a lone I, V or
+  X only after a known monarch's name, so the pronoun "I" and "Malcolm X" stay as they are).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from num2words import num2words
+
+Rule = Callable[[str, "NormalizeContext"], str]
+
+
+@dataclass
+class NormalizeContext:
+    """What a rule may know besides the sentence itself."""
+
+    urls: Literal["speak", "drop"] = "drop"
+    lexicon: dict[str, str] = field(default_factory=dict)
+    replace_characters: dict[str, str] = field(default_factory=dict)
+    heading: bool = False  # from a heading block (a leading roman numeral is a number there)
+    language: str = "en"  # the English rules run only for English; other languages get the neutral ones
+
+
+def cardinal(number: int | Decimal, lang: str = "en") -> str:
+    return num2words(number, lang=lang)
+
+
+def ordinal(number: int) -> str:
+    return num2words(number, lang="en", to="ordinal")
+
+
+def year(number: int) -> str:
+    return num2words(number, lang="en", to="year")
+
+
+def digits(text: str) -> str:
+    """Read a digit string digit by digit: "0800" -> "zero eight zero zero"."""
+    return " ".join(cardinal(int(d)) for d in text if d.isdigit())
+
+
+def _plural_of_number_word(words: str) -> str:
+    """ "nineteen eighty" -> "nineteen eighties", "nineteen hundred" -> "nineteen hundreds"."""
+    return words[:-1] + "ies" if words.endswith("y") else words + "s"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Unicode
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+_FRACTIONS = {
+    "½": "one half",
+    "⅓": "one third",
+    "⅔": "two thirds",
+    "¼": "one quarter",
+    "¾": "three quarters",
+    "⅛": "one eighth",
+}
+_FRACTIONS_AFTER_WHOLE = {
+    "½": "a half",
+    "⅓": "a third",
+    "⅔": "two thirds",
+    "¼": "a quarter",
+    "¾": "three quarters",
+    "⅛": "an eighth",
+}
+_POWERS = {"²": " squared", "³": " cubed"}
+# Characters NFKC would rewrite in a way we do not want: "…" would become "...".
+_NFKC_KEEP = set("…")
+
+
+def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
+    """Drop soft hyphens and zero-width characters; NFKC where safe (ligatures, fancy spaces, full width)."""
+    text = text.translate(_INVISIBLE).replace("\u2212", "-")  # U+2212 minus sign
+    text = re.sub(r"(\d) ?([½⅓⅔¼¾⅛])", lambda m: f"{m[1]} and {_FRACTIONS_AFTER_WHOLE[m[2]]}", text)
+    text = re.sub("[½⅓⅔¼¾⅛]", lambda m: _FRACTIONS[m[0]], text)
+    text = re.sub("[²³]", lambda m: _POWERS[m[0]], text)
+    text = "".join(ch if ch in _NFKC_KEEP else unicodedata.normalize("NFKC", ch) for ch in text)
+    text = re.sub(r"[^\S\n]+", " ", text)  # every kind of space (after NFKC: NBSP, thin, em spaces) -> " "
+    return text.strip()
+
+
+# ----------------------------------------------------------------------------------------------------
+# URLs and e-mail
+
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]")
+
+
+def _speak_address(address: str) -> str:
+    address = re.sub(r"^(?:https?|ftp)://", "", address)
+    spoken = {
+        ".": " dot ",
+        "/": " slash ",
+        "@": " at ",
+        "-": " dash ",
+        "_": " underscore ",
+        ":": " colon ",
+        "?": " question mark ",
+        "=": " equals ",
+        "&": " and ",
+        "#": " hash ",
+        "~": " tilde ",
+        "+": " plus ",
+    }
+    return re.sub(r"\s+", " ", "".join(spoken.get(ch, ch) for ch in address)).strip()
+
+
+def urls_and_emails(text: str, ctx: NormalizeContext) -> str:
+    """Web and mail addresses: dropped, or spoken with "dot", "slash", "at" (setting `urls`)."""
+    replace = _speak_address if ctx.urls == "speak" else (lambda _address: "")
+    text = _URL.sub(lambda m: replace(m[0]), text)
+    text = _EMAIL.sub(lambda m: replace(m[0]), text)
+    return re.sub(r" {2,}", " ", re.sub(r" +([.,;:!?])", r"\1", text)).strip()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lexicon
+
+
+def apply_lexicon(text: str, lexicon: dict[str, str]) -> str:
+    """Whole-word respellings. A lower-case key matches any case and keeps a leading capital; a key with
+    capitals matches exactly (so "US" -> "U S" leaves the pronoun "us" alone)."""
+    for word, respelling in lexicon.items():
+        if word != word.lower():
+            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", respelling, text)
+            continue
+
+        def keep_case(match: re.Match[str], respelling: str = respelling) -> str:
+            return respelling[:1].upper() + respelling[1:] if match[0][:1].isupper() else respelling
+
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", keep_case, text, flags=re.IGNORECASE)
+    return text
+
+
+def lexicon(text: str, ctx: NormalizeContext) -> str:
+    """The user's pronunciation lexicon, applied before every other word rule."""
+    return apply_lexicon(text, ctx.lexicon) if ctx.lexicon else text
+
+
+# ----------------------------------------------------------------------------------------------------
+# Abbreviations
+
+# Written form (without the final period) -> spoken form. Matched case-sensitively at a word start.
+_TITLES = {
+    "Mr": "Mister",
+    "Mrs": "Missus",
+    "Ms": "Miz",
+    "Messrs": "Messieurs",
+    "Prof": "Professor",
+    "Capt": "Captain",
+    "Lt": "Lieutenant",
+    "Col": "Colonel",
+    "Gen": "General",
+    "Sgt": "Sergeant",
+    "Rev": "Reverend",
+    "Hon": "Honourable",
+    "Gov": "Governor",
+    "Sen": "Senator",
+    "Rep": "Representative",
+    "Maj": "Major",
+    "Adm": "Admiral",
+    "Cmdr": "Commander",
+    "Fr": "Father",
+    "Mt": "Mount",
+    "Ft": "Fort",
+    "Jr": "Junior",
+    "Sr": "Senior",
+    "Bros": "Brothers",
+    "Inc": "Incorporated",
+    "Ltd": "Limited",
+    "Co": "Company",
+}
+_ABBREVIATIONS = {
+    "e.g.": "for example",
+    "i.e.": "that is",
+    "etc.": "et cetera",
+    "vs.": "versus",
+    "viz.": "namely",
+    "approx.": "approximately",
+    "cf.": "compare",
+    "Cf.": "Compare",
+    "esp.": "especially",
+    "incl.": "including",
+}
+# Abbreviations that are read only before a number: "No. 5", "p. 17", "ch. 4", "vol. 2", "fig. 3".
+_BEFORE_NUMBER = {
+    "no": "number",
+    "nos": "numbers",
+    "p": "page",
+    "pp": "pages",
+    "ch": "chapter",
+    "chap": "chapter",
+    "vol": "volume",
+    "vols": "volumes",
+    "fig": "figure",
+    "figs": "figures",
+    "sec": "section",
+    "art": "article",
+    "para": "paragraph",
+    "ed": "edition",
+}
+_END = r"(?=\s*[\"'”’)\]]*\s*$)"  # nothing but closers to the end of the sentence
+
+
+def _with_capital(spoken: str, written: str) -> str:
+    return spoken[:1].upper() + spoken[1:] if written[:1].isupper() else spoken
+
+
+def abbreviations(text: str, ctx: NormalizeContext) -> str:
+    """Common abbreviations spelled out; "St." is Saint before a name and Street after one, "Dr." likewise."""
+    # Saint/Doctor before a name; Street/Drive after a capitalised word or house number unless a name follows.
+    for short, before_name, after_name in (("St", "Saint", "Street"), ("Dr", "Doctor", "Drive")):
+        text = re.sub(rf"\b([A-Z][a-z]+|\d+) {short}\.{_END}", rf"\1 {after_name}.", text)
+        text = re.sub(rf"\b([A-Z][a-z]+|\d+) {short}\.(?!\s*[A-Z])", rf"\1 {after_name}", text)
+        text = re.sub(rf"(?<![\w.]){short}\.", before_name, text)
+    for short, spoken in _TITLES.items():
+        text = re.sub(rf"(?<![\w.]){short}\.{_END}", spoken + ".", text)
+        text = re.sub(rf"(?<![\w.]){short}\.", spoken, text)
+    for short, spoken in _ABBREVIATIONS.items():
+        escaped = re.escape(short)
+        text = re.sub(rf"(?<![\w.]){escaped}{_END}", _with_capital(spoken, short) + ".", text)
+        text = re.sub(rf"(?<![\w.]){escaped}", _with_capital(spoken, short), text)
+    pattern = "|".join(_BEFORE_NUMBER)
+    text = re.sub(
+        rf"(?<![\w.])({pattern})\.\s*(?=\d)",
+        lambda m: (_with_capital if m.start() == 0 else lambda said, _: said)(_BEFORE_NUMBER[m[1].lower()], m[1])
+        + " ",
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(r"(?<![\w.])#(?=\d)", "number ", text)
+    return text
+
+
+# ----------------------------------------------------------------------------------------------------
+# Roman numerals
+
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_VALID_ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+_NUMBERED_THINGS = (
+    r"Chapter|Chap|Book|Part|Volume|Vol|Act|Scene|Canto|Section|Letter|Article|Appendix|Psalm|Stave"
+)
+_MONARCHS = {
+    "Henry",
+    "Edward",
+    "Richard",
+    "George",
+    "William",
+    "James",
+    "Charles",
+    "Elizabeth",
+    "Mary",
+    "Anne",
+    "John",
+    "Louis",
+    "Philip",
+    "Peter",
+    "Catherine",
+    "Napoleon",
+    "Alexander",
+    "Nicholas",
+    "Frederick",
+    "Ferdinand",
+    "Pius",
+    "Leo",
+    "Gregory",
+    "Benedict",
+    "Clement",
+    "Innocent",
+    "Paul",
+    "Victor",
+    "Francis",
+    "Otto",
+    "Ivan",
+}
+
+
+def roman_value(numeral: str) -> int | None:
+    """The value of a well-formed Roman numeral (any case), else None."""
+    upper = numeral.upper()
+    if not upper or not _VALID_ROMAN.match(upper):
+        return None
+    total = 0
+    for current, following in zip(upper, upper[1:] + " ", strict=True):
+        value = _ROMAN_VALUES[current]
+        total += -value if following != " " and _ROMAN_VALUES[following] > value else value
+    return total
+
+
+def roman_numerals(text: str, ctx: NormalizeContext) -> str:
+    """Chapter IV -> Chapter four; Henry VIII -> Henry the eighth; a heading "IV." -> "Four."."""
+
+    def numbered(match: re.Match[str]) -> str:
+        value = roman_value(match[2])
+        if not value or (len(match[2]) == 1 and match[2].upper() not in "IVX"):  # "Section C" is a letter
+            return match[0]
+        return f"{match[1]} {cardinal(value)}"
+
+    text = re.sub(
+        rf"\b({_NUMBERED_THINGS}|{_NUMBERED_THINGS.upper()})\.? +([IVXLCDM]+|[ivxlc]+)\b(?!')", numbered, text
+    )
+
+    def regnal(match: re.Match[str]) -> str:
+        name, numeral = match[1], match[2]
+        if len(numeral) == 1 and name not in _MONARCHS:
+            return match[0]
+        value = roman_value(numeral)
+        if not value:
+            return match[0]
+        return f"{name} {cardinal(value)}" if name == "War" else f"{name} the {ordinal(value)}"
+
+    text = re.sub(r"\b([A-Z][a-z]+) ([IVXL]+)\b(?!['’])", regnal, text)
+    if ctx.heading:
+
+        def leading(match: re.Match[str]) -> str:
+            value = roman_value(match[1])
+            return cardinal(value).capitalize() + match[2] if value else match[0]
+
+        text = re.sub(r"^([IVXLC]+)(\.|\s*$|:)", leading, text)
+    return text
+
+
+# ----------------------------------------------------------------------------------------------------
+# All-caps words
+
+_SHOUTED_WORDS = set(
+    """
+A I NO GO SO UP WE HE ME MY BE DO IS IT IN ON AT OF TO OR AN AS BY IF OH AH HA HI YES THE AND YOU
+NOT BUT ALL ARE WAS HAS HAD HIS HER SHE HIM ONE TWO NOW HOW WHY WHO YET OUT OFF GET GOT LET SAY SAW
+SEE CAN MAY DID FOR NOR OUR ITS RUN SIR BOY MAN MEN OLD NEW BAD BIG HOT WAY DAY END HELP STOP WAIT
+COME LOOK HERE THERE THIS THAT WHAT WHEN THEN THEY THEM WILL WITH YOUR FROM HAVE BEEN WERE MUST JUST
+VERY NEVER EVER DONE GONE GOOD KILL DEAD LIFE LOVE FIRE RUN HALT OPEN SHUT DOWN LEFT RIGHT ONLY MORE
+MOST LAST NEXT EACH BOTH SUCH SOME MANY MUCH WELL BACK EVEN DON'T CAN'T WON'T I'M IT'S
+""".split()
+)
+_SPOKEN_ACRONYMS = {"OK": "okay", "TV": "T V"}
+_VOWELS = set("AEIOUY")
+
+
+def _acronym(word: str) -> str:
+    if word in _SPOKEN_ACRONYMS:
+        return _SPOKEN_ACRONYMS[word]
+    if word in _SHOUTED_WORDS:
+        return re.sub(r"^i(?=['’])", "I", word.lower())  # I'M -> I'm
+    if re.fullmatch(r"[^AEIOU][AEIOU][^AEIOUY]", word):  # MIX, DID, RUN: a word said in capitals
+        return word.lower()
+    if len(word) <= 3 or not _VOWELS & set(word):
+        return " ".join(word)
+    return word.capitalize()
+
+
+def all_caps(text: str, ctx: NormalizeContext) -> str:
+    """Sentences mostly in capitals become sentence case; lone all-caps words are acronyms or emphasis."""
+    letters = [ch for ch in text if ch.isalpha()]
+    capitals = sum(ch.isupper() for ch in letters)
+    caps_words = re.findall(r"\b[A-Z]{2,}\b", text)
+    if letters and capitals / len(letters) > 0.6 and (len(caps_words) >= 2 or len(letters) > 5):
+        lowered = text.lower()
+        lowered = re.sub(r"\bi\b", "I", lowered)
+        return re.sub(r"^(\W*)(\w)", lambda m: m[1] + m[2].upper(), lowered)
+    return re.sub(
+        r"\b[A-Z][A-Z'’]+\b(?![a-z])", lambda m: _acronym(m[0]) if len(m[0]) <= 5 else m[0].lower(), text
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Numbers
+
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALES = r"thousand|million|billion|trillion"
+_CURRENCIES = {
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "€": ("euro", "euros", "cent", "cents"),
+    "¥": ("yen", "yen", "sen", "sen"),
+    "₹": ("rupee", "rupees", "paisa", "paise"),
+}
+
+
+def _decimal(written: str) -> Decimal:
+    return Decimal(written.replace(",", ""))
+
+
+def _read_number(written: str) -> str:
+    value = _decimal(written)
+    return cardinal(int(value)) if value == int(value) and "." not in written else cardinal(value)
+
+
+def money(text: str, ctx: NormalizeContext) -> str:
+    """$3.50 -> three dollars fifty cents; £20 -> twenty pounds;
+    $1.2 million -> one point two million dollars."""
+
+    def spoken(match: re.Match[str]) -> str:
+        one, many, cent, cents = _CURRENCIES[match[1]]
+        amount, scale = match[2], match[3]
+        if scale:
+            return f"{_read_number(amount)} {scale} {many}"
+        value = _decimal(amount)
+        whole, fraction = int(value), int((value - int(value)) * 100)
+        parts = []
+        if whole or not fraction:
+            parts.append(f"{cardinal(whole)} {one if whole == 1 else many}")
+        if fraction:
+            parts.append(f"{cardinal(fraction)} {cent if fraction == 1 else cents}")
+        return " ".join(parts)
+
+    symbols = re.escape("".join(_CURRENCIES))
+    return re.sub(rf"([{symbols}]) ?({_NUMBER})(?: ({_SCALES})\b)?", spoken, text)
+
+
+def percentages(text: str, ctx: NormalizeContext) -> str:
+    """50% -> fifty percent; 1.5 % -> one point five percent."""
+    text = re.sub(
+        rf"(-?)({_NUMBER}) ?%", lambda m: ("minus " if m[1] else "") + _read_number(m[2]) + " percent", text
+    )
+    return text.replace("%", " percent")
+
+
+_MERIDIEM = r"(?:([ap])\.?m\.?|([AP])\.?M\.?)(?![\w])"
+
+
+def _meridiem(match: re.Match[str], first: int) -> str:
+    letter = match[first] or match[first + 1]
+    return f" {letter.upper()} M" if letter else ""
+
+
+def times(text: str, ctx: NormalizeContext) -> str:
+    """3:30 pm -> three thirty P M; 3:05 -> three oh five; 10:00 -> ten o'clock; 5 p.m. -> five P M."""
+
+    def clock(match: re.Match[str]) -> str:
+        hours, minutes = int(match[1]), int(match[2])
+        if hours > 24 or minutes > 59:
+            return match[0]
+        said = cardinal(hours)
+        if minutes == 0:
+            said += "" if match[3] or match[4] else " o'clock"
+        elif minutes < 10:
+            said += f" oh {cardinal(minutes)}"
+        else:
+            said += f" {cardinal(minutes)}"
+        return said + _meridiem(match, 3)
+
+    text = re.sub(rf"\b(\d{{1,2}})[:.](\d{{2}})(?:\s?{_MERIDIEM})", clock, text)
+    text = re.sub(r"\b(\d{1,2}):(\d{2})\b(?!:\d)()()", clock, text)
+    return re.sub(rf"\b(\d{{1,2}}) ?{_MERIDIEM}", lambda m: cardinal(int(m[1])) + _meridiem(m, 2), text)
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_MONTH_ABBREVIATIONS = {m[:3]: m for m in _MONTHS} | {"Sept": "September"}
+_MONTH = "|".join(_MONTHS + [rf"{short}\.?" for short in _MONTH_ABBREVIATIONS])
+
+
+def _month(written: str) -> str:
+    return _MONTH_ABBREVIATIONS.get(written.rstrip("."), written.rstrip("."))
+
+
+def dates(text: str, ctx: NormalizeContext) -> str:
+    """12 March 1990 -> the twelfth of March nineteen ninety;
+    March 12, 1990 -> March twelfth, nineteen ninety."""
+
+    def day_first(match: re.Match[str]) -> str:
+        day = int(match[1])
+        if not 1 <= day <= 31:
+            return match[0]
+        said = f"the {ordinal(day)} of {_month(match[2])}"
+        return said + (f" {year(int(match[3]))}" if match[3] else "")
+
+    def month_first(match: re.Match[str]) -> str:
+        day = int(match[2])
+        if not 1 <= day <= 31:
+            return match[0]
+        said = f"{_month(match[1])} {ordinal(day)}"
+        return said + (f", {year(int(match[3]))}" if match[3] else "")
+
+    text = re.sub(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?: (\d{{3,4}}))?\b", day_first, text)
+    return re.sub(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}})\b)?(?! ?%)", month_first, text)
+
+
+_UNITS = {
+    "km": ("kilometre", "kilometres"),
+    "m": ("metre", "metres"),
+    "cm": ("centimetre", "centimetres"),
+    "mm": ("millimetre", "millimetres"),
+    "kg": ("kilogram", "kilograms"),
+    "g": ("gram", "grams"),
+    "mg": ("milligram", "milligrams"),
+    "lb": ("pound", "pounds"),
+    "lbs": ("pound", "pounds"),
+    "oz": ("ounce", "ounces"),
+    "ft": ("foot", "feet"),
+    "yd": ("yard", "yards"),
+    "mi": ("mile", "miles"),
+    "mph": ("mile per hour", "miles per hour"),
+    "km/h": ("kilometre per hour", "kilometres per hour"),
+    "kph": ("kilometre per hour", "kilometres per hour"),
+    "l": ("litre", "litres"),
+    "ml": ("millilitre", "millilitres"),
+    "kWh": ("kilowatt hour", "kilowatt hours"),
+    "kW": ("kilowatt", "kilowatts"),
+    "W": ("watt", "watts"),
+    "Hz": ("hertz", "hertz"),
+    "kHz": ("kilohertz", "kilohertz"),
+    "GB": ("gigabyte", "gigabytes"),
+    "MB": ("megabyte", "megabytes"),
+    "°C": ("degree Celsius", "degrees Celsius"),
+    "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "°": ("degree", "degrees"),
+}
+
+
+def units(text: str, ctx: NormalizeContext) -> str:
+    """5 km -> five kilometres, 1 kg -> one kilogram, 20°C -> twenty degrees Celsius."""
+    names = "|".join(re.escape(unit) for unit in sorted(_UNITS, key=len, reverse=True))
+
+    def spoken(match: re.Match[str]) -> str:
+        one, many = _UNITS[match[3]]
+        number = ("minus " if match[1] else "") + _read_number(match[2])
+        return f"{number} {one if match[2] == '1' else many}"
+
+    return re.sub(rf"(?<![\w.])(-?)({_NUMBER}) ?({names})(?![\w/])", spoken, text)
+
+
+_PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[ -])?(?:\(\d{3}\) ?|\d{3}[ -])?\d{3}-\d{4}(?![\w-])")
+
+
+def phone_numbers(text: str, ctx: NormalizeContext) -> str:
+    """Phone-like strings and digit strings with a leading zero are read digit by digit (groups as pauses)."""
+    text = _PHONE.sub(lambda m: ", ".join(digits(group) for group in re.findall(r"\d+", m[0])), text)
+    return re.sub(r"(?<![\w.,])0\d+(?![\w.,]\d)", lambda m: digits(m[0]), text)
+
+
+def _year_or_cardinal(written: str, plural: bool = False) -> str:
+    value = int(written)
+    if not 1100 <= value <= 2099:
+        return cardinal(value)
+    said = year(value)
+    return _plural_of_number_word(said) if plural else said
+
+
+def years(text: str, ctx: NormalizeContext) -> str:
+    """1984 -> nineteen eighty-four, 1980s -> nineteen eighties, 1914-18 -> nineteen fourteen to eighteen."""
+    text = re.sub(
+        r"(?<![\w.,$£€¥-])(\d{4})[-–](\d{4}|\d{2})(?![\w.,]\d|\w)",
+        lambda m: f"{_year_or_cardinal(m[1])} to {_year_or_cardinal(m[2])}",
+        text,
+    )
+    text = re.sub(
+        r"(?<![\w.,$£€¥-])(\d{4})('?s)?(?![\w.,]\d|\w)", lambda m: _year_or_cardinal(m[1], bool(m[2])), text
+    )
+    return re.sub(r"(?<![\w.,])['’](\d0)s\b", lambda m: _plural_of_number_word(cardinal(int(m[1]))), text)
+
+
+def ranges(text: str, ctx: NormalizeContext) -> str:
+    """10-20 -> ten to twenty (a dash between two numbers)."""
+    return re.sub(
+        rf"(?<![\w.,-])({_NUMBER}) ?[-–] ?({_NUMBER})(?![\w-])",
+        lambda m: f"{_read_number(m[1])} to {_read_number(m[2])}",
+        text,
+    )
+
+
+def ordinals(text: str, ctx: NormalizeContext) -> str:
+    """1st -> first, 23rd -> twenty-third."""
+    return re.sub(r"\b(\d+)(?:st|nd|rd|th)\b", lambda m: ordinal(int(m[1])), text)
+
+
+_FRACTION_NAMES = {
+    2: ("half", "halves"),
+    3: ("third", "thirds"),
+    4: ("quarter", "quarters"),
+    8: ("eighth", "eighths"),
+}
+
+
+def fractions(text: str, ctx: NormalizeContext) -> str:
+    """1/2 -> one half, 3/4 -> three quarters (common fractions only; other slashes are left to `symbols`)."""
+
+    def spoken(match: re.Match[str]) -> str:
+        top, bottom = int(match[1]), int(match[2])
+        if bottom not in _FRACTION_NAMES or not 0 < top < bottom:
+            return match[0]
+        return f"{cardinal(top)} {_FRACTION_NAMES[bottom][top > 1]}"
+
+    return re.sub(r"(?<![\w/])(\d)/(\d)(?![\w/])", spoken, text)
+
+
+def cardinals(text: str, ctx: NormalizeContext) -> str:
+    """What numbers remain: -5 -> minus five, 3.14 -> three point one four, 1,000,000 -> one million, 4.2.1 ->
+    four point two point one."""
+    text = re.sub(
+        r"\b\d+(?:\.\d+){2,}\b", lambda m: " point ".join(cardinal(int(p)) for p in m[0].split(".")), text
+    )
+    text = re.sub(rf"(?<![\w.,])-({_NUMBER})\b", lambda m: "minus " + _read_number(m[1]), text)
+    return re.sub(rf"(?<![\w])({_NUMBER})(?![\w])", lambda m: _read_number(m[1]), text)
+
+
+def plain_numbers(text: str, ctx: NormalizeContext) -> str:
+    """Other languages: whole numbers in words, by num2words' rules for that language."""
+    lang = ctx.language.split("-")[0].split("_")[0]
+    try:
+        num2words(1, lang=lang)
+    except NotImplementedError:
+        return text
+    return re.sub(r"(?<![\w.,])\d+(?![\w.,]\d|\w)", lambda m: cardinal(int(m[0]), lang), text)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Symbols and the model's own characters
+
+
+_SYMBOLS = {
+    "&": " and ",
+    "+": " plus ",
+    "=": " equals ",
+    "§": " section ",
+    "×": " times ",
+    "@": " at ",
+    "°": " degrees ",
+    "~": " about ",
+    "№": " number ",
+    "©": " copyright ",
+    "®": "",
+    "™": "",
+    "*": " ",
+    "_": " ",
+    "|": " ",
+    "<": " ",
+    ">": " ",
+    "/": " ",
+    "#": " ",
+}
+
+
+def symbols(text: str, ctx: NormalizeContext) -> str:
+    """& -> and, + -> plus, and symbols a reader does not say (* _ |) become spaces."""
+    return "".join(_SYMBOLS.get(ch, ch) for ch in text)
+
+
+def model_characters(text: str, ctx: NormalizeContext) -> str:
+    """The model configuration's own replacement table (e.g. curly quotes -> ', dashes -> ,), handed in."""
+    if not ctx.replace_characters:
+        return text
+    return "".join(ctx.replace_characters.get(ch, ch) for ch in text)
+
+
+def whitespace(text: str, ctx: NormalizeContext) -> str:
+    """One space between words, none before punctuation; a comma from a dash does not follow another mark."""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r" +([,.;:!?…])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r"([.!?…])\s*[,;:]", r"\1", text)
+    return re.sub(r"^[,;:]\s*", "", text).strip()
+
+
+PIPELINE: list[Rule] = [
+    unicode_cleanup,
+    urls_and_emails,
+    lexicon,
+    abbreviations,
+    roman_numerals,
+    money,
+    percentages,
+    times,
+    dates,
+    units,
+    phone_numbers,
+    years,
+    ranges,
+    ordinals,
+    fractions,
+    cardinals,
+    all_caps,
+    symbols,
+    model_characters,
+    whitespace,
+]
+
+
+NEUTRAL_PIPELINE: list[Rule] = [
+    unicode_cleanup,
+    urls_and_emails,
+    lexicon,
+    plain_numbers,
+    model_characters,
+    whitespace,
+]
+
+
+def normalize(text: str, ctx: NormalizeContext | None = None) -> str:
+    """Run every rule in order on one sentence; the result is what the model is asked to say."""
+    ctx = ctx or NormalizeContext()
+    english = ctx.language.lower().startswith("en")
+    for rule in PIPELINE if english else NEUTRAL_PIPELINE:
+        text = rule(text, ctx)
+    return text
