@@ -35,6 +35,7 @@ SMALL_ENCODER = {
         "output_dimensions": [64],
     },
 }
+FLOW_MATCHING = deep_merge(TINY_OVERRIDES, {"flow_lm": {"flow": {"type": "flow_matching"}}})
 FAMILIES = {
     "english": ("english", TINY_OVERRIDES),
     "english_2026-01": ("english_2026-01", TINY_OVERRIDES),
