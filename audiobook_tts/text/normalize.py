@@ -251,13 +251,12 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
         text = re.sub(rf"(?<![\w.]){escaped}{_END}", _with_capital(spoken, short) + ".", text)
         text = re.sub(rf"(?<![\w.]){escaped}", _with_capital(spoken, short), text)
     pattern = "|".join(_BEFORE_NUMBER)
-    text = re.sub(
-        rf"(?<![\w.])({pattern})\.\s*(?=\d)",
-        lambda m: (_with_capital if m.start() == 0 else lambda said, _: said)(_BEFORE_NUMBER[m[1].lower()], m[1])
-        + " ",
-        text,
-        flags=re.IGNORECASE,
-    )
+
+    def before_number(match: re.Match[str]) -> str:
+        said = _BEFORE_NUMBER[match[1].lower()]
+        return (_with_capital(said, match[1]) if match.start() == 0 else said) + " "
+
+    text = re.sub(rf"(?<![\w.])({pattern})\.\s*(?=\d)", before_number, text, flags=re.IGNORECASE)
     text = re.sub(r"(?<![\w.])#(?=\d)", "number ", text)
     return text
 
