@@ -1,0 +1,82 @@
+"""The plain-data KV caches: rows of one batch at different positions give each row's own result."""
+
+from __future__ import annotations
+
+import torch
+
+from audiobook_tts.tts.transformer import Transformer
+
+
+def _transformer(context=None):
+    torch.manual_seed(0)
+    model = Transformer(
+        d_model=32,
+        num_heads=4,
+        num_layers=2,
+        dim_feedforward=64,
+        context=context,
+        attn_dim=48,
+        num_kv_heads=2,
+        layer_scale=0.5 if context else None,
+    )
+    for p in model.parameters():  # LayerNorm starts at 1/0; make every weight matter
+        torch.nn.init.normal_(p, std=0.3)
+    return model.eval()
+
+
+@torch.no_grad()
+def test_rows_at_different_offsets_match_single_row_runs():
+    model = _transformer()
+    a_prompt, b_prompt = torch.randn(1, 7, 32), torch.randn(1, 3, 32)
+    steps = torch.randn(2, 4, 1, 32)
+
+    singles = []
+    for row, prompt in enumerate((a_prompt, b_prompt)):
+        cache = model.empty_cache(1, 20)
+        model(prompt, cache)
+        singles.append(torch.cat([model(steps[row, t][None], cache) for t in range(4)], 1))
+
+    cache = model.empty_cache(2, 20)
+    first = model.empty_cache(1, 20)
+    model(a_prompt, first)
+    second = model.empty_cache(1, 20)
+    model(b_prompt, second)
+    for layer in range(2):  # batch the two prompt caches: row 0 at offset 7, row 1 at offset 3
+        cache.keys[layer][0], cache.values[layer][0] = first.keys[layer][0], first.values[layer][0]
+        cache.keys[layer][1], cache.values[layer][1] = second.keys[layer][0], second.values[layer][0]
+    cache.offset = torch.tensor([7, 3])
+    batched = torch.cat([model(steps[:, t], cache) for t in range(4)], 1)
+    assert cache.offset.tolist() == [11, 7]
+    for row in range(2):
+        assert (batched[row] - singles[row][0]).abs().max() < 1e-5
+
+
+@torch.no_grad()
+def test_finished_row_stops_advancing():
+    model = _transformer()
+    cache = model.empty_cache(2, 10)
+    model(torch.randn(2, 2, 32), cache)
+    cache.advance(1, active=torch.tensor([True, False]))
+    assert cache.offset.tolist() == [3, 2]
+
+
+@torch.no_grad()
+def test_window_cache_streaming_equals_whole_stream():
+    model = _transformer(context=5)
+    x = torch.randn(1, 24, 32)
+    whole = model(x)
+    cache = model.empty_window_cache(1)
+    streamed = torch.cat([model(x[:, i : i + 3], cache) for i in range(0, 24, 3)], 1)
+    assert (streamed - whole).abs().max() < 1e-5
+    assert cache.keys[0].shape[1] == 4  # bounded: context - 1 steps, whatever the stream length
+
+
+@torch.no_grad()
+def test_cache_copy_is_independent_and_grows():
+    model = _transformer()
+    cache = model.empty_cache(1, 4)
+    model(torch.randn(1, 4, 32), cache)
+    bigger = cache.copy(capacity=9)
+    model(torch.randn(1, 5, 32), bigger)
+    assert bigger.capacity == 9 and int(bigger.offset) == 9 and int(cache.offset) == 4
+    assert torch.equal(bigger.keys[0][:, :4], cache.keys[0])
