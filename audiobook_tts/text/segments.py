@@ -1,0 +1,153 @@
+"""Segments: what the model speaks in one call, each within its token budget, each followed by a pause.
+
+The model is trained on single sentences and is given at most `max_tokens` tokens per call, so a run of
+sentences is packed greedily into segments that fit, and a sentence that alone does not fit is cut at its
+strongest clause boundary (; then : then a dash then ,), and only as a last resort between words, never
+inside one. Very short utterances (fewer than three words) come out garbled, so they are merged with a
+neighbour in the same run where the budget allows; a run never crosses a block (paragraph, verse line,
+heading) or an explicit pause marker, so merging never loses a pause the book asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+TokenCounter = Callable[[str], int]
+
+MIN_WORDS = 3
+SENTENCE_END = ".!?…"
+WEAK_END = ",;:-–—"
+CLOSERS = "\"'”’)]»"
+
+# Clause boundaries from strongest to weakest; the cut goes after the mark (a dash starts the next piece).
+_CLAUSE_BOUNDARIES = [
+    re.compile(r"(?<=;)\s+"),
+    re.compile(r"(?<=:)\s+"),
+    re.compile(r"\s+(?=[—–-]\s)|(?<=[—–])(?=\w)|\s+(?=[—–]\w)"),
+    re.compile(r"(?<=,)\s+"),
+]
+
+
+@dataclass
+class Segment:
+    """One call to the model: `text` is exactly what it is asked to say; then `pause_after` s of silence."""
+
+    text: str
+    pause_after: float
+    block_index: int  # index of the chapter block it comes from; -1 for the chapter's title from the TOC
+    kind: Literal["title", "body"] = "body"
+
+
+def finish(text: str) -> str:
+    """Start with a capital and end with sentence punctuation, as the model's own prompt preparation does.
+
+    Doing it here makes the token count exact and the engine's preparation a no-op.
+    """
+    text = text.strip()
+    if not text:
+        return text
+    if not text[0].isupper():
+        text = text[0].upper() + text[1:]
+    core = text.rstrip(CLOSERS + " ")
+    closers = text[len(core) :].replace(" ", "")
+    if not core or core[-1] in SENTENCE_END:
+        return text
+    if core[-1] in WEAK_END:
+        return core.rstrip(WEAK_END + " ") + "." + closers
+    return text + "."
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def split_long_sentence(sentence: str, fits: Callable[[str], bool], level: int = 0) -> list[str]:
+    """Cut a sentence into pieces that each fit, preferring strong clause boundaries, then between words."""
+    if fits(sentence):
+        return [sentence]
+    for index in range(level, len(_CLAUSE_BOUNDARIES)):
+        pieces = [p.strip() for p in _CLAUSE_BOUNDARIES[index].split(sentence) if p.strip()]
+        if len(pieces) > 1:
+            parts = [part for piece in pieces for part in split_long_sentence(piece, fits, index + 1)]
+            return pack(parts, fits)
+    return _split_between_words(sentence, fits)
+
+
+def _split_between_words(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Last resort: greedy runs of whole words (a single word over budget is kept whole, never cut)."""
+    pieces: list[str] = []
+    for word in text.split():
+        if pieces and fits(f"{pieces[-1]} {word}"):
+            pieces[-1] = f"{pieces[-1]} {word}"
+        else:
+            pieces.append(word)
+    return _balance_last(pieces, fits)
+
+
+def _balance_last(pieces: list[str], fits: Callable[[str], bool]) -> list[str]:
+    """Move words from the second-last piece to a too-short last piece, so it is not a garbled fragment."""
+    while len(pieces) > 1 and word_count(pieces[-1]) < MIN_WORDS:
+        words = pieces[-2].split()
+        if len(words) <= MIN_WORDS:
+            break
+        moved = f"{words[-1]} {pieces[-1]}"
+        if not fits(moved):
+            break
+        pieces[-2], pieces[-1] = " ".join(words[:-1]), moved
+    return pieces
+
+
+def pack(units: list[str], fits: Callable[[str], bool]) -> list[str]:
+    """Join neighbouring units greedily while the result fits, then rescue a too-short unit at either end."""
+    groups: list[list[str]] = []
+    for unit in units:
+        if groups and fits(" ".join([*groups[-1], unit])):
+            groups[-1].append(unit)
+        else:
+            groups.append([unit])
+    # A short group merges into a neighbour when the pair fits; else it takes the neighbour's nearest unit.
+    index = 0
+    while index < len(groups):
+        group = groups[index]
+        if word_count(" ".join(group)) >= MIN_WORDS or len(groups) == 1:
+            index += 1
+            continue
+        if index > 0 and fits(" ".join(groups[index - 1] + group)):
+            groups[index - 1].extend(group)
+            del groups[index]
+            continue
+        if index + 1 < len(groups) and fits(" ".join(group + groups[index + 1])):
+            groups[index + 1][:0] = group
+            del groups[index]
+            continue
+        if index > 0 and len(groups[index - 1]) > 1 and fits(" ".join([groups[index - 1][-1], *group])):
+            group.insert(0, groups[index - 1].pop())
+        index += 1
+    return [" ".join(group) for group in groups]
+
+
+def budget_run(sentences: list[str], count_tokens: TokenCounter, max_tokens: int) -> list[tuple[str, bool]]:
+    """Pack one run of normalised sentences into model calls: [(finished text, ends a sentence?), ...]."""
+
+    def fits(text: str) -> bool:
+        return count_tokens(finish(text)) <= max_tokens
+
+    units: list[str] = []
+    ends_sentence: set[int] = set()  # unit indices that end a sentence (the others end a clause)
+    for sentence in sentences:
+        units.extend(split_long_sentence(sentence, fits))
+        ends_sentence.add(len(units) - 1)
+    texts = pack(units, fits)
+    out: list[tuple[str, bool]] = []
+    consumed = 0
+    for text in texts:
+        # Find which unit this packed text ends with (units are joined by single spaces in order).
+        joined = ""
+        while consumed < len(units) and joined != text:
+            joined = f"{joined} {units[consumed]}".strip()
+            consumed += 1
+        out.append((finish(text), consumed - 1 in ends_sentence))
+    return out

@@ -1,0 +1,96 @@
+"""Budgeted segments: whole sentences packed within the token budget, long ones cut at clause boundaries."""
+
+import pytest
+
+from audiobook_tts.text.segments import MIN_WORDS, budget_run, finish, pack, split_long_sentence
+
+LONG = (
+    "The whale, which had been seen at dawn off the starboard bow, sank again beneath the grey water; "
+    "the captain, who had not slept for three nights, stood at the rail and said nothing at all: "
+    "he only watched the place where it had gone down, and waited, and waited, as the light failed"
+)
+
+
+def words_fit(limit):
+    return lambda text: len(text.split()) <= limit
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("hello there", "Hello there."),
+        ("Hello there.", "Hello there."),
+        ("Is it?", "Is it?"),
+        ("and then,", "And then."),
+        ("a clause;", "A clause."),
+        ("he said —", "He said."),
+        ("‘what is it,’", "‘what is it.’"),
+        ("“Stop”", "“Stop”."),
+        ("Wait…", "Wait…"),
+        ("", ""),
+    ],
+)
+def test_finish_matches_the_models_prompt_rules(text, expected):
+    assert finish(text) == expected
+
+
+def test_long_sentence_is_cut_at_the_strongest_boundary_first():
+    pieces = split_long_sentence(LONG, words_fit(40))
+    assert pieces[0].endswith("grey water;")  # the semicolon, not the first comma
+    assert " ".join(pieces).split() == LONG.split()
+
+
+def test_cut_goes_down_to_commas_and_never_inside_a_word():
+    pieces = split_long_sentence(LONG, words_fit(12))
+    assert all(len(piece.split()) <= 12 for piece in pieces)
+    assert " ".join(pieces).split() == LONG.split()  # every word whole, in order
+    assert any(piece.endswith(",") for piece in pieces)
+
+
+def test_between_words_as_a_last_resort():
+    sentence = "one two three four five six seven eight nine ten eleven twelve thirteen"
+    pieces = split_long_sentence(sentence, words_fit(5))
+    assert all(len(piece.split()) <= 5 for piece in pieces)
+    assert " ".join(pieces) == sentence
+    assert all(len(piece.split()) >= MIN_WORDS for piece in pieces)  # the last piece took words from before
+
+
+def test_a_single_word_over_budget_is_kept_whole():
+    assert split_long_sentence("Supercalifragilistic", words_fit(0)) == ["Supercalifragilistic"]
+
+
+def test_pack_is_greedy_and_rescues_short_units():
+    units = ["One two three four.", "Five six seven.", "Yes.", "Eight nine ten eleven twelve."]
+    assert pack(units, words_fit(8)) == [
+        "One two three four. Five six seven. Yes.",
+        "Eight nine ten eleven twelve.",
+    ]
+    # The short unit cannot join the full group before it, so it goes with the next one.
+    assert pack(["a b c d e f g h.", "No.", "i j k."], words_fit(8)) == ["a b c d e f g h.", "No. i j k."]
+    # Neither neighbour has room: it takes the nearest unit of the previous group.
+    assert pack(["a b c.", "d e f g h.", "No.", "i j k l m n o p."], words_fit(8)) == [
+        "a b c.",
+        "d e f g h. No.",
+        "i j k l m n o p.",
+    ]
+    assert pack(["Alone."], words_fit(8)) == ["Alone."]
+
+
+def test_budget_run_with_the_real_tokenizer(count_tokens):
+    sentences = [LONG + ".", "It was over.", "Nobody spoke of it again, not even the cook."]
+    out = budget_run(sentences, count_tokens, 30)
+    assert all(count_tokens(text) <= 30 for text, _ in out)
+    joined = " ".join(text for text, _ in out)
+
+    def words(text):
+        return [w.strip(".,;:").lower() for w in text.split()]
+
+    assert words(joined) == words(" ".join(sentences))
+    assert out[-1][1] is True  # the run ends a sentence
+    assert any(not ends for _, ends in out)  # the long sentence was cut at clauses
+    assert all(text[0].isupper() and text[-1] in ".!?" for text, _ in out)
+
+
+def test_budget_run_packs_whole_sentences(count_tokens):
+    sentences = ["It rained.", "We stayed in.", "The fire was warm."]
+    assert budget_run(sentences, count_tokens, 50) == [("It rained. We stayed in. The fire was warm.", True)]
