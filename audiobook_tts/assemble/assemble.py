@@ -28,12 +28,13 @@ from audiobook_tts.assemble.loudness import (
     LoudnessMeter,
     TruePeakLimiter,
     chapter_gain_db,
+    limiter_may_act,
 )
 from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
 from audiobook_tts.assemble.subtitles import Cue, write_subtitles
 from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, tag_m4b, tag_mp3
 
-Progress = Callable[[str, int, int], None]  # (stage "measure" | "encode", chapters done, chapter count)
+Progress = Callable[[str, int, int], None]  # (stage "measure" | "check" | "encode", chapters done, count)
 
 BLOCK = 1 << 18  # samples handed to the limiter and encoders at a time (~11 s at 24 kHz)
 ACX_RMS_DB = -20.0  # ACX asks for RMS between -23 and -18 dBFS; aim for the middle
@@ -121,6 +122,42 @@ class _Assembly:
             cues.append(chapter_cues)
             self.progress("measure", index + 1, len(self.chapters))
         return loudness, cues
+
+    def settle_gain(self, index: int, measured: ChapterLoudness, gain_db: float) -> float:
+        """Raise a chapter's gain until it meets the target after the limiter (secant steps, at most three).
+
+        Limiting lowers loudness, and more so the higher the gain; output level against gain is monotonic with
+        a slope below one, so a secant step from two measurements lands within a tenth of a LU or so.
+        """
+        ceiling_db = self.options.true_peak_db - CODEC_HEADROOM_DB
+        target = ACX_RMS_DB if self.acx else self.options.target_lufs
+        previous = None
+        for _ in range(3):
+            if not limiter_may_act(measured, gain_db, ceiling_db):
+                break
+            limited = self.measure_limited(index, gain_db)
+            level = limited.rms_db if self.acx else limited.lufs
+            if abs(target - level) <= 0.2:
+                break
+            slope = 1.0
+            if previous is not None and gain_db != previous[0]:
+                slope = min(1.0, max(0.2, (level - previous[1]) / (gain_db - previous[0])))
+            previous = (gain_db, level)
+            gain_db += (target - level) / slope
+        return gain_db
+
+    def measure_limited(self, index: int, gain_db: float) -> ChapterLoudness:
+        """A chapter's loudness after gain and limiter."""
+        chapter = self.chapters[index]
+        gain = np.float32(10 ** (gain_db / 20))
+        limiter = TruePeakLimiter(self.options.true_peak_db - CODEC_HEADROOM_DB, self.sample_rate)
+        meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=f"chapter {chapter.title!r}")
+        self.sinks.append(meter)
+        for piece in chapter.pieces():
+            for block in piece_blocks(piece, chapter.title):
+                meter.write(limiter.process(block * gain))
+        meter.write(limiter.flush())
+        return meter.result()
 
     # -- pass 2 ---------------------------------------------------------------------------------------------
     def partial(self, path: Path) -> Path:
@@ -245,6 +282,10 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
         loudness, cues = job.measure()
         target_rms = ACX_RMS_DB if job.acx else None
         gains_db = [chapter_gain_db(measured, options.target_lufs, target_rms) for measured in loudness]
+        for index, measured in enumerate(loudness):
+            if gains_db[index] != 0.0:
+                gains_db[index] = job.settle_gain(index, measured, gains_db[index])
+            job.progress("check", index + 1, len(chapters))
         for chapter, measured in zip(chapters, loudness, strict=True):
             if measured.lufs <= SILENT_LUFS:
                 job.warnings.append(f"chapter {chapter.title!r} is silent; left at its level")

@@ -28,7 +28,7 @@ def mp3_args(path: Path, sample_rate: int, bitrate: str, output_rate: int) -> li
 
 
 def m4b_args(path: Path, chapters_file: Path, bitrate: str) -> list[str]:
-    # input 1 is the FFMETADATA file: its chapters only, the tags come from mutagen afterwards
-    return ["-i", str(chapters_file), "-map", "0:a", "-map_metadata", "-1", "-map_chapters", "1",
+    # input 1: the FFMETADATA chapters ("-map_metadata -1" would drop their titles); tags come from mutagen
+    return ["-i", str(chapters_file), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
             "-c:a", "aac", "-b:a", bitrate, "-brand", "M4B ", "-movflags", "+faststart",
             "-f", "ipod", str(path)]

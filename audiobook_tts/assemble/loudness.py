@@ -2,11 +2,13 @@
 
 The choice: one measurement pass gives each chapter's integrated loudness (ffmpeg's EBU R128 meter); each
 chapter then gets a single static gain to the same target, and one true-peak limiter runs over the whole
-book's stream. Against ffmpeg's two-pass `loudnorm` this keeps speech dynamics intact (a pure gain, no
-compression), keeps the sample rate (loudnorm runs at 192 kHz), and, because our limiter is sample-exact
-with a fixed delay we compensate, every chapter keeps its exact length, so the MP3 files and the M4B's
-chapter marks line up to the sample. ffmpeg's `alimiter` watches sample peaks only and shifts the signal by
-its lookahead; hence the small limiter here.
+book's stream. Limiting peaks lowers loudness, so a chapter whose peaks reach the ceiling is measured again
+after gain and limiter and its gain corrected (see `settle_gain` in assemble.py). Against ffmpeg's two-pass
+`loudnorm` this keeps speech dynamics intact (a pure gain and a peak limiter, no compression), keeps the
+sample rate (loudnorm runs at 192 kHz), and, because our limiter is sample-exact with a fixed delay we
+compensate, every chapter keeps its exact length, so the MP3 files and the M4B's chapter marks line up to
+the sample. ffmpeg's `alimiter` watches sample peaks only and shifts the signal by its lookahead; hence the
+small limiter here.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from audiobook_tts.assemble.errors import AssembleError
 from audiobook_tts.assemble.ffmpeg import FfmpegSink
 
 SILENT_LUFS = -70.0  # the R128 absolute gate: a chapter measuring at or below this holds no speech
-CODEC_HEADROOM_DB = 1.0  # lossy encoding lifts true peaks by up to about this; the limiter leaves room
+CODEC_HEADROOM_DB = 1.5  # lossy encoding lifts true peaks by up to about this; the limiter leaves room
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class ChapterLoudness:
     lufs: float  # integrated loudness (EBU R128), SILENT_LUFS when nothing passes the gate
     rms_db: float  # plain RMS over all samples in dBFS (what ACX checks); -inf for digital silence
     samples: int
+    peak_db: float  # sample peak in dBFS: tells whether the limiter can act on this chapter at a given gain
 
 
 class LoudnessMeter:
@@ -41,11 +44,13 @@ class LoudnessMeter:
                                 what=f"the loudness measurement of {what}", loglevel="info")
         self._sum_squares = 0.0
         self._samples = 0
+        self._peak = 0.0
 
     def write(self, block: np.ndarray) -> None:
         self._sink.write(block)
         self._sum_squares += float(np.dot(block, block))
         self._samples += len(block)
+        self._peak = max(self._peak, float(np.abs(block).max(initial=0.0)))
 
     def result(self) -> ChapterLoudness:
         log = self._sink.finish()
@@ -57,7 +62,8 @@ class LoudnessMeter:
             lufs = SILENT_LUFS
         mean_square = self._sum_squares / max(self._samples, 1)
         rms_db = 10 * math.log10(mean_square) if mean_square > 0 else -math.inf
-        return ChapterLoudness(lufs, rms_db, self._samples)
+        peak_db = 20 * math.log10(self._peak) if self._peak > 0 else -math.inf
+        return ChapterLoudness(lufs, rms_db, self._samples, peak_db)
 
     def kill(self) -> None:
         self._sink.kill()
@@ -70,6 +76,11 @@ def chapter_gain_db(loudness: ChapterLoudness, target_lufs: float, target_rms_db
     if target_rms_db is not None:
         return target_rms_db - loudness.rms_db
     return target_lufs - loudness.lufs
+
+
+def limiter_may_act(loudness: ChapterLoudness, gain_db: float, ceiling_db: float) -> bool:
+    """True-peak overshoot of band-limited audio stays within a few dB of the sample peak; 6 dB is safe."""
+    return loudness.peak_db + gain_db > ceiling_db - 6.0
 
 
 class TruePeakLimiter:
