@@ -12,16 +12,22 @@ class BookError(UserError):
     """A book that cannot be read: broken, hostile, DRM-locked or empty."""
 
 
-BlockKind = Literal["heading", "paragraph", "verse", "list_item", "quote", "scene_break", "note", "placeholder"]
+BlockKind = Literal[
+    "heading", "paragraph", "verse", "list_item", "quote", "scene_break", "note", "placeholder"
+]
 
 
 @dataclass
 class Block:
     """One unit of body text, in reading order.
 
-    `text` is plain Unicode as a reader sees it. Verse keeps its line breaks as "\\n". Inline pause markup is kept
-    in one form for every input format: `[pause]` or `[pause:1.5s]` (SSML `<break>` is converted to it).
-    A scene break has empty text.
+    `text` is plain Unicode as a reader sees it. Verse keeps its line breaks as "\\n".
+    Inline pause markup is kept in one form for every input format: `[pause]` or `[pause:1.5s]`
+    (SSML `<break>` is converted to it).
+    A scene break has empty text. Kinds: "note" is a footnote/endnote read where IngestOptions.notes puts it;
+    "placeholder" is a short spoken stand-in such as "[Table omitted]" (only when asked for).
+    Pause markup forms: `[pause]`, `[pause:<seconds>s]`, `[pause:<ms>ms]`, `[pause:<strength>]` with an SSML
+    strength name (none, x-weak, weak, medium, strong, x-strong).
     """
 
     kind: BlockKind
@@ -42,6 +48,10 @@ class Chapter:
     included: bool = True
     excluded_reason: str | None = None
     source: str = ""  # where it came from, e.g. "text/ch01.xhtml#c1"
+    # True for a chapter the book itself does not name (text before the first TOC entry, a Gutenberg
+    # licence split off the end of the last chapter); False for TOC entries (EPUB) and headings (HTML,
+    # Markdown, text).
+    synthetic: bool = False
 
 
 @dataclass
@@ -66,3 +76,6 @@ class Metadata:
 class Book:
     metadata: Metadata
     chapters: list[Chapter]
+    # pronunciation hints from an EPUB's PLS lexicon: written form -> what to say instead (alias entries only;
+    # IPA-only entries are left out because our model reads graphemes)
+    lexicon: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,193 @@
+"""Block stream + chapter starts -> Chapters: split off matter, judge what to read, place notes.
+
+Every reader (EPUB, HTML, Markdown, text) ends here, so the rules for front/back matter, empty chapters
+and notes are the same for all formats.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from audiobook_tts.ingest.book import Block, Book, BookError, Chapter, Metadata
+from audiobook_tts.ingest.matter import matter_from_text, matter_from_title, title_for_reason
+from audiobook_tts.ingest.xhtml import RawBlock
+
+log = logging.getLogger(__name__)
+
+NotesMode = Literal["drop", "inline", "chapter_end"]
+NO_TEXT = "no readable text"
+_SHORT_FRONT_WORDS = (
+    60  # loose text before the first TOC entry shorter than this is a title page, not a prologue
+)
+
+
+@dataclass
+class Draft:
+    """A chapter in the making."""
+
+    title: str
+    level: int
+    source: str
+    synthetic: bool = False
+    blocks: list[RawBlock] = field(default_factory=list)
+    block_docs: list[str] = field(default_factory=list)  # the document each block came from
+    reason: str | None = None
+    doc: str = ""  # the document the chapter's start points into
+
+    def add(self, block: RawBlock, doc: str) -> None:
+        self.blocks.append(block)
+        self.block_docs.append(doc)
+
+
+def _runs(draft: Draft) -> list[Draft]:
+    """Consecutive blocks with the same matter reason, as drafts of their own."""
+    runs: list[Draft] = []
+    for block, doc in zip(draft.blocks, draft.block_docs, strict=True):
+        if not runs or runs[-1].reason != block.matter:
+            runs.append(Draft("", draft.level, draft.source, True, reason=block.matter, doc=doc))
+        runs[-1].add(block, doc)
+    return runs
+
+
+def _first_heading(draft: Draft) -> str | None:
+    return next((b.text for b in draft.blocks if b.kind == "heading"), None)
+
+
+def _words(draft: Draft) -> int:
+    return sum(len(b.text.split()) for b in draft.blocks)
+
+
+def split_matter(drafts: list[Draft]) -> list[Draft]:
+    """Give front/back matter inside a chapter's region (a Gutenberg licence after the last chapter,
+    a copyright page file the TOC does not list) chapters of their own, so they can be left out."""
+    result: list[Draft] = []
+    for draft in drafts:
+        runs = _runs(draft)
+        if draft.synthetic:  # text before the first TOC entry
+            for run in runs:
+                if run.reason is None:
+                    run.title = _first_heading(run) or "Front matter"
+                    if _words(run) < _SHORT_FRONT_WORDS:
+                        run.reason = (
+                            "front matter: title page (short text before the first table-of-contents entry)"
+                        )
+                else:
+                    run.title = title_for_reason(run.reason)
+                result.append(run)
+            continue
+        owned = bool(runs) and runs[0].doc == draft.doc
+        head = Draft(draft.title, draft.level, draft.source, False, doc=draft.doc)
+        if owned:
+            first = runs.pop(0)
+            head.blocks, head.block_docs, head.reason = first.blocks, first.block_docs, first.reason
+        result.append(head)
+        for run in runs:
+            run.title = title_for_reason(run.reason) if run.reason else f"{draft.title} (continued)"
+            result.append(run)
+    return result
+
+
+def classify(drafts: list[Draft], landmarks: dict[str, str]) -> None:
+    """Set `reason` on drafts a listener would not want read: landmarks, titles, text heuristics, empty."""
+    first_text = next(
+        (
+            i
+            for i, d in enumerate(drafts)
+            if not d.synthetic
+            and d.reason is None
+            and any(b.kind not in ("heading", "scene_break") for b in d.blocks)
+        ),
+        len(drafts),
+    )
+    for index, draft in enumerate(drafts):
+        if draft.reason:
+            continue
+        text = "\n".join(b.text for b in draft.blocks)
+        if not text.strip():
+            draft.reason = NO_TEXT
+            continue
+        draft.reason = landmarks.get(draft.source) or matter_from_title(draft.title) or matter_from_text(text)
+        if draft.reason is None and index < first_text and not draft.synthetic:
+            following = drafts[index + 1] if index + 1 < len(drafts) else None
+            has_children = following is not None and following.level > draft.level
+            if not has_children:
+                draft.reason = "front matter: title page (only headings before the first text)"
+
+
+def _place_notes(draft: Draft, notes: dict[str, str], mode: NotesMode, used: set[str]) -> list[Block]:
+    blocks: list[Block] = []
+    trailing: list[Block] = []
+    for raw in draft.blocks:
+        blocks.append(Block(raw.kind, raw.text))
+        if mode == "drop":
+            continue
+        for key in raw.note_refs:
+            if key in notes and key not in used:
+                used.add(key)
+                (blocks if mode == "inline" else trailing).append(Block("note", notes[key]))
+            elif key not in notes:
+                log.debug("note %s is referenced but was not found", key)
+    return blocks + trailing
+
+
+def finish(
+    path: Path,
+    metadata: Metadata,
+    drafts: list[Draft],
+    notes: dict[str, str],
+    *,
+    notes_mode: NotesMode,
+    include_front_matter: bool,
+    landmarks: dict[str, str] | None = None,
+    lexicon: dict[str, str] | None = None,
+) -> Book:
+    drafts = split_matter(drafts)
+    drafts = [d for d in drafts if d.blocks or not d.synthetic]
+    classify(drafts, landmarks or {})
+    used: set[str] = set()
+    chapters = []
+    for draft in drafts:
+        included = draft.reason is None or (include_front_matter and draft.reason != NO_TEXT)
+        chapters.append(
+            Chapter(
+                title=draft.title or _first_heading(draft) or "Untitled",
+                blocks=_place_notes(draft, notes, notes_mode, used),
+                level=draft.level,
+                included=included,
+                excluded_reason=None if included else draft.reason,
+                source=draft.source,
+                synthetic=draft.synthetic,
+            )
+        )
+    if not any(c.blocks for c in chapters):
+        raise BookError(f"{path}: the book contains no readable text")
+    if not any(c.included and c.blocks for c in chapters):
+        raise BookError(
+            f"{path}: all of the book's text is front or back matter (e.g. {chapters[0].excluded_reason}); "
+            "include it with the front-matter option"
+        )
+    return Book(metadata, chapters, dict(lexicon or {}))
+
+
+def chapters_from_headings(blocks: list[RawBlock], source: str, title: str) -> list[Draft]:
+    """For single-document formats: a chapter starts at each h1/h2-level heading (the top level in use if
+    there is neither); with no headings at all the whole text is one chapter named `title`."""
+    levels = sorted({b.level for b in blocks if b.kind == "heading" and b.level})
+    chapter_levels = [level for level in levels if level <= 2] or levels[:1]
+    if not chapter_levels:
+        draft = Draft(title, 1, source, doc=source)
+        for block in blocks:
+            draft.add(block, source)
+        return [draft]
+    drafts = [Draft("", 1, source, synthetic=True, doc=source)]
+    for block in blocks:
+        if block.kind == "heading" and block.level in chapter_levels:
+            level = chapter_levels.index(block.level) + 1
+            drafts.append(Draft(block.text, level, f"{source}#{len(drafts)}", doc=source))
+        drafts[-1].add(block, source)
+    if not drafts[0].blocks:
+        drafts.pop(0)
+    return drafts

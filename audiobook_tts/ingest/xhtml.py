@@ -1,0 +1,480 @@
+"""(X)HTML document -> a flat stream of blocks and anchors, shared by the EPUB and HTML readers.
+
+The stream keeps what the chapter splitter needs (where each wanted `id` sits between blocks) and what the
+matter and note rules need (which blocks sit inside front/back matter, which note each block references).
+Notes never appear in the stream: their text is collected on the side, keyed "doc/path.xhtml#id".
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from audiobook_tts.ingest.book import BlockKind
+from audiobook_tts.ingest.matter import matter_from_gutenberg_markup, matter_from_semantics
+
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+
+_SKIP = {
+    "head",
+    "script",
+    "style",
+    "template",
+    "noscript",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "option",
+    "map",
+    "area",
+    "track",
+    "source",
+    "param",
+    "wbr",
+    "rp",
+    "rt",
+}
+_PLACEHOLDER = {
+    "table": "Table",
+    "img": "Image",
+    "figure": "Figure",
+    "svg": "Image",
+    "picture": "Image",
+    "canvas": "Image",
+    "video": "Video",
+    "audio": "Audio",
+    "object": "Image",
+    "embed": "Image",
+    "iframe": "Embedded content",
+    "math": "Math",
+    "pre": "Code",
+}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_LISTS = {"ol", "ul", "dl", "menu"}
+_CONTAINERS = {
+    "html",
+    "body",
+    "div",
+    "section",
+    "article",
+    "aside",
+    "nav",
+    "header",
+    "footer",
+    "main",
+    "blockquote",
+    "hgroup",
+    "address",
+    "details",
+    "summary",
+    "center",
+    "fieldset",
+    "figcaption",
+    "form",
+} | _LISTS
+_LEAVES = {"p", "li", "dt", "dd", "hr", "caption", "legend"} | _HEADINGS
+BLOCK_TAGS = _CONTAINERS | _LEAVES | set(_PLACEHOLDER) - {"img", "math", "svg", "object", "embed", "canvas"}
+
+_NOTE_TYPES = {"footnote", "endnote", "rearnote", "note", "annotation"}
+_NOTEREF_TYPES = {"noteref", "annoref"}
+_VERSE_CLASS = re.compile(r"\b(poem|poetry|verse|stanza|linegroup|lg)\b", re.I)
+_NOISE_CLASS = re.compile(r"\b(lnum|linenum|line-?num(ber)?|pagenum|page-?number)\b", re.I)
+_MARKER = re.compile(r"^\s*[\[(]?\s*(\d{1,4}[a-z]?|[a-z]|[ivxlc]{1,6}|[*†‡§¶‖#]+)\s*[\])]?\s*$", re.I)
+_BACKLINK = re.compile(
+    r"^\s*([\[(]?\s*(\d{1,4}[a-z]?|[*†‡§¶]+)\s*[\])]?\.?|↩\ufe0e?|\^|back|return)\s*$", re.I
+)
+_LEADING_MARKER = re.compile(r"^\s*([\[(]?\d{1,4}[\])]?\.?|[*†‡§¶]+)\s+")
+_SCENE_BREAK = re.compile(r"^\s*((?:[*·•~#∗]\s*){3,}|⁂+|[*∗]|§)\s*$")
+_INVISIBLE = str.maketrans({"\u00ad": None, "\u200b": None, "\ufeff": None, "\u00a0": " "})
+
+
+@dataclass
+class RawBlock:
+    kind: BlockKind
+    text: str
+    matter: str | None = None  # reason, when this block lies inside front/back matter
+    note_refs: list[str] = field(default_factory=list)  # note keys referenced from this block, in order
+    level: int = 0  # 1-6 for headings
+
+
+@dataclass
+class Anchor:
+    id: str
+
+
+Event = RawBlock | Anchor
+
+
+@dataclass
+class WalkSettings:
+    doc_path: str  # the document's path inside the book, to resolve links
+    anchor_ids: set[str] = field(default_factory=set)  # ids whose position between blocks we need
+    note_keys: set[str] = field(default_factory=set)  # "path#id" of elements that are note bodies
+    placeholders: bool = False
+    doc_matter: str | None = None  # matter reason for the whole document (from landmarks/guide)
+
+
+def local_name(element: etree._Element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""  # comment, processing instruction, unresolved entity
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+def epub_type(element: etree._Element) -> str:
+    return element.get(EPUB_TYPE) or element.get("epub:type") or ""
+
+
+def resolve_href(doc_path: str, href: str) -> tuple[str, str]:
+    """A link's (document path, fragment), the path relative to the book root."""
+    parts = urlsplit(href)
+    target = doc_path
+    if parts.path:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), unquote(parts.path)))
+    return target, unquote(parts.fragment)
+
+
+def _is_marker_link(link: etree._Element) -> bool:
+    """A link that is only a note marker: epub:type noteref, or a short numeral/symbol in superscript."""
+    if set(epub_type(link).split()) & _NOTEREF_TYPES or link.get("role") == "doc-noteref":
+        return True
+    text = "".join(link.itertext())
+    if not _MARKER.match(text):
+        return False
+    parent = link.getparent()
+    in_sup = parent is not None and local_name(parent) == "sup"
+    has_sup = any(local_name(child) == "sup" for child in link)
+    noteish_class = re.search(r"note|fn", link.get("class", ""), re.I) is not None
+    return in_sup or has_sup or noteish_class
+
+
+def find_note_references(root: etree._Element, doc_path: str) -> set[str]:
+    """Keys of every element some marker link in this document points at: those elements are notes."""
+    keys = set()
+    for link in root.iter("{*}a", "a"):
+        href = link.get("href")
+        if href and "#" in href and _is_marker_link(link):
+            target, fragment = resolve_href(doc_path, href)
+            if fragment:
+                keys.add(f"{target}#{fragment}")
+    return keys
+
+
+def _pause_markup(element: etree._Element) -> str:
+    """SSML <break time="800ms"/> or strength="strong" -> [pause:0.8s] / [pause:strong] / [pause]."""
+    time = (element.get("time") or "").strip().lower()
+    strength = (element.get("strength") or "").strip().lower()
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(ms|s)", time)
+    if match:
+        seconds = float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+        return f" [pause:{seconds:g}s] "
+    if strength in ("none", "x-weak", "weak", "medium", "strong", "x-strong"):
+        return f" [pause:{strength}] "
+    return " [pause] "
+
+
+def clean_inline(text: str) -> str:
+    return " ".join(text.translate(_INVISIBLE).split())
+
+
+def clean_verse(text: str) -> str:
+    lines = (clean_inline(line) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass
+class _Context:
+    matter: str | None = None
+    quote: bool = False
+
+
+class _Walker:
+    def __init__(self, settings: WalkSettings):
+        self.settings = settings
+        self.events: list[Event] = []
+        self.notes: dict[str, str] = {}
+
+    # --- classification -------------------------------------------------------------------------------
+    def _key(self, element: etree._Element) -> str | None:
+        element_id = element.get("id")
+        return f"{self.settings.doc_path}#{element_id}" if element_id else None
+
+    def _is_note_body(self, element: etree._Element) -> bool:
+        if set(epub_type(element).split()) & _NOTE_TYPES or element.get("role") in (
+            "doc-footnote",
+            "doc-endnote",
+        ):
+            return True
+        if local_name(element) == "aside":
+            return True
+        return self._key(element) in self.settings.note_keys
+
+    def _leaf_note_key(self, element: etree._Element) -> str | None:
+        """Gutenberg-style notes put the target id on an empty <a id> inside the note's paragraph."""
+        for child in element.iter():
+            if child is element or not isinstance(child.tag, str):
+                continue
+            key = self._key(child)
+            if key in self.settings.note_keys and not "".join(child.itertext()).strip():
+                return key
+        return None
+
+    def _is_noise(self, element: etree._Element) -> bool:
+        """Page numbers and poem line numbers: printed for the eye, never spoken."""
+        if "pagebreak" in epub_type(element).split() or element.get("role") == "doc-pagebreak":
+            return True
+        return _NOISE_CLASS.search(element.get("class", "")) is not None
+
+    def _is_verse(self, element: etree._Element) -> bool:
+        return _VERSE_CLASS.search(element.get("class", "")) is not None or "z3998:verse" in epub_type(
+            element
+        )
+
+    # --- anchors --------------------------------------------------------------------------------------
+    def _anchors_in(self, element: etree._Element, deep: bool) -> None:
+        wanted = self.settings.anchor_ids
+        if not wanted:
+            return
+        nodes = element.iter() if deep else [element]
+        for node in nodes:
+            if not isinstance(node.tag, str):
+                continue
+            for value in (node.get("id"), node.get("name") if local_name(node) == "a" else None):
+                if value and value in wanted:
+                    self.events.append(Anchor(value))
+
+    # --- inline text ----------------------------------------------------------------------------------
+    def _inline(self, element: etree._Element, pieces: list[str], refs: list[str], verse: bool) -> None:
+        """Text of `element`'s content; in verse, block boundaries and <br> become line breaks."""
+        if element.text:
+            pieces.append(element.text)
+        for child in element:
+            name = local_name(child)
+            if not name:
+                pass
+            elif name == "br":
+                pieces.append("\n" if verse else " ")
+            elif name == "break":
+                pieces.append(_pause_markup(child))
+            elif (
+                name in _SKIP
+                or name in _PLACEHOLDER
+                or self._is_noise(child)
+                or child.get("hidden") is not None
+            ):
+                pass
+            elif name == "a" and self._note_link(child, refs):
+                pass
+            elif self._is_note_body(child):
+                self._collect_note(child)
+            else:
+                block_boundary = verse and name in BLOCK_TAGS
+                if block_boundary:
+                    pieces.append("\n")
+                self._inline(child, pieces, refs, verse)
+                if block_boundary:
+                    pieces.append("\n")
+            if child.tail:
+                pieces.append(child.tail)
+
+    def _note_link(self, link: etree._Element, refs: list[str]) -> bool:
+        """A note reference adds the note's key to refs; True (link dropped) if its text is only a marker.
+
+        A typed reference on a real word (`<a epub:type="annoref">Emperor's</a>`) keeps the word."""
+        href = link.get("href")
+        if not href or "#" not in href or not _is_marker_link(link):
+            return False
+        target, fragment = resolve_href(self.settings.doc_path, href)
+        refs.append(f"{target}#{fragment}")
+        return _MARKER.match("".join(link.itertext())) is not None
+
+    def _collect_note(self, element: etree._Element) -> None:
+        key = self._key(element) or self._leaf_note_key(element)
+        pieces: list[str] = []
+        self._note_text(element, pieces)
+        text = _LEADING_MARKER.sub("", clean_inline("".join(pieces)), count=1)
+        if key and text:
+            self.notes[key] = text
+
+    def _note_text(self, element: etree._Element, pieces: list[str]) -> None:
+        """A note's text without its back-link marker ("[1]", "↩")."""
+        if element.text:
+            pieces.append(element.text)
+        for child in element:
+            name = local_name(child)
+            if not name or name in _SKIP or name in _PLACEHOLDER or self._is_noise(child):
+                pass
+            elif name == "a" and _BACKLINK.match("".join(child.itertext())):
+                pass
+            elif name == "br":
+                pieces.append(" ")
+            elif name == "break":
+                pieces.append(_pause_markup(child))
+            else:
+                if name in BLOCK_TAGS:
+                    pieces.append(" ")
+                self._note_text(child, pieces)
+                if name in BLOCK_TAGS:
+                    pieces.append(" ")
+            if child.tail:
+                pieces.append(child.tail)
+
+    # --- blocks ---------------------------------------------------------------------------------------
+    def _emit(
+        self, kind: BlockKind, text: str, context: _Context, refs: list[str] | None = None, level: int = 0
+    ) -> None:
+        text = clean_verse(text) if kind == "verse" else clean_inline(text)
+        if kind == "scene_break":
+            text = ""
+        elif not text:
+            return
+        matter = context.matter or self.settings.doc_matter
+        self.events.append(RawBlock(kind, text, matter, list(refs or []), level))
+
+    def _paragraph(self, element: etree._Element, context: _Context) -> None:
+        refs: list[str] = []
+        pieces: list[str] = []
+        breaks = sum(1 for child in element if local_name(child) == "br")
+        self._inline(element, pieces, refs, verse=breaks >= 2)
+        text = "".join(pieces)
+        if _SCENE_BREAK.match(clean_inline(text)):
+            self._emit("scene_break", "", context)
+            return
+        lines = [line for line in clean_verse(text).split("\n") if line]
+        if breaks >= 2 and len(lines) >= 3 and sum(map(len, lines)) / len(lines) < 70:
+            self._emit("verse", text, context, refs)
+        else:
+            self._emit("quote" if context.quote else "paragraph", " ".join(lines), context, refs)
+
+    def block(self, element: etree._Element, context: _Context) -> None:
+        name = local_name(element)
+        if not name or name in _SKIP or element.get("hidden") is not None or self._is_noise(element):
+            self._anchors_in(element, deep=True) if name and name not in _SKIP else None
+            return
+        if self._is_note_body(element) or (name in _LEAVES and self._leaf_note_key(element)):
+            self._collect_note(element)
+            return
+        matter = (
+            matter_from_semantics(epub_type(element), element.get("role"))
+            or matter_from_gutenberg_markup(element.get("id"), element.get("class"))
+            or context.matter
+        )
+        if matter != context.matter:
+            context = _Context(matter, context.quote)
+        if name == "hr":
+            self._anchors_in(element, deep=True)
+            self._emit("scene_break", "", context)
+        elif name in _PLACEHOLDER:
+            self._anchors_in(element, deep=True)
+            if self.settings.placeholders:
+                self.events.append(RawBlock("placeholder", f"[{_PLACEHOLDER[name]} omitted]", context.matter))
+        elif name in _HEADINGS:
+            self._anchors_in(element, deep=True)
+            refs: list[str] = []
+            pieces: list[str] = []
+            self._inline(element, pieces, refs, verse=False)
+            self._emit("heading", "".join(pieces), context, refs, level=int(name[1]))
+        elif self._is_verse(element) and not any(self._is_verse(d) for d in element.iterdescendants()):
+            self._anchors_in(element, deep=True)
+            refs = []
+            pieces = []
+            self._inline(element, pieces, refs, verse=True)
+            self._emit("verse", "".join(pieces), context, refs)
+        elif name in ("li", "dt", "dd"):
+            self._list_item(element, context)
+        elif name == "blockquote":
+            self._anchors_in(element, deep=False)
+            self._container(element, _Context(context.matter, quote=True))
+        elif name in _CONTAINERS or self._has_block_children(element):
+            self._anchors_in(element, deep=False)
+            self._container(element, context)
+        else:
+            self._anchors_in(element, deep=True)
+            self._paragraph(element, context)
+
+    def _has_block_children(self, element: etree._Element) -> bool:
+        return any(local_name(child) in BLOCK_TAGS for child in element)
+
+    def _list_item(self, element: etree._Element, context: _Context) -> None:
+        """The item's own text is one block; nested lists inside it follow as their own items."""
+        self._anchors_in(element, deep=False)
+        refs: list[str] = []
+        pieces: list[str] = []
+        if element.text:
+            pieces.append(element.text)
+        nested = []
+        for child in element:
+            if local_name(child) in _LISTS or local_name(child) in _PLACEHOLDER:
+                nested.append(child)
+            else:
+                self._anchors_in(child, deep=True)
+                holder = etree.Element("span")
+                holder.append(_copy_without_tail(child))
+                self._inline(holder, pieces, refs, verse=False)
+            if child.tail:
+                pieces.append(child.tail)
+        kind: BlockKind = "list_item" if local_name(element) == "li" else "paragraph"
+        self._emit(kind, "".join(pieces), context, refs)
+        for child in nested:
+            self.block(child, context)
+
+    def _container(self, element: etree._Element, context: _Context) -> None:
+        """Block children are walked; loose text between them becomes paragraphs of its own."""
+        run: list[etree._Element | str] = []
+
+        def flush() -> None:
+            if not run:
+                return
+            holder = etree.Element("p")
+            last = None
+            for item in run:
+                if isinstance(item, str):
+                    if last is None:
+                        holder.text = (holder.text or "") + item
+                    else:
+                        last.tail = (last.tail or "") + item
+                else:
+                    last = _copy_without_tail(item)
+                    holder.append(last)
+            run.clear()
+            if clean_inline("".join(holder.itertext())) or len(holder):
+                for item in holder:
+                    self._anchors_in(item, deep=True)
+                self._paragraph(holder, context)
+
+        if element.text and element.text.strip():
+            run.append(element.text)
+        for child in element:
+            if local_name(child) in BLOCK_TAGS:
+                flush()
+                self.block(child, context)
+            elif local_name(child) or isinstance(child.tag, str):
+                run.append(child)
+            if child.tail and child.tail.strip():
+                run.append(child.tail)
+        flush()
+
+
+def _copy_without_tail(element: etree._Element) -> etree._Element:
+    clone = _deepcopy(element)
+    clone.tail = None
+    return clone
+
+
+def _deepcopy(element: etree._Element) -> etree._Element:
+    from copy import deepcopy
+
+    return deepcopy(element)
+
+
+def walk(root: etree._Element, settings: WalkSettings) -> tuple[list[Event], dict[str, str]]:
+    """Blocks and wanted anchors of one document, in order, plus the notes found in it."""
+    body = next((el for el in root.iter() if local_name(el) == "body"), root)
+    walker = _Walker(settings)
+    walker.block(body, _Context())
+    return walker.events, walker.notes
