@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import (
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
+
+from audiobook_tts.assemble import AssembleOptions, BookTags, assemble
+from tests.fixtures.audio import (
     SAMPLE_RATE,
     chapter_samples,
     decode,
@@ -14,11 +19,6 @@ from conftest import (
     recorded_chapter,
     tiny_png,
 )
-from mutagen.id3 import ID3
-from mutagen.mp3 import MP3
-from mutagen.mp4 import MP4
-
-from audiobook_tts.assemble import AssembleOptions, BookTags, assemble
 
 TITLES = ["Chapter One: Beginnings", "Two / Middle?", "Three", "The End"]
 LEVELS = [0.05, 0.9, 0.3]  # very different input levels: every chapter must still come out at the target
