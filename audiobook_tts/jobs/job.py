@@ -113,7 +113,7 @@ def _check_key(key: str) -> None:
 
 
 class Job:
-    """An open job, holding its lock until closed. Use `with Job.open(out_dir) as job:`."""
+    """An open job holding its lock until closed; use it from one thread: `with Job.open(out_dir) as job:`."""
 
     def __init__(self, directory: Path, lock: JobLock, db: sqlite3.Connection):
         self.directory = directory  # OUT/.audiobook-tts
@@ -139,7 +139,10 @@ class Job:
                 for entry in directory.iterdir():
                     if entry.name == "lock":
                         continue  # deleting a held lock file would let a second render lock a new one
-                    shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry)
+                    else:
+                        entry.unlink()
             for sub in ("audio", "voices"):
                 (directory / sub).mkdir(exist_ok=True)
             fsync_dir(directory)
