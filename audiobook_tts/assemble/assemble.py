@@ -10,6 +10,7 @@ written under a hidden `.name.partial` and renamed into place once complete and 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,11 +24,10 @@ from audiobook_tts.assemble.errors import AssembleError
 from audiobook_tts.assemble.ffmpeg import FfmpegSink, check_writable, disk_error, find_ffmpeg
 from audiobook_tts.assemble.loudness import (
     CODEC_HEADROOM_DB,
-    SILENT_LUFS,
     ChapterLoudness,
     LoudnessMeter,
     TruePeakLimiter,
-    chapter_gain_db,
+    is_silent,
     limiter_may_act,
 )
 from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
@@ -92,6 +92,7 @@ class _Assembly:
         self.sample_rate = sample_rate
         self.progress = progress or (lambda stage, done, total: None)
         self.acx = options.preset == "acx"
+        self.target = ACX_RMS_DB if self.acx else options.target_lufs
         self.ffmpeg = find_ffmpeg(options.ffmpeg)
         self.head = round(ACX_HEAD_SECONDS * sample_rate) if self.acx else 0
         self.tail = round(ACX_TAIL_SECONDS * sample_rate) if self.acx else 0
@@ -111,6 +112,10 @@ class _Assembly:
             self.sinks.append(meter)
             chapter_cues, position = [], self.head
             for piece in chapter.pieces():
+                if self.acx and position + piece.length + self.tail > ACX_MAX_SECONDS * self.sample_rate:
+                    raise AssembleError(
+                        f"chapter {chapter.title!r} lasts over 120 min, the most ACX allows in one file: "
+                        f"split the chapter, or assemble without --preset acx")
                 if piece.text and piece.length:
                     chapter_cues.append(Cue(position, position + piece.length, piece.text))
                 for block in piece_blocks(piece, chapter.title):
@@ -123,6 +128,14 @@ class _Assembly:
             self.progress("measure", index + 1, len(self.chapters))
         return loudness, cues
 
+    def level(self, measured: ChapterLoudness) -> float:
+        """What the target is compared with: integrated LUFS, or for ACX the RMS of the whole file as ACX
+        measures it, the (nearly silent) room tone included."""
+        if not self.acx:
+            return measured.lufs
+        share = measured.samples / (measured.samples + self.head + self.tail)
+        return measured.rms_db + 10 * math.log10(share)
+
     def settle_gain(self, index: int, measured: ChapterLoudness, gain_db: float) -> float:
         """Raise a chapter's gain until it meets the target after the limiter (secant steps, at most three).
 
@@ -130,20 +143,19 @@ class _Assembly:
         a slope below one, so a secant step from two measurements lands within a tenth of a LU or so.
         """
         ceiling_db = self.options.true_peak_db - CODEC_HEADROOM_DB
-        target = ACX_RMS_DB if self.acx else self.options.target_lufs
         previous = None
         for _ in range(3):
             if not limiter_may_act(measured, gain_db, ceiling_db):
                 break
             limited = self.measure_limited(index, gain_db)
-            level = limited.rms_db if self.acx else limited.lufs
-            if abs(target - level) <= 0.2:
+            level = self.level(limited)
+            if abs(self.target - level) <= 0.2:
                 break
             slope = 1.0
             if previous is not None and gain_db != previous[0]:
                 slope = min(1.0, max(0.2, (level - previous[1]) / (gain_db - previous[0])))
             previous = (gain_db, level)
-            gain_db += (target - level) / slope
+            gain_db += (self.target - level) / slope
         return gain_db
 
     def measure_limited(self, index: int, gain_db: float) -> ChapterLoudness:
@@ -280,22 +292,15 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
     check_writable(out_dir)
     try:
         loudness, cues = job.measure()
-        target_rms = ACX_RMS_DB if job.acx else None
-        gains_db = [chapter_gain_db(measured, options.target_lufs, target_rms) for measured in loudness]
+        gains_db = [0.0 if is_silent(measured) else job.target - job.level(measured) for measured in loudness]
         for index, measured in enumerate(loudness):
             if gains_db[index] != 0.0:
                 gains_db[index] = job.settle_gain(index, measured, gains_db[index])
             job.progress("check", index + 1, len(chapters))
         for chapter, measured in zip(chapters, loudness, strict=True):
-            if measured.lufs <= SILENT_LUFS:
+            if is_silent(measured):
                 job.warnings.append(f"chapter {chapter.title!r} is silent; left at its level")
         lengths = [job.head + measured.samples + job.tail for measured in loudness]
-        if job.acx:
-            for chapter, length in zip(chapters, lengths, strict=True):
-                if length > ACX_MAX_SECONDS * sample_rate:
-                    raise AssembleError(
-                        f"chapter {chapter.title!r} lasts {length / sample_rate / 60:.0f} min; ACX allows at "
-                        f"most 120 min a file: split the chapter, or assemble without --preset acx")
         starts = [int(s) for s in np.cumsum([0, *lengths[:-1]])]
         job.encode(gains_db, lengths, starts, cues)
     finally:

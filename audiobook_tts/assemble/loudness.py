@@ -69,13 +69,9 @@ class LoudnessMeter:
         self._sink.kill()
 
 
-def chapter_gain_db(loudness: ChapterLoudness, target_lufs: float, target_rms_db: float | None) -> float:
-    """Static gain bringing a chapter to the target (RMS when given, else LUFS); silence keeps 0 dB."""
-    if loudness.lufs <= SILENT_LUFS or not math.isfinite(loudness.rms_db):
-        return 0.0
-    if target_rms_db is not None:
-        return target_rms_db - loudness.rms_db
-    return target_lufs - loudness.lufs
+def is_silent(loudness: ChapterLoudness) -> bool:
+    """Nothing passes the R128 gate: such a chapter keeps 0 dB gain instead of being raised by 50 dB."""
+    return loudness.lufs <= SILENT_LUFS or not math.isfinite(loudness.rms_db)
 
 
 def limiter_may_act(loudness: ChapterLoudness, gain_db: float, ceiling_db: float) -> bool:
