@@ -144,3 +144,26 @@ def write_wav(path: str | Path, audio: torch.Tensor | np.ndarray, sample_rate: i
         f.setframerate(sample_rate)
         f.writeframes(to_pcm16(audio).tobytes())
     return path
+
+
+class StreamingWavWriter:
+    """Mono 16-bit WAV written frame by frame, so a listener can start on it while it grows."""
+
+    def __init__(self, path: str | Path, sample_rate: int = SAMPLE_RATE):
+        self.path = Path(path)
+        self.samples = 0
+        self._file = wave.open(str(self.path), "wb")
+        self._file.setnchannels(1)
+        self._file.setsampwidth(2)
+        self._file.setframerate(sample_rate)
+
+    def write(self, audio: torch.Tensor | np.ndarray) -> None:
+        pcm = to_pcm16(audio)
+        self._file.writeframes(pcm.tobytes())  # also rewrites the header's length, so the file stays valid
+        self.samples += pcm.size
+
+    def __enter__(self) -> StreamingWavWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._file.close()
