@@ -103,7 +103,8 @@ def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
     text = re.sub(r"(\d) ?([½⅓⅔¼¾⅛])", lambda m: f"{m[1]} and {_FRACTIONS_AFTER_WHOLE[m[2]]}", text)
     text = re.sub("[½⅓⅔¼¾⅛]", lambda m: _FRACTIONS[m[0]], text)
     text = re.sub("[²³]", lambda m: _POWERS[m[0]], text)
-    text = "".join(ch if ch in _NFKC_KEEP else unicodedata.normalize("NFKC", ch) for ch in text)
+    if not text.isascii():
+        text = "".join(ch if ch in _NFKC_KEEP else unicodedata.normalize("NFKC", ch) for ch in text)
     text = re.sub(r"[^\S\n]+", " ", text)  # every kind of space (after NFKC: NBSP, thin, em spaces) -> " "
     return text.strip()
 
@@ -236,29 +237,32 @@ def _with_capital(spoken: str, written: str) -> str:
     return spoken[:1].upper() + spoken[1:] if written[:1].isupper() else spoken
 
 
+_TITLE_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(_TITLES)})\.({_END})?")
+_ABBREVIATION_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(map(re.escape, _ABBREVIATIONS))})({_END})?")
+_BEFORE_NUMBER_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(_BEFORE_NUMBER)})\.\s*(?=\d)", re.IGNORECASE)
+
+
 def abbreviations(text: str, ctx: NormalizeContext) -> str:
     """Common abbreviations spelled out; "St." is Saint before a name and Street after one, "Dr." likewise."""
+    if "." not in text and "#" not in text:
+        return text
     # Saint/Doctor before a name; Street/Drive after a capitalised word or house number unless a name follows.
     for short, before_name, after_name in (("St", "Saint", "Street"), ("Dr", "Doctor", "Drive")):
         text = re.sub(rf"\b([A-Z][a-z]+|\d+) {short}\.{_END}", rf"\1 {after_name}.", text)
         text = re.sub(rf"\b([A-Z][a-z]+|\d+) {short}\.(?!\s*[A-Z])", rf"\1 {after_name}", text)
         text = re.sub(rf"(?<![\w.]){short}\.", before_name, text)
-    for short, spoken in _TITLES.items():
-        text = re.sub(rf"(?<![\w.]){short}\.{_END}", spoken + ".", text)
-        text = re.sub(rf"(?<![\w.]){short}\.", spoken, text)
-    for short, spoken in _ABBREVIATIONS.items():
-        escaped = re.escape(short)
-        text = re.sub(rf"(?<![\w.]){escaped}{_END}", _with_capital(spoken, short) + ".", text)
-        text = re.sub(rf"(?<![\w.]){escaped}", _with_capital(spoken, short), text)
-    pattern = "|".join(_BEFORE_NUMBER)
+    # The sentence's own final period survives an abbreviation that ends it ("... et cetera.").
+    text = _TITLE_PATTERN.sub(lambda m: _TITLES[m[1]] + ("." if m[2] is not None else ""), text)
+    text = _ABBREVIATION_PATTERN.sub(
+        lambda m: _with_capital(_ABBREVIATIONS[m[1]], m[1]) + ("." if m[2] is not None else ""), text
+    )
 
     def before_number(match: re.Match[str]) -> str:
         said = _BEFORE_NUMBER[match[1].lower()]
         return (_with_capital(said, match[1]) if match.start() == 0 else said) + " "
 
-    text = re.sub(rf"(?<![\w.])({pattern})\.\s*(?=\d)", before_number, text, flags=re.IGNORECASE)
-    text = re.sub(r"(?<![\w.])#(?=\d)", "number ", text)
-    return text
+    text = _BEFORE_NUMBER_PATTERN.sub(before_number, text)
+    return re.sub(r"(?<![\w.])#(?=\d)", "number ", text)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -387,7 +391,7 @@ def all_caps(text: str, ctx: NormalizeContext) -> str:
     if letters and capitals / len(letters) > 0.6 and (len(caps_words) >= 2 or len(letters) > 5):
         lowered = text.lower()
         lowered = re.sub(r"\bi\b", "I", lowered)
-        return re.sub(r"^(\W*)(\w)", lambda m: m[1] + m[2].upper(), lowered)
+        return re.sub(r"(^\W*|[.!?]\s+\W*)(\w)", lambda m: m[1] + m[2].upper(), lowered)
     return re.sub(
         r"\b[A-Z][A-Z'’]+\b(?![a-z])", lambda m: _acronym(m[0]) if len(m[0]) <= 5 else m[0].lower(), text
     )
@@ -396,6 +400,7 @@ def all_caps(text: str, ctx: NormalizeContext) -> str:
 # ----------------------------------------------------------------------------------------------------
 # Numbers
 
+_HAS_DIGIT = re.compile(r"\d")
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALES = r"thousand|million|billion|trillion"
 _CURRENCIES = {
@@ -440,10 +445,9 @@ def money(text: str, ctx: NormalizeContext) -> str:
 
 def percentages(text: str, ctx: NormalizeContext) -> str:
     """50% -> fifty percent; 1.5 % -> one point five percent."""
-    text = re.sub(
+    return re.sub(
         rf"(-?)({_NUMBER}) ?%", lambda m: ("minus " if m[1] else "") + _read_number(m[2]) + " percent", text
     )
-    return text.replace("%", " percent")
 
 
 _MERIDIEM = r"(?:([ap])\.?m\.?|([AP])\.?M\.?)(?![\w])"
@@ -551,16 +555,19 @@ _UNITS = {
 }
 
 
+_UNIT_NAMES = "|".join(re.escape(unit) for unit in sorted(_UNITS, key=len, reverse=True))
+_UNIT_PATTERN = re.compile(rf"(?<![\w.])(-?)({_NUMBER}) ?({_UNIT_NAMES})(?![\w/])")
+
+
 def units(text: str, ctx: NormalizeContext) -> str:
     """5 km -> five kilometres, 1 kg -> one kilogram, 20°C -> twenty degrees Celsius."""
-    names = "|".join(re.escape(unit) for unit in sorted(_UNITS, key=len, reverse=True))
 
     def spoken(match: re.Match[str]) -> str:
         one, many = _UNITS[match[3]]
         number = ("minus " if match[1] else "") + _read_number(match[2])
         return f"{number} {one if match[2] == '1' else many}"
 
-    return re.sub(rf"(?<![\w.])(-?)({_NUMBER}) ?({names})(?![\w/])", spoken, text)
+    return _UNIT_PATTERN.sub(spoken, text)
 
 
 _PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[ -])?(?:\(\d{3}\) ?|\d{3}[ -])?\d{3}-\d{4}(?![\w-])")
@@ -652,6 +659,7 @@ def plain_numbers(text: str, ctx: NormalizeContext) -> str:
 
 
 _SYMBOLS = {
+    "%": " percent ",
     "&": " and ",
     "+": " plus ",
     "=": " equals ",
@@ -674,9 +682,12 @@ _SYMBOLS = {
 }
 
 
+_SYMBOL_TABLE = str.maketrans(_SYMBOLS)
+
+
 def symbols(text: str, ctx: NormalizeContext) -> str:
     """& -> and, + -> plus, and symbols a reader does not say (* _ |) become spaces."""
-    return "".join(_SYMBOLS.get(ch, ch) for ch in text)
+    return text.translate(_SYMBOL_TABLE)
 
 
 def model_characters(text: str, ctx: NormalizeContext) -> str:
@@ -719,6 +730,20 @@ PIPELINE: list[Rule] = [
 ]
 
 
+# Rules that only ever touch digits: skipped for the (many) sentences that have none.
+NUMBER_RULES = {
+    money,
+    percentages,
+    times,
+    dates,
+    units,
+    phone_numbers,
+    years,
+    ranges,
+    ordinals,
+    fractions,
+    cardinals,
+}
 NEUTRAL_PIPELINE: list[Rule] = [
     unicode_cleanup,
     urls_and_emails,
@@ -734,5 +759,7 @@ def normalize(text: str, ctx: NormalizeContext | None = None) -> str:
     ctx = ctx or NormalizeContext()
     english = ctx.language.lower().startswith("en")
     for rule in PIPELINE if english else NEUTRAL_PIPELINE:
+        if rule in NUMBER_RULES and not _HAS_DIGIT.search(text):
+            continue
         text = rule(text, ctx)
     return text

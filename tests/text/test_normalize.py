@@ -133,7 +133,7 @@ def test_roman_value():
     "text, expected",
     [
         ("THE BURIAL OF THE DEAD", "The burial of the dead"),
-        ("CHAPTER one. LOOMINGS.", "Chapter one. loomings."),
+        ("CHAPTER one. LOOMINGS.", "Chapter one. Loomings."),
         ("The FBI and the BBC met.", "The F B I and the B B C met."),
         ("NASA and NATO agreed.", "Nasa and Nato agreed."),
         ("He said NO and STOP.", "He said no and stop."),

@@ -1,0 +1,229 @@
+"""One chapter in, the exact list of segments the model will speak out, each with the pause that follows it.
+
+Order of work per block: cut at inline pause markers, split into sentences (on the written text, where
+periods still mark abbreviations), normalise each sentence, then pack into segments within the token budget.
+
+Pause rules (all values from `PausePlan`):
+* between segments of a block: `sentence` (or `clause` when a long sentence was cut);
+* after a block: by kind (paragraph, heading, list item, verse line/stanza); a scene break adds `scene_break`
+  after whatever precedes it; the chapter's last segment gets at least `chapter_end`;
+* an inline marker sets the pause at its point, replacing the sentence pause (SSML semantics:
+  `[pause:none]` joins two sentences); at a block's start or end the longer of the marker and the block
+  pause wins; markers in a row add up.
+The chapter title is spoken first (option `speak_titles`) and followed by `title`; heading blocks that repeat
+the table-of-contents label are recognised (compared as normalised words) and spoken once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from audiobook_tts.ingest.book import Block, Chapter
+from audiobook_tts.text.normalize import NormalizeContext, normalize
+from audiobook_tts.text.pauses import PausePlan, split_on_markers
+from audiobook_tts.text.segments import MIN_WORDS, Segment, TokenCounter, budget_run, finish, word_count
+from audiobook_tts.text.sentences import split_sentences
+
+
+@dataclass
+class TextOptions:
+    max_tokens: int = 50  # the model's token budget per call
+    pauses: PausePlan = field(default_factory=PausePlan)
+    speak_titles: bool = True
+    urls: Literal["speak", "drop"] = "drop"
+    replace_characters: dict[str, str] = field(default_factory=dict)  # the model config's own table
+    lexicon: dict[str, str] = field(default_factory=dict)  # word -> respelling (whole word, case-aware)
+    language: str = "en"
+
+
+def _context(options: TextOptions, heading: bool = False) -> NormalizeContext:
+    return NormalizeContext(
+        urls=options.urls,
+        lexicon=options.lexicon,
+        replace_characters=options.replace_characters,
+        heading=heading,
+        language=options.language,
+    )
+
+
+def normalized_words(text: str, options: TextOptions, heading: bool = True) -> list[str]:
+    """Lower-case words of the normalised text: the form in which titles and headings are compared."""
+    spoken = " ".join(_spoken_sentences(text, options, heading))
+    return re.findall(r"[^\W_]+", spoken.lower())
+
+
+def _contains(outer: list[str], inner: list[str]) -> bool:
+    return any(outer[i : i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
+
+
+def title_headings(chapter: Chapter, options: TextOptions) -> tuple[list[int], bool]:
+    """(indices of leading heading blocks that repeat the chapter title, speak them instead of the title?).
+
+    "Chapter I. Down the Rabbit-Hole" matches the headings "CHAPTER I." + "Down the Rabbit-Hole"; the TOC
+    label "Loomings" matches the heading "CHAPTER 1. Loomings"; then the fuller heading is spoken.
+    """
+    title = normalized_words(chapter.title, options)
+    if not title:
+        return [], False
+    leading: list[int] = []
+    for index, block in enumerate(chapter.blocks):
+        if block.kind == "heading" and block.text.strip():
+            leading.append(index)
+        elif block.text.strip() or block.kind == "scene_break":
+            break
+    best: list[int] = []
+    heading: list[str] = []
+    best_words: list[str] = []
+    for count, index in enumerate(leading, start=1):
+        heading = heading + normalized_words(chapter.blocks[index].text, options)
+        if heading and (_contains(title, heading) or _contains(heading, title)):
+            best, best_words = leading[:count], heading
+    return best, len(best_words) > len(title)
+
+
+def _runs(text: str, block_pause: float) -> list[tuple[str, float, bool]]:
+    """Cut a block's text at pause markers: [(text, pause after it, ends at a marker?), ...]."""
+    pieces = split_on_markers(text)
+    runs: list[tuple[str, float, bool]] = []
+    for number, (piece, marker) in enumerate(pieces):
+        if marker is None:
+            runs.append((piece, block_pause, False))
+        elif number + 1 == len(pieces) - 1 and not pieces[-1][0].strip():
+            runs.append((piece, max(marker, block_pause), True))  # a marker at the very end of the block
+        else:
+            runs.append((piece, marker, True))
+    return runs
+
+
+def _spoken_sentences(text: str, options: TextOptions, heading: bool = False) -> list[str]:
+    context = _context(options, heading)
+    return [spoken for s in split_sentences(text) if (spoken := normalize(s, context))]
+
+
+def _speak_sentences(
+    sentences: list[str],
+    pause: float,
+    block_index: int,
+    kind: Literal["title", "body"],
+    count_tokens: TokenCounter,
+    options: TextOptions,
+) -> list[Segment]:
+    """Normalised sentences of one run -> segments; inner pauses are sentence or clause pauses, the last gets
+    `pause`."""
+    if not sentences:
+        return []
+    packed = budget_run(sentences, count_tokens, options.max_tokens)
+    plan = options.pauses
+    segments = [
+        Segment(text, plan.sentence if ends_sentence else plan.clause, block_index, kind)
+        for text, ends_sentence in packed
+    ]
+    segments[-1].pause_after = pause
+    return segments
+
+
+def _merge_short_lines(lines: list[str], count_tokens: TokenCounter, options: TextOptions) -> list[str]:
+    """Verse: a line of fewer than three words joins its neighbour (the next one first) if the pair fits."""
+    lines = [line.strip() for line in lines if line.strip()]
+
+    def fits(text: str) -> bool:
+        return count_tokens(finish(normalize(text, _context(options)))) <= options.max_tokens
+
+    index = 0
+    while index < len(lines):
+        if word_count(lines[index]) < MIN_WORDS and len(lines) > 1:
+            if index + 1 < len(lines) and fits(f"{lines[index]} {lines[index + 1]}"):
+                lines[index : index + 2] = [f"{lines[index]} {lines[index + 1]}"]
+                continue
+            if index > 0 and fits(f"{lines[index - 1]} {lines[index]}"):
+                lines[index - 1 : index + 1] = [f"{lines[index - 1]} {lines[index]}"]
+                continue
+        index += 1
+    return lines
+
+
+def _block_segments(
+    block: Block, index: int, count_tokens: TokenCounter, options: TextOptions
+) -> list[Segment]:
+    plan = options.pauses
+    if block.kind == "verse":
+        lines = _merge_short_lines(block.text.split("\n"), count_tokens, options)
+        segments: list[Segment] = []
+        for number, line in enumerate(lines):
+            pause = plan.paragraph if number == len(lines) - 1 else plan.verse_line
+            segments += _block_text_segments(line, pause, index, count_tokens, options)
+        return segments
+    text = block.text.strip()
+    if block.kind == "placeholder":
+        text = text.strip("[]")
+    pause = {"heading": plan.heading, "list_item": plan.list_item}.get(block.kind, plan.paragraph)
+    return _block_text_segments(text, pause, index, count_tokens, options, heading=block.kind == "heading")
+
+
+def _block_text_segments(
+    text: str,
+    pause: float,
+    index: int,
+    count_tokens: TokenCounter,
+    options: TextOptions,
+    heading: bool = False,
+) -> list[Segment]:
+    segments: list[Segment] = []
+    for piece, piece_pause, at_marker in _runs(text, pause):
+        sentences = _spoken_sentences(piece, options, heading)
+        spoken = _speak_sentences(sentences, piece_pause, index, "body", count_tokens, options)
+        if spoken:
+            segments += spoken
+        elif at_marker and segments:
+            segments[-1].pause_after += piece_pause  # markers in a row add up
+        elif at_marker:
+            segments.append(Segment("", piece_pause, index))  # a leading marker: silence only, resolved below
+    return segments
+
+
+def _attach_silences(segments: list[Segment]) -> list[Segment]:
+    """Silence-only entries (from a marker before any text) join the pause of the segment before them."""
+    out: list[Segment] = []
+    for segment in segments:
+        if segment.text:
+            out.append(segment)
+        elif out:
+            out[-1].pause_after = max(out[-1].pause_after, segment.pause_after)
+    return out
+
+
+def prepare_chapter(
+    chapter: Chapter, count_tokens: TokenCounter, options: TextOptions | None = None
+) -> list[Segment]:
+    """The chapter's title (if spoken) and blocks as segments within the budget, each with its pause.
+
+    `count_tokens` is the model tokenizer's length function for one prompt; this stage never loads a model.
+    """
+    options = options or TextOptions()
+    plan = options.pauses
+    repeated, headings_are_title = title_headings(chapter, options)
+    segments: list[Segment] = []
+    if options.speak_titles:
+        if headings_are_title:
+            parts = [(chapter.blocks[i].text, i) for i in repeated]
+        else:
+            parts = [(chapter.title, -1 if not repeated else repeated[0])] if chapter.title.strip() else []
+        # Each part is normalised on its own (a heading "CHAPTER I." is lowered as a whole), then finished so
+        # that "Chapter one" and "Down the Rabbit-Hole" stay two sentences of one title.
+        sentences = [finish(s) for text, _ in parts for s in _spoken_sentences(text, options, heading=True)]
+        if sentences:
+            segments += _speak_sentences(sentences, plan.title, parts[0][1], "title", count_tokens, options)
+    for index, block in enumerate(chapter.blocks):
+        if index in repeated:
+            continue
+        if block.kind == "scene_break":
+            if segments:
+                segments[-1].pause_after = max(segments[-1].pause_after, plan.scene_break)
+            continue
+        segments += _block_segments(block, index, count_tokens, options)
+    segments = _attach_silences(segments)
+    if segments:
+        segments[-1].pause_after = max(segments[-1].pause_after, plan.chapter_end)
+    return segments
