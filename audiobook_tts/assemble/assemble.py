@@ -247,13 +247,15 @@ class _Assembly:
             route(limiter.process(tone_head))
             fed = self.head + self.tail
             for piece in chapter.pieces():
+                fed += piece.length
+                if fed > length:
+                    break  # checked below, before anything lands in the next chapter's file
                 for block in piece_blocks(piece, chapter.title):
                     route(limiter.process(block * gain))
-                    fed += len(block)
-            route(limiter.process(tone_tail))
             if fed != length:
-                raise AssembleError(f"chapter {chapter.title!r} gave {fed} samples on the second pass, "
-                                    f"{length} on the first: its pieces must be the same on every call")
+                raise AssembleError(f"chapter {chapter.title!r} gave other audio on the second pass than "
+                                    f"on the first: its pieces must be the same on every call")
+            route(limiter.process(tone_tail))
         route(limiter.flush())
 
         if m4b is not None:
