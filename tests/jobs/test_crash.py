@@ -54,8 +54,9 @@ with Job.open(out) as job:
     for chapter in plan:
         for segment in chapter.segments:
             if not job.has_audio(segment.key):
-                job.write_audio(segment.key, samples_for(segment.key, n))
-                print("WROTE", flush=True)
+                samples = samples_for(segment.key, n)
+                print("WRITING", flush=True)
+                job.write_audio(segment.key, samples)
 print("FINISHED", flush=True)
 """
 
@@ -150,27 +151,29 @@ def test_kill_in_the_middle_of_a_write(tmp_path, stop_at, uninterrupted):
 
 
 def test_kill_at_random_moments_then_resume(tmp_path):
-    # Large segments (2 MB each) so that many kills land inside a write: each run is killed after a random
-    # number of finished segments plus a random fraction of the time one write takes.
+    # Each run is killed after it starts its 1st to 4th write, a random part of a write's time later
+    # (2 MB segments take some milliseconds to write and fsync), so many kills land inside a write.
     samples = 500_000
     rng = random.Random(1234)
-    history, kills = [], 0
+    history, kills, mid_write = [], 0, 0
     for _ in range(30):  # each round is a kill or the end; a bound keeps an unlucky draw finite
         child = start(tmp_path, samples=samples)
         wait_for(child, "OPEN")
-        for _ in range(rng.randrange(3)):
-            wait_for(child, "WROTE")
-        time.sleep(rng.uniform(0.0, 0.05))
+        for _ in range(rng.randrange(1, 5)):
+            wait_for(child, "WRITING")
+        time.sleep(rng.uniform(0.0, 0.02))
         killed = kill(child)
         kills += killed
+        mid_write += bool(temps(tmp_path))
         history.append(check_consistent(tmp_path, samples))
         if not killed:
             break
     else:
         run_to_the_end(tmp_path, samples)
         history.append(check_consistent(tmp_path, samples))
+    print(f"{kills} kills, {mid_write} inside a write")
     assert history[-1] == CHAPTERS * PER_CHAPTER
-    assert kills >= 3  # the render really was interrupted, several times
+    assert kills >= 2  # the render really was interrupted, more than once
     assert history == sorted(history)  # progress is never lost
     for path in (tmp_path / ".audiobook-tts" / "audio").iterdir():
         np.testing.assert_array_equal(np.fromfile(path, dtype="<f4"), samples_for(path.stem, samples))
