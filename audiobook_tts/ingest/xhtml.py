@@ -89,7 +89,7 @@ _BACKLINK = re.compile(
     r"^\s*([\[(]?\s*(\d{1,4}[a-z]?|[*†‡§¶]+)\s*[\])]?\.?|↩\ufe0e?|\^|back|return)\s*$", re.I
 )
 _LEADING_MARKER = re.compile(r"^\s*([\[(]?\d{1,4}[\])]?\.?|[*†‡§¶]+)\s+")
-_SCENE_BREAK = re.compile(r"^\s*((?:[*·•~#∗]\s*){3,}|⁂+|[*∗]|§)\s*$")
+SCENE_BREAK = re.compile(r"^\s*((?:[*·•~#∗]\s*){3,}|⁂+|[*∗]|§)\s*$")
 _INVISIBLE = str.maketrans({"\u00ad": None, "\u200b": None, "\ufeff": None, "\u00a0": " "})
 
 
@@ -342,7 +342,7 @@ class _Walker:
         breaks = sum(1 for child in element if local_name(child) == "br")
         self._inline(element, pieces, refs, verse=breaks >= 2)
         text = "".join(pieces)
-        if _SCENE_BREAK.match(clean_inline(text)):
+        if SCENE_BREAK.match(clean_inline(text)):
             self._emit("scene_break", "", context)
             return
         lines = [line for line in clean_verse(text).split("\n") if line]

@@ -1,0 +1,124 @@
+"""Plain text -> Book: paragraphs split on blank lines, chapters at lines like "CHAPTER IV",
+"Chapter 12: Title" or "PART ONE"; a Project Gutenberg header and licence are set aside by their
+START/END marker lines."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from audiobook_tts.ingest.book import Book, Metadata
+from audiobook_tts.ingest.chapters import Draft, finish
+from audiobook_tts.ingest.matter import GUTENBERG_HEADER, GUTENBERG_LICENCE
+from audiobook_tts.ingest.textfile import read_text
+from audiobook_tts.ingest.xhtml import SCENE_BREAK, RawBlock, clean_inline, clean_verse
+
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    "eighteen|nineteen|twenty|thirty|forty|fifty|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+    "tenth|last|final"
+)
+_HEADING = re.compile(
+    rf"^(?P<kind>chapter|part|book|volume|prologue|epilogue)\b"
+    rf"(?:\s+(?P<number>\d+|[ivxlcdm]+|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?)\b)?"
+    r"(?P<rest>\s*[.:\-—–]?\s*.*)$",
+    re.I,
+)
+_GUTENBERG_START = re.compile(r"^\*\*\*\s*START OF (THE|THIS) PROJECT GUTENBERG", re.I | re.M)
+_GUTENBERG_END = re.compile(r"^\*\*\*\s*END OF (THE|THIS) PROJECT GUTENBERG", re.I | re.M)
+_TITLE_LINE = re.compile(r"^Title:\s*(.+)$", re.M)
+_AUTHOR_LINE = re.compile(r"^Author:\s*(.+)$", re.M)
+_LANGUAGE_LINE = re.compile(r"^Language:\s*(.+)$", re.M)
+_MAX_HEADING = 80
+_MAX_VERSE_LINE = 50
+
+
+def heading_of(paragraph: str) -> tuple[str, str] | None:
+    """(kind, heading text) if the paragraph is a chapter/part heading: one short line, or such a line plus a
+    short title line ("CHAPTER I.\\nDown the Rabbit-Hole")."""
+    lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
+    if not lines or len(lines) > 2 or any(len(line) > _MAX_HEADING for line in lines):
+        return None
+    match = _HEADING.match(lines[0])
+    if not match:
+        return None
+    kind = match.group("kind").lower()
+    if kind in ("chapter", "part", "book", "volume") and not match.group("number"):
+        return None  # "Chapter and verse were..." is a sentence, not a heading
+    if kind in ("prologue", "epilogue") and len(lines[0].split()) > 6:
+        return None
+    return kind, " ".join(lines)
+
+
+def _is_verse(paragraph: str) -> bool:
+    """Short lines throughout: a poem or song. Wrapped prose fills its lines to ~70 characters."""
+    lines = [line for line in paragraph.split("\n") if line.strip()]
+    return len(lines) >= 2 and max(len(line.strip()) for line in lines) < _MAX_VERSE_LINE
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+
+
+def _blocks(paragraphs: list[str], matter: str | None) -> list[RawBlock]:
+    blocks = []
+    for paragraph in paragraphs:
+        found = heading_of(paragraph)
+        if found:
+            level = 1 if found[0] in ("part", "book", "volume") else 2
+            blocks.append(RawBlock("heading", clean_inline(found[1]), matter, level=level))
+        elif SCENE_BREAK.match(clean_inline(paragraph)):
+            blocks.append(RawBlock("scene_break", "", matter))
+        elif _is_verse(paragraph):
+            blocks.append(RawBlock("verse", clean_verse(paragraph), matter))
+        else:
+            blocks.append(RawBlock("paragraph", clean_inline(paragraph), matter))
+    return blocks
+
+
+def load_text(path: Path, *, notes: str, include_front_matter: bool, placeholders: bool) -> Book:
+    text = read_text(path)
+    header, body, footer = "", text, ""
+    if start := _GUTENBERG_START.search(text):
+        line_end = text.find("\n", start.start()) % (len(text) + 1)  # -1 (last line) -> len(text)
+        header, body = text[:line_end], text[line_end + 1 :]
+    if end := _GUTENBERG_END.search(body):
+        body, footer = body[: end.start()], body[end.start() :]
+
+    title = _TITLE_LINE.search(header)
+    author = _AUTHOR_LINE.search(header)
+    language = _LANGUAGE_LINE.search(header)
+    metadata = Metadata(
+        title=title.group(1).strip() if title else path.stem,
+        authors=[author.group(1).strip()] if author else [],
+        language=language.group(1).strip() if language else None,
+    )
+
+    blocks = _blocks(_paragraphs(body), None)
+    has_parts = any(b.kind == "heading" and b.level == 1 for b in blocks)
+    drafts: list[Draft] = []
+    if header.strip():
+        drafts.append(Draft("", 1, path.name, synthetic=True, doc=path.name))
+        for block in _blocks(_paragraphs(header), GUTENBERG_HEADER):
+            drafts[-1].add(block, path.name)
+    lead = Draft("", 1, path.name, synthetic=True, doc=path.name)
+    drafts.append(lead)
+    for block in blocks:
+        if block.kind == "heading":
+            level = block.level if has_parts else 1
+            drafts.append(Draft(block.text, level, f"{path.name}#{len(drafts)}", doc=path.name))
+        drafts[-1].add(block, path.name)
+    if len(drafts) == 1 + bool(header.strip()):  # no headings: the whole text is one chapter
+        lead.synthetic, lead.title = False, metadata.title
+    if footer.strip():
+        drafts.append(Draft("", 1, path.name, synthetic=True, doc=path.name))
+        for block in _blocks(_paragraphs(footer), GUTENBERG_LICENCE):
+            drafts[-1].add(block, path.name)
+    return finish(
+        path,
+        metadata,
+        [d for d in drafts if d.blocks or not d.synthetic],
+        {},
+        notes_mode=notes,  # type: ignore[arg-type]
+        include_front_matter=include_front_matter,
+    )

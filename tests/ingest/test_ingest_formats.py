@@ -1,0 +1,228 @@
+"""HTML, Markdown and plain-text books built in tmp_path: encodings, line ends, headings, markup stripped."""
+
+from __future__ import annotations
+
+import pytest
+
+from audiobook_tts.ingest import IngestOptions, load_book
+
+
+def kinds_and_texts(book, title):
+    chapter = next(c for c in book.chapters if c.title == title)
+    return [(b.kind, b.text) for b in chapter.blocks]
+
+
+# --- plain text ------------------------------------------------------------------------------------------
+
+
+def test_text_chapters_crlf_bom_and_gutenberg_markers(tmp_path):
+    text = (
+        "\ufeffTitle: My Book\r\nAuthor: Jane Doe\r\nLanguage: English\r\n\r\n"
+        "*** START OF THE PROJECT GUTENBERG EBOOK MY BOOK ***\r\n\r\n"
+        "CHAPTER I.\r\nThe Beginning\r\n\r\n"
+        "It was a dark and stormy night; the rain fell in torrents, except at occasional\r\n"
+        "intervals, when it was checked by a violent gust of wind which swept up the streets.\r\n\r\n"
+        "* * *\r\n\r\n"
+        "Roses are red,\r\nViolets are blue.\r\n\r\n"
+        "Chapter 12: The Middle\r\n\r\nMore text, with a pause [pause:1.5s] kept as written.\r\n\r\n"
+        "CHAPTER IV\r\n\r\nThe end.\r\n\r\n"
+        "*** END OF THE PROJECT GUTENBERG EBOOK MY BOOK ***\r\n\r\nLicence words.\r\n"
+    )
+    path = tmp_path / "book.txt"
+    path.write_bytes(text.encode("utf-8"))
+    book = load_book(path)
+    assert (book.metadata.title, book.metadata.authors) == ("My Book", ["Jane Doe"])
+    toc = [(c.title, c.level) for c in book.chapters if not c.synthetic]
+    assert toc == [
+        ("CHAPTER I. The Beginning", 1),
+        ("Chapter 12: The Middle", 1),
+        ("CHAPTER IV", 1),
+    ]
+    assert kinds_and_texts(book, "CHAPTER I. The Beginning") == [
+        ("heading", "CHAPTER I. The Beginning"),
+        (
+            "paragraph",
+            "It was a dark and stormy night; the rain fell in torrents, except at occasional intervals, "
+            "when it was checked by a violent gust of wind which swept up the streets.",
+        ),
+        ("scene_break", ""),
+        ("verse", "Roses are red,\nViolets are blue."),
+    ]
+    assert "[pause:1.5s]" in kinds_and_texts(book, "Chapter 12: The Middle")[1][1]
+    excluded = [c for c in book.chapters if not c.included]
+    assert [c.excluded_reason for c in excluded] == [
+        "front matter: Project Gutenberg header",
+        "back matter: Project Gutenberg licence",
+    ]
+    all_text = "".join(b.text for c in book.chapters for b in c.blocks)
+    assert "\r" not in all_text and "\ufeff" not in all_text
+
+
+def test_text_parts_nest_chapters(tmp_path):
+    path = tmp_path / "parts.txt"
+    path.write_text(
+        "PART ONE\n\nChapter 1\n\nText one.\n\nChapter 2\n\nText two.\n\nPART TWO\n\nChapter 3\n\nThree.\n"
+    )
+    toc = [(c.title, c.level) for c in load_book(path).chapters]
+    assert toc == [("PART ONE", 1), ("Chapter 1", 2), ("Chapter 2", 2), ("PART TWO", 1), ("Chapter 3", 2)]
+
+
+def test_text_without_headings_is_one_chapter(tmp_path):
+    path = tmp_path / "essay.txt"
+    path.write_text("Chapter and verse were quoted at length.\n\nA second paragraph.\n")
+    book = load_book(path)
+    assert [(c.title, c.included, len(c.blocks)) for c in book.chapters] == [("essay", True, 2)]
+
+
+def test_text_in_cp1252(tmp_path):
+    path = tmp_path / "old.txt"
+    path.write_bytes("Chapter 1\n\nThe café was “full” – naïve people paid 5€ each.\n".encode("cp1252"))
+    blocks = load_book(path).chapters[0].blocks
+    assert blocks[1].text == "The café was “full” – naïve people paid 5€ each."
+
+
+def test_text_in_utf16_with_bom(tmp_path):
+    path = tmp_path / "wide.txt"
+    path.write_bytes("Chapter 1\r\n\r\nÜber straße.\r\n".encode("utf-16"))
+    assert load_book(path).chapters[0].blocks[1].text == "Über straße."
+
+
+def test_empty_text_file(tmp_path):
+    from audiobook_tts.ingest import BookError
+
+    path = tmp_path / "empty.txt"
+    path.write_text("\n\n   \n")
+    with pytest.raises(BookError, match="no readable text"):
+        load_book(path)
+
+
+# --- HTML ------------------------------------------------------------------------------------------------
+
+
+HTML = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="windows-1252"><title>Le Livre</title>
+<meta name="author" content="Marie Curie"></head>
+<body>
+<h1>Chapitre 1</h1>
+<p>Café crème <break time="800ms"/> ensuite <ssml:break strength="strong"/> fin.</p>
+<hr/>
+<div class="poem"><div class="stanza"><span>Un vers,</span><br/><span>deux vers.</span></div></div>
+<table><tr><td>cellule</td></tr></table>
+<pre>code()</pre>
+<h2>Chapitre 2</h2>
+<p>Texte<sup><a href="#n1">1</a></sup>.</p>
+<ul><li>premier</li><li>second</li></ul>
+<blockquote><p>Citation.</p></blockquote>
+<aside id="n1"><p><a href="#r1">1</a> Une note.</p></aside>
+</body></html>"""
+
+
+def test_html_chapters_title_ssml_and_encoding(tmp_path):
+    path = tmp_path / "livre.html"
+    path.write_bytes(HTML.encode("cp1252"))
+    book = load_book(path)
+    assert (book.metadata.title, book.metadata.authors, book.metadata.language) == (
+        "Le Livre",
+        ["Marie Curie"],
+        "fr",
+    )
+    assert [(c.title, c.level) for c in book.chapters] == [("Chapitre 1", 1), ("Chapitre 2", 2)]
+    assert kinds_and_texts(book, "Chapitre 1") == [
+        ("heading", "Chapitre 1"),
+        ("paragraph", "Café crème [pause:0.8s] ensuite [pause:strong] fin."),
+        ("scene_break", ""),
+        ("verse", "Un vers,\ndeux vers."),
+    ]
+    assert kinds_and_texts(book, "Chapitre 2") == [
+        ("heading", "Chapitre 2"),
+        ("paragraph", "Texte."),
+        ("list_item", "premier"),
+        ("list_item", "second"),
+        ("quote", "Citation."),
+    ]
+
+
+def test_html_placeholders_and_notes(tmp_path):
+    path = tmp_path / "livre.html"
+    path.write_bytes(HTML.encode("cp1252"))
+    book = load_book(path, IngestOptions(placeholders=True, notes="inline"))
+    first = kinds_and_texts(book, "Chapitre 1")
+    assert ("placeholder", "[Table omitted]") in first and ("placeholder", "[Code omitted]") in first
+    second = kinds_and_texts(book, "Chapitre 2")
+    assert second[1:3] == [("paragraph", "Texte."), ("note", "Une note.")]
+
+
+# --- Markdown --------------------------------------------------------------------------------------------
+
+MARKDOWN = """---
+title: The Markdown Book
+author: [Ann One, Bob Two]
+lang: en-GB
+date: 2024-01-02
+description: A small book.
+---
+
+# Chapter One
+
+Some *emphasis*, **strong**, a [link text](http://example.com) and ![an image](pic.png) here.
+A literal pause [pause:1.5s] marker and `inline code`.
+
+***
+
+```python
+print("code is skipped")
+```
+
+> A quoted line.
+
+- item one
+- item two
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+---
+
+After the break.
+
+# Chapter Two
+
+Final words.
+"""
+
+
+def test_markdown(tmp_path):
+    path = tmp_path / "book.md"
+    path.write_bytes(MARKDOWN.replace("\n", "\r\n").encode("utf-8-sig"))
+    book = load_book(path)
+    meta = book.metadata
+    assert (meta.title, meta.authors, meta.language, meta.date, meta.description) == (
+        "The Markdown Book",
+        ["Ann One", "Bob Two"],
+        "en-GB",
+        "2024-01-02",
+        "A small book.",
+    )
+    assert [c.title for c in book.chapters] == ["Chapter One", "Chapter Two"]
+    assert kinds_and_texts(book, "Chapter One") == [
+        ("heading", "Chapter One"),
+        (
+            "paragraph",
+            "Some emphasis, strong, a link text and here. "
+            "A literal pause [pause:1.5s] marker and inline code.",
+        ),
+        ("scene_break", ""),
+        ("quote", "A quoted line."),
+        ("list_item", "item one"),
+        ("list_item", "item two"),
+        ("scene_break", ""),
+        ("paragraph", "After the break."),
+    ]
+
+
+def test_markdown_without_front_matter_takes_first_heading(tmp_path):
+    path = tmp_path / "notes.md"
+    path.write_text("# A Title\n\nText.\n")
+    book = load_book(path)
+    assert book.metadata.title == "A Title" and book.chapters[0].blocks[1].text == "Text."
