@@ -1,0 +1,71 @@
+"""The true-peak limiter: exact length and delay, untouched below the ceiling, true peaks held under it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.signal import resample_poly
+
+from audiobook_tts.assemble.loudness import TruePeakLimiter
+
+RATE = 24000
+
+
+def run(limiter: TruePeakLimiter, signal: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Feed in blocks of random sizes (1 sample to 1.5 s), as pieces arrive in practice."""
+    rng = np.random.default_rng(seed)
+    out, start = [], 0
+    while start < len(signal):
+        size = int(rng.integers(1, 36000))
+        out.append(limiter.process(signal[start:start + size]))
+        start += size
+    out.append(limiter.flush())
+    return np.concatenate(out)
+
+
+def true_peak_db(signal: np.ndarray) -> float:
+    return 20 * np.log10(np.abs(resample_poly(signal.astype(np.float64), 4, 1)).max())
+
+
+def loud_voice(seconds: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(round(seconds * RATE)) / RATE
+    phase = 2 * np.pi * np.cumsum(120 + 30 * np.sin(2 * np.pi * 0.5 * t)) / RATE
+    voice = sum(np.sin(k * phase + rng.uniform(0, 6)) / k for k in range(1, 40))
+    bursts = 0.2 + np.abs(np.sin(2 * np.pi * 3 * t)) ** 4
+    return (voice * bursts / np.abs(voice * bursts).max() * 1.4).astype(np.float32)  # peaks above full scale
+
+
+def test_quiet_audio_passes_unchanged_and_in_place():
+    signal = (np.random.default_rng(1).standard_normal(RATE * 3) * 0.05).astype(np.float32)  # peaks ~ -14 dB
+    limiter = TruePeakLimiter(-3.0, RATE)
+    out = run(limiter, signal)
+    assert np.array_equal(out, signal)  # same length, no delay, bit-identical
+    assert limiter.reduced_samples == 0
+
+
+@pytest.mark.parametrize("ceiling_db", [-1.0, -4.5])
+def test_true_peaks_stay_under_the_ceiling(ceiling_db):
+    loud = loud_voice(3.0, seed=2)
+    quiet = loud_voice(2.0, seed=3) * 0.1  # peaks near -17 dB
+    signal = np.concatenate([loud, quiet])
+    out = run(TruePeakLimiter(ceiling_db, RATE), signal)
+    assert len(out) == len(signal)
+    assert true_peak_db(out) <= ceiling_db + 0.01
+    # the gain recovers (40 dB/s) once the loud part is over: the last second of the quiet part is untouched
+    np.testing.assert_array_equal(out[-RATE:], signal[-RATE:])
+
+
+def test_output_is_aligned_with_input():
+    """The fixed delay is compensated: a gain-only change keeps every sample where it was."""
+    signal = loud_voice(3.0, seed=3)
+    out = run(TruePeakLimiter(-6.0, RATE), signal, seed=4)
+    gain = out[np.abs(signal) > 0.05] / signal[np.abs(signal) > 0.05]
+    assert gain.min() > 0 and gain.max() <= 1.0 + 1e-6  # same sign, never louder: no shift between them
+
+
+def test_block_sizes_do_not_change_the_result():
+    signal = loud_voice(2.0, seed=5)
+    first = run(TruePeakLimiter(-3.0, RATE), signal, seed=6)
+    second = run(TruePeakLimiter(-3.0, RATE), signal, seed=7)
+    np.testing.assert_allclose(first, second, atol=1e-6)
