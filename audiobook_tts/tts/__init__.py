@@ -1,0 +1,143 @@
+"""Our Pocket TTS engine: load a model by catalogue name or config, pick a voice, generate 24 kHz audio.
+
+    model = load_model("english")                   # config, tokenizer and weights from the HF cache/hub
+    voice = load_voice(model, "fantine")            # catalogue voice, audio file to clone, or state file
+    audio = model.generate(voice, "Hello world.")   # float32 [samples] at model.sample_rate
+
+Torch is imported on first use, so importing the package (or its catalogue) stays cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from audiobook_tts.tts.errors import ModelError
+
+if TYPE_CHECKING:
+    import torch
+
+    from audiobook_tts.tts.model import PocketTTS, VoiceState
+
+__all__ = ["ModelError", "load_model", "load_voice", "is_voice_state_source"]
+
+
+def load_model(
+    model: str | None = None,
+    *,
+    config: str | Path | None = None,
+    weights: str | Path | None = None,
+    tokenizer: str | Path | None = None,
+    temperature: float | None = None,
+    eos_threshold: float | None = None,
+) -> PocketTTS:
+    """A ready model: catalogue `model` name (default "english") or `config` (local YAML or hf:// path).
+
+    `weights` / `tokenizer` replace the config's files (local paths or hf:// addresses); `temperature` and
+    `eos_threshold` replace the config's defaults for every generation with this model.
+    """
+    from audiobook_tts.tts import catalogue, hub
+    from audiobook_tts.tts.config import load_config
+    from audiobook_tts.tts.model import PocketTTS
+    from audiobook_tts.tts.tokenizer import is_json_tokenizer, load_tokenizer
+
+    if model is not None and config is not None:
+        raise ModelError("give either a catalogue model name or a config file, not both")
+    if config is None:
+        model = model or catalogue.DEFAULT_MODEL
+        model_config = catalogue.load_catalogue_config(model)
+    else:
+        model_config = load_config(hub.resolve(config, what="model config"))
+    if temperature is not None:
+        model_config = dataclasses.replace(model_config, default_temperature=float(temperature))
+    if eos_threshold is not None:
+        model_config = dataclasses.replace(model_config, default_eos_threshold=float(eos_threshold))
+
+    table = model_config.flow_lm.lookup_table
+    if tokenizer is None:
+        tokenizer_file = hub.resolve(table.tokenizer_path, what="tokenizer")
+        kind = table.tokenizer
+    else:  # an explicit file: its suffix alone says which format it is
+        tokenizer_file = hub.resolve(tokenizer, what="tokenizer")
+        kind = "json" if is_json_tokenizer("", tokenizer) else "sentencepiece"
+    text_tokenizer = load_tokenizer(tokenizer_file, kind, vocab_size=table.n_bins)
+
+    if weights is not None:
+        resolved = hub.ResolvedWeights(hub.resolve(weights, what="model weights"), has_voice_cloning=True)
+    elif model_config.weights_path is not None:
+        resolved = hub.resolve_weights(
+            model_config.weights_path, model_config.weights_path_without_voice_cloning
+        )
+    else:
+        raise ModelError(
+            f"model config {config} names no weights_path (separate flow_lm/mimi training exports are not "
+            "supported); pass a bundle with --weights FILE"
+        )
+    engine = PocketTTS.from_files(model_config, resolved.path, text_tokenizer)
+    # What voices this model can take: catalogue voice states exist only for the released configs, and
+    # cloning needs the gated bundle.
+    engine.catalogue_name = model if config is None else None
+    engine.has_voice_cloning = resolved.has_voice_cloning
+    return engine
+
+
+def is_voice_state_source(source: str | Path) -> bool:
+    """True for a .safetensors voice-state file (local or hf://, before any @revision)."""
+    text = str(source)
+    if text.startswith("hf://"):
+        text = text.rsplit("@", 1)[0]
+    return text.endswith(".safetensors")
+
+
+def load_voice(
+    model: PocketTTS, source: str | Path | torch.Tensor, *, max_seconds: float | None = None
+) -> VoiceState:
+    """A voice state for `model` from a catalogue voice name, a .safetensors voice-state file (ours or
+    exported by pocket-tts), an audio file to clone (WAV/FLAC/MP3/OGG, local or hf://), or a [channels,
+    samples] 24 kHz tensor. Cloning draws one noise sample from torch's global generator, like the reference.
+    """
+    import torch
+
+    from audiobook_tts.tts import catalogue, hub
+    from audiobook_tts.tts.audio import end_on_pause, load_voice_audio
+    from audiobook_tts.tts.model import load_voice_state
+
+    if isinstance(source, torch.Tensor):
+        audio = source.float()
+        if audio.dim() != 2:
+            raise ModelError(f"voice audio tensor must be [channels, samples], got {tuple(audio.shape)}")
+        return model.voice_from_audio(end_on_pause(audio.mean(dim=0, keepdim=True), model.sample_rate))
+
+    if is_voice_state_source(source):
+        state = load_voice_state(hub.resolve(source, what="voice state"))
+        model.check_voice(state)
+        return state
+
+    name = str(source)
+    if name in catalogue.VOICES:
+        catalogue_name = getattr(model, "catalogue_name", None)
+        if catalogue_name is None:
+            raise ModelError(
+                f"catalogue voice {name!r} exists only for the released models (--model NAME); with a custom "
+                "config or weights, pass an audio file to clone or a voice-state .safetensors file"
+            )
+        url = catalogue.voice_state_url(catalogue_name, name)
+        state = load_voice_state(hub.resolve(url, what=f"voice {name!r}"))
+        model.check_voice(state)
+        return state
+
+    if not getattr(model, "has_voice_cloning", True):
+        raise ModelError(
+            f"cannot clone a voice from {name}: this model was loaded without voice cloning (its gated "
+            f"weights were unavailable); {hub.CLONING_ACCESS_FIX}, or use a catalogue voice "
+            f"({', '.join(sorted(catalogue.VOICES))})"
+        )
+    path = hub.resolve(name, what="voice audio")
+    if not path.exists() and not path.suffix:
+        raise ModelError(
+            f"unknown voice {name!r}: neither a catalogue voice ({', '.join(sorted(catalogue.VOICES))}) "
+            "nor an existing audio or .safetensors file"
+        )
+    audio = load_voice_audio(path, max_seconds=max_seconds)
+    return model.voice_from_audio(end_on_pause(audio, model.sample_rate))
