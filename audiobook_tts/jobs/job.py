@@ -130,7 +130,9 @@ class Job:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError):
-            raise JobError(f"{out_dir} is not a directory; choose another output directory") from None
+            culprit = out_dir if out_dir.exists() and not out_dir.is_dir() else directory
+            message = f"{culprit} is not a directory; move it away or choose another output directory"
+            raise JobError(message) from None
         except OSError as error:
             raise JobError(f"cannot create {directory}: {error.strerror}") from None
         lock = JobLock.acquire(directory / "lock", directory)

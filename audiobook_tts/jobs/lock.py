@@ -22,7 +22,10 @@ class JobLock:
     @classmethod
     def acquire(cls, path: Path, job_dir: Path) -> JobLock:
         """Take the lock or raise JobError naming the pid that holds it."""
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as error:
+            raise JobError(f"cannot open {path}: {error.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

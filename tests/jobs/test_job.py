@@ -178,6 +178,10 @@ def test_refusals_are_one_line_job_errors(tmp_path):
         Job.open(a_file)
     with pytest.raises(JobError, match="holds no render job"):
         read_status(tmp_path)
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / ".audiobook-tts").write_text("a file where the job directory goes")
+    with pytest.raises(JobError, match=r"taken/\.audiobook-tts is not a directory; move it away"):
+        Job.open(tmp_path / "taken")
     with Job.open(tmp_path / "out"):
         pass
     (tmp_path / "out" / ".audiobook-tts" / "index.sqlite").write_bytes(b"garbage" * 1000)
