@@ -450,7 +450,8 @@ class _Walker:
         if element.text and element.text.strip():
             run.append(element.text)
         for child in element:
-            if local_name(child) in BLOCK_TAGS:
+            # an image or formula standing between blocks is a block of its own (a placeholder when asked)
+            if local_name(child) in BLOCK_TAGS or local_name(child) in _PLACEHOLDER:
                 flush()
                 self.block(child, context)
             elif local_name(child) or isinstance(child.tag, str):

@@ -1,0 +1,255 @@
+"""EPUB shapes the corpus lacks, built at test time: NCX-only books, anchors mid-file, spine fallback,
+Gutenberg-style footnotes in a separate file, SSML breaks, placeholders, landmarks, EPUB 2 covers,
+PLS aliases."""
+
+from __future__ import annotations
+
+from audiobook_tts.ingest import IngestOptions, load_book
+from tests.fixtures.epub import nav, opf, simple_epub, write_epub, xhtml
+
+NCX = """<?xml version="1.0" encoding="UTF-8"?>
+<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><navMap>
+  <navPoint id="p1"><navLabel><text>Part One</text></navLabel><content src="text/a.xhtml#part1"/>
+    <navPoint id="c1"><navLabel><text>First Chapter</text></navLabel>
+      <content src="text/a.xhtml#c1"/></navPoint>
+    <navPoint id="c2"><navLabel><text>Second Chapter</text></navLabel>
+      <content src="text/a.xhtml#c2"/></navPoint>
+  </navPoint>
+  <navPoint id="c3"><navLabel><text>Third Chapter</text></navLabel><content src="text/b.xhtml"/></navPoint>
+</navMap></ncx>"""
+
+
+def blocks(chapter):
+    return [(b.kind, b.text) for b in chapter.blocks]
+
+
+def test_epub2_ncx_anchors_mid_file_and_text_before_the_first_target(tmp_path):
+    a = xhtml(
+        "<p>"
+        + "A dedication that no TOC entry points at, long enough to be more than a title page. " * 5
+        + "</p>"
+        '<h1 id="part1">Part One</h1>'
+        '<h2 id="c1">First Chapter</h2><p>One text.</p>'
+        '<p>Still one, then <span id="c2">the second chapter starts mid-paragraph</span>.</p>'
+        "<p>Two text.</p>"
+    )
+    files = {
+        "OEBPS/content.opf": opf(
+            ["text/a.xhtml", "text/b.xhtml"], nav_href=None, ncx_href="toc.ncx", version="2.0"
+        ),
+        "OEBPS/toc.ncx": NCX,
+        "OEBPS/text/a.xhtml": a,
+        "OEBPS/text/b.xhtml": xhtml("<h2>Three</h2><p>Three text.</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "ncx.epub", files))
+    toc = [(c.title, c.level, c.source) for c in book.chapters if not c.synthetic]
+    assert toc == [
+        ("Part One", 1, "OEBPS/text/a.xhtml#part1"),
+        ("First Chapter", 2, "OEBPS/text/a.xhtml#c1"),
+        ("Second Chapter", 2, "OEBPS/text/a.xhtml#c2"),
+        ("Third Chapter", 1, "OEBPS/text/b.xhtml"),
+    ]
+    front = book.chapters[0]
+    assert front.synthetic and front.included and front.blocks[0].text.startswith("A dedication")
+    chapters = {c.title: c for c in book.chapters}
+    assert blocks(chapters["First Chapter"]) == [("heading", "First Chapter"), ("paragraph", "One text.")]
+    assert blocks(chapters["Second Chapter"])[0][1].startswith("Still one, then the second chapter starts")
+    assert blocks(chapters["Third Chapter"]) == [("heading", "Three"), ("paragraph", "Three text.")]
+
+
+def test_spine_fallback_when_there_is_no_toc(tmp_path):
+    files = {
+        "OEBPS/content.opf": opf(["a.xhtml", "b.xhtml"], nav_href="nav.xhtml"),
+        "OEBPS/nav.xhtml": xhtml("<p>No toc nav here.</p>"),
+        "OEBPS/a.xhtml": xhtml("<h1>Opening</h1><p>First words.</p>", title="A"),
+        "OEBPS/b.xhtml": xhtml("<p>Untitled words.</p>", title="The B Document"),
+    }
+    book = load_book(write_epub(tmp_path / "fallback.epub", files))
+    assert [(c.title, c.source) for c in book.chapters] == [
+        ("Opening", "OEBPS/a.xhtml"),
+        ("The B Document", "OEBPS/b.xhtml"),
+    ]
+
+
+def test_gutenberg_style_footnotes_in_a_separate_non_linear_file(tmp_path):
+    chapter = xhtml(
+        '<h1>One</h1><p>A claim.<a id="FNanchor_1" href="notes.xhtml#Footnote_1" class="fnanchor">[1]</a> '
+        'More.<sup><a href="notes.xhtml#n2">2</a></sup></p><p>Next paragraph.</p>'
+    )
+    notes = xhtml(
+        '<div class="footnote"><p><a id="Footnote_1"></a><a href="ch1.xhtml#FNanchor_1">[1]</a> '
+        "The first note.</p></div>"
+        '<p id="n2"><a href="ch1.xhtml">2.</a> The second note.</p>'
+    )
+    package = opf(["ch1.xhtml", "notes.xhtml"]).replace(
+        '<itemref idref="d1"/>', '<itemref idref="d1" linear="no"/>'
+    )
+    files = {
+        "OEBPS/content.opf": package,
+        "OEBPS/nav.xhtml": nav('<li><a href="ch1.xhtml">One</a></li>'),
+        "OEBPS/ch1.xhtml": chapter,
+        "OEBPS/notes.xhtml": notes,
+    }
+    path = write_epub(tmp_path / "notes.epub", files)
+    assert blocks(load_book(path).chapters[0]) == [
+        ("heading", "One"),
+        ("paragraph", "A claim. More."),
+        ("paragraph", "Next paragraph."),
+    ]
+    assert blocks(load_book(path, IngestOptions(notes="inline")).chapters[0]) == [
+        ("heading", "One"),
+        ("paragraph", "A claim. More."),
+        ("note", "The first note."),
+        ("note", "The second note."),
+        ("paragraph", "Next paragraph."),
+    ]
+    assert blocks(load_book(path, IngestOptions(notes="chapter_end")).chapters[0])[-2:] == [
+        ("note", "The first note."),
+        ("note", "The second note."),
+    ]
+
+
+BODY = """<h1>Chapter One</h1>
+<p>Wait <break time="800ms"/> then <ssml:break strength="strong"/> go <ssml:break time="1.5s"/>
+now <break/>.</p>
+<p>Literal markers stay: [pause] and [pause:2s].</p>
+<p>* * *</p>
+<p>***</p>
+<p>⁂</p>
+<hr/>
+<div class="poem"><div class="stanza"><span class="i0">Line one,<br/></span>
+<span class="i0">line two.<br/></span></div>
+<div class="stanza"><span class="i0">Line three.<br/></span></div></div>
+<p>Short line<br/>another short line<br/>and a third</p>
+<table><tr><td>cell</td></tr></table>
+<figure><img src="a.png" alt="x"/><figcaption>Caption</figcaption></figure>
+<pre><code>print(1)</code></pre>
+<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>
+<ol><li>First <em>item</em><ol><li>Nested item</li></ol></li></ol>
+<blockquote><p>Quoted words.</p></blockquote>
+<p>Soft\u00adhyphen and zero\u200bwidth.</p>
+<script>var hidden = 1;</script>"""
+
+
+def test_block_structure_ssml_and_scene_breaks(tmp_path):
+    book = load_book(simple_epub(tmp_path / "b.epub", BODY))
+    assert blocks(book.chapters[0]) == [
+        ("heading", "Chapter One"),
+        ("paragraph", "Wait [pause:0.8s] then [pause:strong] go [pause:1.5s] now [pause] ."),
+        ("paragraph", "Literal markers stay: [pause] and [pause:2s]."),
+        ("scene_break", ""),
+        ("scene_break", ""),
+        ("scene_break", ""),
+        ("scene_break", ""),
+        ("verse", "Line one,\nline two."),
+        ("verse", "Line three."),
+        ("verse", "Short line\nanother short line\nand a third"),
+        ("list_item", "First item"),
+        ("list_item", "Nested item"),
+        ("quote", "Quoted words."),
+        ("paragraph", "Softhyphen and zerowidth."),
+    ]
+
+
+def test_placeholders_only_when_asked(tmp_path):
+    book = load_book(simple_epub(tmp_path / "b.epub", BODY), IngestOptions(placeholders=True))
+    placeholders = [text for kind, text in blocks(book.chapters[0]) if kind == "placeholder"]
+    assert placeholders == ["[Table omitted]", "[Figure omitted]", "[Code omitted]", "[Math omitted]"]
+
+
+def test_landmarks_and_guide_mark_matter(tmp_path):
+    files = {
+        "OEBPS/content.opf": opf(
+            ["c.xhtml", "ch1.xhtml", "colophon.xhtml"],
+            guide='<reference type="colophon" href="colophon.xhtml" title="Colophon"/>',
+        ),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="ch1.xhtml">Chapter One</a></li>'
+            '<li><a href="colophon.xhtml">Production notes</a></li>',
+            landmarks='<li><a epub:type="copyright-page" href="c.xhtml">Copyright</a></li>',
+        ),
+        "OEBPS/c.xhtml": xhtml(
+            "<p>Published by Someone. Printed somewhere nice on recycled paper in 2020.</p>"
+        ),
+        "OEBPS/ch1.xhtml": xhtml("<h1>Chapter One</h1><p>Story.</p>"),
+        "OEBPS/colophon.xhtml": xhtml("<p>Set in Garamond by a careful typesetter.</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "marks.epub", files))
+    reasons = [(c.title, c.excluded_reason) for c in book.chapters]
+    assert reasons == [
+        ("Copyright page", "front matter: copyright page (landmarks type=copyright-page)"),
+        ("Chapter One", None),
+        ("Production notes", "back matter: colophon (guide type=colophon)"),
+    ]
+
+
+def test_content_heuristics_for_unmarked_copyright_page(tmp_path):
+    files = {
+        "OEBPS/content.opf": opf(["c.xhtml", "ch1.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="c.xhtml">Legal</a></li><li><a href="ch1.xhtml">Chapter One</a></li>'
+        ),
+        "OEBPS/c.xhtml": xhtml(
+            "<p>Copyright © 2020 A. Writer. All rights reserved.</p><p>ISBN 978-0-00-000000-0</p>"
+        ),
+        "OEBPS/ch1.xhtml": xhtml("<h1>Chapter One</h1><p>Story.</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "legal.epub", files))
+    assert book.chapters[0].excluded_reason == "front matter: copyright page (copyright notice in the text)"
+
+
+def test_epub2_cover_meta_and_guide_cover_page(tmp_path):
+    jpeg = b"\xff\xd8\xff\xe0 fake jpeg"
+    meta = (
+        "<dc:title>Covered</dc:title><dc:creator>One</dc:creator><dc:creator>Two</dc:creator>"
+        '<dc:publisher>Pub</dc:publisher><dc:date>2001</dc:date><meta name="cover" content="img"/>'
+    )
+    files = {
+        "OEBPS/content.opf": opf(
+            ["ch1.xhtml"],
+            metadata=meta,
+            extra_items='<item id="img" href="images/c.jpg" media-type="image/jpeg"/>',
+            version="2.0",
+        ),
+        "OEBPS/nav.xhtml": nav('<li><a href="ch1.xhtml">One</a></li>'),
+        "OEBPS/ch1.xhtml": xhtml("<p>Text.</p>"),
+        "OEBPS/images/c.jpg": jpeg,
+    }
+    meta_book = load_book(write_epub(tmp_path / "meta.epub", files))
+    assert meta_book.metadata.cover.data == jpeg and meta_book.metadata.cover.mime == "image/jpeg"
+    assert (meta_book.metadata.authors, meta_book.metadata.publisher) == (["One", "Two"], "Pub")
+
+    files["OEBPS/content.opf"] = opf(
+        ["cover.xhtml", "ch1.xhtml"],
+        extra_items='<item id="img" href="images/c.png" media-type="image/png"/>',
+        guide='<reference type="cover" href="cover.xhtml" title="Cover"/>',
+    )
+    files["OEBPS/cover.xhtml"] = xhtml('<div><img src="images/c.png" alt="cover"/></div>')
+    files["OEBPS/images/c.png"] = b"\x89PNG fake"
+    guide_book = load_book(write_epub(tmp_path / "guide.epub", files))
+    assert guide_book.metadata.cover.mime == "image/png" and guide_book.metadata.cover.data == b"\x89PNG fake"
+
+
+def test_pls_lexicon_aliases(tmp_path):
+    pls = """<?xml version="1.0" encoding="UTF-8"?>
+<lexicon version="1.0" alphabet="ipa" xml:lang="en" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon">
+  <lexeme><grapheme>W3C</grapheme><alias>World Wide Web Consortium</alias></lexeme>
+  <lexeme><grapheme>Nanjing</grapheme><grapheme>Nanking</grapheme><alias>Nahn jing</alias></lexeme>
+  <lexeme><grapheme>tomato</grapheme><phoneme>təˈmɑːtəʊ</phoneme></lexeme>
+</lexicon>"""
+    path = simple_epub(
+        tmp_path / "pls.epub",
+        "<p>The W3C met in Nanjing.</p>",
+        extra={
+            "OEBPS/content.opf": opf(
+                ["ch1.xhtml"],
+                extra_items='<item id="pls" href="lexicon.pls" media-type="application/pls+xml"/>',
+            ),
+            "OEBPS/lexicon.pls": pls,
+        },
+    )
+    assert load_book(path).lexicon == {
+        "W3C": "World Wide Web Consortium",
+        "Nanjing": "Nahn jing",
+        "Nanking": "Nahn jing",
+    }
