@@ -199,6 +199,38 @@ def load_profile(path: Path) -> Profile:
     )
 
 
+def parse_voice(raw: str, base: Path, what: str = "voice", relative_to: str = "the profile") -> Voice:
+    """A voice as written (name, audio file or voice state; paths relative to `base`), checked.
+
+    The CLI's `--voice` goes through here too: `parse_voice(value, Path.cwd(), "--voice", "the current
+    directory")`. ProfileError without a location; the profile reader adds file:line.
+    """
+    raw = raw.strip()
+    suffix = Path(raw).suffix.lower()
+    if suffix == ".safetensors":
+        return Voice("state", raw, _existing_file(raw, base, f"{what} state", relative_to))
+    if suffix in AUDIO_SUFFIXES:
+        return Voice("audio", raw, _existing_file(raw, base, f"{what} audio", relative_to))
+    if "/" in raw or "\\" in raw or suffix:
+        raise ProfileError(
+            f"{what} {raw!r} is a file of an unknown kind; use an audio file ({', '.join(AUDIO_SUFFIXES)})"
+            " or a voice state (.safetensors)"
+        )
+    if raw not in VOICES:
+        raise ProfileError(
+            f"{what} {raw!r} is not a predefined voice{_did_you_mean(raw.lower(), VOICES)}; use one of"
+            f" {', '.join(sorted(VOICES))}, or a path to an audio file or a .safetensors voice state"
+        )
+    return Voice("name", raw)
+
+
+def _existing_file(raw: str, base: Path, what: str, relative_to: str) -> Path:
+    path = (base / Path(raw).expanduser()).resolve()
+    if not path.is_file():
+        raise ProfileError(f"{what} {raw!r} not found: no file {path} (paths are relative to {relative_to})")
+    return path
+
+
 def _allowed(names: typing.Iterable[str]) -> str:
     return ", ".join(sorted(names))
 
@@ -312,34 +344,19 @@ class _Reader:
         return value
 
     def existing_file(self, node: yaml.Node, what: str, raw: str) -> Path:
-        path = (self.base / Path(raw).expanduser()).resolve()
-        if not path.is_file():
-            message = f"{what} {raw!r} not found: no file {path} (paths are relative to the profile)"
-            raise self.error(node, message)
-        return path
+        try:
+            return _existing_file(raw, self.base, what, "the profile")
+        except ProfileError as error:
+            raise self.error(node, str(error)) from None
 
     # ---- sections
 
     def voice(self, node: yaml.Node, what: str = "voice") -> Voice:
-        raw = self.string(node, what).strip()
-        suffix = Path(raw).suffix.lower()
-        if suffix == ".safetensors":
-            return Voice("state", raw, self.existing_file(node, f"{what} state", raw))
-        if suffix in AUDIO_SUFFIXES:
-            return Voice("audio", raw, self.existing_file(node, f"{what} audio", raw))
-        if "/" in raw or "\\" in raw or suffix:
-            raise self.error(
-                node,
-                f"{what} {raw!r} is a file of an unknown kind; use an audio file"
-                f" ({', '.join(AUDIO_SUFFIXES)}) or a voice state (.safetensors)",
-            )
-        if raw not in VOICES:
-            raise self.error(
-                node,
-                f"{what} {raw!r} is not a predefined voice{_did_you_mean(raw.lower(), VOICES)}; use one of"
-                f" {', '.join(sorted(VOICES))}, or a path to an audio file or a .safetensors voice state",
-            )
-        return Voice("name", raw)
+        raw = self.string(node, what)
+        try:
+            return parse_voice(raw, self.base, what)
+        except ProfileError as error:
+            raise self.error(node, str(error)) from None
 
     def model(self, node: yaml.Node) -> str:
         raw = self.string(node, "model").strip()

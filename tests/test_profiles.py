@@ -259,6 +259,18 @@ def test_bad_voices(tmp_path, voice, expected):
     assert f":1: {expected.format(dir=tmp_path)}" in message
 
 
+def test_the_voice_option_is_checked_the_same_way(tmp_path):
+    shutil.copy(VOICE_WAV, tmp_path / "me.wav")
+    assert profiles.parse_voice("fantine", tmp_path) == Voice("name", "fantine")
+    assert profiles.parse_voice("me.wav", tmp_path) == Voice("audio", "me.wav", tmp_path / "me.wav")
+    with pytest.raises(ProfileError) as error:
+        profiles.parse_voice("you.wav", tmp_path, "--voice", "the current directory")
+    assert str(error.value) == (
+        f"--voice audio 'you.wav' not found: no file {tmp_path}/you.wav"
+        " (paths are relative to the current directory)"
+    )
+
+
 def test_missing_voice_file_in_a_rule_names_its_line(tmp_path):
     message = error_for(tmp_path, "voice: alba\nchapters:\n  - index: 2\n    voice: ghost.wav\n")
     assert f":4: chapters[1].voice audio 'ghost.wav' not found: no file {tmp_path}/ghost.wav" in message
