@@ -90,7 +90,7 @@ _BACKLINK = re.compile(
 )
 _LEADING_MARKER = re.compile(r"^\s*([\[(]?\d{1,4}[\])]?\.?|[*†‡§¶]+)\s+")
 SCENE_BREAK = re.compile(r"^\s*((?:[*·•~#∗]\s*){3,}|⁂+|[*∗]|§)\s*$")
-_INVISIBLE = str.maketrans({"\u00ad": None, "\u200b": None, "\ufeff": None, "\u00a0": " "})
+_INVISIBLE = re.compile("[\u00ad\u200b\ufeff]")  # soft hyphen, zero-width space, stray BOM
 
 
 @dataclass
@@ -179,7 +179,8 @@ def _pause_markup(element: etree._Element) -> str:
 
 
 def clean_inline(text: str) -> str:
-    return " ".join(text.translate(_INVISIBLE).split())
+    """Collapse whitespace (no-break spaces too: str.split treats them as space) and drop invisible marks."""
+    return " ".join(_INVISIBLE.sub("", text).split())
 
 
 def clean_verse(text: str) -> str:
