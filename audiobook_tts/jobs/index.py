@@ -12,7 +12,7 @@ from pathlib import Path
 
 from audiobook_tts.jobs.errors import JobError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chapters (
@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS voices (
     voice_id TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
     sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS voice_sources (
+    source_key TEXT PRIMARY KEY,      -- what a voice state was computed from (model + name or file hash)
+    voice_id TEXT NOT NULL
 );
 """
 

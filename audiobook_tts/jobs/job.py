@@ -311,6 +311,21 @@ class Job:
             path.unlink(missing_ok=True)
         return intact
 
+    def remember_voice_source(self, source_key: str, voice_id: str) -> None:
+        """Record that the state computed from `source_key` is `voice_id`, so a rerun need not clone again."""
+        with self._write(self.directory / "index.sqlite"):
+            self._db.execute(
+                "INSERT OR REPLACE INTO voice_sources (source_key, voice_id) VALUES (?, ?)",
+                (source_key, voice_id),
+            )
+
+    def voice_for_source(self, source_key: str) -> str | None:
+        """The voice id remembered for `source_key` (check has_voice before trusting its file)."""
+        row = self._db.execute(
+            "SELECT voice_id FROM voice_sources WHERE source_key = ?", (source_key,)
+        ).fetchone()
+        return None if row is None else row[0]
+
     def load_voice(self, voice_id: str) -> dict[str, torch.Tensor]:
         import safetensors.torch
 

@@ -61,9 +61,13 @@ def file_sha256(path: Path) -> str:
 
 
 def remove_stale_temps(directory: Path) -> int:
-    """Delete temp files left by a killed writer (call only while holding the job lock); returns how many."""
+    """Delete temp files left by a killed writer (call only while holding the job lock); returns how many.
+
+    Stored files are named by their key, so every dot-file in the store's directories is a temp file.
+    """
     removed = 0
-    for temp in directory.rglob(f"{TEMP_PREFIX}*"):
-        temp.unlink(missing_ok=True)
-        removed += 1
+    for temp in directory.glob("*/.*"):
+        if temp.is_file():
+            temp.unlink()
+            removed += 1
     return removed

@@ -148,6 +148,28 @@ def test_voice_states_are_kept_and_checked(tmp_path):
         assert not job.has_voice(vid)
 
 
+def test_voice_sources_are_remembered_across_runs(tmp_path):
+    source, vid = "a" * 64, "b" * 64
+    with Job.open(tmp_path) as job:
+        assert job.voice_for_source(source) is None
+        job.remember_voice_source(source, vid)
+        assert job.voice_for_source(source) == vid
+    with Job.open(tmp_path) as job:
+        assert job.voice_for_source(source) == vid
+    with Job.open(tmp_path, fresh=True) as job:
+        assert job.voice_for_source(source) is None
+
+
+def test_opening_removes_temp_files_of_a_dead_writer(tmp_path):
+    with Job.open(tmp_path) as job:
+        audio_temp = job.directory / "audio" / ".tmp-x.f32.123.abcd"
+        voice_temp = job.directory / "voices" / ".source.tmp.safetensors"
+        audio_temp.write_bytes(b"half")
+        voice_temp.write_bytes(b"half")
+    with Job.open(tmp_path) as job:
+        assert not audio_temp.exists() and not voice_temp.exists()
+
+
 def test_fresh_discards_only_the_job(tmp_path, plan):
     (tmp_path / "chapter01.mp3").write_bytes(b"finished audio")
     with Job.open(tmp_path) as job:
