@@ -17,7 +17,7 @@ from lxml import etree
 from audiobook_tts.ingest.book import Book, BookError
 from audiobook_tts.ingest.chapters import Draft, finish
 from audiobook_tts.ingest.matter import matter_from_landmark
-from audiobook_tts.ingest.package import Package, check_drm, read_package
+from audiobook_tts.ingest.package import Package, check_drm, find_cover, read_package
 from audiobook_tts.ingest.safety import (
     check_all_xml_entries,
     open_zip,
@@ -144,6 +144,13 @@ def load_epub(path: Path, *, notes: str, include_front_matter: bool, placeholder
     package = read_package(path, archive)
     documents = _Documents(path, archive)
     entries, reasons = _table_of_contents(package, documents)
+    if package.metadata.cover is None:  # EPUB 3 landmarks may name a cover page the OPF does not
+        pages = [
+            target.split("#")[0]
+            for target, reason in reasons.items()
+            if reason.startswith("front matter: cover")
+        ]
+        package.metadata.cover = find_cover(path, archive, package.manifest, [], pages)
 
     toc_paths = {entry.path for entry in entries}
     reading = [item.path for item, linear in package.spine if linear or item.path in toc_paths]

@@ -187,13 +187,24 @@ def _cover(meta, manifest: dict[str, ManifestItem], guide, path: Path, archive) 
     for element in meta.iter("{*}meta"):
         if element.get("name") == "cover" and element.get("content") in manifest:
             candidates.append(manifest[element.get("content")])
-    for kind, href in guide:
-        if kind.lower() == "cover":
-            candidates.append(ManifestItem("", href.split("#")[0], "application/xhtml+xml"))
+    pages = [href.split("#")[0] for kind, href in guide if kind.lower() == "cover"]
+    return find_cover(path, archive, manifest, candidates, pages)
+
+
+def find_cover(
+    path: Path, archive, manifest: dict[str, ManifestItem], images: list[ManifestItem], pages: list[str]
+) -> Cover | None:
+    """The first usable cover among image items, then among cover pages (their first <img>/<svg:image>)."""
+    candidates = images + [ManifestItem("", page, "application/xhtml+xml") for page in pages]
     by_path = {item.path: item for item in manifest.values()}
     for item in candidates:
         if item.media_type in _DOCUMENT_TYPES and item.path in archive.namelist():
-            page = parse_xml(path, item.path, read_entry(path, archive, item.path))
+            try:
+                page = parse_xml(path, item.path, read_entry(path, archive, item.path))
+            except BookError as error:
+                if "declares XML entities" in str(error):
+                    raise
+                continue
             image = next((el for el in page.iter() if local_name(el) in ("img", "image")), None)
             src = None
             if image is not None:

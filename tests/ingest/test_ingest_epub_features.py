@@ -229,6 +229,17 @@ def test_epub2_cover_meta_and_guide_cover_page(tmp_path):
     guide_book = load_book(write_epub(tmp_path / "guide.epub", files))
     assert guide_book.metadata.cover.mime == "image/png" and guide_book.metadata.cover.data == b"\x89PNG fake"
 
+    files["OEBPS/content.opf"] = opf(
+        ["cover.xhtml", "ch1.xhtml"],
+        extra_items='<item id="img" href="images/c.png" media-type="image/png"/>',
+    )
+    files["OEBPS/nav.xhtml"] = nav(
+        '<li><a href="ch1.xhtml">One</a></li>',
+        landmarks='<li><a epub:type="cover" href="cover.xhtml">Cover</a></li>',
+    )
+    landmark_book = load_book(write_epub(tmp_path / "landmark.epub", files))
+    assert landmark_book.metadata.cover.data == b"\x89PNG fake"
+
 
 def test_pls_lexicon_aliases(tmp_path):
     pls = """<?xml version="1.0" encoding="UTF-8"?>
