@@ -1,0 +1,137 @@
+"""Memory and speed of assembly on a long book: RSS must stay flat however many hours go through.
+
+Synthesises a book lazily (speech-like segments drawn from a small bank, with pauses; nothing kept in memory
+beyond the bank), assembles it to M4B and per-chapter MP3s with real ffmpeg, and prints our resident memory
+at each hour of audio encoded, the peak RSS of this process and of its ffmpeg children, and wall time per
+audio hour for each pass (measure, check, encode).
+
+    python benchmarks/assemble.py [--hours 10] [--chapter-minutes 20] [--formats m4b,mp3] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from audiobook_tts.assemble import AssembleOptions, AudioPiece, BookTags, ChapterAudio, assemble  # noqa: E402
+
+RATE = 24000
+SEGMENT_SECONDS = 6.0
+PAUSE = AudioPiece(round(0.45 * RATE))
+
+
+def segment_bank(count: int = 16) -> list[np.ndarray]:
+    """A few distinct speech-like segments (harmonics under a syllable envelope) at a TTS-like level."""
+    rng = np.random.default_rng(0)
+    bank = []
+    for _ in range(count):
+        t = np.arange(round(SEGMENT_SECONDS * RATE)) / RATE
+        phase = 2 * np.pi * np.cumsum(115 + 25 * np.sin(2 * np.pi * rng.uniform(0.3, 0.9) * t)) / RATE
+        voice = sum(np.sin(k * phase + rng.uniform(0, 6)) / k for k in range(1, 30))
+        envelope = np.clip(np.sin(2 * np.pi * rng.uniform(3, 5) * t), 0, None) ** 1.5
+        signal = voice * envelope + rng.standard_normal(len(t)) * 0.003
+        bank.append((signal * 0.7 / np.abs(signal).max()).astype(np.float32))
+    return bank
+
+
+def book(hours: float, chapter_minutes: float) -> list[ChapterAudio]:
+    bank = segment_bank()
+    per_segment = SEGMENT_SECONDS + PAUSE.length / RATE
+    segments_per_chapter = round(chapter_minutes * 60 / per_segment)
+    chapter_count = max(1, round(hours * 60 / chapter_minutes))
+
+    def chapter(index: int) -> ChapterAudio:
+        def pieces():  # generated on each pass, as a job directory's segment files would be read
+            for n in range(segments_per_chapter):
+                yield AudioPiece(bank[(index * 7 + n) % len(bank)], f"Sentence {n} of chapter {index + 1}.")
+                yield PAUSE
+        return ChapterAudio(f"Chapter {index + 1}", pieces)
+
+    return [chapter(index) for index in range(chapter_count)]
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current, peak) resident memory of this process in MB, from /proc."""
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def children_rss_mb() -> float:
+    """Total resident memory of our running child processes (the ffmpeg encoders), in MB."""
+    total = 0.0
+    for children in Path("/proc/self/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue  # it just exited
+            rss = [line for line in status.splitlines() if line.startswith("VmRSS:")]
+            total += int(rss[0].split()[1]) / 1024 if rss else 0.0
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hours", type=float, default=10.0)
+    parser.add_argument("--chapter-minutes", type=float, default=20.0)
+    parser.add_argument("--formats", default="m4b,mp3")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+
+    chapters = book(args.hours, args.chapter_minutes)
+    minutes_per_chapter = args.chapter_minutes
+    stage_started: dict[str, float] = {}
+    stage_done: dict[str, float] = {}
+    last_hour_printed = [0]
+    children_peak = [0.0]
+    start_rss = rss_mb()[0]
+    print(f"book: {len(chapters)} chapters x {minutes_per_chapter:g} min = {args.hours:g} h; "
+          f"RSS at start {start_rss:.0f} MB", flush=True)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        stage_started.setdefault(stage, previous_end[0])
+        stage_done[stage] = now
+        previous_end[0] = now
+        children_peak[0] = max(children_peak[0], children_rss_mb())
+        if stage == "encode":
+            hour = int(done * minutes_per_chapter / 60)
+            if hour > last_hour_printed[0]:
+                last_hour_printed[0] = hour
+                current, peak = rss_mb()
+                print(f"  encoded {hour:2d} h: RSS {current:.0f} MB (peak so far {peak:.0f} MB), "
+                      f"ffmpeg children {children_rss_mb():.0f} MB", flush=True)
+
+    with tempfile.TemporaryDirectory(dir=args.workdir) as out:
+        previous_end = [time.perf_counter()]
+        began = previous_end[0]
+        result = assemble(chapters, BookTags(title="Benchmark Book", authors=["Nobody"]), Path(out),
+                          AssembleOptions(formats=frozenset(args.formats.split(","))), RATE, progress)
+        total = time.perf_counter() - began
+        sizes = {path.suffix: 0 for path in result.files}
+        for path in result.files:
+            sizes[path.suffix] += path.stat().st_size
+
+    audio_hours = result.total_samples / RATE / 3600
+    current, peak = rss_mb()
+    speed = audio_hours * 3600 / total
+    print(f"audio: {audio_hours:.2f} h in {total / 60:.1f} min wall = {speed:.0f}x real time")
+    for stage in ("measure", "check", "encode"):
+        if stage in stage_done:
+            seconds = stage_done[stage] - stage_started[stage]
+            print(f"  {stage:8s} {seconds / audio_hours:6.1f} s per audio hour")
+    print(f"peak RSS: this process {peak:.0f} MB (now {current:.0f} MB, start {start_rss:.0f} MB); "
+          f"ffmpeg children together at most {children_peak[0]:.0f} MB (sampled at chapter ends)")
+    print("output: " + ", ".join(f"{suffix} {size / 1e6:.0f} MB" for suffix, size in sorted(sizes.items())))
+
+
+if __name__ == "__main__":
+    main()
