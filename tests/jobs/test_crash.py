@@ -18,7 +18,7 @@ import pytest
 
 from audiobook_tts.jobs import Job, JobError
 from audiobook_tts.jobs.store import TEMP_PREFIX, file_sha256
-from tests.jobs.conftest import book_plan, samples_for
+from tests.fixtures.jobs import book_plan, samples_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS, PER_CHAPTER = 3, 4
@@ -27,7 +27,7 @@ CHILD = f"""
 import os, sys, time
 from audiobook_tts.jobs import Job
 import audiobook_tts.jobs.store as store
-from tests.jobs.conftest import book_plan, samples_for
+from tests.fixtures.jobs import book_plan, samples_for
 
 out, stop_at, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 

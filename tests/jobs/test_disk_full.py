@@ -10,7 +10,7 @@ import pytest
 
 from audiobook_tts.jobs import Job, JobError
 from audiobook_tts.jobs.store import TEMP_PREFIX
-from tests.jobs.conftest import book_plan, samples_for
+from tests.fixtures.jobs import book_plan, samples_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,7 +62,7 @@ def test_enospc_on_a_tiny_tmpfs(tiny_disk):
 CHILD = """
 import resource, signal, sys
 from audiobook_tts.jobs import Job, JobError
-from tests.jobs.conftest import samples_for
+from tests.fixtures.jobs import samples_for
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # so the limit gives EFBIG instead of killing us
 resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))

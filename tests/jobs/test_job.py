@@ -9,7 +9,7 @@ import torch
 
 from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import Job, JobError, PlannedChapter, PlannedSegment, read_status, voice_id
-from tests.jobs.conftest import VOICE, book_plan, make_key, samples_for
+from tests.fixtures.jobs import VOICE, book_plan, make_key, samples_for
 
 
 def test_layout_and_round_trip(tmp_path, plan):

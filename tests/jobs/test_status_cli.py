@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from audiobook_tts.cli import app, hms
 from audiobook_tts.jobs import Job
-from tests.jobs.conftest import book_plan, samples_for
+from tests.fixtures.jobs import book_plan, samples_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
