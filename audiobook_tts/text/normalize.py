@@ -93,8 +93,6 @@ _FRACTIONS_AFTER_WHOLE = {
     "⅛": "an eighth",
 }
 _POWERS = {"²": " squared", "³": " cubed"}
-# Characters NFKC would rewrite in a way we do not want: "…" would become "...".
-_NFKC_KEEP = set("…")
 
 
 def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
@@ -103,8 +101,9 @@ def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
     text = re.sub(r"(\d) ?([½⅓⅔¼¾⅛])", lambda m: f"{m[1]} and {_FRACTIONS_AFTER_WHOLE[m[2]]}", text)
     text = re.sub("[½⅓⅔¼¾⅛]", lambda m: _FRACTIONS[m[0]], text)
     text = re.sub("[²³]", lambda m: _POWERS[m[0]], text)
-    if not text.isascii():
-        text = "".join(ch if ch in _NFKC_KEEP else unicodedata.normalize("NFKC", ch) for ch in text)
+    if not unicodedata.is_normalized("NFKC", text):
+        # "…" is parked on a private-use character, which NFKC leaves alone, and put back afterwards.
+        text = unicodedata.normalize("NFKC", text.replace("…", "\ue000")).replace("\ue000", "…")
     text = re.sub(r"[^\S\n]+", " ", text)  # every kind of space (after NFKC: NBSP, thin, em spaces) -> " "
     return text.strip()
 
@@ -138,6 +137,8 @@ def _speak_address(address: str) -> str:
 
 def urls_and_emails(text: str, ctx: NormalizeContext) -> str:
     """Web and mail addresses: dropped, or spoken with "dot", "slash", "at" (setting `urls`)."""
+    if "@" not in text and "www." not in text and "://" not in text:
+        return text
     replace = _speak_address if ctx.urls == "speak" else (lambda _address: "")
     text = _URL.sub(lambda m: replace(m[0]), text)
     text = _EMAIL.sub(lambda m: replace(m[0]), text)
@@ -248,6 +249,8 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
         return text
     # Saint/Doctor before a name; Street/Drive after a capitalised word or house number unless a name follows.
     for short, before_name, after_name in (("St", "Saint", "Street"), ("Dr", "Doctor", "Drive")):
+        if short + "." not in text:
+            continue
         text = re.sub(rf"\b([A-Z][a-z]+|\d+) {short}\.{_END}", rf"\1 {after_name}.", text)
         text = re.sub(rf"\b([A-Z][a-z]+|\d+) {short}\.(?!\s*[A-Z])", rf"\1 {after_name}", text)
         text = re.sub(rf"(?<![\w.]){short}\.", before_name, text)
@@ -357,14 +360,27 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
 # ----------------------------------------------------------------------------------------------------
 # All-caps words
 
+# Common English words (and the archaic ones of older books) that an author writes in capitals for emphasis:
+# they are lowered, never spelled out. Acronyms that are also such words (WHO, SAT) lose, by choice.
 _SHOUTED_WORDS = set(
     """
-A I NO GO SO UP WE HE ME MY BE DO IS IT IN ON AT OF TO OR AN AS BY IF OH AH HA HI YES THE AND YOU
-NOT BUT ALL ARE WAS HAS HAD HIS HER SHE HIM ONE TWO NOW HOW WHY WHO YET OUT OFF GET GOT LET SAY SAW
-SEE CAN MAY DID FOR NOR OUR ITS RUN SIR BOY MAN MEN OLD NEW BAD BIG HOT WAY DAY END HELP STOP WAIT
-COME LOOK HERE THERE THIS THAT WHAT WHEN THEN THEY THEM WILL WITH YOUR FROM HAVE BEEN WERE MUST JUST
-VERY NEVER EVER DONE GONE GOOD KILL DEAD LIFE LOVE FIRE RUN HALT OPEN SHUT DOWN LEFT RIGHT ONLY MORE
-MOST LAST NEXT EACH BOTH SUCH SOME MANY MUCH WELL BACK EVEN DON'T CAN'T WON'T I'M IT'S
+A I AH AM AN AS AT AW AX BE BY DO EH GO HA HE HI HM IF IN IS IT LA LO MA ME MY NO OF OH ON OR OW OX
+PA SO TO UP WE YE YO ACT ADD AGE AGO AIM AIR ALL AND ANT ANY APE ARC ARE ARK ARM ART ASH ASK ATE AWE
+AXE BAD BAG BAN BAR BAT BAY BED BEE BEG BET BID BIG BIN BIT BOW BOX BOY BUD BUG BUN BUS BUT BUY BYE
+CAN CAP CAR CAT COW CRY CUB CUP CUT DAD DAY DEN DEW DID DIE DIG DIM DIP DOE DOG DOT DRY DUE DUG DYE
+EAR EAT EBB EGG ELF ELK ELM END EVE EWE EYE FAN FAR FAT FED FEE FEW FIG FIN FIR FIT FIX FLY FOE FOG
+FOR FOX FRY FUN FUR GAP GAS GEM GET GOD GOT GUM GUN GUT GUY HAD HAM HAS HAT HAY HEN HER HEY HID HIM
+HIP HIS HIT HOG HOP HOT HOW HUE HUG HUM HUT I'M ICY ILL INK INN IRE ITS IVY JAM JAR JAW JOB JOY JUG
+KEY KID KIN LAD LAP LAW LAY LED LEG LET LID LIE LIP LIT LOG LOT LOW MAD MAN MAP MAT MAY MEN MET MIX
+MOB MOM MUD MUG NAP NAY NET NEW NIL NOD NOR NOT NOW NUT OAK OAR OAT ODD ODE OFF OFT OIL OLD ONE OPT
+ORB ORE OUR OUT OWE OWL OWN PAD PAL PAN PAT PAW PAY PEA PEG PEN PET PIE PIG PIN PIT POT PRY PUT RAG
+RAM RAN RAT RAW RAY RED RIB RID RIM RIP ROB ROD ROT ROW RUB RUG RUM RUN RUT RYE SAD SAP SAT SAW SAY
+SEA SEE SET SEW SHE SHY SIN SIP SIR SIT SIX SKY SLY SOB SON SOW SPY SUM SUN TAN TAP TAR TAX TEA TEN
+THE THY TIE TIN TIP TOE TON TOO TOP TOY TRY TUB TUG TWO URN VOW WAR WAS WAX WAY WEB WED WET WHO WHY
+WIG WIN WIT WOE WON WOW YEA YES YET YEW YOU ZOO BACK BEEN BOTH COME DEAD DONE DOTH DOWN EACH EVEN
+EVER FIRE FROM GONE GOOD HALT HATH HAVE HELP HERE IT'S JUST KILL LAST LEFT LIFE LOOK LOVE MANY MORE
+MOST MUCH MUST NEXT ONLY OPEN SHUT SOME STOP SUCH THAT THEE THEM THEN THEY THIS THOU VERY WAIT WELL
+WERE WHAT WHEN WILL WITH YOUR CAN'T DON'T NEVER RIGHT THERE WON'T
 """.split()
 )
 _SPOKEN_ACRONYMS = {"OK": "okay", "TV": "T V"}
@@ -383,8 +399,13 @@ def _acronym(word: str) -> str:
     return word.capitalize()
 
 
+_CAPITALS_PAIR = re.compile(r"[A-Z][A-Z'’]")
+
+
 def all_caps(text: str, ctx: NormalizeContext) -> str:
     """Sentences mostly in capitals become sentence case; lone all-caps words are acronyms or emphasis."""
+    if not _CAPITALS_PAIR.search(text):
+        return text
     letters = [ch for ch in text if ch.isalpha()]
     capitals = sum(ch.isupper() for ch in letters)
     caps_words = re.findall(r"\b[A-Z]{2,}\b", text)
@@ -550,13 +571,25 @@ _UNITS = {
     "GB": ("gigabyte", "gigabytes"),
     "MB": ("megabyte", "megabytes"),
     "°C": ("degree Celsius", "degrees Celsius"),
+    "° C": ("degree Celsius", "degrees Celsius"),
     "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "° F": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "° F.": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "° C.": ("degree Celsius", "degrees Celsius"),
     "°": ("degree", "degrees"),
+    "′": ("minute", "minutes"),  # of arc, after degrees
+    "′′": ("second", "seconds"),  # NFKC turns ″ into two primes
+    "″": ("second", "seconds"),
+    "in.": ("inch", "inches"),  # with its period, so "3 in the morning" is left alone
+    "sq. m.": ("square mile", "square miles"),
+    "sq. mi.": ("square mile", "square miles"),
+    "sq. ft.": ("square foot", "square feet"),
+    "sq. km": ("square kilometre", "square kilometres"),
 }
 
 
 _UNIT_NAMES = "|".join(re.escape(unit) for unit in sorted(_UNITS, key=len, reverse=True))
-_UNIT_PATTERN = re.compile(rf"(?<![\w.])(-?)({_NUMBER}) ?({_UNIT_NAMES})(?![\w/])")
+_UNIT_PATTERN = re.compile(rf"(?<![\w.])(-?)({_NUMBER}) ?({_UNIT_NAMES})(?![\w/′])")
 
 
 def units(text: str, ctx: NormalizeContext) -> str:

@@ -132,8 +132,12 @@ def pack(units: list[str], fits: Callable[[str], bool]) -> list[str]:
 def budget_run(sentences: list[str], count_tokens: TokenCounter, max_tokens: int) -> list[tuple[str, bool]]:
     """Pack one run of normalised sentences into model calls: [(finished text, ends a sentence?), ...]."""
 
+    counts: dict[str, int] = {}  # the same joins are tried more than once while packing
+
     def fits(text: str) -> bool:
-        return count_tokens(finish(text)) <= max_tokens
+        if text not in counts:
+            counts[text] = count_tokens(finish(text))
+        return counts[text] <= max_tokens
 
     units: list[str] = []
     ends_sentence: set[int] = set()  # unit indices that end a sentence (the others end a clause)

@@ -216,6 +216,11 @@ def test_dates(text, expected):
         ("-5 °F", "minus five degrees Fahrenheit"),
         ("60 mph", "sixty miles per hour"),
         ("2.5 l", "two point five litres"),
+        ("40° F. and below", "forty degrees Fahrenheit and below"),
+        ("30° 31′ 39″ N", "thirty degrees thirty-one minutes thirty-nine seconds N"),
+        ("49.3 in. of rain", "forty-nine point three inches of rain"),
+        ("3 in the morning", "3 in the morning"),
+        ("540 sq. m. of water", "five hundred and forty square miles of water"),
     ],
 )
 def test_units(text, expected):

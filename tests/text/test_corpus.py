@@ -1,0 +1,129 @@
+"""Every real book in the corpus, through ingest and the text stage: within budget, nothing lost, no
+front matter.
+
+"Nothing lost" is checked mechanically: every word of the included chapters' blocks must appear
+among the spoken words (as a multiset), except words that normalisation rewrites by design: numbers
+(and what is glued to them), abbreviations with their period, Roman numerals, short all-caps
+acronyms (spelled letter by letter) and URLs.
+"""
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from audiobook_tts.text import TextOptions, prepare_chapter
+from audiobook_tts.text.normalize import NormalizeContext, roman_value, unicode_cleanup
+from audiobook_tts.text.pauses import PAUSE_MARKER
+
+CORPUS = Path("/work/shared/corpus")
+BOOKS = sorted(CORPUS.glob("*.epub"))
+WORD = re.compile(r"[^\W\d_]+")
+MAX_TOKENS = 50
+
+# Rewritten by design (see the module docstring): each alternative removes a written form before counting.
+REWRITTEN = re.compile(
+    r"""
+    (?:https?://|www\.)\S+ | \S+@\S+\.\w+             # URLs and e-mail addresses
+    | \S*\d\S*(?:\s+[^\W\d_]{1,3}\.?(?!\w))?            # numbers, with what is glued to them or a unit after
+    | \b(?:[^\W\d_]\.){2,}                             # dotted abbreviations: e.g. i.e. U.S. a.m.
+    | \b[^\W\d_]{1,6}\.(?=\s*[\w,;:)\]"'”’])          # a short word with a period inside a sentence: Mr. St.
+    | \b[^\W\d_]{1,6}\.$                               # ... or ending the text: etc. Jr.
+    | \b[A-Z][A-Z'’]{0,4}\b(?![a-z])                   # all-caps words up to five letters: acronyms, numerals
+    """,
+    re.VERBOSE,
+)
+
+
+def written_words(text: str) -> list[str]:
+    text = unicode_cleanup(PAUSE_MARKER.sub(" ", text), NormalizeContext())
+    kept = REWRITTEN.sub(" ", text)
+    return [w for w in WORD.findall(kept.lower()) if roman_value(w) is None]
+
+
+@pytest.fixture(scope="module", params=BOOKS, ids=[p.name for p in BOOKS])
+def prepared(request, count_tokens):
+    from audiobook_tts.ingest import load_book
+
+    book = load_book(request.param)
+    options = TextOptions(max_tokens=MAX_TOKENS)
+    chapters = [(chapter, prepare_chapter(chapter, count_tokens, options)) for chapter in book.chapters]
+    return book, chapters
+
+
+def test_the_corpus_is_there():
+    assert len(BOOKS) >= 6
+
+
+def test_no_segment_over_budget(prepared, count_tokens):
+    _, chapters = prepared
+    over = [
+        s.text
+        for chapter, segments in chapters
+        if chapter.included
+        for s in segments
+        if count_tokens(s.text) > MAX_TOKENS
+    ]
+    assert over == []
+
+
+def test_segments_are_finished_and_paused(prepared):
+    _, chapters = prepared
+    for chapter, segments in chapters:
+        if not chapter.included or not segments:
+            continue
+        assert all(s.text and s.text == s.text.strip() and s.text[-1] in ".!?…'\"”’)]»" for s in segments)
+        assert all(s.pause_after >= 0 for s in segments)
+        assert segments[-1].pause_after >= TextOptions().pauses.chapter_end
+
+
+def test_no_text_lost(prepared):
+    _, chapters = prepared
+    for chapter, segments in chapters:
+        if not chapter.included:
+            continue
+        written = Counter(w for block in chapter.blocks for w in written_words(block.text))
+        spoken = Counter(w for s in segments for w in WORD.findall(s.text.lower()))
+        lost = written - spoken
+        assert not lost, f"{chapter.title!r}: lost {dict(lost.most_common(10))}"
+
+
+def test_every_included_chapter_has_speech(prepared):
+    book, chapters = prepared
+    assert any(chapter.included for chapter in book.chapters)
+    for chapter, segments in chapters:
+        if chapter.included and any(
+            block.text.strip() and block.kind != "heading" for block in chapter.blocks
+        ):
+            assert any(s.kind == "body" for s in segments), chapter.title
+
+
+def test_no_front_matter_in_the_narration(prepared):
+    """No paragraph of an excluded chapter is read (headings and list items may repeat chapter titles)."""
+    book, chapters = prepared
+    narration = {s.text for chapter, segments in chapters if chapter.included for s in segments}
+    for chapter, segments in chapters:
+        if chapter.included:
+            continue
+        prose = {i for i, block in enumerate(chapter.blocks) if block.kind in ("paragraph", "verse", "quote")}
+        leaked = [
+            s.text
+            for s in segments
+            if s.block_index in prose and len(s.text.split()) >= 6 and s.text in narration
+        ]
+        assert leaked == [], f"{chapter.title!r} ({chapter.excluded_reason}) is read: {leaked[:3]}"
+
+
+def test_gutenberg_licence_is_not_read(count_tokens):
+    from audiobook_tts.ingest import load_book
+
+    book = load_book(CORPUS / "alice-gutenberg-pg11.epub")
+    spoken = " ".join(
+        s.text
+        for chapter in book.chapters
+        if chapter.included
+        for s in prepare_chapter(chapter, count_tokens)
+    )
+    assert "Gutenberg" not in spoken and "licence" not in spoken.lower() and "license" not in spoken.lower()
+    assert "Alice was beginning to get very tired" in spoken
