@@ -1,10 +1,12 @@
-"""Rendered chapters in, finished files out: a measurement pass, then one encode pass feeding every output.
+"""Rendered chapters in, finished files out: measure, check, then one encode pass feeding every output.
 
-Pass 1 streams each chapter through ffmpeg's loudness meter (and collects subtitle cues). Pass 2 streams the
-book once more: per-chapter gain, one true-peak limiter over the whole book, then each block goes to the M4B
-encoder (one process for the whole book) and to the current chapter's MP3 encoder. Chapter boundaries are
-exact sums of piece lengths, so every MP3 holds exactly the samples its M4B chapter spans. Outputs are
-written under a hidden `.name.partial` and renamed into place once complete and tagged.
+Pass 1 streams each chapter through ffmpeg's loudness meter (and collects subtitle cues). The check pass
+runs only for chapters whose peaks reach the limiter: it measures them again after gain and limiter and
+corrects their gain (limiting lowers loudness). The encode pass streams the book once more: per-chapter
+gain, one true-peak limiter over the whole book, then each block goes to the M4B encoder (one process for
+the whole book) and to the current chapter's MP3 encoder. Chapter boundaries are exact sums of piece
+lengths, so every MP3 holds exactly the samples its M4B chapter spans. Outputs are written under a hidden
+`.name.partial` and renamed into place once complete and tagged.
 """
 
 from __future__ import annotations
@@ -296,7 +298,7 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
         loudness, cues = job.measure()
         gains_db = [0.0 if is_silent(measured) else job.target - job.level(measured) for measured in loudness]
         for index, measured in enumerate(loudness):
-            if gains_db[index] != 0.0:
+            if not is_silent(measured):
                 gains_db[index] = job.settle_gain(index, measured, gains_db[index])
             job.progress("check", index + 1, len(chapters))
         for chapter, measured in zip(chapters, loudness, strict=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import numpy as np
 import pytest
 from mutagen.id3 import ID3
@@ -9,6 +11,7 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 
 from audiobook_tts.assemble import AssembleOptions, BookTags, assemble
+from audiobook_tts.assemble.tags import cover_as_jpeg_or_png
 from tests.fixtures.audio import (
     SAMPLE_RATE,
     chapter_samples,
@@ -109,7 +112,7 @@ def test_mp3_tags(book):
     assert info.sample_rate == SAMPLE_RATE and info.bitrate == 128000
 
 
-def test_m4b_tags(book):
+def test_m4b_tags(book, ffmpeg):
     out, chapters, result, _ = book
     mp4 = MP4(out / "A Test Book.m4b")
     atoms = mp4.tags
@@ -121,6 +124,9 @@ def test_m4b_tags(book):
     assert atoms["desc"] == ["A book made of noise."]
     assert atoms["stik"] == [2]
     assert bytes(atoms["covr"][0]) == TAGS.cover
+    streams = subprocess.run([ffmpeg, "-hide_banner", "-i", str(out / "A Test Book.m4b")],
+                             capture_output=True, text=True).stderr
+    assert "(attached pic)" in streams  # ffmpeg (and players built on it) see covr as the cover picture
     # mutagen's duration counts the 1024 priming samples the edit list hides (one AAC frame)
     assert mp4.info.length == pytest.approx(result.total_samples / SAMPLE_RATE, abs=2048 / SAMPLE_RATE)
 
@@ -136,3 +142,12 @@ def test_subtitles_follow_pieces(book):
     second_chapter = result.chapter_starts[1] / SAMPLE_RATE
     stamp = f"00:00:{int(second_chapter):02d}.{round(second_chapter * 1000) % 1000:03d} --> "
     assert f"{stamp}" in book_vtt
+
+
+def test_other_cover_formats_become_jpeg(ffmpeg):
+    make_gif = [ffmpeg, "-v", "error", "-f", "lavfi", "-i", "color=c=blue:s=16x16", "-frames:v", "1",
+                "-f", "gif", "pipe:1"]
+    gif = subprocess.run(make_gif, capture_output=True, check=True).stdout
+    assert gif.startswith(b"GIF")
+    data, mime = cover_as_jpeg_or_png(BookTags(title="x", cover=gif), ffmpeg)
+    assert mime == "image/jpeg" and data.startswith(b"\xff\xd8\xff")
