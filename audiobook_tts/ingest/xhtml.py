@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from html import entities as html_entities
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -178,6 +179,12 @@ def _pause_markup(element: etree._Element) -> str:
     return " [pause] "
 
 
+def entity_text(node: etree._Element) -> str:
+    """An entity reference our parser left unresolved (`&nbsp;` under an XHTML 1.1 DOCTYPE whose DTD we
+    never load): only the predefined HTML names are known; anything else is dropped, never looked up."""
+    return html_entities.html5.get(f"{node.name};", "")
+
+
 def clean_inline(text: str) -> str:
     """Collapse whitespace (no-break spaces too: str.split treats them as space) and drop invisible marks."""
     return " ".join(_INVISIBLE.sub("", text).split())
@@ -211,8 +218,8 @@ class _Walker:
             "doc-endnote",
         ):
             return True
-        if local_name(element) == "aside":
-            return True
+        if local_name(element) == "aside":  # footnotes, pull quotes (a repeat); a sidebar is body text
+            return "sidebar" not in epub_type(element).split()
         return self._key(element) in self.settings.note_keys
 
     def _leaf_note_key(self, element: etree._Element) -> str | None:
@@ -256,7 +263,9 @@ class _Walker:
             pieces.append(element.text)
         for child in element:
             name = local_name(child)
-            if not name:
+            if child.tag is etree.Entity:
+                pieces.append(entity_text(child))
+            elif not name:
                 pass
             elif name == "br":
                 pieces.append("\n" if verse else " ")
@@ -308,7 +317,9 @@ class _Walker:
             pieces.append(element.text)
         for child in element:
             name = local_name(child)
-            if not name or name in _SKIP or name in _PLACEHOLDER or self._is_noise(child):
+            if child.tag is etree.Entity:
+                pieces.append(entity_text(child))
+            elif not name or name in _SKIP or name in _PLACEHOLDER or self._is_noise(child):
                 pass
             elif name == "a" and _BACKLINK.match("".join(child.itertext())):
                 pass
@@ -455,7 +466,9 @@ class _Walker:
             if local_name(child) in BLOCK_TAGS or local_name(child) in _PLACEHOLDER:
                 flush()
                 self.block(child, context)
-            elif local_name(child) or isinstance(child.tag, str):
+            elif child.tag is etree.Entity:
+                run.append(entity_text(child))
+            elif isinstance(child.tag, str):
                 run.append(child)
             if child.tail and child.tail.strip():
                 run.append(child.tail)

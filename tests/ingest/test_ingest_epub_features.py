@@ -264,3 +264,25 @@ def test_pls_lexicon_aliases(tmp_path):
         "Nanjing": "Nahn jing",
         "Nanking": "Nahn jing",
     }
+
+
+XHTML11 = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><head><title>x</title></head>
+<body><h1>One</h1><p>Before&nbsp;after &mdash; dash &amp; amp &#8212; it&rsquo;s &unknown; end.</p>
+<div>&hellip;<p>para</p>&ldquo;loose&rdquo;</div>
+<aside epub:type="sidebar"><p>Sidebar text.</p></aside>
+<aside epub:type="pullquote"><p>Pulled.</p></aside></body></html>"""
+
+
+def test_html_named_entities_under_an_xhtml11_doctype(tmp_path):
+    """Real EPUBs use &nbsp; / &mdash; relying on the XHTML DTD, which we never load: the text keeps them."""
+    book = load_book(simple_epub(tmp_path / "x11.epub", "x", extra={"OEBPS/ch1.xhtml": XHTML11}))
+    assert blocks(book.chapters[0]) == [
+        ("heading", "One"),
+        ("paragraph", "Before after — dash & amp — it’s end."),
+        ("paragraph", "…"),
+        ("paragraph", "para"),
+        ("paragraph", "“loose”"),
+        ("paragraph", "Sidebar text."),  # a sidebar is read; a pull quote repeats the text and is not
+    ]

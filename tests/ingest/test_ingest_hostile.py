@@ -245,3 +245,15 @@ def test_not_well_formed_xhtml_is_recovered(tmp_path, caplog):
     texts = [b.text for b in book.chapters[0].blocks]
     assert "First paragraph" in texts[0] and "Second & unclosed bold text" in " ".join(texts)
     assert "not well-formed" in caplog.text
+
+
+def test_external_dtd_is_never_loaded(tmp_path):
+    """A DOCTYPE naming a local DTD that defines an entity: the DTD is not read, the entity stays empty."""
+    dtd = tmp_path / "evil.dtd"
+    dtd.write_text('<!ENTITY secret "TOP-SECRET-FROM-DISK">')
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE html SYSTEM "file://{dtd}">'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Value: &secret; end.</p></body></html>'
+    )
+    book = load_book(simple_epub(tmp_path / "dtd.epub", "x", extra={"OEBPS/ch1.xhtml": doc}))
+    assert [b.text for b in book.chapters[0].blocks] == ["Value: end."]
