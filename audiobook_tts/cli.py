@@ -211,6 +211,146 @@ def export_voice(
     typer.echo(f"{out}: voice state of {int(state.offset.max())} positions")
 
 
+# ---- inspect: what would be read, before any audio is made ------------------------------------------------
+
+
+def token_counter(model: str | None, tokenizer: str | None):
+    """(count_tokens, what it is, the model's character replacements) for the text stage.
+
+    The model's own tokenizer when it can be had (a --tokenizer file, or the catalogue model's from the HF
+    cache/hub); otherwise a character-based estimate, said so in the output.
+    """
+    from audiobook_tts.tts import catalogue, hub
+    from audiobook_tts.tts.tokenizer import is_json_tokenizer, load_tokenizer
+
+    config = catalogue.load_catalogue_config(model or catalogue.DEFAULT_MODEL)
+    replace = dict(config.replace_characters)
+    if tokenizer:
+        kind = "json" if is_json_tokenizer("", tokenizer) else "sentencepiece"
+        loaded = load_tokenizer(hub.resolve(tokenizer, what="tokenizer"), kind)
+        return (lambda text: len(loaded.encode(text))), f"tokenizer {tokenizer}", replace
+    table = config.flow_lm.lookup_table
+    try:
+        path = hub.resolve(table.tokenizer_path, what="tokenizer")
+        loaded = load_tokenizer(path, table.tokenizer, vocab_size=table.n_bins)
+    except UserError as error:
+        typer.echo(f"note: token counts are estimated: {error}", err=True)
+        note = "estimated token counts (2.5 characters a token; pass --tokenizer FILE for exact ones)"
+        return (lambda text: len(text) * 2 // 5 + 1), note, replace
+    name = model or catalogue.DEFAULT_MODEL
+    return (lambda text: len(loaded.encode(text))), f"the {name} model's tokenizer", replace
+
+
+@app.command()
+def inspect(
+    book: Annotated[Path, typer.Argument(help="The book file (EPUB, HTML, Markdown or plain text).")],
+    segments: Annotated[
+        bool, typer.Option("--segments", help="Also print every segment as it will be spoken, and its pause.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON.")] = False,
+    include_front_matter: Annotated[
+        bool, typer.Option("--include-front-matter", help="Read front and back matter too.")
+    ] = False,
+    notes: Annotated[
+        str, typer.Option("--notes", help="Footnotes and endnotes: drop, inline or chapter_end.")
+    ] = "drop",
+    model: ModelOption = None,
+    tokenizer: TokenizerOption = None,
+    max_tokens: Annotated[int, typer.Option(help="The model's token budget per segment.")] = 50,
+    wpm: Annotated[float, typer.Option(help="Speaking rate for the estimate (words a minute).")] = 155,
+    no_titles: Annotated[bool, typer.Option("--no-titles", help="Do not speak chapter titles.")] = False,
+) -> None:
+    """Show what BOOK becomes: chapters, words, segments and estimated duration; nothing is synthesised."""
+    import dataclasses
+
+    from rich.markup import escape
+
+    from audiobook_tts.ingest import IngestOptions, load_book
+    from audiobook_tts.text import TextOptions, prepare_chapter
+    from audiobook_tts.text.segments import estimated_seconds, word_count
+
+    if notes not in ("drop", "inline", "chapter_end"):
+        fail(f"--notes must be drop, inline or chapter_end, not {notes!r}")
+    if max_tokens < 1 or wpm <= 0:
+        fail("--max-tokens and --wpm must be positive")
+    loaded = load_book(book, IngestOptions(notes=notes, include_front_matter=include_front_matter))
+    count_tokens, counter, replace = token_counter(model, tokenizer)
+    options = TextOptions(max_tokens=max_tokens, speak_titles=not no_titles, replace_characters=replace)
+    if loaded.metadata.language:
+        options.language = loaded.metadata.language
+    rows = []
+    for number, chapter in enumerate(loaded.chapters, start=1):
+        spoken = prepare_chapter(chapter, count_tokens, options)
+        rows.append(
+            {
+                "number": number,
+                "title": chapter.title,
+                "included": chapter.included,
+                "excluded_reason": chapter.excluded_reason,
+                "words": sum(word_count(s.text) for s in spoken),
+                "segments": len(spoken),
+                "seconds": round(estimated_seconds(spoken, wpm), 1),
+                "max_tokens_used": max((count_tokens(s.text) for s in spoken), default=0),
+                "spoken": spoken,
+            }
+        )
+    included = [row for row in rows if row["included"]]
+    total_seconds = sum(row["seconds"] for row in included)
+    if as_json:
+        out = {
+            "book": str(book),
+            "title": loaded.metadata.title,
+            "authors": loaded.metadata.authors,
+            "language": loaded.metadata.language,
+            "token_counter": counter,
+            "max_tokens": max_tokens,
+            "words_per_minute": wpm,
+            "included_chapters": len(included),
+            "words": sum(row["words"] for row in included),
+            "segments": sum(row["segments"] for row in included),
+            "seconds": round(total_seconds, 1),
+            "chapters": [{k: v for k, v in row.items() if k != "spoken"} for row in rows],
+        }
+        if segments:
+            for chapter_out, row in zip(out["chapters"], rows, strict=True):
+                chapter_out["segment_list"] = [dataclasses.asdict(s) for s in row["spoken"]]
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    title = f"{loaded.metadata.title}: {len(included)} of {len(rows)} chapters read, {hms(total_seconds)}"
+    caption = f"{counter}; duration at {wpm:g} words a minute plus pauses"
+    table = Table(title=escape(title), caption=escape(caption))
+    for name, justify in [
+        ("#", "right"),
+        ("chapter", "left"),
+        ("words", "right"),
+        ("segments", "right"),
+        ("duration", "right"),
+        ("read", "left"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        status_text = "yes" if row["included"] else f"no: {row['excluded_reason'] or 'excluded'}"
+        table.add_row(
+            str(row["number"]),
+            escape(row["title"]),
+            str(row["words"]),
+            str(row["segments"]),
+            hms(row["seconds"]) if row["included"] else "",
+            escape(status_text),
+        )
+    console.print(table)
+    if segments:
+        for row in included:
+            console.rule(escape(f"{row['number']}. {row['title']}"))
+            for index, s in enumerate(row["spoken"], start=1):
+                console.print(
+                    f"{index:>5} [dim]{s.pause_after:4.2f}s {count_tokens(s.text):>3}t[/dim] "
+                    + escape(s.text),
+                    highlight=False,
+                )
+
+
 def main() -> None:
     """Entry point: user errors become one line and exit code 1."""
     try:

@@ -64,6 +64,12 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def estimated_seconds(segments: list[Segment], words_per_minute: float = 155.0) -> float:
+    """Listening time: speech at an audiobook narrator's pace plus every pause."""
+    words = sum(word_count(segment.text) for segment in segments)
+    return words * 60.0 / words_per_minute + sum(segment.pause_after for segment in segments)
+
+
 def split_long_sentence(sentence: str, fits: Callable[[str], bool], level: int = 0) -> list[str]:
     """Cut a sentence into pieces that each fit, preferring strong clause boundaries, then between words."""
     if fits(sentence):
