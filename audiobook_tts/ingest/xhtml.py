@@ -381,6 +381,13 @@ class _Walker:
         if name == "hr":
             self._anchors_in(element, deep=True)
             self._emit("scene_break", "", context)
+        elif name == "pre" and not _is_code(element):
+            self._anchors_in(
+                element, deep=True
+            )  # preformatted prose or verse (old Gutenberg poems): keep lines
+            pieces = []
+            self._inline(element, pieces, [], verse=True)
+            self._emit("verse", "".join(pieces), context)
         elif name in _PLACEHOLDER:
             self._anchors_in(element, deep=True)
             if self.settings.placeholders:
@@ -428,6 +435,8 @@ class _Walker:
                 holder = etree.Element("span")
                 holder.append(_copy_without_tail(child))
                 self._inline(holder, pieces, refs, verse=False)
+                if local_name(child) in BLOCK_TAGS:
+                    pieces.append(" ")  # two <p> in one item are two sentences, not one run-on word
             if child.tail:
                 pieces.append(child.tail)
         kind: BlockKind = "list_item" if local_name(element) == "li" else "paragraph"
@@ -473,6 +482,14 @@ class _Walker:
             if child.tail and child.tail.strip():
                 run.append(child.tail)
         flush()
+
+
+def _is_code(pre: etree._Element) -> bool:
+    """<pre><code> (Markdown, most HTML) or a class naming a language is code; a bare <pre> is text."""
+    classes = " ".join(el.get("class", "") for el in pre.iter() if isinstance(el.tag, str))
+    return any(local_name(el) in ("code", "samp", "kbd") for el in pre.iter()) or bool(
+        re.search(r"\b(code|source|program|listing|lang(uage)?-\w+|highlight)", classes, re.I)
+    )
 
 
 def _copy_without_tail(element: etree._Element) -> etree._Element:

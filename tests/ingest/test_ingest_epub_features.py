@@ -125,7 +125,9 @@ now <break/>.</p>
 <figure><img src="a.png" alt="x"/><figcaption>Caption</figcaption></figure>
 <pre><code>print(1)</code></pre>
 <math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>
-<ol><li>First <em>item</em><ol><li>Nested item</li></ol></li></ol>
+<ol><li>First <em>item</em>s<ol><li>Nested item</li></ol></li><li><p>Two</p><p>paragraphs.</p></li></ol>
+<pre>A poem set
+   in preformatted lines.</pre>
 <blockquote><p>Quoted words.</p></blockquote>
 <p>Soft\u00adhyphen and zero\u200bwidth.</p>
 <script>var hidden = 1;</script>"""
@@ -144,8 +146,10 @@ def test_block_structure_ssml_and_scene_breaks(tmp_path):
         ("verse", "Line one,\nline two."),
         ("verse", "Line three."),
         ("verse", "Short line\nanother short line\nand a third"),
-        ("list_item", "First item"),
+        ("list_item", "First items"),
         ("list_item", "Nested item"),
+        ("list_item", "Two paragraphs."),
+        ("verse", "A poem set\nin preformatted lines."),
         ("quote", "Quoted words."),
         ("paragraph", "Softhyphen and zerowidth."),
     ]

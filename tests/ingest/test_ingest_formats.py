@@ -108,7 +108,7 @@ HTML = """<!DOCTYPE html>
 <hr/>
 <div class="poem"><div class="stanza"><span>Un vers,</span><br/><span>deux vers.</span></div></div>
 <table><tr><td>cellule</td></tr></table>
-<pre>code()</pre>
+<pre><code>code()</code></pre>
 <h2>Chapitre 2</h2>
 <p>Texte<sup><a href="#n1">1</a></sup>.</p>
 <ul><li>premier</li><li>second</li></ul>
