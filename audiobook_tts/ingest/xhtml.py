@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from html import entities as html_entities
 from urllib.parse import unquote, urlsplit
@@ -365,8 +366,10 @@ class _Walker:
 
     def block(self, element: etree._Element, context: _Context) -> None:
         name = local_name(element)
-        if not name or name in _SKIP or element.get("hidden") is not None or self._is_noise(element):
-            self._anchors_in(element, deep=True) if name and name not in _SKIP else None
+        if not name or name in _SKIP:
+            return
+        if element.get("hidden") is not None or self._is_noise(element):
+            self._anchors_in(element, deep=True)  # a TOC may point into it; its text is not read
             return
         if self._is_note_body(element) or (name in _LEAVES and self._leaf_note_key(element)):
             self._collect_note(element)
@@ -479,7 +482,7 @@ class _Walker:
                 run.append(entity_text(child))
             elif isinstance(child.tag, str):
                 run.append(child)
-            if child.tail and child.tail.strip():
+            if child.tail and (child.tail.strip() or run):  # keep the space in "<em>a</em> <em>b</em>"
                 run.append(child.tail)
         flush()
 
@@ -493,15 +496,9 @@ def _is_code(pre: etree._Element) -> bool:
 
 
 def _copy_without_tail(element: etree._Element) -> etree._Element:
-    clone = _deepcopy(element)
+    clone = deepcopy(element)
     clone.tail = None
     return clone
-
-
-def _deepcopy(element: etree._Element) -> etree._Element:
-    from copy import deepcopy
-
-    return deepcopy(element)
 
 
 def walk(root: etree._Element, settings: WalkSettings) -> tuple[list[Event], dict[str, str]]:

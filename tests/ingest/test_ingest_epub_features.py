@@ -130,6 +130,7 @@ now <break/>.</p>
    in preformatted lines.</pre>
 <blockquote><p>Quoted words.</p></blockquote>
 <p>Soft\u00adhyphen and zero\u200bwidth.</p>
+<div><p>Block.</p><em>loose</em> <b>inline</b> words</div>
 <script>var hidden = 1;</script>"""
 
 
@@ -152,6 +153,8 @@ def test_block_structure_ssml_and_scene_breaks(tmp_path):
         ("verse", "A poem set\nin preformatted lines."),
         ("quote", "Quoted words."),
         ("paragraph", "Softhyphen and zerowidth."),
+        ("paragraph", "Block."),
+        ("paragraph", "loose inline words"),
     ]
 
 
