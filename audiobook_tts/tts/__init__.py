@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ModelError", "load_model", "load_voice", "is_voice_state_source"]
 
+_LOCAL_VOICE = "--voice and a local audio or .safetensors file"
+
 
 def load_model(
     model: str | None = None,
@@ -48,7 +50,7 @@ def load_model(
         model = model or catalogue.DEFAULT_MODEL
         model_config = catalogue.load_catalogue_config(model)
     else:
-        model_config = load_config(hub.resolve(config, what="model config"))
+        model_config = load_config(hub.resolve(config, what="model config", local_option="--config FILE"))
     if temperature is not None:
         model_config = dataclasses.replace(model_config, default_temperature=float(temperature))
     if eos_threshold is not None:
@@ -56,10 +58,10 @@ def load_model(
 
     table = model_config.flow_lm.lookup_table
     if tokenizer is None:
-        tokenizer_file = hub.resolve(table.tokenizer_path, what="tokenizer")
+        tokenizer_file = hub.resolve(table.tokenizer_path, what="tokenizer", local_option="--tokenizer FILE")
         kind = table.tokenizer
     else:  # an explicit file: its suffix alone says which format it is
-        tokenizer_file = hub.resolve(tokenizer, what="tokenizer")
+        tokenizer_file = hub.resolve(tokenizer, what="tokenizer", local_option="--tokenizer FILE")
         kind = "json" if is_json_tokenizer("", tokenizer) else "sentencepiece"
     text_tokenizer = load_tokenizer(tokenizer_file, kind, vocab_size=table.n_bins)
 
@@ -110,7 +112,7 @@ def load_voice(
         return model.voice_from_audio(end_on_pause(audio.mean(dim=0, keepdim=True), model.sample_rate))
 
     if is_voice_state_source(source):
-        state = load_voice_state(hub.resolve(source, what="voice state"))
+        state = load_voice_state(hub.resolve(source, what="voice state", local_option=_LOCAL_VOICE))
         model.check_voice(state)
         return state
 
@@ -123,7 +125,7 @@ def load_voice(
                 "config or weights, pass an audio file to clone or a voice-state .safetensors file"
             )
         url = catalogue.voice_state_url(catalogue_name, name)
-        state = load_voice_state(hub.resolve(url, what=f"voice {name!r}"))
+        state = load_voice_state(hub.resolve(url, what=f"voice {name!r}", local_option=_LOCAL_VOICE))
         model.check_voice(state)
         return state
 
@@ -133,7 +135,7 @@ def load_voice(
             f"weights were unavailable); {hub.CLONING_ACCESS_FIX}, or use a catalogue voice "
             f"({', '.join(sorted(catalogue.VOICES))})"
         )
-    path = hub.resolve(name, what="voice audio")
+    path = hub.resolve(name, what="voice audio", local_option=_LOCAL_VOICE)
     if not path.exists() and not path.suffix:
         raise ModelError(
             f"unknown voice {name!r}: neither a catalogue voice ({', '.join(sorted(catalogue.VOICES))}) "

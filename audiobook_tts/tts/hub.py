@@ -47,8 +47,19 @@ def is_hub_url(path: str | Path) -> bool:
     return str(path).startswith("hf://")
 
 
-def resolve(path: str | Path, *, what: str = "model file") -> Path:
-    """A local path for `path`: hub addresses are fetched into (or found in) the HF cache."""
+class HubFileUnavailable(ModelError):
+    """A hub file that is neither cached nor downloadable now; `reason` is the short cause."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def resolve(path: str | Path, *, what: str = "model file", local_option: str = "--weights FILE") -> Path:
+    """A local path for `path`: hub addresses are fetched into (or found in) the HF cache.
+
+    `what` names the file in errors; `local_option` is the command-line way to give the file directly.
+    """
     text = str(path)
     if text.startswith(("http://", "https://")):
         raise ModelError(
@@ -56,37 +67,58 @@ def resolve(path: str | Path, *, what: str = "model file") -> Path:
         )
     if not is_hub_url(text):
         return Path(text).expanduser()
-    return Path(_download(HubFile.parse(text), what))
+    return Path(_download(HubFile.parse(text), what, local_option))
 
 
-def _download(file: HubFile, what: str) -> str:
+# Set after a download failed for lack of network: later uncached files fail at once instead of each
+# waiting through huggingface_hub's retries (~20 s).
+_unreachable: str | None = None
+
+
+def _download(file: HubFile, what: str, local_option: str) -> str:
+    global _unreachable
     import huggingface_hub
     from huggingface_hub import constants, errors
 
+    def not_cached(reason: str) -> HubFileUnavailable:
+        return HubFileUnavailable(
+            f"{what} {file} is not in the Hugging Face cache ({constants.HF_HUB_CACHE}) and {reason}; fix: "
+            f"run once with network access to download it, or pass it with {local_option}, or set HF_HOME "
+            "to a cache that has it",
+            reason=f"not cached and {reason}",
+        )
+
+    if _unreachable is not None:
+        cached = huggingface_hub.try_to_load_from_cache(file.repo_id, file.filename, revision=file.revision)
+        if isinstance(cached, str):
+            return cached
+        raise not_cached(f"the hub was unreachable earlier in this run ({_unreachable})")
     try:
         return huggingface_hub.hf_hub_download(file.repo_id, file.filename, revision=file.revision)
     except errors.GatedRepoError:
-        raise ModelError(f"{what} {file}: access to {file.repo_id} is gated; {_gated_fix(file)}") from None
-    except errors.LocalEntryNotFoundError as e:
-        cache = constants.HF_HUB_CACHE
-        where = "offline mode is on (HF_HUB_OFFLINE)" if constants.is_offline_mode() else _reason(e)
-        raise ModelError(
-            f"{what} {file} is not in the Hugging Face cache ({cache}) and {where}; fix: run once with "
-            "network access to download it, or pass the file with --weights FILE, or set HF_HOME to a cache "
-            "that has it"
+        raise HubFileUnavailable(
+            f"{what} {file}: access to {file.repo_id} is gated; {_gated_fix(file)}",
+            reason=f"{file.repo_id} is gated",
         ) from None
+    except errors.LocalEntryNotFoundError as e:
+        if constants.is_offline_mode():
+            raise not_cached("offline mode is on (HF_HUB_OFFLINE)") from None
+        _unreachable = _reason(e)
+        raise not_cached(_unreachable) from None
     except errors.RepositoryNotFoundError:
-        raise ModelError(
-            f"{what} {file}: repository {file.repo_id} not found (or private: log in with `hf auth login`)"
+        raise HubFileUnavailable(
+            f"{what} {file}: repository {file.repo_id} not found (or private: log in with `hf auth login`)",
+            reason=f"{file.repo_id} not found or private",
         ) from None
     except errors.RevisionNotFoundError:
         raise ModelError(f"{what} {file}: revision {file.revision} not found in {file.repo_id}") from None
     except errors.EntryNotFoundError:
         raise ModelError(f"{what} {file}: no such file in {file.repo_id}") from None
     except (errors.HfHubHTTPError, OSError, ValueError) as e:
-        raise ModelError(
-            f"{what} {file}: download failed ({_reason(e)}); check the network, or pass the file with "
-            "--weights FILE, or set HF_HOME to a cache that has it"
+        raise HubFileUnavailable(
+            f"{what} {file}: download failed ({_reason(e)}); check the network, or pass it with "
+            f"{local_option}, or set HF_HOME to a cache that has it",
+            reason=f"download failed: {_reason(e)}",
         ) from None
 
 
@@ -119,15 +151,16 @@ def resolve_weights(
     """
     try:
         return ResolvedWeights(resolve(weights_path, what="model weights"), True)
-    except ModelError as first:
+    except HubFileUnavailable as first:
         if without_cloning_path is None:
             raise
         fallback = resolve(without_cloning_path, what="model weights (without voice cloning)")
         if weights_path not in _warned:
             _warned.add(weights_path)
             message = (
-                f"voice-cloning weights unavailable ({first}); using the model without voice cloning: "
-                f"catalogue voices work, cloning from audio does not. To clone voices, {CLONING_ACCESS_FIX}."
+                f"voice-cloning weights {HubFile.parse(weights_path)} unavailable ({first.reason}); using "
+                "the model without voice cloning: catalogue voices work, cloning from audio does not. "
+                f"To clone voices, {CLONING_ACCESS_FIX}."
             )
             (notify or logger.warning)(message)
         return ResolvedWeights(fallback, False)

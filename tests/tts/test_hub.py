@@ -49,6 +49,15 @@ def test_missing_file_offline_is_one_line_with_fixes():
     assert "--weights FILE" in message and "HF_HOME" in message
 
 
+def test_after_a_network_failure_uncached_files_fail_at_once(fake_hub, monkeypatch):
+    # What the first failed download leaves behind (it costs huggingface_hub's ~20 s of retries once).
+    monkeypatch.setattr(hub, "_unreachable", "ConnectError: Name or service not known")
+    assert hub.resolve(ENGLISH.weights_path).samefile(fake_hub.weights)  # cached files still resolve
+    with pytest.raises(hub.HubFileUnavailable, match="unreachable earlier in this run") as info:
+        hub.resolve(catalogue.voice_state_url("english", "alba"), local_option="--voice FILE")
+    assert "--voice FILE" in str(info.value) and "\n" not in str(info.value)
+
+
 def test_gated_bundle_falls_back_once(gated_hub):
     notices: list[str] = []
     hub._warned.clear()
@@ -59,6 +68,8 @@ def test_gated_bundle_falls_back_once(gated_hub):
         assert resolved.path.samefile(gated_hub.weights) and not resolved.has_voice_cloning
     assert len(notices) == 1
     assert "without voice cloning" in notices[0] and "hf auth login" in notices[0]
+    assert "languages/english/model.safetensors from kyutai/pocket-tts@db04f0e6" in notices[0]
+    assert "not cached and offline mode is on" in notices[0]
 
 
 def test_no_bundle_at_all_names_the_fallback_file():
