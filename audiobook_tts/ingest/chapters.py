@@ -165,8 +165,9 @@ def finish(
     if not any(c.blocks for c in chapters):
         raise BookError(f"{path}: the book contains no readable text")
     if not any(c.included and c.blocks for c in chapters):
+        reason = next(c.excluded_reason for c in chapters if c.blocks)
         raise BookError(
-            f"{path}: all of the book's text is front or back matter (e.g. {chapters[0].excluded_reason}); "
+            f"{path}: all of the book's text is front or back matter (e.g. {reason}); "
             "include it with the front-matter option"
         )
     return Book(metadata, chapters, dict(lexicon or {}))

@@ -7,6 +7,7 @@ memory; here only what is needed is read, and every failure becomes one BookErro
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import zipfile
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from lxml import etree
 from audiobook_tts.ingest.book import BookError, Cover, Metadata
 from audiobook_tts.ingest.safety import parse_xml, read_entry
 from audiobook_tts.ingest.xhtml import local_name, resolve_href
+
+log = logging.getLogger(__name__)
 
 # Font obfuscation is not DRM: reading systems de-obfuscate fonts with the book's own identifier.
 FONT_OBFUSCATION = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
@@ -101,10 +104,23 @@ def read_package(path: Path, archive: zipfile.ZipFile) -> Package:
         raise BookError(
             f"{path}: not a valid EPUB: package document {opf_path!r} is missing from the archive"
         )
+    opf_bytes = read_entry(path, archive, opf_path)
     try:
-        opf = parse_xml(path, opf_path, read_entry(path, archive, opf_path), recover=False)
+        opf = parse_xml(path, opf_path, opf_bytes, recover=False)
     except BookError as error:
-        raise BookError(f"{path}: broken package document {opf_path} ({_cause(error)})") from None
+        # real books often have a stray "&" in a title: recover, and refuse only if no spine survives
+        try:
+            opf = parse_xml(path, opf_path, opf_bytes, recover=True)
+        except BookError:
+            opf = None
+        if opf is None or next(opf.iter("{*}itemref"), None) is None:
+            raise BookError(f"{path}: broken package document {opf_path} ({_cause(error)})") from None
+        log.warning(
+            "%s: package document %s is not well-formed (%s); read what was recoverable",
+            path,
+            opf_path,
+            _cause(error),
+        )
     if local_name(opf) != "package":
         raise BookError(
             f"{path}: broken package document {opf_path}: its root is <{local_name(opf)}>, not <package>"

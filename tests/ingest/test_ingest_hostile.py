@@ -90,6 +90,16 @@ def test_broken_container_and_missing_opf(tmp_path):
     assert "package document 'OEBPS/content.opf' is missing" in error_of(path)
 
 
+def test_opf_with_a_stray_ampersand_is_recovered(tmp_path, caplog):
+    package = opf(
+        ["ch1.xhtml"], metadata="<dc:title>Harper & Brothers</dc:title><dc:language>en</dc:language>"
+    )
+    path = simple_epub(tmp_path / "amp.epub", "<p>Text.</p>", extra={"OEBPS/content.opf": package})
+    with caplog.at_level("WARNING"):
+        book = load_book(path)
+    assert book.chapters[0].blocks[0].text == "Text." and "not well-formed" in caplog.text
+
+
 def test_broken_opf(tmp_path):
     path = write_epub(tmp_path / "b.epub", {"OEBPS/content.opf": "<package><manifest><item id='x'"})
     assert "broken package document OEBPS/content.opf" in error_of(path)
