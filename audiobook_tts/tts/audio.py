@@ -152,7 +152,8 @@ class StreamingWavWriter:
     def __init__(self, path: str | Path, sample_rate: int = SAMPLE_RATE):
         self.path = Path(path)
         self.samples = 0
-        self._file = wave.open(str(self.path), "wb")
+        self._raw = open(self.path, "wb")  # noqa: SIM115 -- closed in __exit__ (wave leaves passed files open)
+        self._file = wave.open(self._raw, "wb")
         self._file.setnchannels(1)
         self._file.setsampwidth(2)
         self._file.setframerate(sample_rate)
@@ -160,6 +161,7 @@ class StreamingWavWriter:
     def write(self, audio: torch.Tensor | np.ndarray) -> None:
         pcm = to_pcm16(audio)
         self._file.writeframes(pcm.tobytes())  # also rewrites the header's length, so the file stays valid
+        self._raw.flush()  # readers see every frame as soon as it is written
         self.samples += pcm.size
 
     def __enter__(self) -> StreamingWavWriter:
@@ -167,3 +169,4 @@ class StreamingWavWriter:
 
     def __exit__(self, *exc_info) -> None:
         self._file.close()
+        self._raw.close()

@@ -140,3 +140,17 @@ def test_write_wav_matches_reference_pcm(tmp_path):
         ours = np.frombuffer(f.readframes(-1), dtype=np.int16)
     assert np.array_equal(ours, ref[:24000])
     assert ours.max() == 32767 and ours.min() == -32767  # clamped
+
+
+def test_streaming_writer_equals_whole_file_writer(tmp_path):
+    from audiobook_tts.tts.audio import StreamingWavWriter
+
+    frames = [torch.randn(1920, generator=torch.Generator().manual_seed(i)) * 0.3 for i in range(5)]
+    with StreamingWavWriter(tmp_path / "stream.wav") as writer:
+        for i, frame in enumerate(frames):
+            writer.write(frame)
+            with wave.open(str(tmp_path / "stream.wav")) as partial:  # valid while it grows
+                assert partial.getnframes() == 1920 * (i + 1)
+    assert writer.samples == 5 * 1920
+    whole = write_wav(tmp_path / "whole.wav", torch.cat(frames))
+    assert (tmp_path / "stream.wav").read_bytes() == whole.read_bytes()
