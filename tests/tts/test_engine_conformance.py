@@ -15,6 +15,7 @@ import torch
 
 from audiobook_tts.tts.config import load_config
 from audiobook_tts.tts.model import PocketTTS
+from audiobook_tts.tts.text_prep import TextRules, split_into_chunks
 from audiobook_tts.tts.tokenizer import load_tokenizer
 from tests.fixtures.checkpoint import TINY_OVERRIDES, deep_merge
 
@@ -159,5 +160,28 @@ def test_generated_audio_matches(pair, voice_audio, temperature):
     voice = pair.ours.voice_from_audio(processed)
     our_audio = pair.ours.generate(voice, TEXT, temperature=temperature, eos_threshold=NO_EOS, max_tokens=20)
     assert our_audio.numel() >= 3 * 24000
+    rules = TextRules.from_config(pair.ours.config)
+    assert len(split_into_chunks(TEXT, pair.ours.tokenizer, rules, max_tokens=20)) >= 2  # several chunks
     assert ref_audio.abs().max() > 1e-2
+    assert max_diff(our_audio, ref_audio) <= 1e-4
+
+
+@pytest.mark.parametrize("frames_after_eos", [None, 0, 2])
+def test_eos_rules_match(pair, voice_audio, frames_after_eos):
+    """EOS on every step: ignored for the first 6 frames, then frames_after_eos more (None: the text-length
+    guess); the step that stops draws noise too, so later chunks stay in sync with the reference."""
+    raw, processed = voice_audio
+    pair.ref.temp, pair.ref.eos_threshold = 0.3, -1e9
+    try:
+        torch.manual_seed(31)
+        voice = pair.ref.get_state_for_audio_prompt(raw)
+        ref_audio = pair.ref.generate_audio(voice, TEXT, max_tokens=20, frames_after_eos=frames_after_eos)
+    finally:
+        pair.ref.eos_threshold = NO_EOS
+    torch.manual_seed(31)
+    voice = pair.ours.voice_from_audio(processed)
+    our_audio = pair.ours.generate(
+        voice, TEXT, temperature=0.3, eos_threshold=-1e9, max_tokens=20, frames_after_eos=frames_after_eos
+    )
+    assert ref_audio.numel() < 2 * 15 * 1920  # EOS did stop both chunks early
     assert max_diff(our_audio, ref_audio) <= 1e-4
