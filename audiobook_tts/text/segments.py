@@ -82,27 +82,55 @@ def split_long_sentence(sentence: str, fits: Callable[[str], bool], level: int =
     return _split_between_words(sentence, fits)
 
 
-def _split_between_words(text: str, fits: Callable[[str], bool]) -> list[str]:
-    """Last resort: greedy runs of whole words (a single word over budget is kept whole, never cut)."""
-    pieces: list[str] = []
-    for word in text.split():
-        if pieces and fits(f"{pieces[-1]} {word}"):
-            pieces[-1] = f"{pieces[-1]} {word}"
+# A cut between words sounds least broken just before one of these: a new phrase starts there.
+PHRASE_STARTS = set(
+    """
+and or but nor yet so for because although though while whereas if unless until since as when whenever where
+wherever which who whom whose than to from in into on onto upon of with without within by at about
+through throughout between among against over under after before during towards toward like near beyond
+""".split()
+)
+
+
+def _best_cut(words: list[str], low: int, high: int, target: float) -> int:
+    """The cut index in [low, high] nearest `target`, preferring one before a phrase-starting word."""
+    cuts = range(low, high + 1)
+    return min(cuts, key=lambda i: (words[i].lower().strip("\"'“‘(") not in PHRASE_STARTS, abs(i - target)))
+
+
+def _largest_fitting_prefix(words: list[str], fits: Callable[[str], bool]) -> int:
+    """The most leading words that fit (at least 1: a single word over budget is kept whole, never cut)."""
+    low, high = 1, len(words)
+    while low < high:  # fits is monotone in the number of words
+        middle = (low + high + 1) // 2
+        if fits(" ".join(words[:middle])):
+            low = middle
         else:
-            pieces.append(word)
-    return _balance_last(pieces, fits)
+            high = middle - 1
+    return low
 
 
-def _balance_last(pieces: list[str], fits: Callable[[str], bool]) -> list[str]:
-    """Move words from the second-last piece to a too-short last piece, so it is not a garbled fragment."""
-    while len(pieces) > 1 and word_count(pieces[-1]) < MIN_WORDS:
-        words = pieces[-2].split()
-        if len(words) <= MIN_WORDS:
+def _split_between_words(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Last resort for a clause over budget: cut between words, never inside one, at a phrase start if one is
+    near, into pieces of at least MIN_WORDS words where possible."""
+    words = text.split()
+    pieces: list[str] = []
+    while words:
+        if len(words) == 1 or fits(" ".join(words)):
+            pieces.append(" ".join(words))
             break
-        moved = f"{words[-1]} {pieces[-1]}"
-        if not fits(moved):
-            break
-        pieces[-2], pieces[-1] = " ".join(words[:-1]), moved
+        longest = _largest_fitting_prefix(words, fits)
+        rest_fits_from = next((i for i in range(1, longest + 1) if fits(" ".join(words[i:]))), None)
+        if rest_fits_from is not None:  # two pieces will do: cut as evenly as the budget allows
+            low, high, target = rest_fits_from, longest, len(words) / 2
+        else:  # more pieces follow: fill this one, cutting at a phrase start in its last third
+            low, high, target = max(1, longest * 2 // 3), longest, longest
+        if len(words) >= 2 * MIN_WORDS:  # keep both sides from being garbled fragments
+            low = max(low, min(MIN_WORDS, high))
+            high = min(high, max(low, len(words) - MIN_WORDS))
+        cut = _best_cut(words, low, high, target)
+        pieces.append(" ".join(words[:cut]))
+        words = words[cut:]
     return pieces
 
 

@@ -55,6 +55,18 @@ def test_between_words_as_a_last_resort():
     assert all(len(piece.split()) >= MIN_WORDS for piece in pieces)  # the last piece took words from before
 
 
+def test_word_cuts_fall_before_a_phrase_and_are_balanced():
+    clause = (
+        "and the water roaring in its passage through that pipe "
+        "is inferior in impetus and velocity to the blood"
+    )
+    pieces = split_long_sentence(clause, words_fit(15))
+    assert pieces == [
+        "and the water roaring in its passage",
+        "through that pipe is inferior in impetus and velocity to the blood",
+    ]
+
+
 def test_a_single_word_over_budget_is_kept_whole():
     assert split_long_sentence("Supercalifragilistic", words_fit(0)) == ["Supercalifragilistic"]
 
