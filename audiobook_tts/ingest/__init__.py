@@ -49,7 +49,7 @@ def load_book(path: Path, options: IngestOptions = IngestOptions()) -> Book:
         )
     if options.notes not in ("drop", "inline", "chapter_end"):
         raise BookError(f"notes option must be drop, inline or chapter_end, not {options.notes!r}")
-    settings = dict(
+    settings: dict = dict(
         notes=options.notes,
         include_front_matter=options.include_front_matter,
         placeholders=options.placeholders,

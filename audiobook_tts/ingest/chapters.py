@@ -19,9 +19,8 @@ log = logging.getLogger(__name__)
 
 NotesMode = Literal["drop", "inline", "chapter_end"]
 NO_TEXT = "no readable text"
-_SHORT_FRONT_WORDS = (
-    60  # loose text before the first TOC entry shorter than this is a title page, not a prologue
-)
+# loose text before the first TOC entry shorter than this is a title page, not a prologue
+_SHORT_FRONT_WORDS = 60
 
 
 @dataclass

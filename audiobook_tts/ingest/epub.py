@@ -15,7 +15,7 @@ import lxml.html
 from lxml import etree
 
 from audiobook_tts.ingest.book import Book, BookError
-from audiobook_tts.ingest.chapters import Draft, finish
+from audiobook_tts.ingest.chapters import Draft, NotesMode, finish
 from audiobook_tts.ingest.matter import matter_from_landmark
 from audiobook_tts.ingest.package import Package, check_drm, find_cover, read_package
 from audiobook_tts.ingest.safety import (
@@ -137,7 +137,7 @@ def _title_of(root: etree._Element) -> str | None:
     return None
 
 
-def load_epub(path: Path, *, notes: str, include_front_matter: bool, placeholders: bool) -> Book:
+def load_epub(path: Path, *, notes: NotesMode, include_front_matter: bool, placeholders: bool) -> Book:
     archive = open_zip(path, read_book_bytes(path))
     check_drm(path, archive)
     check_all_xml_entries(path, archive)
@@ -221,7 +221,7 @@ def load_epub(path: Path, *, notes: str, include_front_matter: bool, placeholder
         package.metadata,
         drafts,
         found_notes,
-        notes_mode=notes,  # type: ignore[arg-type]
+        notes_mode=notes,
         include_front_matter=include_front_matter,
         landmarks={t: r for t, r in reasons.items() if "#" in t},
         lexicon=_lexicon(package, documents),

@@ -9,7 +9,7 @@ import lxml.html
 from lxml import etree
 
 from audiobook_tts.ingest.book import Book, BookError, Metadata
-from audiobook_tts.ingest.chapters import chapters_from_headings, finish
+from audiobook_tts.ingest.chapters import NotesMode, chapters_from_headings, finish
 from audiobook_tts.ingest.safety import refuse_entity_declarations
 from audiobook_tts.ingest.textfile import read_text
 from audiobook_tts.ingest.xhtml import (
@@ -55,6 +55,7 @@ def html_metadata(root: etree._Element, fallback_title: str) -> Metadata:
 
     title_element = next((el for el in root.iter() if local_name(el) == "title"), None)
     title = clean_inline("".join(title_element.itertext())) if title_element is not None else ""
+    title = title.removesuffix(" | Project Gutenberg")
     author = meta("author", "dc.creator", "dcterms.creator")
     language = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     return Metadata(
@@ -67,7 +68,7 @@ def html_metadata(root: etree._Element, fallback_title: str) -> Metadata:
     )
 
 
-def load_html(path: Path, *, notes: str, include_front_matter: bool, placeholders: bool) -> Book:
+def load_html(path: Path, *, notes: NotesMode, include_front_matter: bool, placeholders: bool) -> Book:
     root = parse_html(path, read_text(path, html=True))
     metadata = html_metadata(root, path.stem)
     blocks, found_notes = blocks_and_notes(root, path.name, placeholders)
@@ -77,6 +78,6 @@ def load_html(path: Path, *, notes: str, include_front_matter: bool, placeholder
         metadata,
         drafts,
         found_notes,
-        notes_mode=notes,  # type: ignore[arg-type]
+        notes_mode=notes,
         include_front_matter=include_front_matter,
     )

@@ -15,7 +15,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from audiobook_tts.ingest.book import Book, Cover, Metadata
-from audiobook_tts.ingest.chapters import chapters_from_headings, finish
+from audiobook_tts.ingest.chapters import NotesMode, chapters_from_headings, finish
 from audiobook_tts.ingest.html import blocks_and_notes, parse_html
 from audiobook_tts.ingest.textfile import read_text
 
@@ -83,7 +83,7 @@ def _metadata(path: Path, data: dict, fallback_title: str) -> Metadata:
     )
 
 
-def load_markdown(path: Path, *, notes: str, include_front_matter: bool, placeholders: bool) -> Book:
+def load_markdown(path: Path, *, notes: NotesMode, include_front_matter: bool, placeholders: bool) -> Book:
     data, body = split_front_matter(path, read_text(path))
     rendered = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(body)
     root = parse_html(path, f"<html><body>{rendered}</body></html>")
@@ -96,6 +96,6 @@ def load_markdown(path: Path, *, notes: str, include_front_matter: bool, placeho
         metadata,
         drafts,
         found_notes,
-        notes_mode=notes,  # type: ignore[arg-type]
+        notes_mode=notes,
         include_front_matter=include_front_matter,
     )

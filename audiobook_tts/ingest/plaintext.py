@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from audiobook_tts.ingest.book import Book, Metadata
-from audiobook_tts.ingest.chapters import Draft, finish
+from audiobook_tts.ingest.chapters import Draft, NotesMode, finish
 from audiobook_tts.ingest.matter import GUTENBERG_HEADER, GUTENBERG_LICENCE
 from audiobook_tts.ingest.textfile import read_text
 from audiobook_tts.ingest.xhtml import SCENE_BREAK, RawBlock, clean_inline, clean_verse
@@ -76,7 +76,7 @@ def _blocks(paragraphs: list[str], matter: str | None) -> list[RawBlock]:
     return blocks
 
 
-def load_text(path: Path, *, notes: str, include_front_matter: bool, placeholders: bool) -> Book:
+def load_text(path: Path, *, notes: NotesMode, include_front_matter: bool, placeholders: bool) -> Book:
     text = read_text(path)
     header, body, footer = "", text, ""
     if start := _GUTENBERG_START.search(text):
@@ -119,6 +119,6 @@ def load_text(path: Path, *, notes: str, include_front_matter: bool, placeholder
         metadata,
         [d for d in drafts if d.blocks or not d.synthetic],
         {},
-        notes_mode=notes,  # type: ignore[arg-type]
+        notes_mode=notes,
         include_front_matter=include_front_matter,
     )
