@@ -91,6 +91,23 @@ def fake_hub_files(tmp_path_factory, tokenizer_files, voice_wav):
 
 
 @pytest.fixture(scope="session")
+def small_hub_files(tmp_path_factory, tokenizer_files, voice_wav):
+    """A hub cache with catalogue model `english_2m_2026-10` (random weights, SentencePiece tokenizer, fast
+    to build and run) and voices `alba` and `fantine`: for end-to-end tests through catalogue names."""
+    from tests.fixtures.hub import build_fake_hub
+
+    return build_fake_hub(
+        tmp_path_factory.mktemp("hf_cache_small"),
+        tmp_path_factory.mktemp("small_hub_src"),
+        tokenizer_model=tokenizer_files[0],
+        tokenizer_json=tokenizer_files[1],
+        voice_wav=voice_wav,
+        config_name="english_2m_2026-10",
+        voices=("alba", "fantine"),
+    )
+
+
+@pytest.fixture(scope="session")
 def gated_hub_files(tmp_path_factory, fake_hub_files):
     """Like fake_hub_files, but only the without-voice-cloning bundle is cached (gated repo refused)."""
     from tests.fixtures.hub import gated_copy
@@ -116,3 +133,10 @@ def fake_hub(monkeypatch, fake_hub_files):
 def gated_hub(monkeypatch, gated_hub_files):
     _use_cache(monkeypatch, gated_hub_files.cache_dir)
     return gated_hub_files
+
+
+@pytest.fixture
+def small_hub(monkeypatch, small_hub_files):
+    """huggingface_hub (offline) resolves `english_2m_2026-10` and its voices from a fake cache."""
+    _use_cache(monkeypatch, small_hub_files.cache_dir)
+    return small_hub_files

@@ -49,3 +49,15 @@ def test_fake_hub_resolves_pinned_revisions(fake_hub):
     ):
         repo_id, filename, revision = split_hf_url(url)
         assert hf_hub_download(repo_id, filename, revision=revision)
+
+
+def test_small_hub_serves_a_catalogue_model_end_to_end(small_hub):
+    import torch
+
+    from audiobook_tts.tts import load_model, load_voice
+
+    model = load_model("english_2m_2026-10", eos_threshold=1e9)
+    assert type(model.tokenizer).__name__ == "SentencePieceTokenizer"
+    torch.manual_seed(0)
+    audio = model.generate(load_voice(model, "alba"), "Hello.")
+    assert audio.numel() == model.max_frames(len(model.tokenizer.encode("Hello."))) * 1920
