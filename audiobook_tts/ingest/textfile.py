@@ -33,7 +33,10 @@ def read_text(path: Path, *, html: bool = False) -> str:
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise BookError(f"{path}: file is {size >> 20} MiB, larger than the {MAX_TEXT_BYTES >> 20} MiB limit")
-    return decode(path.read_bytes(), html=html, name=str(path))
+    data = path.read_bytes()
+    if b"\x00" in data[:8192] and not any(data.startswith(bom) for bom, _ in _BOMS):
+        raise BookError(f"{path}: this is a binary file, not text (is it a PDF or a renamed ebook?)")
+    return decode(data, html=html, name=str(path))
 
 
 def decode(data: bytes, *, html: bool = False, name: str = "") -> str:

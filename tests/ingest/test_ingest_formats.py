@@ -87,6 +87,15 @@ def test_text_in_utf16_with_bom(tmp_path):
     assert load_book(path).chapters[0].blocks[1].text == "Über straße."
 
 
+def test_binary_file_named_txt(tmp_path):
+    from audiobook_tts.ingest import BookError
+
+    path = tmp_path / "renamed.txt"
+    path.write_bytes(b"%PDF-1.4\n\x00\x01\x02 binary stream")
+    with pytest.raises(BookError, match="binary file, not text"):
+        load_book(path)
+
+
 def test_empty_text_file(tmp_path):
     from audiobook_tts.ingest import BookError
 
