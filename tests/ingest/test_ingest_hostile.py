@@ -267,3 +267,11 @@ def test_external_dtd_is_never_loaded(tmp_path):
     )
     book = load_book(simple_epub(tmp_path / "dtd.epub", "x", extra={"OEBPS/ch1.xhtml": doc}))
     assert [b.text for b in book.chapters[0].blocks] == ["Value: end."]
+
+
+def test_directory_that_understates_a_size_is_caught_while_reading(tmp_path):
+    """An entry declared tiny that inflates to 3 MiB: reading stops at the declared size and fails the CRC."""
+    big = b"<p>" + b"a" * (3 << 20) + b"</p>"
+    path = simple_epub(tmp_path / "liar.epub", "x", extra={"OEBPS/ch1.xhtml": big})
+    path.write_bytes(_patch_declared_size(path.read_bytes(), "OEBPS/ch1.xhtml", 1000))
+    assert "zip entry 'OEBPS/ch1.xhtml' is damaged or truncated" in error_of(path)
