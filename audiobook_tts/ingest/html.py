@@ -11,6 +11,7 @@ from lxml import etree
 from audiobook_tts.ingest.book import Book, BookError, Metadata
 from audiobook_tts.ingest.chapters import NotesMode, chapters_from_headings, finish
 from audiobook_tts.ingest.safety import refuse_entity_declarations
+from audiobook_tts.ingest.sidecar import sidecar_cover
 from audiobook_tts.ingest.textfile import read_text
 from audiobook_tts.ingest.xhtml import (
     RawBlock,
@@ -71,6 +72,7 @@ def html_metadata(root: etree._Element, fallback_title: str) -> Metadata:
 def load_html(path: Path, *, notes: NotesMode, include_front_matter: bool, placeholders: bool) -> Book:
     root = parse_html(path, read_text(path, html=True))
     metadata = html_metadata(root, path.stem)
+    metadata.cover = sidecar_cover(path)
     blocks, found_notes = blocks_and_notes(root, path.name, placeholders)
     drafts = chapters_from_headings(blocks, path.name, metadata.title)
     return finish(

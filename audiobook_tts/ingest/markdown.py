@@ -14,21 +14,15 @@ from pathlib import Path
 import yaml
 from markdown_it import MarkdownIt
 
-from audiobook_tts.ingest.book import Book, Cover, Metadata
+from audiobook_tts.ingest.book import Book, Metadata
 from audiobook_tts.ingest.chapters import NotesMode, chapters_from_headings, finish
 from audiobook_tts.ingest.html import blocks_and_notes, parse_html
+from audiobook_tts.ingest.sidecar import image_cover, sidecar_cover
 from audiobook_tts.ingest.textfile import read_text
 
 log = logging.getLogger(__name__)
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_IMAGE_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 
 
 def split_front_matter(path: Path, text: str) -> tuple[dict, str]:
@@ -63,11 +57,8 @@ def _metadata(path: Path, data: dict, fallback_title: str) -> Metadata:
     cover = None
     cover_name = first("cover", "cover-image", "cover_image")
     if cover_name:
-        cover_path = path.parent / cover_name
-        mime = _IMAGE_TYPES.get(cover_path.suffix.lower())
-        if mime and cover_path.is_file():
-            cover = Cover(cover_path.read_bytes(), mime)
-        else:
+        cover = image_cover(path.parent / cover_name)
+        if cover is None:
             log.warning("%s: cover %s not found or not an image; ignored", path, cover_name)
     return Metadata(
         title=first("title") or fallback_title,
@@ -79,7 +70,7 @@ def _metadata(path: Path, data: dict, fallback_title: str) -> Metadata:
         date=first("date"),
         description=first("description", "abstract"),
         identifiers=_strings(data.get("identifier")) or _strings(data.get("isbn")),
-        cover=cover,
+        cover=cover or sidecar_cover(path),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from audiobook_tts.ingest.book import Book, Metadata
 from audiobook_tts.ingest.chapters import Draft, NotesMode, finish
 from audiobook_tts.ingest.matter import GUTENBERG_HEADER, GUTENBERG_LICENCE
+from audiobook_tts.ingest.sidecar import sidecar_cover
 from audiobook_tts.ingest.textfile import read_text
 from audiobook_tts.ingest.xhtml import SCENE_BREAK, RawBlock, clean_inline, clean_verse
 
@@ -92,6 +93,7 @@ def load_text(path: Path, *, notes: NotesMode, include_front_matter: bool, place
         title=title.group(1).strip() if title else path.stem,
         authors=[author.group(1).strip()] if author else [],
         language=language.group(1).strip() if language else None,
+        cover=sidecar_cover(path),
     )
 
     blocks = _blocks(_paragraphs(body), None)

@@ -235,3 +235,17 @@ def test_markdown_without_front_matter_takes_first_heading(tmp_path):
     path.write_text("# A Title\n\nText.\n")
     book = load_book(path)
     assert book.metadata.title == "A Title" and book.chapters[0].blocks[1].text == "Text."
+
+
+def test_cover_from_front_matter_or_next_to_the_book(tmp_path):
+    (tmp_path / "art.png").write_bytes(b"\x89PNG front matter")
+    (tmp_path / "cover.jpg").write_bytes(b"\xff\xd8\xff folder cover")
+    with_key = tmp_path / "a.md"
+    with_key.write_text("---\ntitle: A\ncover: art.png\n---\n\n# One\n\nText.\n")
+    assert load_book(with_key).metadata.cover.data == b"\x89PNG front matter"
+    plain = tmp_path / "b.txt"
+    plain.write_text("Some text.\n")
+    cover = load_book(plain).metadata.cover
+    assert (cover.mime, cover.data) == ("image/jpeg", b"\xff\xd8\xff folder cover")
+    (tmp_path / "b.png").write_bytes(b"\x89PNG same stem")
+    assert load_book(plain).metadata.cover.data == b"\x89PNG same stem"
