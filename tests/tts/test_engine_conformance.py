@@ -185,3 +185,26 @@ def test_eos_rules_match(pair, voice_audio, frames_after_eos):
     )
     assert ref_audio.numel() < 2 * 15 * 1920  # EOS did stop both chunks early
     assert max_diff(our_audio, ref_audio) <= 1e-4
+
+
+@pytest.mark.slow
+def test_full_size_english_matches(checkpoint_factory, voice_audio):
+    """The shipped english architecture at full size (6 x 1024 FlowLM, 512-wide Mimi), >= 3 s of audio."""
+    full = Pair(*checkpoint_factory("english", None))
+    raw, processed = voice_audio
+    full.ref.temp = 0.3
+    torch.manual_seed(41)
+    ref_state = full.ref.get_state_for_audio_prompt(raw)
+    ref_audio = full.ref.generate_audio(ref_state, "Hello world, nice to meet you.")
+    torch.manual_seed(41)
+    voice = full.ours.voice_from_audio(processed)
+    our_audio = full.ours.generate(
+        voice, "Hello world, nice to meet you.", temperature=0.3, eos_threshold=NO_EOS
+    )
+    for layer in range(len(voice.keys)):
+        cache = ref_state[f"transformer.layers.{layer}.self_attn"]["cache"]
+        assert (
+            max_diff(voice.keys[layer], cache[0]) <= 1e-5 and max_diff(voice.values[layer], cache[1]) <= 1e-5
+        )
+    assert our_audio.numel() >= 3 * 24000
+    assert max_diff(our_audio, ref_audio) <= 1e-4

@@ -118,3 +118,18 @@ def test_legacy_current_end_and_bad_files(models, voice_audio, tmp_path):
     wrong.keys, wrong.values = wrong.keys[:1], wrong.values[:1]
     with pytest.raises(ModelError, match="does not fit this model"):
         ours.generate(wrong, TEXT)
+
+
+def test_stream_yields_frames_as_decoded_and_equals_generate(models, voice_audio):
+    _, ours = models
+    torch.manual_seed(8)
+    voice = ours.voice_from_audio(voice_audio[1])
+    offset = int(voice.offset)
+    frames = ours.stream(voice, TEXT, temperature=0.3, eos_threshold=NO_EOS)
+    first = next(frames)  # lazily: one latent generated and decoded
+    assert first.shape == (1920,) and first[0] == 0  # each chunk's first 5 ms are faded in from silence
+    rest = list(frames)
+    torch.manual_seed(8)
+    again = ours.generate(ours.voice_from_audio(voice_audio[1]), TEXT, temperature=0.3, eos_threshold=NO_EOS)
+    assert torch.equal(torch.cat([first, *rest]), again)
+    assert int(voice.offset) == offset  # the voice itself is never advanced
