@@ -18,11 +18,47 @@ from audiobook_tts.tts.errors import ModelError
 if TYPE_CHECKING:
     import torch
 
+    from audiobook_tts.tts.config import Config
     from audiobook_tts.tts.model import PocketTTS, VoiceState
+    from audiobook_tts.tts.tokenizer import Tokenizer
 
-__all__ = ["ModelError", "load_model", "load_voice", "is_voice_state_source"]
+__all__ = [
+    "ModelError",
+    "is_voice_state_source",
+    "load_model",
+    "load_model_config",
+    "load_model_tokenizer",
+    "load_voice",
+]
 
 _LOCAL_VOICE = "--voice and a local audio or .safetensors file"
+
+
+def load_model_config(model: str | None = None, *, config: str | Path | None = None) -> Config:
+    """The config of catalogue `model` (default "english") or of a `config` file (local YAML or hf://)."""
+    from audiobook_tts.tts import catalogue, hub
+    from audiobook_tts.tts.config import load_config
+
+    if model is not None and config is not None:
+        raise ModelError("give either a catalogue model name or a config file, not both")
+    if config is None:
+        return catalogue.load_catalogue_config(model or catalogue.DEFAULT_MODEL)
+    return load_config(hub.resolve(config, what="model config", local_option="--config FILE"))
+
+
+def load_model_tokenizer(model_config: Config, tokenizer: str | Path | None = None) -> Tokenizer:
+    """The config's tokenizer, or an explicit `tokenizer` file (its suffix says the format); the vocabulary
+    size is checked against the config's lookup table."""
+    from audiobook_tts.tts import hub
+    from audiobook_tts.tts.tokenizer import is_json_tokenizer, load_tokenizer
+
+    table = model_config.flow_lm.lookup_table
+    if tokenizer is None:
+        path, kind = table.tokenizer_path, table.tokenizer
+    else:
+        path, kind = tokenizer, ("json" if is_json_tokenizer("", tokenizer) else "sentencepiece")
+    local = hub.resolve(path, what="tokenizer", local_option="--tokenizer FILE")
+    return load_tokenizer(local, kind, vocab_size=table.n_bins)
 
 
 def load_model(
@@ -40,30 +76,14 @@ def load_model(
     `eos_threshold` replace the config's defaults for every generation with this model.
     """
     from audiobook_tts.tts import catalogue, hub
-    from audiobook_tts.tts.config import load_config
     from audiobook_tts.tts.model import PocketTTS
-    from audiobook_tts.tts.tokenizer import is_json_tokenizer, load_tokenizer
 
-    if model is not None and config is not None:
-        raise ModelError("give either a catalogue model name or a config file, not both")
-    if config is None:
-        model = model or catalogue.DEFAULT_MODEL
-        model_config = catalogue.load_catalogue_config(model)
-    else:
-        model_config = load_config(hub.resolve(config, what="model config", local_option="--config FILE"))
+    model_config = load_model_config(model, config=config)
     if temperature is not None:
         model_config = dataclasses.replace(model_config, default_temperature=float(temperature))
     if eos_threshold is not None:
         model_config = dataclasses.replace(model_config, default_eos_threshold=float(eos_threshold))
-
-    table = model_config.flow_lm.lookup_table
-    if tokenizer is None:
-        tokenizer_file = hub.resolve(table.tokenizer_path, what="tokenizer", local_option="--tokenizer FILE")
-        kind = table.tokenizer
-    else:  # an explicit file: its suffix alone says which format it is
-        tokenizer_file = hub.resolve(tokenizer, what="tokenizer", local_option="--tokenizer FILE")
-        kind = "json" if is_json_tokenizer("", tokenizer) else "sentencepiece"
-    text_tokenizer = load_tokenizer(tokenizer_file, kind, vocab_size=table.n_bins)
+    text_tokenizer = load_model_tokenizer(model_config, tokenizer)
 
     if weights is not None:
         resolved = hub.ResolvedWeights(hub.resolve(weights, what="model weights"), has_voice_cloning=True)
@@ -79,7 +99,7 @@ def load_model(
     engine = PocketTTS.from_files(model_config, resolved.path, text_tokenizer)
     # What voices this model can take: catalogue voice states exist only for the released configs, and
     # cloning needs the gated bundle.
-    engine.catalogue_name = model if config is None else None
+    engine.catalogue_name = (model or catalogue.DEFAULT_MODEL) if config is None else None
     engine.has_voice_cloning = resolved.has_voice_cloning
     return engine
 

@@ -193,3 +193,14 @@ def test_voice_state_of_another_architecture_is_refused(checkpoint_factory, voic
     other = load_model(config=checkpoint_factory("english", overrides=deeper)[0])
     with pytest.raises(ModelError, match="does not fit this model"):
         load_voice(other, tmp_path / "two_layers.safetensors")
+
+
+def test_tokenizer_alone_for_a_catalogue_model(small_hub, tokenizer_files):
+    from audiobook_tts.tts import load_model_config, load_model_tokenizer
+
+    config = load_model_config("english_2m_2026-10")
+    assert load_model_tokenizer(config).path.samefile(small_hub.tokenizer)
+    explicit = load_model_tokenizer(load_model_config(), tokenizer_files[1])
+    assert type(explicit).__name__ == "JsonTokenizer"
+    with pytest.raises(ModelError, match="not in the Hugging Face cache.*--tokenizer FILE"):
+        load_model_tokenizer(load_model_config("french"))
