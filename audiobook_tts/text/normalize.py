@@ -719,7 +719,9 @@ _SYMBOL_TABLE = str.maketrans(_SYMBOLS)
 
 
 def symbols(text: str, ctx: NormalizeContext) -> str:
-    """& -> and, + -> plus, and symbols a reader does not say (* _ |) become spaces."""
+    """& -> and, + -> plus, symbols a reader does not say (* _ |) become spaces; a dash between words is
+    set off by spaces ("ago—never" -> "ago — never"): a clause boundary, not part of a word."""
+    text = re.sub(r"\s*([—–])\s*", r" \1 ", text) if "—" in text or "–" in text else text
     return text.translate(_SYMBOL_TABLE)
 
 

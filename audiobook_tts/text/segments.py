@@ -22,11 +22,11 @@ SENTENCE_END = ".!?…"
 WEAK_END = ",;:-–—"
 CLOSERS = "\"'”’)]»"
 
-# Clause boundaries from strongest to weakest; the cut goes after the mark (a dash starts the next piece).
+# Clause boundaries from strongest to weakest; the cut goes after the mark.
 _CLAUSE_BOUNDARIES = [
     re.compile(r"(?<=;)\s+"),
     re.compile(r"(?<=:)\s+"),
-    re.compile(r"\s+(?=[—–-]\s)|(?<=[—–])(?=\w)|\s+(?=[—–]\w)"),
+    re.compile(r"(?<=\s[—–-])\s+"),  # after a dash set off by spaces (the normaliser spaces em/en dashes)
     re.compile(r"(?<=,)\s+"),
 ]
 
@@ -78,8 +78,43 @@ def split_long_sentence(sentence: str, fits: Callable[[str], bool], level: int =
         pieces = [p.strip() for p in _CLAUSE_BOUNDARIES[index].split(sentence) if p.strip()]
         if len(pieces) > 1:
             parts = [part for piece in pieces for part in split_long_sentence(piece, fits, index + 1)]
-            return pack(parts, fits)
+            return balanced_groups(parts, fits)
     return _split_between_words(sentence, fits)
+
+
+def balanced_groups(parts: list[str], fits: Callable[[str], bool], max_parts: int = 24) -> list[str]:
+    """As few groups of neighbouring parts as greedy packing needs, but cut so the longest is shortest.
+
+    Greedy packing of a long sentence's clauses leaves a stub at the end ("..., leagues."); an even cut
+    reads better. Lengths are compared in characters; every group is checked with `fits`.
+    """
+    greedy = pack(parts, fits)
+    if len(greedy) == 1 or len(parts) > max_parts:
+        return greedy
+    count = len(parts)
+    cost: dict[tuple[int, int], int] = {}  # (a, b) -> length of parts[a:b] joined, for the groups that fit
+    for a in range(count):
+        for b in range(a + 1, count + 1):
+            text = " ".join(parts[a:b])
+            if not fits(text):
+                break  # longer groups from `a` do not fit either
+            cost[a, b] = len(text)
+    # best[g][i]: (longest group, cut points) for parts[:i] in g groups.
+    best: list[dict[int, tuple[int, list[int]]]] = [{0: (0, [])}]
+    for _ in range(len(greedy)):
+        layer: dict[int, tuple[int, list[int]]] = {}
+        for start, (longest, cuts) in best[-1].items():
+            for end in range(start + 1, count + 1):
+                if (start, end) not in cost:
+                    break
+                candidate = (max(longest, cost[start, end]), [*cuts, end])
+                if end not in layer or candidate[0] < layer[end][0]:
+                    layer[end] = candidate
+        best.append(layer)
+    if count not in best[-1]:
+        return greedy
+    cuts = [0, *best[-1][count][1]]
+    return [" ".join(parts[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 # A cut between words sounds least broken just before one of these: a new phrase starts there.

@@ -274,6 +274,8 @@ def test_ranges_ordinals_fractions_cardinals():
 
 
 def test_symbols():
+    assert rule(n.whitespace, rule(n.symbols, "ago—never mind–how")) == "ago — never mind – how"
+    assert rule(n.symbols, "grub-worm") == "grub-worm"
     assert rule(n.symbols, "Smith & Co. + 2 = 4") == "Smith  and  Co.  plus  2  equals  4"
     assert rule(n.whitespace, rule(n.symbols, "*bold* and_under | bar")) == "bold and under bar"
 

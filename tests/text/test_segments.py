@@ -40,11 +40,29 @@ def test_long_sentence_is_cut_at_the_strongest_boundary_first():
     assert " ".join(pieces).split() == LONG.split()
 
 
+def test_cut_after_a_dash_before_commas():
+    sentence = "Some years ago — never mind how long precisely, having little or no money in my purse"
+    assert split_long_sentence(sentence, words_fit(14)) == [
+        "Some years ago —",
+        "never mind how long precisely, having little or no money in my purse",
+    ]
+    assert finish("Some years ago —") == "Some years ago."
+
+
 def test_cut_goes_down_to_commas_and_never_inside_a_word():
     pieces = split_long_sentence(LONG, words_fit(12))
     assert all(len(piece.split()) <= 12 for piece in pieces)
     assert " ".join(pieces).split() == LONG.split()  # every word whole, in order
     assert any(piece.endswith(",") for piece in pieces)
+
+
+def test_clause_groups_are_balanced_not_greedy():
+    sentence = "one two three, four five six, seven eight nine, ten eleven twelve, thirteen fourteen"
+    # Greedy packing would give 12 words and a 2-word stub; the even cut (by characters) gives 9 + 5.
+    assert split_long_sentence(sentence, words_fit(12)) == [
+        "one two three, four five six, seven eight nine,",
+        "ten eleven twelve, thirteen fourteen",
+    ]
 
 
 def test_between_words_as_a_last_resort():
