@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -43,7 +45,13 @@ def test_every_catalogue_config_loads(name):
     assert config.weights_path_without_voice_cloning.startswith(
         "hf://kyutai/pocket-tts-without-voice-cloning/"
     )
-    assert "@" in config.flow_lm.lookup_table.tokenizer_path  # every hub file is pinned to a revision
+    for url in (
+        config.weights_path,
+        config.weights_path_without_voice_cloning,
+        config.flow_lm.lookup_table.tokenizer_path,
+    ):
+        # pinned to a full commit hash: huggingface_hub then serves a cached file with no network request
+        assert re.fullmatch(r"[0-9a-f]{40}", url.rsplit("@", 1)[1]), url
     assert config.flow_lm.lookup_table.n_bins == 4000
 
 
