@@ -346,7 +346,8 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
             return match[0]
         return f"{name} {cardinal(value)}" if name == "War" else f"{name} the {ordinal(value)}"
 
-    text = re.sub(r"\b([A-Z][a-z]+) ([IVXL]+)\b(?!['’])", regnal, text)
+    # "George II. of Great Britain": the numeral's own period goes too when the sentence runs on.
+    text = re.sub(r"\b([A-Z][a-z]+) ([IVXL]+)\b(?:\.(?=\s+[a-z]))?(?!['’])", regnal, text)
     if ctx.heading:
 
         def leading(match: re.Match[str]) -> str:
@@ -747,6 +748,7 @@ PIPELINE: list[Rule] = [
     lexicon,
     abbreviations,
     roman_numerals,
+    all_caps,  # before the numbers: their words are lower case and would dilute a shouted sentence
     money,
     percentages,
     times,
@@ -758,7 +760,6 @@ PIPELINE: list[Rule] = [
     ordinals,
     fractions,
     cardinals,
-    all_caps,
     symbols,
     model_characters,
     whitespace,

@@ -320,6 +320,8 @@ def test_whitespace():
             "The 2nd & 3rd of 10 items cost 15% less.",
             "The second and third of ten items cost fifteen percent less.",
         ),
+        ("191 THE LORD HELPETH MAN AND BEAST", "one hundred and ninety-one the lord helpeth man and beast"),
+        ("AT 9 PM ON MARCH 5 WE LEFT.", "At nine P M on march five we left."),
     ],
 )
 def test_pipeline(text, expected):
