@@ -133,3 +133,20 @@ def test_stream_yields_frames_as_decoded_and_equals_generate(models, voice_audio
     again = ours.generate(ours.voice_from_audio(voice_audio[1]), TEXT, temperature=0.3, eos_threshold=NO_EOS)
     assert torch.equal(torch.cat([first, *rest]), again)
     assert int(voice.offset) == offset  # the voice itself is never advanced
+
+
+def test_decoding_several_frames_per_call_only_rounds_differently(models, voice_audio):
+    _, ours = models
+    outputs = []
+    for frames_per_decode in (1, 3):
+        torch.manual_seed(9)
+        voice = ours.voice_from_audio(voice_audio[1])
+        frames = list(
+            ours.stream(
+                voice, TEXT, temperature=0.3, eos_threshold=NO_EOS, frames_per_decode=frames_per_decode
+            )
+        )
+        assert all(frame.shape == (1920,) for frame in frames)
+        outputs.append(torch.cat(frames))
+    assert outputs[0].shape == outputs[1].shape
+    assert (outputs[0] - outputs[1]).abs().max() <= 1e-6
