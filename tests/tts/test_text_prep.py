@@ -131,3 +131,40 @@ def test_frames_after_eos_precedence():
     assert frames_after_eos(3) == 5
     assert frames_after_eos(1, recommended=4) == 4
     assert frames_after_eos(1, requested=0, recommended=4) == 0
+
+
+def _random_texts(count: int, seed: int = 0) -> list[str]:
+    """Seeded jumbles of words, numbers, punctuation, quotes, brackets and odd whitespace."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = (
+        ["the", "Cat", "über", "l'élève", "3.5", "12", "1.", "A.B.", "x"] * 3
+        + list(".!?…,;:-–—\"'“”‘’«»()[]¿¡")
+        + [" ", "  ", "   ", "\n", "\r\n", "\t", "..."]
+    )
+    texts = []
+    for _ in range(count):
+        n = rng.randint(1, 60)
+        texts.append("".join(rng.choice(pieces) + rng.choice(["", " ", " "]) for _ in range(n)))
+    return texts
+
+
+@pytest.mark.parametrize("config_name", RULE_CONFIGS)
+def test_random_texts_match_reference(config_name, tokenizers_pair):
+    from pocket_tts.models.text_chunking import prepare_text_prompt, split_into_best_sentences
+
+    ours_tok, ref_tok = tokenizers_pair
+    for kwargs in _rule_variants(config_name):
+        rules = TextRules(**kwargs)
+        for text in _random_texts(80, seed=len(config_name)):
+            try:
+                expected = prepare_text_prompt(text, **kwargs)
+            except ValueError:
+                with pytest.raises(ModelError):
+                    prepare_prompt(text, rules)
+                continue
+            assert prepare_prompt(text, rules) == expected, repr(text)
+            assert split_into_chunks(text, ours_tok, rules, 20) == split_into_best_sentences(
+                ref_tok, text, 20, **kwargs
+            ), repr(text)
