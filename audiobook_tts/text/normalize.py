@@ -265,7 +265,19 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
         return (_with_capital(said, match[1]) if match.start() == 0 else said) + " "
 
     text = _BEFORE_NUMBER_PATTERN.sub(before_number, text)
-    return re.sub(r"(?<![\w.])#(?=\d)", "number ", text)
+    text = re.sub(r"(?<![\w.])#(?=\d)", "number ", text)
+    # Dotted initialisms are spelled: U.S. -> U S, A.D. -> A D, Ph.D. -> P H D (times keep a.m./p.m.).
+    text = text.replace("Ph.D.", "P.H.D.")
+    return _INITIALISM.sub(lambda m: _initialism(m[1]) + ("." if m[2] is not None else ""), text)
+
+
+_INITIALISM = re.compile(rf"(?<![\w.])((?:[A-Za-z]\.){{2,}})({_END})?")
+
+
+def _initialism(dotted: str) -> str:
+    if dotted.lower() in ("a.m.", "p.m."):
+        return dotted
+    return " ".join(dotted.replace(".", "").upper())
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -81,6 +81,11 @@ def test_lexicon_whole_word_and_case_aware():
         ("Lt. Col. Roberts and Capt. Ahab", "Lieutenant Colonel Roberts and Captain Ahab"),
         ("Martin Luther King Jr.", "Martin Luther King Junior."),
         ("Item #5", "Item number 5"),
+        ("The U.S. Navy in A.D. 1851", "The U S Navy in A D 1851"),
+        ("She moved to the U.K.", "She moved to the U K."),
+        ("He holds a Ph.D. in chemistry.", "He holds a P H D in chemistry."),
+        ("at 5 p.m. sharp", "at 5 p.m. sharp"),  # for the times rule
+        ("J. R. R. Tolkien", "J. R. R. Tolkien"),
     ],
 )
 def test_abbreviations(text, expected):
