@@ -61,3 +61,11 @@ def test_small_hub_serves_a_catalogue_model_end_to_end(small_hub):
     torch.manual_seed(0)
     audio = model.generate(load_voice(model, "alba"), "Hello.")
     assert audio.numel() == model.max_frames(len(model.tokenizer.encode("Hello."))) * 1920
+
+
+def test_small_hub_serves_voice_recordings_for_custom_models(small_hub, tiny_checkpoint):
+    from audiobook_tts.tts import catalogue, load_model, load_voice
+
+    model = load_model(config=tiny_checkpoint[0])  # a custom model clones alba's recording instead
+    state = load_voice(model, catalogue.VOICES["alba"].source)  # unpinned hf:// address, via refs/main
+    assert int(state.offset.max()) > 0
