@@ -97,7 +97,8 @@ _POWERS = {"²": " squared", "³": " cubed"}
 
 def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
     """Drop soft hyphens and zero-width characters; NFKC where safe (ligatures, fancy spaces, full width)."""
-    text = text.translate(_INVISIBLE).replace("\u2212", "-")  # U+2212 minus sign
+    # U+2212 minus sign, U+2044 fraction slash, U+2015 horizontal bar (a dialogue dash)
+    text = text.translate(_INVISIBLE).replace("\u2212", "-").replace("\u2044", "/").replace("\u2015", "—")
     text = re.sub(r"(\d) ?([½⅓⅔¼¾⅛])", lambda m: f"{m[1]} and {_FRACTIONS_AFTER_WHOLE[m[2]]}", text)
     text = re.sub("[½⅓⅔¼¾⅛]", lambda m: _FRACTIONS[m[0]], text)
     text = re.sub("[²³]", lambda m: _POWERS[m[0]], text)
@@ -473,6 +474,7 @@ def money(text: str, ctx: NormalizeContext) -> str:
             parts.append(f"{cardinal(fraction)} {cent if fraction == 1 else cents}")
         return " ".join(parts)
 
+    text = re.sub(r"(?<![\w.])L(?=\d)", "£", text)  # older books write pounds as L100
     symbols = re.escape("".join(_CURRENCIES))
     return re.sub(rf"([{symbols}]) ?({_NUMBER})(?: ({_SCALES})\b)?", spoken, text)
 
@@ -593,6 +595,7 @@ _UNITS = {
     "′": ("minute", "minutes"),  # of arc, after degrees
     "′′": ("second", "seconds"),  # NFKC turns ″ into two primes
     "″": ("second", "seconds"),
+    "℔": ("pound", "pounds"),
     "in.": ("inch", "inches"),  # with its period, so "3 in the morning" is left alone
     "sq. m.": ("square mile", "square miles"),
     "sq. mi.": ("square mile", "square miles"),
@@ -602,7 +605,32 @@ _UNITS = {
 
 
 _UNIT_NAMES = "|".join(re.escape(unit) for unit in sorted(_UNITS, key=len, reverse=True))
-_UNIT_PATTERN = re.compile(rf"(?<![\w.])(-?)({_NUMBER}) ?({_UNIT_NAMES})(?![\w/′])")
+_UNIT_PATTERN = re.compile(rf"(?<![\w./])(-?)((?:\d+ )?\d/\d+|{_NUMBER}) ?({_UNIT_NAMES})(?![\w/′])")
+
+
+_FRACTION_NAMES = {
+    2: ("half", "halves"),
+    3: ("third", "thirds"),
+    4: ("quarter", "quarters"),
+    8: ("eighth", "eighths"),
+}
+
+
+def _fraction(top: int, bottom: int) -> str | None:
+    """3/4 -> "three quarters"; None for a fraction not commonly said that way."""
+    if bottom not in _FRACTION_NAMES or not 0 < top < bottom:
+        return None
+    return f"{cardinal(top)} {_FRACTION_NAMES[bottom][top > 1]}"
+
+
+def _read_amount(written: str) -> str:
+    """A number, or a fraction with an optional whole part: "22 2/3" -> "twenty-two and two thirds"."""
+    if "/" not in written:
+        return _read_number(written)
+    whole, _, fraction = written.rpartition(" ")
+    top, bottom = (int(x) for x in fraction.split("/"))
+    said = _fraction(top, bottom) or f"{cardinal(top)} over {cardinal(bottom)}"
+    return f"{_read_number(whole)} and {said}" if whole else said
 
 
 def units(text: str, ctx: NormalizeContext) -> str:
@@ -610,7 +638,7 @@ def units(text: str, ctx: NormalizeContext) -> str:
 
     def spoken(match: re.Match[str]) -> str:
         one, many = _UNITS[match[3]]
-        number = ("minus " if match[1] else "") + _read_number(match[2])
+        number = ("minus " if match[1] else "") + _read_amount(match[2])
         return f"{number} {one if match[2] == '1' else many}"
 
     return _UNIT_PATTERN.sub(spoken, text)
@@ -656,28 +684,14 @@ def ranges(text: str, ctx: NormalizeContext) -> str:
 
 
 def ordinals(text: str, ctx: NormalizeContext) -> str:
-    """1st -> first, 23rd -> twenty-third."""
-    return re.sub(r"\b(\d+)(?:st|nd|rd|th)\b", lambda m: ordinal(int(m[1])), text)
-
-
-_FRACTION_NAMES = {
-    2: ("half", "halves"),
-    3: ("third", "thirds"),
-    4: ("quarter", "quarters"),
-    8: ("eighth", "eighths"),
-}
+    """1st -> first, 23rd -> twenty-third, and the older 2d, 3d -> second, third."""
+    return re.sub(r"\b(\d+)(?:st|nd|rd|th|d)\b", lambda m: ordinal(int(m[1])), text)
 
 
 def fractions(text: str, ctx: NormalizeContext) -> str:
     """1/2 -> one half, 3/4 -> three quarters (common fractions only; other slashes are left to `symbols`)."""
 
-    def spoken(match: re.Match[str]) -> str:
-        top, bottom = int(match[1]), int(match[2])
-        if bottom not in _FRACTION_NAMES or not 0 < top < bottom:
-            return match[0]
-        return f"{cardinal(top)} {_FRACTION_NAMES[bottom][top > 1]}"
-
-    return re.sub(r"(?<![\w/])(\d)/(\d)(?![\w/])", spoken, text)
+    return re.sub(r"(?<![\w/])(\d)/(\d)(?![\w/])", lambda m: _fraction(int(m[1]), int(m[2])) or m[0], text)
 
 
 def cardinals(text: str, ctx: NormalizeContext) -> str:
@@ -687,7 +701,18 @@ def cardinals(text: str, ctx: NormalizeContext) -> str:
         r"\b\d+(?:\.\d+){2,}\b", lambda m: " point ".join(cardinal(int(p)) for p in m[0].split(".")), text
     )
     text = re.sub(rf"(?<![\w.,])-({_NUMBER})\b", lambda m: "minus " + _read_number(m[1]), text)
-    return re.sub(rf"(?<![\w])({_NUMBER})(?![\w])", lambda m: _read_number(m[1]), text)
+    # A number glued to letters ("B52", "MP3") is still read, set off by spaces.
+    return re.sub(
+        rf"(?<![\d.,])({_NUMBER})(?![\d])",
+        lambda m: _spaced(_read_number(m[1]), text, m.start(), m.end()),
+        text,
+    )
+
+
+def _spaced(said: str, text: str, start: int, end: int) -> str:
+    before = " " if start > 0 and text[start - 1].isalpha() else ""
+    after = " " if end < len(text) and text[end].isalpha() else ""
+    return before + said + after
 
 
 def plain_numbers(text: str, ctx: NormalizeContext) -> str:

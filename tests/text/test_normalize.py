@@ -24,6 +24,8 @@ def rule(function, text, **context):
         ("3½ pints and ¼ cup", "3 and a half pints and one quarter cup"),
         ("5 km²", "5 km squared"),
         ("\u22125", "-5"),
+        ("22 2\u20443 m", "22 2/3 m"),
+        ("\u2015Yet", "—Yet"),
     ],
 )
 def test_unicode_cleanup(text, expected):
@@ -163,6 +165,7 @@ def test_all_caps(text, expected):
         ("Only $0.99!", "Only ninety-nine cents!"),
         ("A $1.2 million deal", "A one point two million dollars deal"),
         ("$1,500 each", "one thousand, five hundred dollars each"),
+        ("an income of L100,000 a year", "an income of one hundred thousand pounds a year"),
     ],
 )
 def test_money(text, expected):
@@ -220,6 +223,7 @@ def test_dates(text, expected):
         ("20°C", "twenty degrees Celsius"),
         ("-5 °F", "minus five degrees Fahrenheit"),
         ("60 mph", "sixty miles per hour"),
+        ("625 ℔", "six hundred and twenty-five pounds"),
         ("2.5 l", "two point five litres"),
         ("40° F. and below", "forty degrees Fahrenheit and below"),
         ("30° 31′ 39″ N", "thirty degrees thirty-one minutes thirty-nine seconds N"),
@@ -276,6 +280,8 @@ def test_ranges_ordinals_fractions_cardinals():
     )
     assert rule(n.cardinals, "version 4.2.1") == "version four point two point one"
     assert rule(n.cardinals, "a 10-year-old") == "a ten-year-old"
+    assert rule(n.cardinals, "a B52 and an MP3") == "a B fifty-two and an MP three"
+    assert rule(n.ordinals, "August 3d and the 2d") == "August third and the second"
 
 
 def test_symbols():
@@ -325,6 +331,7 @@ def test_whitespace():
             "The 2nd & 3rd of 10 items cost 15% less.",
             "The second and third of ten items cost fifteen percent less.",
         ),
+        ("It falls 22 2\u20443 ft.", "It falls twenty-two and two thirds feet."),
         ("191 THE LORD HELPETH MAN AND BEAST", "one hundred and ninety-one the lord helpeth man and beast"),
         ("AT 9 PM ON MARCH 5 WE LEFT.", "At nine P M on march five we left."),
     ],
