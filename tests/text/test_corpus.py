@@ -89,6 +89,18 @@ def test_no_text_lost(prepared):
         assert not lost, f"{chapter.title!r}: lost {dict(lost.most_common(10))}"
 
 
+def test_every_number_is_in_words(prepared):
+    _, chapters = prepared
+    digits = [
+        s.text
+        for chapter, segments in chapters
+        if chapter.included
+        for s in segments
+        if re.search(r"\d", s.text)
+    ]
+    assert digits == []
+
+
 def test_every_included_chapter_has_speech(prepared):
     book, chapters = prepared
     assert any(chapter.included for chapter in book.chapters)
