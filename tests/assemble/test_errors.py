@@ -102,3 +102,16 @@ def test_disk_full_is_one_line_naming_the_file(tiny_disk):
     message = one_line(error)
     assert message.startswith("disk full while writing") and str(tiny_disk) in message
     assert list(tiny_disk.iterdir()) == []
+
+
+def test_unknown_format_is_refused(tmp_path):
+    with pytest.raises(AssembleError) as error:
+        assemble([make_chapter("One", 0.3, 1)], TAGS, tmp_path, AssembleOptions(formats=frozenset({"ogg"})))
+    assert "ogg" in one_line(error) and "mp3, m4b" in one_line(error)
+
+
+def test_m4b_only_writes_no_mp3(tmp_path):
+    result = assemble([make_chapter("One", 0.3, 1), make_chapter("Two", 0.3, 2)], TAGS, tmp_path,
+                      AssembleOptions(formats=frozenset({"m4b"})), SAMPLE_RATE)
+    assert [path.name for path in result.files] == ["Broken.m4b"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["Broken.m4b"]
