@@ -10,12 +10,13 @@ RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')  # path separators and what 
 WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10))}
 
 
-def safe_filename(name: str, fallback: str, max_chars: int = 120) -> str:
+def safe_filename(name: str, fallback: str, max_bytes: int = 150) -> str:
     """A file name stem every OS accepts: no separators or reserved characters, no leading/trailing dots."""
     name = unicodedata.normalize("NFC", name)
     name = RESERVED.sub(" ", name)
     name = re.sub(r"\s+", " ", name).strip(" .")
-    name = name[:max_chars].rstrip(" .")
+    # file systems count bytes (255 at most, with room left for "01 - ", ".partial" and a suffix)
+    name = name.encode("utf-8")[:max_bytes].decode("utf-8", "ignore").rstrip(" .")
     if not name or name.lower() in WINDOWS_DEVICES:
         return fallback
     return name

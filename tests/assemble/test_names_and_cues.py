@@ -11,7 +11,9 @@ def test_safe_filename_removes_separators_and_reserved_characters():
     assert safe_filename("  ..hidden.  ", "x") == "hidden"
     assert safe_filename("CON", "Chapter 1") == "Chapter 1"
     assert safe_filename("///", "Chapter 2") == "Chapter 2"
-    assert len(safe_filename("word " * 100, "x")) <= 120
+    assert len(safe_filename("word " * 100, "x")) <= 150
+    long_cjk = safe_filename("章" * 200, "x")
+    assert long_cjk == "章" * 50 and len(long_cjk.encode()) == 150  # cut by bytes, never inside a character
 
 
 def test_chapter_stems_are_numbered_and_padded():
