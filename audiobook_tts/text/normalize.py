@@ -831,8 +831,25 @@ def normalize(text: str, ctx: NormalizeContext | None = None) -> str:
     """Run every rule in order on one sentence; the result is what the model is asked to say."""
     ctx = ctx or NormalizeContext()
     english = ctx.language.lower().startswith("en")
+    written = text
     for rule in PIPELINE if english else NEUTRAL_PIPELINE:
         if rule in NUMBER_RULES and not _HAS_DIGIT.search(text):
             continue
         text = rule(text, ctx)
-    return text
+    return _keep_final_stop(written, text)
+
+
+_FINAL_STOP = re.compile(r"[.!?…]([\"'”’)\]»]*)\s*$")
+_CLOSERS_AT_END = re.compile(r"([\"'”’)\]»]*)\s*$")
+
+
+def _keep_final_stop(written: str, spoken: str) -> str:
+    """A sentence that ended with a stop still does after a rule ate it ("at 6 pm." -> "at six P M.").
+
+    Sentences are packed together into one model call, so the stop is what keeps them apart.
+    """
+    if not spoken or not _FINAL_STOP.search(written) or _FINAL_STOP.search(spoken):
+        return spoken
+    if spoken.rstrip()[-1:] in ",;:":
+        spoken = spoken.rstrip()[:-1]
+    return _CLOSERS_AT_END.sub(lambda m: "." + m[1], spoken, count=1)
