@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -39,9 +40,14 @@ def find_ffmpeg(override: str | None = None) -> str:
         ) from error
 
 
-def last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "no message"
+def error_summary(log: str) -> str:
+    """ffmpeg's first and last error lines, without the "[encoder @ 0x...]" prefixes: the first usually names
+    the cause ("Unable to parse option value"), the last the consequence."""
+    lines = [re.sub(r"^(\[[^\]]* @ 0x[0-9a-f]+\] *)+", "", line).strip() for line in log.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return "no message"
+    return lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
 
 
 class FfmpegSink:
@@ -80,7 +86,7 @@ class FfmpegSink:
         if code != 0:
             if "No space left on device" in log:
                 raise AssembleError(f"disk full while writing {self.what}: free some space and run again")
-            raise AssembleError(f"ffmpeg failed writing {self.what}: {last_line(log)}")
+            raise AssembleError(f"ffmpeg failed writing {self.what}: {error_summary(log)}")
         return log
 
     def kill(self) -> None:
@@ -96,7 +102,8 @@ def run_ffmpeg(ffmpeg: str, args: list[str], what: str, stdin: bytes | None = No
     result = subprocess.run([ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", *args], input=stdin,
                             capture_output=True)
     if result.returncode != 0:
-        raise AssembleError(f"ffmpeg failed on {what}: {last_line(result.stderr.decode('utf-8', 'replace'))}")
+        log = result.stderr.decode("utf-8", "replace")
+        raise AssembleError(f"ffmpeg failed on {what}: {error_summary(log)}")
     return result.stdout
 
 

@@ -49,6 +49,7 @@ def test_ffmpeg_failure_shows_its_last_line_and_leaves_nothing(tmp_path):
         assemble(chapters, TAGS, tmp_path, AssembleOptions(mp3_bitrate="lots"), SAMPLE_RATE)
     message = one_line(error)
     assert message.startswith("ffmpeg failed writing") and "01 - One.mp3" in message
+    assert "'lots'" in message and "@ 0x" not in message  # the cause, without ffmpeg's log prefixes
     assert list(tmp_path.iterdir()) == []  # the M4B in progress and every .partial are gone
 
 
