@@ -204,6 +204,7 @@ _TITLES = {
     "Co": "Company",
 }
 _ABBREVIATIONS = {
+    "&c.": "et cetera",
     "e.g.": "for example",
     "i.e.": "that is",
     "etc.": "et cetera",
@@ -240,12 +241,18 @@ def _with_capital(spoken: str, written: str) -> str:
 
 
 _TITLE_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(_TITLES)})\.({_END})?")
-_ABBREVIATION_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(map(re.escape, _ABBREVIATIONS))})({_END})?")
+_ABBREVIATION_PATTERN = re.compile(rf"(?<![\w.&])({'|'.join(map(re.escape, _ABBREVIATIONS))})({_END})?")
 _BEFORE_NUMBER_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(_BEFORE_NUMBER)})\.\s*(?=\d)", re.IGNORECASE)
 
 
+_BRITISH_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Dr": "Doctor", "St": "Saint"}
+_BRITISH_TITLE = re.compile(r"(?<![\w.&])(Mr|Mrs|Ms|Dr|St)(?= [A-Z][a-z])")
+
+
 def abbreviations(text: str, ctx: NormalizeContext) -> str:
-    """Common abbreviations spelled out; "St." is Saint before a name and Street after one, "Dr." likewise."""
+    """Common abbreviations spelled out; "St." is Saint before a name and Street after one, "Dr." likewise.
+    British style without the period ("Mr Smith", "St Paul's") is read the same before a name."""
+    text = _BRITISH_TITLE.sub(lambda m: _BRITISH_TITLES[m[1]], text)
     if "." not in text and "#" not in text:
         return text
     # Saint/Doctor before a name; Street/Drive after a capitalised word or house number unless a name follows.
@@ -671,7 +678,8 @@ def years(text: str, ctx: NormalizeContext) -> str:
     text = re.sub(
         r"(?<![\w.,$£€¥-])(\d{4})('?s)?(?![\w.,]\d|\w)", lambda m: _year_or_cardinal(m[1], bool(m[2])), text
     )
-    return re.sub(r"(?<![\w.,])['’](\d0)s\b", lambda m: _plural_of_number_word(cardinal(int(m[1]))), text)
+    # '60s and 60s: decades
+    return re.sub(r"(?<![\w.,])['’]?(\d0)s\b", lambda m: _plural_of_number_word(cardinal(int(m[1]))), text)
 
 
 def ranges(text: str, ctx: NormalizeContext) -> str:

@@ -83,6 +83,9 @@ def test_lexicon_whole_word_and_case_aware():
         ("Lt. Col. Roberts and Capt. Ahab", "Lieutenant Colonel Roberts and Captain Ahab"),
         ("Martin Luther King Jr.", "Martin Luther King Junior."),
         ("Item #5", "Item number 5"),
+        ("Mr Smith met Dr Watson at St Paul's", "Mister Smith met Doctor Watson at Saint Paul's"),
+        ("Dr is short; the Mr word; MrBean", "Dr is short; the Mr word; MrBean"),
+        ("oil, bone, &c. and more", "oil, bone, et cetera and more"),
         ("The U.S. Navy in A.D. 1851", "The U S Navy in A D 1851"),
         ("She moved to the U.K.", "She moved to the U K."),
         ("He holds a Ph.D. in chemistry.", "He holds a P H D in chemistry."),
@@ -259,6 +262,7 @@ def test_phone_numbers(text, expected):
         ("1914-1918", "nineteen fourteen to nineteen eighteen"),
         ("1939–45", "nineteen thirty-nine to forty-five"),
         ("the '60s", "the sixties"),
+        ("in her 60s", "in her sixties"),
         ("1,984 people", "1,984 people"),
     ],
 )
