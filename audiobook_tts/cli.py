@@ -351,6 +351,206 @@ def inspect(
                 )
 
 
+# ---- render ------------------------------------------------------------------------------------------------
+
+
+class RenderDisplay:
+    """Turns render events into a rich progress display, JSON lines, or nothing (quiet)."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        self.console = Console(stderr=True)
+        self.progress = None
+        self.started = None
+
+    def __call__(self, event) -> None:
+        import dataclasses
+        import time
+
+        if self.mode == "json":
+            typer.echo(json.dumps(dataclasses.asdict(event), ensure_ascii=False))
+            return
+        if self.mode == "quiet":
+            return
+        if event.kind == "voice" and self.progress is None:
+            self.console.print(
+                f"[dim]voice for chapter {event.chapter}: {event.message}[/dim]", highlight=False
+            )
+        elif event.kind == "plan":
+            self.start(event.total)
+        elif event.kind == "segment":
+            self.started = self.started or time.perf_counter()
+            elapsed = time.perf_counter() - self.started
+            rtf = event.audio_seconds / elapsed if elapsed > 0 else 0.0
+            self.progress.update(
+                self.book_task,
+                completed=event.done,
+                info=f"{hms(event.audio_seconds)} audio, {rtf:.1f}x real time",
+            )
+            self.progress.update(
+                self.chapter_task,
+                completed=event.chapter_done,
+                total=event.chapter_total,
+                description=f"ch. {event.chapter}: {event.chapter_title[:40]}",
+            )
+        elif event.kind == "assemble":
+            self.stop()
+            self.console.print(event.message + " ...")
+
+    def start(self, total: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("segments"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"),
+            console=self.console,
+        )
+        self.progress.start()
+        self.book_task = self.progress.add_task("book", total=total, info="")
+        self.chapter_task = self.progress.add_task("chapter", total=1, info="")
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+
+@app.command()
+def render(
+    book: Annotated[Path, typer.Argument(help="The book: EPUB, HTML, Markdown or plain text.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output directory (default: next to the book, named after it)."),
+    ] = None,
+    voice: VoiceOption = None,
+    profile: Annotated[
+        Path | None, typer.Option(help="A voice profile (YAML): voices per chapter, settings, lexicon.")
+    ] = None,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+    weights: WeightsOption = None,
+    tokenizer: TokenizerOption = None,
+    formats: Annotated[str, typer.Option("--format", help="Outputs, comma-separated: m4b, mp3.")] = "m4b,mp3",
+    chapters: Annotated[
+        str | None, typer.Option(help="Render only these chapters, e.g. 1-3,7 (1 = the first one read).")
+    ] = None,
+    preview: Annotated[
+        float | None,
+        typer.Option(help="Render about SECONDS of each chapter into OUT/preview, for a quick listen."),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Discard this book's earlier job and start over.")
+    ] = False,
+    temperature: Annotated[
+        float | None, typer.Option(help="Sampling temperature; default from the model.")
+    ] = None,
+    eos_threshold: Annotated[
+        float | None, typer.Option(help="End-of-speech logit threshold; default from the model.")
+    ] = None,
+    frames_after_eos: Annotated[
+        int | None, typer.Option(help="80 ms frames kept after end-of-speech.")
+    ] = None,
+    include_front_matter: Annotated[
+        bool, typer.Option("--include-front-matter", help="Also read front and back matter.")
+    ] = False,
+    notes: Annotated[
+        str | None, typer.Option(help="Footnotes and endnotes: drop (default), inline or chapter_end.")
+    ] = None,
+    subtitles: Annotated[bool, typer.Option("--subtitles", help="Write .srt/.vtt beside each file.")] = False,
+    acx: Annotated[
+        bool, typer.Option("--acx", help="ACX preset: 44.1 kHz 192k CBR MP3, room tone, loudness for ACX.")
+    ] = False,
+    lufs: Annotated[float, typer.Option(help="Integrated loudness target (LUFS).")] = -19.0,
+    ffmpeg: Annotated[
+        str | None, typer.Option(help="The ffmpeg to use (default: PATH, else bundled).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Progress and result as JSON lines.")] = False,
+) -> None:
+    """Render BOOK into an M4B with chapters and an MP3 per chapter. Interrupt it at any time and run the
+    same command again: it resumes where it stopped."""
+    import dataclasses
+
+    from audiobook_tts.assemble import AssembleOptions
+    from audiobook_tts.ingest import IngestOptions
+    from audiobook_tts.profiles import GenerationSettings
+    from audiobook_tts.render import RenderOptions, render_book
+
+    chosen = frozenset(f.strip().lower() for f in formats.split(",") if f.strip())
+    if not chosen or not chosen <= {"m4b", "mp3"}:
+        fail(f"--format {formats!r}: choose m4b, mp3 or both (m4b,mp3)")
+    if notes is not None and notes not in ("drop", "inline", "chapter_end"):
+        fail(f"--notes {notes!r}: choose drop, inline or chapter_end")
+    ingest = None
+    if include_front_matter or notes is not None:
+        ingest = dataclasses.replace(
+            IngestOptions(), include_front_matter=include_front_matter, notes=notes or "drop"
+        )
+    options = RenderOptions(
+        out_dir=out,
+        profile=profile,
+        model=model,
+        config=config,
+        weights=weights,
+        tokenizer=tokenizer,
+        voice=voice,
+        generation=GenerationSettings(temperature, eos_threshold, frames_after_eos),
+        ingest=ingest,
+        chapters=chapters,
+        preview_seconds=preview,
+        fresh=fresh,
+        assemble=AssembleOptions(
+            formats=chosen,
+            target_lufs=lufs,
+            preset="acx" if acx else None,
+            subtitles=subtitles,
+            ffmpeg=ffmpeg,
+        ),
+    )
+    display = RenderDisplay("json" if as_json else "quiet" if quiet else "rich")
+    try:
+        result = render_book(book, options, display)
+    except KeyboardInterrupt:
+        display.stop()
+        typer.echo("interrupted: finished segments are kept; run the same command again to resume", err=True)
+        raise typer.Exit(130) from None
+    finally:
+        display.stop()
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    summary = {
+        "out_dir": str(result.out_dir),
+        "files": [str(f) for f in result.files],
+        "rendered": result.rendered,
+        "reused": result.reused,
+        "audio_seconds": round(result.audio_seconds, 3),
+        "wall_seconds": round(result.wall_seconds, 3),
+    }
+    if as_json:
+        typer.echo(json.dumps({"kind": "result", **summary}, ensure_ascii=False))
+        return
+    speed = result.audio_seconds / result.wall_seconds if result.wall_seconds else 0.0
+    typer.echo(
+        f"{result.out_dir}: {len(result.files)} files; {result.rendered} segments rendered "
+        f"({hms(result.audio_seconds)} of audio, {speed:.1f}x real time), {result.reused} already done"
+    )
+    for path in result.files:
+        typer.echo(f"  {path}")
+
+
 def main() -> None:
     """Entry point: user errors become one line and exit code 1."""
     try:

@@ -101,6 +101,7 @@ def load_model(
     # cloning needs the gated bundle.
     engine.catalogue_name = (model or catalogue.DEFAULT_MODEL) if config is None else None
     engine.has_voice_cloning = resolved.has_voice_cloning
+    engine.weights_file = resolved.path  # with the tokenizer's path, what identifies the model's audio
     return engine
 
 

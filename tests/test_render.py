@@ -1,0 +1,218 @@
+"""The render command end to end: real books, the real engine (tiny random weights), real ffmpeg and files.
+
+With random weights the end-of-speech head fires at random; an EOS threshold of -1e9 makes every segment
+end at the engine's earliest stop (6 frames + frames after EOS, about 0.7 s), which keeps whole books fast.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4
+
+from audiobook_tts.assemble.ffmpeg import find_ffmpeg
+from audiobook_tts.ingest import load_book
+from audiobook_tts.jobs import Job
+from audiobook_tts.profiles import GenerationSettings
+from audiobook_tts.render import RenderError, RenderOptions, render_book
+from tests.fixtures.audio import decode, ffmetadata_chapters
+
+ROOT = Path(__file__).parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+EXAMPLE_EPUB = ROOT / "examples" / "the-lamplighters-almanac.epub"
+EXAMPLE_MD = ROOT / "examples" / "the-lamplighters-almanac.md"
+FAST = GenerationSettings(eos_threshold=-1e9)
+
+
+@pytest.fixture
+def options(tiny_checkpoint, voice_wav, tmp_path):
+    def make(**changes) -> RenderOptions:
+        values = dict(
+            out_dir=tmp_path / "out", config=str(tiny_checkpoint[0]), voice=str(voice_wav), generation=FAST
+        )
+        values.update(changes)
+        return RenderOptions(**values)
+
+    return make
+
+
+def cli_args(tiny_checkpoint, voice_wav, book: Path, out: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "audiobook_tts.cli", "render", str(book), "--out", str(out),
+        "--config", str(tiny_checkpoint[0]), "--voice", str(voice_wav), "--eos-threshold", "-1e9", "--quiet",
+    ]  # fmt: skip
+
+
+def outputs(out_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out_dir.iterdir()) if p.is_file()}
+
+
+def test_example_epub_becomes_tagged_mp3s_and_chaptered_m4b(options):
+    result = render_book(EXAMPLE_EPUB, options())
+    book = load_book(EXAMPLE_EPUB)
+    titles = [c.title for c in book.chapters if c.included]
+    assert titles == [
+        "Chapter 1: The Last Lamp on Quay Street",
+        "Chapter 2: A Clock That Ran Fast",
+        "Chapter 3: Waiting for the Tide",
+    ]
+    mp3s = sorted(p for p in result.files if p.suffix == ".mp3")
+    (m4b,) = [p for p in result.files if p.suffix == ".m4b"]
+    assert len(mp3s) == 3 and result.rendered > 10 and result.reused == 0
+
+    ffmpeg = find_ffmpeg(None)
+    chapters = ffmetadata_chapters(ffmpeg, m4b)
+    assert [title for _, _, _, title in chapters] == titles
+    # Each chapter's MP3 lasts as long as its chapter in the M4B (within one AAC/MP3 frame).
+    for mp3, (timebase, start, end, _) in zip(mp3s, chapters, strict=True):
+        num, den = map(int, timebase.split("/"))
+        m4b_seconds = (end - start) * num / den
+        mp3_seconds = len(decode(ffmpeg, mp3)) / 24000
+        assert abs(m4b_seconds - mp3_seconds) < 0.05, (mp3.name, m4b_seconds, mp3_seconds)
+
+    tags = ID3(mp3s[1])
+    assert str(tags["TIT2"]) == titles[1]
+    assert str(tags["TALB"]) == "The Lamplighter's Almanac"
+    assert str(tags["TPE1"]) == "Ada Penrose"
+    assert str(tags["TRCK"]) == "2/3"
+    assert tags.getall("APIC") and tags.getall("APIC")[0].data == book.metadata.cover.data
+    mp4 = MP4(m4b)
+    assert mp4.tags["\xa9nam"] == ["The Lamplighter's Almanac"]
+    assert mp4.tags["\xa9ART"] == ["Ada Penrose"]
+    assert mp4.tags["stik"] == [2]
+    assert mp4.tags["covr"]
+
+
+def test_rerun_renders_nothing_and_writes_the_same_files(options):
+    first = render_book(EXAMPLE_MD, options())
+    before = outputs(first.out_dir)
+    second = render_book(EXAMPLE_MD, options())
+    assert second.rendered == 0 and second.reused == first.rendered
+    assert outputs(second.out_dir) == before
+
+
+def test_editing_one_paragraph_renders_only_its_segments(options, tmp_path):
+    book = tmp_path / "book.md"
+    text = EXAMPLE_MD.read_text(encoding="utf-8")
+    book.write_text(text, encoding="utf-8")
+    first = render_book(book, options())
+    keys_before = {s.key for c in first.chapters for s in c.segments}
+
+    edited = text.replace("The children did not understand this", "The children never understood this")
+    assert edited != text
+    book.write_text(edited, encoding="utf-8")
+    second = render_book(book, options())
+    keys_after = {s.key for c in second.chapters for s in c.segments}
+    changed = keys_after - keys_before
+    assert 1 <= len(changed) <= 2  # the edited paragraph's segments, nothing else
+    assert second.rendered == len(changed)
+    assert second.reused == len(keys_after) - len(changed)
+
+
+def test_chapter_selection_and_preview(options, tmp_path):
+    result = render_book(EXAMPLE_MD, options(chapters="2-3", preview_seconds=3))
+    assert [c.index for c in result.chapters] == [2, 3]
+    assert all(p.parent == tmp_path / "out" / "preview" for p in result.files)
+    with pytest.raises(RenderError, match="the book has 3 chapters"):
+        render_book(EXAMPLE_MD, options(chapters="5"))
+
+
+def test_real_book_chapters_become_m4b_chapter_markers(options):
+    """Alice (EPUB 2, chapters at #anchors): a short preview of every chapter, markers named as its TOC."""
+    book_path = CORPUS / "alice-gutenberg-pg11.epub"
+    result = render_book(book_path, options(preview_seconds=2, assemble=_m4b_only()))
+    (m4b,) = result.files
+    titles = [title for _, _, _, title in ffmetadata_chapters(find_ffmpeg(None), m4b)]
+    assert len(titles) == 12
+    assert titles == [c.title for c in load_book(book_path).chapters if c.included]
+    assert titles[0].startswith("CHAPTER I.")
+
+
+def _m4b_only():
+    from audiobook_tts.assemble import AssembleOptions
+
+    return AssembleOptions(formats=frozenset({"m4b"}))
+
+
+def test_two_narrators_profile(options, voice_wav, tmp_path):
+    second_voice = tmp_path / "second.wav"
+    shutil.copy(voice_wav, second_voice)
+    with open(second_voice, "r+b") as f:  # a different recording: the first second of speech cut away
+        f.truncate(os.path.getsize(second_voice) - 48000)
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        f"voice: {voice_wav}\nchapters:\n  - range: '2'\n    voice: second.wav\n", encoding="utf-8"
+    )
+    result = render_book(EXAMPLE_MD, options(voice=None, profile=profile))
+    voices = [{s.voice_id for s in c.segments} for c in result.chapters]
+    assert voices[0] == voices[2] and voices[0] != voices[1] and all(len(v) == 1 for v in voices)
+    mp3 = next(p for p in result.files if p.suffix == ".mp3")
+    assert str(ID3(mp3)["TCOM"]) == "voice_espeak, second"
+
+
+def test_kill_at_random_points_then_resume_gives_identical_files(tiny_checkpoint, voice_wav, tmp_path):
+    book = CORPUS / "trees.epub"
+    reference = tmp_path / "uninterrupted"
+    subprocess.run(cli_args(tiny_checkpoint, voice_wav, book, reference), check=True, timeout=600)
+
+    crashed = tmp_path / "crashed"
+    audio_dir = crashed / ".audiobook-tts" / "audio"
+    rng = random.Random(1234)
+    total = len(list((reference / ".audiobook-tts" / "audio").glob("*.f32")))
+    kills = 0
+    for threshold in sorted(rng.sample(range(1, total), 3)):
+        process = subprocess.Popen(cli_args(tiny_checkpoint, voice_wav, book, crashed))
+        deadline = time.monotonic() + 300
+        while process.poll() is None and time.monotonic() < deadline:
+            if audio_dir.exists() and len(list(audio_dir.glob("*.f32"))) >= threshold:
+                time.sleep(rng.uniform(0, 0.3))  # land anywhere: mid-segment, mid-write, between
+                process.send_signal(signal.SIGKILL)
+                kills += 1
+                break
+            time.sleep(0.005)
+        process.wait()
+    assert kills >= 1
+    subprocess.run(cli_args(tiny_checkpoint, voice_wav, book, crashed), check=True, timeout=600)
+    assert outputs(crashed) == outputs(reference)
+    with Job.open(crashed) as job:
+        assert job.status().done == job.status().total
+
+
+def test_second_render_of_the_same_job_is_refused(tiny_checkpoint, voice_wav, tmp_path):
+    out = tmp_path / "out"
+    process = subprocess.Popen(cli_args(tiny_checkpoint, voice_wav, EXAMPLE_MD, out))
+    try:
+        while not (out / ".audiobook-tts" / "index.sqlite").exists():
+            time.sleep(0.01)
+        second = subprocess.run(
+            cli_args(tiny_checkpoint, voice_wav, EXAMPLE_MD, out), capture_output=True, text=True
+        )
+        assert second.returncode == 1
+        assert "another render is using" in second.stderr and len(second.stderr.strip().splitlines()) == 1
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--voice", "no-such-voice.wav"], "no such file"),
+        (["--chapters", "3-1"], "not a valid range"),
+        (["--format", "ogg"], "choose m4b, mp3"),
+    ],
+)
+def test_bad_options_give_one_line(tiny_checkpoint, voice_wav, tmp_path, args, message):
+    base = cli_args(tiny_checkpoint, voice_wav, EXAMPLE_MD, tmp_path / "out")
+    run = subprocess.run(base + args, capture_output=True, text=True)
+    assert run.returncode == 1
+    assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
