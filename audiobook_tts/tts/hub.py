@@ -88,11 +88,15 @@ def _download(file: HubFile, what: str, local_option: str) -> str:
             reason=f"not cached and {reason}",
         )
 
+    cached = huggingface_hub.try_to_load_from_cache(file.repo_id, file.filename, revision=file.revision)
+    if isinstance(cached, str):
+        return cached
     if _unreachable is not None:
-        cached = huggingface_hub.try_to_load_from_cache(file.repo_id, file.filename, revision=file.revision)
-        if isinstance(cached, str):
-            return cached
         raise not_cached(f"the hub was unreachable earlier in this run ({_unreachable})")
+    if not constants.is_offline_mode():
+        _unreachable = _endpoint_unreachable(constants.ENDPOINT)
+        if _unreachable is not None:
+            raise not_cached(_unreachable)
     try:
         return huggingface_hub.hf_hub_download(file.repo_id, file.filename, revision=file.revision)
     except errors.GatedRepoError:
@@ -120,6 +124,20 @@ def _download(file: HubFile, what: str, local_option: str) -> str:
             f"{local_option}, or set HF_HOME to a cache that has it",
             reason=f"download failed: {_reason(e)}",
         ) from None
+
+
+def _endpoint_unreachable(endpoint: str, timeout: float = 3.0) -> str | None:
+    """Why the hub cannot be reached, or None. One quick connection attempt: without it, a machine with no
+    network would wait through huggingface_hub's retries (about 25 s) before the same error."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(endpoint)
+    try:
+        socket.create_connection((url.hostname, url.port or 443), timeout=timeout).close()
+    except OSError as error:
+        return f"{url.hostname} is unreachable ({error.strerror or type(error).__name__})"
+    return None
 
 
 def _reason(error: BaseException) -> str:
