@@ -27,7 +27,7 @@ MAX_TOKENS = 50
 # Abbreviations the normaliser or the sentence splitter knows, written with their period.
 ABBREVIATIONS = sorted(
     {k.lower() for k in (*n._TITLES, *n._BEFORE_NUMBER)}
-    | {k.rstrip(".").lower() for k in n._ABBREVIATIONS}
+    | {k.rstrip(".").lower() for k in n._ABBREVIATIONS if k[0].isalpha()}
     | {k.rstrip(".").lower() for k in n._UNITS if k.rstrip(".").isalpha()}
     | {k for k in KNOWN_ABBREVIATIONS if k.isalpha()}
     | {"st", "dr"},
@@ -42,6 +42,8 @@ REWRITTEN = re.compile(
     | \S*\d\S*(?:\s+[^\W\d_]{{1,3}}\.?(?!\w))?          # numbers, with what is glued to them or a unit after
     | \b(?:[^\W\d_]\.){{2,}}                           # dotted initialisms: e.g. i.e. U.S. a.m.
     | (?i:\b(?:{"|".join(ABBREVIATIONS)})\.)            # known abbreviations: Mr. St. etc. approx.
+    | \b(?:Mr|Mrs|Ms|Dr|St)\b(?=\s[A-Z][a-z])          # British titles without a period: St Luke's
+    | &c\.                                               # the old "et cetera"
     | (?i:\b(?:{NUMBERED})\.?\s+[IVXLCDM]+\b)          # Chapter IV, BOOK II
     | \b[A-Z][a-z]+\s+[IVXL]{{1,5}}\b(?![a-z'’])       # Henry VIII (the name is not checked either)
     | \b[IVXLCDM]+\.                                   # a numeral heading: I. II.
