@@ -257,7 +257,9 @@ def render_book(
     )
 
     out_dir = Path(options.out_dir) if options.out_dir else default_out_dir(book_path)
-    text_base = TextOptions(replace_characters=dict(engine.config.replace_characters))
+    text_base = TextOptions(
+        replace_characters=dict(engine.config.replace_characters), language=book.metadata.language or "en"
+    )
     text_options = profile.text_options(text_base)
 
     try:
