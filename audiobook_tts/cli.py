@@ -391,7 +391,7 @@ class RenderDisplay:
                 self.chapter_task,
                 completed=event.chapter_done,
                 total=event.chapter_total,
-                description=f"ch. {event.chapter}: {event.chapter_title[:40]}",
+                description=f"ch. {event.chapter}: {event.chapter_title[:30]}",
             )
         elif event.kind == "assemble":
             self.stop()
