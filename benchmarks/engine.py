@@ -7,7 +7,8 @@ per call). Either way the reference decodes in a second Python thread, so on an 
 overlap decoding with generation; we run serially. Prints audio seconds per wall second and per CPU second
 (all threads of the process; robust to other load on the machine) for each, and the ratios ours / reference.
 
-    python benchmarks/engine.py [--config english] [--rounds 2] [--reference-batched] [--workdir DIR]
+    python benchmarks/engine.py [--config english] [--rounds 2] [--reference-batched] [--frames-per-decode N]
+                                [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def main() -> None:
     parser.add_argument("--config", default="english")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--reference-batched", action="store_true")
+    parser.add_argument("--frames-per-decode", type=int, default=1, help="ours: latents per Mimi call")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
 
@@ -89,7 +91,8 @@ def main() -> None:
         return ref.generate_audio(ref_voice, TEXT).numel() / rate
 
     def run_ours() -> float:
-        return ours.generate(our_voice, TEXT, eos_threshold=NO_EOS).numel() / rate
+        audio = ours.generate(our_voice, TEXT, eos_threshold=NO_EOS, frames_per_decode=args.frames_per_decode)
+        return audio.numel() / rate
 
     wall_speed: dict[str, list[float]] = {"reference": [], "ours": []}
     cpu_speed: dict[str, list[float]] = {"reference": [], "ours": []}
@@ -106,7 +109,10 @@ def main() -> None:
                 f"{seconds / wall:.2f} x real time"
             )
     mode = "all queued frames per call" if args.reference_batched else "frame by frame"
-    print(f"config {args.config}, 1 torch thread each, reference decoding {mode}; medians of {args.rounds}")
+    print(
+        f"config {args.config}, 1 torch thread each, reference decoding {mode}, ours "
+        f"{args.frames_per_decode} frame(s) per Mimi call; medians of {args.rounds}"
+    )
     for label, speeds in (("wall", wall_speed), ("CPU", cpu_speed)):
         ref_speed, our_speed = statistics.median(speeds["reference"]), statistics.median(speeds["ours"])
         print(

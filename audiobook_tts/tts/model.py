@@ -38,7 +38,7 @@ MIN_FRAMES_BEFORE_EOS = (
 )
 TOKENS_PER_SECOND = 3.0  # length cap per chunk: ceil((tokens / 3 + 2) s * frame rate)
 PADDING_SECONDS = 2.0
-FADE_IN_SECONDS = 1 / 200  # a fresh decoder starts with a small step; fade 5 ms in
+FADE_IN_PER_SECOND = 200  # a fresh decoder starts with a small step: fade in 1/200 s (120 samples)
 
 
 class PocketTTS(nn.Module):
@@ -160,7 +160,7 @@ class PocketTTS(nn.Module):
             decode_steps=decode_steps,
         )
         decoder = self.mimi.new_decoder_state(1)
-        fade_in = torch.linspace(0, 1, int(self.sample_rate * FADE_IN_SECONDS))
+        fade_in = torch.linspace(0, 1, self.sample_rate // FADE_IN_PER_SECOND)
         pending: list[Tensor] = []
         for index, latent in enumerate(latents):
             pending.append(latent)

@@ -208,3 +208,27 @@ def test_full_size_english_matches(checkpoint_factory, voice_audio):
         )
     assert our_audio.numel() >= 3 * 24000
     assert max_diff(our_audio, ref_audio) <= 1e-4
+
+
+def test_sampler_options_match(pair, voice_audio):
+    """Truncated noise (trunc_normal_, absolute bounds) and several decode steps, at a higher temperature."""
+    raw, processed = voice_audio
+    pair.ref.temp, pair.ref.noise_clamp, pair.ref.sampler_decode_steps = 0.7, 0.8, 3
+    try:
+        torch.manual_seed(51)
+        ref_audio = pair.ref.generate_audio(
+            pair.ref.get_state_for_audio_prompt(raw), "Hello world, once more."
+        )
+    finally:
+        pair.ref.noise_clamp, pair.ref.sampler_decode_steps = None, 1
+    torch.manual_seed(51)
+    voice = pair.ours.voice_from_audio(processed, noise_clamp=0.8)
+    our_audio = pair.ours.generate(
+        voice,
+        "Hello world, once more.",
+        temperature=0.7,
+        eos_threshold=NO_EOS,
+        noise_clamp=0.8,
+        decode_steps=3,
+    )
+    assert max_diff(our_audio, ref_audio) <= 1e-4
