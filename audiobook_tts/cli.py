@@ -372,14 +372,14 @@ class RenderDisplay:
             return
         if self.mode == "quiet":
             return
-        if event.kind == "voice" and self.progress is None:
+        if event.kind == "voice":
             self.console.print(
-                f"[dim]voice for chapter {event.chapter}: {event.message}[/dim]", highlight=False
+                f"[dim]voice {event.message} (from chapter {event.chapter})[/dim]", highlight=False
             )
         elif event.kind == "plan":
+            self.started = time.perf_counter()
             self.start(event.total)
         elif event.kind == "segment":
-            self.started = self.started or time.perf_counter()
             elapsed = time.perf_counter() - self.started
             rtf = event.audio_seconds / elapsed if elapsed > 0 else 0.0
             self.progress.update(

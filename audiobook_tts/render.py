@@ -278,10 +278,10 @@ def render_book(
             voice = default_voice if options.voice else (settings.voice or default_voice)
             generation = settings.generation.updated(options.generation)
             ident, state = voices.get(voice)
-            emit(RenderEvent("voice", number, chapter.title, message=voice.name))
             narrator = voice.name if voice.kind == "name" else Path(voice.name.split("@")[0]).stem
             if narrator not in narrators:
                 narrators.append(narrator)
+                emit(RenderEvent("voice", number, chapter.title, message=narrator))
             planned = _plan_chapter(number, chapter, text_options, ident, model_id, engine, generation)
             plan.append(planned)
             if numbers is None or number in numbers:
