@@ -84,14 +84,25 @@ class FlowLM(nn.Module):
             block = torch.cat([self.bos_before_voice.expand(block.shape[0], -1, -1), block], dim=1)
         return block
 
-    def draw_noise(self, batch_size: int, temperature: float, noise_clamp: float | None) -> Tensor:
-        """[B, latent] float32 noise with std sqrt(temperature): the reference's exact generator call."""
+    def draw_noise(
+        self,
+        batch_size: int,
+        temperature: float,
+        noise_clamp: float | None,
+        generator: torch.Generator | None = None,
+    ) -> Tensor:
+        """[B, latent] float32 noise with std sqrt(temperature): the reference's exact generator call.
+
+        `generator` None draws from torch's global generator (the reference's); a batch of independent
+        segments passes each row's own generator, one [1, latent] draw per row."""
         noise = torch.empty(batch_size, self.latent_dim, dtype=torch.float32)
         std = temperature**0.5
         if noise_clamp is None:
-            torch.nn.init.normal_(noise, mean=0.0, std=std)
+            torch.nn.init.normal_(noise, mean=0.0, std=std, generator=generator)
         else:
-            torch.nn.init.trunc_normal_(noise, mean=0.0, std=std, a=-noise_clamp, b=noise_clamp)
+            torch.nn.init.trunc_normal_(
+                noise, mean=0.0, std=std, a=-noise_clamp, b=noise_clamp, generator=generator
+            )
         return noise
 
     def prompt(
@@ -111,9 +122,11 @@ class FlowLM(nn.Module):
         temperature: float,
         noise_clamp: float | None = None,
         decode_steps: int = 1,
+        noise: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         """Feed latent frames [B, T, latent] (NaN rows = BOS) and sample the next one.
 
+        `noise` [B, latent] replaces the draw from the global generator (batched rows bring their own).
         Returns (latent [B, latent] in normalised space, EOS logit [B])."""
         latents = torch.where(torch.isnan(latents), self.bos_emb, latents)
         h = self.transformer(self.input_linear(latents), cache)[:, -1]
@@ -121,5 +134,6 @@ class FlowLM(nn.Module):
         if self.z_proj is not None:
             h = self.z_proj(h)
         eos_logit = self.out_eos(h)[:, 0]
-        noise = self.draw_noise(h.shape[0], temperature, noise_clamp)
+        if noise is None:
+            noise = self.draw_noise(h.shape[0], temperature, noise_clamp)
         return sample(self.flow_net, self.flow_type, h, noise, decode_steps), eos_logit
