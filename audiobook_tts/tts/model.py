@@ -25,7 +25,13 @@ from audiobook_tts.tts.config import Config
 from audiobook_tts.tts.errors import ModelError
 from audiobook_tts.tts.flow_lm import FlowLM
 from audiobook_tts.tts.mimi import DecoderState, Mimi
-from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK, TextRules, prepare_prompt, split_into_chunks
+from audiobook_tts.tts.text_prep import (
+    MAX_TOKENS_PER_CHUNK,
+    TextRules,
+    TokenCoder,
+    prepare_prompt,
+    split_into_chunks,
+)
 from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
 from audiobook_tts.tts.transformer import KVCache
 from audiobook_tts.tts.weights import load_weights
@@ -42,7 +48,7 @@ FADE_IN_PER_SECOND = 200  # a fresh decoder starts with a small step: fade in 1/
 
 
 class PocketTTS(nn.Module):
-    def __init__(self, config: Config, tokenizer):
+    def __init__(self, config: Config, tokenizer: TokenCoder | None):
         super().__init__()
         self.config = config
         self.tokenizer = tokenizer
@@ -56,7 +62,7 @@ class PocketTTS(nn.Module):
         self.eval()
 
     @classmethod
-    def from_files(cls, config: Config, weights_path: Path, tokenizer) -> PocketTTS:
+    def from_files(cls, config: Config, weights_path: Path, tokenizer: TokenCoder | None) -> PocketTTS:
         model = cls(config, tokenizer)
         load_weights(model, Path(weights_path))
         return model
@@ -67,7 +73,8 @@ class PocketTTS(nn.Module):
     def voice_from_audio(self, audio: Tensor, *, noise_clamp: float | None = None) -> VoiceState:
         """Voice state from mono audio [1, S] at the model's rate, already end_on_pause-processed.
 
-        Draws one noise sample from the global generator (the reference's voice prompt pass does)."""
+        Draws one noise sample from the global generator, as the reference's voice prompt pass does (its value
+        is discarded, so the temperature used for it does not matter)."""
         if audio.dim() != 2 or audio.shape[0] != 1 or audio.shape[1] == 0:
             raise ModelError(f"voice audio must be mono [1, samples], got shape {tuple(audio.shape)}")
         latents = self.mimi.encode_to_latent(audio[None].float())
@@ -128,10 +135,32 @@ class PocketTTS(nn.Module):
                 frames_per_decode=frames_per_decode,
             )
 
-    def generate(self, voice: VoiceState, text: str, **options) -> Tensor:
-        """The whole text as one audio tensor [samples]; options as for `stream`."""
-        frames = list(self.stream(voice, text, **options))
-        return torch.cat(frames) if frames else torch.zeros(0)
+    def generate(
+        self,
+        voice: VoiceState,
+        text: str,
+        *,
+        temperature: float | None = None,
+        eos_threshold: float | None = None,
+        frames_after_eos: int | None = None,
+        max_tokens: int = MAX_TOKENS_PER_CHUNK,
+        noise_clamp: float | None = None,
+        decode_steps: int = 1,
+        frames_per_decode: int = 1,
+    ) -> Tensor:
+        """The whole text as one audio tensor [samples]: the chunks back to back, like the reference."""
+        frames = self.stream(
+            voice,
+            text,
+            temperature=temperature,
+            eos_threshold=eos_threshold,
+            frames_after_eos=frames_after_eos,
+            max_tokens=max_tokens,
+            noise_clamp=noise_clamp,
+            decode_steps=decode_steps,
+            frames_per_decode=frames_per_decode,
+        )
+        return torch.cat(list(frames))
 
     @torch.no_grad()
     def stream_chunk(
