@@ -153,6 +153,9 @@ class WindowKVCache:
             self.offset += steps * active.long()
 
 
+Cache = KVCache | WindowKVCache
+
+
 def rope_angles(positions: Tensor, head_dim: int, max_period: float) -> tuple[Tensor, Tensor]:
     """cos and sin [B, T, 1, head_dim/2] of the rotation at integer `positions` [B, T], in float32."""
     half = torch.arange(head_dim // 2, dtype=torch.float32)
@@ -187,7 +190,9 @@ class Attention(nn.Module):
         self.in_proj = nn.Linear(d_model, self.attn_dim + 2 * kv_dim, bias=False)
         self.out_proj = nn.Linear(self.attn_dim, d_model, bias=False)
 
-    def forward(self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache, layer: int) -> Tensor:
+    def forward(
+        self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache: Cache | None, layer: int
+    ) -> Tensor:
         b, t, _ = x.shape
         projected = self.in_proj(x)
         q = projected[..., : self.attn_dim].view(b, t, self.num_heads, self.head_dim)
@@ -237,7 +242,9 @@ class TransformerLayer(nn.Module):
         self.layer_scale_1 = LayerScale(d_model, layer_scale) if scaled else nn.Identity()
         self.layer_scale_2 = LayerScale(d_model, layer_scale) if scaled else nn.Identity()
 
-    def forward(self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache, layer: int) -> Tensor:
+    def forward(
+        self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache: Cache | None, layer: int
+    ) -> Tensor:
         x = x + self.layer_scale_1(self.self_attn(self.norm1(x), cos, sin, mask, cache, layer))
         update = self.linear2(F.gelu(self.linear1(self.norm2(x)), approximate="tanh"))
         return x + self.layer_scale_2(update)
@@ -268,7 +275,7 @@ class Transformer(nn.Module):
         attention = self.layers[0].self_attn
         self.head_dim, self.num_kv_heads = attention.head_dim, attention.num_kv_heads
 
-    def forward(self, x: Tensor, cache: KVCache | WindowKVCache | None = None) -> Tensor:
+    def forward(self, x: Tensor, cache: Cache | None = None) -> Tensor:
         """x [B, T, d_model] -> [B, T, d_model]. With a cache, x continues each row's stream and the cache
         advances by T; without one, x is a whole stream starting at position 0."""
         b, t, _ = x.shape
