@@ -187,6 +187,24 @@ def voices() -> None:
     )
 
 
+@app.command()
+def download(
+    voice: Annotated[
+        list[str] | None,
+        typer.Option("--voice", help="Voices to fetch too (repeatable); default: the model's."),
+    ] = None,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Fetch a model and voices into the Hugging Face cache now, so later runs need no network."""
+    from audiobook_tts.tts import load_voice
+
+    engine = load_engine(model, config, None, None)
+    for name in voice or [default_voice_source(engine)]:
+        load_voice(engine, name)
+    typer.echo(f"ready: {engine.weights_file} and voices {', '.join(voice or ['(default)'])}")
+
+
 @app.command("export-voice")
 def export_voice(
     audio: Annotated[

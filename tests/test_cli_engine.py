@@ -95,3 +95,16 @@ def test_bad_voice_file_is_one_line(tiny_checkpoint, tmp_path):
     )
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and "voice.wav" in done.stderr
+
+
+def test_catalogue_model_and_voice_through_the_hub_cache(fake_hub_files, tmp_path):
+    """`download` then `say --voice fantine` resolve the real repo names and revisions from the cache."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(fake_hub_files.cache_dir)}
+    fetched = run("download", "--voice", "fantine", env=env)
+    assert fetched.returncode == 0, fetched.stderr
+    out = tmp_path / "hello.wav"
+    spoken = run("say", "Hello.", "-o", str(out), "--voice", "fantine", "--eos-threshold", "1e9", env=env)
+    assert spoken.returncode == 0, spoken.stderr
+    assert read_wav(out)[0].size >= 24000  # the length cap of a one-word text: a few seconds
+    missing = run("say", "Hello.", "-o", str(out), "--voice", "marius", env=env)
+    assert missing.returncode == 1 and "marius" in missing.stderr and "HF_HOME" in missing.stderr
