@@ -500,10 +500,7 @@ def render(
 ) -> None:
     """Render BOOK into an M4B with chapters and an MP3 per chapter. Interrupt it at any time and run the
     same command again: it resumes where it stopped."""
-    import dataclasses
-
     from audiobook_tts.assemble import AssembleOptions
-    from audiobook_tts.ingest import IngestOptions
     from audiobook_tts.profiles import GenerationSettings
     from audiobook_tts.render import RenderOptions, render_book
 
@@ -512,11 +509,6 @@ def render(
         fail(f"--format {formats!r}: choose m4b, mp3 or both (m4b,mp3)")
     if notes is not None and notes not in ("drop", "inline", "chapter_end"):
         fail(f"--notes {notes!r}: choose drop, inline or chapter_end")
-    ingest = None
-    if include_front_matter or notes is not None:
-        ingest = dataclasses.replace(
-            IngestOptions(), include_front_matter=include_front_matter, notes=notes or "drop"
-        )
     options = RenderOptions(
         out_dir=out,
         profile=profile,
@@ -526,7 +518,8 @@ def render(
         tokenizer=tokenizer,
         voice=voice,
         generation=GenerationSettings(temperature, eos_threshold, frames_after_eos),
-        ingest=ingest,
+        include_front_matter=include_front_matter or None,
+        notes=notes,
         chapters=chapters,
         preview_seconds=preview,
         fresh=fresh,

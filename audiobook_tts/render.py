@@ -29,7 +29,7 @@ from audiobook_tts.assemble import (
     assemble,
 )
 from audiobook_tts.errors import UserError
-from audiobook_tts.ingest import Book, Chapter, IngestOptions, load_book
+from audiobook_tts.ingest import Book, Chapter, load_book
 from audiobook_tts.jobs import Job, PlannedChapter, PlannedSegment, segment_key, segment_seed, voice_id
 from audiobook_tts.profiles import GenerationSettings, Profile, Voice, load_profile
 from audiobook_tts.text import TextOptions, prepare_chapter
@@ -54,7 +54,9 @@ class RenderOptions:
     tokenizer: str | None = None
     voice: str | None = None
     generation: GenerationSettings = GenerationSettings()
-    ingest: IngestOptions | None = None  # None: the profile's choices, else the defaults
+    # Reading choices that replace the profile's when set (None: the profile's, else the default).
+    include_front_matter: bool | None = None
+    notes: str | None = None  # drop, inline or chapter_end
     chapters: str | None = None  # "1-3,7": chapter numbers among those read (1 = the first)
     preview_seconds: float | None = None  # render only about this much of each chapter, into OUT/preview
     fresh: bool = False  # discard the job's previous state first
@@ -234,7 +236,10 @@ def render_book(
     book_path = Path(book_path)
     profile = load_profile(options.profile) if options.profile else Profile(path=Path("(command line)"))
 
-    ingest_options = options.ingest or profile.ingest_options()
+    overrides = {"include_front_matter": options.include_front_matter, "notes": options.notes}
+    ingest_options = dataclasses.replace(
+        profile.ingest_options(), **{k: v for k, v in overrides.items() if v is not None}
+    )
     book = load_book(book_path, ingest_options)
     readable = [chapter for chapter in book.chapters if chapter.included]
     if not readable:
