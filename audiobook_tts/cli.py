@@ -238,25 +238,22 @@ def token_counter(model: str | None, tokenizer: str | None):
     The model's own tokenizer when it can be had (a --tokenizer file, or the catalogue model's from the HF
     cache/hub); otherwise a character-based estimate, said so in the output.
     """
-    from audiobook_tts.tts import catalogue, hub
-    from audiobook_tts.tts.tokenizer import is_json_tokenizer, load_tokenizer
+    from audiobook_tts.tts import catalogue, load_model_config, load_model_tokenizer
 
-    config = catalogue.load_catalogue_config(model or catalogue.DEFAULT_MODEL)
+    config = load_model_config(model)
     replace = dict(config.replace_characters)
-    if tokenizer:
-        kind = "json" if is_json_tokenizer("", tokenizer) else "sentencepiece"
-        loaded = load_tokenizer(hub.resolve(tokenizer, what="tokenizer"), kind)
-        return (lambda text: len(loaded.encode(text))), f"tokenizer {tokenizer}", replace
-    table = config.flow_lm.lookup_table
     try:
-        path = hub.resolve(table.tokenizer_path, what="tokenizer")
-        loaded = load_tokenizer(path, table.tokenizer, vocab_size=table.n_bins)
+        loaded = load_model_tokenizer(config, tokenizer)
     except UserError as error:
+        if tokenizer:
+            raise
         typer.echo(f"note: token counts are estimated: {error}", err=True)
         note = "estimated token counts (2.5 characters a token; pass --tokenizer FILE for exact ones)"
         return (lambda text: len(text) * 2 // 5 + 1), note, replace
-    name = model or catalogue.DEFAULT_MODEL
-    return (lambda text: len(loaded.encode(text))), f"the {name} model's tokenizer", replace
+    name = (
+        f"tokenizer {tokenizer}" if tokenizer else f"the {model or catalogue.DEFAULT_MODEL} model's tokenizer"
+    )
+    return (lambda text: len(loaded.encode(text))), name, replace
 
 
 @app.command()
@@ -297,11 +294,13 @@ def inspect(
     if loaded.metadata.language:
         options.language = loaded.metadata.language
     rows = []
-    for number, chapter in enumerate(loaded.chapters, start=1):
+    read = 0
+    for chapter in loaded.chapters:
         spoken = prepare_chapter(chapter, count_tokens, options)
+        read += chapter.included
         rows.append(
             {
-                "number": number,
+                "number": read if chapter.included else None,  # as `render --chapters` and profiles count
                 "title": chapter.title,
                 "included": chapter.included,
                 "excluded_reason": chapter.excluded_reason,
@@ -350,7 +349,7 @@ def inspect(
     for row in rows:
         status_text = "yes" if row["included"] else f"no: {row['excluded_reason'] or 'excluded'}"
         table.add_row(
-            str(row["number"]),
+            str(row["number"] or ""),
             escape(row["title"]),
             str(row["words"]),
             str(row["segments"]),
