@@ -1,0 +1,326 @@
+"""Batched generation for offline rendering: many texts through the FlowLM at once, decoded in blocks.
+
+At batch 1 a FlowLM step is bound by reading the weights, so rows are nearly free until the arithmetic
+catches up: `generate_latents` keeps up to `batch_size` chunks stepping together, one row each, every row at
+its own position with its own text, EOS and noise generator (seeded with the request's seed, drawing exactly
+what the one-at-a-time path draws from the global generator after `torch.manual_seed(seed)`). A finished
+row leaves and the next queued chunk takes its place (continuous batching). Each row holds its own copy of
+its voice prefix in the shared KV cache (copying is one memory copy per admission; sharing would save
+~48 KB per voice position and row but needs a concatenation per layer and step, which costs more).
+
+Mimi is causal, so a finished chunk's latents are decoded in blocks of frames rather than frame by frame
+(`decode_latents`): the same audio within float rounding, ~3x cheaper.
+
+A row's result depends on its batch companions only through float rounding (matrix kernels and attention
+lengths vary with the batch): ~1e-6 in audio. For the same requests in the same order, thread count and batch
+size, the output is bit for bit the same: the batch composition is a pure function of the request list.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor
+
+from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK, TextRules, prepare_prompt, split_into_chunks
+from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
+from audiobook_tts.tts.transformer import KVCache
+
+MIN_FRAMES_BEFORE_EOS = 6  # as in model.py: EOS is ignored on the first frames
+FADE_IN_PER_SECOND = 200  # as in model.py: a fresh decoder's first 1/200 s is faded in
+DECODE_BLOCK = 16  # latent frames per Mimi call when decoding a finished chunk
+
+
+@dataclass(frozen=True)
+class Chunk:
+    tokens: tuple[int, ...]
+    max_frames: int
+    frames_after_eos: int
+
+
+@dataclass
+class SpeechRequest:
+    """One text to speak from its own seed: its chunks run one after another on one noise stream."""
+
+    voice: KVCache
+    chunks: list[Chunk]
+    seed: int
+    temperature: float
+    eos_threshold: float
+    noise_clamp: float | None = None
+    tag: object = None  # the caller's handle, handed back with the audio
+
+
+def make_request(
+    model,
+    voice: KVCache,
+    text: str,
+    seed: int,
+    *,
+    temperature: float | None = None,
+    eos_threshold: float | None = None,
+    frames_after_eos: int | None = None,
+    max_tokens: int = MAX_TOKENS_PER_CHUNK,
+    noise_clamp: float | None = None,
+    tag: object = None,
+) -> SpeechRequest:
+    """A request for `text`, chunked and prepared exactly as `PocketTTS.stream` does (same defaults)."""
+    model.check_voice(voice)
+    config = model.config
+    rules = TextRules.from_config(config)
+    chunks = []
+    for text_chunk in split_into_chunks(text, model.tokenizer, rules, max_tokens):
+        prepared, eos_guess = prepare_prompt(text_chunk, rules)
+        tokens = tuple(model.tokenizer.encode(prepared))
+        chunks.append(
+            Chunk(
+                tokens,
+                model.max_frames(len(tokens)),
+                after_eos(eos_guess, frames_after_eos, config.model_recommended_frames_after_eos),
+            )
+        )
+    return SpeechRequest(
+        voice,
+        chunks,
+        seed,
+        config.default_temperature if temperature is None else temperature,
+        config.default_eos_threshold if eos_threshold is None else eos_threshold,
+        noise_clamp,
+        tag,
+    )
+
+
+@dataclass
+class _Row:
+    request: int
+    chunk: int
+    generator: torch.Generator
+    step: int = 0
+    eos_step: int | None = None
+    latents: list[Tensor] = field(default_factory=list)
+
+
+def _capacity(request: SpeechRequest, chunk: Chunk) -> int:
+    return int(request.voice.offset.max()) + len(chunk.tokens) + chunk.max_frames
+
+
+@torch.no_grad()
+def generate_latents(
+    model, requests: list[SpeechRequest], *, batch_size: int = 16, decode_steps: int = 1
+) -> Iterator[tuple[int, int, Tensor]]:
+    """(request index, chunk index, latents [frames, latent] in normalised space) per finished chunk.
+
+    Rows are filled in request order; a request's next chunk goes first in the queue when its previous one
+    ends (it continues that request's noise stream)."""
+    flow_lm = model.flow_lm
+    queue_: deque[tuple[int, int, torch.Generator | None]] = deque((i, 0, None) for i in range(len(requests)))
+    rows: list[_Row] = []
+    cache: KVCache | None = None
+    latent_dim = flow_lm.latent_dim
+    # One capacity for the whole batch: the longest [voice | text | frames] any chunk can need.
+    capacity = max((_capacity(r, c) for r in requests for c in r.chunks), default=0)
+
+    def admit(index: int | None) -> None:
+        """Run the next queued chunk's text prompt and place it in row `index` (None: a new row)."""
+        nonlocal cache
+        request_index, chunk_index, generator = queue_.popleft()
+        request = requests[request_index]
+        chunk = request.chunks[chunk_index]
+        if generator is None:
+            generator = torch.Generator().manual_seed(request.seed)
+        need = _capacity(request, chunk)
+        sub = request.voice.copy(capacity=need)
+        flow_lm.transformer(flow_lm.conditioner(torch.tensor([chunk.tokens], dtype=torch.long)), sub)
+        flow_lm.draw_noise(1, request.temperature, request.noise_clamp, generator)  # the prompt pass's draw
+        row = _Row(request_index, chunk_index, generator)
+        if cache is None:
+            cache = sub.copy(capacity=capacity)
+            rows.append(row)
+            return
+        length = int(sub.offset[0])
+        if index is None:
+            grown = sub.copy(capacity=cache.capacity)
+            cache = KVCache(
+                [torch.cat([a, b]) for a, b in zip(cache.keys, grown.keys, strict=True)],
+                [torch.cat([a, b]) for a, b in zip(cache.values, grown.values, strict=True)],
+                torch.cat([cache.offset, sub.offset]),
+            )
+            rows.append(row)
+        else:
+            for layer in range(len(cache.keys)):
+                cache.keys[layer][index, :length] = sub.keys[layer][0, :length]
+                cache.values[layer][index, :length] = sub.values[layer][0, :length]
+            cache.offset[index] = length
+            rows[index] = row
+
+    while queue_ or rows:
+        while queue_ and len(rows) < batch_size:
+            admit(None)
+        inputs = torch.stack(
+            [row.latents[-1] if row.latents else torch.full((latent_dim,), float("nan")) for row in rows]
+        )[:, None]
+        noise = torch.cat(
+            [
+                flow_lm.draw_noise(
+                    1, requests[row.request].temperature, requests[row.request].noise_clamp, row.generator
+                )
+                for row in rows
+            ]
+        )
+        latents, eos_logits = flow_lm.step(inputs, cache, 1.0, None, decode_steps, noise=noise)
+        finished = []
+        for index, row in enumerate(rows):
+            request = requests[row.request]
+            chunk = request.chunks[row.chunk]
+            if (
+                row.eos_step is None
+                and row.step >= MIN_FRAMES_BEFORE_EOS
+                and eos_logits[index].item() > request.eos_threshold
+            ):
+                row.eos_step = row.step
+            if row.eos_step is not None and row.step >= row.eos_step + chunk.frames_after_eos:
+                finished.append(index)  # this step's latent is dropped, its noise was drawn
+            else:
+                row.latents.append(latents[index])
+                row.step += 1
+                if row.step == chunk.max_frames:
+                    finished.append(index)
+        for index in finished:
+            row = rows[index]
+            yield (
+                row.request,
+                row.chunk,
+                torch.stack(row.latents) if row.latents else torch.zeros(0, latent_dim),
+            )
+            if row.chunk + 1 < len(requests[row.request].chunks):
+                queue_.appendleft((row.request, row.chunk + 1, row.generator))
+        vacant = []
+        for index in finished:
+            if queue_:
+                admit(index)
+            else:
+                vacant.append(index)
+        if vacant:  # nothing left to admit: drop the finished rows from the batch
+            keep = torch.tensor([i for i in range(len(rows)) if i not in vacant], dtype=torch.long)
+            rows = [rows[i] for i in keep.tolist()]
+            if rows:
+                cache = KVCache(
+                    [k.index_select(0, keep) for k in cache.keys],
+                    [v.index_select(0, keep) for v in cache.values],
+                    cache.offset.index_select(0, keep),
+                )
+            else:
+                cache = None
+
+
+@torch.no_grad()
+def decode_latents(model, latents: Tensor, *, block: int = DECODE_BLOCK) -> Tensor:
+    """One chunk's latents [frames, latent] (normalised) -> audio [frames * 1920], from a fresh decoder,
+    `block` frames per Mimi call, the first 1/200 s faded in (as the streaming path does)."""
+    mimi = model.mimi
+    if latents.shape[0] == 0:
+        return torch.zeros(0)
+    state = mimi.new_decoder_state(1)
+    codes = model.denormalise(latents)[None]
+    audio = torch.cat(
+        [
+            mimi.decode(codes[:, start : start + block], state)[0, 0]
+            for start in range(0, codes.shape[1], block)
+        ]
+    )
+    fade = torch.linspace(0, 1, model.sample_rate // FADE_IN_PER_SECOND)
+    audio[: fade.numel()] *= fade
+    return audio
+
+
+def render_requests(
+    model,
+    groups: Iterable[list[SpeechRequest]],
+    *,
+    batch_size: int = 16,
+    threads: int = 2,
+    decode_steps: int = 1,
+    decode_block: int = DECODE_BLOCK,
+) -> Iterator[tuple[SpeechRequest, Tensor]]:
+    """(request, audio [samples]) for every request, as each one's last chunk is decoded.
+
+    Each group is batched on its own from an empty batch, so a request's audio depends only on its group
+    (see the module docstring). With `threads` >= 2 the FlowLM runs in a second thread while finished chunks
+    are decoded in this one (each with threads // 2 torch threads); with 1, both alternate in this thread.
+    """
+    if threads >= 2:
+        yield from _render_threaded(model, groups, batch_size, threads, decode_steps, decode_block)
+        return
+    torch.set_num_threads(1)
+    for group in groups:
+        assembler = _Assembler(group)
+        for request_index, chunk_index, latents in generate_latents(
+            model, group, batch_size=batch_size, decode_steps=decode_steps
+        ):
+            audio = decode_latents(model, latents, block=decode_block)
+            yield from assembler.add(request_index, chunk_index, audio)
+
+
+class _Assembler:
+    """Collects a group's chunk audio; hands out a request's audio once all its chunks are in."""
+
+    def __init__(self, group: list[SpeechRequest]):
+        self.group = group
+        self.parts: dict[int, dict[int, Tensor]] = {}
+
+    def add(self, request_index: int, chunk_index: int, audio: Tensor) -> list[tuple[SpeechRequest, Tensor]]:
+        parts = self.parts.setdefault(request_index, {})
+        parts[chunk_index] = audio
+        request = self.group[request_index]
+        if len(parts) < len(request.chunks):
+            return []
+        del self.parts[request_index]
+        return [(request, torch.cat([parts[i] for i in range(len(request.chunks))]))]
+
+
+_DONE = object()
+
+
+def _render_threaded(model, groups, batch_size, threads, decode_steps, decode_block):
+    per_thread = max(1, threads // 2)
+    latents_queue: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def produce() -> None:
+        torch.set_num_threads(per_thread)  # OpenMP thread counts are per calling thread
+        try:
+            for group in groups:
+                latents_queue.put(("group", group))
+                for item in generate_latents(model, group, batch_size=batch_size, decode_steps=decode_steps):
+                    if stop.is_set():
+                        return
+                    latents_queue.put(("chunk", item))
+            latents_queue.put((_DONE, None))
+        except BaseException as error:  # handed to the consumer, which raises it
+            latents_queue.put(("error", error))
+
+    producer = threading.Thread(target=produce, name="flow-lm", daemon=True)
+    torch.set_num_threads(per_thread)
+    producer.start()
+    assembler = None
+    try:
+        while True:
+            kind, item = latents_queue.get()
+            if kind is _DONE:
+                break
+            if kind == "error":
+                raise item
+            if kind == "group":
+                assembler = _Assembler(item)
+                continue
+            request_index, chunk_index, latents = item
+            audio = decode_latents(model, latents, block=decode_block)
+            yield from assembler.add(request_index, chunk_index, audio)
+    finally:
+        stop.set()
+        producer.join()

@@ -1,0 +1,133 @@
+"""Batched generation against the one-at-a-time engine: same seeds, same audio, whatever the batch holds."""
+
+from __future__ import annotations
+
+import pytest
+import soundfile
+import torch
+
+from audiobook_tts.tts import batch
+from audiobook_tts.tts.audio import end_on_pause
+from audiobook_tts.tts.config import load_config
+from audiobook_tts.tts.model import PocketTTS
+from audiobook_tts.tts.tokenizer import load_tokenizer
+
+TEXTS = [
+    "Hello there.",
+    "The quick brown fox jumps over the lazy dog, and then it sleeps until noon.",
+    "One two three. Four five six seven eight nine ten eleven twelve. Thirteen fourteen fifteen sixteen.",
+    "Short one.",
+    "A medium sentence with a few words in it.",
+    "Where are you going, my friend?",
+    "It was a bright cold day in April.",
+]
+# Per request: (EOS threshold, temperature, noise clamp). 0.7 makes the random-weight EOS head fire at
+# random steps (its logits wander in about -1..1), so rows leave the batch at different times.
+SETTINGS = [
+    (0.7, 0.7, None),
+    (1e9, 0.7, None),
+    (0.7, 0.5, None),
+    (-1e9, 0.7, None),
+    (0.7, 0.7, 1.0),
+    (1e9, 0.0, None),
+    (0.7, 0.7, None),
+]
+
+
+@pytest.fixture(scope="module")
+def model(tiny_checkpoint):
+    yaml_path, weights_path = tiny_checkpoint
+    config = load_config(yaml_path)
+    table = config.flow_lm.lookup_table
+    torch.set_num_threads(1)
+    return PocketTTS.from_files(config, weights_path, load_tokenizer(table.tokenizer_path, table.tokenizer))
+
+
+@pytest.fixture(scope="module")
+def voice(model, voice_wav):
+    samples, rate = soundfile.read(str(voice_wav), dtype="float32")
+    torch.manual_seed(0)
+    return model.voice_from_audio(end_on_pause(torch.from_numpy(samples)[None], rate))
+
+
+def one_at_a_time(model, voice) -> list[torch.Tensor]:
+    """What `generate` makes of each text after torch.manual_seed(its seed), chunks of <= 20 tokens."""
+    out = []
+    for index, (text, (eos, temperature, clamp)) in enumerate(zip(TEXTS, SETTINGS, strict=True)):
+        torch.manual_seed(100 + index)
+        out.append(
+            model.generate(
+                voice, text, eos_threshold=eos, temperature=temperature, noise_clamp=clamp, max_tokens=20
+            )
+        )
+    return out
+
+
+def requests(model, voice, order) -> list[batch.SpeechRequest]:
+    return [
+        batch.make_request(
+            model,
+            voice,
+            TEXTS[i],
+            100 + i,
+            eos_threshold=SETTINGS[i][0],
+            temperature=SETTINGS[i][1],
+            noise_clamp=SETTINGS[i][2],
+            max_tokens=20,
+            tag=i,
+        )
+        for i in order
+    ]
+
+
+@pytest.mark.parametrize(("batch_size", "threads"), [(1, 1), (3, 1), (16, 2)])
+def test_batched_equals_one_at_a_time(model, voice, batch_size, threads):
+    expected = one_at_a_time(model, voice)
+    order = [3, 0, 6, 1, 5, 2, 4]  # another order than the reference run: companions must not matter
+    group = requests(model, voice, order)
+    assert max(len(r.chunks) for r in group) >= 3  # a request of several chunks on one noise stream
+    got = {
+        r.tag: audio
+        for r, audio in batch.render_requests(model, [group], batch_size=batch_size, threads=threads)
+    }
+    assert sorted(got) == list(range(len(TEXTS)))
+    lengths = {audio.numel() for audio in expected}
+    assert len(lengths) >= 4  # EOS fired at different steps: rows left the batch at different times
+    for index, audio in enumerate(expected):
+        assert got[index].shape == audio.shape, index
+        assert audio.abs().max() > 1e-3
+        assert (got[index] - audio).abs().max() <= 1e-4, index
+
+
+def test_same_group_twice_is_bit_identical_and_threads_do_not_matter(model, voice):
+    group = requests(model, voice, range(len(TEXTS)))
+    serial = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=4, threads=1)}
+    threaded = {r.tag: a for r, a in batch.render_requests(model, [group, group], batch_size=4, threads=2)}
+    for tag, audio in serial.items():
+        assert torch.equal(threaded[tag], audio)
+
+
+def test_generate_latents_refills_rows_as_they_finish(model, voice):
+    group = requests(model, voice, range(len(TEXTS)))
+    finished = [(r, c) for r, c, _ in batch.generate_latents(model, group, batch_size=2)]
+    assert sorted(finished) == sorted((r, c) for r, req in enumerate(group) for c in range(len(req.chunks)))
+    # Each request's chunks come out in order.
+    for r in range(len(group)):
+        chunks = [c for rr, c in finished if rr == r]
+        assert chunks == sorted(chunks)
+
+
+def test_block_decoding_equals_frame_by_frame(model):
+    latents = torch.randn(37, 32, generator=torch.Generator().manual_seed(5))
+    state = model.mimi.new_decoder_state(1)
+    with torch.no_grad():
+        frames = [
+            model.mimi.decode(model.denormalise(latents[None, i : i + 1]), state)[0, 0] for i in range(37)
+        ]
+    expected = torch.cat(frames)
+    expected[:120] *= torch.linspace(0, 1, 120)
+    assert expected.abs().max() > 1e-3
+    for block in (1, 10, 16, 37, 64):
+        audio = batch.decode_latents(model, latents, block=block)
+        assert audio.shape == expected.shape
+        assert (audio - expected).abs().max() <= 1e-4, block
