@@ -85,6 +85,8 @@ class PocketTTS(nn.Module):
 
     def check_voice(self, voice: VoiceState) -> None:
         t = self.flow_lm.transformer
+        if voice.offset.numel() != 1:
+            raise ModelError(f"generation takes a single voice; this state holds {voice.offset.numel()} rows")
         shape = tuple(voice.keys[0].shape[2:]) if voice.keys else None
         if len(voice.keys) != len(t.layers) or shape != (t.num_kv_heads, t.head_dim):
             raise ModelError(
