@@ -33,7 +33,7 @@ from audiobook_tts.tts.transformer import KVCache
 
 MIN_FRAMES_BEFORE_EOS = 6  # as in model.py: EOS is ignored on the first frames
 FADE_IN_PER_SECOND = 200  # as in model.py: a fresh decoder's first 1/200 s is faded in
-DECODE_BLOCK = 16  # latent frames per Mimi call when decoding a finished chunk
+DECODE_BLOCK = 10  # latent frames per Mimi call when decoding a finished chunk
 
 
 @dataclass(frozen=True)
@@ -174,13 +174,14 @@ def generate_latents(
         )
         latents, eos_logits = flow_lm.step(inputs, cache, 1.0, None, decode_steps, noise=noise)
         finished = []
+        eos_logits = eos_logits.tolist()
         for index, row in enumerate(rows):
             request = requests[row.request]
             chunk = request.chunks[row.chunk]
             if (
                 row.eos_step is None
                 and row.step >= MIN_FRAMES_BEFORE_EOS
-                and eos_logits[index].item() > request.eos_threshold
+                and eos_logits[index] > request.eos_threshold
             ):
                 row.eos_step = row.step
             if row.eos_step is not None and row.step >= row.eos_step + chunk.frames_after_eos:
@@ -250,11 +251,14 @@ def render_requests(
     """(request, audio [samples]) for every request, as each one's last chunk is decoded.
 
     Each group is batched on its own from an empty batch, so a request's audio depends only on its group
-    (see the module docstring). With `threads` >= 2 the FlowLM runs in a second thread while finished chunks
-    are decoded in this one (each with threads // 2 torch threads); with 1, both alternate in this thread.
+    (see the module docstring). With `threads` >= 2 the FlowLM runs in a second thread while this one
+    decodes finished chunks, and the FlowLM thread decodes too whenever chunks wait (Mimi costs more per
+    frame than a batched FlowLM step); each thread uses threads // 2 torch threads. With 1, the two
+    alternate in this thread.
     """
+    groups = list(groups)
     if threads >= 2:
-        yield from _render_threaded(model, groups, batch_size, threads, decode_steps, decode_block)
+        yield from _render_threaded(model, groups, batch_size, threads // 2, decode_steps, decode_block)
         return
     torch.set_num_threads(1)
     for group in groups:
@@ -284,43 +288,66 @@ class _Assembler:
 
 
 _DONE = object()
+STEAL_BACKLOG = 2  # the FlowLM thread decodes a chunk itself when at least this many wait
 
 
-def _render_threaded(model, groups, batch_size, threads, decode_steps, decode_block):
-    per_thread = max(1, threads // 2)
-    latents_queue: queue.Queue = queue.Queue()
+def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode_block):
+    """Two workers: the FlowLM thread (steps, and decodes when chunks pile up) and this one (decodes).
+
+    A chunk's audio is a pure function of its latents, so which thread decodes it changes nothing."""
+    chunks: queue.Queue = queue.Queue()  # (group, request, chunk, latents) waiting for Mimi, then _DONE
+    decoded: queue.Queue = queue.Queue()  # (group, request, chunk, audio) decoded by the FlowLM thread
     stop = threading.Event()
+
+    def decode(job):
+        group_index, request_index, chunk_index, latents = job
+        return group_index, request_index, chunk_index, decode_latents(model, latents, block=decode_block)
 
     def produce() -> None:
         torch.set_num_threads(per_thread)  # OpenMP thread counts are per calling thread
         try:
-            for group in groups:
-                latents_queue.put(("group", group))
+            for group_index, group in enumerate(groups):
                 for item in generate_latents(model, group, batch_size=batch_size, decode_steps=decode_steps):
                     if stop.is_set():
                         return
-                    latents_queue.put(("chunk", item))
-            latents_queue.put((_DONE, None))
+                    chunks.put((group_index, *item))
+                    if chunks.qsize() >= STEAL_BACKLOG:
+                        _steal()
+            while not stop.is_set() and _steal():
+                pass
+            chunks.put(_DONE)
         except BaseException as error:  # handed to the consumer, which raises it
-            latents_queue.put(("error", error))
+            chunks.put(error)
+
+    def _steal() -> bool:
+        try:
+            job = chunks.get_nowait()
+        except queue.Empty:
+            return False
+        if job is _DONE or isinstance(job, BaseException):  # not ours: put it back
+            chunks.put(job)
+            return False
+        decoded.put(decode(job))
+        return True
 
     producer = threading.Thread(target=produce, name="flow-lm", daemon=True)
     torch.set_num_threads(per_thread)
     producer.start()
-    assembler = None
+    assemblers = [_Assembler(group) for group in groups]
     try:
         while True:
-            kind, item = latents_queue.get()
-            if kind is _DONE:
-                break
-            if kind == "error":
-                raise item
-            if kind == "group":
-                assembler = _Assembler(item)
-                continue
-            request_index, chunk_index, latents = item
-            audio = decode_latents(model, latents, block=decode_block)
-            yield from assembler.add(request_index, chunk_index, audio)
+            job = chunks.get()
+            results = []
+            if job is not _DONE:
+                if isinstance(job, BaseException):
+                    raise job
+                results.append(decode(job))
+            while not decoded.empty():
+                results.append(decoded.get_nowait())
+            for group_index, request_index, chunk_index, audio in results:
+                yield from assemblers[group_index].add(request_index, chunk_index, audio)
+            if job is _DONE:
+                return
     finally:
         stop.set()
         producer.join()
