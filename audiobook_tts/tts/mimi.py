@@ -61,8 +61,7 @@ class CausalConv1d(nn.Module):
         if self.context == 0:
             return self.conv(x)
         if state is None:  # a whole stream
-            mode = "replicate" if self.pad_mode == "replicate" else "constant"
-            return self.conv(F.pad(x, (self.context, 0), mode=mode))
+            return self.conv(F.pad(x, (self.context, 0), mode=self.pad_mode))
         if self.pad_mode == "replicate":
             raise ValueError("streaming a replicate-padded conv is not needed by Mimi's decoder")
         x = torch.cat([state[self.state_key], x], dim=-1)
