@@ -43,11 +43,15 @@ def model(tiny_checkpoint):
     return PocketTTS.from_files(config, weights_path, load_tokenizer(table.tokenizer_path, table.tokenizer))
 
 
-@pytest.fixture(scope="module")
-def voice(model, voice_wav):
+def make_voice(model, voice_wav):
     samples, rate = soundfile.read(str(voice_wav), dtype="float32")
     torch.manual_seed(0)
     return model.voice_from_audio(end_on_pause(torch.from_numpy(samples)[None], rate))
+
+
+@pytest.fixture(scope="module")
+def voice(model, voice_wav):
+    return make_voice(model, voice_wav)
 
 
 def one_at_a_time(model, voice) -> list[torch.Tensor]:
@@ -131,3 +135,27 @@ def test_block_decoding_equals_frame_by_frame(model):
         audio = batch.decode_latents(model, latents, block=block)
         assert audio.shape == expected.shape
         assert (audio - expected).abs().max() <= 1e-4, block
+
+
+def test_int8_flow_lm_batched_equals_int8_one_at_a_time(tiny_checkpoint, voice_wav):
+    from audiobook_tts.tts.quantize import quantize_flow_lm
+
+    yaml_path, weights_path = tiny_checkpoint
+    config = load_config(yaml_path)
+    table = config.flow_lm.lookup_table
+    model = PocketTTS.from_files(config, weights_path, load_tokenizer(table.tokenizer_path, table.tokenizer))
+    float_audio = one_at_a_time(model, make_voice(model, voice_wav))
+    quantize_flow_lm(model)
+    assert "DynamicQuantizedLinear" in repr(model.flow_lm.transformer) and "Conv1d" in repr(model.mimi)
+    quantized_voice = make_voice(model, voice_wav)
+    expected = one_at_a_time(model, quantized_voice)
+    group = requests(model, quantized_voice, range(len(TEXTS)))
+    got = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=4, threads=1)}
+    assert any(
+        e.shape != f.shape or not torch.equal(e, f) for e, f in zip(expected, float_audio, strict=True)
+    )
+    for index, audio in enumerate(expected):
+        assert torch.isfinite(audio).all() and got[index].shape == audio.shape
+        # Dynamic int8 quantises each call's activations with one scale for the whole batch, so companions
+        # matter more than in float: ~1e-4 here (peak ~0.24), against ~1e-7 in float.
+        assert (got[index] - audio).abs().max() <= 1e-3, index
