@@ -24,6 +24,6 @@ def quantize_flow_lm(model) -> None:
     elif "qnnpack" in engines:
         torch.backends.quantized.engine = "qnnpack"
     qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
-    with warnings.catch_warnings():  # torch 2.13 warns that quantised dtypes will go
-        warnings.simplefilter("ignore", UserWarning)
+    with warnings.catch_warnings():  # torch 2.13 announces torch.ao's removal in favour of torchao
+        warnings.simplefilter("ignore")
         torch.ao.quantization.quantize_dynamic(model.flow_lm, {nn.Linear: qconfig}, inplace=True)
