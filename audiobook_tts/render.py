@@ -127,8 +127,10 @@ class _Voices:
     states: dict[str, tuple[str, object]] = field(default_factory=dict)  # source key -> (voice id, state)
 
     def get(self, voice: Voice) -> tuple[str, object]:
+        import torch
+
         from audiobook_tts.tts import load_voice
-        from audiobook_tts.tts.model import load_voice_state, save_voice_state
+        from audiobook_tts.tts.model import load_voice_state, voice_state_tensors
 
         source_key = _source_key(voice, self.model_id)
         if source_key in self.states:
@@ -140,21 +142,14 @@ class _Voices:
             return known, state
         source = str(voice.path) if voice.path is not None else voice.name
         # Cloning draws noise in its prompt pass: the state does not depend on it, but seed it anyway.
-        import torch
-
         torch.manual_seed(int(source_key[:15], 16))
         try:
             state = load_voice(self.engine, source)
         except UserError as error:
             raise RenderError(f"voice {voice.name!r}: {error}") from None
-        tmp = self.job.directory / "voices" / f".{source_key}.tmp.safetensors"
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        save_voice_state(state, tmp)
-        from safetensors.torch import load_file
-
-        ident = voice_id(load_file(tmp))
-        self.job.save_voice(ident, tmp)
-        tmp.unlink(missing_ok=True)
+        tensors = voice_state_tensors(state)
+        ident = voice_id(tensors)
+        self.job.save_voice(ident, tensors)
         self.job.remember_voice_source(source_key, ident)
         self.states[source_key] = (ident, state)
         return ident, state
@@ -338,7 +333,7 @@ def _generation_kwargs(engine, generation: GenerationSettings) -> dict:
 
 
 def _plan_chapter(number, chapter: Chapter, text_options, ident, model_id, engine, generation):
-    segments = prepare_chapter(chapter, lambda text: len(engine.tokenizer.encode(text)), text_options)
+    segments = prepare_chapter(chapter, engine.count_tokens, text_options)
     settings = _generation_kwargs(engine, generation)
     planned = [
         PlannedSegment(segment_key(s.text, ident, model_id, settings), s.text, s.pause_after, ident)

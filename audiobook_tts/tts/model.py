@@ -59,7 +59,16 @@ class PocketTTS(nn.Module):
         )
         self.mimi = Mimi(config.mimi)
         self.sample_rate = config.mimi.sample_rate
+        # Set by load_model: which catalogue model this is (None for a custom config), whether the weights
+        # can clone voices (the gated bundle), and the weights file (with the tokenizer's, the model's id).
+        self.catalogue_name: str | None = None
+        self.has_voice_cloning = True
+        self.weights_file: Path | None = None
         self.eval()
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text`: what the text stage measures segments against the token budget with."""
+        return len(self.tokenizer.encode(text))
 
     @classmethod
     def from_files(cls, config: Config, weights_path: Path, tokenizer: TokenCoder | None) -> PocketTTS:
@@ -245,7 +254,12 @@ class PocketTTS(nn.Module):
 
 
 def save_voice_state(state: VoiceState, path: Path) -> None:
-    """Write `transformer.layers.{l}.self_attn/offset|pad|cache`, cache [2, B, length, kv_heads, head_dim]."""
+    """Write the voice state as a safetensors file in the reference's export format."""
+    save_file(voice_state_tensors(state), str(path))
+
+
+def voice_state_tensors(state: VoiceState) -> dict[str, Tensor]:
+    """`transformer.layers.{l}.self_attn/offset|pad|cache`, cache [2, B, length, kv_heads, head_dim]."""
     length = int(state.offset.max())
     tensors = {}
     for layer, (k, v) in enumerate(zip(state.keys, state.values, strict=True)):
@@ -253,7 +267,7 @@ def save_voice_state(state: VoiceState, path: Path) -> None:
         tensors[f"{name}/offset"] = state.offset.clone()
         tensors[f"{name}/pad"] = torch.zeros_like(state.offset)
         tensors[f"{name}/cache"] = torch.stack([k[:, :length], v[:, :length]]).contiguous()
-    save_file(tensors, str(path))
+    return tensors
 
 
 def load_voice_state(path: Path) -> VoiceState:
