@@ -25,9 +25,9 @@ from audiobook_tts.jobs import Job
 from audiobook_tts.profiles import GenerationSettings
 from audiobook_tts.render import RenderError, RenderOptions, render_book
 from tests.fixtures.audio import decode, ffmetadata_chapters
+from tests.fixtures.shared import CORPUS
 
 ROOT = Path(__file__).parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
 EXAMPLE_EPUB = ROOT / "examples" / "the-lamplighters-almanac.epub"
 EXAMPLE_MD = ROOT / "examples" / "the-lamplighters-almanac.md"
 FAST = GenerationSettings(eos_threshold=-1e9)

@@ -9,15 +9,14 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import Counter
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from audiobook_tts.ingest import Book, IngestOptions, load_book
-
-CORPUS = Path("/work/shared/corpus")
+from tests.fixtures.shared import CORPUS
 
 ALICE_TOC = [
     ("Alice’s Adventures in Wonderland", 1),

@@ -9,7 +9,6 @@ acronyms (spelled letter by letter) and URLs.
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,8 @@ from audiobook_tts.text import normalize as n
 from audiobook_tts.text.normalize import NormalizeContext, unicode_cleanup
 from audiobook_tts.text.pauses import PAUSE_MARKER
 from audiobook_tts.text.sentences import KNOWN_ABBREVIATIONS
+from tests.fixtures.shared import CORPUS
 
-CORPUS = Path("/work/shared/corpus")
 BOOKS = sorted(CORPUS.glob("*.epub"))
 WORD = re.compile(r"[^\W\d_]+")
 MAX_TOKENS = 50

@@ -9,9 +9,9 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from audiobook_tts.cli import app
+from tests.fixtures.shared import CORPUS
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path("/work/shared/corpus")
 runner = CliRunner()
 
 

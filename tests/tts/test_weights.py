@@ -12,8 +12,9 @@ from safetensors.torch import load_file, save_file
 from audiobook_tts.tts.config import load_config
 from audiobook_tts.tts.errors import ModelError
 from audiobook_tts.tts.model import PocketTTS
+from tests.fixtures.shared import REFERENCE_KEYS
 
-KEYS_DIR = Path("/work/shared/reference/keys")
+KEYS_DIR = REFERENCE_KEYS
 REF_CONFIGS = Path("/tmp/ref/pocket_tts/config")
 KEY_LISTS = {
     "english": "english",
