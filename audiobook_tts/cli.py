@@ -88,6 +88,26 @@ VoiceOption = Annotated[
 ]
 
 
+BatchSizeOption = Annotated[
+    int,
+    typer.Option(
+        "--batch-size",
+        min=1,
+        help="Segments generated together (faster on a CPU); 1 = one at a time, the reference's exact noise.",
+    ),
+]
+ThreadsOption = Annotated[
+    int | None, typer.Option("--threads", min=1, help="CPU threads to use (default: all cores).")
+]
+QuantizeOption = Annotated[
+    bool,
+    typer.Option(
+        "--quantize",
+        help="int8 weights for the FlowLM: faster, slightly different audio (quality unmeasured).",
+    ),
+]
+
+
 def load_engine(
     model: str | None, config: str | None, weights: str | None, tokenizer: str | None, **defaults
 ):
@@ -129,8 +149,12 @@ def say(
     stream: Annotated[
         bool, typer.Option("--stream", help="Write audio to OUT as it is generated, frame by frame.")
     ] = False,
+    batch_size: BatchSizeOption = 16,
+    threads: ThreadsOption = None,
+    quantize: QuantizeOption = False,
 ) -> None:
-    """Speak TEXT with one voice into a WAV file."""
+    """Speak TEXT with one voice into a WAV file. A long text's chunks are generated together (batched):
+    the first continues the --seed'ed generator, each later one gets its own seed drawn from it."""
     import time
 
     import torch
@@ -143,6 +167,12 @@ def say(
     if not text.strip():
         fail("nothing to say: the text is empty")
     engine = load_engine(model, config, weights, tokenizer)
+    if quantize:
+        from audiobook_tts.tts.quantize import quantize_flow_lm
+
+        quantize_flow_lm(engine)
+    if threads is not None:
+        torch.set_num_threads(threads)
     if seed is not None:
         torch.manual_seed(seed)
     state = load_voice(engine, voice or default_voice_source(engine))
@@ -157,7 +187,9 @@ def say(
         seconds = writer.samples / engine.sample_rate
         typer.echo(f"first audio after {first_audio or 0:.2f} s", err=True)
     else:
-        audio = engine.generate(state, text, **options)
+        from audiobook_tts.tts.batch import speak
+
+        audio = speak(engine, state, text, batch_size=batch_size, threads=threads, **options)
         write_wav(out, audio, engine.sample_rate)
         seconds = audio.numel() / engine.sample_rate
     elapsed = time.perf_counter() - started
@@ -496,6 +528,9 @@ def render(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Progress and result as JSON lines.")] = False,
+    batch_size: BatchSizeOption = 16,
+    threads: ThreadsOption = None,
+    quantize: QuantizeOption = False,
 ) -> None:
     """Render BOOK into an M4B with chapters and an MP3 per chapter. Interrupt it at any time and run the
     same command again: it resumes where it stopped."""
@@ -522,6 +557,9 @@ def render(
         chapters=chapters,
         preview_seconds=preview,
         fresh=fresh,
+        batch_size=batch_size,
+        threads=threads,
+        quantize=quantize,
         assemble=AssembleOptions(
             formats=chosen,
             target_lufs=lufs,

@@ -8,6 +8,10 @@
 
 A segment's audio is a pure function of its key (text, voice state, model, settings; the seed is derived from
 the key), so a killed render resumes by skipping every key already stored, and ends with the same files.
+By default segments are rendered in batches (render_batched.py): there a segment's audio also depends, in the
+last float bits, on its batch companions, so batches are formed from fixed groups of the plan and a group is
+always rendered whole; a resumed render still ends with byte-identical files (same options and threads).
+`batch_size=1` is the one-at-a-time path, seeded through torch's global generator like the reference.
 """
 
 from __future__ import annotations
@@ -61,6 +65,10 @@ class RenderOptions:
     preview_seconds: float | None = None  # render only about this much of each chapter, into OUT/preview
     fresh: bool = False  # discard the job's previous state first
     assemble: AssembleOptions = AssembleOptions()
+    # Speed: segments stepping together (1 = one at a time), CPU threads (None: all cores), int8 FlowLM.
+    batch_size: int = 16
+    threads: int | None = None
+    quantize: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,6 +258,11 @@ def render_book(
         model_name, config = None, model_name
     engine = load_model(model_name, config=config, weights=options.weights, tokenizer=options.tokenizer)
     model_id = model_identity(engine, engine.weights_file, engine.tokenizer.path)
+    if options.quantize:  # int8 is another model numerically: its own voices and keys
+        from audiobook_tts.tts.quantize import quantize_flow_lm
+
+        quantize_flow_lm(engine)
+        model_id = hashlib.sha256(f"{model_id}/int8-dynamic-flow-lm".encode()).hexdigest()
     default_voice = (
         _voice_from_cli(options.voice)
         if options.voice
@@ -293,7 +306,20 @@ def render_book(
                 (dataclasses.replace(c, segments=_preview_planned(c.segments, options.preview_seconds)), s, g)
                 for c, s, g in work
             ]
-        rendered, reused, audio_seconds = _render_segments(job, engine, work, emit)
+        if options.batch_size > 1:
+            from audiobook_tts.render_batched import render_segments_batched
+            from audiobook_tts.tts.batch import default_threads
+
+            rendered, reused, audio_seconds = render_segments_batched(
+                job,
+                engine,
+                work,
+                emit,
+                batch_size=options.batch_size,
+                threads=options.threads or default_threads(),
+            )
+        else:
+            rendered, reused, audio_seconds = _render_segments(job, engine, work, emit, options.threads)
 
         emit(RenderEvent("assemble", message=f"assembling {len(work)} chapters"))
         target = out_dir / "preview" if options.preview_seconds is not None else out_dir
@@ -352,8 +378,11 @@ def _preview_planned(segments: list[PlannedSegment], seconds: float) -> list[Pla
     return kept
 
 
-def _render_segments(job: Job, engine, work, emit: Progress) -> tuple[int, int, float]:
+def _render_segments(job: Job, engine, work, emit: Progress, threads: int | None) -> tuple[int, int, float]:
     import torch
+
+    if threads is not None:
+        torch.set_num_threads(threads)
 
     total = sum(len(chapter.segments) for chapter, _, _ in work)
     done = rendered = reused = 0

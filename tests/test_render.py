@@ -159,10 +159,17 @@ def test_two_narrators_profile(options, voice_wav, tmp_path):
     assert str(ID3(mp3)["TCOM"]) == "voice_espeak, second"
 
 
-def test_kill_at_random_points_then_resume_gives_identical_files(tiny_checkpoint, voice_wav, tmp_path):
+# Batched renders are exact on resume because a group of the plan is always re-rendered whole (see
+# render_batched.py); trees.epub has 53 segments: one group by default, four groups at batch size 4.
+@pytest.mark.parametrize("batch_args", [[], ["--batch-size", "4"]], ids=["default", "batch4"])
+def test_kill_at_random_points_then_resume_gives_identical_files(
+    tiny_checkpoint, voice_wav, tmp_path, batch_args
+):
     book = CORPUS / "trees.epub"
     reference = tmp_path / "uninterrupted"
-    subprocess.run(cli_args(tiny_checkpoint, voice_wav, book, reference), check=True, timeout=600)
+    subprocess.run(
+        cli_args(tiny_checkpoint, voice_wav, book, reference) + batch_args, check=True, timeout=600
+    )
 
     crashed = tmp_path / "crashed"
     audio_dir = crashed / ".audiobook-tts" / "audio"
@@ -170,7 +177,7 @@ def test_kill_at_random_points_then_resume_gives_identical_files(tiny_checkpoint
     total = len(list((reference / ".audiobook-tts" / "audio").glob("*.f32")))
     kills = 0
     for threshold in sorted(rng.sample(range(1, total), 3)):
-        process = subprocess.Popen(cli_args(tiny_checkpoint, voice_wav, book, crashed))
+        process = subprocess.Popen(cli_args(tiny_checkpoint, voice_wav, book, crashed) + batch_args)
         deadline = time.monotonic() + 300
         while process.poll() is None and time.monotonic() < deadline:
             if audio_dir.exists() and len(list(audio_dir.glob("*.f32"))) >= threshold:
@@ -181,7 +188,7 @@ def test_kill_at_random_points_then_resume_gives_identical_files(tiny_checkpoint
             time.sleep(0.005)
         process.wait()
     assert kills >= 1
-    subprocess.run(cli_args(tiny_checkpoint, voice_wav, book, crashed), check=True, timeout=600)
+    subprocess.run(cli_args(tiny_checkpoint, voice_wav, book, crashed) + batch_args, check=True, timeout=600)
     assert outputs(crashed) == outputs(reference)
     with Job.open(crashed) as job:
         assert job.status().done == job.status().total
@@ -189,12 +196,13 @@ def test_kill_at_random_points_then_resume_gives_identical_files(tiny_checkpoint
 
 def test_second_render_of_the_same_job_is_refused(tiny_checkpoint, voice_wav, tmp_path):
     out = tmp_path / "out"
-    process = subprocess.Popen(cli_args(tiny_checkpoint, voice_wav, EXAMPLE_MD, out))
+    book = CORPUS / "moby-dick.epub"  # long enough that the first render still runs when the second starts
+    process = subprocess.Popen(cli_args(tiny_checkpoint, voice_wav, book, out))
     try:
         while not (out / ".audiobook-tts" / "index.sqlite").exists():
             time.sleep(0.01)
         second = subprocess.run(
-            cli_args(tiny_checkpoint, voice_wav, EXAMPLE_MD, out), capture_output=True, text=True
+            cli_args(tiny_checkpoint, voice_wav, book, out), capture_output=True, text=True
         )
         assert second.returncode == 1
         assert "another render is using" in second.stderr and len(second.stderr.strip().splitlines()) == 1

@@ -18,6 +18,7 @@ size, the output is bit for bit the same: the batch composition is a pure functi
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections import deque
@@ -34,6 +35,12 @@ from audiobook_tts.tts.transformer import KVCache
 MIN_FRAMES_BEFORE_EOS = 6  # as in model.py: EOS is ignored on the first frames
 FADE_IN_PER_SECOND = 200  # as in model.py: a fresh decoder's first 1/200 s is faded in
 DECODE_BLOCK = 10  # latent frames per Mimi call when decoding a finished chunk
+DEFAULT_BATCH_SIZE = 16  # rows stepping together (see benchmarks/throughput.py and README "Speed")
+
+
+def default_threads() -> int:
+    """All the machine's cores: the FlowLM and decoding threads get half each."""
+    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class SpeechRequest:
     eos_threshold: float
     noise_clamp: float | None = None
     tag: object = None  # the caller's handle, handed back with the audio
+    rng_state: Tensor | None = None  # start the noise stream from this generator state instead of `seed`
 
 
 def make_request(
@@ -133,6 +141,8 @@ def generate_latents(
         chunk = request.chunks[chunk_index]
         if generator is None:
             generator = torch.Generator().manual_seed(request.seed)
+            if request.rng_state is not None:
+                generator.set_state(request.rng_state)
         need = _capacity(request, chunk)
         sub = request.voice.copy(capacity=need)
         flow_lm.transformer(flow_lm.conditioner(torch.tensor([chunk.tokens], dtype=torch.long)), sub)
@@ -351,3 +361,37 @@ def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode
     finally:
         stop.set()
         producer.join()
+
+
+def speak(
+    model,
+    voice: KVCache,
+    text: str,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    threads: int | None = None,
+    **options,
+) -> Tensor:
+    """A long text's chunks batched as independent requests: audio [samples], chunks in order.
+
+    The first chunk continues torch's global generator (as `generate` does, so a one-chunk text is exactly
+    the one-at-a-time result); each later chunk gets its own seed drawn from that generator, instead of
+    continuing the previous chunk's noise. A one-chunk text takes the one-at-a-time path itself."""
+    rules = TextRules.from_config(model.config)
+    chunks = split_into_chunks(text, model.tokenizer, rules, options.get("max_tokens", MAX_TOKENS_PER_CHUNK))
+    if len(chunks) <= 1 or batch_size <= 1:
+        return model.generate(voice, text, **options)
+    first_state = torch.get_rng_state()
+    seeds = torch.randint(0, 2**62, (len(chunks),)).tolist()
+    requests = []
+    for index, chunk in enumerate(chunks):
+        request = make_request(model, voice, chunk, seeds[index], tag=index, **options)
+        request.rng_state = first_state if index == 0 else None
+        requests.append(request)
+    audio = dict(
+        (r.tag, a)
+        for r, a in render_requests(
+            model, [requests], batch_size=batch_size, threads=threads or default_threads()
+        )
+    )
+    return torch.cat([audio[i] for i in range(len(chunks))])
