@@ -32,6 +32,7 @@ from audiobook_tts.assemble import (
     ChapterAudio,
     assemble,
 )
+from audiobook_tts.assemble.ffmpeg import find_ffmpeg
 from audiobook_tts.errors import UserError
 from audiobook_tts.ingest import Book, Chapter, load_book
 from audiobook_tts.jobs import Job, PlannedChapter, PlannedSegment, segment_key, segment_seed, voice_id
@@ -256,6 +257,9 @@ def render_book(
     config = options.config
     if model_name and Path(model_name).suffix in (".yaml", ".yml"):  # a profile may name a config file
         model_name, config = None, model_name
+    find_ffmpeg(
+        options.assemble.ffmpeg
+    )  # a missing encoder should stop us before hours of rendering, not after
     engine = load_model(model_name, config=config, weights=options.weights, tokenizer=options.tokenizer)
     model_id = model_identity(engine, engine.weights_file, engine.tokenizer.path)
     if options.quantize:  # int8 is another model numerically: its own voices and keys

@@ -224,3 +224,11 @@ def test_bad_options_give_one_line(tiny_checkpoint, voice_wav, tmp_path, args, m
     run = subprocess.run(base + args, capture_output=True, text=True)
     assert run.returncode == 1
     assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+
+
+def test_missing_ffmpeg_stops_before_any_rendering(options, tmp_path):
+    from audiobook_tts.assemble import AssembleError, AssembleOptions
+
+    with pytest.raises(AssembleError, match="ffmpeg not found"):
+        render_book(EXAMPLE_MD, options(assemble=AssembleOptions(ffmpeg=str(tmp_path / "no-ffmpeg"))))
+    assert not (tmp_path / "out" / ".audiobook-tts").exists()
