@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 
@@ -17,6 +14,7 @@ from audiobook_tts.assemble import (
     assemble,
 )
 from tests.fixtures.audio import SAMPLE_RATE, make_chapter
+from tests.fixtures.disk import tiny_tmpfs
 
 TAGS = BookTags(title="Broken")
 
@@ -82,18 +80,8 @@ def test_empty_chapter_is_refused(tmp_path):
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A 96 KiB tmpfs (needs root and mount rights; skipped elsewhere)."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    if shutil.which("mount") is None:
-        pytest.skip("no mount command")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(mount_point)],
-                             capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with tiny_tmpfs(tmp_path / "disk", "96k") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=True)
 
 
 def test_disk_full_is_one_line_naming_the_file(tiny_disk):

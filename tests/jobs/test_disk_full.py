@@ -10,6 +10,7 @@ import pytest
 
 from audiobook_tts.jobs import Job, JobError
 from audiobook_tts.jobs.store import TEMP_PREFIX
+from tests.fixtures.disk import tiny_tmpfs
 from tests.fixtures.jobs import book_plan, samples_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,19 +23,8 @@ def rows(job: Job) -> list[tuple]:
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A 1 MiB tmpfs (needs root and mount rights; skipped elsewhere, the RLIMIT_FSIZE test still runs)."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with tiny_tmpfs(tmp_path / "disk", "1m") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=True)
 
 
 def test_enospc_on_a_tiny_tmpfs(tiny_disk):
