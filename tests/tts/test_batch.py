@@ -159,3 +159,19 @@ def test_int8_flow_lm_batched_equals_int8_one_at_a_time(tiny_checkpoint, voice_w
         # Dynamic int8 quantises each call's activations with one scale for the whole batch, so companions
         # matter more than in float: ~1e-4 here (peak ~0.24), against ~1e-7 in float.
         assert (got[index] - audio).abs().max() <= 1e-3, index
+
+
+def test_speak_batches_chunks_and_its_first_chunk_is_the_seeded_one(model, voice):
+    text = TEXTS[2] + " " + TEXTS[1]
+    options = dict(eos_threshold=1e9, temperature=0.7, max_tokens=20)
+    torch.manual_seed(9)
+    whole = model.generate(voice, text, **options)
+    first_chunk = batch.make_request(model, voice, text, 0, **options).chunks[0]
+    torch.manual_seed(9)
+    spoken = batch.speak(model, voice, text, batch_size=8, threads=1, **options)
+    assert spoken.shape == whole.shape  # EOS off: every chunk runs to its length cap on both paths
+    first = model.max_frames(len(first_chunk.tokens)) * 1920
+    assert (spoken[:first] - whole[:first]).abs().max() <= 1e-4  # continues the seeded global generator
+    assert (spoken[first:] - whole[first:]).abs().max() > 1e-3  # later chunks: their own seeds
+    torch.manual_seed(9)
+    assert torch.equal(batch.speak(model, voice, text, batch_size=8, threads=1, **options), spoken)
