@@ -43,6 +43,7 @@ WORDS = (
     "every winter so nobody trusted it except the baker who opened his shop at five"
 ).split()
 MODES = ("reference", "single", "batched", "batched-int8")
+COMPARED = 5  # segments whose audio is compared between our modes
 
 
 def segment_texts(count: int, tokenizer) -> list[str]:
@@ -131,21 +132,31 @@ def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
                 total = 0
                 for seed, text in enumerate(texts):
                     torch.manual_seed(seed)
-                    total += model.generate(voice, text, eos_threshold=NO_EOS).numel()
+                    audio = model.generate(voice, text, eos_threshold=NO_EOS)
+                    kept[seed] = audio if seed < COMPARED else None
+                    total += audio.numel()
                 return total / rate
             requests = [
-                make_request(model, voice, text, seed, eos_threshold=NO_EOS)
+                make_request(model, voice, text, seed, eos_threshold=NO_EOS, tag=seed)
                 for seed, text in enumerate(texts)
             ]
             size = DEFAULT_BATCH_SIZE * GROUP_BATCHES
             groups = [requests[i : i + size] for i in range(0, len(requests), size)]
-            audio = render_requests(model, groups, batch_size=DEFAULT_BATCH_SIZE, threads=default_threads())
-            return sum(a.numel() for _, a in audio) / rate
+            total = 0
+            for request, audio in render_requests(
+                model, groups, batch_size=DEFAULT_BATCH_SIZE, threads=default_threads()
+            ):
+                kept[request.tag] = audio if request.tag < COMPARED else None
+                total += audio.numel()
+            return total / rate
 
+    kept: dict[int, torch.Tensor | None] = {}
     start, start_cpu = time.perf_counter(), time.process_time()
     seconds = render()
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    if kept:
+        torch.save([kept[i] for i in range(min(COMPARED, count))], yaml_path.parent / f"audio-{mode}.pt")
     return {"mode": mode, "audio": seconds, "wall": wall, "cpu": cpu, "rss": peak, "first_audio": first_audio}
 
 
@@ -211,6 +222,27 @@ def main() -> None:
             ratio_rss = r["rss"] / base["rss"]
             line += f"   x{ratio_speed:.2f} speed, x{ratio_cost:.2f} CPU, x{ratio_rss:.2f} RSS vs reference"
         print(line)
+
+    compare(yaml_path.parent, "single", "batched", modes)
+    compare(yaml_path.parent, "batched", "batched-int8", modes)
+
+
+def compare(directory: Path, first: str, second: str, modes: list[str]) -> None:
+    """Max abs difference and RMS difference / RMS of the first, over the compared segments."""
+    import torch
+
+    if first not in modes or second not in modes:
+        return
+    a = torch.cat(torch.load(directory / f"audio-{first}.pt"))
+    b = torch.cat(torch.load(directory / f"audio-{second}.pt"))
+    if a.shape != b.shape:
+        print(f"{second} vs {first}: lengths differ ({b.numel()} vs {a.numel()} samples)")
+        return
+    rms = (a - b).pow(2).mean().sqrt() / a.pow(2).mean().sqrt()
+    print(
+        f"{second} vs {first} audio, first {COMPARED} segments: max abs diff {(a - b).abs().max():.2e} "
+        f"(peak {a.abs().max():.3f}), RMS diff / RMS {rms:.2e}"
+    )
 
 
 if __name__ == "__main__":
