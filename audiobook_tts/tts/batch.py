@@ -128,14 +128,12 @@ def generate_latents(
     flow_lm = model.flow_lm
     queue_: deque[tuple[int, int, torch.Generator | None]] = deque((i, 0, None) for i in range(len(requests)))
     rows: list[_Row] = []
-    cache: KVCache | None = None
     latent_dim = flow_lm.latent_dim
     # One capacity for the whole batch: the longest [voice | text | frames] any chunk can need.
     capacity = max((_capacity(r, c) for r in requests for c in r.chunks), default=0)
 
-    def admit(index: int | None) -> None:
-        """Run the next queued chunk's text prompt and place it in row `index` (None: a new row)."""
-        nonlocal cache
+    def admit(index: int) -> None:
+        """Run the next queued chunk's text prompt and place it in row `index` of the batch cache."""
         request_index, chunk_index, generator = queue_.popleft()
         request = requests[request_index]
         chunk = request.chunks[chunk_index]
@@ -143,34 +141,26 @@ def generate_latents(
             generator = torch.Generator().manual_seed(request.seed)
             if request.rng_state is not None:
                 generator.set_state(request.rng_state)
-        need = _capacity(request, chunk)
-        sub = request.voice.copy(capacity=need)
+        sub = request.voice.copy(capacity=_capacity(request, chunk))
         flow_lm.transformer(flow_lm.conditioner(torch.tensor([chunk.tokens], dtype=torch.long)), sub)
         flow_lm.draw_noise(1, request.temperature, request.noise_clamp, generator)  # the prompt pass's draw
-        row = _Row(request_index, chunk_index, generator)
-        if cache is None:
-            cache = sub.copy(capacity=capacity)
-            rows.append(row)
-            return
         length = int(sub.offset[0])
-        if index is None:
-            grown = sub.copy(capacity=cache.capacity)
-            cache = KVCache(
-                [torch.cat([a, b]) for a, b in zip(cache.keys, grown.keys, strict=True)],
-                [torch.cat([a, b]) for a, b in zip(cache.values, grown.values, strict=True)],
-                torch.cat([cache.offset, sub.offset]),
-            )
+        for layer in range(len(cache.keys)):
+            cache.keys[layer][index, :length] = sub.keys[layer][0, :length]
+            cache.values[layer][index, :length] = sub.values[layer][0, :length]
+        cache.offset[index] = length
+        row = _Row(request_index, chunk_index, generator)
+        if index == len(rows):
             rows.append(row)
         else:
-            for layer in range(len(cache.keys)):
-                cache.keys[layer][index, :length] = sub.keys[layer][0, :length]
-                cache.values[layer][index, :length] = sub.values[layer][0, :length]
-            cache.offset[index] = length
             rows[index] = row
 
-    while queue_ or rows:
-        while queue_ and len(rows) < batch_size:
-            admit(None)
+    # Every row is allocated up front. Rows are only ever refilled in place (a request's next chunk takes its
+    # previous chunk's row) or dropped once the queue is empty, so the batch never grows after this.
+    cache = flow_lm.empty_cache(min(batch_size, len(queue_)), capacity) if queue_ else None
+    while queue_ and len(rows) < cache.offset.shape[0]:
+        admit(len(rows))
+    while rows:
         inputs = torch.stack(
             [row.latents[-1] if row.latents else torch.full((latent_dim,), float("nan")) for row in rows]
         )[:, None]
