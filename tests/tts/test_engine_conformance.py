@@ -25,17 +25,7 @@ TEXT = (
 )
 
 # The 2m model is already small; shrink only its 512-wide encoder side and its FlowLM depth.
-SMALL_ENCODER = {
-    "seanet": {"dimension": 64, "n_filters": 8},
-    "transformer": {
-        "d_model": 64,
-        "num_heads": 4,
-        "num_layers": 1,
-        "dim_feedforward": 128,
-        "input_dimension": 64,
-        "output_dimensions": [64],
-    },
-}
+SMALL_ENCODER = {part: TINY_OVERRIDES["mimi"][part] for part in ("seanet", "transformer")}
 FLOW_MATCHING = deep_merge(TINY_OVERRIDES, {"flow_lm": {"flow": {"type": "flow_matching"}}})
 FAMILIES = {
     "english": ("english", TINY_OVERRIDES),
@@ -47,7 +37,7 @@ FAMILIES = {
     "english_drifting_26-09": ("english_drifting_26-09", TINY_OVERRIDES),
     "flow_matching": (
         "english",
-        deep_merge(TINY_OVERRIDES, {"flow_lm": {"flow": {"type": "flow_matching"}}}),
+        FLOW_MATCHING,
     ),
 }
 
