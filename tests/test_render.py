@@ -232,3 +232,20 @@ def test_missing_ffmpeg_stops_before_any_rendering(options, tmp_path):
     with pytest.raises(AssembleError, match="ffmpeg not found"):
         render_book(EXAMPLE_MD, options(assemble=AssembleOptions(ffmpeg=str(tmp_path / "no-ffmpeg"))))
     assert not (tmp_path / "out" / ".audiobook-tts").exists()
+
+
+def test_quick_start_command_with_the_catalogue_model_from_the_hub_cache(fake_hub_files, tmp_path):
+    """The README's command (`render BOOK --voice fantine`), the full-size english model and voice coming
+    from the Hugging Face cache (random weights under the real names); chapter 1 only, to stay quick."""
+    book = tmp_path / EXAMPLE_EPUB.name
+    shutil.copy(EXAMPLE_EPUB, book)
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(fake_hub_files.cache_dir)}
+    done = subprocess.run(
+        [sys.executable, "-m", "audiobook_tts.cli", "render", str(book), "--voice", "fantine",
+         "--chapters", "1", "--eos-threshold", "-1e9", "--quiet"],
+        capture_output=True, text=True, env=env, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "the-lamplighters-almanac"
+    assert (out / "The Lamplighter's Almanac.m4b").is_file()
+    assert str(ID3(out / "01 - Chapter 1 The Last Lamp on Quay Street.mp3")["TCOM"]) == "fantine"
