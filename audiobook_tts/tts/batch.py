@@ -28,12 +28,11 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
+from audiobook_tts.tts.model import FADE_IN_PER_SECOND, MIN_FRAMES_BEFORE_EOS
 from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK, TextRules, prepare_prompt, split_into_chunks
 from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
 from audiobook_tts.tts.transformer import KVCache
 
-MIN_FRAMES_BEFORE_EOS = 6  # as in model.py: EOS is ignored on the first frames
-FADE_IN_PER_SECOND = 200  # as in model.py: a fresh decoder's first 1/200 s is faded in
 DECODE_BLOCK = 10  # latent frames per Mimi call when decoding a finished chunk
 DEFAULT_BATCH_SIZE = 16  # rows stepping together (see benchmarks/throughput.py and README "Speed")
 
