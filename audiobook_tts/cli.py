@@ -116,14 +116,6 @@ def load_engine(
     return load_model(model, config=config, weights=weights, tokenizer=tokenizer, **defaults)
 
 
-def default_voice_source(engine) -> str:
-    """The catalogue's voice for a released model; with custom weights, that voice's recording is cloned."""
-    from audiobook_tts.tts import catalogue
-
-    name = catalogue.default_voice(engine.catalogue_name or catalogue.DEFAULT_MODEL)
-    return name if engine.catalogue_name else catalogue.VOICES[name].source
-
-
 @app.command()
 def say(
     text: Annotated[str, typer.Argument(help="The text to speak; '-' reads it from standard input.")],
@@ -159,7 +151,7 @@ def say(
 
     import torch
 
-    from audiobook_tts.tts import load_voice
+    from audiobook_tts.tts import default_voice_source, load_voice
     from audiobook_tts.tts.audio import StreamingWavWriter, write_wav
 
     if text == "-":
@@ -229,7 +221,7 @@ def download(
     config: ConfigOption = None,
 ) -> None:
     """Fetch a model and voices into the Hugging Face cache now, so later runs need no network."""
-    from audiobook_tts.tts import load_voice
+    from audiobook_tts.tts import default_voice_source, load_voice
 
     engine = load_engine(model, config, None, None)
     for name in voice or [default_voice_source(engine)]:

@@ -36,6 +36,7 @@ from audiobook_tts.assemble.ffmpeg import find_ffmpeg
 from audiobook_tts.errors import UserError
 from audiobook_tts.ingest import Book, Chapter, load_book
 from audiobook_tts.jobs import Job, PlannedChapter, PlannedSegment, segment_key, segment_seed, voice_id
+from audiobook_tts.jobs.store import file_sha256
 from audiobook_tts.profiles import GenerationSettings, Profile, Voice, load_profile
 from audiobook_tts.text import TextOptions, prepare_chapter
 
@@ -169,15 +170,7 @@ def _source_key(voice: Voice, model_id: str) -> str:
     digest = hashlib.sha256(model_id.encode())
     digest.update(voice.kind.encode() + b"\0" + voice.name.encode())
     if voice.path is not None:
-        digest.update(_file_sha256(voice.path).encode())
-    return digest.hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+        digest.update(file_sha256(voice.path).encode())
     return digest.hexdigest()
 
 
@@ -188,7 +181,7 @@ def model_identity(engine, weights_file: Path, tokenizer_file: Path) -> str:
     for path in (weights_file, tokenizer_file):
         # Files in the hub cache are named by content revision; anything else is hashed.
         snapshot = re.search(r"/snapshots/([0-9a-f]{40})/", str(path))
-        digest.update((f"{snapshot[1]}:{path.name}" if snapshot else _file_sha256(path)).encode())
+        digest.update((f"{snapshot[1]}:{path.name}" if snapshot else file_sha256(path)).encode())
     return digest.hexdigest()
 
 
@@ -233,7 +226,7 @@ def render_book(
     book_path: Path, options: RenderOptions = RenderOptions(), progress: Progress | None = None
 ) -> RenderResult:
     """Render (or resume) `book_path` into finished audiobook files; returns what was written."""
-    from audiobook_tts.tts import load_model
+    from audiobook_tts.tts import default_voice_source, load_model
 
     started = time.perf_counter()
     emit = progress or (lambda event: None)
@@ -270,7 +263,7 @@ def render_book(
     default_voice = (
         _voice_from_cli(options.voice)
         if options.voice
-        else profile.voice or _voice_from_cli(_default_voice_source(engine))
+        else profile.voice or _voice_from_cli(default_voice_source(engine))
     )
 
     out_dir = Path(options.out_dir) if options.out_dir else default_out_dir(book_path)
@@ -340,14 +333,6 @@ def render_book(
     return RenderResult(
         out_dir, result.files, [c for c, _, _ in work], rendered, reused, audio_seconds, wall, warnings
     )
-
-
-def _default_voice_source(engine) -> str:
-    """The catalogue's voice for a released model; with custom weights, that voice's recording is cloned."""
-    from audiobook_tts.tts import catalogue
-
-    name = catalogue.default_voice(engine.catalogue_name or catalogue.DEFAULT_MODEL)
-    return name if engine.catalogue_name else catalogue.VOICES[name].source
 
 
 def _generation_kwargs(engine, generation: GenerationSettings) -> dict:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModelError",
+    "default_voice_source",
     "is_voice_state_source",
     "load_model",
     "load_model_config",
@@ -103,6 +104,14 @@ def load_model(
     engine.has_voice_cloning = resolved.has_voice_cloning
     engine.weights_file = resolved.path  # with the tokenizer's path, what identifies the model's audio
     return engine
+
+
+def default_voice_source(model: PocketTTS) -> str:
+    """The catalogue's voice for a released model; with custom weights, that voice's recording is cloned."""
+    from audiobook_tts.tts import catalogue
+
+    name = catalogue.default_voice(model.catalogue_name or catalogue.DEFAULT_MODEL)
+    return name if model.catalogue_name else catalogue.VOICES[name].source
 
 
 def is_voice_state_source(source: str | Path) -> bool:
