@@ -57,7 +57,8 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         if read_only:
             db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
         else:
-            db = sqlite3.connect(path, isolation_level=None)  # autocommit; transactions are explicit
+            # Autocommit, explicit transactions. Worker processes share the index: a writer waits its turn.
+            db = sqlite3.connect(path, isolation_level=None, timeout=60)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a committed row survives a power cut
         version = db.execute("PRAGMA user_version").fetchone()[0]

@@ -2,6 +2,7 @@
 
     OUT/.audiobook-tts/
         lock                  flock'd by the one render using the job; holds its pid
+        workers/<name>.lock   flock'd by each worker process of that render (see claims.py)
         index.sqlite          plan, audio and voice rows (WAL mode)
         audio/<key>.f32       one segment: raw float32 little-endian mono samples (sample-exact, lossless)
         voices/<id>.safetensors  voice states, named by voice_id()
@@ -19,14 +20,14 @@ import hashlib
 import re
 import shutil
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from audiobook_tts.jobs import index
+from audiobook_tts.jobs import claims, index
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.keys import voice_id as compute_voice_id
 from audiobook_tts.jobs.lock import JobLock
@@ -113,9 +114,11 @@ def _check_key(key: str) -> None:
 
 
 class Job:
-    """An open job holding its lock until closed; use it from one thread: `with Job.open(out_dir) as job:`."""
+    """An open job holding its lock until closed; use it from one thread: `with Job.open(out_dir) as job:`.
 
-    def __init__(self, directory: Path, lock: JobLock, db: sqlite3.Connection):
+    The worker processes of the render holding the lock use `Job.open_for_worker` instead (no lock)."""
+
+    def __init__(self, directory: Path, lock: JobLock | None, db: sqlite3.Connection):
         self.directory = directory  # OUT/.audiobook-tts
         self._lock = lock
         self._db = db
@@ -137,6 +140,8 @@ class Job:
             raise JobError(f"cannot create {directory}: {error.strerror}") from None
         lock = JobLock.acquire(directory / "lock", directory)
         try:
+            # A killed render's workers may outlive it by a moment: wait, so that nothing writes behind us.
+            claims.wait_for_dead_workers(directory)
             if fresh:
                 for entry in directory.iterdir():
                     if entry.name == "lock":
@@ -155,11 +160,18 @@ class Job:
             raise
         return cls(directory, lock, db)
 
+    @classmethod
+    def open_for_worker(cls, out_dir: Path) -> Job:
+        """The job as seen by a worker process of the render that holds its lock (started by that render)."""
+        directory = Path(out_dir) / JOB_DIRNAME
+        return cls(directory, None, index.connect(directory / "index.sqlite"))
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
-        self._lock.release()
+        if self._lock is not None:
+            self._lock.release()
 
     def __enter__(self) -> Job:
         return self
@@ -330,6 +342,27 @@ class Job:
         import safetensors.torch
 
         return safetensors.torch.load_file(self.voice_path(voice_id))
+
+    # ---- groups shared by worker processes (claims.py) -----------------------------------------------------
+
+    def reset_claims(self, groups: Iterable[int]) -> None:
+        """Only the lock holder: `groups` become the unclaimed work of its workers."""
+        if self._lock is None:
+            raise RuntimeError("only the render holding the job lock resets the claims")
+        with self._write(self.directory / "index.sqlite"):
+            claims.reset(self._db, groups)
+
+    def claim_group(self, worker: str) -> int | None:
+        """A group for `worker` (a WorkerLock name) to render whole; None if none is free right now."""
+        with self._write(self.directory / "index.sqlite"):
+            return claims.claim(self._db, self.directory, worker)
+
+    def finish_group(self, group: int) -> None:
+        with self._write(self.directory / "index.sqlite"):
+            claims.finish(self._db, group)
+
+    def unfinished_groups(self) -> int:
+        return claims.unfinished(self._db)
 
     # ---- internals -----------------------------------------------------------------------------------------
 
