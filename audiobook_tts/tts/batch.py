@@ -4,9 +4,8 @@ At batch 1 a FlowLM step is bound by reading the weights, so rows are nearly fre
 catches up: `generate_latents` keeps up to `batch_size` chunks stepping together, one row each, every row at
 its own position with its own text, EOS and noise generator (seeded with the request's seed, drawing exactly
 what the one-at-a-time path draws from the global generator after `torch.manual_seed(seed)`). A finished
-row leaves and the next queued chunk takes its place (continuous batching). Each row holds its own copy of
-its voice prefix in the shared KV cache (copying is one memory copy per admission; sharing would save
-~48 KB per voice position and row but needs a concatenation per layer and step, which costs more).
+row leaves and the next queued chunk takes its place (continuous batching). A voice's prefix is stored
+once and shared by the rows that speak with it (`PrefixKVCache`): less memory, and a step reads it once.
 
 Mimi is causal, so a finished chunk's latents are decoded in blocks of frames rather than frame by frame
 (`decode_latents`): the same audio within float rounding, ~3x cheaper.
@@ -31,7 +30,7 @@ from torch import Tensor
 from audiobook_tts.tts.model import FADE_IN_PER_SECOND, MIN_FRAMES_BEFORE_EOS
 from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK, TextRules, prepare_prompt, split_into_chunks
 from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
-from audiobook_tts.tts.transformer import KVCache
+from audiobook_tts.tts.transformer import KVCache, PrefixKVCache
 
 DECODE_BLOCK = 10  # latent frames per Mimi call when decoding a finished chunk
 DEFAULT_BATCH_SIZE = 16  # rows stepping together (see benchmarks/throughput.py and README "Speed")
@@ -112,8 +111,9 @@ class _Row:
     latents: list[Tensor] = field(default_factory=list)
 
 
-def _capacity(request: SpeechRequest, chunk: Chunk) -> int:
-    return int(request.voice.offset.max()) + len(chunk.tokens) + chunk.max_frames
+def _suffix_capacity(chunk: Chunk) -> int:
+    """Positions a chunk needs after its voice prefix: its text, then its frames."""
+    return len(chunk.tokens) + chunk.max_frames
 
 
 @torch.no_grad()
@@ -128,8 +128,10 @@ def generate_latents(
     queue_: deque[tuple[int, int, torch.Generator | None]] = deque((i, 0, None) for i in range(len(requests)))
     rows: list[_Row] = []
     latent_dim = flow_lm.latent_dim
-    # One capacity for the whole batch: the longest [voice | text | frames] any chunk can need.
-    capacity = max((_capacity(r, c) for r in requests for c in r.chunks), default=0)
+    prefixes = list({id(r.voice): r.voice for r in requests}.values())  # each voice state once
+    voices = {id(voice): index for index, voice in enumerate(prefixes)}  # -> its prefix in the batch cache
+    # One capacity for the whole batch: the longest [text | frames] any chunk can need.
+    capacity = max((_suffix_capacity(c) for r in requests for c in r.chunks), default=0)
 
     def admit(index: int) -> None:
         """Run the next queued chunk's text prompt and place it in row `index` of the batch cache."""
@@ -140,14 +142,10 @@ def generate_latents(
             generator = torch.Generator().manual_seed(request.seed)
             if request.rng_state is not None:
                 generator.set_state(request.rng_state)
-        sub = request.voice.copy(capacity=_capacity(request, chunk))
+        sub = request.voice.copy(capacity=int(request.voice.offset[0]) + len(chunk.tokens))
         flow_lm.transformer(flow_lm.conditioner(torch.tensor([chunk.tokens], dtype=torch.long)), sub)
         flow_lm.draw_noise(1, request.temperature, request.noise_clamp, generator)  # the prompt pass's draw
-        length = int(sub.offset[0])
-        for layer in range(len(cache.keys)):
-            cache.keys[layer][index, :length] = sub.keys[layer][0, :length]
-            cache.values[layer][index, :length] = sub.values[layer][0, :length]
-        cache.offset[index] = length
+        cache.place(index, voices[id(request.voice)], sub)
         row = _Row(request_index, chunk_index, generator)
         if index == len(rows):
             rows.append(row)
@@ -156,8 +154,8 @@ def generate_latents(
 
     # Every row is allocated up front. Rows are only ever refilled in place (a request's next chunk takes its
     # previous chunk's row) or dropped once the queue is empty, so the batch never grows after this.
-    cache = flow_lm.empty_cache(min(batch_size, len(queue_)), capacity) if queue_ else None
-    while queue_ and len(rows) < cache.offset.shape[0]:
+    cache = PrefixKVCache.empty(prefixes, min(batch_size, len(queue_)), capacity) if queue_ else None
+    while queue_ and len(rows) < cache.voice.shape[0]:
         admit(len(rows))
     while rows:
         inputs = torch.stack(
@@ -208,14 +206,7 @@ def generate_latents(
         if vacant:  # nothing left to admit: drop the finished rows from the batch
             keep = torch.tensor([i for i in range(len(rows)) if i not in vacant], dtype=torch.long)
             rows = [rows[i] for i in keep.tolist()]
-            if rows:
-                cache = KVCache(
-                    [k.index_select(0, keep) for k in cache.keys],
-                    [v.index_select(0, keep) for v in cache.values],
-                    cache.offset.index_select(0, keep),
-                )
-            else:
-                cache = None
+            cache = cache.keep(keep) if rows else None
 
 
 @torch.no_grad()

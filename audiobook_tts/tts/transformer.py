@@ -92,6 +92,11 @@ class KVCache:
         else:
             self.offset += steps * active.long()
 
+    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None) -> Tensor:
+        """Store k, v [B, T, kv_heads, D] and attend q [B, T, heads, D] over the row -> [B, T, heads, D]."""
+        keys, values = self.append(layer, k, v)
+        return attend(q, keys, values, mask)
+
 
 @dataclass
 class WindowKVCache:
@@ -152,8 +157,155 @@ class WindowKVCache:
         else:
             self.offset += steps * active.long()
 
+    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None) -> Tensor:
+        keys, values = self.append(layer, k, v)
+        return attend(q, keys, values, mask)
 
-Cache = KVCache | WindowKVCache
+
+@dataclass
+class PrefixKVCache:
+    """Batched-generation cache (FlowLM): voice prefixes stored once and read by every row that uses them,
+    plus each row's own suffix ([text | latents], written one position per step).
+
+    Sharing the prefix saves memory (one copy per voice, not per row) and time: a decode step is bound by
+    reading keys and values, and a prefix's are read once for all its rows (one matrix product per voice)
+    instead of once per row. Suffixes are head-major so each (row, head) block is contiguous.
+
+    prefix_keys[l], prefix_values[l]: [V, kv_heads, prefix capacity, D]; zero beyond a voice's length.
+    keys[l], values[l]: [B, kv_heads, capacity, D]. Row b sits at position offset[b] =
+    prefix_length[voice[b]] + length[b], which is what RoPE sees, as in one row's linear KVCache.
+    """
+
+    prefix_keys: list[Tensor]
+    prefix_values: list[Tensor]
+    prefix_length: Tensor  # int64 [V]
+    voice: Tensor  # int64 [B], each row's prefix
+    keys: list[Tensor]
+    values: list[Tensor]
+    length: Tensor  # int64 [B], suffix positions written
+
+    @classmethod
+    def empty(cls, prefixes: list[KVCache], batch_size: int, capacity: int) -> PrefixKVCache:
+        """Rows with room for `capacity` suffix positions over the single-row caches `prefixes` (voices)."""
+        kv_heads, head_dim = prefixes[0].keys[0].shape[2:]
+        lengths = [int(p.offset[0]) for p in prefixes]
+        longest = max(lengths)
+
+        def stacked(tensors: list[Tensor]) -> Tensor:  # [1, L, H, D] each -> [V, H, longest, D]
+            out = torch.zeros(len(tensors), kv_heads, longest, head_dim)
+            for i, (t, n) in enumerate(zip(tensors, lengths, strict=True)):
+                out[i, :, :n] = t[0, :n].transpose(0, 1)
+            return out
+
+        layers = range(len(prefixes[0].keys))
+        return cls(
+            prefix_keys=[stacked([p.keys[i] for p in prefixes]) for i in layers],
+            prefix_values=[stacked([p.values[i] for p in prefixes]) for i in layers],
+            prefix_length=torch.tensor(lengths, dtype=torch.long),
+            voice=torch.zeros(batch_size, dtype=torch.long),
+            keys=[torch.zeros(batch_size, kv_heads, capacity, head_dim) for _ in layers],
+            values=[torch.zeros(batch_size, kv_heads, capacity, head_dim) for _ in layers],
+            length=torch.zeros(batch_size, dtype=torch.long),
+        )
+
+    @property
+    def offset(self) -> Tensor:
+        return self.prefix_length[self.voice] + self.length
+
+    def place(self, row: int, voice: int, source: KVCache) -> None:
+        """Make `row` continue `source` (one row: prefix `voice` then more positions, e.g. a text prompt)."""
+        start, end = int(self.prefix_length[voice]), int(source.offset[0])
+        capacity = self.keys[0].shape[2]
+        if end - start > capacity:
+            raise ValueError(f"KV cache full: need {end - start} positions, capacity is {capacity}")
+        for layer in range(len(self.keys)):
+            self.keys[layer][row, :, : end - start] = source.keys[layer][0, start:end].transpose(0, 1)
+            self.values[layer][row, :, : end - start] = source.values[layer][0, start:end].transpose(0, 1)
+        self.voice[row] = voice
+        self.length[row] = end - start
+
+    def keep(self, rows: Tensor) -> PrefixKVCache:
+        """The cache of the given rows only (int64 [B']), in that order; prefixes are shared, not copied."""
+        return PrefixKVCache(
+            self.prefix_keys,
+            self.prefix_values,
+            self.prefix_length,
+            self.voice.index_select(0, rows),
+            [k.index_select(0, rows) for k in self.keys],
+            [v.index_select(0, rows) for v in self.values],
+            self.length.index_select(0, rows),
+        )
+
+    def positions(self, length: int) -> Tensor:
+        return self.offset[:, None] + torch.arange(length)
+
+    def attention_mask(self, length: int) -> None:
+        return None  # `attend` masks by lengths itself
+
+    def advance(self, steps: int) -> None:
+        self.length += steps
+
+    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: None) -> Tensor:
+        """One step: q [B, 1, heads, D], k, v [B, 1, kv_heads, D] -> [B, 1, heads, D]."""
+        b, t, heads, d = q.shape
+        if t != 1:
+            raise ValueError("a PrefixKVCache takes one position per row per call")
+        keys, values = self.keys[layer], self.values[layer]
+        kv_heads = keys.shape[1]
+        if int(self.length.max()) >= keys.shape[2]:
+            raise ValueError(f"KV cache full: capacity is {keys.shape[2]}")
+        rows = torch.arange(b)
+        keys[rows, :, self.length] = k[:, 0]
+        values[rows, :, self.length] = v[:, 0]
+        seen = int(self.length.max()) + 1
+        # Queries grouped by KV head: [B, kv_heads, group, D], pre-scaled.
+        q = q[:, 0].reshape(b, kv_heads, heads // kv_heads, d) * d**-0.5
+        own = q @ keys[:, :, :seen].transpose(2, 3)  # [B, kv_heads, group, seen]
+        own.masked_fill_((torch.arange(seen) > self.length[:, None])[:, None, None], float("-inf"))
+        prefix_keys, prefix_values = self.prefix_keys[layer], self.prefix_values[layer]
+        shared = q.new_empty(b, kv_heads, q.shape[2], prefix_keys.shape[2])
+        groups = self._rows_by_voice()
+        for voice, members in groups:
+            shared[members] = _rows_times(q[members], prefix_keys[voice].transpose(1, 2))
+        invisible = torch.arange(prefix_keys.shape[2]) >= self.prefix_length[self.voice][:, None]
+        shared.masked_fill_(invisible[:, None, None], float("-inf"))
+        weights = torch.softmax(torch.cat([shared, own], dim=-1), dim=-1)
+        out = weights[..., shared.shape[-1] :] @ values[:, :, :seen]  # [B, kv_heads, group, D]
+        for voice, members in groups:
+            out[members] += _rows_times(weights[members, ..., : shared.shape[-1]], prefix_values[voice])
+        return out.reshape(b, 1, heads, d)
+
+    def _rows_by_voice(self) -> list[tuple[int, Tensor]]:
+        voices = self.voice.tolist()
+        if len(set(voices)) == 1:
+            return [(voices[0], torch.arange(len(voices)))]
+        return [
+            (voice, torch.tensor([i for i, x in enumerate(voices) if x == voice]))
+            for voice in sorted(set(voices))
+        ]
+
+
+def _rows_times(x: Tensor, shared: Tensor) -> Tensor:
+    """x [n, H, G, A] times one per-head matrix shared by all n rows [H, A, C] -> [n, H, G, C], as one
+    matrix product per head (the rows stacked), so `shared` is read once rather than n times."""
+    n, h, g, a = x.shape
+    stacked = x.permute(1, 0, 2, 3).reshape(h, n * g, a)
+    return (stacked @ shared).view(h, n, g, -1).permute(1, 0, 2, 3)
+
+
+def attend(q: Tensor, keys: Tensor, values: Tensor, mask: Tensor | None) -> Tensor:
+    """Scaled dot-product attention, q [B, T, heads, D] over keys, values [B, S, kv_heads, D] -> like q."""
+    out = F.scaled_dot_product_attention(
+        q.transpose(1, 2),
+        keys.transpose(1, 2),
+        values.transpose(1, 2),
+        attn_mask=mask,
+        enable_gqa=keys.shape[2] != q.shape[2],
+    )
+    return out.transpose(1, 2)
+
+
+Cache = KVCache | WindowKVCache | PrefixKVCache
 
 
 def rope_angles(positions: Tensor, head_dim: int, max_period: float) -> tuple[Tensor, Tensor]:
@@ -199,16 +351,8 @@ class Attention(nn.Module):
         kv = projected[..., self.attn_dim :].view(b, t, 2, self.num_kv_heads, self.head_dim)
         k, v = kv.unbind(dim=2)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        if cache is not None:
-            k, v = cache.append(layer, k, v)
-        out = F.scaled_dot_product_attention(
-            q.transpose(1, 2),
-            k.transpose(1, 2),
-            v.transpose(1, 2),
-            attn_mask=mask,
-            enable_gqa=self.num_kv_heads != self.num_heads,
-        )
-        return self.out_proj(out.transpose(1, 2).reshape(b, t, self.attn_dim))
+        out = attend(q, k, v, mask) if cache is None else cache.attend(layer, q, k, v, mask)
+        return self.out_proj(out.reshape(b, t, self.attn_dim))
 
 
 class LayerScale(nn.Module):

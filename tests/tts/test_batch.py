@@ -103,6 +103,30 @@ def test_batched_equals_one_at_a_time(model, voice, batch_size, threads):
         assert (got[index] - audio).abs().max() <= 1e-4, index
 
 
+def test_rows_of_two_voices_share_a_batch(model, voice, voice_wav):
+    """Two narrators' segments in one batch (voice prefixes of different lengths, each stored once)."""
+    samples, rate = soundfile.read(str(voice_wav), dtype="float32")
+    torch.manual_seed(1)
+    short = model.voice_from_audio(torch.from_numpy(samples[: rate * 2])[None])
+    assert short.offset.item() < voice.offset.item()
+    voices = [voice if i % 2 else short for i in range(len(TEXTS))]
+    expected = []
+    for index, text in enumerate(TEXTS):
+        torch.manual_seed(100 + index)
+        expected.append(model.generate(voices[index], text, eos_threshold=1e9, max_tokens=20))
+    group = [
+        batch.make_request(model, voices[i], TEXTS[i], 100 + i, eos_threshold=1e9, max_tokens=20, tag=i)
+        for i in range(len(TEXTS))
+    ]
+    got = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=4, threads=1)}
+    for index, audio in enumerate(expected):
+        assert got[index].shape == audio.shape, index
+        assert (got[index] - audio).abs().max() <= 1e-4, index
+    torch.manual_seed(100)  # the voices do differ: text 0 in the other voice
+    other = model.generate(voice, TEXTS[0], eos_threshold=1e9, max_tokens=20)
+    assert (other - expected[0]).abs().max() > 1e-4  # the tolerance above could not mistake them
+
+
 def test_same_group_twice_is_bit_identical_and_threads_do_not_matter(model, voice):
     group = requests(model, voice, range(len(TEXTS)))
     serial = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=4, threads=1)}

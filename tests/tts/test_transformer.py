@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from audiobook_tts.tts.transformer import Transformer
+from audiobook_tts.tts.transformer import PrefixKVCache, Transformer
 
 
 def _transformer(context=None):
@@ -49,6 +49,40 @@ def test_rows_at_different_offsets_match_single_row_runs():
     assert cache.offset.tolist() == [11, 7]
     for row in range(2):
         assert (batched[row] - singles[row][0]).abs().max() < 1e-5
+
+
+@torch.no_grad()
+def test_shared_prefix_cache_matches_single_row_runs():
+    """Three rows over two voice prefixes (of different lengths), each with its own text prompt, stepping
+    together: each row equals its own one-row run; dropping a row leaves the others unchanged."""
+    model = _transformer()
+    voices = []
+    for length in (5, 9):
+        voice = model.empty_cache(1, length)
+        model(torch.randn(1, length, 32), voice)
+        voices.append(voice)
+    rows = [(0, torch.randn(1, 4, 32)), (1, torch.randn(1, 2, 32)), (0, torch.randn(1, 6, 32))]
+    steps = torch.randn(3, 5, 1, 32)
+
+    singles, prompted = [], []
+    for row, (voice, text) in enumerate(rows):
+        cache = voices[voice].copy(capacity=voices[voice].capacity + 6 + 5)
+        model(text, cache)
+        prompted.append(cache.copy())
+        singles.append(torch.cat([model(steps[row, t][None], cache) for t in range(5)], 1)[0])
+
+    cache = PrefixKVCache.empty(voices, 3, capacity=6 + 5)
+    for row, (voice, _) in enumerate(rows):
+        cache.place(row, voice, prompted[row])
+    assert cache.offset.tolist() == [9, 11, 11]
+    batched = torch.cat([model(steps[:, t], cache) for t in range(3)], 1)
+    cache = cache.keep(torch.tensor([0, 2]))  # row 1 finishes
+    rest = torch.cat([model(steps[[0, 2], t], cache) for t in range(3, 5)], 1)
+    assert cache.offset.tolist() == [14, 16]
+    for row in range(3):
+        assert (batched[row] - singles[row][:3]).abs().max() < 1e-5
+    for index, row in enumerate((0, 2)):
+        assert (rest[index] - singles[row][3:]).abs().max() < 1e-5
 
 
 @torch.no_grad()
