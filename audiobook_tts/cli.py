@@ -151,7 +151,7 @@ def say(
 
     import torch
 
-    from audiobook_tts.tts import default_voice_source, load_voice
+    from audiobook_tts.tts import default_voice_source, load_voice, use_fast_kernels
     from audiobook_tts.tts.audio import StreamingWavWriter, write_wav
 
     if text == "-":
@@ -159,10 +159,7 @@ def say(
     if not text.strip():
         fail("nothing to say: the text is empty")
     engine = load_engine(model, config, weights, tokenizer)
-    if quantize:
-        from audiobook_tts.tts.quantize import quantize_flow_lm
-
-        quantize_flow_lm(engine)
+    use_fast_kernels(engine, quantize=quantize)
     if threads is not None:
         torch.set_num_threads(threads)
     if seed is not None:

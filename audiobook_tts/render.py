@@ -226,7 +226,7 @@ def render_book(
     book_path: Path, options: RenderOptions = RenderOptions(), progress: Progress | None = None
 ) -> RenderResult:
     """Render (or resume) `book_path` into finished audiobook files; returns what was written."""
-    from audiobook_tts.tts import default_voice_source, load_model
+    from audiobook_tts.tts import default_voice_source, load_model, use_fast_kernels
 
     started = time.perf_counter()
     emit = progress or (lambda event: None)
@@ -255,10 +255,8 @@ def render_book(
     )  # a missing encoder should stop us before hours of rendering, not after
     engine = load_model(model_name, config=config, weights=options.weights, tokenizer=options.tokenizer)
     model_id = model_identity(engine, engine.weights_file, engine.tokenizer.path)
+    use_fast_kernels(engine, quantize=options.quantize)
     if options.quantize:  # int8 is another model numerically: its own voices and keys
-        from audiobook_tts.tts.quantize import quantize_flow_lm
-
-        quantize_flow_lm(engine)
         model_id = hashlib.sha256(f"{model_id}/int8-dynamic-flow-lm".encode()).hexdigest()
     default_voice = (
         _voice_from_cli(options.voice)

@@ -115,13 +115,11 @@ def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
 
     else:
         from audiobook_tts.render_batched import GROUP_BATCHES
+        from audiobook_tts.tts import use_fast_kernels
         from audiobook_tts.tts.batch import DEFAULT_BATCH_SIZE, default_threads, make_request, render_requests
 
         model = PocketTTS.from_files(config, Path(config.weights_path), tokenizer)
-        if mode == "batched-int8":
-            from audiobook_tts.tts.quantize import quantize_flow_lm
-
-            quantize_flow_lm(model)
+        use_fast_kernels(model, quantize=mode == "batched-int8")  # as render and say do
         torch.set_num_threads(1)
         torch.manual_seed(0)
         voice = model.voice_from_audio(end_on_pause(raw, rate))

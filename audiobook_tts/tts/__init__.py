@@ -30,6 +30,7 @@ __all__ = [
     "load_model_config",
     "load_model_tokenizer",
     "load_voice",
+    "use_fast_kernels",
 ]
 
 _LOCAL_VOICE = "--voice and a local audio or .safetensors file"
@@ -173,3 +174,16 @@ def load_voice(
         )
     audio = load_voice_audio(path, max_seconds=max_seconds)
     return model.voice_from_audio(end_on_pause(audio, model.sample_rate))
+
+
+def use_fast_kernels(model: PocketTTS, *, quantize: bool = False) -> None:
+    """Swap the model's linear layers for faster CPU kernels, in place: with `quantize` the FlowLM's become
+    int8 (another model numerically, see tts/quantize.py); the float32 linear and convolution layers left
+    are packed for oneDNN where that pays (the same model within float rounding, see tts/packed.py)."""
+    from audiobook_tts.tts.packed import pack_layers
+
+    if quantize:
+        from audiobook_tts.tts.quantize import quantize_flow_lm
+
+        quantize_flow_lm(model)
+    pack_layers(model)

@@ -102,9 +102,9 @@ class ResidualBlock(nn.Module):
         hidden = dim // compress
         self.block = nn.ModuleList(
             [
-                nn.ELU(alpha=1.0),
+                nn.ELU(alpha=1.0),  # not in place: x is also the residual
                 CausalConv1d(dim, hidden, kernel, dilation=dilation, pad_mode=pad_mode),
-                nn.ELU(alpha=1.0),
+                nn.ELU(alpha=1.0, inplace=True),
                 CausalConv1d(hidden, dim, 1, pad_mode=pad_mode),
             ]
         )
@@ -115,6 +115,7 @@ class ResidualBlock(nn.Module):
 
 
 def _run(layers: nn.ModuleList, x: Tensor, state: dict[str, Tensor] | None) -> Tensor:
+    """The layers in order; ELUs between them work in place (each one's input is a fresh layer output)."""
     for layer in layers:
         x = layer(x) if isinstance(layer, nn.ELU) else layer(x, state)
     return x
@@ -134,12 +135,12 @@ class SEANetEncoder(nn.Module):
                     ResidualBlock(width, c.residual_kernel_size, c.dilation_base**j, c.pad_mode, c.compress)
                 )
             layers += [
-                nn.ELU(alpha=1.0),
+                nn.ELU(alpha=1.0, inplace=True),
                 CausalConv1d(width, width * 2, 2 * ratio, stride=ratio, pad_mode=c.pad_mode),
             ]
             mult *= 2
         layers += [
-            nn.ELU(alpha=1.0),
+            nn.ELU(alpha=1.0, inplace=True),
             CausalConv1d(mult * c.n_filters, c.dimension, c.last_kernel_size, pad_mode=c.pad_mode),
         ]
         self.model = nn.ModuleList(layers)
@@ -160,7 +161,10 @@ class SEANetDecoder(nn.Module):
         ]
         for ratio in c.ratios:
             width = mult * c.n_filters
-            layers += [nn.ELU(alpha=1.0), CausalConvTranspose1d(width, width // 2, 2 * ratio, ratio)]
+            layers += [
+                nn.ELU(alpha=1.0, inplace=True),
+                CausalConvTranspose1d(width, width // 2, 2 * ratio, ratio),
+            ]
             for j in range(c.n_residual_layers):
                 layers.append(
                     ResidualBlock(
@@ -169,7 +173,7 @@ class SEANetDecoder(nn.Module):
                 )
             mult //= 2
         layers += [
-            nn.ELU(alpha=1.0),
+            nn.ELU(alpha=1.0, inplace=True),
             CausalConv1d(c.n_filters, c.channels, c.last_kernel_size, pad_mode=c.pad_mode),
         ]
         self.model = nn.ModuleList(layers)

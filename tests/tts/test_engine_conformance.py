@@ -9,12 +9,17 @@ english_drifting (drifting head), plus a flow_matching head (no shipped config u
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import soundfile
 import torch
 
+from audiobook_tts.tts import use_fast_kernels
+from audiobook_tts.tts.batch import make_request, render_requests
 from audiobook_tts.tts.config import load_config
 from audiobook_tts.tts.model import PocketTTS
+from audiobook_tts.tts.packed import PackedLinear, packing_available
 from audiobook_tts.tts.text_prep import TextRules, split_into_chunks
 from audiobook_tts.tts.tokenizer import load_tokenizer
 from tests.fixtures.checkpoint import TINY_OVERRIDES, deep_merge
@@ -222,3 +227,33 @@ def test_sampler_options_match(pair, voice_audio):
         decode_steps=3,
     )
     assert max_diff(our_audio, ref_audio) <= 1e-4
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.3])
+def test_fast_kernels_match_one_at_a_time_and_batched(pair, voice_audio, temperature):
+    """What render and say run: the model with packed oneDNN layers (tts/packed.py), one text at a time
+    against the reference, and batched (three texts in one batch, each from its own seed) against one at a
+    time; at temperature 0 (no noise to shift) the batched audio against the reference's too."""
+    raw, processed = voice_audio
+    fast = copy.deepcopy(pair.ours)
+    use_fast_kernels(fast)
+    assert any(isinstance(m, PackedLinear) for m in fast.modules()) == packing_available()
+    pair.ref.temp = temperature
+    texts = [TEXT, "Hello world, once more.", "A third, much shorter one."]
+    torch.manual_seed(60)
+    expected = pair.ref.generate_audio(pair.ref.get_state_for_audio_prompt(raw), TEXT, max_tokens=20)
+    torch.manual_seed(60)
+    voice = fast.voice_from_audio(processed)
+    options = dict(temperature=temperature, eos_threshold=NO_EOS, max_tokens=20)
+    assert max_diff(fast.generate(voice, TEXT, **options), expected) <= 1e-4
+
+    alone = []
+    for index, text in enumerate(texts):
+        torch.manual_seed(70 + index)
+        alone.append(fast.generate(voice, text, **options))
+    requests = [make_request(fast, voice, text, 70 + i, tag=i, **options) for i, text in enumerate(texts)]
+    batched = {r.tag: a for r, a in render_requests(fast, [requests], batch_size=3, threads=1)}
+    for index, audio in enumerate(alone):
+        assert max_diff(batched[index], audio) <= 1e-4, index
+    if temperature == 0.0:
+        assert max_diff(batched[0], expected) <= 1e-4

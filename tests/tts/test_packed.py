@@ -1,0 +1,65 @@
+"""Packed layers compute what the nn layers they replace compute (float rounding apart)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from audiobook_tts.tts.packed import (
+    PackedConv1d,
+    PackedConvTranspose1d,
+    PackedLinear,
+    SingleOutputConv1d,
+    pack_layers,
+    packing_available,
+)
+
+needs_packing = pytest.mark.skipif(
+    not packing_available(), reason="torch has no oneDNN packing operators here"
+)
+
+
+def close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    assert a.shape == b.shape and a.is_contiguous() == b.is_contiguous()
+    return bool((a - b).abs().max() <= 1e-5 * b.abs().max())
+
+
+@needs_packing
+@torch.no_grad()
+def test_each_packed_layer_equals_the_nn_layer():
+    torch.manual_seed(0)
+    linear = nn.Linear(96, 200)
+    for x in (torch.randn(1, 96), torch.randn(7, 1, 96), torch.randn(2, 160, 96)):  # any row count
+        assert close(PackedLinear(linear)(x), linear(x))
+    conv = nn.Conv1d(256, 48, 3, dilation=2)
+    x = torch.randn(2, 256, 41)
+    assert close(PackedConv1d(conv)(x), conv(x))
+    convtr = nn.ConvTranspose1d(64, 32, 10, 5)
+    for x in (torch.randn(1, 64, 1), torch.randn(3, 64, 16)):
+        assert close(PackedConvTranspose1d(convtr)(x), convtr(x))
+    last = nn.Conv1d(64, 1, 3)
+    x = torch.randn(2, 64, 500)
+    assert close(SingleOutputConv1d(last)(x), last(x))
+
+
+@needs_packing
+def test_pack_layers_picks_what_pays():
+    model = nn.Sequential(
+        nn.Linear(8, 8),
+        nn.Conv1d(512, 512, 7),  # wide: packed
+        nn.Conv1d(64, 32, 3),  # narrow: torch's own path is faster
+        nn.ConvTranspose1d(128, 64, 8, 4),
+        nn.ConvTranspose1d(16, 16, 32, 16, groups=16, bias=False),  # depthwise: left alone
+        nn.Conv1d(64, 1, 3),
+    )
+    assert pack_layers(model) == 4
+    kinds = [type(layer) for layer in model]
+    assert kinds == [
+        PackedLinear,
+        PackedConv1d,
+        nn.Conv1d,
+        PackedConvTranspose1d,
+        nn.ConvTranspose1d,
+        SingleOutputConv1d,
+    ]
