@@ -520,6 +520,14 @@ def render(
     batch_size: BatchSizeOption = 16,
     threads: ThreadsOption = None,
     quantize: QuantizeOption = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes rendering at once, sharing --threads (each gets threads/N); for many cores.",
+        ),
+    ] = 1,
 ) -> None:
     """Render BOOK into an M4B with chapters and an MP3 per chapter. Interrupt it at any time and run the
     same command again: it resumes where it stopped."""
@@ -549,6 +557,7 @@ def render(
         batch_size=batch_size,
         threads=threads,
         quantize=quantize,
+        workers=workers,
         assemble=AssembleOptions(
             formats=chosen,
             target_lufs=lufs,

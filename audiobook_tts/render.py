@@ -67,10 +67,12 @@ class RenderOptions:
     preview_seconds: float | None = None  # render only about this much of each chapter, into OUT/preview
     fresh: bool = False  # discard the job's previous state first
     assemble: AssembleOptions = AssembleOptions()
-    # Speed: segments stepping together (1 = one at a time), CPU threads (None: all cores), int8 FlowLM.
+    # Speed: segments stepping together (1 = one at a time), CPU threads (None: all cores), int8 FlowLM,
+    # worker processes sharing the threads (render_workers.py).
     batch_size: int = 16
     threads: int | None = None
     quantize: bool = False
+    workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,18 @@ def model_identity(engine, weights_file: Path, tokenizer_file: Path) -> str:
     return digest.hexdigest()
 
 
+def load_engine(model: str | None, config: str | None, weights, tokenizer, quantize: bool):
+    """(engine, model id): the model as the render uses it, also in each --workers process."""
+    from audiobook_tts.tts import load_model, use_fast_kernels
+
+    engine = load_model(model, config=config, weights=weights, tokenizer=tokenizer)
+    model_id = model_identity(engine, engine.weights_file, engine.tokenizer.path)
+    use_fast_kernels(engine, quantize=quantize)
+    if quantize:  # int8 is another model numerically: its own voices and keys
+        model_id = hashlib.sha256(f"{model_id}/int8-dynamic-flow-lm".encode()).hexdigest()
+    return engine, model_id
+
+
 def _voice_from_cli(source: str) -> Voice:
     if source.startswith("hf://"):
         return Voice("state" if source.split("@")[0].endswith(".safetensors") else "audio", source)
@@ -226,7 +240,7 @@ def render_book(
     book_path: Path, options: RenderOptions = RenderOptions(), progress: Progress | None = None
 ) -> RenderResult:
     """Render (or resume) `book_path` into finished audiobook files; returns what was written."""
-    from audiobook_tts.tts import default_voice_source, load_model, use_fast_kernels
+    from audiobook_tts.tts import default_voice_source
 
     started = time.perf_counter()
     emit = progress or (lambda event: None)
@@ -253,11 +267,7 @@ def render_book(
     find_ffmpeg(
         options.assemble.ffmpeg
     )  # a missing encoder should stop us before hours of rendering, not after
-    engine = load_model(model_name, config=config, weights=options.weights, tokenizer=options.tokenizer)
-    model_id = model_identity(engine, engine.weights_file, engine.tokenizer.path)
-    use_fast_kernels(engine, quantize=options.quantize)
-    if options.quantize:  # int8 is another model numerically: its own voices and keys
-        model_id = hashlib.sha256(f"{model_id}/int8-dynamic-flow-lm".encode()).hexdigest()
+    engine, model_id = load_engine(model_name, config, options.weights, options.tokenizer, options.quantize)
     default_voice = (
         _voice_from_cli(options.voice)
         if options.voice
@@ -301,7 +311,24 @@ def render_book(
                 (dataclasses.replace(c, segments=_preview_planned(c.segments, options.preview_seconds)), s, g)
                 for c, s, g in work
             ]
-        if options.batch_size > 1:
+        if options.workers > 1:
+            from audiobook_tts.render_workers import ModelChoice, render_with_workers
+            from audiobook_tts.tts.batch import default_threads
+
+            choice = ModelChoice(
+                model_name, config, options.weights, options.tokenizer, options.quantize, model_id
+            )
+            rendered, reused, audio_seconds, lost = render_with_workers(
+                job,
+                choice,
+                work,
+                emit,
+                workers=options.workers,
+                batch_size=options.batch_size,
+                threads=options.threads or default_threads(),
+            )
+            warnings += lost
+        elif options.batch_size > 1:
             from audiobook_tts.render_batched import render_segments_batched
             from audiobook_tts.tts.batch import default_threads
 
@@ -381,15 +408,7 @@ def _render_segments(job: Job, engine, work, emit: Progress, threads: int | None
             if job.has_audio(segment.key):
                 reused += 1
             else:
-                torch.manual_seed(segment_seed(segment.key))
-                try:
-                    audio = engine.generate(state, segment.text, **generation)
-                except UserError as error:
-                    raise RenderError(_where(chapter, position, segment) + f": {error}") from None
-                except (RuntimeError, ValueError) as error:
-                    raise RenderError(
-                        _where(chapter, position, segment) + f": the engine failed ({error})"
-                    ) from None
+                audio = generate_one(engine, chapter, position, segment, state, generation)
                 job.write_audio(segment.key, audio.numpy())
                 seconds = audio.numel() / SAMPLE_RATE
                 audio_seconds += seconds
@@ -409,6 +428,19 @@ def _render_segments(job: Job, engine, work, emit: Progress, threads: int | None
                 )
             )
     return rendered, reused, audio_seconds
+
+
+def generate_one(engine, chapter: PlannedChapter, position: int, segment: PlannedSegment, state, generation):
+    """One segment's audio the one-at-a-time way: torch's global generator seeded from its key."""
+    import torch
+
+    torch.manual_seed(segment_seed(segment.key))
+    try:
+        return engine.generate(state, segment.text, **generation)
+    except UserError as error:
+        raise RenderError(_where(chapter, position, segment) + f": {error}") from None
+    except (RuntimeError, ValueError) as error:
+        raise RenderError(_where(chapter, position, segment) + f": the engine failed ({error})") from None
 
 
 def _where(chapter: PlannedChapter, position: int, segment: PlannedSegment) -> str:

@@ -1,0 +1,229 @@
+"""`render --workers N`: the fixed groups of render_batched.py shared out to N worker processes.
+
+The render process keeps the job lock (a second render of the job is still refused), plans, lists the groups
+not yet stored as claims in the job's index (jobs/claims.py) and starts the workers. Each worker loads the
+same model, reads the voice states from the job, then claims whole groups one after another and renders each
+exactly as a one-process render does (a group from an empty batch; at --batch-size 1 segment by segment),
+writing the missing keys it owns through the job's atomic store. A segment's audio therefore does not depend
+on which worker rendered it: with --threads T each worker uses max(1, T // N) torch threads, and the files
+equal those of `--workers 1 --threads max(1, T // N)` byte for byte (tests/test_render_workers.py).
+
+Workers report every stored segment through their own pipe (one per worker: a worker killed mid-message
+can only break its own pipe, where a shared queue's lock would hang the others); the render turns the
+reports into progress events, raises the first error a worker reports (the same one-line error a one-process
+render gives) and assembles when the last group is done. A worker that dies without a word (killed) leaves
+its claim to the others (claims.py) and a warning.
+
+Workers are processes of multiprocessing's "spawn" context: a fresh interpreter, because forking a process
+that has run torch (OpenMP thread pools) and holds SQLite connections and the job's flock is unsafe; the
+context also gives pickled arguments, pipes and a way to wait on all of them at once. Workers ignore Ctrl-C
+(the render stops them) and exit within a quarter second once their render is gone, kill -9 included.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from audiobook_tts.errors import UserError
+from audiobook_tts.jobs import Job, PlannedChapter
+from audiobook_tts.jobs.claims import WorkerLock
+from audiobook_tts.render_batched import GroupPlan, Tally, group_requests, render_audio, store
+
+PARENT_CHECK_SECONDS = 0.25  # how often a worker looks whether its render still exists
+IDLE_SECONDS = 0.2  # how often an idle worker looks for a group that came free (its holder died)
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model as the render loaded it, for the workers to load the same one."""
+
+    model: str | None
+    config: str | None
+    weights: str | None
+    tokenizer: str | None
+    quantize: bool
+    model_id: str  # what the render computed; a worker loading anything else refuses to go on
+
+
+@dataclass(frozen=True)
+class _WorkerTask:
+    out_dir: Path
+    model: ModelChoice
+    work: list[tuple[PlannedChapter, str | None, dict]]  # chapter, its voice id, generation settings
+    batch_size: int
+    threads: int  # torch threads of this worker
+    parent: int  # the render's pid
+
+
+def render_with_workers(
+    job: Job, model: ModelChoice, work, emit, *, workers: int, batch_size: int, threads: int
+) -> tuple[int, int, float, list[str]]:
+    """Like render_batched.render_segments_batched, in `workers` processes sharing `threads`;
+    returns (rendered, reused, audio seconds, warnings)."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    from audiobook_tts.render import RenderError, RenderEvent
+
+    plan = GroupPlan.cut(work, batch_size)
+    tally = Tally(plan, emit)
+    emit(RenderEvent("plan", total=len(plan.entries)))
+    pending = []
+    for number, group in enumerate(plan.groups):
+        if plan.stored(job, group):
+            for i in group:
+                tally.report(i, None)
+        else:
+            pending.append(number)
+    if not pending:
+        return tally.rendered, tally.reused, tally.audio_seconds, []
+    job.reset_claims(pending)
+
+    task = _WorkerTask(
+        job.directory.parent,
+        model,
+        [(chapter, _voice_of(chapter), generation) for chapter, _, generation in work],
+        batch_size,
+        max(1, threads // workers),
+        os.getpid(),
+    )
+    context = multiprocessing.get_context("spawn")
+    processes = []
+    links = {}  # our end of each worker's pipe -> the worker
+    warnings = []
+    try:
+        for _ in range(min(workers, len(pending))):
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_work, args=(task, sender), name="audiobook-tts-worker")
+            process.start()
+            sender.close()  # the worker holds the only write end: its exit is our end-of-file
+            processes.append(process)
+            links[receiver] = process
+        while links:
+            for receiver in wait(list(links)):
+                try:
+                    message = receiver.recv()
+                except (EOFError, OSError):  # the worker is gone
+                    process = links.pop(receiver)
+                    process.join()
+                    if process.exitcode != 0:
+                        warnings.append(
+                            f"render worker {process.pid} died (exit code {process.exitcode}); "
+                            "the other workers took over its segments"
+                        )
+                    continue
+                if message[0] == "stored":
+                    tally.report(message[1], message[2])
+                elif message[0] == "error":
+                    raise message[1] from None
+                elif message[0] == "crash":
+                    raise RuntimeError(f"a render worker failed:\n{message[1]}")
+        if job.unfinished_groups():
+            raise RenderError(
+                f"all {len(processes)} render workers died before the end ({warnings[-1]}); "
+                "run the same command again to resume"
+            )
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+    return tally.rendered, tally.reused, tally.audio_seconds, warnings
+
+
+def _voice_of(chapter: PlannedChapter) -> str | None:
+    return chapter.segments[0].voice_id if chapter.segments else None
+
+
+def _work(task: _WorkerTask, sender) -> None:
+    """A worker process: claim groups, render them, report every stored segment, until none is left."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the render decides
+    job = Job.open_for_worker(task.out_dir)
+    try:
+        with WorkerLock.acquire(job.directory) as me:
+            # The render may have died before our lock existed, and a new render may then have started
+            # without seeing us (claims.py): only now is checking our parent conclusive.
+            if os.getppid() != task.parent:
+                return
+            threading.Thread(target=_exit_with, args=(task.parent,), daemon=True).start()
+            _claim_and_render(job, task, me.name, lambda *message: _send(sender, message))
+    except UserError as error:
+        _send(sender, ("error", error))
+    except Exception:
+        _send(sender, ("crash", traceback.format_exc()))
+    finally:
+        job.close()
+
+
+def _send(sender, message: tuple) -> None:
+    try:
+        sender.send(message)
+    except OSError:  # the pipe is broken: our render is gone, nobody is listening
+        os._exit(1)
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # orphaned: stop now; what we stored is complete, the next render redoes the rest
+
+
+def _claim_and_render(job: Job, task: _WorkerTask, name: str, send) -> None:
+    import torch
+
+    from audiobook_tts.render import generate_one
+
+    engine, states = _load(job, task)
+    work = [(chapter, states.get(voice), generation) for chapter, voice, generation in task.work]
+    plan = GroupPlan.cut(work, task.batch_size)
+    torch.set_num_threads(task.threads)
+    while True:
+        number = job.claim_group(name)
+        if number is None:
+            if job.unfinished_groups() == 0:
+                return
+            time.sleep(IDLE_SECONDS)  # the rest is held by live workers, unless one of them dies
+            continue
+        group = plan.groups[number]
+        if task.batch_size == 1:  # the one-at-a-time path: each segment from the global generator
+            for i in group:
+                chapter, position, segment, state, generation = plan.entries[i]
+                seconds = None
+                if plan.owner[segment.key] == i and not job.has_audio(segment.key):
+                    audio = generate_one(engine, chapter, position, segment, state, generation)
+                    seconds = store(job, plan, i, audio)
+                send("stored", i, seconds)
+        else:
+            requests, same_key = group_requests(engine, plan, group)
+            for request, audio in render_audio(
+                engine, plan, [requests], batch_size=task.batch_size, threads=task.threads
+            ):
+                send("stored", request.tag, store(job, plan, request.tag, audio))
+                for other in same_key[request.tag]:
+                    send("stored", other, None)
+        job.finish_group(number)
+
+
+def _load(job: Job, task: _WorkerTask):
+    """The render's model and the job's voice states, by voice id."""
+    from audiobook_tts.render import RenderError, load_engine
+    from audiobook_tts.tts.model import load_voice_state
+
+    choice = task.model
+    engine, model_id = load_engine(
+        choice.model, choice.config, choice.weights, choice.tokenizer, choice.quantize
+    )
+    if model_id != choice.model_id:
+        raise RenderError("the model files changed while the render started its workers; run it again")
+    voices = {voice for _, voice, _ in task.work if voice is not None}
+    return engine, {voice: load_voice_state(job.voice_path(voice)) for voice in voices}

@@ -1,0 +1,238 @@
+"""`render --workers N` end to end (real engine with tiny random weights, real processes, ffmpeg and files),
+and the engine failure that names its segment in every rendering path.
+
+trees.epub has 53 segments: at --batch-size 4 that is four groups (16, 16, 16, 5) to share out.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from audiobook_tts.jobs import Job
+from audiobook_tts.render import RenderError, render_book
+from tests import test_render
+from tests.fixtures.shared import CORPUS
+from tests.test_render import EXAMPLE_MD, cli_args, outputs
+
+options = test_render.options  # the same fixture: render options for the tiny checkpoint, into tmp_path
+
+TREES = CORPUS / "trees.epub"
+BATCH4 = ["--batch-size", "4"]
+
+
+def audio_files(out_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out_dir / ".audiobook-tts" / "audio").glob("*.f32"))}
+
+
+@pytest.mark.parametrize("batch_size", [4, 1])
+def test_two_workers_give_the_same_bytes_as_one(options, tmp_path, batch_size):
+    """Per-worker threads are --threads // --workers: 2 workers at --threads 2 render like 1 at --threads 1
+    (the one-at-a-time path too, where a group is only the unit of work)."""
+    one = render_book(TREES, options(out_dir=tmp_path / "one", batch_size=batch_size, threads=1))
+    two = render_book(TREES, options(out_dir=tmp_path / "two", batch_size=batch_size, threads=2, workers=2))
+    assert two.rendered == one.rendered == 53 and two.reused == 0 and not two.warnings
+    assert outputs(two.out_dir) == outputs(one.out_dir)  # the MP3s and the M4B
+    assert audio_files(two.out_dir) == audio_files(one.out_dir)  # every segment's samples
+    assert {p.suffix for p in two.files} == {".mp3", ".m4b"}
+    again = render_book(TREES, options(out_dir=tmp_path / "two", batch_size=batch_size, threads=2, workers=2))
+    assert again.rendered == 0 and again.reused == 53  # resumes: everything found, no worker started
+
+
+def test_progress_counts_every_segment_once(options, tmp_path):
+    events = []
+    render_book(TREES, options(batch_size=4, threads=2, workers=2), events.append)
+    segments = [e for e in events if e.kind == "segment"]
+    assert [e.done for e in segments] == list(range(1, 54))
+    assert all(e.total == 53 for e in segments)
+    assert events[-1].kind == "done"
+
+
+def worker_pids(out: Path) -> set[int]:
+    """The workers running in a job: each holds workers/<pid>-<token>.lock."""
+    directory = out / ".audiobook-tts" / "workers"
+    return {int(p.name.split("-")[0]) for p in directory.glob("*.lock")} if directory.is_dir() else set()
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def wait_until_gone(pids: set[int], seconds: float = 30) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while (alive := {pid for pid in pids if running(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive
+
+
+def test_kill_9_of_the_render_stops_its_workers_and_resume_gives_identical_files(
+    tiny_checkpoint, voice_wav, tmp_path
+):
+    reference = tmp_path / "reference"
+    args = BATCH4 + ["--threads", "1"]
+    subprocess.run(cli_args(tiny_checkpoint, voice_wav, TREES, reference) + args, check=True, timeout=600)
+
+    crashed = tmp_path / "crashed"
+    audio_dir = crashed / ".audiobook-tts" / "audio"
+    workers = BATCH4 + ["--threads", "2", "--workers", "2"]
+    rng = random.Random(99)
+    kills = 0
+    for _ in range(2):
+        stored = len(list(audio_dir.glob("*.f32"))) if audio_dir.exists() else 0
+        threshold = stored + rng.randint(1, 12)  # segments this run writes before it is killed
+        stale = worker_pids(crashed)  # lock files of the killed run's workers, removed by the next render
+        process = subprocess.Popen(cli_args(tiny_checkpoint, voice_wav, TREES, crashed) + workers)
+        pids: set[int] = set()
+        deadline = time.monotonic() + 300
+        while process.poll() is None and time.monotonic() < deadline:
+            pids |= worker_pids(crashed)
+            if len(list(audio_dir.glob("*.f32"))) >= threshold:
+                time.sleep(rng.uniform(0, 0.3))  # land anywhere: mid-segment, mid-write, between
+                pids |= worker_pids(crashed)
+                process.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.005)
+        process.wait()
+        if process.returncode == -signal.SIGKILL:
+            kills += 1
+            assert len(pids - stale) == 2, "both workers were seen running"
+            assert wait_until_gone(pids) == set(), "a worker outlived its render"
+    assert kills >= 1
+    subprocess.run(cli_args(tiny_checkpoint, voice_wav, TREES, crashed) + workers, check=True, timeout=600)
+    assert outputs(crashed) == outputs(reference)
+    assert audio_files(crashed) == audio_files(reference)
+    with Job.open(crashed) as job:
+        assert job.status().done == job.status().total
+
+
+def test_ctrl_c_stops_the_workers_and_the_render_resumes(tiny_checkpoint, voice_wav, tmp_path):
+    out = tmp_path / "out"
+    audio_dir = out / ".audiobook-tts" / "audio"
+    workers = BATCH4 + ["--threads", "2", "--workers", "2"]
+    # A session of its own, so the Ctrl-C goes to the render and its workers as a terminal would send it.
+    process = subprocess.Popen(
+        cli_args(tiny_checkpoint, voice_wav, TREES, out) + workers,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    pids: set[int] = set()
+    while process.poll() is None and not (audio_dir.exists() and len(list(audio_dir.glob("*.f32"))) >= 5):
+        pids |= worker_pids(out)
+        time.sleep(0.005)
+    pids |= worker_pids(out)
+    os.killpg(process.pid, signal.SIGINT)
+    stderr = process.communicate(timeout=120)[1]
+    assert process.returncode == 130, stderr
+    assert stderr.strip() == "interrupted: finished segments are kept; run the same command again to resume"
+    assert pids and wait_until_gone(pids, seconds=1) == set()  # stopped before the render exited
+    args = cli_args(tiny_checkpoint, voice_wav, TREES, out) + workers
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    with Job.open(out) as job:
+        assert job.status().done == job.status().total == 53
+
+
+def test_a_second_render_of_a_job_with_workers_is_refused(tiny_checkpoint, voice_wav, tmp_path):
+    out = tmp_path / "out"
+    workers = ["--threads", "2", "--workers", "2"]
+    process = subprocess.Popen(cli_args(tiny_checkpoint, voice_wav, CORPUS / "moby-dick.epub", out) + workers)
+    try:
+        while not worker_pids(out):  # the workers are running: the render holds the lock
+            assert process.poll() is None
+            time.sleep(0.01)
+        second = subprocess.run(
+            cli_args(tiny_checkpoint, voice_wav, TREES, out) + workers, capture_output=True, text=True
+        )
+        assert second.returncode == 1
+        assert "another render is using" in second.stderr and len(second.stderr.strip().splitlines()) == 1
+    finally:
+        process.kill()
+        process.wait()
+
+
+# ---- an engine failure names its segment, whatever path rendered it ------------------------------------
+
+# Loaded in every Python process started with this directory on PYTHONPATH (the workers too): the text
+# embedding raises for one token sequence, as a real engine fault on one segment would.
+SITECUSTOMIZE = """
+import os
+poison = os.environ.get("AUDIOBOOK_TTS_TEST_POISON")
+if poison:
+    from audiobook_tts.tts.flow_lm import TextEmbedding
+
+    real = TextEmbedding.forward
+    tokens_to_fail = [int(t) for t in poison.split(",")]
+
+    def forward(self, tokens):
+        if tokens.shape[0] == 1 and tokens[0].tolist() == tokens_to_fail:
+            raise RuntimeError("injected fault")
+        return real(self, tokens)
+
+    TextEmbedding.forward = forward
+"""
+
+
+@pytest.fixture
+def poisoned_segment(options, tmp_path, monkeypatch, tiny_checkpoint, voice_wav):
+    """(chapter number, position, text) of one mid-chapter segment of EXAMPLE_MD whose rendering raises in
+    this process and in any process it starts."""
+    from audiobook_tts.tts import load_model, load_voice
+    from audiobook_tts.tts.batch import make_request
+
+    clean = tmp_path / "clean"
+    render_book(EXAMPLE_MD, options(out_dir=clean, chapters="2", preview_seconds=1))  # records the plan
+    with Job.open(clean) as job:
+        chapter = job.plan()[1]
+    position = 6
+    assert len(chapter.segments) > position  # the failing segment is mid-group, not last
+    text = chapter.segments[position - 1].text
+    assert [s.text for s in chapter.segments].count(text) == 1
+    engine = load_model(config=str(tiny_checkpoint[0]))
+    (chunk,) = make_request(engine, load_voice(engine, str(voice_wav)), text, 0).chunks
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    monkeypatch.setenv("AUDIOBOOK_TTS_TEST_POISON", ",".join(map(str, chunk.tokens)))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]))
+    namespace: dict = {}
+    exec(SITECUSTOMIZE, namespace)  # this process: patch now, undo after the test
+    yield chapter.index, position, text
+    from audiobook_tts.tts.flow_lm import TextEmbedding
+
+    TextEmbedding.forward = namespace["real"]
+
+
+@pytest.mark.parametrize(
+    "speed",
+    [dict(batch_size=1), dict(batch_size=4), dict(batch_size=4, threads=1), dict(batch_size=4, workers=2)],
+    ids=["one-at-a-time", "batched", "batched-1-thread", "workers"],
+)
+def test_an_engine_failure_names_the_segment(options, tmp_path, poisoned_segment, speed):
+    chapter, position, text = poisoned_segment
+    with pytest.raises(RenderError) as failure:
+        render_book(EXAMPLE_MD, options(out_dir=tmp_path / "out", chapters="2", **speed))
+    message = str(failure.value)
+    assert message.startswith(f"chapter {chapter} (") and f"segment {position}: " in message
+    assert message.endswith(": the engine failed (injected fault)")
+    assert text[:40] in message and "\n" not in message
+
+
+def test_a_workers_failure_is_one_line_on_the_command_line(
+    tiny_checkpoint, voice_wav, tmp_path, poisoned_segment
+):
+    chapter, position, _ = poisoned_segment
+    args = cli_args(tiny_checkpoint, voice_wav, EXAMPLE_MD, tmp_path / "out") + ["--workers", "2"]
+    failed = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert failed.returncode == 1
+    (line,) = failed.stderr.strip().splitlines()
+    assert line.startswith(f"error: chapter {chapter} (") and f"segment {position}: " in line
+    assert line.endswith(": the engine failed (injected fault)")
