@@ -236,3 +236,23 @@ def test_a_workers_failure_is_one_line_on_the_command_line(
     (line,) = failed.stderr.strip().splitlines()
     assert line.startswith(f"error: chapter {chapter} (") and f"segment {position}: " in line
     assert line.endswith(": the engine failed (injected fault)")
+
+
+def test_a_full_disk_in_a_worker_is_the_one_line_error_and_resumes(tiny_checkpoint, voice_wav, tmp_path):
+    """Only workers write segment audio when --workers > 1: the error naming an audio file is theirs."""
+    from tests.fixtures.disk import tiny_tmpfs
+
+    with tiny_tmpfs(tmp_path / "disk", "1m") as disk:
+        out = disk / "out"
+        args = cli_args(tiny_checkpoint, voice_wav, TREES, out) + ["--threads", "2", "--workers", "2"]
+        failed = subprocess.run(args, capture_output=True, text=True, timeout=600)
+        assert failed.returncode == 1
+        (line,) = failed.stderr.strip().splitlines()
+        assert line.startswith(f"error: cannot write {out / '.audiobook-tts' / 'audio'}/"), line
+        assert line.endswith("No space left on device; free some space and run again, the render resumes")
+        assert wait_until_gone(worker_pids(out), seconds=1) == set()
+        subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
+        done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+        with Job.open(out) as job:
+            assert job.status().done == job.status().total == 53
