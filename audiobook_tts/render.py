@@ -17,6 +17,7 @@ always rendered whole; a resumed render still ends with byte-identical files (sa
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import re
 import time
@@ -318,6 +319,8 @@ def render_book(
             choice = ModelChoice(
                 model_name, config, options.weights, options.tokenizer, options.quantize, model_id
             )
+            del engine, voices  # each worker loads its own model: ours would only hold memory from here on
+            gc.collect()
             rendered, reused, audio_seconds, lost = render_with_workers(
                 job,
                 choice,

@@ -125,8 +125,9 @@ def render_with_workers(
                 elif message[0] == "crash":
                     raise RuntimeError(f"a render worker failed:\n{message[1]}")
         if job.unfinished_groups():
+            last = warnings[-1] if warnings else "none reported an error"
             raise RenderError(
-                f"all {len(processes)} render workers died before the end ({warnings[-1]}); "
+                f"all {len(processes)} render workers died before the end ({last}); "
                 "run the same command again to resume"
             )
     finally:
@@ -148,21 +149,22 @@ def _voice_of(chapter: PlannedChapter) -> str | None:
 def _work(task: _WorkerTask, sender) -> None:
     """A worker process: claim groups, render them, report every stored segment, until none is left."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the render decides
-    job = Job.open_for_worker(task.out_dir)
     try:
-        with WorkerLock.acquire(job.directory) as me:
-            # The render may have died before our lock existed, and a new render may then have started
-            # without seeing us (claims.py): only now is checking our parent conclusive.
-            if os.getppid() != task.parent:
-                return
-            threading.Thread(target=_exit_with, args=(task.parent,), daemon=True).start()
-            _claim_and_render(job, task, me.name, lambda *message: _send(sender, message))
+        job = Job.open_for_worker(task.out_dir)
+        try:
+            with WorkerLock.acquire(job.directory) as me:
+                # The render may have died before our lock existed, and a new render may then have started
+                # without seeing us (claims.py): only now is checking our parent conclusive.
+                if os.getppid() != task.parent:
+                    return
+                threading.Thread(target=_exit_with, args=(task.parent,), daemon=True).start()
+                _claim_and_render(job, task, me.name, lambda *message: _send(sender, message))
+        finally:
+            job.close()
     except UserError as error:
         _send(sender, ("error", error))
     except Exception:
         _send(sender, ("crash", traceback.format_exc()))
-    finally:
-        job.close()
 
 
 def _send(sender, message: tuple) -> None:

@@ -75,13 +75,18 @@ def wait_until_gone(pids: set[int], seconds: float = 30) -> set[int]:
     return alive
 
 
-def test_kill_9_of_the_render_stops_its_workers_and_resume_gives_identical_files(
-    tiny_checkpoint, voice_wav, tmp_path
-):
-    reference = tmp_path / "reference"
-    args = BATCH4 + ["--threads", "1"]
-    subprocess.run(cli_args(tiny_checkpoint, voice_wav, TREES, reference) + args, check=True, timeout=600)
+@pytest.fixture(scope="module")
+def reference(tiny_checkpoint, voice_wav, tmp_path_factory) -> Path:
+    """TREES rendered by one process at --batch-size 4 --threads 1."""
+    out = tmp_path_factory.mktemp("reference") / "out"
+    args = cli_args(tiny_checkpoint, voice_wav, TREES, out) + BATCH4 + ["--threads", "1"]
+    subprocess.run(args, check=True, timeout=600)
+    return out
 
+
+def test_kill_9_of_the_render_stops_its_workers_and_resume_gives_identical_files(
+    tiny_checkpoint, voice_wav, tmp_path, reference
+):
     crashed = tmp_path / "crashed"
     audio_dir = crashed / ".audiobook-tts" / "audio"
     workers = BATCH4 + ["--threads", "2", "--workers", "2"]
@@ -113,6 +118,28 @@ def test_kill_9_of_the_render_stops_its_workers_and_resume_gives_identical_files
     assert audio_files(crashed) == audio_files(reference)
     with Job.open(crashed) as job:
         assert job.status().done == job.status().total
+
+
+def test_a_killed_workers_groups_are_taken_over(tiny_checkpoint, voice_wav, tmp_path, reference):
+    out = tmp_path / "out"
+    audio_dir = out / ".audiobook-tts" / "audio"
+    args = cli_args(tiny_checkpoint, voice_wav, TREES, out) + BATCH4 + ["--threads", "2", "--workers", "2"]
+    process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
+    victim = None
+    while process.poll() is None:
+        pids = worker_pids(out)
+        if len(pids) == 2 and len(list(audio_dir.glob("*.f32"))) >= 3:
+            victim = min(pids)
+            os.kill(victim, signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    stderr = process.communicate(timeout=600)[1]
+    assert victim is not None and process.returncode == 0, stderr
+    assert stderr.strip() == (
+        f"warning: render worker {victim} died (exit code -9); the other workers took over its segments"
+    )
+    assert outputs(out) == outputs(reference)
+    assert audio_files(out) == audio_files(reference)
 
 
 def test_ctrl_c_stops_the_workers_and_the_render_resumes(tiny_checkpoint, voice_wav, tmp_path):
