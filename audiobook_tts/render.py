@@ -12,6 +12,7 @@ By default segments are rendered in batches (render_batched.py): there a segment
 last float bits, on its batch companions, so batches are formed from fixed groups of the plan and a group is
 always rendered whole; a resumed render still ends with byte-identical files (same options and threads).
 `batch_size=1` is the one-at-a-time path, seeded through torch's global generator like the reference.
+`workers > 1` shares the same groups out to worker processes (render_workers.py), with the same audio.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
 """Worker processes of one render sharing its job: which worker renders which group of segments.
 
 The render holding the job lock lists the groups still to render in a `claims` table of the job's index
-(`reset`), then starts its workers. Each worker:
+(`job.reset_claims(groups)`), then starts its workers. Each worker:
 
-    with WorkerLock.acquire(job_dir) as me:         # flock on workers/<name>.lock, held until it exits
-        while (group := claim(db, job_dir, me.name)) is not None:
-            ...render the whole group, write its audio...
-            finish(db, group)
+    job = Job.open_for_worker(out_dir)
+    with WorkerLock.acquire(job.directory) as me:   # flock on workers/<name>.lock, held until it exits
+        while (group := job.claim_group(me.name)) is not None:
+            ...render the whole group, write its missing audio...
+            job.finish_group(group)
 
 `claim` runs in BEGIN IMMEDIATE (SQLite lets one writer in at a time), so two workers never take the same
 group. A worker is alive exactly while the kernel holds its flock, which it drops however the process ends
