@@ -27,6 +27,7 @@ import signal
 import threading
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,7 +102,8 @@ def render_with_workers(
         for _ in range(min(workers, len(pending))):
             receiver, sender = context.Pipe(duplex=False)
             process = context.Process(target=_work, args=(task, sender), name="audiobook-tts-worker")
-            process.start()
+            with _ctrl_c_ignored():
+                process.start()
             sender.close()  # the worker holds the only write end: its exit is our end-of-file
             processes.append(process)
             links[receiver] = process
@@ -142,13 +144,27 @@ def render_with_workers(
     return tally.rendered, tally.reused, tally.audio_seconds, warnings
 
 
+@contextmanager
+def _ctrl_c_ignored():
+    """Start workers ignoring Ctrl-C from their first instant (an ignored signal stays ignored through exec):
+    the terminal sends it to the render too, which decides and stops them. (Only the main thread may.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _voice_of(chapter: PlannedChapter) -> str | None:
     return chapter.segments[0].voice_id if chapter.segments else None
 
 
 def _work(task: _WorkerTask, sender) -> None:
     """A worker process: claim groups, render them, report every stored segment, until none is left."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the render decides
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so, unless started from another thread
     try:
         job = Job.open_for_worker(task.out_dir)
         try:

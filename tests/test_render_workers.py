@@ -152,10 +152,9 @@ def test_ctrl_c_stops_the_workers_and_the_render_resumes(tiny_checkpoint, voice_
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     pids: set[int] = set()
-    while process.poll() is None and not (audio_dir.exists() and len(list(audio_dir.glob("*.f32"))) >= 5):
-        pids |= worker_pids(out)
+    while process.poll() is None and not (len(pids) == 2 and len(list(audio_dir.glob("*.f32"))) >= 5):
+        pids = worker_pids(out)
         time.sleep(0.005)
-    pids |= worker_pids(out)
     os.killpg(process.pid, signal.SIGINT)
     stderr = process.communicate(timeout=120)[1]
     assert process.returncode == 130, stderr
