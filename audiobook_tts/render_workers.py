@@ -97,7 +97,7 @@ def render_with_workers(
     context = multiprocessing.get_context("spawn")
     processes = []
     links = {}  # our end of each worker's pipe -> the worker
-    warnings = []
+    deaths = []  # how each worker that exited without finishing ended
     try:
         for _ in range(min(workers, len(pending))):
             receiver, sender = context.Pipe(duplex=False)
@@ -112,13 +112,11 @@ def render_with_workers(
                 try:
                     message = receiver.recv()
                 except (EOFError, OSError):  # the worker is gone
+                    receiver.close()
                     process = links.pop(receiver)
                     process.join()
                     if process.exitcode != 0:
-                        warnings.append(
-                            f"render worker {process.pid} died (exit code {process.exitcode}); "
-                            "the other workers took over its segments"
-                        )
+                        deaths.append(f"render worker {process.pid} {_ending(process.exitcode)}")
                     continue
                 if message[0] == "stored":
                     tally.report(message[1], message[2])
@@ -127,9 +125,8 @@ def render_with_workers(
                 elif message[0] == "crash":
                     raise RuntimeError(f"a render worker failed:\n{message[1]}")
         if job.unfinished_groups():
-            last = warnings[-1] if warnings else "none reported an error"
             raise RenderError(
-                f"all {len(processes)} render workers died before the end ({last}); "
+                f"every render worker stopped before the end ({'; '.join(deaths) or 'without an error'}); "
                 "run the same command again to resume"
             )
     finally:
@@ -141,7 +138,14 @@ def render_with_workers(
             if process.is_alive():
                 process.kill()
                 process.join()
+    warnings = [f"{death}; the other workers took over its segments" for death in deaths]
     return tally.rendered, tally.reused, tally.audio_seconds, warnings
+
+
+def _ending(exitcode: int) -> str:
+    if exitcode < 0:
+        return f"was killed ({signal.Signals(-exitcode).name})"
+    return f"exited with code {exitcode}"
 
 
 @contextmanager

@@ -136,10 +136,26 @@ def test_a_killed_workers_groups_are_taken_over(tiny_checkpoint, voice_wav, tmp_
     stderr = process.communicate(timeout=600)[1]
     assert victim is not None and process.returncode == 0, stderr
     assert stderr.strip() == (
-        f"warning: render worker {victim} died (exit code -9); the other workers took over its segments"
+        f"warning: render worker {victim} was killed (SIGKILL); the other workers took over its segments"
     )
     assert outputs(out) == outputs(reference)
     assert audio_files(out) == audio_files(reference)
+
+
+def test_when_every_worker_is_killed_the_render_stops_with_one_line(tiny_checkpoint, voice_wav, tmp_path):
+    out = tmp_path / "out"
+    args = cli_args(tiny_checkpoint, voice_wav, TREES, out) + BATCH4 + ["--threads", "2", "--workers", "2"]
+    process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
+    while len(pids := worker_pids(out)) < 2:
+        assert process.poll() is None
+        time.sleep(0.005)
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    stderr = process.communicate(timeout=600)[1]
+    assert process.returncode == 1
+    (line,) = stderr.strip().splitlines()
+    assert line.startswith("error: every render worker stopped before the end (render worker ")
+    assert line.count("was killed (SIGKILL)") == 2 and line.endswith("run the same command again to resume")
 
 
 def test_ctrl_c_stops_the_workers_and_the_render_resumes(tiny_checkpoint, voice_wav, tmp_path):
