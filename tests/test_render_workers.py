@@ -101,7 +101,7 @@ def test_kill_9_of_the_render_stops_its_workers_and_resume_gives_identical_files
         deadline = time.monotonic() + 300
         while process.poll() is None and time.monotonic() < deadline:
             pids |= worker_pids(crashed)
-            if len(list(audio_dir.glob("*.f32"))) >= threshold:
+            if len(pids - stale) == 2 and len(list(audio_dir.glob("*.f32"))) >= threshold:
                 time.sleep(rng.uniform(0, 0.3))  # land anywhere: mid-segment, mid-write, between
                 pids |= worker_pids(crashed)
                 process.send_signal(signal.SIGKILL)
