@@ -8,7 +8,9 @@ row leaves and the next queued chunk takes its place (continuous batching). A vo
 once and shared by the rows that speak with it (`PrefixKVCache`): less memory, and a step reads it once.
 
 Mimi is causal, so a finished chunk's latents are decoded in blocks of frames rather than frame by frame
-(`decode_latents`): the same audio within float rounding, ~3x cheaper.
+(`ChunkDecoder`): the same audio within float rounding, ~3x cheaper. Even so Mimi is about two thirds of
+the work per frame (packed float32 on this machine: ~7.7 ms per frame against ~4 ms for a batched FlowLM
+row), so the threaded renderer shares the decoding between both threads a block at a time.
 
 A row's result depends on its batch companions only through float rounding (matrix kernels and attention
 lengths vary with the batch): ~1e-6 in audio. For the same requests in the same order, thread count and batch
@@ -21,7 +23,7 @@ import os
 import queue
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -118,12 +120,18 @@ def _suffix_capacity(chunk: Chunk) -> int:
 
 @torch.no_grad()
 def generate_latents(
-    model, requests: list[SpeechRequest], *, batch_size: int = 16, decode_steps: int = 1
+    model,
+    requests: list[SpeechRequest],
+    *,
+    batch_size: int = 16,
+    decode_steps: int = 1,
+    after_step: Callable[[], None] | None = None,
 ) -> Iterator[tuple[int, int, Tensor]]:
     """(request index, chunk index, latents [frames, latent] in normalised space) per finished chunk.
 
     Rows are filled in request order; a request's next chunk goes first in the queue when its previous one
-    ends (it continues that request's noise stream)."""
+    ends (it continues that request's noise stream). `after_step` is called after every batch step (the
+    threaded renderer decodes a block there when Mimi falls behind)."""
     flow_lm = model.flow_lm
     queue_: deque[tuple[int, int, torch.Generator | None]] = deque((i, 0, None) for i in range(len(requests)))
     rows: list[_Row] = []
@@ -170,6 +178,8 @@ def generate_latents(
             ]
         )
         latents, eos_logits = flow_lm.step(inputs, cache, 1.0, None, decode_steps, noise=noise)
+        if after_step is not None:
+            after_step()
         finished = []
         eos_logits = eos_logits.tolist()
         for index, row in enumerate(rows):
@@ -209,24 +219,47 @@ def generate_latents(
             cache = cache.keep(keep) if rows else None
 
 
-@torch.no_grad()
+class ChunkDecoder:
+    """One chunk's latents [frames, latent] (normalised) -> audio, `block` frames per Mimi call, from a fresh
+    decoder state. Blocks run one at a time (`decode_block`) so two threads can share the decoding work;
+    the blocks of one chunk must run in order, by one thread at a time."""
+
+    def __init__(self, model, latents: Tensor, block: int = DECODE_BLOCK):
+        self.model, self.block = model, block
+        self.codes = model.denormalise(latents)[None]
+        self.state = model.mimi.new_decoder_state(1)
+        self.parts: list[Tensor] = []
+        self.start = 0
+
+    @property
+    def frames_left(self) -> int:
+        return self.codes.shape[1] - self.start
+
+    @torch.no_grad()
+    def decode_block(self) -> bool:
+        """Decode the next block; True once the chunk is done."""
+        if self.frames_left > 0:
+            block = self.codes[:, self.start : self.start + self.block]
+            self.parts.append(self.model.mimi.decode(block, self.state)[0, 0])
+            self.start += block.shape[1]
+        return self.frames_left == 0
+
+    def audio(self) -> Tensor:
+        """The chunk's audio [frames * 1920], its first 1/200 s faded in (as the streaming path does)."""
+        if not self.parts:
+            return torch.zeros(0)
+        audio = torch.cat(self.parts)
+        fade = torch.linspace(0, 1, self.model.sample_rate // FADE_IN_PER_SECOND)
+        audio[: fade.numel()] *= fade
+        return audio
+
+
 def decode_latents(model, latents: Tensor, *, block: int = DECODE_BLOCK) -> Tensor:
-    """One chunk's latents [frames, latent] (normalised) -> audio [frames * 1920], from a fresh decoder,
-    `block` frames per Mimi call, the first 1/200 s faded in (as the streaming path does)."""
-    mimi = model.mimi
-    if latents.shape[0] == 0:
-        return torch.zeros(0)
-    state = mimi.new_decoder_state(1)
-    codes = model.denormalise(latents)[None]
-    audio = torch.cat(
-        [
-            mimi.decode(codes[:, start : start + block], state)[0, 0]
-            for start in range(0, codes.shape[1], block)
-        ]
-    )
-    fade = torch.linspace(0, 1, model.sample_rate // FADE_IN_PER_SECOND)
-    audio[: fade.numel()] *= fade
-    return audio
+    """One chunk's latents [frames, latent] (normalised) -> audio [frames * 1920] (see ChunkDecoder)."""
+    decoder = ChunkDecoder(model, latents, block)
+    while not decoder.decode_block():
+        pass
+    return decoder.audio()
 
 
 def render_requests(
@@ -242,9 +275,9 @@ def render_requests(
 
     Each group is batched on its own from an empty batch, so a request's audio depends only on its group
     (see the module docstring). With `threads` >= 2 the FlowLM runs in a second thread while this one
-    decodes finished chunks, and the FlowLM thread decodes too whenever chunks wait (Mimi costs more per
-    frame than a batched FlowLM step); each thread uses threads // 2 torch threads. With 1, the two
-    alternate in this thread.
+    decodes finished chunks a block at a time, and the FlowLM thread decodes a block after a step while
+    Mimi is behind (it costs more per frame than a batched FlowLM row); each thread uses threads // 2 torch
+    threads. With 1, the two alternate in this thread.
     """
     groups = list(groups)
     if threads >= 2:
@@ -277,67 +310,110 @@ class _Assembler:
         return [(request, torch.cat([parts[i] for i in range(len(request.chunks))]))]
 
 
-_DONE = object()
-STEAL_BACKLOG = 2  # the FlowLM thread decodes a chunk itself when at least this many wait
+class _DecodeWork:
+    """Chunks waiting for Mimi, shared by the two threads: a thread takes a chunk, decodes one block and
+    gives it back (to the front, so chunks finish in the order they arrived). A chunk is held by one
+    thread at a time, so its blocks run in order."""
+
+    def __init__(self):
+        self.chunks: deque[tuple[tuple[int, int, int], ChunkDecoder]] = deque()
+        self.changed = threading.Condition()
+        self.closed = False  # set once the FlowLM thread has finished (or failed) and helps no more
+
+    def frames_waiting(self) -> int:
+        with self.changed:
+            return sum(decoder.frames_left for _, decoder in self.chunks)
+
+    def add(self, key: tuple[int, int, int], decoder: ChunkDecoder) -> None:
+        with self.changed:
+            self.chunks.append((key, decoder))
+            self.changed.notify()
+
+    def take(self, wait: bool):
+        """The first waiting chunk, or None (nothing waits and not `wait`, or closed and empty)."""
+        with self.changed:
+            while wait and not self.chunks and not self.closed:
+                self.changed.wait()
+            return self.chunks.popleft() if self.chunks else None
+
+    def give_back(self, item) -> None:
+        with self.changed:
+            self.chunks.appendleft(item)
+            self.changed.notify()
+
+    def close(self) -> None:
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
+
+
+STEAL_FRAMES = 100  # the FlowLM thread decodes a block after a step while at least this many frames wait
+
+
+class _Stopped(Exception):
+    """The consumer went away: unwinds the FlowLM thread."""
 
 
 def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode_block):
-    """Two workers: the FlowLM thread (steps, and decodes when chunks pile up) and this one (decodes).
-
-    A chunk's audio is a pure function of its latents, so which thread decodes it changes nothing."""
-    chunks: queue.Queue = queue.Queue()  # (group, request, chunk, latents) waiting for Mimi, then _DONE
-    decoded: queue.Queue = queue.Queue()  # (group, request, chunk, audio) decoded by the FlowLM thread
+    """Two workers: the FlowLM thread (steps, and decodes a block after a step while Mimi is behind) and
+    this one (decodes, a block at a time). A chunk's audio is a pure function of its latents and the block
+    size, so which thread decodes which block changes nothing."""
+    work = _DecodeWork()
+    decoded: queue.Queue = queue.Queue()  # (group, request, chunk, audio) of finished chunks, both threads
+    failure: list[BaseException] = []
     stop = threading.Event()
 
-    def decode(job):
-        group_index, request_index, chunk_index, latents = job
-        return group_index, request_index, chunk_index, decode_latents(model, latents, block=decode_block)
+    def decode_one(item) -> tuple | None:
+        """Decode the chunk's next block: (group, request, chunk, audio) once it is done, else None."""
+        key, decoder = item
+        if decoder.decode_block():
+            return (*key, decoder.audio())
+        work.give_back(item)
+        return None
+
+    def help_decode() -> None:
+        if stop.is_set():
+            raise _Stopped
+        if work.frames_waiting() >= STEAL_FRAMES and (item := work.take(wait=False)) is not None:
+            if (result := decode_one(item)) is not None:
+                decoded.put(result)
 
     def produce() -> None:
         torch.set_num_threads(per_thread)  # OpenMP thread counts are per calling thread
         try:
             for group_index, group in enumerate(groups):
-                for item in generate_latents(model, group, batch_size=batch_size, decode_steps=decode_steps):
-                    if stop.is_set():
-                        return
-                    chunks.put((group_index, *item))
-                    if chunks.qsize() >= STEAL_BACKLOG:
-                        _steal()
-            while not stop.is_set() and _steal():
-                pass
-            chunks.put(_DONE)
+                for request_index, chunk_index, latents in generate_latents(
+                    model, group, batch_size=batch_size, decode_steps=decode_steps, after_step=help_decode
+                ):
+                    work.add(
+                        (group_index, request_index, chunk_index), ChunkDecoder(model, latents, decode_block)
+                    )
+            while not stop.is_set() and (item := work.take(wait=False)) is not None:  # help finish
+                if (result := decode_one(item)) is not None:
+                    decoded.put(result)
+        except _Stopped:
+            pass
         except BaseException as error:  # handed to the consumer, which raises it
-            chunks.put(error)
-
-    def _steal() -> bool:
-        try:
-            job = chunks.get_nowait()
-        except queue.Empty:
-            return False
-        if job is _DONE or isinstance(job, BaseException):  # not ours: put it back
-            chunks.put(job)
-            return False
-        decoded.put(decode(job))
-        return True
+            failure.append(error)
+        finally:
+            work.close()
 
     producer = threading.Thread(target=produce, name="flow-lm", daemon=True)
     torch.set_num_threads(per_thread)
     producer.start()
     assemblers = [_Assembler(group) for group in groups]
     try:
-        while True:
-            job = chunks.get()
-            results = []
-            if job is not _DONE:
-                if isinstance(job, BaseException):
-                    raise job
-                results.append(decode(job))
+        while not failure:
+            item = work.take(wait=True)
+            if item is not None and (result := decode_one(item)) is not None:
+                decoded.put(result)
             while not decoded.empty():
-                results.append(decoded.get_nowait())
-            for group_index, request_index, chunk_index, audio in results:
+                group_index, request_index, chunk_index, audio = decoded.get_nowait()
                 yield from assemblers[group_index].add(request_index, chunk_index, audio)
-            if job is _DONE:
-                return
+            if item is None:  # closed (every put is made before closing) and nothing waits: all done
+                break
+        if failure:
+            raise failure[0]
     finally:
         stop.set()
         producer.join()

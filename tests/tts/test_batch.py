@@ -127,7 +127,11 @@ def test_rows_of_two_voices_share_a_batch(model, voice, voice_wav):
     assert (other - expected[0]).abs().max() > 1e-4  # the tolerance above could not mistake them
 
 
-def test_same_group_twice_is_bit_identical_and_threads_do_not_matter(model, voice):
+@pytest.mark.parametrize("steal_frames", [batch.STEAL_FRAMES, 0])
+def test_same_group_twice_is_bit_identical_and_threads_do_not_matter(model, voice, monkeypatch, steal_frames):
+    """Bit for bit, whichever thread decodes which block (at 0 the FlowLM thread decodes a block after
+    every step whenever a chunk waits)."""
+    monkeypatch.setattr(batch, "STEAL_FRAMES", steal_frames)
     group = requests(model, voice, range(len(TEXTS)))
     serial = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=4, threads=1)}
     threaded = {r.tag: a for r, a in batch.render_requests(model, [group, group], batch_size=4, threads=2)}
