@@ -1,0 +1,82 @@
+"""Mimi decoding cost per latent frame: frame by frame (streaming) against blocks and batches of chunks.
+
+Full-size `english` Mimi with random weights, 1 torch thread, packed layers as render uses them (and plain
+for comparison). Each way decodes the same 4 chunks of 40 frames; rounds alternate and the fastest of each
+is kept. Prints ms per frame and the speed-up over frame-by-frame decoding in the same run.
+
+    python benchmarks/mimi.py [--rounds 3] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # for throughput.ensure_checkpoint
+
+CHUNKS, FRAMES = 4, 40
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+
+    import torch
+    from throughput import ensure_checkpoint
+
+    from audiobook_tts.tts import use_fast_kernels
+    from audiobook_tts.tts.config import load_config
+    from audiobook_tts.tts.model import PocketTTS
+    from audiobook_tts.tts.tokenizer import load_tokenizer
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mimi_bench_"))
+    config = load_config(ensure_checkpoint(workdir))
+    table = config.flow_lm.lookup_table
+    tokenizer = load_tokenizer(table.tokenizer_path, table.tokenizer, table.n_bins)
+    plain = PocketTTS.from_files(config, Path(config.weights_path), tokenizer)
+    packed = copy.deepcopy(plain)
+    use_fast_kernels(packed)
+    torch.set_num_threads(1)
+    codes = torch.randn(CHUNKS, FRAMES, plain.mimi.quantizer.output_proj.in_channels)
+
+    @torch.no_grad()
+    def decode(model, block: int, rows: int) -> None:
+        for first in range(0, CHUNKS, rows):
+            state = model.mimi.new_decoder_state(rows)
+            for start in range(0, FRAMES, block):
+                model.mimi.decode(codes[first : first + rows, start : start + block], state)
+
+    ways = {
+        "plain, frame by frame": (plain, 1, 1),
+        "plain, blocks of 10": (plain, 10, 1),
+        "packed, frame by frame": (packed, 1, 1),
+        "packed, blocks of 5": (packed, 5, 1),
+        "packed, blocks of 10 (render)": (packed, 10, 1),
+        "packed, blocks of 20": (packed, 20, 1),
+        "packed, blocks of 10, 2 chunks": (packed, 10, 2),
+        "packed, blocks of 10, 4 chunks": (packed, 10, 4),
+    }
+    best = {name: float("inf") for name in ways}
+    for _ in range(args.rounds):
+        for name, (model, block, rows) in ways.items():
+            started = time.perf_counter()
+            decode(model, block, rows)
+            best[name] = min(best[name], (time.perf_counter() - started) * 1000 / (CHUNKS * FRAMES))
+    base = best["plain, frame by frame"]
+    print(f"Mimi decode, {CHUNKS} chunks x {FRAMES} frames, 1 thread (fastest of {args.rounds} rounds)")
+    for name, ms in best.items():
+        print(f"  {name:32s} {ms:6.2f} ms/frame   x{base / ms:.2f} vs plain frame by frame")
+
+
+if __name__ == "__main__":
+    main()
