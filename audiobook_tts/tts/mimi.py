@@ -4,9 +4,12 @@ Encoder (voice prompts, whole clip at once): SEANet convs (hop 120, 200 Hz) -> w
 conv downsample x16 -> [B, P, inner_dim]. Decoder (streaming, frame by frame): 1x1 output projection ->
 depthwise transposed conv upsample x16 -> windowed transformer -> SEANet transposed convs -> 1920 samples.
 
-All convolutions are causal. Streaming state is plain data (`DecoderState`): per conv the tail of its input
-(`previous`) or the overlap of its transposed output (`partial`), keyed by module path, plus the transformer's
-sliding KV cache; every tensor has a batch dimension.
+All convolutions are causal. Activations inside are time-major, [B, T, channels]: oneDNN's convolutions
+read and write that layout directly (channels last) and run fastest on it, the transformer wants it, and
+joining a stream's pieces along time is a contiguous copy. The public methods keep the usual audio layout,
+[B, 1, samples]. Streaming state is plain data (`DecoderState`): per conv the tail of its input (`previous`)
+or the overlap of its transposed output (`partial`), keyed by module path, plus the transformer's sliding KV
+cache; every tensor has a batch dimension.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from audiobook_tts.tts.transformer import Transformer, WindowKVCache
 
 @dataclass
 class DecoderState:
-    convs: dict[str, Tensor]  # module path -> [B, channels, K - S] (input tail or transposed-conv overlap)
+    convs: dict[str, Tensor]  # module path -> [B, K - S, channels] (input tail or transposed-conv overlap)
     attention: WindowKVCache
 
     def copy(self) -> DecoderState:
@@ -33,8 +36,9 @@ class DecoderState:
 
 
 class CausalConv1d(nn.Module):
-    """Conv1d with K_eff - stride samples of left context: zeros (or copies of the first sample, `replicate`)
-    at the stream start, the previous call's input tail when streaming. Never pads on the right."""
+    """Conv1d over time-major x [B, T, C] with K_eff - stride samples of left context: zeros (or copies of the
+    first sample, `replicate`) at the stream start, the previous call's input tail when streaming. Never pads
+    on the right. The inner conv sees the channel-major view x.mT (packed, it reads the memory as it is)."""
 
     def __init__(
         self,
@@ -55,23 +59,26 @@ class CausalConv1d(nn.Module):
         self.state_key = ""  # module path, set by Mimi
 
     def initial_state(self, batch_size: int) -> Tensor:
-        return torch.zeros(batch_size, self.conv.in_channels, self.context)
+        return torch.zeros(batch_size, self.context, self.conv.in_channels)
 
     def forward(self, x: Tensor, state: dict[str, Tensor] | None = None) -> Tensor:
         if self.context == 0:
-            return self.conv(x)
-        if state is None:  # a whole stream
-            return self.conv(F.pad(x, (self.context, 0), mode=self.pad_mode))
-        if self.pad_mode == "replicate":
+            pass
+        elif state is None:  # a whole stream
+            first = x[:, :1] if self.pad_mode == "replicate" else torch.zeros_like(x[:, :1])
+            x = torch.cat([first.expand(-1, self.context, -1), x], dim=1)
+        elif self.pad_mode == "replicate":
             raise ValueError("streaming a replicate-padded conv is not needed by Mimi's decoder")
-        x = torch.cat([state[self.state_key], x], dim=-1)
-        state[self.state_key] = x[..., -self.context :]
-        return self.conv(x)
+        else:
+            x = torch.cat([state[self.state_key], x], dim=1)
+            state[self.state_key] = x[:, -self.context :]
+        return self.conv(x.mT).mT
 
 
 class CausalConvTranspose1d(nn.Module):
-    """ConvTranspose1d emitting exactly T * stride samples per T inputs; the overlapping tail (bias excluded)
-    is carried into the next call, so streaming equals one transposed conv over the whole stream."""
+    """ConvTranspose1d over time-major x [B, T, C] emitting exactly T * stride samples per T inputs; the
+    overlapping tail (bias excluded) is carried into the next call, so streaming equals one transposed conv
+    over the whole stream."""
 
     def __init__(self, in_ch: int, out_ch: int, kernel: int, stride: int, groups: int = 1, bias: bool = True):
         super().__init__()
@@ -80,18 +87,18 @@ class CausalConvTranspose1d(nn.Module):
         self.state_key = ""
 
     def initial_state(self, batch_size: int) -> Tensor:
-        return torch.zeros(batch_size, self.convtr.out_channels, self.overlap)
+        return torch.zeros(batch_size, self.overlap, self.convtr.out_channels)
 
     def forward(self, x: Tensor, state: dict[str, Tensor]) -> Tensor:
-        y = self.convtr(x)
+        y = self.convtr(x.mT).mT
         if self.overlap == 0:
             return y
-        y[..., : self.overlap] += state[self.state_key]
-        tail = y[..., -self.overlap :]
+        y[:, : self.overlap] += state[self.state_key]
+        tail = y[:, -self.overlap :]
         if self.convtr.bias is not None:
-            tail = tail - self.convtr.bias[:, None]
+            tail = tail - self.convtr.bias
         state[self.state_key] = tail
-        return y[..., : -self.overlap]
+        return y[:, : -self.overlap]
 
 
 class ResidualBlock(nn.Module):
@@ -122,7 +129,7 @@ def _run(layers: nn.ModuleList, x: Tensor, state: dict[str, Tensor] | None) -> T
 
 
 class SEANetEncoder(nn.Module):
-    """Audio [B, channels, S] -> [B, dimension, S / hop]; module indices match the checkpoint."""
+    """Audio [B, S, channels] -> [B, S / hop, dimension]; module indices match the checkpoint."""
 
     def __init__(self, c: SEANetConfig):
         super().__init__()
@@ -151,7 +158,7 @@ class SEANetEncoder(nn.Module):
 
 
 class SEANetDecoder(nn.Module):
-    """[B, dimension, T] -> audio [B, channels, T * hop], streaming; no final tanh or clamp."""
+    """[B, T, dimension] -> audio [B, T * hop, channels], streaming; no final tanh or clamp."""
 
     def __init__(self, c: SEANetConfig):
         super().__init__()
@@ -184,7 +191,7 @@ class SEANetDecoder(nn.Module):
 
 
 class MimiTransformer(nn.Module):
-    """[B, C, T] -> [B, C, T] through a windowed transformer (named `transformer` as in the checkpoint)."""
+    """[B, T, C] -> [B, T, C] through a windowed transformer (named `transformer` as in the checkpoint)."""
 
     def __init__(self, c: MimiTransformerConfig):
         super().__init__()
@@ -204,7 +211,7 @@ class MimiTransformer(nn.Module):
         )
 
     def forward(self, x: Tensor, cache: WindowKVCache | None = None) -> Tensor:
-        return self.transformer(x.transpose(1, 2), cache).transpose(1, 2)
+        return self.transformer(x, cache)
 
 
 class OutputProjection(nn.Module):
@@ -214,8 +221,8 @@ class OutputProjection(nn.Module):
         super().__init__()
         self.output_proj = nn.Conv1d(dimension, output_dimension, 1, bias=False)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.output_proj(x)
+    def forward(self, x: Tensor) -> Tensor:  # [B, T, dimension] -> [B, T, output_dimension]
+        return self.output_proj(x.mT).mT
 
 
 class Downsample(nn.Module):
@@ -274,9 +281,9 @@ class Mimi(nn.Module):
     def encode_to_latent(self, audio: Tensor) -> Tensor:
         """Audio [B, 1, S] -> unquantised latents [B, ceil(S / 1920), inner_dim] (right-padded with zeros)."""
         pad = -audio.shape[-1] % self.frame_size
-        x = self.encoder(F.pad(audio, (0, pad)))
+        x = self.encoder(F.pad(audio, (0, pad)).mT)
         x = self.encoder_transformer(x)
-        return self.downsample(x).transpose(1, 2)
+        return self.downsample(x)
 
     def new_decoder_state(self, batch_size: int = 1) -> DecoderState:
         convs = {name: m.initial_state(batch_size) for name, m in self._streaming}
@@ -284,7 +291,7 @@ class Mimi(nn.Module):
 
     def decode(self, latents: Tensor, state: DecoderState) -> Tensor:
         """Latents [B, L, 32], de-normalised (codec space) -> audio [B, 1, 1920 * L]; advances `state`."""
-        x = self.quantizer(latents.transpose(1, 2))
+        x = self.quantizer(latents)
         x = self.upsample(x, state.convs)
         x = self.decoder_transformer(x, state.attention)
-        return self.decoder(x, state.convs)
+        return self.decoder(x, state.convs).mT

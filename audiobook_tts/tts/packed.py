@@ -2,13 +2,14 @@
 
 The same float32 arithmetic as the nn layers (within float rounding, ~1e-6 relative), computed by oneDNN on
 weights reordered once into the blocked layout its kernels read directly, where torch would use its default
-sgemm or reorder the weights on every call. Measured here (2-core AVX-512 EPYC, 1 thread):
+sgemm or reorder the weights on every call. Convolutions take [B, C, T] in any memory layout and answer in
+oneDNN's channels-last one; Mimi hands them the channel-major view of its time-major activations, which
+oneDNN reads as they are. Measured here (2-core AVX-512 EPYC, 1 thread):
 - linear 1024 -> 4096: 2.0x faster for 16 rows, 1.6x for 32, 1.5x for 64; ~1.15x for Mimi's 160-row blocks.
   That is most of a batched FlowLM step.
-- Mimi's transposed convolutions: 1.2-1.7x (the same output bit for bit).
-- convolutions with >= 256 input channels (Mimi's first decoder conv, its 1200 Hz residual conv): 1.1-1.7x;
-  the narrow high-rate ones run slower packed (0.75-0.9x), so they keep torch's own path, except Mimi's last
-  conv (64 channels -> 1 at 24 kHz): as k matrix-vector products it is ~7x faster than either.
+- Mimi's convolutions on time-major input, per block of 10 frames: 1.05-1.45x each (the 24 kHz ones gain
+  most), its transposed convolutions 1.1-1.6x; Mimi's last conv (64 channels -> 1) runs fastest as k
+  matrix-vector products. Mimi decoding as a whole: ~9.1 -> ~7.0 ms per frame (benchmarks/mimi.py).
 torch exposes these kernels only through its private `torch.ops.mkldnn` operators (the ones its compiler
 uses for frozen CPU models); where they are missing the model keeps its plain layers.
 """
@@ -21,7 +22,6 @@ from torch import Tensor, nn
 PACKED_ROWS = 32  # the row count the layout is tuned for; 8-160 rows all run close to their best with it
 
 
-PACKED_CONV_MIN_CHANNELS = 256  # narrower (higher-rate) convolutions run faster unpacked, see above
 _OPS = (
     "_reorder_linear_weight",
     "_linear_pointwise",
@@ -66,7 +66,7 @@ class PackedConv1d(nn.Module):
         y = torch.ops.mkldnn._convolution_pointwise(
             x, self.packed_weight, self.bias, no_padding, self.stride, self.dilation, 1, *no_fusion
         )
-        return y[:, :, 0].contiguous()
+        return y[:, :, 0]
 
 
 class PackedConvTranspose1d(nn.Module):
@@ -86,7 +86,7 @@ class PackedConvTranspose1d(nn.Module):
         y = torch.ops.mkldnn._convolution_transpose_pointwise(
             x, self.packed_weight, self.bias, no_padding, no_padding, self.stride, [1, 1], 1, *no_fusion
         )
-        return y[:, :, 0].contiguous()
+        return y[:, :, 0]
 
 
 class SingleOutputConv1d(nn.Module):
@@ -111,7 +111,7 @@ class SingleOutputConv1d(nn.Module):
 
 
 def _packed(layer: nn.Module, rows: int) -> nn.Module | None:
-    """The packed twin of `layer`, or None where packing does not apply or does not pay."""
+    """The packed twin of `layer`, or None where packing does not apply."""
     if type(layer) is nn.Linear and layer.weight.dtype == torch.float32:
         return PackedLinear(layer, rows)
     if type(layer) not in (nn.Conv1d, nn.ConvTranspose1d) or layer.weight.dtype != torch.float32:
@@ -122,12 +122,13 @@ def _packed(layer: nn.Module, rows: int) -> nn.Module | None:
         return PackedConvTranspose1d(layer) if layer.output_padding == (0,) else None
     if layer.out_channels == 1 and layer.stride == (1,):
         return SingleOutputConv1d(layer)
-    return PackedConv1d(layer) if layer.in_channels >= PACKED_CONV_MIN_CHANNELS else None
+    return PackedConv1d(layer)
 
 
 def pack_layers(module: nn.Module, rows: int = PACKED_ROWS) -> int:
-    """Replace the float32 linear and convolution layers inside `module` by packed ones where that pays (see
-    the module docstring), in place; returns how many. Nothing changes when the kernels are unavailable."""
+    """Replace the float32 linear and convolution layers inside `module` by packed ones, in place; returns
+    how many. Depthwise and padded convolutions stay (Mimi's only depthwise one runs at 12.5 Hz). Nothing
+    changes when the kernels are unavailable."""
     if not packing_available():
         return 0
     targets = [
