@@ -126,12 +126,15 @@ def generate_latents(
     batch_size: int = 16,
     decode_steps: int = 1,
     after_step: Callable[[], None] | None = None,
+    on_start: Callable[[int, int, list[Tensor]], None] | None = None,
 ) -> Iterator[tuple[int, int, Tensor]]:
     """(request index, chunk index, latents [frames, latent] in normalised space) per finished chunk.
 
     Rows are filled in request order; a request's next chunk goes first in the queue when its previous one
     ends (it continues that request's noise stream). `after_step` is called after every batch step (the
-    threaded renderer decodes a block there when Mimi falls behind)."""
+    threaded renderer decodes a block there when Mimi falls behind); `on_start(request, chunk, frames)` when
+    a chunk enters the batch, with the list its latent frames [latent] are appended to as they are made
+    (a frame, once appended, is final: Mimi may decode it before the chunk ends)."""
     flow_lm = model.flow_lm
     queue_: deque[tuple[int, int, torch.Generator | None]] = deque((i, 0, None) for i in range(len(requests)))
     rows: list[_Row] = []
@@ -155,6 +158,8 @@ def generate_latents(
         flow_lm.draw_noise(1, request.temperature, request.noise_clamp, generator)  # the prompt pass's draw
         cache.place(index, voices[id(request.voice)], sub)
         row = _Row(request_index, chunk_index, generator)
+        if on_start is not None:
+            on_start(request_index, chunk_index, row.latents)
         if index == len(rows):
             rows.append(row)
         else:
@@ -220,29 +225,37 @@ def generate_latents(
 
 
 class ChunkDecoder:
-    """One chunk's latents [frames, latent] (normalised) -> audio, `block` frames per Mimi call, from a fresh
-    decoder state. Blocks run one at a time (`decode_block`) so two threads can share the decoding work;
-    the blocks of one chunk must run in order, by one thread at a time."""
+    """One chunk's latent frames (normalised, [latent] each) -> audio, `block` frames per Mimi call, from a
+    fresh decoder state. Blocks run one at a time (`decode_block`), so two threads can share the decoding
+    work, and `frames` may still be growing (the chunk being generated): a block runs once it is complete,
+    the last, shorter one once `finished` is set. Blocks always start at multiples of `block`, so the audio
+    is the same however the decoding was interleaved with generation. The blocks of one chunk must run in
+    order, by one thread at a time."""
 
-    def __init__(self, model, latents: Tensor, block: int = DECODE_BLOCK):
-        self.model, self.block = model, block
-        self.codes = model.denormalise(latents)[None]
+    def __init__(self, model, frames: list[Tensor], block: int = DECODE_BLOCK, finished: bool = False):
+        self.model, self.frames, self.block = model, frames, block
+        self.finished = finished
         self.state = model.mimi.new_decoder_state(1)
         self.parts: list[Tensor] = []
         self.start = 0
 
     @property
-    def frames_left(self) -> int:
-        return self.codes.shape[1] - self.start
+    def frames_ready(self) -> int:
+        """Frames a block can be decoded from now (0 if the next block is not complete yet)."""
+        left = len(self.frames) - self.start
+        return left if self.finished or left >= self.block else 0
+
+    @property
+    def done(self) -> bool:
+        return self.finished and self.start == len(self.frames)
 
     @torch.no_grad()
-    def decode_block(self) -> bool:
-        """Decode the next block; True once the chunk is done."""
-        if self.frames_left > 0:
-            block = self.codes[:, self.start : self.start + self.block]
-            self.parts.append(self.model.mimi.decode(block, self.state)[0, 0])
-            self.start += block.shape[1]
-        return self.frames_left == 0
+    def decode_block(self) -> None:
+        """Decode the next block (call only while frames_ready > 0)."""
+        block = torch.stack(self.frames[self.start : self.start + self.block])
+        codes = self.model.denormalise(block)[None]
+        self.parts.append(self.model.mimi.decode(codes, self.state)[0, 0])
+        self.start += block.shape[0]
 
     def audio(self) -> Tensor:
         """The chunk's audio [frames * 1920], its first 1/200 s faded in (as the streaming path does)."""
@@ -256,9 +269,9 @@ class ChunkDecoder:
 
 def decode_latents(model, latents: Tensor, *, block: int = DECODE_BLOCK) -> Tensor:
     """One chunk's latents [frames, latent] (normalised) -> audio [frames * 1920] (see ChunkDecoder)."""
-    decoder = ChunkDecoder(model, latents, block)
-    while not decoder.decode_block():
-        pass
+    decoder = ChunkDecoder(model, list(latents), block, finished=True)
+    while not decoder.done:
+        decoder.decode_block()
     return decoder.audio()
 
 
@@ -311,35 +324,45 @@ class _Assembler:
 
 
 class _DecodeWork:
-    """Chunks waiting for Mimi, shared by the two threads: a thread takes a chunk, decodes one block and
-    gives it back (to the front, so chunks finish in the order they arrived). A chunk is held by one
-    thread at a time, so its blocks run in order."""
+    """Chunks in the batch or waiting for Mimi, shared by the two threads. A thread takes the first chunk
+    with a block ready, decodes that block and gives the chunk back, so chunks are decoded while they are
+    still being generated and mostly finish in the order they started. A chunk is held by one thread at a
+    time, so its blocks run in order."""
 
     def __init__(self):
-        self.chunks: deque[tuple[tuple[int, int, int], ChunkDecoder]] = deque()
+        self.chunks: list[tuple[tuple[int, int, int], ChunkDecoder]] = []
         self.changed = threading.Condition()
-        self.closed = False  # set once the FlowLM thread has finished (or failed) and helps no more
+        self.closed = False  # set once the FlowLM thread has finished (or failed): no more frames come
 
-    def frames_waiting(self) -> int:
+    def frames_ready(self) -> int:
         with self.changed:
-            return sum(decoder.frames_left for _, decoder in self.chunks)
+            return sum(decoder.frames_ready for _, decoder in self.chunks)
 
     def add(self, key: tuple[int, int, int], decoder: ChunkDecoder) -> None:
         with self.changed:
             self.chunks.append((key, decoder))
-            self.changed.notify()
+
+    def frames_added(self) -> None:
+        """Wake a waiting thread: a step appended frames, or a chunk ended."""
+        with self.changed:
+            self.changed.notify_all()
 
     def take(self, wait: bool):
-        """The first waiting chunk, or None (nothing waits and not `wait`, or closed and empty)."""
+        """The first chunk with a block ready, or None (none and not `wait`, or closed and none left)."""
         with self.changed:
-            while wait and not self.chunks and not self.closed:
+            while True:
+                for index, (_, decoder) in enumerate(self.chunks):
+                    if decoder.frames_ready or decoder.done:
+                        return self.chunks.pop(index)
+                if not wait or (self.closed and not self.chunks):
+                    return None
                 self.changed.wait()
-            return self.chunks.popleft() if self.chunks else None
 
     def give_back(self, item) -> None:
+        """Return a taken chunk, first in line (so one chunk tends to be finished before the next)."""
         with self.changed:
-            self.chunks.appendleft(item)
-            self.changed.notify()
+            self.chunks.insert(0, item)
+            self.changed.notify_all()
 
     def close(self) -> None:
         with self.changed:
@@ -356,41 +379,56 @@ class _Stopped(Exception):
 
 def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode_block):
     """Two workers: the FlowLM thread (steps, and decodes a block after a step while Mimi is behind) and
-    this one (decodes, a block at a time). A chunk's audio is a pure function of its latents and the block
-    size, so which thread decodes which block changes nothing."""
+    this one (decodes, a block at a time, from the first blocks of the first chunks on). A chunk's audio is
+    a pure function of its latents and the block size, so which thread decodes which block, and when,
+    changes nothing."""
     work = _DecodeWork()
     decoded: queue.Queue = queue.Queue()  # (group, request, chunk, audio) of finished chunks, both threads
+    decoders: dict[tuple[int, int, int], ChunkDecoder] = {}  # chunks in the batch (FlowLM thread only)
     failure: list[BaseException] = []
     stop = threading.Event()
 
-    def decode_one(item) -> tuple | None:
-        """Decode the chunk's next block: (group, request, chunk, audio) once it is done, else None."""
+    def decode_one(item) -> None:
+        """Decode the chunk's next block (or finish it); give it back unless it is done."""
         key, decoder = item
-        if decoder.decode_block():
-            return (*key, decoder.audio())
-        work.give_back(item)
-        return None
+        if not decoder.done:
+            decoder.decode_block()
+        if decoder.done:
+            decoded.put((*key, decoder.audio()))
+        else:
+            work.give_back(item)
 
-    def help_decode() -> None:
+    def after_step() -> None:
         if stop.is_set():
             raise _Stopped
-        if work.frames_waiting() >= STEAL_FRAMES and (item := work.take(wait=False)) is not None:
-            if (result := decode_one(item)) is not None:
-                decoded.put(result)
+        work.frames_added()
+        if work.frames_ready() >= STEAL_FRAMES and (item := work.take(wait=False)) is not None:
+            decode_one(item)
 
     def produce() -> None:
         torch.set_num_threads(per_thread)  # OpenMP thread counts are per calling thread
         try:
             for group_index, group in enumerate(groups):
-                for request_index, chunk_index, latents in generate_latents(
-                    model, group, batch_size=batch_size, decode_steps=decode_steps, after_step=help_decode
+
+                def start(
+                    request_index: int, chunk_index: int, frames: list[Tensor], group_index=group_index
                 ):
-                    work.add(
-                        (group_index, request_index, chunk_index), ChunkDecoder(model, latents, decode_block)
-                    )
+                    key = (group_index, request_index, chunk_index)
+                    decoders[key] = ChunkDecoder(model, frames, decode_block)
+                    work.add(key, decoders[key])
+
+                for request_index, chunk_index, _ in generate_latents(
+                    model,
+                    group,
+                    batch_size=batch_size,
+                    decode_steps=decode_steps,
+                    after_step=after_step,
+                    on_start=start,
+                ):
+                    decoders.pop((group_index, request_index, chunk_index)).finished = True
+                    work.frames_added()
             while not stop.is_set() and (item := work.take(wait=False)) is not None:  # help finish
-                if (result := decode_one(item)) is not None:
-                    decoded.put(result)
+                decode_one(item)
         except _Stopped:
             pass
         except BaseException as error:  # handed to the consumer, which raises it
@@ -405,12 +443,12 @@ def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode
     try:
         while not failure:
             item = work.take(wait=True)
-            if item is not None and (result := decode_one(item)) is not None:
-                decoded.put(result)
+            if item is not None:
+                decode_one(item)
             while not decoded.empty():
                 group_index, request_index, chunk_index, audio = decoded.get_nowait()
                 yield from assemblers[group_index].add(request_index, chunk_index, audio)
-            if item is None:  # closed (every put is made before closing) and nothing waits: all done
+            if item is None:  # closed (every put is made before closing) and nothing left: all done
                 break
         if failure:
             raise failure[0]
