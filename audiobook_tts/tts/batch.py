@@ -130,13 +130,15 @@ def generate_latents(
 ) -> Iterator[tuple[int, int, Tensor]]:
     """(request index, chunk index, latents [frames, latent] in normalised space) per finished chunk.
 
-    Rows are filled in request order; a request's next chunk goes first in the queue when its previous one
-    ends (it continues that request's noise stream). `after_step` is called after every batch step (the
+    Rows are filled longest request first (by its chunks' frame limits), so the batch drains on short
+    chunks rather than long ones; a request's next chunk goes first in the queue when its previous one ends
+    (it continues that request's noise stream). `after_step` is called after every batch step (the
     threaded renderer decodes a block there when Mimi falls behind); `on_start(request, chunk, frames)` when
     a chunk enters the batch, with the list its latent frames [latent] are appended to as they are made
     (a frame, once appended, is final: Mimi may decode it before the chunk ends)."""
     flow_lm = model.flow_lm
-    queue_: deque[tuple[int, int, torch.Generator | None]] = deque((i, 0, None) for i in range(len(requests)))
+    longest_first = sorted(range(len(requests)), key=lambda i: -sum(c.max_frames for c in requests[i].chunks))
+    queue_: deque[tuple[int, int, torch.Generator | None]] = deque((i, 0, None) for i in longest_first)
     rows: list[_Row] = []
     latent_dim = flow_lm.latent_dim
     prefixes = list({id(r.voice): r.voice for r in requests}.values())  # each voice state once
