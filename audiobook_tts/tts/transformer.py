@@ -16,8 +16,30 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 
+class _AppendingCache:
+    """What the linear and the sliding cache share: rows that advance by offset, attention over what
+    `append` returns."""
+
+    offset: Tensor
+
+    def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+        raise NotImplementedError
+
+    def advance(self, steps: int, active: Tensor | None = None) -> None:
+        """Move the offset of every row (or of the `active` [B] bool rows) forward by `steps`."""
+        if active is None:
+            self.offset += steps
+        else:
+            self.offset += steps * active.long()
+
+    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None) -> Tensor:
+        """Store k, v [B, T, kv_heads, D] and attend q [B, T, heads, D] over the row -> [B, T, heads, D]."""
+        keys, values = self.append(layer, k, v)
+        return attend(q, keys, values, mask)
+
+
 @dataclass
-class KVCache:
+class KVCache(_AppendingCache):
     """Linear cache (FlowLM): slot i of every row holds position i; positions [0, offset) are written.
 
     keys[l], values[l]: [B, capacity, kv_heads, head_dim], keys already rotated by RoPE. Unwritten slots are
@@ -85,21 +107,9 @@ class KVCache:
             self.values[layer][rows, slots] = v
         return self.keys[layer][:, :end], self.values[layer][:, :end]
 
-    def advance(self, steps: int, active: Tensor | None = None) -> None:
-        """Move the offset of every row (or of the `active` [B] bool rows) forward by `steps`."""
-        if active is None:
-            self.offset += steps
-        else:
-            self.offset += steps * active.long()
-
-    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None) -> Tensor:
-        """Store k, v [B, T, kv_heads, D] and attend q [B, T, heads, D] over the row -> [B, T, heads, D]."""
-        keys, values = self.append(layer, k, v)
-        return attend(q, keys, values, mask)
-
 
 @dataclass
-class WindowKVCache:
+class WindowKVCache(_AppendingCache):
     """Sliding cache (Mimi decoder): the last `context - 1` steps before `offset`, oldest first.
 
     keys[l], values[l]: [B, context - 1, heads, head_dim]; slots before the stream start are zero and masked.
@@ -150,16 +160,6 @@ class WindowKVCache:
         self.keys[layer] = keys[:, keys.shape[1] - kept :]
         self.values[layer] = values[:, values.shape[1] - kept :]
         return keys, values
-
-    def advance(self, steps: int, active: Tensor | None = None) -> None:
-        if active is None:
-            self.offset += steps
-        else:
-            self.offset += steps * active.long()
-
-    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None) -> Tensor:
-        keys, values = self.append(layer, k, v)
-        return attend(q, keys, values, mask)
 
 
 @dataclass
