@@ -237,7 +237,7 @@ class ChunkDecoder:
     def __init__(self, model, frames: list[Tensor], block: int = DECODE_BLOCK, finished: bool = False):
         self.model, self.frames, self.block = model, frames, block
         self.finished = finished
-        self.state = model.mimi.new_decoder_state(1)
+        self.state = None  # Mimi's streaming state, made at the first block (chunks may wait a while)
         self.parts: list[Tensor] = []
         self.start = 0
 
@@ -254,6 +254,8 @@ class ChunkDecoder:
     @torch.no_grad()
     def decode_block(self) -> None:
         """Decode the next block (call only while frames_ready > 0)."""
+        if self.state is None:
+            self.state = self.model.mimi.new_decoder_state(1)
         block = torch.stack(self.frames[self.start : self.start + self.block])
         codes = self.model.denormalise(block)[None]
         self.parts.append(self.model.mimi.decode(codes, self.state)[0, 0])
@@ -372,7 +374,12 @@ class _DecodeWork:
             self.changed.notify_all()
 
 
-STEAL_FRAMES = 100  # the FlowLM thread decodes a block after a step while at least this many frames wait
+# Once this many frames wait for Mimi after a step, the FlowLM thread decodes blocks until no more than
+# STEAL_DOWN_TO wait. Decoding in long bursts rather than a block now and then keeps the two threads' memory
+# from fragmenting (measured: 1.75 GB peak against 2.05 GB for 128 segments, same speed); the backlog stays
+# bounded (a killed render loses at most ~2000 generated frames, ~10 s of FlowLM work).
+STEAL_ABOVE = 2000
+STEAL_DOWN_TO = 500
 
 
 class _Stopped(Exception):
@@ -404,8 +411,9 @@ def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode
         if stop.is_set():
             raise _Stopped
         work.frames_added()
-        if work.frames_ready() >= STEAL_FRAMES and (item := work.take(wait=False)) is not None:
-            decode_one(item)
+        if work.frames_ready() >= STEAL_ABOVE:
+            while work.frames_ready() > STEAL_DOWN_TO and (item := work.take(wait=False)) is not None:
+                decode_one(item)
 
     def produce() -> None:
         torch.set_num_threads(per_thread)  # OpenMP thread counts are per calling thread

@@ -127,11 +127,12 @@ def test_rows_of_two_voices_share_a_batch(model, voice, voice_wav):
     assert (other - expected[0]).abs().max() > 1e-4  # the tolerance above could not mistake them
 
 
-@pytest.mark.parametrize("steal_frames", [batch.STEAL_FRAMES, 0])
-def test_same_group_twice_is_bit_identical_and_threads_do_not_matter(model, voice, monkeypatch, steal_frames):
-    """Bit for bit, whichever thread decodes which block (at 0 the FlowLM thread decodes a block after
-    every step whenever a chunk waits)."""
-    monkeypatch.setattr(batch, "STEAL_FRAMES", steal_frames)
+@pytest.mark.parametrize("steal", [(batch.STEAL_ABOVE, batch.STEAL_DOWN_TO), (0, 0)])
+def test_same_group_twice_is_bit_identical_and_threads_do_not_matter(model, voice, monkeypatch, steal):
+    """Bit for bit, whichever thread decodes which block, and whether a chunk was decoded while it was
+    generated (at (0, 0) the FlowLM thread decodes every ready block after every step)."""
+    monkeypatch.setattr(batch, "STEAL_ABOVE", steal[0])
+    monkeypatch.setattr(batch, "STEAL_DOWN_TO", steal[1])
     group = requests(model, voice, range(len(TEXTS)))
     serial = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=4, threads=1)}
     threaded = {r.tag: a for r, a in batch.render_requests(model, [group, group], batch_size=4, threads=2)}
