@@ -239,37 +239,42 @@ class PrefixKVCache:
     def positions(self, length: int) -> Tensor:
         return self.offset[:, None] + torch.arange(length)
 
-    def attention_mask(self, length: int) -> None:
-        return None  # `attend` masks by lengths itself
+    def attention_mask(self, length: int) -> Tensor:
+        """[B, 1, 1, prefix capacity + seen] boolean, True where a row's next position may look: its voice's
+        prefix, then its own suffix up to and including the slot this step writes (seen = the longest
+        row's length + 1). Made once per step, for every layer."""
+        if length != 1:
+            raise ValueError("a PrefixKVCache takes one position per row per call")
+        capacity = self.keys[0].shape[2]
+        if int(self.length.max()) >= capacity:
+            raise ValueError(f"KV cache full: capacity is {capacity}")
+        prefix = torch.arange(self.prefix_keys[0].shape[2]) < self.prefix_length[self.voice][:, None]
+        own = torch.arange(int(self.length.max()) + 1) <= self.length[:, None]
+        return torch.cat([prefix, own], dim=1)[:, None, None]
 
     def advance(self, steps: int) -> None:
         self.length += steps
 
-    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: None) -> Tensor:
-        """One step: q [B, 1, heads, D], k, v [B, 1, kv_heads, D] -> [B, 1, heads, D]."""
-        b, t, heads, d = q.shape
-        if t != 1:
-            raise ValueError("a PrefixKVCache takes one position per row per call")
+    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: Tensor) -> Tensor:
+        """One step: q [B, 1, heads, D], k, v [B, 1, kv_heads, D], mask from `attention_mask` ->
+        [B, 1, heads, D]."""
+        b, _, heads, d = q.shape
         keys, values = self.keys[layer], self.values[layer]
         kv_heads = keys.shape[1]
-        if int(self.length.max()) >= keys.shape[2]:
-            raise ValueError(f"KV cache full: capacity is {keys.shape[2]}")
         rows = torch.arange(b)
         keys[rows, :, self.length] = k[:, 0]
         values[rows, :, self.length] = v[:, 0]
-        seen = int(self.length.max()) + 1
+        prefix_keys, prefix_values = self.prefix_keys[layer], self.prefix_values[layer]
+        seen = mask.shape[-1] - prefix_keys.shape[2]
         # Queries grouped by KV head: [B, kv_heads, group, D], pre-scaled.
         q = q[:, 0].reshape(b, kv_heads, heads // kv_heads, d) * d**-0.5
         own = q @ keys[:, :, :seen].transpose(2, 3)  # [B, kv_heads, group, seen]
-        own.masked_fill_((torch.arange(seen) > self.length[:, None])[:, None, None], float("-inf"))
-        prefix_keys, prefix_values = self.prefix_keys[layer], self.prefix_values[layer]
         shared = q.new_empty(b, kv_heads, q.shape[2], prefix_keys.shape[2])
         groups = self._rows_by_voice()
         for voice, members in groups:
             shared[members] = _rows_times(q[members], prefix_keys[voice].transpose(1, 2))
-        invisible = torch.arange(prefix_keys.shape[2]) >= self.prefix_length[self.voice][:, None]
-        shared.masked_fill_(invisible[:, None, None], float("-inf"))
-        weights = torch.softmax(torch.cat([shared, own], dim=-1), dim=-1)
+        scores = torch.cat([shared, own], dim=-1).masked_fill_(mask.logical_not(), float("-inf"))
+        weights = torch.softmax(scores, dim=-1)
         out = weights[..., shared.shape[-1] :] @ values[:, :, :seen]  # [B, kv_heads, group, D]
         for voice, members in groups:
             out[members] += _rows_times(weights[members, ..., : shared.shape[-1]], prefix_values[voice])
