@@ -8,8 +8,8 @@ row leaves and the next queued chunk takes its place (continuous batching). A vo
 once and shared by the rows that speak with it (`PrefixKVCache`): less memory, and a step reads it once.
 
 Mimi is causal, so a finished chunk's latents are decoded in blocks of frames rather than frame by frame
-(`ChunkDecoder`): the same audio within float rounding, ~3x cheaper. Even so Mimi is about two thirds of
-the work per frame (packed float32 on this machine: ~7.7 ms per frame against ~4 ms for a batched FlowLM
+(`ChunkDecoder`): the same audio within float rounding, ~1.5x cheaper. Even so Mimi is about 60% of the
+work per frame (packed float32 on this machine: ~7.0 ms per frame against ~4.4 ms for a batched FlowLM
 row), so the threaded renderer shares the decoding between both threads a block at a time.
 
 A row's result depends on its batch companions only through float rounding (matrix kernels and attention
@@ -34,7 +34,7 @@ from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK, TextRules, prepare
 from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
 from audiobook_tts.tts.transformer import KVCache, PrefixKVCache
 
-DECODE_BLOCK = 10  # latent frames per Mimi call when decoding a finished chunk
+DECODE_BLOCK = 10  # latent frames per Mimi call (benchmarks/mimi.py: 5 and 20 are slower)
 DEFAULT_BATCH_SIZE = 16  # rows stepping together (see benchmarks/throughput.py and README "Speed")
 
 
@@ -133,7 +133,7 @@ def generate_latents(
     Rows are filled longest request first (by its chunks' frame limits), so the batch drains on short
     chunks rather than long ones; a request's next chunk goes first in the queue when its previous one ends
     (it continues that request's noise stream). `after_step` is called after every batch step (the
-    threaded renderer decodes a block there when Mimi falls behind); `on_start(request, chunk, frames)` when
+    threaded renderer decodes there when Mimi falls behind); `on_start(request, chunk, frames)` when
     a chunk enters the batch, with the list its latent frames [latent] are appended to as they are made
     (a frame, once appended, is final: Mimi may decode it before the chunk ends)."""
     flow_lm = model.flow_lm
@@ -292,9 +292,9 @@ def render_requests(
 
     Each group is batched on its own from an empty batch, so a request's audio depends only on its group
     (see the module docstring). With `threads` >= 2 the FlowLM runs in a second thread while this one
-    decodes finished chunks a block at a time, and the FlowLM thread decodes a block after a step while
-    Mimi is behind (it costs more per frame than a batched FlowLM row); each thread uses threads // 2 torch
-    threads. With 1, the two alternate in this thread.
+    decodes chunks a block at a time as their frames appear, and the FlowLM thread decodes too, in bursts,
+    when Mimi falls behind (it costs more per frame than a batched FlowLM row); each thread uses
+    threads // 2 torch threads. With 1, the two alternate in this thread.
     """
     groups = list(groups)
     if threads >= 2:
@@ -376,7 +376,7 @@ class _DecodeWork:
 
 # Once this many frames wait for Mimi after a step, the FlowLM thread decodes blocks until no more than
 # STEAL_DOWN_TO wait. Decoding in long bursts rather than a block now and then keeps the two threads' memory
-# from fragmenting (measured: 1.75 GB peak against 2.05 GB for 128 segments, same speed); the backlog stays
+# from fragmenting (measured: 1.63 GB peak against 2.05 GB for 128 segments, same speed); the backlog stays
 # bounded (a killed render loses at most ~2000 generated frames, ~10 s of FlowLM work).
 STEAL_ABOVE = 2000
 STEAL_DOWN_TO = 500
@@ -387,10 +387,10 @@ class _Stopped(Exception):
 
 
 def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode_block):
-    """Two workers: the FlowLM thread (steps, and decodes a block after a step while Mimi is behind) and
-    this one (decodes, a block at a time, from the first blocks of the first chunks on). A chunk's audio is
-    a pure function of its latents and the block size, so which thread decodes which block, and when,
-    changes nothing."""
+    """Two workers: the FlowLM thread (steps, and decodes in bursts while Mimi is behind, see STEAL_ABOVE)
+    and this one (decodes, a block at a time, from the first blocks of the first chunks on). A chunk's
+    audio is a pure function of its latents and the block size, so which thread decodes which block, and
+    when, changes nothing."""
     work = _DecodeWork()
     decoded: queue.Queue = queue.Queue()  # (group, request, chunk, audio) of finished chunks, both threads
     decoders: dict[tuple[int, int, int], ChunkDecoder] = {}  # chunks in the batch (FlowLM thread only)

@@ -62,14 +62,12 @@ class CausalConv1d(nn.Module):
         return torch.zeros(batch_size, self.context, self.conv.in_channels)
 
     def forward(self, x: Tensor, state: dict[str, Tensor] | None = None) -> Tensor:
-        if self.context == 0:
-            pass
-        elif state is None:  # a whole stream
+        if self.context and state is None:  # a whole stream
             first = x[:, :1] if self.pad_mode == "replicate" else torch.zeros_like(x[:, :1])
             x = torch.cat([first.expand(-1, self.context, -1), x], dim=1)
-        elif self.pad_mode == "replicate":
-            raise ValueError("streaming a replicate-padded conv is not needed by Mimi's decoder")
-        else:
+        elif self.context:
+            if self.pad_mode == "replicate":
+                raise ValueError("streaming a replicate-padded conv is not needed by Mimi's decoder")
             x = torch.cat([state[self.state_key], x], dim=1)
             state[self.state_key] = x[:, -self.context :]
         return self.conv(x.mT).mT
