@@ -25,6 +25,8 @@ from audiobook_tts.tts.config import MimiConfig, MimiTransformerConfig, SEANetCo
 from audiobook_tts.tts.errors import ModelError
 from audiobook_tts.tts.transformer import Transformer, WindowKVCache
 
+LOG2_E = 1 / math.log(2)
+
 
 @dataclass
 class DecoderState:
@@ -35,10 +37,25 @@ class DecoderState:
         return DecoderState({k: v.clone() for k, v in self.convs.items()}, self.attention.copy())
 
 
+def apply_elu(x: Tensor, out: Tensor | None = None) -> Tensor:
+    """ELU (alpha 1) as max(x, 2^(min(x, 0) log2 e) - 1), into `out` (not x itself) or a new tensor.
+
+    The same values as torch's ELU within 1e-7 and ~2.5x faster: torch's exp kernel is much slower than its
+    exp2 (and e^x - 1 >= x, so the max picks the right branch on both sides of 0). ELUs are ~10% of Mimi."""
+    out = torch.mul(x, LOG2_E, out=out).clamp_max_(0).exp2_().sub_(1)
+    return torch.maximum(out, x, out=out)
+
+
+class ELU(nn.Module):
+    """SEANet's ELU (alpha 1) before a conv; the conv after it applies it (`elu=True`) while building its
+    input. A module only to keep the checkpoint's layer indices."""
+
+
 class CausalConv1d(nn.Module):
     """Conv1d over time-major x [B, T, C] with K_eff - stride samples of left context: zeros (or copies of the
     first sample, `replicate`) at the stream start, the previous call's input tail when streaming. Never pads
-    on the right. The inner conv sees the channel-major view x.mT (packed, it reads the memory as it is)."""
+    on the right. The inner conv sees the channel-major view x.mT (packed, it reads the memory as it is).
+    With `elu`, the input is ELU(x), written straight into the padded buffer (x itself is left as it is)."""
 
     def __init__(
         self,
@@ -61,16 +78,26 @@ class CausalConv1d(nn.Module):
     def initial_state(self, batch_size: int) -> Tensor:
         return torch.zeros(batch_size, self.context, self.conv.in_channels)
 
-    def forward(self, x: Tensor, state: dict[str, Tensor] | None = None) -> Tensor:
-        if self.context and state is None:  # a whole stream
-            first = x[:, :1] if self.pad_mode == "replicate" else torch.zeros_like(x[:, :1])
-            x = torch.cat([first.expand(-1, self.context, -1), x], dim=1)
-        elif self.context:
-            if self.pad_mode == "replicate":
-                raise ValueError("streaming a replicate-padded conv is not needed by Mimi's decoder")
-            x = torch.cat([state[self.state_key], x], dim=1)
-            state[self.state_key] = x[:, -self.context :]
-        return self.conv(x.mT).mT
+    def forward(self, x: Tensor, state: dict[str, Tensor] | None = None, elu: bool = False) -> Tensor:
+        if not self.context:
+            return self.conv((apply_elu(x) if elu else x).mT).mT
+        if state is not None and self.pad_mode == "replicate":
+            raise ValueError("streaming a replicate-padded conv is not needed by Mimi's decoder")
+        b, t, c = x.shape
+        padded = x.new_empty(b, self.context + t, c)
+        body = padded[:, self.context :]
+        if elu:
+            apply_elu(x, out=body)
+        else:
+            body.copy_(x)
+        if state is not None:  # streaming: the previous call's tail; keep a copy of this one's
+            padded[:, : self.context] = state[self.state_key]
+            state[self.state_key] = padded[:, -self.context :].clone()
+        elif self.pad_mode == "replicate":
+            padded[:, : self.context] = body[:, :1]
+        else:
+            padded[:, : self.context] = 0
+        return self.conv(padded.mT).mT
 
 
 class CausalConvTranspose1d(nn.Module):
@@ -87,15 +114,13 @@ class CausalConvTranspose1d(nn.Module):
     def initial_state(self, batch_size: int) -> Tensor:
         return torch.zeros(batch_size, self.overlap, self.convtr.out_channels)
 
-    def forward(self, x: Tensor, state: dict[str, Tensor]) -> Tensor:
-        y = self.convtr(x.mT).mT
+    def forward(self, x: Tensor, state: dict[str, Tensor], elu: bool = False) -> Tensor:
+        y = self.convtr((apply_elu(x) if elu else x).mT).mT
         if self.overlap == 0:
             return y
         y[:, : self.overlap] += state[self.state_key]
-        tail = y[:, -self.overlap :]
-        if self.convtr.bias is not None:
-            tail = tail - self.convtr.bias
-        state[self.state_key] = tail
+        tail = y[:, -self.overlap :]  # kept as a copy, not a view pinning y
+        state[self.state_key] = tail.clone() if self.convtr.bias is None else tail - self.convtr.bias
         return y[:, : -self.overlap]
 
 
@@ -107,22 +132,28 @@ class ResidualBlock(nn.Module):
         hidden = dim // compress
         self.block = nn.ModuleList(
             [
-                nn.ELU(alpha=1.0),  # not in place: x is also the residual
+                ELU(),
                 CausalConv1d(dim, hidden, kernel, dilation=dilation, pad_mode=pad_mode),
-                nn.ELU(alpha=1.0, inplace=True),
+                ELU(),
                 CausalConv1d(hidden, dim, 1, pad_mode=pad_mode),
             ]
         )
 
-    def forward(self, x: Tensor, state: dict[str, Tensor] | None = None) -> Tensor:
-        elu1, conv1, elu2, conv2 = self.block
-        return x + conv2(elu2(conv1(elu1(x), state)), state)
+    def forward(self, x: Tensor, state: dict[str, Tensor] | None = None, elu: bool = False) -> Tensor:
+        if elu:
+            raise ValueError("SEANet never puts an ELU before a residual block")
+        _, conv1, _, conv2 = self.block
+        return x + conv2(conv1(x, state, elu=True), state, elu=True)
 
 
 def _run(layers: nn.ModuleList, x: Tensor, state: dict[str, Tensor] | None) -> Tensor:
-    """The layers in order; ELUs between them work in place (each one's input is a fresh layer output)."""
+    """The layers in order; an ELU is applied by the layer after it, as that layer reads its input."""
+    elu = False
     for layer in layers:
-        x = layer(x) if isinstance(layer, nn.ELU) else layer(x, state)
+        if isinstance(layer, ELU):
+            elu = True
+        else:
+            x, elu = layer(x, state, elu=elu), False
     return x
 
 
@@ -140,12 +171,12 @@ class SEANetEncoder(nn.Module):
                     ResidualBlock(width, c.residual_kernel_size, c.dilation_base**j, c.pad_mode, c.compress)
                 )
             layers += [
-                nn.ELU(alpha=1.0, inplace=True),
+                ELU(),
                 CausalConv1d(width, width * 2, 2 * ratio, stride=ratio, pad_mode=c.pad_mode),
             ]
             mult *= 2
         layers += [
-            nn.ELU(alpha=1.0, inplace=True),
+            ELU(),
             CausalConv1d(mult * c.n_filters, c.dimension, c.last_kernel_size, pad_mode=c.pad_mode),
         ]
         self.model = nn.ModuleList(layers)
@@ -167,7 +198,7 @@ class SEANetDecoder(nn.Module):
         for ratio in c.ratios:
             width = mult * c.n_filters
             layers += [
-                nn.ELU(alpha=1.0, inplace=True),
+                ELU(),
                 CausalConvTranspose1d(width, width // 2, 2 * ratio, ratio),
             ]
             for j in range(c.n_residual_layers):
@@ -178,7 +209,7 @@ class SEANetDecoder(nn.Module):
                 )
             mult //= 2
         layers += [
-            nn.ELU(alpha=1.0, inplace=True),
+            ELU(),
             CausalConv1d(c.n_filters, c.channels, c.last_kernel_size, pad_mode=c.pad_mode),
         ]
         self.model = nn.ModuleList(layers)

@@ -331,6 +331,16 @@ def apply_rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
     return torch.stack([out_real, out_imag], dim=-1).view(b, t, h, d)
 
 
+GELU_SCALE = 2 * math.sqrt(2 / math.pi)
+
+
+def gelu_tanh(x: Tensor) -> Tensor:
+    """GELU with the tanh approximation, x (1 + tanh(z)) / 2 for z = sqrt(2/pi) (x + 0.044715 x^3), as
+    x sigmoid(2z): the same function (equal within float rounding, ~4e-7), twice as fast as torch's
+    tanh-based kernel on this CPU (its sigmoid is fast, its tanh is not)."""
+    return torch.mul(x, x).mul_(0.044715 * GELU_SCALE).add_(GELU_SCALE).mul_(x).sigmoid_().mul_(x)
+
+
 class Attention(nn.Module):
     """Multi-head self-attention with RoPE and grouped-query heads (a KV head serves num_heads/kv_heads)."""
 
@@ -395,7 +405,7 @@ class TransformerLayer(nn.Module):
         self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache: Cache | None, layer: int
     ) -> Tensor:
         x = x + self.layer_scale_1(self.self_attn(self.norm1(x), cos, sin, mask, cache, layer))
-        update = self.linear2(F.gelu(self.linear1(self.norm2(x)), approximate="tanh"))
+        update = self.linear2(gelu_tanh(self.linear1(self.norm2(x))))
         return x + self.layer_scale_2(update)
 
 
