@@ -169,11 +169,14 @@ class PrefixKVCache:
 
     Sharing the prefix saves memory (one copy per voice, not per row) and time: a decode step is bound by
     reading keys and values, and a prefix's are read once for all its rows (one matrix product per voice)
-    instead of once per row. Suffixes are head-major so each (row, head) block is contiguous.
+    instead of once per row. Suffixes are head-major so each (row, head) block is contiguous, and their values
+    are stored transposed: both suffix products are then matrix-vector products over a row-major matrix
+    (keys [seen, D] times q, values [D, seen] times the weights), which run at memory speed; the [1, seen] x
+    [seen, D] form runs at half that, and a step reads every row's suffix in every layer.
 
     prefix_keys[l], prefix_values[l]: [V, kv_heads, prefix capacity, D]; zero beyond a voice's length.
-    keys[l], values[l]: [B, kv_heads, capacity, D]. Row b sits at position offset[b] =
-    prefix_length[voice[b]] + length[b], which is what RoPE sees, as in one row's linear KVCache.
+    keys[l]: [B, kv_heads, capacity, D]; values[l]: [B, kv_heads, D, capacity]. Row b sits at position
+    offset[b] = prefix_length[voice[b]] + length[b], which is what RoPE sees, as in one row's linear KVCache.
     """
 
     prefix_keys: list[Tensor]
@@ -204,7 +207,7 @@ class PrefixKVCache:
             prefix_length=torch.tensor(lengths, dtype=torch.long),
             voice=torch.zeros(batch_size, dtype=torch.long),
             keys=[torch.zeros(batch_size, kv_heads, capacity, head_dim) for _ in layers],
-            values=[torch.zeros(batch_size, kv_heads, capacity, head_dim) for _ in layers],
+            values=[torch.zeros(batch_size, kv_heads, head_dim, capacity) for _ in layers],
             length=torch.zeros(batch_size, dtype=torch.long),
         )
 
@@ -220,7 +223,7 @@ class PrefixKVCache:
             raise ValueError(f"KV cache full: need {end - start} positions, capacity is {capacity}")
         for layer in range(len(self.keys)):
             self.keys[layer][row, :, : end - start] = source.keys[layer][0, start:end].transpose(0, 1)
-            self.values[layer][row, :, : end - start] = source.values[layer][0, start:end].transpose(0, 1)
+            self.values[layer][row, ..., : end - start] = source.values[layer][0, start:end].permute(1, 2, 0)
         self.voice[row] = voice
         self.length[row] = end - start
 
@@ -263,19 +266,19 @@ class PrefixKVCache:
         kv_heads = keys.shape[1]
         rows = torch.arange(b)
         keys[rows, :, self.length] = k[:, 0]
-        values[rows, :, self.length] = v[:, 0]
+        values[rows, ..., self.length] = v[:, 0]
         prefix_keys, prefix_values = self.prefix_keys[layer], self.prefix_values[layer]
         seen = mask.shape[-1] - prefix_keys.shape[2]
         # Queries grouped by KV head: [B, kv_heads, group, D], pre-scaled.
         q = q[:, 0].reshape(b, kv_heads, heads // kv_heads, d) * d**-0.5
-        own = q @ keys[:, :, :seen].transpose(2, 3)  # [B, kv_heads, group, seen]
+        own = (keys[:, :, :seen] @ q.transpose(2, 3)).transpose(2, 3)  # [B, kv_heads, group, seen]
         shared = q.new_empty(b, kv_heads, q.shape[2], prefix_keys.shape[2])
         groups = self._rows_by_voice()
         for voice, members in groups:
             shared[members] = _rows_times(q[members], prefix_keys[voice].transpose(1, 2))
         scores = torch.cat([shared, own], dim=-1).masked_fill_(mask.logical_not(), float("-inf"))
         weights = torch.softmax(scores, dim=-1)
-        out = weights[..., shared.shape[-1] :] @ values[:, :, :seen]  # [B, kv_heads, group, D]
+        out = (values[..., :seen] @ weights[..., shared.shape[-1] :].transpose(2, 3)).transpose(2, 3)
         for voice, members in groups:
             out[members] += _rows_times(weights[members, ..., : shared.shape[-1]], prefix_values[voice])
         return out.reshape(b, 1, heads, d)
