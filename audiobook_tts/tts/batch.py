@@ -396,6 +396,7 @@ def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode
     decoders: dict[tuple[int, int, int], ChunkDecoder] = {}  # chunks in the batch (FlowLM thread only)
     failure: list[BaseException] = []
     stop = threading.Event()
+    mimi_started = threading.Event()  # (FlowLM thread only) a first block was ready
 
     def decode_one(item) -> None:
         """Decode the chunk's next block (or finish it); give it back unless it is done."""
@@ -411,12 +412,18 @@ def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode
         if stop.is_set():
             raise _Stopped
         work.frames_added()
+        if not mimi_started.is_set() and work.frames_ready():
+            mimi_started.set()
+            torch.set_num_threads(per_thread)
         if work.frames_ready() >= STEAL_ABOVE:
             while work.frames_ready() > STEAL_DOWN_TO and (item := work.take(wait=False)) is not None:
                 decode_one(item)
 
     def produce() -> None:
-        torch.set_num_threads(per_thread)  # OpenMP thread counts are per calling thread
+        # OpenMP thread counts are per calling thread. Until the first block is ready the decoding thread has
+        # nothing to do, so the first prompts and steps use its cores too (same results: each output of
+        # these kernels is computed whole by one thread, measured bit-identical).
+        torch.set_num_threads(2 * per_thread)
         try:
             for group_index, group in enumerate(groups):
 
