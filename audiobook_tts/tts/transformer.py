@@ -283,10 +283,10 @@ class PrefixKVCache:
             out[members] += _rows_times(weights[members, ..., : shared.shape[-1]], prefix_values[voice])
         return out.reshape(b, 1, heads, d)
 
-    def _rows_by_voice(self) -> list[tuple[int, Tensor]]:
+    def _rows_by_voice(self) -> list[tuple[int, Tensor | slice]]:
         voices = self.voice.tolist()
-        if len(set(voices)) == 1:
-            return [(voices[0], torch.arange(len(voices)))]
+        if len(set(voices)) == 1:  # one voice (the usual case): every row, as a slice (no gather/scatter)
+            return [(voices[0], slice(None))]
         return [
             (voice, torch.tensor([i for i, x in enumerate(voices) if x == voice]))
             for voice in sorted(set(voices))
