@@ -9,7 +9,7 @@ once and shared by the rows that speak with it (`PrefixKVCache`): less memory, a
 
 Mimi is causal, so a finished chunk's latents are decoded in blocks of frames rather than frame by frame
 (`ChunkDecoder`): the same audio within float rounding, ~1.5x cheaper. Even so Mimi is about 60% of the
-work per frame (packed float32 on this machine: ~7.0 ms per frame against ~4.4 ms for a batched FlowLM
+work per frame (packed float32 on this machine: ~6.4 ms per frame against ~3.9 ms for a batched FlowLM
 row), so the threaded renderer shares the decoding between both threads a block at a time.
 
 A row's result depends on its batch companions only through float rounding (matrix kernels and attention

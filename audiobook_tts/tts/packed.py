@@ -9,7 +9,7 @@ oneDNN reads as they are. Measured here (2-core AVX-512 EPYC, 1 thread):
   That is most of a batched FlowLM step.
 - Mimi's convolutions on time-major input, per block of 10 frames: 1.05-1.45x each (the 24 kHz ones gain
   most), its transposed convolutions 1.1-1.6x; Mimi's last conv (64 channels -> 1) runs fastest as k
-  matrix-vector products. Mimi decoding as a whole: ~9.1 -> ~7.0 ms per frame (benchmarks/mimi.py).
+  matrix-vector products. Mimi decoding as a whole: ~8.6 -> ~6.4 ms per frame (benchmarks/mimi.py).
 torch exposes these kernels only through its private `torch.ops.mkldnn` operators (the ones its compiler
 uses for frozen CPU models); where they are missing the model keeps its plain layers.
 """
