@@ -396,7 +396,6 @@ def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode
     decoders: dict[tuple[int, int, int], ChunkDecoder] = {}  # chunks in the batch (FlowLM thread only)
     failure: list[BaseException] = []
     stop = threading.Event()
-    mimi_started = threading.Event()  # (FlowLM thread only) a first block was ready
 
     def decode_one(item) -> None:
         """Decode the chunk's next block (or finish it); give it back unless it is done."""
@@ -412,10 +411,10 @@ def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode
         if stop.is_set():
             raise _Stopped
         work.frames_added()
-        if not mimi_started.is_set() and work.frames_ready():
-            mimi_started.set()
+        ready = work.frames_ready()
+        if ready and torch.get_num_threads() > per_thread:  # Mimi has work: its cores are its own again
             torch.set_num_threads(per_thread)
-        if work.frames_ready() >= STEAL_ABOVE:
+        if ready >= STEAL_ABOVE:
             while work.frames_ready() > STEAL_DOWN_TO and (item := work.take(wait=False)) is not None:
                 decode_one(item)
 

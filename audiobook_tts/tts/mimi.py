@@ -197,10 +197,7 @@ class SEANetDecoder(nn.Module):
         ]
         for ratio in c.ratios:
             width = mult * c.n_filters
-            layers += [
-                ELU(),
-                CausalConvTranspose1d(width, width // 2, 2 * ratio, ratio),
-            ]
+            layers += [ELU(), CausalConvTranspose1d(width, width // 2, 2 * ratio, ratio)]
             for j in range(c.n_residual_layers):
                 layers.append(
                     ResidualBlock(

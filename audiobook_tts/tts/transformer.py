@@ -16,11 +16,19 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 
-class _AppendingCache:
-    """What the linear and the sliding cache share: rows that advance by offset, attention over what
-    `append` returns."""
+class _RowCache:
+    """What every cache has: rows, each at its own position `offset` (int64 [B])."""
 
     offset: Tensor
+
+    def positions(self, length: int) -> Tensor:
+        """Absolute positions [B, length] of the next `length` inputs of each row."""
+        return self.offset[:, None] + torch.arange(length)
+
+
+class _AppendingCache(_RowCache):
+    """What the linear and the sliding cache share: rows that advance by offset, attention over what
+    `append` returns."""
 
     def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
         raise NotImplementedError
@@ -76,10 +84,6 @@ class KVCache(_AppendingCache):
             return out
 
         return KVCache([grown(k) for k in self.keys], [grown(v) for v in self.values], self.offset.clone())
-
-    def positions(self, length: int) -> Tensor:
-        """Absolute positions [B, length] of the next `length` inputs of each row."""
-        return self.offset[:, None] + torch.arange(length)
 
     def attention_mask(self, length: int) -> Tensor | None:
         """[B, 1, length, keys] boolean mask, or None when every key is visible to every query."""
@@ -143,9 +147,6 @@ class WindowKVCache(_AppendingCache):
             self.context,
         )
 
-    def positions(self, length: int) -> Tensor:
-        return self.offset[:, None] + torch.arange(length)
-
     def attention_mask(self, length: int) -> Tensor:
         kept = self.context - 1
         pos_q = self.positions(length)  # [B, T]
@@ -163,7 +164,7 @@ class WindowKVCache(_AppendingCache):
 
 
 @dataclass
-class PrefixKVCache:
+class PrefixKVCache(_RowCache):
     """Batched-generation cache (FlowLM): voice prefixes stored once and read by every row that uses them,
     plus each row's own suffix ([text | latents], written one position per step).
 
@@ -239,20 +240,17 @@ class PrefixKVCache:
             self.length.index_select(0, rows),
         )
 
-    def positions(self, length: int) -> Tensor:
-        return self.offset[:, None] + torch.arange(length)
-
     def attention_mask(self, length: int) -> Tensor:
         """[B, 1, 1, prefix capacity + seen] boolean, True where a row's next position may look: its voice's
         prefix, then its own suffix up to and including the slot this step writes (seen = the longest
         row's length + 1). Made once per step, for every layer."""
         if length != 1:
             raise ValueError("a PrefixKVCache takes one position per row per call")
-        capacity = self.keys[0].shape[2]
-        if int(self.length.max()) >= capacity:
+        capacity, longest = self.keys[0].shape[2], int(self.length.max())
+        if longest >= capacity:
             raise ValueError(f"KV cache full: capacity is {capacity}")
         prefix = torch.arange(self.prefix_keys[0].shape[2]) < self.prefix_length[self.voice][:, None]
-        own = torch.arange(int(self.length.max()) + 1) <= self.length[:, None]
+        own = torch.arange(longest + 1) <= self.length[:, None]
         return torch.cat([prefix, own], dim=1)[:, None, None]
 
     def advance(self, steps: int) -> None:
@@ -268,19 +266,20 @@ class PrefixKVCache:
         keys[rows, :, self.length] = k[:, 0]
         values[rows, ..., self.length] = v[:, 0]
         prefix_keys, prefix_values = self.prefix_keys[layer], self.prefix_values[layer]
-        seen = mask.shape[-1] - prefix_keys.shape[2]
+        prefix = prefix_keys.shape[2]
+        seen = mask.shape[-1] - prefix
         # Queries grouped by KV head: [B, kv_heads, group, D], pre-scaled.
         q = q[:, 0].reshape(b, kv_heads, heads // kv_heads, d) * d**-0.5
         own = (keys[:, :, :seen] @ q.transpose(2, 3)).transpose(2, 3)  # [B, kv_heads, group, seen]
-        shared = q.new_empty(b, kv_heads, q.shape[2], prefix_keys.shape[2])
+        shared = q.new_empty(b, kv_heads, q.shape[2], prefix)
         groups = self._rows_by_voice()
         for voice, members in groups:
             shared[members] = _rows_times(q[members], prefix_keys[voice].transpose(1, 2))
         scores = torch.cat([shared, own], dim=-1).masked_fill_(mask.logical_not(), float("-inf"))
         weights = torch.softmax(scores, dim=-1)
-        out = (values[..., :seen] @ weights[..., shared.shape[-1] :].transpose(2, 3)).transpose(2, 3)
+        out = (values[..., :seen] @ weights[..., prefix:].transpose(2, 3)).transpose(2, 3)
         for voice, members in groups:
-            out[members] += _rows_times(weights[members, ..., : shared.shape[-1]], prefix_values[voice])
+            out[members] += _rows_times(weights[members, ..., :prefix], prefix_values[voice])
         return out.reshape(b, 1, heads, d)
 
     def _rows_by_voice(self) -> list[tuple[int, Tensor | slice]]:
