@@ -411,18 +411,12 @@ def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode
         if stop.is_set():
             raise _Stopped
         work.frames_added()
-        ready = work.frames_ready()
-        if ready and torch.get_num_threads() > per_thread:  # Mimi has work: its cores are its own again
-            torch.set_num_threads(per_thread)
-        if ready >= STEAL_ABOVE:
+        if work.frames_ready() >= STEAL_ABOVE:
             while work.frames_ready() > STEAL_DOWN_TO and (item := work.take(wait=False)) is not None:
                 decode_one(item)
 
     def produce() -> None:
-        # OpenMP thread counts are per calling thread. Until the first block is ready the decoding thread has
-        # nothing to do, so the first prompts and steps use its cores too (same results: each output of
-        # these kernels is computed whole by one thread, measured bit-identical).
-        torch.set_num_threads(2 * per_thread)
+        torch.set_num_threads(per_thread)  # OpenMP thread counts are per calling thread
         try:
             for group_index, group in enumerate(groups):
 
