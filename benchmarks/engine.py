@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audiobook_tts.tts.config import load_config  # noqa: E402
 from audiobook_tts.tts.model import PocketTTS  # noqa: E402
+from audiobook_tts.tts.options import GenerationOptions  # noqa: E402
 from audiobook_tts.tts.tokenizer import load_tokenizer  # noqa: E402
 
 # One chunk of ~40 tokens: the length cap ceil((tokens / 3 + 2) * 12.5) gives ~15 s of audio.
@@ -91,7 +92,9 @@ def main() -> None:
         return ref.generate_audio(ref_voice, TEXT).numel() / rate
 
     def run_ours() -> float:
-        audio = ours.generate(our_voice, TEXT, eos_threshold=NO_EOS, frames_per_decode=args.frames_per_decode)
+        audio = ours.generate(
+            our_voice, TEXT, GenerationOptions(eos_threshold=NO_EOS), frames_per_decode=args.frames_per_decode
+        )
         return audio.numel() / rate
 
     wall_speed: dict[str, list[float]] = {"reference": [], "ours": []}

@@ -114,9 +114,11 @@ def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
             return sum(ref.generate_audio(state, text).numel() for text in texts) / rate
 
     else:
-        from audiobook_tts.render_batched import GROUP_BATCHES
+        from audiobook_tts.render.plan import GROUP_BATCHES
+
         from audiobook_tts.tts import use_fast_kernels
         from audiobook_tts.tts.batch import DEFAULT_BATCH_SIZE, default_threads, make_request, render_requests
+        from audiobook_tts.tts.options import GenerationOptions
 
         model = PocketTTS.from_files(config, Path(config.weights_path), tokenizer)
         use_fast_kernels(model, quantize=mode == "batched-int8")  # as render and say do
@@ -130,12 +132,12 @@ def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
                 total = 0
                 for seed, text in enumerate(texts):
                     torch.manual_seed(seed)
-                    audio = model.generate(voice, text, eos_threshold=NO_EOS)
+                    audio = model.generate(voice, text, GenerationOptions(eos_threshold=NO_EOS))
                     kept[seed] = audio if seed < COMPARED else None
                     total += audio.numel()
                 return total / rate
             requests = [
-                make_request(model, voice, text, seed, eos_threshold=NO_EOS, tag=seed)
+                make_request(model, voice, text, seed, GenerationOptions(eos_threshold=NO_EOS), tag=seed)
                 for seed, text in enumerate(texts)
             ]
             size = DEFAULT_BATCH_SIZE * GROUP_BATCHES

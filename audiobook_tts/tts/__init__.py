@@ -107,12 +107,13 @@ def load_model(
     return engine
 
 
-def default_voice_source(model: PocketTTS) -> str:
-    """The catalogue's voice for a released model; with custom weights, that voice's recording is cloned."""
+def default_voice_source(catalogue_name: str | None) -> str:
+    """The catalogue's voice for a released model (`model.catalogue_name`); for a custom config (None), the
+    default model's voice recording, to be cloned."""
     from audiobook_tts.tts import catalogue
 
-    name = catalogue.default_voice(model.catalogue_name or catalogue.DEFAULT_MODEL)
-    return name if model.catalogue_name else catalogue.VOICES[name].source
+    name = catalogue.default_voice(catalogue_name or catalogue.DEFAULT_MODEL)
+    return name if catalogue_name else catalogue.VOICES[name].source
 
 
 def is_voice_state_source(source: str | Path) -> bool:

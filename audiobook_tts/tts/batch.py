@@ -19,7 +19,6 @@ size, the output is bit for bit the same: the batch composition is a pure functi
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from collections import deque
@@ -30,17 +29,12 @@ import torch
 from torch import Tensor
 
 from audiobook_tts.tts.model import FADE_IN_PER_SECOND, MIN_FRAMES_BEFORE_EOS
-from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK, TextRules, prepare_prompt, split_into_chunks
+from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE, DEFAULT_OPTIONS, GenerationOptions, default_threads
+from audiobook_tts.tts.text_prep import TextRules, prepare_prompt, split_into_chunks
 from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
 from audiobook_tts.tts.transformer import KVCache, PrefixKVCache
 
 DECODE_BLOCK = 10  # latent frames per Mimi call (benchmarks/mimi.py: 5 and 20 are slower)
-DEFAULT_BATCH_SIZE = 16  # rows stepping together (see benchmarks/throughput.py and README "Speed")
-
-
-def default_threads() -> int:
-    """All the machine's cores: the FlowLM and decoding threads get half each."""
-    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
@@ -57,50 +51,31 @@ class SpeechRequest:
     voice: KVCache
     chunks: list[Chunk]
     seed: int
-    temperature: float
-    eos_threshold: float
-    noise_clamp: float | None = None
+    options: GenerationOptions  # resolved against the model's config (make_request does it)
     tag: object = None  # the caller's handle, handed back with the audio
     rng_state: Tensor | None = None  # start the noise stream from this generator state instead of `seed`
 
 
 def make_request(
-    model,
-    voice: KVCache,
-    text: str,
-    seed: int,
-    *,
-    temperature: float | None = None,
-    eos_threshold: float | None = None,
-    frames_after_eos: int | None = None,
-    max_tokens: int = MAX_TOKENS_PER_CHUNK,
-    noise_clamp: float | None = None,
-    tag: object = None,
+    model, voice: KVCache, text: str, seed: int, options: GenerationOptions, *, tag: object = None
 ) -> SpeechRequest:
     """A request for `text`, chunked and prepared exactly as `PocketTTS.stream` does (same defaults)."""
     model.check_voice(voice)
     config = model.config
+    options = options.resolved(config)
     rules = TextRules.from_config(config)
     chunks = []
-    for text_chunk in split_into_chunks(text, model.tokenizer, rules, max_tokens):
+    for text_chunk in split_into_chunks(text, model.tokenizer, rules, options.max_tokens):
         prepared, eos_guess = prepare_prompt(text_chunk, rules)
         tokens = tuple(model.tokenizer.encode(prepared))
         chunks.append(
             Chunk(
                 tokens,
                 model.max_frames(len(tokens)),
-                after_eos(eos_guess, frames_after_eos, config.model_recommended_frames_after_eos),
+                after_eos(eos_guess, options.frames_after_eos, config.model_recommended_frames_after_eos),
             )
         )
-    return SpeechRequest(
-        voice,
-        chunks,
-        seed,
-        config.default_temperature if temperature is None else temperature,
-        config.default_eos_threshold if eos_threshold is None else eos_threshold,
-        noise_clamp,
-        tag,
-    )
+    return SpeechRequest(voice, chunks, seed, options, tag)
 
 
 @dataclass
@@ -157,7 +132,8 @@ def generate_latents(
                 generator.set_state(request.rng_state)
         sub = request.voice.copy(capacity=int(request.voice.offset[0]) + len(chunk.tokens))
         flow_lm.transformer(flow_lm.conditioner(torch.tensor([chunk.tokens], dtype=torch.long)), sub)
-        flow_lm.draw_noise(1, request.temperature, request.noise_clamp, generator)  # the prompt pass's draw
+        options = request.options
+        flow_lm.draw_noise(1, options.temperature, options.noise_clamp, generator)  # the prompt pass's draw
         cache.place(index, voices[id(request.voice)], sub)
         row = _Row(request_index, chunk_index, generator)
         if on_start is not None:
@@ -179,7 +155,10 @@ def generate_latents(
         noise = torch.cat(
             [
                 flow_lm.draw_noise(
-                    1, requests[row.request].temperature, requests[row.request].noise_clamp, row.generator
+                    1,
+                    requests[row.request].options.temperature,
+                    requests[row.request].options.noise_clamp,
+                    row.generator,
                 )
                 for row in rows
             ]
@@ -195,7 +174,7 @@ def generate_latents(
             if (
                 row.eos_step is None
                 and row.step >= MIN_FRAMES_BEFORE_EOS
-                and eos_logits[index] > request.eos_threshold
+                and eos_logits[index] > request.options.eos_threshold
             ):
                 row.eos_step = row.step
             if row.eos_step is not None and row.step >= row.eos_step + chunk.frames_after_eos:
@@ -471,10 +450,10 @@ def speak(
     model,
     voice: KVCache,
     text: str,
+    options: GenerationOptions = DEFAULT_OPTIONS,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     threads: int | None = None,
-    **options,
 ) -> Tensor:
     """A long text's chunks batched as independent requests: audio [samples], chunks in order.
 
@@ -482,20 +461,24 @@ def speak(
     the one-at-a-time result); each later chunk gets its own seed drawn from that generator, instead of
     continuing the previous chunk's noise. A one-chunk text takes the one-at-a-time path itself."""
     rules = TextRules.from_config(model.config)
-    chunks = split_into_chunks(text, model.tokenizer, rules, options.get("max_tokens", MAX_TOKENS_PER_CHUNK))
+    chunks = split_into_chunks(text, model.tokenizer, rules, options.max_tokens)
     if len(chunks) <= 1 or batch_size <= 1:
-        return model.generate(voice, text, **options)
+        return model.generate(voice, text, options)
     first_state = torch.get_rng_state()
     seeds = torch.randint(0, 2**62, (len(chunks),)).tolist()
     requests = []
     for index, chunk in enumerate(chunks):
-        request = make_request(model, voice, chunk, seeds[index], tag=index, **options)
+        request = make_request(model, voice, chunk, seeds[index], options, tag=index)
         request.rng_state = first_state if index == 0 else None
         requests.append(request)
     audio = dict(
         (r.tag, a)
         for r, a in render_requests(
-            model, [requests], batch_size=batch_size, threads=threads or default_threads()
+            model,
+            [requests],
+            batch_size=batch_size,
+            threads=threads or default_threads(),
+            decode_steps=options.decode_steps,
         )
     )
     return torch.cat([audio[i] for i in range(len(chunks))])

@@ -12,6 +12,7 @@ the reference's (its noise comes from torch's global generator: seed it before b
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,8 +26,8 @@ from audiobook_tts.tts.config import Config
 from audiobook_tts.tts.errors import ModelError
 from audiobook_tts.tts.flow_lm import FlowLM
 from audiobook_tts.tts.mimi import DecoderState, Mimi
+from audiobook_tts.tts.options import DEFAULT_OPTIONS, GenerationOptions
 from audiobook_tts.tts.text_prep import (
-    MAX_TOKENS_PER_CHUNK,
     TextRules,
     TokenCoder,
     prepare_prompt,
@@ -114,91 +115,45 @@ class PocketTTS(nn.Module):
         self,
         voice: VoiceState,
         text: str,
+        options: GenerationOptions = DEFAULT_OPTIONS,
         *,
-        temperature: float | None = None,
-        eos_threshold: float | None = None,
-        frames_after_eos: int | None = None,
-        max_tokens: int = MAX_TOKENS_PER_CHUNK,
-        noise_clamp: float | None = None,
-        decode_steps: int = 1,
         frames_per_decode: int = 1,
     ) -> Iterator[Tensor]:
         """Audio [1920] float32 tensors at 24 kHz, one per latent frame, chunk after chunk.
 
-        None means the config's default (temperature, EOS threshold) or, for frames_after_eos, the config's
-        recommendation, else 5 frames for texts of <= 4 words and 3 otherwise."""
+        Unset options take the config's defaults (temperature, EOS threshold) or, for frames_after_eos, the
+        config's recommendation, else 5 frames for texts of <= 4 words and 3 otherwise."""
         self.check_voice(voice)
-        temperature = self.config.default_temperature if temperature is None else temperature
-        eos_threshold = self.config.default_eos_threshold if eos_threshold is None else eos_threshold
+        options = options.resolved(self.config)
         rules = TextRules.from_config(self.config)
-        for chunk in split_into_chunks(text, self.tokenizer, rules, max_tokens):
+        for chunk in split_into_chunks(text, self.tokenizer, rules, options.max_tokens):
             prepared, eos_guess = prepare_prompt(chunk, rules)
-            yield from self.stream_chunk(
-                voice,
-                prepared,
-                temperature=temperature,
-                eos_threshold=eos_threshold,
-                frames_after_eos=after_eos(
-                    eos_guess, frames_after_eos, self.config.model_recommended_frames_after_eos
-                ),
-                noise_clamp=noise_clamp,
-                decode_steps=decode_steps,
-                frames_per_decode=frames_per_decode,
-            )
+            recommended = self.config.model_recommended_frames_after_eos
+            frames = after_eos(eos_guess, options.frames_after_eos, recommended)
+            chunk_options = dataclasses.replace(options, frames_after_eos=frames)
+            yield from self.stream_chunk(voice, prepared, chunk_options, frames_per_decode=frames_per_decode)
 
     def generate(
         self,
         voice: VoiceState,
         text: str,
+        options: GenerationOptions = DEFAULT_OPTIONS,
         *,
-        temperature: float | None = None,
-        eos_threshold: float | None = None,
-        frames_after_eos: int | None = None,
-        max_tokens: int = MAX_TOKENS_PER_CHUNK,
-        noise_clamp: float | None = None,
-        decode_steps: int = 1,
         frames_per_decode: int = 1,
     ) -> Tensor:
         """The whole text as one audio tensor [samples]: the chunks back to back, like the reference."""
-        frames = self.stream(
-            voice,
-            text,
-            temperature=temperature,
-            eos_threshold=eos_threshold,
-            frames_after_eos=frames_after_eos,
-            max_tokens=max_tokens,
-            noise_clamp=noise_clamp,
-            decode_steps=decode_steps,
-            frames_per_decode=frames_per_decode,
-        )
-        return torch.cat(list(frames))
+        return torch.cat(list(self.stream(voice, text, options, frames_per_decode=frames_per_decode)))
 
     @torch.no_grad()
     def stream_chunk(
-        self,
-        voice: VoiceState,
-        prepared_text: str,
-        *,
-        temperature: float,
-        eos_threshold: float,
-        frames_after_eos: int,
-        noise_clamp: float | None = None,
-        decode_steps: int = 1,
-        frames_per_decode: int = 1,
+        self, voice: VoiceState, prepared_text: str, options: GenerationOptions, *, frames_per_decode: int = 1
     ) -> Iterator[Tensor]:
-        """Audio frames for one already prepared chunk, from a copy of `voice` and a fresh Mimi decoder.
+        """Audio frames for one already prepared chunk, from a copy of `voice` and a fresh Mimi decoder;
+        `options` resolved, with this chunk's frames_after_eos decided (see `stream`).
 
         `frames_per_decode` > 1 hands Mimi that many latents per call: cheaper per frame, later first audio,
         and different from frame-by-frame decoding only by float rounding (~1e-7)."""
-        latents = self.chunk_latents(
-            voice,
-            prepared_text,
-            temperature=temperature,
-            eos_threshold=eos_threshold,
-            frames_after_eos=frames_after_eos,
-            noise_clamp=noise_clamp,
-            decode_steps=decode_steps,
-        )
+        latents = self.chunk_latents(voice, prepared_text, options)
         decoder = self.mimi.new_decoder_state(1)
         fade_in = torch.linspace(0, 1, self.sample_rate // FADE_IN_PER_SECOND)
         pending: list[Tensor] = []
@@ -219,17 +174,18 @@ class PocketTTS(nn.Module):
 
     @torch.no_grad()
     def chunk_latents(
-        self,
-        voice: VoiceState,
-        prepared_text: str,
-        *,
-        temperature: float,
-        eos_threshold: float,
-        frames_after_eos: int,
-        noise_clamp: float | None = None,
-        decode_steps: int = 1,
+        self, voice: VoiceState, prepared_text: str, options: GenerationOptions
     ) -> Iterator[Tensor]:
-        """The latent frames [1, 32] (normalised space) of one prepared chunk, as the FlowLM samples them."""
+        """The latent frames [1, 32] (normalised space) of one prepared chunk, as the FlowLM samples them;
+        `options` resolved, with the chunk's frames_after_eos decided."""
+        temperature, eos_threshold, frames_after_eos = (
+            options.temperature,
+            options.eos_threshold,
+            options.frames_after_eos,
+        )
+        noise_clamp, decode_steps = options.noise_clamp, options.decode_steps
+        if temperature is None or eos_threshold is None or frames_after_eos is None:
+            raise ValueError("chunk_latents needs resolved options with frames_after_eos decided")
         tokens = torch.tensor([self.tokenizer.encode(prepared_text)], dtype=torch.long)
         max_frames = self.max_frames(tokens.shape[1])
         cache = voice.copy(capacity=int(voice.offset.max()) + tokens.shape[1] + max_frames)

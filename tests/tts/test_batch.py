@@ -10,7 +10,10 @@ from audiobook_tts.tts import batch
 from audiobook_tts.tts.audio import end_on_pause
 from audiobook_tts.tts.config import load_config
 from audiobook_tts.tts.model import PocketTTS
+from audiobook_tts.tts.options import GenerationOptions
 from audiobook_tts.tts.tokenizer import load_tokenizer
+
+NO_EOS_20 = GenerationOptions(eos_threshold=1e9, max_tokens=20)
 
 TEXTS = [
     "Hello there.",
@@ -61,7 +64,11 @@ def one_at_a_time(model, voice) -> list[torch.Tensor]:
         torch.manual_seed(100 + index)
         out.append(
             model.generate(
-                voice, text, eos_threshold=eos, temperature=temperature, noise_clamp=clamp, max_tokens=20
+                voice,
+                text,
+                GenerationOptions(
+                    eos_threshold=eos, temperature=temperature, noise_clamp=clamp, max_tokens=20
+                ),
             )
         )
     return out
@@ -74,10 +81,12 @@ def requests(model, voice, order) -> list[batch.SpeechRequest]:
             voice,
             TEXTS[i],
             100 + i,
-            eos_threshold=SETTINGS[i][0],
-            temperature=SETTINGS[i][1],
-            noise_clamp=SETTINGS[i][2],
-            max_tokens=20,
+            GenerationOptions(
+                eos_threshold=SETTINGS[i][0],
+                temperature=SETTINGS[i][1],
+                noise_clamp=SETTINGS[i][2],
+                max_tokens=20,
+            ),
             tag=i,
         )
         for i in order
@@ -113,9 +122,9 @@ def test_rows_of_two_voices_share_a_batch(model, voice, voice_wav):
     expected = []
     for index, text in enumerate(TEXTS):
         torch.manual_seed(100 + index)
-        expected.append(model.generate(voices[index], text, eos_threshold=1e9, max_tokens=20))
+        expected.append(model.generate(voices[index], text, NO_EOS_20))
     group = [
-        batch.make_request(model, voices[i], TEXTS[i], 100 + i, eos_threshold=1e9, max_tokens=20, tag=i)
+        batch.make_request(model, voices[i], TEXTS[i], 100 + i, NO_EOS_20, tag=i)
         for i in range(len(TEXTS))
     ]
     got = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=4, threads=1)}
@@ -123,7 +132,7 @@ def test_rows_of_two_voices_share_a_batch(model, voice, voice_wav):
         assert got[index].shape == audio.shape, index
         assert (got[index] - audio).abs().max() <= 1e-4, index
     torch.manual_seed(100)  # the voices do differ: text 0 in the other voice
-    other = model.generate(voice, TEXTS[0], eos_threshold=1e9, max_tokens=20)
+    other = model.generate(voice, TEXTS[0], NO_EOS_20)
     assert (other - expected[0]).abs().max() > 1e-4  # the tolerance above could not mistake them
 
 
@@ -192,15 +201,15 @@ def test_int8_flow_lm_batched_equals_int8_one_at_a_time(tiny_checkpoint, voice_w
 
 def test_speak_batches_chunks_and_its_first_chunk_is_the_seeded_one(model, voice):
     text = TEXTS[2] + " " + TEXTS[1]
-    options = dict(eos_threshold=1e9, temperature=0.7, max_tokens=20)
+    options = GenerationOptions(eos_threshold=1e9, temperature=0.7, max_tokens=20)
     torch.manual_seed(9)
-    whole = model.generate(voice, text, **options)
-    first_chunk = batch.make_request(model, voice, text, 0, **options).chunks[0]
+    whole = model.generate(voice, text, options)
+    first_chunk = batch.make_request(model, voice, text, 0, options).chunks[0]
     torch.manual_seed(9)
-    spoken = batch.speak(model, voice, text, batch_size=8, threads=1, **options)
+    spoken = batch.speak(model, voice, text, options, batch_size=8, threads=1)
     assert spoken.shape == whole.shape  # EOS off: every chunk runs to its length cap on both paths
     first = model.max_frames(len(first_chunk.tokens)) * 1920
     assert (spoken[:first] - whole[:first]).abs().max() <= 1e-4  # continues the seeded global generator
     assert (spoken[first:] - whole[first:]).abs().max() > 1e-3  # later chunks: their own seeds
     torch.manual_seed(9)
-    assert torch.equal(batch.speak(model, voice, text, batch_size=8, threads=1, **options), spoken)
+    assert torch.equal(batch.speak(model, voice, text, options, batch_size=8, threads=1), spoken)

@@ -19,6 +19,7 @@ from audiobook_tts.tts import use_fast_kernels
 from audiobook_tts.tts.batch import make_request, render_requests
 from audiobook_tts.tts.config import load_config
 from audiobook_tts.tts.model import PocketTTS
+from audiobook_tts.tts.options import GenerationOptions
 from audiobook_tts.tts.packed import PackedLinear, packing_available
 from audiobook_tts.tts.text_prep import TextRules, split_into_chunks
 from audiobook_tts.tts.tokenizer import load_tokenizer
@@ -153,7 +154,9 @@ def test_generated_audio_matches(pair, voice_audio, temperature):
     ref_audio = pair.ref.generate_audio(pair.ref.get_state_for_audio_prompt(raw), TEXT, max_tokens=20)
     torch.manual_seed(21)
     voice = pair.ours.voice_from_audio(processed)
-    our_audio = pair.ours.generate(voice, TEXT, temperature=temperature, eos_threshold=NO_EOS, max_tokens=20)
+    our_audio = pair.ours.generate(
+        voice, TEXT, GenerationOptions(temperature=temperature, eos_threshold=NO_EOS, max_tokens=20)
+    )
     assert our_audio.numel() >= 3 * 24000
     rules = TextRules.from_config(pair.ours.config)
     assert len(split_into_chunks(TEXT, pair.ours.tokenizer, rules, max_tokens=20)) >= 2  # several chunks
@@ -176,7 +179,11 @@ def test_eos_rules_match(pair, voice_audio, frames_after_eos):
     torch.manual_seed(31)
     voice = pair.ours.voice_from_audio(processed)
     our_audio = pair.ours.generate(
-        voice, TEXT, temperature=0.3, eos_threshold=-1e9, max_tokens=20, frames_after_eos=frames_after_eos
+        voice,
+        TEXT,
+        GenerationOptions(
+            temperature=0.3, eos_threshold=-1e9, max_tokens=20, frames_after_eos=frames_after_eos
+        ),
     )
     assert ref_audio.numel() < 2 * 15 * 1920  # EOS did stop both chunks early
     assert max_diff(our_audio, ref_audio) <= 1e-4
@@ -194,7 +201,7 @@ def test_full_size_english_matches(checkpoint_factory, voice_audio):
     torch.manual_seed(41)
     voice = full.ours.voice_from_audio(processed)
     our_audio = full.ours.generate(
-        voice, "Hello world, nice to meet you.", temperature=0.3, eos_threshold=NO_EOS
+        voice, "Hello world, nice to meet you.", GenerationOptions(temperature=0.3, eos_threshold=NO_EOS)
     )
     for layer in range(len(voice.keys)):
         cache = ref_state[f"transformer.layers.{layer}.self_attn"]["cache"]
@@ -221,10 +228,7 @@ def test_sampler_options_match(pair, voice_audio):
     our_audio = pair.ours.generate(
         voice,
         "Hello world, once more.",
-        temperature=0.7,
-        eos_threshold=NO_EOS,
-        noise_clamp=0.8,
-        decode_steps=3,
+        GenerationOptions(temperature=0.7, eos_threshold=NO_EOS, noise_clamp=0.8, decode_steps=3),
     )
     assert max_diff(our_audio, ref_audio) <= 1e-4
 
@@ -244,14 +248,14 @@ def test_fast_kernels_match_one_at_a_time_and_batched(pair, voice_audio, tempera
     expected = pair.ref.generate_audio(pair.ref.get_state_for_audio_prompt(raw), TEXT, max_tokens=20)
     torch.manual_seed(60)
     voice = fast.voice_from_audio(processed)
-    options = dict(temperature=temperature, eos_threshold=NO_EOS, max_tokens=20)
-    assert max_diff(fast.generate(voice, TEXT, **options), expected) <= 1e-4
+    options = GenerationOptions(temperature=temperature, eos_threshold=NO_EOS, max_tokens=20)
+    assert max_diff(fast.generate(voice, TEXT, options), expected) <= 1e-4
 
     alone = []
     for index, text in enumerate(texts):
         torch.manual_seed(70 + index)
-        alone.append(fast.generate(voice, text, **options))
-    requests = [make_request(fast, voice, text, 70 + i, tag=i, **options) for i, text in enumerate(texts)]
+        alone.append(fast.generate(voice, text, options))
+    requests = [make_request(fast, voice, text, 70 + i, options, tag=i) for i, text in enumerate(texts)]
     batched = {r.tag: a for r, a in render_requests(fast, [requests], batch_size=3, threads=1)}
     for index, audio in enumerate(alone):
         assert max_diff(batched[index], audio) <= 1e-4, index

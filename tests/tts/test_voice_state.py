@@ -10,6 +10,7 @@ from safetensors.torch import load_file, save_file
 from audiobook_tts.tts.config import load_config
 from audiobook_tts.tts.errors import ModelError
 from audiobook_tts.tts.model import PocketTTS, load_voice_state, save_voice_state
+from audiobook_tts.tts.options import GenerationOptions
 from audiobook_tts.tts.tokenizer import load_tokenizer
 
 NO_EOS = 1e9
@@ -58,7 +59,7 @@ def test_reference_export_loads_in_ours_and_speaks_the_same(models, voice_audio,
     torch.manual_seed(4)
     ref_audio = ref.generate_audio(ref.get_state_for_audio_prompt(tmp_path / "ref_voice.safetensors"), TEXT)
     torch.manual_seed(4)
-    our_audio = ours.generate(loaded, TEXT, temperature=0.3, eos_threshold=NO_EOS)
+    our_audio = ours.generate(loaded, TEXT, GenerationOptions(temperature=0.3, eos_threshold=NO_EOS))
     assert our_audio.shape == ref_audio.shape
     assert (our_audio - ref_audio).abs().max() <= 1e-4
 
@@ -86,7 +87,9 @@ def test_our_export_loads_in_the_reference(models, voice_audio, tmp_path):
     ref_audio = ref.generate_audio(imported, TEXT)
     torch.manual_seed(6)
     our_audio = ours.generate(
-        load_voice_state(tmp_path / "ours.safetensors"), TEXT, temperature=0.0, eos_threshold=NO_EOS
+        load_voice_state(tmp_path / "ours.safetensors"),
+        TEXT,
+        GenerationOptions(temperature=0.0, eos_threshold=NO_EOS),
     )
     assert (our_audio - ref_audio).abs().max() <= 1e-4
 
@@ -125,12 +128,14 @@ def test_stream_yields_frames_as_decoded_and_equals_generate(models, voice_audio
     torch.manual_seed(8)
     voice = ours.voice_from_audio(voice_audio[1])
     offset = int(voice.offset)
-    frames = ours.stream(voice, TEXT, temperature=0.3, eos_threshold=NO_EOS)
+    frames = ours.stream(voice, TEXT, GenerationOptions(temperature=0.3, eos_threshold=NO_EOS))
     first = next(frames)  # lazily: one latent generated and decoded
     assert first.shape == (1920,) and first[0] == 0  # each chunk's first 5 ms are faded in from silence
     rest = list(frames)
     torch.manual_seed(8)
-    again = ours.generate(ours.voice_from_audio(voice_audio[1]), TEXT, temperature=0.3, eos_threshold=NO_EOS)
+    again = ours.generate(
+        ours.voice_from_audio(voice_audio[1]), TEXT, GenerationOptions(temperature=0.3, eos_threshold=NO_EOS)
+    )
     assert torch.equal(torch.cat([first, *rest]), again)
     assert int(voice.offset) == offset  # the voice itself is never advanced
 
@@ -143,7 +148,10 @@ def test_decoding_several_frames_per_call_only_rounds_differently(models, voice_
         voice = ours.voice_from_audio(voice_audio[1])
         frames = list(
             ours.stream(
-                voice, TEXT, temperature=0.3, eos_threshold=NO_EOS, frames_per_decode=frames_per_decode
+                voice,
+                TEXT,
+                GenerationOptions(temperature=0.3, eos_threshold=NO_EOS),
+                frames_per_decode=frames_per_decode,
             )
         )
         assert all(frame.shape == (1920,) for frame in frames)

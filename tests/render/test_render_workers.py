@@ -17,11 +17,11 @@ import pytest
 
 from audiobook_tts.jobs import Job
 from audiobook_tts.render import RenderError, render_book
-from tests import test_render
+from tests.render import test_render_book
 from tests.fixtures.shared import CORPUS
-from tests.test_render import EXAMPLE_MD, cli_args, outputs
+from tests.render.test_render_book import EXAMPLE_MD, cli_args, outputs
 
-options = test_render.options  # the same fixture: render options for the tiny checkpoint, into tmp_path
+options = test_render_book.options  # the same fixture: render options for the tiny checkpoint, into tmp_path
 
 TREES = CORPUS / "trees.epub"
 BATCH4 = ["--batch-size", "4"]
@@ -229,6 +229,7 @@ def poisoned_segment(options, tmp_path, monkeypatch, tiny_checkpoint, voice_wav)
     this process and in any process it starts."""
     from audiobook_tts.tts import load_model, load_voice
     from audiobook_tts.tts.batch import make_request
+    from audiobook_tts.tts.options import DEFAULT_OPTIONS
 
     clean = tmp_path / "clean"
     render_book(EXAMPLE_MD, options(out_dir=clean, chapters="2", preview_seconds=1))  # records the plan
@@ -239,7 +240,7 @@ def poisoned_segment(options, tmp_path, monkeypatch, tiny_checkpoint, voice_wav)
     text = chapter.segments[position - 1].text
     assert [s.text for s in chapter.segments].count(text) == 1
     engine = load_model(config=str(tiny_checkpoint[0]))
-    (chunk,) = make_request(engine, load_voice(engine, str(voice_wav)), text, 0).chunks
+    (chunk,) = make_request(engine, load_voice(engine, str(voice_wav)), text, 0, DEFAULT_OPTIONS).chunks
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")

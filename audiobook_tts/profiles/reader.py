@@ -1,182 +1,33 @@
-"""Voice profiles: one YAML file saying who reads which chapter, how, with which pauses and pronunciations.
-
-    # every key is optional
-    voice: fantine              # the default voice (see "Voices" below)
-    model: english              # a model config name, or a path to a config .yaml
-    temperature: 0.5            # generation settings for the whole book ...
-    eos_threshold: -4.0
-    frames_after_eos: 2
-    pauses:                     # seconds of silence, by boundary (the fields of text.pauses.PausePlan)
-      sentence: 0.3
-      paragraph: 0.8
-    text:                       # how the book's text is read
-      speak_titles: true        # read each chapter's title first
-      notes: chapter_end        # footnotes: drop | inline | chapter_end
-      include_front_matter: false
-      placeholders: false       # say "[Table omitted]" and the like instead of skipping silently
-      urls: drop                # drop | speak
-    lexicon:                    # word -> respelling, whole words; or a path to a YAML file of such a map,
-      Hermione: her-MY-oh-nee   #   or a list of maps and paths (later entries win)
-    chapters:                   # rules, applied in order: a later matching rule overrides an earlier one
-      - range: "1-3, 7"         # chapter numbers (1 = the first chapter read); "10-" runs to the end
-        voice: marius
-      - index: 4                # one chapter number
-        temperature: 0.7        # ... and generation settings per chapter
-      - title: "Interlude*"     # shell-style pattern on the chapter title, case-insensitive
-        voice: voices/whisper.wav
-      - title_regex: "^Part [IVX]+$"   # Python regular expression, searched case-insensitively
-        voice: cosette
-
-Voices: a predefined voice name from the catalogue (alba, marius, javert, jean, fantine, cosette, eponine,
-azelma, ...: `tts.catalogue.VOICES`), an audio file to clone (.wav, .flac, .mp3, .ogg, .opus, .m4a, .aiff), or
-an exported voice state (.safetensors). Models: a catalogue model name or a config .yaml. Paths are relative
-to the profile file and must exist.
-
-Rules: a rule matches when every match key it has (index, range, title, title_regex) matches; it sets
-`voice` and/or generation settings. For each setting the last matching rule that sets it wins, then the
-top-level value, then the engine's default (None here).
-
-Every error names the file and line, what is wrong and what is allowed (ProfileError, one line).
-"""
+"""The profile YAML reader: walks the node tree so every error names file:line, what is wrong and what is
+allowed (ProfileError, one line). The schema is in the package docstring."""
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import fnmatch
 import re
 import typing
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import yaml
 
 from audiobook_tts.errors import UserError
-from audiobook_tts.ingest import IngestOptions
-from audiobook_tts.text.chapter import TextOptions
+from audiobook_tts.profiles.model import (
+    GENERATION_KEYS,
+    MATCH_KEYS,
+    PROFILE_KEYS,
+    RULE_KEYS,
+    TEXT_KEYS,
+    ChapterRule,
+    Profile,
+    ProfileError,
+    is_config_file,
+)
+from audiobook_tts.profiles.ranges import ALLOWED, Ranges, parse_ranges
 from audiobook_tts.text.pauses import MAX_MARKER, PausePlan
-from audiobook_tts.tts.catalogue import VOICES, model_names
-
-
-class ProfileError(UserError):
-    """A profile file that cannot be used; the message starts with file:line."""
-
-
-AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aiff", ".aif")
-GENERATION_KEYS = ("temperature", "eos_threshold", "frames_after_eos")
-MATCH_KEYS = ("index", "range", "title", "title_regex")
-PROFILE_KEYS = ("voice", "model", *GENERATION_KEYS, "pauses", "text", "lexicon", "chapters")
-RULE_KEYS = (*MATCH_KEYS, "voice", *GENERATION_KEYS)
-# The `text:` options a profile may set, and the dataclass each belongs to; types and choices come from it.
-TEXT_KEYS: dict[str, type] = {
-    "speak_titles": TextOptions,
-    "urls": TextOptions,
-    "notes": IngestOptions,
-    "include_front_matter": IngestOptions,
-    "placeholders": IngestOptions,
-}
-
-
-@dataclass(frozen=True)
-class Voice:
-    kind: Literal["name", "audio", "state"]  # predefined name, audio file to clone, exported voice state
-    name: str  # the name as written in the profile
-    path: Path | None = None  # absolute, for audio and state
-
-
-@dataclass(frozen=True)
-class GenerationSettings:
-    """None = not set here: a later layer (or the engine default) decides."""
-
-    temperature: float | None = None
-    eos_threshold: float | None = None
-    frames_after_eos: int | None = None
-
-    def updated(self, other: GenerationSettings) -> GenerationSettings:
-        """These settings with every value `other` sets replacing ours."""
-        changes = {k: v for k, v in dataclasses.asdict(other).items() if v is not None}
-        return dataclasses.replace(self, **changes)
-
-    def as_dict(self) -> dict[str, float | int]:
-        """Only the values that are set."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
-
-
-@dataclass(frozen=True)
-class ChapterSettings:
-    voice: Voice | None  # None: the engine's default voice
-    generation: GenerationSettings
-
-
-@dataclass(frozen=True)
-class ChapterRule:
-    line: int  # where the rule starts in the profile, for messages
-    index: int | None = None
-    ranges: tuple[tuple[int, int | None], ...] | None = None  # (first, last or None = to the end)
-    title: str | None = None  # glob
-    title_regex: re.Pattern | None = None
-    voice: Voice | None = None
-    generation: GenerationSettings = GenerationSettings()
-
-    def matches(self, index: int, title: str) -> bool:
-        if self.index is not None and index != self.index:
-            return False
-        if self.ranges is not None and not any(
-            lo <= index and (hi is None or index <= hi) for lo, hi in self.ranges
-        ):
-            return False
-        if self.title is not None and not fnmatch.fnmatchcase(title.casefold(), self.title.casefold()):
-            return False
-        return self.title_regex is None or self.title_regex.search(title) is not None
-
-
-@dataclass(frozen=True)
-class Profile:
-    path: Path
-    voice: Voice | None = None
-    model: str | None = None  # a config name, or an absolute path to a config file
-    generation: GenerationSettings = GenerationSettings()
-    pauses: dict[str, float] = field(default_factory=dict)  # PausePlan field -> seconds, only those set
-    text: dict[str, object] = field(default_factory=dict)  # TEXT_KEYS -> value, only those set
-    lexicon: dict[str, str] = field(default_factory=dict)
-    chapters: tuple[ChapterRule, ...] = ()
-
-    def settings_for_chapter(self, index: int, title: str) -> ChapterSettings:
-        """Voice and generation settings for chapter number `index` (1-based): the last matching rule wins."""
-        voice, generation = self.voice, self.generation
-        for rule in self.chapters:
-            if rule.matches(index, title):
-                voice = rule.voice or voice
-                generation = generation.updated(rule.generation)
-        return ChapterSettings(voice, generation)
-
-    def unmatched_rules(self, chapters: typing.Iterable[tuple[int, str]]) -> list[str]:
-        """A warning line for each rule matching none of the book's (index, title) chapters: likely a typo."""
-        chapters = list(chapters)
-        return [
-            f"{self.path}:{rule.line}: chapters[{n}] matches no chapter of this book"
-            for n, rule in enumerate(self.chapters, start=1)
-            if not any(rule.matches(index, title) for index, title in chapters)
-        ]
-
-    def pause_plan(self, base: PausePlan | None = None) -> PausePlan:
-        return dataclasses.replace(base or PausePlan(), **self.pauses)
-
-    def ingest_options(self, base: IngestOptions | None = None) -> IngestOptions:
-        values = {k: v for k, v in self.text.items() if TEXT_KEYS[k] is IngestOptions}
-        return dataclasses.replace(base or IngestOptions(), **values)
-
-    def text_options(self, base: TextOptions | None = None) -> TextOptions:
-        """`base` (built with the engine's token budget and character table) with the profile's choices."""
-        base = base or TextOptions()
-        values = {k: v for k, v in self.text.items() if TEXT_KEYS[k] is TextOptions}
-        return dataclasses.replace(
-            base, **values, pauses=self.pause_plan(base.pauses), lexicon={**base.lexicon, **self.lexicon}
-        )
-
-
-# ---- reading ---------------------------------------------------------------------------------------------
+from audiobook_tts.tts.catalogue import model_names
+from audiobook_tts.tts.options import GenerationOptions
+from audiobook_tts.tts.voices import VoiceSource, did_you_mean, existing_file
 
 
 def load_profile(path: Path) -> Profile:
@@ -199,45 +50,8 @@ def load_profile(path: Path) -> Profile:
     )
 
 
-def parse_voice(raw: str, base: Path, what: str = "voice", relative_to: str = "the profile") -> Voice:
-    """A voice as written (name, audio file or voice state; paths relative to `base`), checked.
-
-    The CLI's `--voice` goes through here too: `parse_voice(value, Path.cwd(), "--voice", "the current
-    directory")`. ProfileError without a location; the profile reader adds file:line.
-    """
-    raw = raw.strip()
-    suffix = Path(raw).suffix.lower()
-    if suffix == ".safetensors":
-        return Voice("state", raw, _existing_file(raw, base, f"{what} state", relative_to))
-    if suffix in AUDIO_SUFFIXES:
-        return Voice("audio", raw, _existing_file(raw, base, f"{what} audio", relative_to))
-    if "/" in raw or "\\" in raw or suffix:
-        raise ProfileError(
-            f"{what} {raw!r} is a file of an unknown kind; use an audio file ({', '.join(AUDIO_SUFFIXES)})"
-            " or a voice state (.safetensors)"
-        )
-    if raw not in VOICES:
-        raise ProfileError(
-            f"{what} {raw!r} is not a predefined voice{_did_you_mean(raw.lower(), VOICES)}; use one of"
-            f" {', '.join(sorted(VOICES))}, or a path to an audio file or a .safetensors voice state"
-        )
-    return Voice("name", raw)
-
-
-def _existing_file(raw: str, base: Path, what: str, relative_to: str) -> Path:
-    path = (base / Path(raw).expanduser()).resolve()
-    if not path.is_file():
-        raise ProfileError(f"{what} {raw!r} not found: no file {path} (paths are relative to {relative_to})")
-    return path
-
-
 def _allowed(names: typing.Iterable[str]) -> str:
     return ", ".join(sorted(names))
-
-
-def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class _Reader:
@@ -286,7 +100,7 @@ class _Reader:
                 raise self.error(key_node, f"{what} has a key that is not a name: {self.describe(key_node)}")
             key = key_node.value
             if allowed is not None and key not in allowed:
-                hint = _did_you_mean(key, allowed)
+                hint = did_you_mean(key, allowed)
                 message = f"unknown key {key!r} in {what}{hint}; allowed keys: {_allowed(allowed)}"
                 raise self.error(key_node, message)
             if key in out:
@@ -345,32 +159,32 @@ class _Reader:
 
     def existing_file(self, node: yaml.Node, what: str, raw: str) -> Path:
         try:
-            return _existing_file(raw, self.base, what, "the profile")
-        except ProfileError as error:
+            return existing_file(raw, self.base, what, "the profile")
+        except UserError as error:
             raise self.error(node, str(error)) from None
 
     # ---- sections
 
-    def voice(self, node: yaml.Node, what: str = "voice") -> Voice:
+    def voice(self, node: yaml.Node, what: str = "voice") -> VoiceSource:
         raw = self.string(node, what)
         try:
-            return parse_voice(raw, self.base, what)
-        except ProfileError as error:
+            return VoiceSource.parse(raw, self.base, what, "the profile")
+        except UserError as error:
             raise self.error(node, str(error)) from None
 
     def model(self, node: yaml.Node) -> str:
         raw = self.string(node, "model").strip()
-        if Path(raw).suffix.lower() in (".yaml", ".yml"):
+        if is_config_file(raw):
             return str(self.existing_file(node, "model config", raw))
         if raw not in model_names():
             raise self.error(
                 node,
-                f"model {raw!r} is not a released model{_did_you_mean(raw, model_names())}; use one of"
+                f"model {raw!r} is not a released model{did_you_mean(raw, model_names())}; use one of"
                 f" {', '.join(model_names())}, or a path to a config .yaml",
             )
         return raw
 
-    def generation(self, section: dict[str, yaml.Node], where: str) -> GenerationSettings:
+    def generation(self, section: dict[str, yaml.Node], where: str) -> GenerationOptions:
         values: dict[str, float | int] = {}
         if "temperature" in section:
             values["temperature"] = self.number(section["temperature"], f"{where}temperature", low=0)
@@ -380,7 +194,10 @@ class _Reader:
             values["frames_after_eos"] = self.number(
                 section["frames_after_eos"], f"{where}frames_after_eos", integer=True, low=0
             )
-        return GenerationSettings(**values)
+        try:  # the rules every generation setting follows, wherever it comes from (tts/options.py)
+            return GenerationOptions(**values)
+        except UserError as error:
+            raise self.error(section[str(error).split()[0]], f"{where}{error}") from None
 
     def pauses(self, node: yaml.Node) -> dict[str, float]:
         fields = [f.name for f in dataclasses.fields(PausePlan)]
@@ -453,27 +270,16 @@ class _Reader:
     def index(self, node: yaml.Node, what: str) -> int:
         return self.number(node, what, integer=True, low=1)
 
-    def ranges(self, node: yaml.Node, what: str) -> tuple[tuple[int, int | None], ...]:
+    def ranges(self, node: yaml.Node, what: str) -> Ranges:
         value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        allowed = "write chapter numbers from 1 as N, N-M or N- (to the end), separated by commas: '1-3, 7'"
         if not isinstance(value, str) or not value.strip():
-            raise self.error(node, f"{what} must be text like '1-3, 7'; {allowed}")
-        out = []
-        for part in value.split(","):
-            match = re.fullmatch(r"\s*(\d+)\s*(?:(-)\s*(\d+)?)?\s*", part)
-            if not match:
-                raise self.error(node, f"{what} {value!r}: cannot read {part.strip()!r}; {allowed}")
-            low = int(match.group(1))
-            high = low if match.group(2) is None else (int(match.group(3)) if match.group(3) else None)
-            if low < 1:
-                raise self.error(node, f"{what} {value!r}: chapter numbers start at 1; {allowed}")
-            if high is not None and high < low:
-                message = f"{what} {value!r}: {part.strip()!r} runs backwards; write it as {high}-{low}"
-                raise self.error(node, message)
-            out.append((low, high))
-        return tuple(out)
+            raise self.error(node, f"{what} must be text like '1-3, 7'; {ALLOWED}")
+        try:
+            return parse_ranges(value, what)
+        except UserError as error:
+            raise self.error(node, str(error)) from None
 
     def regex(self, node: yaml.Node, what: str) -> re.Pattern:
         raw = self.string(node, what)

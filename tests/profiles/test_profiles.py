@@ -10,11 +10,13 @@ import pytest
 from audiobook_tts import profiles
 from audiobook_tts.errors import UserError
 from audiobook_tts.ingest import IngestOptions
-from audiobook_tts.profiles import GenerationSettings, ProfileError, Voice, load_profile
+from audiobook_tts.profiles import ProfileError, load_profile
 from audiobook_tts.text.chapter import TextOptions
 from audiobook_tts.text.pauses import PausePlan
+from audiobook_tts.tts.options import GenerationOptions
+from audiobook_tts.tts.voices import VoiceSource, VoiceSourceError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 VOICE_WAV = ROOT / "tests" / "data" / "voice_espeak.wav"
 
 
@@ -77,7 +79,7 @@ def test_single_narrator_sets_pauses_text_and_generation():
     options = profile.text_options(TextOptions(max_tokens=37))
     assert (options.max_tokens, options.speak_titles, options.urls) == (37, True, "drop")
     assert options.pauses == plan
-    assert profile.generation == GenerationSettings(temperature=0.5, eos_threshold=-4.0, frames_after_eos=2)
+    assert profile.generation == GenerationOptions(temperature=0.5, eos_threshold=-4.0, frames_after_eos=2)
 
 
 def test_the_schema_in_the_module_docstring_is_a_valid_profile(tmp_path):
@@ -143,7 +145,7 @@ def test_rules_that_match_no_chapter_are_reported_with_their_line(tmp_path):
 
 def test_empty_profile_is_all_defaults(tmp_path):
     profile = load_profile(write(tmp_path, "# nothing set\n"))
-    assert profile.settings_for_chapter(1, "One") == profiles.ChapterSettings(None, GenerationSettings())
+    assert profile.settings_for_chapter(1, "One") == profiles.ChapterSettings(None, GenerationOptions())
     assert profile.pause_plan() == PausePlan()
     assert profile.text_options() == TextOptions()
 
@@ -164,7 +166,7 @@ def test_voice_files_are_relative_to_the_profile_not_the_working_directory(tmp_p
     monkeypatch.chdir(tmp_path)
     profile = load_profile(Path("book/profile.yaml"))
     wav = (tmp_path / "book/voices/narrator.wav").resolve()
-    assert profile.voice == Voice("audio", "voices/narrator.wav", wav)
+    assert profile.voice == VoiceSource("audio", "voices/narrator.wav", wav)
     assert profile.settings_for_chapter(2, "Two").voice.kind == "state"
     assert path.exists()
 
@@ -261,10 +263,10 @@ def test_bad_voices(tmp_path, voice, expected):
 
 def test_the_voice_option_is_checked_the_same_way(tmp_path):
     shutil.copy(VOICE_WAV, tmp_path / "me.wav")
-    assert profiles.parse_voice("fantine", tmp_path) == Voice("name", "fantine")
-    assert profiles.parse_voice("me.wav", tmp_path) == Voice("audio", "me.wav", tmp_path / "me.wav")
-    with pytest.raises(ProfileError) as error:
-        profiles.parse_voice("you.wav", tmp_path, "--voice", "the current directory")
+    assert VoiceSource.parse("fantine", tmp_path) == VoiceSource("name", "fantine")
+    assert VoiceSource.parse("me.wav", tmp_path) == VoiceSource("audio", "me.wav", tmp_path / "me.wav")
+    with pytest.raises(VoiceSourceError) as error:
+        VoiceSource.parse("you.wav", tmp_path, "--voice", "the current directory")
     assert str(error.value) == (
         f"--voice audio 'you.wav' not found: no file {tmp_path}/you.wav"
         " (paths are relative to the current directory)"

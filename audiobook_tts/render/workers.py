@@ -1,12 +1,12 @@
-"""`render --workers N`: the fixed groups of render_batched.py shared out to N worker processes.
+"""`render --workers N`: the plan's groups shared out to N worker processes, each rendering with groups.py.
 
 The render process keeps the job lock (a second render of the job is still refused), plans, lists the groups
-not yet stored as claims in the job's index (jobs/claims.py) and starts the workers. Each worker loads the
-same model, reads the voice states from the job, then claims whole groups one after another and renders each
-exactly as a one-process render does (a group from an empty batch; at --batch-size 1 segment by segment),
-writing the missing keys it owns through the job's atomic store. A segment's audio therefore does not depend
+not yet stored as claims in the job's index (jobs/claims.py) and starts the workers, handing each the plan.
+Each worker loads the same model, reads the voice states from the job, then claims whole groups of the plan
+one after another and renders each with `render_groups`, exactly as a one-process render does, writing the
+missing keys it owns through the job's atomic store. A segment's audio therefore does not depend
 on which worker rendered it: with --threads T each worker uses max(1, T // N) torch threads, and the files
-equal those of `--workers 1 --threads max(1, T // N)` byte for byte (tests/test_render_workers.py).
+equal those of `--workers 1 --threads max(1, T // N)` byte for byte (tests/render/test_workers.py).
 
 Workers report every stored segment through their own pipe (one per worker: a worker killed mid-message
 can only break its own pipe, where a shared queue's lock would hang the others); the render turns the
@@ -22,6 +22,7 @@ context also gives pickled arguments, pipes and a way to wait on all of them at 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -29,71 +30,43 @@ import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from audiobook_tts.errors import UserError
-from audiobook_tts.jobs import Job, PlannedChapter
+from audiobook_tts.jobs import Job
 from audiobook_tts.jobs.claims import WorkerLock
-from audiobook_tts.render_batched import GroupPlan, Tally, group_requests, render_audio, store
+from audiobook_tts.render.engine import ModelChoice, engine_model_id, load_engine
+from audiobook_tts.render.groups import render_groups, skip_stored
+from audiobook_tts.render.plan import RenderPlan
+from audiobook_tts.render.progress import Tally
+from audiobook_tts.render.types import RenderError
+from audiobook_tts.render.voices import job_states
 
 PARENT_CHECK_SECONDS = 0.25  # how often a worker looks whether its render still exists
 IDLE_SECONDS = 0.2  # how often an idle worker looks for a group that came free (its holder died)
 
 
 @dataclass(frozen=True)
-class ModelChoice:
-    """The model as the render loaded it, for the workers to load the same one."""
-
-    model: str | None
-    config: str | None
-    weights: str | None
-    tokenizer: str | None
-    quantize: bool
-    model_id: str  # what the render computed; a worker loading anything else refuses to go on
-
-
-@dataclass(frozen=True)
-class _WorkerTask:
+class WorkerTask:
     out_dir: Path
     model: ModelChoice
-    work: list[tuple[PlannedChapter, str | None, dict]]  # chapter, its voice id, generation settings
-    batch_size: int
+    model_id: str  # what the render computed; a worker loading anything else refuses to go on
+    plan: RenderPlan
     threads: int  # torch threads of this worker
     parent: int  # the render's pid
 
 
 def render_with_workers(
-    job: Job, model: ModelChoice, work, emit, *, workers: int, batch_size: int, threads: int
-) -> tuple[int, int, float, list[str]]:
-    """Like render_batched.render_segments_batched, in `workers` processes sharing `threads`;
-    returns (rendered, reused, audio seconds, warnings)."""
-    import multiprocessing
-    from multiprocessing.connection import wait
-
-    from audiobook_tts.render import RenderError, RenderEvent
-
-    plan = GroupPlan.cut(work, batch_size)
-    tally = Tally(plan, emit)
-    emit(RenderEvent("plan", total=len(plan.entries)))
-    pending = []
-    for number, group in enumerate(plan.groups):
-        if plan.stored(job, group):
-            for i in group:
-                tally.report(i, None)
-        else:
-            pending.append(number)
+    job: Job, model: ModelChoice, model_id: str, plan: RenderPlan, tally: Tally, *, workers: int, threads: int
+) -> list[str]:
+    """Render the plan's groups in `workers` processes sharing `threads`; returns warnings."""
+    pending = skip_stored(job, plan, range(len(plan.groups)), tally.report)
     if not pending:
-        return tally.rendered, tally.reused, tally.audio_seconds, []
+        return []
     job.reset_claims(pending)
 
-    task = _WorkerTask(
-        job.directory.parent,
-        model,
-        [(chapter, _voice_of(chapter), generation) for chapter, _, generation in work],
-        batch_size,
-        max(1, threads // workers),
-        os.getpid(),
-    )
+    task = WorkerTask(job.directory.parent, model, model_id, plan, max(1, threads // workers), os.getpid())
     context = multiprocessing.get_context("spawn")
     processes = []
     links = {}  # our end of each worker's pipe -> the worker
@@ -138,8 +111,7 @@ def render_with_workers(
             if process.is_alive():
                 process.kill()
                 process.join()
-    warnings = [f"{death}; the other workers took over its segments" for death in deaths]
-    return tally.rendered, tally.reused, tally.audio_seconds, warnings
+    return [f"{death}; the other workers took over its segments" for death in deaths]
 
 
 def _ending(exitcode: int) -> str:
@@ -162,11 +134,7 @@ def _ctrl_c_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
-def _voice_of(chapter: PlannedChapter) -> str | None:
-    return chapter.segments[0].voice_id if chapter.segments else None
-
-
-def _work(task: _WorkerTask, sender) -> None:
+def _work(task: WorkerTask, sender) -> None:
     """A worker process: claim groups, render them, report every stored segment, until none is left."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so, unless started from another thread
     try:
@@ -200,15 +168,11 @@ def _exit_with(parent: int) -> None:
     os._exit(1)  # orphaned: stop now; what we stored is complete, the next render redoes the rest
 
 
-def _claim_and_render(job: Job, task: _WorkerTask, name: str, send) -> None:
-    import torch
-
-    from audiobook_tts.render import generate_one
-
-    engine, states = _load(job, task)
-    work = [(chapter, states.get(voice), generation) for chapter, voice, generation in task.work]
-    plan = GroupPlan.cut(work, task.batch_size)
-    torch.set_num_threads(task.threads)
+def _claim_and_render(job: Job, task: WorkerTask, name: str, send) -> None:
+    engine = load_engine(task.model)
+    if engine_model_id(engine, task.model) != task.model_id:
+        raise RenderError("the model files changed while the render started its workers; run it again")
+    states = job_states(job, task.plan.voice_ids())
     while True:
         number = job.claim_group(name)
         if number is None:
@@ -216,36 +180,13 @@ def _claim_and_render(job: Job, task: _WorkerTask, name: str, send) -> None:
                 return
             time.sleep(IDLE_SECONDS)  # the rest is held by live workers, unless one of them dies
             continue
-        group = plan.groups[number]
-        if task.batch_size == 1:  # the one-at-a-time path: each segment from the global generator
-            for i in group:
-                chapter, position, segment, state, generation = plan.entries[i]
-                seconds = None
-                if plan.owner[segment.key] == i and not job.has_audio(segment.key):
-                    audio = generate_one(engine, chapter, position, segment, state, generation)
-                    seconds = store(job, plan, i, audio)
-                send("stored", i, seconds)
-        else:
-            requests, same_key = group_requests(engine, plan, group)
-            for request, audio in render_audio(
-                engine, plan, [requests], batch_size=task.batch_size, threads=task.threads
-            ):
-                send("stored", request.tag, store(job, plan, request.tag, audio))
-                for other in same_key[request.tag]:
-                    send("stored", other, None)
+        render_groups(
+            job,
+            engine,
+            task.plan,
+            [number],
+            lambda index, seconds: send("stored", index, seconds),
+            states=states,
+            threads=task.threads,
+        )
         job.finish_group(number)
-
-
-def _load(job: Job, task: _WorkerTask):
-    """The render's model and the job's voice states, by voice id."""
-    from audiobook_tts.render import RenderError, load_engine
-    from audiobook_tts.tts.model import load_voice_state
-
-    choice = task.model
-    engine, model_id = load_engine(
-        choice.model, choice.config, choice.weights, choice.tokenizer, choice.quantize
-    )
-    if model_id != choice.model_id:
-        raise RenderError("the model files changed while the render started its workers; run it again")
-    voices = {voice for _, voice, _ in task.work if voice is not None}
-    return engine, {voice: load_voice_state(job.voice_path(voice)) for voice in voices}

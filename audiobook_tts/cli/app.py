@@ -1,0 +1,88 @@
+"""The typer app every command module registers on, its one-line failure, and the options commands share."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audiobook_tts.ingest.chapters import NotesMode
+
+NOTES_MODES: tuple[str, ...] = typing.get_args(NotesMode)
+
+app = typer.Typer(
+    help="Turn books into finished, tagged audiobooks on a CPU, with our own Pocket TTS engine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _commands() -> None:
+    # An explicit callback keeps every command a subcommand (`audiobook-tts status DIR`), however many exist.
+    pass
+
+
+def fail(message: str) -> typing.NoReturn:
+    """Print one readable line to stderr and exit non-zero."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def hms(seconds: float) -> str:
+    """Seconds as h:mm:ss."""
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+
+
+def check_notes(notes: str | None) -> None:
+    if notes is not None and notes not in NOTES_MODES:
+        fail(f"--notes must be {', '.join(NOTES_MODES[:-1])} or {NOTES_MODES[-1]}, not {notes!r}")
+
+
+ModelOption = Annotated[
+    str | None, typer.Option("--model", help="Catalogue model name (see `voices`); default: english.")
+]
+ConfigOption = Annotated[
+    str | None,
+    typer.Option("--config", help="Model config: a local YAML file or an hf://repo/path@rev path."),
+]
+WeightsOption = Annotated[
+    str | None,
+    typer.Option("--weights", help="Weights .safetensors replacing the config's (local or hf://)."),
+]
+TokenizerOption = Annotated[
+    str | None, typer.Option("--tokenizer", help="Tokenizer (.model or .json) replacing the config's.")
+]
+VoiceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--voice",
+        help="A catalogue voice name (see `voices`), an audio file to clone (WAV/MP3/FLAC), "
+        "or a voice-state .safetensors file. Default: the model's default voice.",
+    ),
+]
+BatchSizeOption = Annotated[
+    int,
+    typer.Option(
+        "--batch-size",
+        min=1,
+        help="Segments generated together (faster on a CPU); 1 = one at a time, the reference's exact noise.",
+    ),
+]
+ThreadsOption = Annotated[
+    int | None, typer.Option("--threads", min=1, help="CPU threads to use (default: all cores).")
+]
+QuantizeOption = Annotated[
+    bool,
+    typer.Option(
+        "--quantize",
+        help="int8 weights for the FlowLM: faster, slightly different audio (quality unmeasured).",
+    ),
+]
+ProfileOption = Annotated[
+    Path | None, typer.Option(help="A voice profile (YAML): voices per chapter, settings, lexicon.")
+]

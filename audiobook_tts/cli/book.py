@@ -1,0 +1,278 @@
+"""The book commands: `inspect` shows the plan a render would follow; `render` follows it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from audiobook_tts.cli.app import (
+    BatchSizeOption,
+    ConfigOption,
+    ModelOption,
+    ProfileOption,
+    QuantizeOption,
+    ThreadsOption,
+    TokenizerOption,
+    VoiceOption,
+    WeightsOption,
+    app,
+    check_notes,
+    fail,
+    hms,
+)
+from audiobook_tts.cli.display import RenderDisplay
+from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK
+
+
+@app.command()
+def inspect(
+    book: Annotated[Path, typer.Argument(help="The book file (EPUB, HTML, Markdown or plain text).")],
+    segments: Annotated[
+        bool, typer.Option("--segments", help="Also print every segment as it will be spoken, and its pause.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON.")] = False,
+    profile: ProfileOption = None,
+    include_front_matter: Annotated[
+        bool, typer.Option("--include-front-matter", help="Read front and back matter too.")
+    ] = False,
+    notes: Annotated[
+        str | None,
+        typer.Option("--notes", help="Footnotes and endnotes: drop (default), inline or chapter_end."),
+    ] = None,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+    tokenizer: TokenizerOption = None,
+    max_tokens: Annotated[
+        int, typer.Option(help="The model's token budget per segment.")
+    ] = MAX_TOKENS_PER_CHUNK,
+    wpm: Annotated[float, typer.Option(help="Speaking rate for the estimate (words a minute).")] = 155,
+    no_titles: Annotated[bool, typer.Option("--no-titles", help="Do not speak chapter titles.")] = False,
+) -> None:
+    """Show what BOOK becomes: chapters, words, segments and estimated duration, as `render` with the same
+    options would speak it; nothing is synthesised."""
+    from audiobook_tts.render import RenderOptions, inspect_book
+    from audiobook_tts.text.segments import estimated_seconds, word_count
+    from audiobook_tts.tts.options import GenerationOptions
+
+    check_notes(notes)
+    if max_tokens < 1 or wpm <= 0:
+        fail("--max-tokens and --wpm must be positive")
+    options = RenderOptions(
+        profile=profile,
+        model=model,
+        config=config,
+        tokenizer=tokenizer,
+        generation=GenerationOptions(max_tokens=max_tokens),
+        include_front_matter=include_front_matter or None,
+        notes=notes,
+        speak_titles=False if no_titles else None,
+    )
+    inspection = inspect_book(book, options)
+    facts = inspection.model
+    if facts.estimate_reason:
+        typer.echo(f"note: token counts are estimated: {facts.estimate_reason}", err=True)
+    count_tokens, meta = facts.count_tokens, inspection.book.metadata
+    rows = [
+        {
+            "number": c.number,  # as `render --chapters` and profiles count
+            "title": c.chapter.title,
+            "included": c.chapter.included,
+            "excluded_reason": c.chapter.excluded_reason,
+            "words": sum(word_count(s.text) for s in c.spoken),
+            "segments": len(c.spoken),
+            "seconds": round(estimated_seconds(c.spoken, wpm), 1),
+            "max_tokens_used": max((count_tokens(s.text) for s in c.spoken), default=0),
+            "spoken": c.spoken,
+        }
+        for c in inspection.chapters
+    ]
+    included = [row for row in rows if row["included"]]
+    total_seconds = sum(row["seconds"] for row in included)
+    if as_json:
+        out = {
+            "book": str(book),
+            "title": meta.title,
+            "authors": meta.authors,
+            "language": meta.language,
+            "token_counter": facts.token_counter,
+            "max_tokens": max_tokens,
+            "words_per_minute": wpm,
+            "included_chapters": len(included),
+            "words": sum(row["words"] for row in included),
+            "segments": sum(row["segments"] for row in included),
+            "seconds": round(total_seconds, 1),
+            "chapters": [{k: v for k, v in row.items() if k != "spoken"} for row in rows],
+        }
+        if segments:
+            for chapter_out, row in zip(out["chapters"], rows, strict=True):
+                chapter_out["segment_list"] = [dataclasses.asdict(s) for s in row["spoken"]]
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    title = f"{meta.title}: {len(included)} of {len(rows)} chapters read, {hms(total_seconds)}"
+    caption = f"{facts.token_counter}; duration at {wpm:g} words a minute plus pauses"
+    table = Table(title=escape(title), caption=escape(caption))
+    for name, justify in [
+        ("#", "right"),
+        ("chapter", "left"),
+        ("words", "right"),
+        ("segments", "right"),
+        ("duration", "right"),
+        ("read", "left"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        status_text = "yes" if row["included"] else f"no: {row['excluded_reason'] or 'excluded'}"
+        table.add_row(
+            str(row["number"] or ""),
+            escape(row["title"]),
+            str(row["words"]),
+            str(row["segments"]),
+            hms(row["seconds"]) if row["included"] else "",
+            escape(status_text),
+        )
+    console.print(table)
+    if segments:
+        for row in included:
+            console.rule(escape(f"{row['number']}. {row['title']}"))
+            for index, s in enumerate(row["spoken"], start=1):
+                console.print(
+                    f"{index:>5} [dim]{s.pause_after:4.2f}s {count_tokens(s.text):>3}t[/dim] "
+                    + escape(s.text),
+                    highlight=False,
+                )
+
+
+@app.command()
+def render(
+    book: Annotated[Path, typer.Argument(help="The book: EPUB, HTML, Markdown or plain text.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output directory (default: next to the book, named after it)."),
+    ] = None,
+    voice: VoiceOption = None,
+    profile: ProfileOption = None,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+    weights: WeightsOption = None,
+    tokenizer: TokenizerOption = None,
+    formats: Annotated[str, typer.Option("--format", help="Outputs, comma-separated: m4b, mp3.")] = "m4b,mp3",
+    chapters: Annotated[
+        str | None, typer.Option(help="Render only these chapters, e.g. 1-3,7 (1 = the first one read).")
+    ] = None,
+    preview: Annotated[
+        float | None,
+        typer.Option(help="Render about SECONDS of each chapter into OUT/preview, for a quick listen."),
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Discard this book's earlier job and start over.")
+    ] = False,
+    temperature: Annotated[
+        float | None, typer.Option(help="Sampling temperature; default from the model.")
+    ] = None,
+    eos_threshold: Annotated[
+        float | None, typer.Option(help="End-of-speech logit threshold; default from the model.")
+    ] = None,
+    frames_after_eos: Annotated[
+        int | None, typer.Option(help="80 ms frames kept after end-of-speech.")
+    ] = None,
+    include_front_matter: Annotated[
+        bool, typer.Option("--include-front-matter", help="Also read front and back matter.")
+    ] = False,
+    notes: Annotated[
+        str | None, typer.Option(help="Footnotes and endnotes: drop (default), inline or chapter_end.")
+    ] = None,
+    subtitles: Annotated[bool, typer.Option("--subtitles", help="Write .srt/.vtt beside each file.")] = False,
+    acx: Annotated[
+        bool, typer.Option("--acx", help="ACX preset: 44.1 kHz 192k CBR MP3, room tone, loudness for ACX.")
+    ] = False,
+    lufs: Annotated[float, typer.Option(help="Integrated loudness target (LUFS).")] = -19.0,
+    ffmpeg: Annotated[
+        str | None, typer.Option(help="The ffmpeg to use (default: PATH, else bundled).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Progress and result as JSON lines.")] = False,
+    batch_size: BatchSizeOption = 16,
+    threads: ThreadsOption = None,
+    quantize: QuantizeOption = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes rendering at once, sharing --threads (each gets threads/N); for many cores.",
+        ),
+    ] = 1,
+) -> None:
+    """Render BOOK into an M4B with chapters and an MP3 per chapter. Interrupt it at any time and run the
+    same command again: it resumes where it stopped."""
+    from audiobook_tts.assemble import AssembleOptions
+    from audiobook_tts.render import RenderOptions, render_book
+    from audiobook_tts.tts.options import GenerationOptions
+
+    chosen = frozenset(f.strip().lower() for f in formats.split(",") if f.strip())
+    if not chosen or not chosen <= {"m4b", "mp3"}:
+        fail(f"--format {formats!r}: choose m4b, mp3 or both (m4b,mp3)")
+    check_notes(notes)
+    options = RenderOptions(
+        out_dir=out,
+        profile=profile,
+        model=model,
+        config=config,
+        weights=weights,
+        tokenizer=tokenizer,
+        voice=voice,
+        generation=GenerationOptions(temperature, eos_threshold, frames_after_eos),
+        include_front_matter=include_front_matter or None,
+        notes=notes,
+        chapters=chapters,
+        preview_seconds=preview,
+        fresh=fresh,
+        batch_size=batch_size,
+        threads=threads,
+        quantize=quantize,
+        workers=workers,
+        assemble=AssembleOptions(
+            formats=chosen,
+            target_lufs=lufs,
+            preset="acx" if acx else None,
+            subtitles=subtitles,
+            ffmpeg=ffmpeg,
+        ),
+    )
+    display = RenderDisplay("json" if as_json else "quiet" if quiet else "rich")
+    try:
+        result = render_book(book, options, display)
+    except KeyboardInterrupt:
+        display.stop()
+        typer.echo("interrupted: finished segments are kept; run the same command again to resume", err=True)
+        raise typer.Exit(130) from None
+    finally:
+        display.stop()
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    summary = {
+        "out_dir": str(result.out_dir),
+        "files": [str(f) for f in result.files],
+        "rendered": result.rendered,
+        "reused": result.reused,
+        "audio_seconds": round(result.audio_seconds, 3),
+        "wall_seconds": round(result.wall_seconds, 3),
+    }
+    if as_json:
+        typer.echo(json.dumps({"kind": "result", **summary}, ensure_ascii=False))
+        return
+    speed = result.audio_seconds / result.wall_seconds if result.wall_seconds else 0.0
+    typer.echo(
+        f"{result.out_dir}: {len(result.files)} files; {result.rendered} segments rendered "
+        f"({hms(result.audio_seconds)} of audio, {speed:.1f}x real time), {result.reused} already done"
+    )
+    for path in result.files:
+        typer.echo(f"  {path}")

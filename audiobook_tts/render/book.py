@@ -1,0 +1,197 @@
+"""Render a book into an audiobook: the main job, as a library function the CLI only wraps.
+
+    profile = the voice profile (or none) with the options over it
+    book    = ingest.load_book(path)                       every chapter, front matter marked
+    plan    = plan.build_plan: per chapter read its voice and options, its segments and their keys, the groups
+    job     = jobs.Job in OUT/.audiobook-tts: the plan, voice states and every finished segment's audio
+    runner  = local.py (this process) or workers.py (--workers N): each group of the plan through groups.py
+    output  = assemble: pauses between segments, loudness, MP3 per chapter and one M4B with chapters
+
+A segment's audio is a pure function of its key (text, voice state, model, settings; the seed is derived from
+the key) and of its group's companions when batched (groups.py), so a killed render resumes by skipping every
+group already stored, and ends with the same files (same options and threads).
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audiobook_tts.assemble import AssembleResult, AudioPiece, BookTags, ChapterAudio, assemble
+from audiobook_tts.assemble.ffmpeg import find_ffmpeg
+from audiobook_tts.ingest import Book, Chapter
+from audiobook_tts.jobs import Job, PlannedChapter
+from audiobook_tts.jobs.job import SAMPLE_RATE
+from audiobook_tts.profiles import Profile, load_profile
+from audiobook_tts.render.engine import (
+    ModelChoice,
+    ModelFacts,
+    engine_facts,
+    engine_model_id,
+    load_engine,
+    planning_facts,
+)
+from audiobook_tts.render.local import render_locally
+from audiobook_tts.render.plan import RenderPlan, build_plan, read_book
+from audiobook_tts.render.progress import Tally
+from audiobook_tts.render.types import Progress, RenderError, RenderEvent, RenderOptions
+from audiobook_tts.render.voices import JobVoices
+from audiobook_tts.render.workers import render_with_workers
+from audiobook_tts.text import Segment, prepare_chapter
+from audiobook_tts.tts.options import default_threads
+from audiobook_tts.tts.voices import VoiceSource
+
+
+@dataclass
+class RenderResult:
+    out_dir: Path
+    files: list[Path]
+    chapters: list[PlannedChapter]
+    rendered: int  # segments generated in this run
+    reused: int  # segments found in the job
+    audio_seconds: float  # generated in this run
+    wall_seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def render_book(
+    book_path: Path, options: RenderOptions | None = None, progress: Progress | None = None
+) -> RenderResult:
+    """Render (or resume) `book_path` into finished audiobook files; returns what was written."""
+    options = options or RenderOptions()
+    started = time.perf_counter()
+    emit = progress or (lambda event: None)
+    book_path = Path(book_path)
+    profile = load_profile(options.profile) if options.profile else Profile(path=Path("(command line)"))
+    book = read_book(book_path, profile, options)
+    choice = model_choice(options, profile)
+    find_ffmpeg(options.assemble.ffmpeg)  # a missing encoder should stop us before hours of rendering
+    engine = load_engine(choice)
+    model_id = engine_model_id(engine, choice)
+    out_dir = Path(options.out_dir) if options.out_dir else default_out_dir(book_path)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RenderError(
+            f"cannot create the output directory {out_dir}: {error.strerror or error}"
+        ) from None
+    with Job.open(out_dir, fresh=options.fresh) as job:
+        voices = JobVoices(engine, job, model_id)
+        plan = build_plan(book, profile, options, engine_facts(engine, model_id), voices)
+        job.set_plan(plan.chapters)
+        for narrator in plan.narrators:
+            emit(RenderEvent("voice", narrator.chapter, narrator.title, message=narrator.name))
+        emit(RenderEvent("plan", total=len(plan.tasks)))
+        tally = Tally(plan, emit)
+        threads = options.threads or default_threads()
+        if options.workers > 1:
+            del engine, voices  # each worker loads its own model: ours would only hold memory from here on
+            gc.collect()
+            warnings = render_with_workers(
+                job, choice, model_id, plan, tally, workers=options.workers, threads=threads
+            )
+        else:
+            warnings = render_locally(job, engine, plan, tally, states=voices.states, threads=options.threads)
+        emit(RenderEvent("assemble", message=f"assembling {len(plan.work)} chapters"))
+        target = out_dir / "preview" if options.preview_seconds is not None else out_dir
+        result: AssembleResult = assemble(
+            [chapter_audio(job, chapter) for chapter in plan.work],
+            book_tags(book, [n.name for n in plan.narrators]),
+            target,
+            options.assemble,
+            sample_rate=SAMPLE_RATE,
+        )
+    wall = time.perf_counter() - started
+    emit(
+        RenderEvent(
+            "done", audio_seconds=tally.audio_seconds, message=f"{len(result.files)} files in {target}"
+        )
+    )
+    warnings = plan.warnings + warnings + result.warnings
+    return RenderResult(
+        out_dir, result.files, plan.work, tally.rendered, tally.reused, tally.audio_seconds, wall, warnings
+    )
+
+
+@dataclass
+class InspectedChapter:
+    number: int | None  # as --chapters and profiles count (1 = the first read); None: not read
+    chapter: Chapter
+    spoken: list[Segment]  # what it speaks; for a chapter not read, what it would speak
+
+
+@dataclass
+class Inspection:
+    """What a render of the book would speak: its plan, built without the model's weights (so its keys are
+    not the render's), and every chapter of the book."""
+
+    book: Book
+    plan: RenderPlan
+    model: ModelFacts
+    chapters: list[InspectedChapter]
+
+
+class VoiceNames:
+    """The plan's `VoiceIds` without a model: a voice is known by its name."""
+
+    def voice_id(self, voice: VoiceSource) -> str:
+        return voice.name
+
+
+def inspect_book(book_path: Path, options: RenderOptions | None = None) -> Inspection:
+    """The plan `render_book` would follow with these options, built without loading the model's weights."""
+    options = options or RenderOptions()
+    profile = load_profile(options.profile) if options.profile else Profile(path=Path("(command line)"))
+    book = read_book(Path(book_path), profile, options)
+    model = planning_facts(model_choice(options, profile))
+    plan = build_plan(book, profile, options, model, VoiceNames())
+    read = iter(plan.spoken)
+    chapters, number = [], 0
+    for chapter in book.chapters:
+        number += chapter.included
+        spoken = (
+            next(read)
+            if chapter.included
+            else prepare_chapter(chapter, model.count_tokens, plan.text_options)
+        )
+        chapters.append(InspectedChapter(number if chapter.included else None, chapter, spoken))
+    return Inspection(book, plan, model, chapters)
+
+
+def model_choice(options: RenderOptions, profile: Profile) -> ModelChoice:
+    choice = ModelChoice(options.model, options.config, options.weights, options.tokenizer, options.quantize)
+    return choice.with_profile(profile)
+
+
+def default_out_dir(book_path: Path) -> Path:
+    return (
+        book_path.with_suffix("") if book_path.suffix else book_path.with_name(book_path.name + "-audiobook")
+    )
+
+
+def book_tags(book: Book, narrators: list[str]) -> BookTags:
+    meta = book.metadata
+    year = re.match(r"\d{4}", meta.date or "")
+    return BookTags(
+        title=meta.title,
+        authors=list(meta.authors),
+        narrator=", ".join(narrators) or None,
+        year=year[0] if year else None,
+        language=meta.language,
+        description=meta.description,
+        cover=meta.cover.data if meta.cover else None,
+        cover_mime=meta.cover.mime if meta.cover else None,
+    )
+
+
+def chapter_audio(job: Job, chapter: PlannedChapter) -> ChapterAudio:
+    def pieces() -> Iterator[AudioPiece]:
+        for segment in chapter.segments:
+            yield AudioPiece(job.read_audio(segment.key), segment.text)
+            yield AudioPiece.silence(segment.pause_after, SAMPLE_RATE)
+
+    return ChapterAudio(chapter.title, pieces)

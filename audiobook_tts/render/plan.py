@@ -1,0 +1,148 @@
+"""The plan of a render: what is read, by which voice, with which options, under which keys, in which groups.
+
+Built once, before any audio is made, and without the model's weights (`inspect` builds the same plan):
+
+    chapters = every chapter read: its voice, its options, its segments and their keys (the job's plan)
+    work     = the chapters rendered now (--chapters), each cut to --preview seconds
+    tasks    = work's segments in plan order, each a SegmentTask
+    groups   = tasks cut into consecutive groups of batch_size * GROUP_BATCHES: the unit of work, always
+               rendered whole (groups.py says why); every runner claims groups from here, none cuts its own
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from audiobook_tts.ingest import Book, load_book
+from audiobook_tts.jobs import Job, PlannedChapter, PlannedSegment, segment_key
+from audiobook_tts.profiles import Profile, parse_ranges
+from audiobook_tts.render.engine import ModelFacts
+from audiobook_tts.render.types import RenderError, RenderOptions, SegmentTask
+from audiobook_tts.text import Segment, TextOptions, prepare_chapter
+from audiobook_tts.tts.voices import VoiceSource
+
+GROUP_BATCHES = 4  # a group holds this many batches' worth of segments: the batch drains once per group
+PREVIEW_WORDS_PER_SECOND = 2.6  # ~155 words a minute: how a preview guesses where its seconds end
+
+
+class VoiceIds(Protocol):
+    def voice_id(self, voice: VoiceSource) -> str:
+        """The id of `voice`'s state (render: its tensors' hash; inspect: its name)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Narrator:
+    chapter: int  # the first chapter read in this voice
+    title: str
+    name: str
+
+
+@dataclass
+class RenderPlan:
+    chapters: list[PlannedChapter]  # every chapter read (the job's plan)
+    spoken: list[list[Segment]]  # the text stage's segments of each of them
+    text_options: TextOptions
+    work: list[PlannedChapter]  # the chapters rendered and assembled now
+    tasks: list[SegmentTask]  # work's segments, in plan order
+    groups: list[range]  # consecutive task indices
+    batch_size: int
+    narrators: list[Narrator]
+    warnings: list[str]
+    owner: dict[str, int] = field(default_factory=dict)  # key -> its first task, the only one that writes it
+
+    def stored(self, job: Job, group: range) -> bool:
+        return all(job.has_audio(self.tasks[i].key) for i in group)
+
+    def voice_ids(self) -> set[str]:
+        return {task.voice_id for task in self.tasks}
+
+
+def read_book(book_path: Path, profile: Profile, options: RenderOptions) -> Book:
+    """The book as the profile and the options say to read it; RenderError if no chapter is left to read."""
+    overrides = {"include_front_matter": options.include_front_matter, "notes": options.notes}
+    ingest_options = dataclasses.replace(
+        profile.ingest_options(), **{k: v for k, v in overrides.items() if v is not None}
+    )
+    book = load_book(book_path, ingest_options)
+    if not any(chapter.included for chapter in book.chapters):
+        raise RenderError(
+            f"{book_path}: no chapter to read (all are front or back matter; try --include-front-matter)"
+        )
+    return book
+
+
+def select_chapters(selection: str, count: int) -> list[int]:
+    """ "1-3,7,10-" -> sorted chapter numbers (1-based) within 1..count."""
+    chosen: set[int] = set()
+    for first, last in parse_ranges(selection, "--chapters"):
+        if first > count:
+            raise RenderError(f"--chapters {selection!r}: the book has {count} chapters to read")
+        chosen.update(range(first, min(last or count, count) + 1))
+    return sorted(chosen)
+
+
+def build_plan(
+    book: Book, profile: Profile, options: RenderOptions, model: ModelFacts, voices: VoiceIds
+) -> RenderPlan:
+    readable = [chapter for chapter in book.chapters if chapter.included]
+    numbers = select_chapters(options.chapters, len(readable)) if options.chapters else None
+    warnings = profile.unmatched_rules((n, c.title) for n, c in enumerate(readable, start=1))
+    cli_voice = VoiceSource.parse(options.voice, Path.cwd(), "--voice") if options.voice else None
+    default_voice = cli_voice or profile.voice or VoiceSource.parse(model.default_voice, Path.cwd())
+    text_options = profile.text_options(
+        TextOptions(
+            max_tokens=options.generation.max_tokens,
+            replace_characters=dict(model.config.replace_characters),
+            language=book.metadata.language or "en",
+        )
+    )
+    if options.speak_titles is not None:
+        text_options.speak_titles = options.speak_titles
+
+    plan = RenderPlan([], [], text_options, [], [], [], options.batch_size, [], warnings)
+    for number, chapter in enumerate(readable, start=1):
+        settings = profile.settings_for_chapter(number, chapter.title)
+        voice = cli_voice or settings.voice or default_voice
+        generation = settings.generation.updated(options.generation).resolved(model.config)
+        ident = voices.voice_id(voice)
+        if voice.narrator not in [n.name for n in plan.narrators]:
+            plan.narrators.append(Narrator(number, chapter.title, voice.narrator))
+        key_fields = generation.key_fields()
+        spoken = prepare_chapter(chapter, model.count_tokens, text_options)
+        segments = [
+            PlannedSegment(
+                segment_key(s.text, ident, model.model_id, key_fields), s.text, s.pause_after, ident
+            )
+            for s in spoken
+        ]
+        planned = PlannedChapter(number, chapter.title, segments)
+        plan.chapters.append(planned)
+        plan.spoken.append(spoken)
+        if numbers is not None and number not in numbers:
+            continue
+        if options.preview_seconds is not None:
+            planned = dataclasses.replace(planned, segments=preview(segments, options.preview_seconds))
+        plan.work.append(planned)
+        for position, segment in enumerate(planned.segments, start=1):
+            plan.tasks.append(SegmentTask(planned, position, segment, ident, generation))
+
+    size = options.batch_size * GROUP_BATCHES
+    plan.groups = [range(s, min(s + size, len(plan.tasks))) for s in range(0, len(plan.tasks), size)]
+    for index, task in enumerate(plan.tasks):
+        plan.owner.setdefault(task.key, index)
+    return plan
+
+
+def preview(segments: list[PlannedSegment], seconds: float) -> list[PlannedSegment]:
+    """The first segments of a chapter, up to about `seconds` of speech."""
+    kept, total = [], 0.0
+    for segment in segments:
+        if total >= seconds:
+            break
+        kept.append(segment)
+        total += len(segment.text.split()) / PREVIEW_WORDS_PER_SECOND + segment.pause_after
+    return kept

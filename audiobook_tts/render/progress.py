@@ -1,0 +1,43 @@
+"""Counting a render's stored segments into progress events, whichever runner stored them."""
+
+from __future__ import annotations
+
+from audiobook_tts.render.plan import RenderPlan
+from audiobook_tts.render.types import Progress, RenderEvent
+
+
+class Tally:
+    """Counts finished segments and turns each into a RenderEvent; a segment is counted once."""
+
+    def __init__(self, plan: RenderPlan, emit: Progress):
+        self.plan, self.emit = plan, emit
+        self.counted: set[int] = set()
+        self.chapter_done: dict[int, int] = {}
+        self.rendered = self.reused = 0
+        self.audio_seconds = 0.0
+
+    def report(self, index: int, seconds: float | None) -> None:
+        """Task `index` is stored: `seconds` of audio rendered just now, or None if it was found stored."""
+        if index in self.counted:
+            return
+        self.counted.add(index)
+        if seconds is None:
+            self.reused += 1
+        else:
+            self.rendered += 1
+            self.audio_seconds += seconds
+        chapter = self.plan.tasks[index].chapter
+        self.chapter_done[chapter.index] = self.chapter_done.get(chapter.index, 0) + 1
+        self.emit(
+            RenderEvent(
+                "segment",
+                chapter.index,
+                chapter.title,
+                done=len(self.counted),
+                total=len(self.plan.tasks),
+                chapter_done=self.chapter_done[chapter.index],
+                chapter_total=len(chapter.segments),
+                audio_seconds=self.audio_seconds,
+                rendered_seconds=seconds or 0.0,
+            )
+        )

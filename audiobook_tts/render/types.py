@@ -1,0 +1,90 @@
+"""The bottom of render/: its options, error, progress event and unit of planned work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from audiobook_tts.assemble import AssembleOptions
+from audiobook_tts.errors import UserError
+from audiobook_tts.ingest.chapters import NotesMode
+from audiobook_tts.jobs import PlannedChapter, PlannedSegment
+from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE, DEFAULT_OPTIONS, GenerationOptions
+
+
+class RenderError(UserError):
+    """A render that cannot go on; what is already rendered stays in the job."""
+
+
+EventKind = Literal["voice", "plan", "segment", "assemble", "done"]
+
+
+@dataclass(frozen=True)
+class RenderEvent:
+    """Progress, for a progress bar or a JSON line."""
+
+    kind: EventKind
+    chapter: int = 0  # chapter number (1-based) for segment events
+    chapter_title: str = ""
+    done: int = 0  # segments with audio, whole job
+    total: int = 0
+    chapter_done: int = 0
+    chapter_total: int = 0
+    audio_seconds: float = 0.0  # audio rendered in this run
+    rendered_seconds: float = 0.0  # of it, just now (0 when a stored segment was found)
+    message: str = ""
+
+
+Progress = Callable[[RenderEvent], None]
+
+
+@dataclass(frozen=True)
+class SegmentTask:
+    """One segment to speak, in plan order: where it is, what it says, with which voice and options."""
+
+    chapter: PlannedChapter
+    position: int  # 1-based within the chapter
+    segment: PlannedSegment
+    voice_id: str
+    options: GenerationOptions  # resolved against the model's config: what the key names
+
+    @property
+    def key(self) -> str:
+        return self.segment.key
+
+    def where(self) -> str:
+        """How an error names this segment: chapter, position and the start of its text."""
+        text = self.segment.text if len(self.segment.text) <= 60 else self.segment.text[:57] + "..."
+        return f"chapter {self.chapter.index} ({self.chapter.title!r}), segment {self.position}: {text!r}"
+
+    def short(self) -> str:
+        return f"chapter {self.chapter.index} segment {self.position}"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    out_dir: Path | None = None  # default: next to the book, named after it
+    profile: Path | None = None
+    # Model and voice: explicit values here win over the profile's.
+    model: str | None = None
+    config: str | None = None
+    weights: str | None = None
+    tokenizer: str | None = None
+    voice: str | None = None
+    generation: GenerationOptions = DEFAULT_OPTIONS  # the values set here win over the profile's
+    # Reading choices that replace the profile's when set (None: the profile's, else the default).
+    include_front_matter: bool | None = None
+    notes: NotesMode | None = None
+    speak_titles: bool | None = None
+    chapters: str | None = None  # "1-3,7": chapter numbers among those read (1 = the first)
+    preview_seconds: float | None = None  # render only about this much of each chapter, into OUT/preview
+    fresh: bool = False  # discard the job's previous state first
+    assemble: AssembleOptions = AssembleOptions()
+    # Speed: segments stepping together (1 = one at a time), CPU threads (None: all cores), int8 FlowLM,
+    # worker processes sharing the threads (workers.py).
+    batch_size: int = DEFAULT_BATCH_SIZE
+    threads: int | None = None
+    quantize: bool = False
+    workers: int = 1
