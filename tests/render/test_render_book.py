@@ -6,6 +6,7 @@ end at the engine's earliest stop (6 frames + frames after EOS, about 0.7 s), wh
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -18,8 +19,10 @@ from pathlib import Path
 import pytest
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
+from typer.testing import CliRunner
 
 from audiobook_tts.assemble.ffmpeg import find_ffmpeg
+from audiobook_tts.cli import app
 from audiobook_tts.ingest import load_book
 from audiobook_tts.jobs import Job
 from audiobook_tts.render import RenderError, RenderOptions, render_book
@@ -157,6 +160,29 @@ def test_two_narrators_profile(options, voice_wav, tmp_path):
     assert voices[0] == voices[2] and voices[0] != voices[1] and all(len(v) == 1 for v in voices)
     mp3 = next(p for p in result.files if p.suffix == ".mp3")
     assert str(ID3(mp3)["TCOM"]) == "voice_espeak, second"
+
+
+def test_inspect_with_a_profile_prints_what_the_render_stored(options, tiny_checkpoint, voice_wav, tmp_path):
+    """inspect and render build one plan: the segments (text and pause) `inspect --segments --profile` prints
+    are those the render's job stored, profile choices (lexicon, pauses, titles) included."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        f"voice: {voice_wav}\ntext:\n  speak_titles: false\n"
+        "lexicon:\n  lamp: lantern\npauses:\n  sentence: 0.5\n",
+        encoding="utf-8",
+    )
+    result = render_book(EXAMPLE_MD, options(voice=None, profile=profile, chapters="2", preview_seconds=1))
+    with Job.open(result.out_dir) as job:
+        stored = [[(s.text, s.pause_after) for s in c.segments] for c in job.plan()]
+    args = ["inspect", str(EXAMPLE_MD), "--segments", "--json", "--profile", str(profile)]
+    inspected = CliRunner().invoke(app, [*args, "--config", str(tiny_checkpoint[0])])
+    assert inspected.exit_code == 0, inspected.output
+    chapters = [c for c in json.loads(inspected.stdout)["chapters"] if c["included"]]
+    printed = [[(s["text"], s["pause_after"]) for s in c["segment_list"]] for c in chapters]
+    assert printed == stored and len(stored) == 3
+    texts = [text for chapter in printed for text, _ in chapter]
+    assert any("lantern" in text for text in texts) and not any(" lamp " in text for text in texts)
+    assert not any(text.startswith("Chapter 1") for text in texts)  # titles are not spoken
 
 
 # Batched renders are exact on resume because a group of the plan is always re-rendered whole (see

@@ -17,11 +17,11 @@ import pytest
 
 from audiobook_tts.jobs import Job
 from audiobook_tts.render import RenderError, render_book
-from tests.render import test_render_book
 from tests.fixtures.shared import CORPUS
+from tests.render import test_render_book
 from tests.render.test_render_book import EXAMPLE_MD, cli_args, outputs
 
-options = test_render_book.options  # the same fixture: render options for the tiny checkpoint, into tmp_path
+options = test_render_book.options  # the same fixture: render options for the tiny checkpoint
 
 TREES = CORPUS / "trees.epub"
 BATCH4 = ["--batch-size", "4"]
