@@ -8,9 +8,9 @@ row leaves and the next queued chunk takes its place (continuous batching). A vo
 once and shared by the rows that speak with it (`PrefixKVCache`): less memory, and a step reads it once.
 
 Mimi is causal, so a finished chunk's latents are decoded in blocks of frames rather than frame by frame
-(`ChunkDecoder`): the same audio within float rounding, ~1.5x cheaper. Even so Mimi is about 60% of the
-work per frame (packed float32 on this machine: ~6.4 ms per frame against ~3.9 ms for a batched FlowLM
-row), so the threaded renderer shares the decoding between both threads a block at a time.
+(`ChunkDecoder`): the same audio within float rounding, and cheaper. Even so Mimi costs more per frame
+than a batched FlowLM row (README "Speed" has the measured split), so the threaded renderer shares the
+decoding between both threads a block at a time.
 
 A row's result depends on its batch companions only through float rounding (matrix kernels and attention
 lengths vary with the batch): ~1e-6 in audio. For the same requests in the same order, thread count and batch
