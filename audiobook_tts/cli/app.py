@@ -83,6 +83,15 @@ QuantizeOption = Annotated[
         help="int8 weights for the FlowLM: faster, slightly different audio (quality unmeasured).",
     ),
 ]
+TemperatureOption = Annotated[
+    float | None, typer.Option(help="Sampling temperature (noise variance, >= 0); default from the model.")
+]
+EosThresholdOption = Annotated[
+    float | None, typer.Option(help="End-of-speech logit threshold; default from the model.")
+]
+FramesAfterEosOption = Annotated[
+    int | None, typer.Option(help="80 ms frames kept after end-of-speech; default 3 (5 for short texts).")
+]
 ProfileOption = Annotated[
     Path | None, typer.Option(help="A voice profile (YAML): voices per chapter, settings, lexicon.")
 ]

@@ -15,9 +15,12 @@ from rich.table import Table
 from audiobook_tts.cli.app import (
     BatchSizeOption,
     ConfigOption,
+    EosThresholdOption,
+    FramesAfterEosOption,
     ModelOption,
     ProfileOption,
     QuantizeOption,
+    TemperatureOption,
     ThreadsOption,
     TokenizerOption,
     VoiceOption,
@@ -28,6 +31,7 @@ from audiobook_tts.cli.app import (
     hms,
 )
 from audiobook_tts.cli.display import RenderDisplay
+from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE
 from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK
 
 
@@ -174,15 +178,9 @@ def render(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Discard this book's earlier job and start over.")
     ] = False,
-    temperature: Annotated[
-        float | None, typer.Option(help="Sampling temperature; default from the model.")
-    ] = None,
-    eos_threshold: Annotated[
-        float | None, typer.Option(help="End-of-speech logit threshold; default from the model.")
-    ] = None,
-    frames_after_eos: Annotated[
-        int | None, typer.Option(help="80 ms frames kept after end-of-speech.")
-    ] = None,
+    temperature: TemperatureOption = None,
+    eos_threshold: EosThresholdOption = None,
+    frames_after_eos: FramesAfterEosOption = None,
     include_front_matter: Annotated[
         bool, typer.Option("--include-front-matter", help="Also read front and back matter.")
     ] = False,
@@ -199,7 +197,7 @@ def render(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Progress and result as JSON lines.")] = False,
-    batch_size: BatchSizeOption = 16,
+    batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
     threads: ThreadsOption = None,
     quantize: QuantizeOption = False,
     workers: Annotated[

@@ -13,8 +13,11 @@ from rich.table import Table
 from audiobook_tts.cli.app import (
     BatchSizeOption,
     ConfigOption,
+    EosThresholdOption,
+    FramesAfterEosOption,
     ModelOption,
     QuantizeOption,
+    TemperatureOption,
     ThreadsOption,
     TokenizerOption,
     VoiceOption,
@@ -22,6 +25,7 @@ from audiobook_tts.cli.app import (
     app,
     fail,
 )
+from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE
 
 
 @app.command()
@@ -37,19 +41,13 @@ def say(
         int | None,
         typer.Option(help="Seed torch's generator just before the voice is loaded: same seed, same audio."),
     ] = None,
-    temperature: Annotated[
-        float | None, typer.Option(help="Sampling temperature (noise variance); default from the model.")
-    ] = None,
-    eos_threshold: Annotated[
-        float | None, typer.Option(help="End-of-speech logit threshold; default from the model.")
-    ] = None,
-    frames_after_eos: Annotated[
-        int | None, typer.Option(help="80 ms frames kept after end-of-speech; default 3 (5 for short texts).")
-    ] = None,
+    temperature: TemperatureOption = None,
+    eos_threshold: EosThresholdOption = None,
+    frames_after_eos: FramesAfterEosOption = None,
     stream: Annotated[
         bool, typer.Option("--stream", help="Write audio to OUT as it is generated, frame by frame.")
     ] = False,
-    batch_size: BatchSizeOption = 16,
+    batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
     threads: ThreadsOption = None,
     quantize: QuantizeOption = False,
 ) -> None:
