@@ -9,7 +9,21 @@
     audio = model.generate(load_voice(model, "fantine"), "Hello world.")
 """
 
-from audiobook_tts.render import RenderOptions, inspect_book, render_book
-from audiobook_tts.tts import load_model, load_voice
+import importlib
 
-__all__ = ["RenderOptions", "inspect_book", "load_model", "load_voice", "render_book"]
+# Every `import audiobook_tts.<stage>` runs this file first: the public names are looked up on first use, so
+# that `status`, a worker process or `import audiobook_tts.jobs` does not pay for importing every stage.
+_PUBLIC = {
+    "RenderOptions": "audiobook_tts.render",
+    "inspect_book": "audiobook_tts.render",
+    "render_book": "audiobook_tts.render",
+    "load_model": "audiobook_tts.tts",
+    "load_voice": "audiobook_tts.tts",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'audiobook_tts' has no attribute {name!r}")
+    return getattr(importlib.import_module(_PUBLIC[name]), name)
