@@ -4,12 +4,18 @@ Token counts come from a SentencePiece tokenizer: `--tokenizer FILE` (e.g. the m
 4000-piece test tokenizer is trained once in a temporary directory (a few seconds, not timed). Prints the
 best of N runs after a warm-up, split into ingest and text preparation, and the same for every corpus book.
 
+The pathological case: a 1 MB paragraph with no sentence end (and one with commas only) must be segmented in
+a few seconds and under 500 MB; each runs in a child process so its peak RSS is its own.
+
     python benchmarks/prepare.py [--runs 3] [--tokenizer FILE] [--corpus /work/shared/corpus]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import random
+import resource
 import sys
 import tempfile
 import time
@@ -48,6 +54,49 @@ def timed(path: Path, count_tokens, runs: int) -> tuple[float, float, int, int]:
     return best_load, best_prepare, len(segments), words
 
 
+def unpunctuated_paragraph(size: int, commas: bool, seed: int = 0) -> str:
+    """`size` characters of ordinary words and no sentence end (commas between some words if asked)."""
+    vocabulary = "the river ran slowly under old bridges while children watched boats and birds".split()
+    rng = random.Random(seed)
+    words, length = [], 0
+    while length < size:
+        word = rng.choice(vocabulary) + ("," if commas and rng.random() < 0.2 else "")
+        words.append(word)
+        length += len(word) + 1
+    return " ".join(words)
+
+
+def _segment_paragraph(tokenizer: str, commas: bool, results) -> None:
+    """Child process: segment the 1 MB paragraph, report (seconds, segments, peak RSS in MB)."""
+    import sentencepiece as spm
+
+    from audiobook_tts.ingest import Block, Chapter
+
+    processor = spm.SentencePieceProcessor(model_file=tokenizer)
+    text = unpunctuated_paragraph(1 << 20, commas)
+    start = time.perf_counter()
+    segments = prepare_chapter(
+        Chapter("Paragraph", [Block("paragraph", text)]), lambda t: len(processor.encode(t)), TextOptions()
+    )
+    seconds = time.perf_counter() - start
+    results.put((seconds, len(segments), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def pathological(tokenizer: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    for commas in (False, True):
+        results = context.Queue()
+        child = context.Process(target=_segment_paragraph, args=(str(tokenizer), commas, results))
+        child.start()
+        seconds, segments, peak = results.get()
+        child.join()
+        kind = "commas only" if commas else "no punctuation"
+        print(
+            f"1 MB paragraph, {kind:14s}: {seconds:5.2f} s, {segments} segments, peak RSS {peak:.0f} MB "
+            "(target: a few seconds, < 500 MB)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -59,6 +108,7 @@ def main() -> None:
 
     count_tokens, tokenizer = token_counter(args.tokenizer)
     print(f"token counts: {tokenizer}")
+    pathological(tokenizer)
     moby = args.corpus / "moby-dick.epub"
     load, prepare, segments, words = timed(moby, count_tokens, args.runs)
     print(

@@ -127,45 +127,74 @@ through throughout between among against over under after before during towards 
 )
 
 
-def _best_cut(words: list[str], low: int, high: int, target: float) -> int:
-    """The cut index in [low, high] nearest `target`, preferring one before a phrase-starting word."""
+def _best_cut(words: list[str], start: int, low: int, high: int, target: float) -> int:
+    """The cut (words after `start`) in [low, high] nearest `target`, preferring one before a phrase-starting
+    word."""
     cuts = range(low, high + 1)
-    return min(cuts, key=lambda i: (words[i].lower().strip("\"'“‘(") not in PHRASE_STARTS, abs(i - target)))
+    return min(
+        cuts,
+        key=lambda i: (words[start + i].lower().strip("\"'“‘(") not in PHRASE_STARTS, abs(i - target)),
+    )
 
 
-def _largest_fitting_prefix(words: list[str], fits: Callable[[str], bool]) -> int:
-    """The most leading words that fit (at least 1: a single word over budget is kept whole, never cut)."""
-    low, high = 1, len(words)
+def _largest_fitting_prefix(words: list[str], start: int, fits: Callable[[str], bool]) -> int:
+    """How many words from `start` fit (at least 1: a single word over budget is kept whole, never cut).
+
+    Galloping search: the window doubles until it no longer fits, then bisects, so the cost is proportional
+    to the piece found, never to the words left (a megabyte without punctuation stays linear).
+    """
+    available = len(words) - start
+    low, high = 1, 2
+    while high <= available and fits(" ".join(words[start : start + high])):
+        low, high = high, high * 2
+    high = min(high - 1, available)  # `high` words did not fit (or are more than there are)
     while low < high:  # fits is monotone in the number of words
         middle = (low + high + 1) // 2
-        if fits(" ".join(words[:middle])):
+        if fits(" ".join(words[start : start + middle])):
             low = middle
         else:
             high = middle - 1
     return low
 
 
+def _fewest_leading_words_to_drop(words: list[str], start: int, longest: int, fits: Callable[[str], bool]):
+    """The smallest i <= longest such that words[start + i:] fits, or None. Only tried when the rest is short
+    enough to be two pieces (at most twice the longest fitting piece), so each try costs a bounded join."""
+    if len(words) - start > 2 * longest + MIN_WORDS or not fits(" ".join(words[start + longest :])):
+        return None
+    low, high = 1, longest
+    while low < high:  # dropping more words only helps the rest fit
+        middle = (low + high) // 2
+        if fits(" ".join(words[start + middle :])):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
 def _split_between_words(text: str, fits: Callable[[str], bool]) -> list[str]:
     """Last resort for a clause over budget: cut between words, never inside one, at a phrase start if one is
-    near, into pieces of at least MIN_WORDS words where possible."""
+    near, into pieces of at least MIN_WORDS words where possible. Linear in the length of `text`."""
     words = text.split()
     pieces: list[str] = []
-    while words:
-        if len(words) == 1 or fits(" ".join(words)):
-            pieces.append(" ".join(words))
+    start = 0
+    while start < len(words):
+        remaining = len(words) - start
+        longest = _largest_fitting_prefix(words, start, fits)
+        if longest >= remaining:
+            pieces.append(" ".join(words[start:]))
             break
-        longest = _largest_fitting_prefix(words, fits)
-        rest_fits_from = next((i for i in range(1, longest + 1) if fits(" ".join(words[i:]))), None)
+        rest_fits_from = _fewest_leading_words_to_drop(words, start, longest, fits)
         if rest_fits_from is not None:  # two pieces will do: cut as evenly as the budget allows
-            low, high, target = rest_fits_from, longest, len(words) / 2
+            low, high, target = rest_fits_from, longest, remaining / 2
         else:  # more pieces follow: fill this one, cutting at a phrase start in its last third
             low, high, target = max(1, longest * 2 // 3), longest, longest
-        if len(words) >= 2 * MIN_WORDS:  # keep both sides from being garbled fragments
+        if remaining >= 2 * MIN_WORDS:  # keep both sides from being garbled fragments
             low = max(low, min(MIN_WORDS, high))
-            high = min(high, max(low, len(words) - MIN_WORDS))
-        cut = _best_cut(words, low, high, target)
-        pieces.append(" ".join(words[:cut]))
-        words = words[cut:]
+            high = min(high, max(low, remaining - MIN_WORDS))
+        cut = _best_cut(words, start, low, high, target)
+        pieces.append(" ".join(words[start : start + cut]))
+        start += cut
     return pieces
 
 

@@ -124,3 +124,22 @@ def test_budget_run_with_the_real_tokenizer(count_tokens):
 def test_budget_run_packs_whole_sentences(count_tokens):
     sentences = ["It rained.", "We stayed in.", "The fire was warm."]
     assert budget_run(sentences, count_tokens, 50) == [("It rained. We stayed in. The fire was warm.", True)]
+
+
+def test_cutting_between_words_is_linear_in_the_text():
+    """A paragraph without punctuation is cut piece by piece; the text handed to the counter grows linearly.
+
+    The old search joined every remaining suffix (quadratic: a 1 MB paragraph took minutes and gigabytes)."""
+    counted = []
+
+    def fits(text: str) -> bool:
+        counted.append(len(text))
+        return len(text.split()) <= 30
+
+    for words in (2_000, 8_000):
+        counted.clear()
+        text = " ".join(f"word{i % 97}" for i in range(words))
+        pieces = split_long_sentence(text, fits)
+        assert " ".join(pieces) == text
+        assert all(len(piece.split()) <= 30 for piece in pieces)
+        assert sum(counted) < 40 * len(text)  # a bounded number of budget-sized tries per piece
