@@ -25,6 +25,16 @@ _BOMS = [
 ]
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 MAX_TEXT_BYTES = 256 << 20
+# Terminal colour codes (ESC [ 31 m) go whole; then every other C0/C1 control but tab and newline.
+_ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """Drop control characters a reader never sees (the model would spell out "^[[31m")."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub("", _ANSI_ESCAPE.sub("", text))
 
 
 def read_text(path: Path, *, html: bool = False) -> str:
@@ -41,7 +51,7 @@ def read_text(path: Path, *, html: bool = False) -> str:
 
 def decode(data: bytes, *, html: bool = False, name: str = "") -> str:
     text = _decode(data, html, name)
-    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    return strip_controls(text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff"))
 
 
 def _decode(data: bytes, html: bool, name: str) -> str:

@@ -18,6 +18,7 @@ from lxml import etree
 
 from audiobook_tts.ingest.book import BlockKind
 from audiobook_tts.ingest.matter import matter_from_gutenberg_markup, matter_from_semantics
+from audiobook_tts.ingest.textfile import strip_controls
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
@@ -188,7 +189,7 @@ def entity_text(node: etree._Element) -> str:
 
 def clean_inline(text: str) -> str:
     """Collapse whitespace (no-break spaces too: str.split treats them as space) and drop invisible marks."""
-    return " ".join(_INVISIBLE.sub("", text).split())
+    return " ".join(strip_controls(_INVISIBLE.sub("", text)).split())
 
 
 def clean_verse(text: str) -> str:
