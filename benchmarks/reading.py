@@ -132,9 +132,19 @@ def source_text(path: Path) -> str:
     if suffix in (".md", ".markdown"):
         from markdown_it import MarkdownIt
 
-        rendered = MarkdownIt("commonmark", {"html": True}).enable(["table"]).render(path.read_text("utf-8"))
+        markdown = MarkdownIt("commonmark", {"html": True}).enable(["table"])
+        rendered = markdown.render(_decoded(path.read_bytes()))
         return _element_text(_parse_html(f"<html><body>{rendered}</body></html>".encode()))
-    return path.read_text("utf-8", errors="replace")
+    return _decoded(path.read_bytes())
+
+
+def _decoded(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        return str(from_bytes(data).best())
 
 
 # ---------------------------------------------------------------------------------------------- defects
@@ -168,7 +178,8 @@ def check_book(path: Path, count_tokens) -> dict:
         if not chapter.included or not chapter.blocks:
             continue
         chapters += 1
-        segments = [s.text for s in prepare_chapter(chapter, count_tokens, options)]
+        prepared = prepare_chapter(chapter, count_tokens, options)
+        segments = [s.text for s in prepared]
         for index, text in enumerate(segments):
             spoken_words += words(text)
             if not re.search(r"[^\W_]", text):
@@ -189,9 +200,14 @@ def check_book(path: Path, count_tokens) -> dict:
                 first = re.sub(r"[^\w-]", "", nxt[0].lower()) if nxt else ""
                 if last.split("-")[-1] in _NUMBER_WORDS and first.split("-")[0] in _NUMBER_WORDS:
                     note("cut_num", f"{text[-40:]} | {segments[index + 1][:40]}")
-        opening = [s for text in segments[:6] for s in _sentences(text)][:6]
-        if any(opening[i] == opening[j] for i in range(len(opening)) for j in range(i + 1, len(opening))):
-            note("twice", " | ".join(" ".join(s) for s in opening[:3]))
+        # the title and heading blocks at the chapter's start: none may be spoken twice
+        heading_sentences = []
+        for segment in prepared[:6]:
+            block = chapter.blocks[segment.block_index] if segment.block_index >= 0 else None
+            if segment.kind == "title" or (block is not None and block.kind == "heading"):
+                heading_sentences += _sentences(segment.text)
+        if len(set(heading_sentences)) < len(heading_sentences):
+            note("twice", " | ".join(" ".join(s) for s in heading_sentences[:3]))
         spoken_words.append("\n")  # no doubled word across chapters
     source = words(source_text(path))
     vocabulary = set(source)

@@ -32,7 +32,7 @@ class TextOptions:
     max_tokens: int = 50  # the model's token budget per call
     pauses: PausePlan = field(default_factory=PausePlan)
     speak_titles: bool = True
-    urls: Literal["speak", "drop"] = "drop"
+    urls: Literal["short", "speak", "drop"] = "short"
     replace_characters: dict[str, str] = field(default_factory=dict)  # the model config's own table
     lexicon: dict[str, str] = field(default_factory=dict)  # word -> respelling (whole word, case-aware)
     language: str = "en"
@@ -97,9 +97,13 @@ def _runs(text: str, block_pause: float) -> list[tuple[str, float, bool]]:
     return runs
 
 
+_SAYABLE = re.compile(r"[^\W_]")
+
+
 def _spoken_sentences(text: str, options: TextOptions, heading: bool = False) -> list[str]:
+    """Normalised sentences; one with nothing to say (a lone closing quote, ".", "???") is left out."""
     context = _context(options, heading)
-    return [spoken for s in split_sentences(text) if (spoken := normalize(s, context))]
+    return [spoken for s in split_sentences(text) if _SAYABLE.search(spoken := normalize(s, context))]
 
 
 def _speak_sentences(

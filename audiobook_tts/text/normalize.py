@@ -17,10 +17,16 @@ Choices a listener would notice, documented here once:
   B C") when it has no vowel or at most 3 letters, else read as a word ("NASA" -> "Nasa"); common English
   words written in capitals for emphasis ("NO", "STOP") and consonant-vowel-consonant triples ("MIX", "DID")
   are simply lowered.
-* URLs and e-mail addresses are dropped by default (a listener cannot use them); "speak" reads them out with
-  "dot", "slash" and "at".
-* Roman numerals are read only where they are numerals: after Chapter/Book/Part/... , in a heading that
-  starts with one, and after a capitalised name (regnal: "Henry VIII" -> "Henry the eighth"; a lone I, V or
+* URLs and e-mail addresses are read in a short form by default ("example dot com", "jane at example dot
+  com": the site, never the path), so the sentence around them stays whole; "speak" reads all of an address
+  with "dot", "slash" and "at"; "drop" leaves them out.
+* Numbers are never written with the commas num2words puts between groups (the segmenter cuts at commas);
+  a decimal's fraction is read digit by digit ("1.10" -> "one point one zero"); an IP address group by group.
+* Gutenberg's "--" is a dash; stray markup (TeX commands like \\newpage, braces, backticks, "[^1]" footnote
+  markers, square brackets) is never spoken.
+* Roman numerals are read only where they are numerals: after Chapter/Book/Part/Sect./... (also plural,
+  with lists: "Chapters II and III"), before "century", in a heading that starts with one, and after a
+  capitalised name (regnal: "Henry VIII" -> "Henry the eighth"; a lone I, V or
   X only after a known monarch's name, so the pronoun "I" and "Malcolm X" stay as they are).
 """
 
@@ -42,7 +48,7 @@ Rule = Callable[[str, "NormalizeContext"], str]
 class NormalizeContext:
     """What a rule may know besides the sentence itself."""
 
-    urls: Literal["speak", "drop"] = "drop"
+    urls: Literal["short", "speak", "drop"] = "short"
     lexicon: dict[str, str] = field(default_factory=dict)
     replace_characters: dict[str, str] = field(default_factory=dict)
     heading: bool = False  # from a heading block (a leading roman numeral is a number there)
@@ -50,15 +56,17 @@ class NormalizeContext:
 
 
 def cardinal(number: int | Decimal, lang: str = "en") -> str:
-    return num2words(number, lang=lang)
+    """A number in words, without the commas num2words puts between groups ("sixty-five thousand, five
+    hundred"): the segmenter cuts long sentences at commas, and a number must never be cut."""
+    return num2words(number, lang=lang).replace(",", "")
 
 
-def ordinal(number: int) -> str:
-    return num2words(number, lang="en", to="ordinal")
+def ordinal(number: int, lang: str = "en") -> str:
+    return num2words(number, lang=lang, to="ordinal").replace(",", "")
 
 
 def year(number: int) -> str:
-    return num2words(number, lang="en", to="year")
+    return num2words(number, lang="en", to="year").replace(",", "")
 
 
 def digits(text: str) -> str:
@@ -105,6 +113,7 @@ def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
     if not unicodedata.is_normalized("NFKC", text):
         # "…" is parked on a private-use character, which NFKC leaves alone, and put back afterwards.
         text = unicodedata.normalize("NFKC", text.replace("…", "\ue000")).replace("\ue000", "…")
+    text = re.sub(r"\s*-{2,}\s*", " — ", text)  # Gutenberg's "--" is a dash, never a minus sign
     text = re.sub(r"[^\S\n]+", " ", text)  # every kind of space (after NFKC: NBSP, thin, em spaces) -> " "
     return text.strip()
 
@@ -136,14 +145,50 @@ def _speak_address(address: str) -> str:
     return re.sub(r"\s+", " ", "".join(spoken.get(ch, ch) for ch in address)).strip()
 
 
+_ADDRESS_WORDS = {"it": ("punto", "chiocciola"), "fr": ("point", "arobase"), "es": ("punto", "arroba")}
+
+
+def _short_address(address: str, language: str = "en") -> str:
+    """The part a listener can remember: "https://www.example.com/a/b?c" -> "example dot com",
+    "jane.doe@example.com" -> "jane dot doe at example dot com"."""
+    dot, at = _ADDRESS_WORDS.get(language[:2], ("dot", "at"))
+    if "@" in address and "://" not in address:
+        name, _, host = address.partition("@")
+    else:
+        name, host = "", re.sub(r"^(?:(?:https?|ftp)://)?(?:www\.)?", "", address)
+        host = re.split(r"[/?#:]", host, maxsplit=1)[0]
+    spoken = f" {dot} ".join(part for part in host.split(".") if part)
+    return f"{name.replace('.', f' {dot} ')} {at} {spoken}" if name else spoken
+
+
 def urls_and_emails(text: str, ctx: NormalizeContext) -> str:
-    """Web and mail addresses: dropped, or spoken with "dot", "slash", "at" (setting `urls`)."""
+    """Web and mail addresses: a short form (default), spoken in full, or dropped (setting `urls`)."""
     if "@" not in text and "www." not in text and "://" not in text:
         return text
-    replace = _speak_address if ctx.urls == "speak" else (lambda _address: "")
+    if ctx.urls == "short":
+        replace = lambda address: _short_address(address, ctx.language)  # noqa: E731
+    else:
+        replace = _speak_address if ctx.urls == "speak" else (lambda _address: "")
     text = _URL.sub(lambda m: replace(m[0]), text)
     text = _EMAIL.sub(lambda m: replace(m[0]), text)
     return re.sub(r" {2,}", " ", re.sub(r" +([.,;:!?])", r"\1", text)).strip()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Stray markup
+
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?")
+_NOTE_MARKER = re.compile(r"\[\^[^\]\s]*\]|(?<=[^\W\d_])\[\d{1,3}\](?!\w)")
+_MARKUP_CHARACTERS = str.maketrans({"{": " ", "}": " ", "`": "", "[": " ", "]": " ", "^": " ", "\\": " "})
+
+
+def stray_markup(text: str, ctx: NormalizeContext) -> str:
+    """Markup that escaped the reader: TeX commands (\\newpage), "[^1]" and "word[1]" note markers, braces,
+    backticks and square brackets (their words are kept). A listener must never hear any of it."""
+    if not any(ch in text for ch in "\\{}`[]^"):
+        return text
+    text = _NOTE_MARKER.sub("", _TEX_COMMAND.sub(" ", text))
+    return text.translate(_MARKUP_CHARACTERS)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -295,8 +340,29 @@ def _initialism(dotted: str) -> str:
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 _VALID_ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
 _NUMBERED_THINGS = (
-    r"Chapter|Chap|Book|Part|Volume|Vol|Act|Scene|Canto|Section|Letter|Article|Appendix|Psalm|Stave"
+    r"Chapter|Chap|Book|Part|Volume|Vol|Act|Scene|Canto|Section|Sect|Sec|Letter|Article|Art|Appendix|Psalm"
+    r"|Stave|Lecture|Lesson|Plate|Fig|Figure|Tome|Livre|Chapitre|Partie|Acte|Chant|Capitolo|Parte|Libro|Tomo"
+    r"|Atto|Scena|Sezione|Lettera|Cap|Capítulo|Kapitel|Teil|Buch|Band"
 )
+_SAID_IN_FULL = {
+    "chap": "chapter",
+    "sect": "section",
+    "sec": "section",
+    "vol": "volume",
+    "art": "article",
+    "fig": "figure",
+    "cap": "capitolo",
+}
+_ROMAN = r"(?:[IVXLCDM]+|[ivxlc]+)"
+# "Chapters II and III", "sect. VII", "CHAPTER IV", "Books i-iii": the thing, then one numeral or a list
+_NUMBERED = re.compile(
+    rf"\b(?i:({_NUMBERED_THINGS})(s?))(\.?) +({_ROMAN}\b(?:(?: ?[,&–-] ?|,? (?i:and|or|to|et|e|y|und) )"
+    rf"{_ROMAN}\b)*)(?!['’])"
+)
+_CENTURY_WORDS = r"century|centuries|secolo|secoli|siècle|siècles|siglo|siglos|Jahrhundert|século|séculos"
+_CENTURY_BEFORE = re.compile(rf"\b([IVXLC]+)(?:e|er|ème|th|st|nd|rd|°|º)?\.? ({_CENTURY_WORDS})\b")
+_CENTURY_AFTER = re.compile(rf"\b({_CENTURY_WORDS}) ([IVXLC]+)\b")
+ORDINAL_LANGUAGES = {"it", "es", "pt"}  # "Capitolo III" is "capitolo terzo"; French and German say "trois"
 _MONARCHS = {
     "Henry",
     "Edward",
@@ -344,18 +410,58 @@ def roman_value(numeral: str) -> int | None:
     return total
 
 
-def roman_numerals(text: str, ctx: NormalizeContext) -> str:
-    """Chapter IV -> Chapter four; Henry VIII -> Henry the eighth; a heading "IV." -> "Four."."""
+def _language(ctx: NormalizeContext) -> str:
+    return ctx.language.lower().replace("_", "-").split("-")[0]
+
+
+def _numeral_said(value: int, language: str, ordinal_form: bool) -> str:
+    if language == "en":
+        return ordinal(value) if ordinal_form else cardinal(value)
+    try:
+        if ordinal_form or (language == "fr" and value == 1):
+            return ordinal(value, language) if language != "fr" or value != 1 else "premier"
+        return cardinal(value, language)
+    except NotImplementedError:
+        return cardinal(value)
+
+
+def numbered_references(text: str, ctx: NormalizeContext) -> str:
+    """Roman numerals after a numbered thing, in any of our languages: "Chapters II and III" -> "Chapters two
+    and three", "sect. VII" -> "section seven", "Capitolo III" -> "Capitolo terzo"; and centuries: "XX
+    secolo" -> "ventesimo secolo", "XIXe siècle" -> "dix-neuvième siècle". Runs before capitals are lowered,
+    so "CHAPTERS II AND III" is read the same way."""
+    language = _language(ctx)
 
     def numbered(match: re.Match[str]) -> str:
-        value = roman_value(match[2])
-        if not value or (len(match[2]) == 1 and match[2].upper() not in "IVX"):  # "Section C" is a letter
+        thing, plural, period, numerals = match[1], match[2], match[3], match[4]
+        if len(numerals) == 1 and numerals.upper() not in "IVX":  # "Section C" is a letter
             return match[0]
-        return f"{match[1]} {cardinal(value)}"
+        if period and thing.lower() in _SAID_IN_FULL:
+            full = _SAID_IN_FULL[thing.lower()]
+            thing, period = (full.capitalize() if thing[0].isupper() else full), ""
+        ordinal_form = language in ORDINAL_LANGUAGES
 
-    text = re.sub(
-        rf"\b({_NUMBERED_THINGS}|{_NUMBERED_THINGS.upper()})\.? +([IVXLCDM]+|[ivxlc]+)\b(?!')", numbered, text
-    )
+        def one(numeral: re.Match[str]) -> str:
+            value = roman_value(numeral[0])
+            return _numeral_said(value, language, ordinal_form) if value else numeral[0]
+
+        spoken = re.sub(rf"\b{_ROMAN}\b", one, numerals)
+        spoken = re.sub(r" ?[–-] ?", " to " if language == "en" else " – ", spoken)
+        return f"{thing}{plural}{period} {spoken}"
+
+    text = _NUMBERED.sub(numbered, text)
+
+    def century(numeral: str, words: str) -> str:
+        value = roman_value(numeral)
+        return f"{_numeral_said(value, language, True)} {words}" if value else f"{numeral} {words}"
+
+    text = _CENTURY_BEFORE.sub(lambda m: century(m[1], m[2]), text)
+    return _CENTURY_AFTER.sub(lambda m: " ".join(reversed(century(m[2], m[1]).rsplit(" ", 1))), text)
+
+
+def roman_numerals(text: str, ctx: NormalizeContext) -> str:
+    """Chapter IV -> Chapter four; Henry VIII -> Henry the eighth; a heading "IV." -> "Four."."""
+    text = numbered_references(text, ctx)
 
     def regnal(match: re.Match[str]) -> str:
         name, numeral = match[1], match[2]
@@ -434,9 +540,11 @@ def all_caps(text: str, ctx: NormalizeContext) -> str:
         lowered = text.lower()
         lowered = re.sub(r"\bi\b", "I", lowered)
         return re.sub(r"(^\W*|[.!?]\s+\W*)(\w)", lambda m: m[1] + m[2].upper(), lowered)
-    return re.sub(
+    lowered = re.sub(
         r"\b[A-Z][A-Z'’]+\b(?![a-z])", lambda m: _acronym(m[0]) if len(m[0]) <= 5 else m[0].lower(), text
     )
+    # a sentence keeps its capital
+    return lowered[:1].upper() + lowered[1:] if text[:1].isupper() else lowered
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -459,8 +567,11 @@ def _decimal(written: str) -> Decimal:
 
 
 def _read_number(written: str) -> str:
-    value = _decimal(written)
-    return cardinal(int(value)) if value == int(value) and "." not in written else cardinal(value)
+    """A whole number in words; a decimal's fraction digit by digit, as it is written: "1.10" -> "one point
+    one zero", "3.0" -> "three point zero" (a version number is not the same as "1.1")."""
+    whole, _, fraction = written.replace(",", "").partition(".")
+    said = cardinal(int(whole or "0"))
+    return f"{said} point {digits(fraction)}" if fraction else said
 
 
 def money(text: str, ctx: NormalizeContext) -> str:
@@ -549,11 +660,11 @@ def dates(text: str, ctx: NormalizeContext) -> str:
     March 12, 1990 -> March twelfth, nineteen ninety."""
 
     def day_first(match: re.Match[str]) -> str:
-        day = int(match[1])
+        day = int(match[2])
         if not 1 <= day <= 31:
             return match[0]
-        said = f"the {ordinal(day)} of {_month(match[2])}"
-        return said + (f" {year(int(match[3]))}" if match[3] else "")
+        said = f"{match[1] or 'the'} {ordinal(day)} of {_month(match[3])}"  # "the 21st of" keeps one "the"
+        return said + (f" {year(int(match[4]))}" if match[4] else "")
 
     def month_first(match: re.Match[str]) -> str:
         day = int(match[2])
@@ -562,7 +673,8 @@ def dates(text: str, ctx: NormalizeContext) -> str:
         said = f"{_month(match[1])} {ordinal(day)}"
         return said + (f", {year(int(match[3]))}" if match[3] else "")
 
-    text = re.sub(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?: (\d{{3,4}}))?\b", day_first, text)
+    day = rf"(?:\b([Tt]he) )?\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?: (\d{{3,4}}))?\b"
+    text = re.sub(day, day_first, text)
     return re.sub(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}})\b)?(?! ?%)", month_first, text)
 
 
@@ -678,6 +790,10 @@ def years(text: str, ctx: NormalizeContext) -> str:
     text = re.sub(
         r"(?<![\w.,$£€¥-])(\d{4})('?s)?(?![\w.,]\d|\w)", lambda m: _year_or_cardinal(m[1], bool(m[2])), text
     )
+    # "mid-1960s", "pre-1914": a prefix and a hyphen before a year
+    text = re.sub(
+        r"(?<=[A-Za-z]-)(\d{4})('?s)?(?![\w.,]\d|\w)", lambda m: _year_or_cardinal(m[1], bool(m[2])), text
+    )
     # '60s and 60s: decades
     return re.sub(r"(?<![\w.,])['’]?(\d0)s\b", lambda m: _plural_of_number_word(cardinal(int(m[1]))), text)
 
@@ -705,6 +821,7 @@ def fractions(text: str, ctx: NormalizeContext) -> str:
 def cardinals(text: str, ctx: NormalizeContext) -> str:
     """What numbers remain: -5 -> minus five, 3.14 -> three point one four, 1,000,000 -> one million, 4.2.1 ->
     four point two point one."""
+    text = re.sub(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?![\w.]*\d)", lambda m: _ip_address(m[1]), text)
     text = re.sub(
         r"\b\d+(?:\.\d+){2,}\b", lambda m: " point ".join(cardinal(int(p)) for p in m[0].split(".")), text
     )
@@ -717,6 +834,14 @@ def cardinals(text: str, ctx: NormalizeContext) -> str:
     )
 
 
+def _ip_address(written: str) -> str:
+    """192.168.0.1 -> "one nine two dot one six eight dot zero dot one" (four groups of at most 255)."""
+    groups = written.split(".")
+    if any(int(group) > 255 for group in groups):
+        return " point ".join(cardinal(int(group)) for group in groups)
+    return " dot ".join(digits(group) for group in groups)
+
+
 def _spaced(said: str, text: str, start: int, end: int) -> str:
     before = " " if start > 0 and text[start - 1].isalpha() else ""
     after = " " if end < len(text) and text[end].isalpha() else ""
@@ -724,13 +849,47 @@ def _spaced(said: str, text: str, start: int, end: int) -> str:
 
 
 def plain_numbers(text: str, ctx: NormalizeContext) -> str:
-    """Other languages: whole numbers in words, by num2words' rules for that language."""
-    lang = ctx.language.split("-")[0].split("_")[0]
+    """Other languages: whole numbers in words, by num2words' rules for that language; a glued note number
+    ("gloria1") goes."""
+    lang = _language(ctx)
     try:
         num2words(1, lang=lang)
     except NotImplementedError:
         return text
     return re.sub(r"(?<![\w.,])\d+(?![\w.,]\d|\w)", lambda m: cardinal(int(m[0]), lang), text)
+
+
+def neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
+    """Other languages: numbered references and centuries (see `numbered_references`), a regnal numeral of
+    two or more letters after a capitalised name ("Luigi XIV" -> "Luigi quattordicesimo", "Louis XIV" ->
+    "Louis quatorze"), and a heading that is only a numeral."""
+    if not re.search("[IVXLCivxlc]", text):
+        return text
+    language = _language(ctx)
+    text = numbered_references(text, ctx)
+
+    def regnal(match: re.Match[str]) -> str:
+        value = roman_value(match[2])
+        return f"{match[1]} {_numeral_said(value, language, language != 'fr')}" if value else match[0]
+
+    text = re.sub(r"\b([A-Z][a-zà-ÿ]+) ([IVXL]{2,})\b(?!['’])", regnal, text)
+    if ctx.heading:
+        text = re.sub(
+            r"^([IVXLC]+)(\.|\s*$|:)",
+            lambda m: _numeral_said(roman_value(m[1]), language, False).capitalize() + m[2]
+            if roman_value(m[1])
+            else m[0],
+            text,
+        )
+    return text
+
+
+_NEUTRAL_SYMBOLS = str.maketrans({"*": " ", "_": " ", "|": " ", "<": " ", ">": " ", "#": " ", "~": " "})
+
+
+def neutral_symbols(text: str, ctx: NormalizeContext) -> str:
+    """Other languages: symbols a reader does not say become spaces."""
+    return text.translate(_NEUTRAL_SYMBOLS)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -790,6 +949,7 @@ def whitespace(text: str, ctx: NormalizeContext) -> str:
 PIPELINE: list[Rule] = [
     unicode_cleanup,
     urls_and_emails,
+    stray_markup,
     lexicon,
     abbreviations,
     roman_numerals,
@@ -828,8 +988,11 @@ NUMBER_RULES = {
 NEUTRAL_PIPELINE: list[Rule] = [
     unicode_cleanup,
     urls_and_emails,
+    stray_markup,
     lexicon,
+    neutral_roman_numerals,
     plain_numbers,
+    neutral_symbols,
     model_characters,
     whitespace,
 ]

@@ -149,7 +149,7 @@ def test_roman_value():
         ("He said NO and STOP.", "He said no and stop."),
         ("Do not MIX them.", "Do not mix them."),
         ("HTML is old.", "H T M L is old."),
-        ("OK, fine.", "okay, fine."),
+        ("OK, fine.", "Okay, fine."),  # a sentence keeps its capital
         ("I'M here, he said.", "I'm here, he said."),
         ("It was ENORMOUS, she said.", "It was enormous, she said."),
         ("I am fine.", "I am fine."),
@@ -167,7 +167,7 @@ def test_all_caps(text, expected):
         ("It cost €5 and $1.", "It cost five euros and one dollar."),
         ("Only $0.99!", "Only ninety-nine cents!"),
         ("A $1.2 million deal", "A one point two million dollars deal"),
-        ("$1,500 each", "one thousand, five hundred dollars each"),
+        ("$1,500 each", "one thousand five hundred dollars each"),
         ("an income of L100,000 a year", "an income of one hundred thousand pounds a year"),
     ],
 )

@@ -1,0 +1,147 @@
+"""Normalisation rules found by reading real books aloud (issue 10): one test per rule."""
+
+import pytest
+
+from audiobook_tts.text.normalize import NormalizeContext, normalize
+
+
+def said(text: str, **context) -> str:
+    return normalize(text, NormalizeContext(**context))
+
+
+def test_an_ordinal_date_after_the_keeps_one_the():
+    assert said("On the 21st of December we met.") == "On the twenty-first of December we met."
+    assert said("The 3rd of May came.") == "The third of May came."
+    assert said("On 21 December we met.") == "On the twenty-first of December we met."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("from 0 to 65535", "from zero to sixty-five thousand five hundred and thirty-five"),
+        ("in the mid-1960s", "in the mid-nineteen sixties"),
+        ("1,234 sq. mi. of land", "one thousand two hundred and thirty-four square miles of land"),
+        ("$1,500 each", "one thousand five hundred dollars each"),
+    ],
+)
+def test_spoken_numbers_carry_no_comma_that_invites_a_cut(text, expected):
+    assert said(text) == expected
+    assert "," not in said(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Version 1.10 is out", "Version one point one zero is out"),
+        ("Version 1.1 is out", "Version one point one is out"),
+        ("Python 3.0 broke it", "Python three point zero broke it"),
+        ("It was 2.05 metres", "It was two point zero five metres"),
+        ("Ping 192.168.0.1 now", "Ping one nine two dot one six eight dot zero dot one now"),
+        ("Release 4.2.1 works", "Release four point two point one works"),
+    ],
+)
+def test_decimals_and_versions_are_read_digit_by_digit_after_the_point(text, expected):
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Read Chapters II and III first.", "Read Chapters two and three first."),
+        ("CHAPTERS II AND III", "Chapters two and three"),
+        ("See sect. VII below.", "See section seven below."),
+        ("See Books i-iii.", "See Books one to three."),
+        ("In the XIXth century.", "In the nineteenth century."),
+        ("Henry VIII and I went.", "Henry the eighth and I went."),
+        ("I think I can.", "I think I can."),
+        ("Section C applies.", "Section C applies."),
+    ],
+)
+def test_roman_numerals_by_context_in_english(text, expected):
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("Nel XX secolo.", "it", "Nel ventesimo secolo."),
+        ("Luigi XIV e il Capitolo III.", "it", "Luigi quattordicesimo e il Capitolo terzo."),
+        ("Au XIXe siècle, Louis XIV.", "fr", "Au dix-neuvième siècle, Louis quatorze."),
+        ("CHAPITRE II", "fr", "CHAPITRE deux"),
+        ("E io vi dico.", "it", "E io vi dico."),
+    ],
+)
+def test_roman_numerals_by_context_in_other_languages(text, language, expected):
+    assert said(text, language=language) == expected
+
+
+def test_a_heading_numeral_is_read_in_the_books_language():
+    assert said("IV.", heading=True, language="it") == "Quattro."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "His blog can be found at https://www.example.com/blog/x?y=1 and he tweets.",
+            "His blog can be found at example dot com and he tweets.",
+        ),
+        ("Email: jane.doe@example.com.", "Email: jane dot doe at example dot com."),
+        ("Web: www.foo.org.", "Web: foo dot org."),
+    ],
+)
+def test_urls_and_emails_are_spoken_in_a_short_form_by_default(text, expected):
+    assert said(text) == expected
+
+
+def test_urls_can_still_be_spelled_in_full_or_dropped():
+    assert said("See www.foo.org/a now.", urls="speak") == "See www dot foo dot org slash a now."
+    assert said("See www.foo.org/a now.", urls="drop") == "See now."
+
+
+def test_url_words_follow_the_language():
+    assert (
+        said("Scrivete a anna@esempio.it.", language="it") == "Scrivete a anna chiocciola esempio punto it."
+    )
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("in the kitchen,--2 florins", "in the kitchen, — two florins"),
+        ("It was--I think--late.", "It was — I think — late."),
+    ],
+)
+def test_gutenberg_double_hyphen_is_a_dash_never_minus(text, expected):
+    assert said(text) == expected
+    assert "minus" not in said(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A note[^1] here.", "A note here."),
+        ("He said[1] so.", "He said so."),
+        ("\\newpage", ""),
+        ("Use {braces} and `code` here.", "Use braces and code here."),
+        ("[Illustration: a cat.]", "Illustration: a cat."),
+    ],
+)
+def test_stray_markup_is_never_spoken(text, expected):
+    assert said(text) == expected
+    assert said(text, language="fr") == expected
+
+
+def test_other_languages_drop_symbols_a_reader_does_not_say():
+    assert said("*Gloria* | fine", language="it") == "Gloria fine"
+
+
+def test_punctuation_only_sentences_never_become_segments(count_tokens):
+    from audiobook_tts.ingest.book import Block, Chapter
+    from audiobook_tts.text import prepare_chapter
+
+    chapter = Chapter(
+        "One", [Block("paragraph", "He left. ” . ??? Then she spoke."), Block("paragraph", "…")]
+    )
+    texts = [segment.text for segment in prepare_chapter(chapter, count_tokens)]
+    assert texts and all(any(ch.isalnum() for ch in text) for text in texts)
