@@ -23,7 +23,7 @@ from typing import Literal
 from audiobook_tts.ingest.book import Block, Chapter
 from audiobook_tts.text.normalize import NormalizeContext, normalize
 from audiobook_tts.text.pauses import PausePlan, split_on_markers
-from audiobook_tts.text.segments import MIN_WORDS, Segment, TokenCounter, budget_run, finish, word_count
+from audiobook_tts.text.segments import Segment, TokenCounter, budget_run, finish
 from audiobook_tts.text.sentences import split_sentences
 
 
@@ -128,24 +128,48 @@ def _speak_sentences(
     return segments
 
 
-def _merge_short_lines(lines: list[str], count_tokens: TokenCounter, options: TextOptions) -> list[str]:
-    """Verse: a line of fewer than three words joins its neighbour (the next one first) if the pair fits."""
-    lines = [line.strip() for line in lines if line.strip()]
+_LINE_END_MARKS = ".,;:!?…—–-\"'”’)»"
+_STRONG_LINE_END = ".;:!?…"
 
-    def fits(text: str) -> bool:
-        return count_tokens(finish(normalize(text, _context(options)))) <= options.max_tokens
 
-    index = 0
-    while index < len(lines):
-        if word_count(lines[index]) < MIN_WORDS and len(lines) > 1:
-            if index + 1 < len(lines) and fits(f"{lines[index]} {lines[index + 1]}"):
-                lines[index : index + 2] = [f"{lines[index]} {lines[index + 1]}"]
-                continue
-            if index > 0 and fits(f"{lines[index - 1]} {lines[index]}"):
-                lines[index - 1 : index + 1] = [f"{lines[index - 1]} {lines[index]}"]
-                continue
-        index += 1
-    return lines
+def _verse_segments(
+    lines: list[str], index: int, count_tokens: TokenCounter, options: TextOptions
+) -> list[Segment]:
+    """Verse: whole lines packed up to the budget, cut only at line ends. A line end without a mark of its
+    own gets a comma (a breath, not the fake full stop a segment per line would give every line)."""
+    plan = options.pauses
+    spoken = [" ".join(_spoken_sentences(line, options)) for line in lines]
+    spoken = [line for line in spoken if line]
+
+    def joined(group: list[str]) -> str:
+        ends = [line if line[-1] in _LINE_END_MARKS else f"{line}," for line in group[:-1]]
+        return finish(" ".join([*ends, group[-1]]))
+
+    groups: list[list[str]] = []
+    for line in spoken:
+        if groups and count_tokens(joined([*groups[-1], line])) <= options.max_tokens:
+            groups[-1].append(line)
+            continue
+        if groups:  # a full group ends, where it can, at a line that ends a sentence or a clause
+            group = groups[-1]
+            ends = [i for i in range(len(group) - 1) if group[i][-1] in _STRONG_LINE_END]
+            if ends and ends[-1] < len(group) - 1:
+                carried = group[ends[-1] + 1 :]
+                del group[ends[-1] + 1 :]
+                groups.append(carried)
+                if count_tokens(joined([*carried, line])) <= options.max_tokens:
+                    carried.append(line)
+                    continue
+        groups.append([line])
+    segments: list[Segment] = []
+    for number, group in enumerate(groups):
+        pause = plan.paragraph if number == len(groups) - 1 else plan.verse_line
+        text = joined(group)
+        if count_tokens(text) <= options.max_tokens:
+            segments.append(Segment(text, pause, index))
+        else:  # one line alone over the budget: cut like prose
+            segments += _speak_sentences([group[-1]], pause, index, "body", count_tokens, options)
+    return segments
 
 
 def _block_segments(
@@ -153,8 +177,10 @@ def _block_segments(
 ) -> list[Segment]:
     plan = options.pauses
     if block.kind == "verse":
-        lines = _merge_short_lines(block.text.split("\n"), count_tokens, options)
-        segments: list[Segment] = []
+        lines = [line.strip() for line in block.text.split("\n") if line.strip()]
+        if not any(split_on_markers(line)[1:] for line in lines):
+            return _verse_segments(lines, index, count_tokens, options)
+        segments: list[Segment] = []  # lines with pause markers: each line on its own, markers honoured
         for number, line in enumerate(lines):
             pause = plan.paragraph if number == len(lines) - 1 else plan.verse_line
             segments += _block_text_segments(line, pause, index, count_tokens, options)

@@ -1,11 +1,13 @@
 """Segments: what the model speaks in one call, each within its token budget, each followed by a pause.
 
 The model is trained on single sentences and is given at most `max_tokens` tokens per call, so a run of
-sentences is packed greedily into segments that fit, and a sentence that alone does not fit is cut at its
-strongest clause boundary (; then : then a dash then ,), and only as a last resort between words, never
-inside one. Very short utterances (fewer than three words) come out garbled, so they are merged with a
-neighbour in the same run where the budget allows; a run never crosses a block (paragraph, verse line,
-heading) or an explicit pause marker, so merging never loses a pause the book asked for.
+sentences is packed greedily into segments that fit, and a sentence that alone does not fit is cut where a
+speaker would breathe: never inside parentheses, brackets or quotes (when there is any other choice), never
+inside a spelled-out number, at a clause boundary (; then : then a dash then ,) as near the middle as
+possible when two pieces will do, else at the strongest boundaries first; only as a last resort between
+words, never inside one. Very short utterances (fewer than three words) come out garbled, so they are
+merged with a neighbour in the same run where the budget allows; a run never crosses a block (paragraph,
+verse, heading) or an explicit pause marker, so merging never loses a pause the book asked for.
 """
 
 from __future__ import annotations
@@ -70,15 +72,86 @@ def estimated_seconds(segments: list[Segment], words_per_minute: float = 155.0) 
     return words * 60.0 / words_per_minute + sum(segment.pause_after for segment in segments)
 
 
+_PAIRS = {"(": ")", "[": "]", "“": "”", "«": "»", "{": "}"}
+
+
+def sheltered(text: str) -> list[bool]:
+    """Per character: inside a matched pair of brackets or quotes (a cut there breaks the aside in two).
+
+    Only pairs that close count: a quotation that runs on into the next paragraph shelters nothing."""
+    inside = [False] * (len(text) + 1)
+    stack: list[tuple[str, int]] = []
+    straight: int | None = None
+    for position, ch in enumerate(text):
+        if ch in _PAIRS:
+            stack.append((_PAIRS[ch], position))
+        elif ch == '"':
+            if straight is None:
+                straight = position
+            else:
+                inside[straight + 1 : position] = [True] * (position - straight - 1)
+                straight = None
+        else:
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == ch:
+                    start = stack[depth][1]
+                    inside[start + 1 : position] = [True] * (position - start - 1)
+                    del stack[depth:]
+                    break
+    return inside
+
+
+def _clause_cuts(sentence: str) -> list[tuple[int, int, bool]]:
+    """(character offset, strength rank 0-3, inside brackets or quotes?) of every clause boundary."""
+    cuts = [
+        (match.start(), rank)
+        for rank, boundary in enumerate(_CLAUSE_BOUNDARIES)
+        for match in boundary.finditer(sentence)
+    ]
+    inside = sheltered(sentence) if cuts else []
+    return sorted((offset, rank, inside[offset]) for offset, rank in cuts)
+
+
+def _split_at(sentence: str, offsets: list[int]) -> list[str]:
+    bounds = [0, *offsets, len(sentence)]
+    return [piece for a, b in zip(bounds, bounds[1:], strict=False) if (piece := sentence[a:b].strip())]
+
+
+_TWO_PIECE_LIMIT = 2000  # characters: longer sentences take the cheaper strongest-first path
+
+
+def _two_pieces(sentence: str, cuts: list[tuple[int, int]], fits: Callable[[str], bool]) -> list[str] | None:
+    """The best single clause cut that leaves two fitting pieces: near the middle, stronger marks preferred
+    (a semicolon may sit a sixth of the sentence further from the middle than a comma)."""
+    best = None
+    for offset, rank in cuts:
+        head, tail = sentence[:offset].strip(), sentence[offset:].strip()
+        if word_count(head) < MIN_WORDS or word_count(tail) < MIN_WORDS:
+            continue
+        score = abs(offset - len(sentence) / 2) / len(sentence) + rank / 18
+        if (best is None or score < best[0]) and fits(head) and fits(tail):
+            best = (score, [head, tail])
+    return best[1] if best else None
+
+
 def split_long_sentence(sentence: str, fits: Callable[[str], bool], level: int = 0) -> list[str]:
-    """Cut a sentence into pieces that each fit, preferring strong clause boundaries, then between words."""
+    """Cut a sentence into pieces that each fit, where a speaker would breathe (see the module docstring)."""
     if fits(sentence):
         return [sentence]
-    for index in range(level, len(_CLAUSE_BOUNDARIES)):
-        pieces = [p.strip() for p in _CLAUSE_BOUNDARIES[index].split(sentence) if p.strip()]
-        if len(pieces) > 1:
-            parts = [part for piece in pieces for part in split_long_sentence(piece, fits, index + 1)]
-            return balanced_groups(parts, fits)
+    every_cut = _clause_cuts(sentence)
+    for allow_sheltered in (False, True):
+        cuts = [(offset, rank) for offset, rank, inside in every_cut if allow_sheltered or not inside]
+        if not cuts:
+            continue
+        if len(sentence) <= _TWO_PIECE_LIMIT:
+            halves = _two_pieces(sentence, cuts, fits)
+            if halves:
+                return halves
+        for rank in range(level, len(_CLAUSE_BOUNDARIES)):
+            pieces = _split_at(sentence, [offset for offset, r in cuts if r == rank])
+            if len(pieces) > 1:
+                parts = [part for piece in pieces for part in split_long_sentence(piece, fits, rank + 1)]
+                return balanced_groups(parts, fits)
     return _split_between_words(sentence, fits)
 
 
@@ -127,13 +200,63 @@ through throughout between among against over under after before during towards 
 )
 
 
+NUMBER_WORDS = set(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million
+billion trillion point""".split()
+)
+
+
+def _is_number_word(word: str) -> bool:
+    parts = word.lower().strip(".,;:!?\"'“”‘’()").split("-")
+    return bool(parts[0]) and all(part in NUMBER_WORDS for part in parts)
+
+
+def _in_number(words: list[str], index: int) -> bool:
+    """words[index] is part of a spelled-out number ("and" only between two number words)."""
+    if words[index].lower() == "and":
+        neighbours = words[index - 1 : index + 2 : 2] if 0 < index < len(words) - 1 else []
+        return len(neighbours) == 2 and all(_is_number_word(word) for word in neighbours)
+    return _is_number_word(words[index])
+
+
+def _inside_number(words: list[str], index: int) -> bool:
+    """A cut before words[index] would split a spelled-out number ("sixty-five thousand | five hundred")."""
+    return (
+        _in_number(words, index - 1)
+        and _in_number(words, index)
+        and not words[index - 1].endswith((",", ".", ";", ":"))
+    )
+
+
+_BRACKET = re.compile("[][()“”«»]")
+
+
+def _bracket_depth(words: list[str], start: int, stop: int) -> list[int]:
+    """Open brackets before each of words[start:stop] (counted from `start`): a cut inside one is a last
+    resort."""
+    window = words[start:stop]
+    if not _BRACKET.search(" ".join(window)):
+        return [0] * len(window)
+    depths, depth = [], 0
+    for word in window:
+        depths.append(depth)
+        depth = max(0, depth + sum(word.count(o) for o in "([“«") - sum(word.count(c) for c in ")]”»"))
+    return depths
+
+
 def _best_cut(words: list[str], start: int, low: int, high: int, target: float) -> int:
-    """The cut (words after `start`) in [low, high] nearest `target`, preferring one before a phrase-starting
-    word."""
-    cuts = range(low, high + 1)
+    """The cut (words after `start`) in [low, high] nearest `target`: never inside a spelled-out number or
+    brackets when there is another, preferring one before a phrase-starting word."""
+    depths = _bracket_depth(words, start, start + high + 1)
     return min(
-        cuts,
-        key=lambda i: (words[start + i].lower().strip("\"'“‘(") not in PHRASE_STARTS, abs(i - target)),
+        range(low, high + 1),
+        key=lambda i: (
+            _inside_number(words, start + i),
+            depths[i] > 0,
+            words[start + i].lower().strip("\"'“‘(") not in PHRASE_STARTS,
+            abs(i - target),
+        ),
     )
 
 

@@ -164,3 +164,26 @@ def test_placeholders_and_empty_chapters(count_tokens):
     assert prepare_chapter(chapter("", ("paragraph", "  ")), count_tokens) == []
     ch = chapter("", ("placeholder", "[Table omitted]"))
     assert texts(prepare_chapter(ch, count_tokens)) == ["Table omitted."]
+
+
+def test_verse_lines_are_packed_to_the_budget_at_line_ends(count_tokens):
+    poem = (
+        "April is the cruellest month, breeding\nLilacs out of the dead land, mixing\n"
+        "Memory and desire, stirring\nDull roots with spring rain."
+    )
+    segments = prepare_chapter(chapter("", ("verse", poem)), count_tokens, TextOptions(max_tokens=50))
+    assert len(segments) < 4  # not one segment per line
+    spoken = " ".join(s.text for s in segments)
+    assert "breeding, Lilacs" in spoken  # a line end is a comma, never a fake full stop
+    assert "breeding." not in spoken
+    for segment in segments:
+        assert count_tokens(segment.text) <= 50
+
+
+def test_a_verse_line_over_the_budget_is_cut_like_prose(count_tokens):
+    line = "And I will show you something different from either your shadow at morning striding behind you"
+    segments = prepare_chapter(
+        chapter("", ("verse", f"Short line here\n{line}")), count_tokens, TextOptions(max_tokens=12)
+    )
+    assert all(count_tokens(s.text) <= 12 for s in segments)
+    assert " ".join(s.text for s in segments).count("shadow") == 1

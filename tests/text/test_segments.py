@@ -40,13 +40,40 @@ def test_long_sentence_is_cut_at_the_strongest_boundary_first():
     assert " ".join(pieces).split() == LONG.split()
 
 
-def test_cut_after_a_dash_before_commas():
+def test_two_pieces_are_cut_at_the_clause_boundary_nearest_the_middle():
     sentence = "Some years ago — never mind how long precisely, having little or no money in my purse"
     assert split_long_sentence(sentence, words_fit(14)) == [
-        "Some years ago —",
-        "never mind how long precisely, having little or no money in my purse",
+        "Some years ago — never mind how long precisely,",
+        "having little or no money in my purse",
     ]
     assert finish("Some years ago —") == "Some years ago."
+
+
+def test_a_stronger_mark_wins_when_it_is_nearly_as_central():
+    sentence = "He waited at the door for an hour; then, tired of it all, he went slowly home again"
+    assert split_long_sentence(sentence, words_fit(12))[0] == "He waited at the door for an hour;"
+
+
+def test_never_cut_inside_parentheses_or_quotes_when_there_is_another_boundary():
+    sentence = "It was, he thought (and it is, by no means, obvious), a plain case of theft after all"
+    pieces = split_long_sentence(sentence, words_fit(12))
+    assert all(piece.count("(") == piece.count(")") for piece in pieces), pieces
+    quoted = "She said, “leave it, leave it alone, please,” and then, at last, she turned to go"
+    pieces = split_long_sentence(quoted, words_fit(11))
+    assert all(piece.count("“") == piece.count("”") for piece in pieces), pieces
+
+
+def test_a_sentence_that_is_all_one_aside_is_still_cut():
+    sentence = "(one two three, four five six, seven eight nine, ten eleven twelve, thirteen fourteen)"
+    pieces = split_long_sentence(sentence, words_fit(6))
+    assert all(len(piece.split()) <= 6 for piece in pieces)
+    assert " ".join(pieces) == sentence
+
+
+def test_never_cut_inside_a_spelled_out_number():
+    text = "the ports run from zero to sixty-five thousand five hundred and thirty-five in all of them"
+    pieces = split_long_sentence(text, words_fit(10))
+    assert not any(piece.endswith(("thousand", "five", "hundred", "and")) for piece in pieces[:-1]), pieces
 
 
 def test_cut_goes_down_to_commas_and_never_inside_a_word():
