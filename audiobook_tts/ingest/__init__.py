@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from audiobook_tts.ingest.book import Block, Book, BookError, Chapter, Cover, Metadata
+from audiobook_tts.ingest.options import IngestOptions
 
 log = logging.getLogger(__name__)
 
@@ -26,17 +25,9 @@ SUPPORTED_LIST = (
 )
 
 
-@dataclass(frozen=True)
-class IngestOptions:
-    notes: Literal["drop", "inline", "chapter_end"] = "drop"  # where footnote/endnote text is read
-    include_front_matter: bool = False  # read front/back matter too (it is always kept in the Book, marked)
-    placeholders: bool = (
-        False  # tables/images/code/math become "[Table omitted]"-style blocks instead of silence
-    )
-
-
-def load_book(path: Path, options: IngestOptions = IngestOptions()) -> Book:
+def load_book(path: Path, options: IngestOptions | None = None) -> Book:
     """Read a book file of any supported format; BookError (one line) for anything unreadable."""
+    options = options or IngestOptions()
     path = Path(path)
     if not path.exists():
         raise BookError(f"{path}: no such file")
@@ -47,29 +38,30 @@ def load_book(path: Path, options: IngestOptions = IngestOptions()) -> Book:
         raise BookError(
             f"{path}: unknown book format {suffix or '(no extension)'!r}; supported formats: {SUPPORTED_LIST}"
         )
-    if options.notes not in ("drop", "inline", "chapter_end"):
-        raise BookError(f"notes option must be drop, inline or chapter_end, not {options.notes!r}")
-    settings: dict = dict(
-        notes=options.notes,
-        include_front_matter=options.include_front_matter,
-        placeholders=options.placeholders,
-    )
+    for name, allowed in (
+        ("notes", ("drop", "inline", "chapter_end")),
+        ("tables", ("read", "announce", "skip")),
+        ("code", ("announce", "read", "skip")),
+    ):
+        if getattr(options, name) not in allowed:
+            choices = f"{', '.join(allowed[:-1])} or {allowed[-1]}"
+            raise BookError(f"{name} option must be {choices}, not {getattr(options, name)!r}")
     try:
         if suffix == ".epub":
             from audiobook_tts.ingest.epub import load_epub
 
-            return load_epub(path, **settings)
+            return load_epub(path, options)
         if SUPPORTED[suffix] == "HTML":
             from audiobook_tts.ingest.html import load_html
 
-            return load_html(path, **settings)
+            return load_html(path, options)
         if SUPPORTED[suffix] == "Markdown":
             from audiobook_tts.ingest.markdown import load_markdown
 
-            return load_markdown(path, **settings)
+            return load_markdown(path, options)
         from audiobook_tts.ingest.plaintext import load_text
 
-        return load_text(path, **settings)
+        return load_text(path, options)
     except BookError:
         raise
     except OSError as error:

@@ -52,6 +52,8 @@ class Chapter:
     # licence split off the end of the last chapter); False for TOC entries (EPUB) and headings (HTML,
     # Markdown, text).
     synthetic: bool = False
+    # What was announced or skipped instead of read (tables, code blocks), in reading order, for `inspect`.
+    omissions: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -9,15 +9,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from audiobook_tts.ingest.book import Block, Book, BookError, Chapter, Metadata
 from audiobook_tts.ingest.matter import matter_from_text, matter_from_title, title_for_reason
+from audiobook_tts.ingest.options import NotesMode
 from audiobook_tts.ingest.xhtml import RawBlock
 
 log = logging.getLogger(__name__)
 
-NotesMode = Literal["drop", "inline", "chapter_end"]
 NO_TEXT = "no readable text"
 # loose text before the first TOC entry shorter than this is a title page, not a prologue
 _SHORT_FRONT_WORDS = 60
@@ -120,7 +119,8 @@ def _place_notes(draft: Draft, notes: dict[str, str], mode: NotesMode, used: set
     blocks: list[Block] = []
     trailing: list[Block] = []
     for raw in draft.blocks:
-        blocks.append(Block(raw.kind, raw.text))
+        if raw.text or raw.kind == "scene_break":
+            blocks.append(Block(raw.kind, raw.text))
         if mode == "drop":
             continue
         for key in raw.note_refs:
@@ -159,6 +159,7 @@ def finish(
                 excluded_reason=None if included else draft.reason,
                 source=draft.source,
                 synthetic=draft.synthetic,
+                omissions=[block.omission for block in draft.blocks if block.omission],
             )
         )
     if not any(c.blocks for c in chapters):

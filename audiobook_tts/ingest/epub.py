@@ -15,8 +15,9 @@ import lxml.html
 from lxml import etree
 
 from audiobook_tts.ingest.book import Book, BookError
-from audiobook_tts.ingest.chapters import Draft, NotesMode, finish
+from audiobook_tts.ingest.chapters import Draft, finish
 from audiobook_tts.ingest.matter import matter_from_landmark
+from audiobook_tts.ingest.options import IngestOptions
 from audiobook_tts.ingest.package import Package, check_drm, find_cover, read_package
 from audiobook_tts.ingest.safety import (
     check_all_xml_entries,
@@ -137,7 +138,7 @@ def _title_of(root: etree._Element) -> str | None:
     return None
 
 
-def load_epub(path: Path, *, notes: NotesMode, include_front_matter: bool, placeholders: bool) -> Book:
+def load_epub(path: Path, options: IngestOptions) -> Book:
     archive = open_zip(path, read_book_bytes(path))
     check_drm(path, archive)
     check_all_xml_entries(path, archive)
@@ -185,7 +186,7 @@ def load_epub(path: Path, *, notes: NotesMode, include_front_matter: bool, place
             continue
         mine = [(i, e) for i, e in enumerate(entries) if e.path == doc]
         settings = WalkSettings(
-            doc, {e.fragment for _, e in mine if e.fragment}, note_keys, placeholders, doc_matter.get(doc)
+            doc, {e.fragment for _, e in mine if e.fragment}, note_keys, options, doc_matter.get(doc)
         )
         events, doc_notes = walk(root, settings)
         found_notes.update(doc_notes)
@@ -221,8 +222,8 @@ def load_epub(path: Path, *, notes: NotesMode, include_front_matter: bool, place
         package.metadata,
         drafts,
         found_notes,
-        notes_mode=notes,
-        include_front_matter=include_front_matter,
+        notes_mode=options.notes,
+        include_front_matter=options.include_front_matter,
         landmarks={t: r for t, r in reasons.items() if "#" in t},
         lexicon=_lexicon(package, documents),
     )

@@ -9,7 +9,8 @@ import lxml.html
 from lxml import etree
 
 from audiobook_tts.ingest.book import Book, BookError, Metadata
-from audiobook_tts.ingest.chapters import NotesMode, chapters_from_headings, finish
+from audiobook_tts.ingest.chapters import chapters_from_headings, finish
+from audiobook_tts.ingest.options import IngestOptions
 from audiobook_tts.ingest.safety import refuse_entity_declarations
 from audiobook_tts.ingest.sidecar import sidecar_cover
 from audiobook_tts.ingest.textfile import read_text
@@ -38,9 +39,9 @@ def parse_html(path: Path, text: str) -> etree._Element:
 
 
 def blocks_and_notes(
-    root: etree._Element, source: str, placeholders: bool
+    root: etree._Element, source: str, options: IngestOptions
 ) -> tuple[list[RawBlock], dict[str, str]]:
-    settings = WalkSettings(source, note_keys=find_note_references(root, source), placeholders=placeholders)
+    settings = WalkSettings(source, note_keys=find_note_references(root, source), options=options)
     events, notes = walk(root, settings)
     return [e for e in events if isinstance(e, RawBlock)], notes
 
@@ -69,17 +70,17 @@ def html_metadata(root: etree._Element, fallback_title: str) -> Metadata:
     )
 
 
-def load_html(path: Path, *, notes: NotesMode, include_front_matter: bool, placeholders: bool) -> Book:
+def load_html(path: Path, options: IngestOptions) -> Book:
     root = parse_html(path, read_text(path, html=True))
     metadata = html_metadata(root, path.stem)
     metadata.cover = sidecar_cover(path)
-    blocks, found_notes = blocks_and_notes(root, path.name, placeholders)
+    blocks, found_notes = blocks_and_notes(root, path.name, options)
     drafts = chapters_from_headings(blocks, path.name, metadata.title)
     return finish(
         path,
         metadata,
         drafts,
         found_notes,
-        notes_mode=notes,
-        include_front_matter=include_front_matter,
+        notes_mode=options.notes,
+        include_front_matter=options.include_front_matter,
     )

@@ -1,7 +1,9 @@
 """Markdown -> Book: rendered by markdown-it-py to HTML, then read by the same walker as HTML and EPUB.
 
-That way emphasis marks vanish, links keep their text, images and code blocks are skipped and a `***` or
-`---` line between paragraphs (a thematic break) becomes a scene break, all by CommonMark's own rules.
+That way emphasis marks vanish, links keep their text, tables and code blocks follow the table and code
+options, footnotes (`[^label]` markers and `[^label]: text` definitions, as pandoc and GitHub write them, via
+mdit-py-plugins) follow the notes option like EPUB notes, and a `***` or `---` line between paragraphs (a
+thematic break) becomes a scene break, all by CommonMark's own rules.
 An optional YAML front-matter block gives the metadata.
 """
 
@@ -13,10 +15,12 @@ from pathlib import Path
 
 import yaml
 from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
 
 from audiobook_tts.ingest.book import Book, Metadata
-from audiobook_tts.ingest.chapters import NotesMode, chapters_from_headings, finish
+from audiobook_tts.ingest.chapters import chapters_from_headings, finish
 from audiobook_tts.ingest.html import blocks_and_notes, parse_html
+from audiobook_tts.ingest.options import IngestOptions
 from audiobook_tts.ingest.sidecar import image_cover, sidecar_cover
 from audiobook_tts.ingest.textfile import read_text
 
@@ -74,11 +78,13 @@ def _metadata(path: Path, data: dict, fallback_title: str) -> Metadata:
     )
 
 
-def load_markdown(path: Path, *, notes: NotesMode, include_front_matter: bool, placeholders: bool) -> Book:
+def load_markdown(path: Path, options: IngestOptions) -> Book:
     data, body = split_front_matter(path, read_text(path))
-    rendered = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(body)
+    markdown = MarkdownIt("commonmark", {"html": True}).use(footnote_plugin)
+    markdown.enable(["table", "strikethrough"])
+    rendered = markdown.render(body)
     root = parse_html(path, f"<html><body>{rendered}</body></html>")
-    blocks, found_notes = blocks_and_notes(root, path.name, placeholders)
+    blocks, found_notes = blocks_and_notes(root, path.name, options)
     first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
     metadata = _metadata(path, data, first_heading or path.stem)
     drafts = chapters_from_headings(blocks, path.name, metadata.title)
@@ -87,6 +93,6 @@ def load_markdown(path: Path, *, notes: NotesMode, include_front_matter: bool, p
         metadata,
         drafts,
         found_notes,
-        notes_mode=notes,
-        include_front_matter=include_front_matter,
+        notes_mode=options.notes,
+        include_front_matter=options.include_front_matter,
     )

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 from audiobook_tts.ingest.book import Book, Metadata
-from audiobook_tts.ingest.chapters import Draft, NotesMode, finish
+from audiobook_tts.ingest.chapters import Draft, finish
 from audiobook_tts.ingest.matter import GUTENBERG_HEADER, GUTENBERG_LICENCE
+from audiobook_tts.ingest.options import IngestOptions
 from audiobook_tts.ingest.sidecar import sidecar_cover
 from audiobook_tts.ingest.textfile import read_text
 from audiobook_tts.ingest.xhtml import SCENE_BREAK, RawBlock, clean_inline, clean_verse
@@ -77,7 +78,7 @@ def _blocks(paragraphs: list[str], matter: str | None) -> list[RawBlock]:
     return blocks
 
 
-def load_text(path: Path, *, notes: NotesMode, include_front_matter: bool, placeholders: bool) -> Book:
+def load_text(path: Path, options: IngestOptions) -> Book:
     text = read_text(path)
     header, body, footer = "", text, ""
     if start := _GUTENBERG_START.search(text):
@@ -121,6 +122,6 @@ def load_text(path: Path, *, notes: NotesMode, include_front_matter: bool, place
         metadata,
         [d for d in drafts if d.blocks or not d.synthetic],
         {},
-        notes_mode=notes,
-        include_front_matter=include_front_matter,
+        notes_mode=options.notes,
+        include_front_matter=options.include_front_matter,
     )

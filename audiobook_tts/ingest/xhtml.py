@@ -18,6 +18,7 @@ from lxml import etree
 
 from audiobook_tts.ingest.book import BlockKind
 from audiobook_tts.ingest.matter import matter_from_gutenberg_markup, matter_from_semantics
+from audiobook_tts.ingest.options import IngestOptions
 from audiobook_tts.ingest.textfile import strip_controls
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -103,6 +104,7 @@ class RawBlock:
     matter: str | None = None  # reason, when this block lies inside front/back matter
     note_refs: list[str] = field(default_factory=list)  # note keys referenced from this block, in order
     level: int = 0  # 1-6 for headings
+    omission: str | None = None  # what was announced or skipped here ("table, 4 rows: skipped")
 
 
 @dataclass
@@ -118,7 +120,7 @@ class WalkSettings:
     doc_path: str  # the document's path inside the book, to resolve links
     anchor_ids: set[str] = field(default_factory=set)  # ids whose position between blocks we need
     note_keys: set[str] = field(default_factory=set)  # "path#id" of elements that are note bodies
-    placeholders: bool = False
+    options: IngestOptions = field(default_factory=IngestOptions)
     doc_matter: str | None = None  # matter reason for the whole document (from landmarks/guide)
 
 
@@ -385,7 +387,13 @@ class _Walker:
         if name == "hr":
             self._anchors_in(element, deep=True)
             self._emit("scene_break", "", context)
-        elif name == "pre" and not _is_code(element):
+        elif name == "pre" and _is_code(element):
+            self._anchors_in(element, deep=True)
+            self._code(element, context)
+        elif name == "table":
+            self._anchors_in(element, deep=True)
+            self._table(element, context)
+        elif name == "pre":
             self._anchors_in(
                 element, deep=True
             )  # preformatted prose or verse (old Gutenberg poems): keep lines
@@ -394,7 +402,7 @@ class _Walker:
             self._emit("verse", "".join(pieces), context)
         elif name in _PLACEHOLDER:
             self._anchors_in(element, deep=True)
-            if self.settings.placeholders:
+            if self.settings.options.placeholders:
                 self.events.append(RawBlock("placeholder", f"[{_PLACEHOLDER[name]} omitted]", context.matter))
         elif name in _HEADINGS:
             self._anchors_in(element, deep=True)
@@ -419,6 +427,76 @@ class _Walker:
         else:
             self._anchors_in(element, deep=True)
             self._paragraph(element, context)
+
+    # --- tables and code ------------------------------------------------------------------------------
+    def _omit(self, description: str, spoken: str, context: _Context) -> None:
+        """Record what was announced or skipped; an announcement is spoken as a short block of its own."""
+        matter = context.matter or self.settings.doc_matter
+        self.events.append(RawBlock("placeholder", spoken, matter, omission=description))
+
+    def _code(self, pre: etree._Element, context: _Context) -> None:
+        lines = [line for line in "".join(pre.itertext()).strip("\n").split("\n") if line.strip()]
+        mode = self.settings.options.code
+        count = f"{len(lines)} line{'s' if len(lines) != 1 else ''}"
+        if mode == "read":
+            self._emit("verse", "\n".join(lines), context)
+        elif mode == "announce":
+            self._omit(f"code block, {count}: announced", f"Code example: {count}, not read.", context)
+        else:
+            self._omit(f"code block, {count}: skipped", "", context)
+
+    def _cell_text(self, cell: etree._Element, refs: list[str]) -> str:
+        pieces: list[str] = []
+        holder = etree.Element("span")
+        holder.append(_copy_without_tail(cell))
+        self._inline(holder, pieces, refs, verse=False)
+        return clean_inline("".join(pieces))
+
+    def _table(self, table: etree._Element, context: _Context) -> None:
+        """A data table row by row ("header: cell; header: cell"), after its caption or column names; a layout
+        table (cells holding paragraphs or tables, or a single column) as the text it holds."""
+        rows = [row for row in _rows(table)]
+        cells = [[cell for cell in row if local_name(cell) in ("td", "th")] for row in rows]
+        cells = [row for row in cells if row]
+        if not cells:
+            return
+        caption = next((child for child in table if local_name(child) == "caption"), None)
+        layout = any(len(row) == 1 for row in cells) and max((len(row) for row in cells), default=0) <= 1
+        layout = layout or any(
+            local_name(inner) in BLOCK_TAGS - {"br"} for row in cells for cell in row for inner in cell.iter()
+            if inner is not cell
+        )
+        if layout:
+            if caption is not None:
+                self.block(caption, context)
+            for row in cells:
+                for cell in row:
+                    self._container(cell, context)
+            return
+        refs: list[str] = []
+        caption_text = self._cell_text(caption, refs) if caption is not None else ""
+        header = [self._cell_text(cell, refs) for cell in cells[0]] if _is_header(rows[0], cells[0]) else []
+        body = cells[1:] if header else cells
+        count = f"{len(body)} row{'s' if len(body) != 1 else ''}"
+        mode = self.settings.options.tables
+        title = f"Table: {caption_text.rstrip('.')}" if caption_text else "Table"
+        if mode == "skip":
+            self._omit(f"table, {count}: skipped", "", context)
+            return
+        if mode == "announce":
+            self._omit(f"table, {count}: announced", f"{title}, {count}, not read.", context)
+            return
+        columns = f" Columns: {', '.join(h for h in header if h)}." if any(header) else ""
+        self._emit("paragraph", f"{title}.{columns}", context, refs)
+        for row in body:
+            refs = []
+            texts = [self._cell_text(cell, refs) for cell in row]
+            said = [
+                f"{header[i]}: {text}" if i < len(header) and header[i] and text else text
+                for i, text in enumerate(texts)
+                if text
+            ]
+            self._emit("list_item", "; ".join(said), context, refs)
 
     def _has_block_children(self, element: etree._Element) -> bool:
         return any(local_name(child) in BLOCK_TAGS for child in element)
@@ -486,6 +564,23 @@ class _Walker:
             if child.tail and (child.tail.strip() or run):  # keep the space in "<em>a</em> <em>b</em>"
                 run.append(child.tail)
         flush()
+
+
+def _rows(table: etree._Element) -> list[etree._Element]:
+    """The table's own rows (thead, tbody, tfoot or direct), not those of a table nested in a cell."""
+    rows = []
+    for child in table:
+        name = local_name(child)
+        if name == "tr":
+            rows.append(child)
+        elif name in ("thead", "tbody", "tfoot"):
+            rows += [row for row in child if local_name(row) == "tr"]
+    return rows
+
+
+def _is_header(row: etree._Element, cells: list[etree._Element]) -> bool:
+    parent = row.getparent()
+    return (parent is not None and local_name(parent) == "thead") or all(local_name(c) == "th" for c in cells)
 
 
 def _is_code(pre: etree._Element) -> bool:

@@ -26,6 +26,8 @@ from audiobook_tts.text.pauses import PausePlan, split_on_markers
 from audiobook_tts.text.segments import Segment, TokenCounter, budget_run, finish
 from audiobook_tts.text.sentences import split_sentences
 
+NOTE_CUE = "Note:"
+
 
 @dataclass
 class TextOptions:
@@ -188,6 +190,8 @@ def _block_segments(
     text = block.text.strip()
     if block.kind == "placeholder":
         text = text.strip("[]")
+    if block.kind == "note" and not re.match(r"(?i)notes?\b|n\.b\.", text):
+        text = f"{NOTE_CUE} {text}"  # a note read aloud is announced: the main text pauses here
     pause = {"heading": plan.heading, "list_item": plan.list_item}.get(block.kind, plan.paragraph)
     return _block_text_segments(text, pause, index, count_tokens, options, heading=block.kind == "heading")
 

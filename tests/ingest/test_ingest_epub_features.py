@@ -147,6 +147,8 @@ def test_block_structure_ssml_and_scene_breaks(tmp_path):
         ("verse", "Line one,\nline two."),
         ("verse", "Line three."),
         ("verse", "Short line\nanother short line\nand a third"),
+        ("paragraph", "cell"),  # a one-column table is layout: read as the text it holds
+        ("placeholder", "Code example: 1 line, not read."),  # code is announced by default
         ("list_item", "First items"),
         ("list_item", "Nested item"),
         ("list_item", "Two paragraphs."),
@@ -161,7 +163,8 @@ def test_block_structure_ssml_and_scene_breaks(tmp_path):
 def test_placeholders_only_when_asked(tmp_path):
     book = load_book(simple_epub(tmp_path / "b.epub", BODY), IngestOptions(placeholders=True))
     placeholders = [text for kind, text in blocks(book.chapters[0]) if kind == "placeholder"]
-    assert placeholders == ["[Table omitted]", "[Figure omitted]", "[Code omitted]", "[Math omitted]"]
+    # tables and code follow their own options (read, announce); the rest becomes a placeholder when asked
+    assert placeholders == ["[Figure omitted]", "Code example: 1 line, not read.", "[Math omitted]"]
 
 
 def test_landmarks_and_guide_mark_matter(tmp_path):

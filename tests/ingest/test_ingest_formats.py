@@ -141,6 +141,8 @@ def test_html_chapters_title_ssml_and_encoding(tmp_path):
         ("paragraph", "Café crème [pause:0.8s] ensuite [pause:strong] fin."),
         ("scene_break", ""),
         ("verse", "Un vers,\ndeux vers."),
+        ("paragraph", "cellule"),  # a one-column table is read as the text it holds
+        ("placeholder", "Code example: 1 line, not read."),  # code is announced by default
     ]
     assert kinds_and_texts(book, "Chapitre 2") == [
         ("heading", "Chapitre 2"),
@@ -156,7 +158,8 @@ def test_html_placeholders_and_notes(tmp_path):
     path.write_bytes(HTML.encode("cp1252"))
     book = load_book(path, IngestOptions(placeholders=True, notes="inline"))
     first = kinds_and_texts(book, "Chapitre 1")
-    assert ("placeholder", "[Table omitted]") in first and ("placeholder", "[Code omitted]") in first
+    assert ("paragraph", "cellule") in first  # tables and code follow their own options, not placeholders
+    assert ("placeholder", "Code example: 1 line, not read.") in first
     second = kinds_and_texts(book, "Chapitre 2")
     assert second[1:3] == [("paragraph", "Texte."), ("note", "Une note.")]
 
@@ -222,9 +225,12 @@ def test_markdown(tmp_path):
             "A literal pause [pause:1.5s] marker and inline code.",
         ),
         ("scene_break", ""),
+        ("placeholder", "Code example: 1 line, not read."),
         ("quote", "A quoted line."),
         ("list_item", "item one"),
         ("list_item", "item two"),
+        ("paragraph", "Table. Columns: a, b."),
+        ("list_item", "a: 1; b: 2"),
         ("scene_break", ""),
         ("paragraph", "After the break."),
     ]

@@ -187,3 +187,9 @@ def test_a_verse_line_over_the_budget_is_cut_like_prose(count_tokens):
     )
     assert all(count_tokens(s.text) <= 12 for s in segments)
     assert " ".join(s.text for s in segments).count("shadow") == 1
+
+
+def test_a_note_read_aloud_has_a_spoken_cue(count_tokens):
+    ch = chapter("", ("paragraph", "A claim here."), ("note", "The first note."), ("note", "Note that it's."))
+    spoken = texts(prepare_chapter(ch, count_tokens))
+    assert spoken == ["A claim here.", "Note: The first note.", "Note that it's."]

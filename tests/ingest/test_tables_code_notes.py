@@ -1,0 +1,149 @@
+"""Tables, code blocks and Markdown footnotes: read, announced or skipped as asked, never dropped silently."""
+
+from __future__ import annotations
+
+import pytest
+
+from audiobook_tts.ingest import IngestOptions, load_book
+
+DATA_TABLE = """<h1>One</h1><p>Prices follow.</p>
+<table><caption>Prices in 1900</caption>
+<thead><tr><th>Item</th><th>Price</th></tr></thead>
+<tbody><tr><td>Bread</td><td>2 pence</td></tr><tr><td>Milk</td><td>1 penny</td></tr></tbody></table>
+<p>After.</p>"""
+
+LAYOUT_TABLE = """<h1>One</h1>
+<table><tr><td><p>First paragraph of prose.</p><p>Second paragraph.</p></td></tr></table>
+<table><tr><td>MARIE.</td><td><p>Bonjour, monsieur.</p></td></tr>
+<tr><td>PAUL.</td><td><p>Bonjour.</p></td></tr></table>"""
+
+CODE = """<h1>One</h1><p>Hopefully you said:</p><pre><code>a = 1
+b = 2
+print(a + b)
+</code></pre><p>Right.</p>"""
+
+
+def chapter_blocks(tmp_path, body: str, **options):
+    path = tmp_path / "book.html"
+    path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    chapter = load_book(path, IngestOptions(**options)).chapters[0]
+    return [(b.kind, b.text) for b in chapter.blocks], chapter.omissions
+
+
+def test_a_data_table_is_read_caption_and_header_first_then_row_by_row(tmp_path):
+    blocks, omissions = chapter_blocks(tmp_path, DATA_TABLE)
+    assert blocks == [
+        ("heading", "One"),
+        ("paragraph", "Prices follow."),
+        ("paragraph", "Table: Prices in 1900. Columns: Item, Price."),
+        ("list_item", "Item: Bread; Price: 2 pence"),
+        ("list_item", "Item: Milk; Price: 1 penny"),
+        ("paragraph", "After."),
+    ]
+    assert omissions == []
+
+
+def test_a_table_without_header_is_read_row_by_row(tmp_path):
+    blocks, _ = chapter_blocks(
+        tmp_path, "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"
+    )
+    assert blocks == [("paragraph", "Table."), ("list_item", "a; b"), ("list_item", "c; d")]
+
+
+def test_layout_tables_are_read_as_the_text_they_hold(tmp_path):
+    blocks, _ = chapter_blocks(tmp_path, LAYOUT_TABLE)
+    texts = [text for _, text in blocks]
+    assert texts == [
+        "One",
+        "First paragraph of prose.",
+        "Second paragraph.",
+        "MARIE.",
+        "Bonjour, monsieur.",
+        "PAUL.",
+        "Bonjour.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "mode, spoken, omission",
+    [
+        (
+            "announce",
+            [("placeholder", "Table: Prices in 1900, 2 rows, not read.")],
+            ["table, 2 rows: announced"],
+        ),
+        ("skip", [], ["table, 2 rows: skipped"]),
+    ],
+)
+def test_tables_announced_or_skipped_are_recorded(tmp_path, mode, spoken, omission):
+    blocks, omissions = chapter_blocks(tmp_path, DATA_TABLE, tables=mode)
+    assert blocks == [("heading", "One"), ("paragraph", "Prices follow."), *spoken, ("paragraph", "After.")]
+    assert omissions == omission
+
+
+def test_code_is_announced_by_default_read_or_skipped_as_asked(tmp_path):
+    blocks, omissions = chapter_blocks(tmp_path, CODE)
+    assert ("placeholder", "Code example: 3 lines, not read.") in blocks
+    assert omissions == ["code block, 3 lines: announced"]
+    blocks, omissions = chapter_blocks(tmp_path, CODE, code="read")
+    assert ("verse", "a = 1\nb = 2\nprint(a + b)") in blocks and omissions == []
+    blocks, omissions = chapter_blocks(tmp_path, CODE, code="skip")
+    assert [text for _, text in blocks] == ["One", "Hopefully you said:", "Right."]
+    assert omissions == ["code block, 3 lines: skipped"]
+
+
+def test_an_unknown_mode_is_one_clear_error(tmp_path):
+    from audiobook_tts.ingest import BookError
+
+    path = tmp_path / "b.md"
+    path.write_text("# One\n\nText.\n")
+    with pytest.raises(BookError, match="tables option must be read, announce or skip"):
+        load_book(path, IngestOptions(tables="loud"))  # type: ignore[arg-type]
+
+
+FOOTNOTES = """# One
+
+A claim[^1] and another[^note].
+
+Next paragraph.
+
+[^1]: The first note.
+[^note]: The *second* note,
+    over two lines.
+"""
+
+
+@pytest.mark.parametrize(
+    "notes, expected",
+    [
+        ("drop", ["One", "A claim and another.", "Next paragraph."]),
+        (
+            "inline",
+            [
+                "One",
+                "A claim and another.",
+                "The first note.",
+                "The second note, over two lines.",
+                "Next paragraph.",
+            ],
+        ),
+        (
+            "chapter_end",
+            [
+                "One",
+                "A claim and another.",
+                "Next paragraph.",
+                "The first note.",
+                "The second note, over two lines.",
+            ],
+        ),
+    ],
+)
+def test_markdown_footnotes_follow_the_notes_mode(tmp_path, notes, expected):
+    path = tmp_path / "notes.md"
+    path.write_text(FOOTNOTES, encoding="utf-8")
+    book = load_book(path, IngestOptions(notes=notes))
+    texts = [b.text for c in book.chapters for b in c.blocks if b.kind != "scene_break"]
+    assert texts == expected
+    assert not any("[^" in text or "↩" in text for text in texts)
+
