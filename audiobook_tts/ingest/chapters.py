@@ -7,6 +7,7 @@ and notes are the same for all formats.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,20 +174,57 @@ def finish(
     return Book(metadata, chapters, dict(lexicon or {}))
 
 
+LONG_CHAPTER_WORDS = 12_000  # about 80 minutes read aloud: chapters longer on average go a level deeper
+
+
+def chapter_levels(blocks: list[RawBlock]) -> list[int]:
+    """The heading levels that start chapters in a single-document book (HTML, Markdown).
+
+    The chapter level is the shallowest heading level used more than once: a level used once above it is the
+    book's title, and deeper levels are sections read inside their chapter (so twelve "##" sections with
+    "### In This Chapter" inside make twelve chapters). If those chapters would average more than
+    LONG_CHAPTER_WORDS words and a deeper level repeats more often (261 letters in 2 volumes), the deeper
+    level makes the chapters and the shallower one parts: [parts level, chapter level]. With no repeated
+    level, h1 and h2 start chapters (the shallowest level if neither is used); with no headings, none.
+    """
+    counts = Counter(b.level for b in blocks if b.kind == "heading" and b.level)
+    if not counts:
+        return []
+    repeated = sorted(level for level, count in counts.items() if count >= 2)
+    if not repeated:  # every level used once: h1 and h2 both start (nested) chapters
+        return [level for level in sorted(counts) if level <= 2] or [min(counts)]
+    chosen = [repeated[0]]
+    words = sum(len(b.text.split()) for b in blocks)
+    for deeper in repeated[1:]:
+        if words / counts[chosen[-1]] <= LONG_CHAPTER_WORDS or counts[deeper] <= counts[chosen[-1]]:
+            break
+        chosen.append(deeper)
+    return chosen[-2:]
+
+
+def title_heading(blocks: list[RawBlock]) -> str | None:
+    """The book's own title: the one heading of a level used once above the chapter level, else the first."""
+    levels = chapter_levels(blocks)
+    headings = [b for b in blocks if b.kind == "heading" and b.level]
+    above = [b for b in headings if levels and b.level < levels[0]]
+    if len(above) == 1 or (above and len({b.level for b in above}) == len(above)):
+        return above[0].text
+    return headings[0].text if headings else None
+
+
 def chapters_from_headings(blocks: list[RawBlock], source: str, title: str) -> list[Draft]:
-    """For single-document formats: a chapter starts at each h1/h2-level heading (the top level in use if
-    there is neither); with no headings at all the whole text is one chapter named `title`."""
-    levels = sorted({b.level for b in blocks if b.kind == "heading" and b.level})
-    chapter_levels = [level for level in levels if level <= 2] or levels[:1]
-    if not chapter_levels:
+    """For single-document formats: a chapter starts at each heading of the chapter levels (see
+    `chapter_levels`); with no headings at all the whole text is one chapter named `title`."""
+    chapter_levels_ = chapter_levels(blocks)
+    if not chapter_levels_:
         draft = Draft(title, 1, source, doc=source)
         for block in blocks:
             draft.add(block, source)
         return [draft]
     drafts = [Draft("", 1, source, synthetic=True, doc=source)]
     for block in blocks:
-        if block.kind == "heading" and block.level in chapter_levels:
-            level = chapter_levels.index(block.level) + 1
+        if block.kind == "heading" and block.level in chapter_levels_:
+            level = chapter_levels_.index(block.level) + 1
             drafts.append(Draft(block.text, level, f"{source}#{len(drafts)}", doc=source))
         drafts[-1].add(block, source)
     if not drafts[0].blocks:

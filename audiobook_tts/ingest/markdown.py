@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
 from audiobook_tts.ingest.book import Book, Metadata
-from audiobook_tts.ingest.chapters import chapters_from_headings, finish
+from audiobook_tts.ingest.chapters import chapters_from_headings, finish, title_heading
 from audiobook_tts.ingest.html import blocks_and_notes, parse_html
 from audiobook_tts.ingest.options import IngestOptions
 from audiobook_tts.ingest.sidecar import image_cover, sidecar_cover
@@ -85,8 +85,7 @@ def load_markdown(path: Path, options: IngestOptions) -> Book:
     rendered = markdown.render(body)
     root = parse_html(path, f"<html><body>{rendered}</body></html>")
     blocks, found_notes = blocks_and_notes(root, path.name, options)
-    first_heading = next((b.text for b in blocks if b.kind == "heading"), None)
-    metadata = _metadata(path, data, first_heading or path.stem)
+    metadata = _metadata(path, data, title_heading(blocks) or path.stem)
     drafts = chapters_from_headings(blocks, path.name, metadata.title)
     return finish(
         path,

@@ -1,6 +1,7 @@
-"""Plain text -> Book: paragraphs split on blank lines, chapters at lines like "CHAPTER IV",
-"Chapter 12: Title" or "PART ONE"; a Project Gutenberg header and licence are set aside by their
-START/END marker lines."""
+"""Plain text -> Book: paragraphs split on blank lines, chapters at paragraphs that are headings:
+"CHAPTER IV", "Chapter 12: Title", "PART ONE", "Letter 12", in French, Italian, Spanish and German too
+("CHAPITRE II", "CAPITOLO PRIMO.", "CANTO XXXIV") and Chinese chapter lines ("第一回 ..."); a Project
+Gutenberg header and licence are set aside by their START/END marker lines."""
 
 from __future__ import annotations
 
@@ -20,12 +21,19 @@ _NUMBER_WORDS = (
     "eighteen|nineteen|twenty|thirty|forty|fifty|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
     "tenth|last|final"
 )
+_PART_WORDS = "part|book|volume|partie|livre|tome|parte|libro|teil|buch"
+_CHAPTER_WORDS = "chapter|chapitre|capitolo|capítulo|kapitel|canto|chant|letter|lettre|lettera|stave"
+_OPENING_WORDS = "prologue|epilogue|épilogue|prologo|epilogo|prólogo|epílogo|prolog|epilog"
 _HEADING = re.compile(
-    rf"^(?P<kind>chapter|part|book|volume|prologue|epilogue)\b"
+    rf"^(?P<kind>{_PART_WORDS}|{_CHAPTER_WORDS}|{_OPENING_WORDS})\b"
     rf"(?:\s+(?P<number>\d+|[ivxlcdm]+|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?)\b)?"
     r"(?P<rest>\s*[.:\-—–]?\s*.*)$",
     re.I,
 )
+# "CANTO PRIMO", "CAPITOLO PRIMO.", "CHAPITRE PREMIER": a heading in capitals with an ordinal word of its own
+_CAPITALS_HEADING = re.compile(rf"^(?:{_PART_WORDS}|{_CHAPTER_WORDS})\s+[^\W\d_]+\.?$", re.I)
+# 第一回 甄士隐梦幻识通灵 / 第十二章 / 卷三: Chinese chapter (回, 章, 节) and volume (卷, 部, 篇) lines
+_CHINESE_HEADING = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+(?P<unit>[回章节卷部篇])(?:[\s:：]|$)")
 _GUTENBERG_START = re.compile(r"^\*\*\*\s*START OF (THE|THIS) PROJECT GUTENBERG", re.I | re.M)
 _GUTENBERG_END = re.compile(r"^\*\*\*\s*END OF (THE|THIS) PROJECT GUTENBERG", re.I | re.M)
 _TITLE_LINE = re.compile(r"^Title:\s*(.+)$", re.M)
@@ -41,15 +49,20 @@ def heading_of(paragraph: str) -> tuple[str, str] | None:
     lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
     if not lines or len(lines) > 2 or any(len(line) > _MAX_HEADING for line in lines):
         return None
+    chinese = _CHINESE_HEADING.match(lines[0])
+    if chinese:
+        return ("part" if chinese["unit"] in "卷部篇" else "chapter"), " ".join(lines)
     match = _HEADING.match(lines[0])
     if not match:
         return None
     kind = match.group("kind").lower()
-    if kind in ("chapter", "part", "book", "volume") and not match.group("number"):
+    if re.fullmatch(_OPENING_WORDS, kind):
+        return (kind, " ".join(lines)) if len(lines[0].split()) <= 6 else None
+    if not match.group("number") and not (lines[0].isupper() and _CAPITALS_HEADING.match(lines[0])):
         return None  # "Chapter and verse were..." is a sentence, not a heading
-    if kind in ("prologue", "epilogue") and len(lines[0].split()) > 6:
-        return None
-    return kind, " ".join(lines)
+    if re.search(r"\s{3,}|[».…]{2,}\s*\d+$", lines[0]):
+        return None  # a contents line: "Capitolo I      »     5"
+    return ("part" if re.fullmatch(_PART_WORDS, kind) else "chapter"), " ".join(lines)
 
 
 def _is_verse(paragraph: str) -> bool:
@@ -67,7 +80,7 @@ def _blocks(paragraphs: list[str], matter: str | None) -> list[RawBlock]:
     for paragraph in paragraphs:
         found = heading_of(paragraph)
         if found:
-            level = 1 if found[0] in ("part", "book", "volume") else 2
+            level = 1 if found[0] == "part" else 2
             blocks.append(RawBlock("heading", clean_inline(found[1]), matter, level=level))
         elif SCENE_BREAK.match(clean_inline(paragraph)):
             blocks.append(RawBlock("scene_break", "", matter))

@@ -1,0 +1,103 @@
+"""Chapter detection that follows the book's own structure, for every format."""
+
+from __future__ import annotations
+
+import pytest
+
+from audiobook_tts.ingest import IngestOptions, load_book
+from audiobook_tts.ingest.plaintext import heading_of
+
+PROSE = "It was a long day and nothing much happened in it, as far as anyone could tell at the time."
+
+
+@pytest.mark.parametrize(
+    "paragraph, kind",
+    [
+        ("CHAPTER IV.", "chapter"),
+        ("Chapter 12: The Storm", "chapter"),
+        ("PART ONE", "part"),
+        ("Letter 12", "chapter"),
+        ("LETTER XII.", "chapter"),
+        ("CHAPITRE II", "chapter"),
+        ("CAPITOLO PRIMO.", "chapter"),
+        ("CANTO TRENTESIMOTERZO", "chapter"),
+        ("LIVRE PREMIER", "part"),
+        ("第一回　甄士隐梦幻识通灵　贾雨村风尘怀闺秀", "chapter"),
+        ("第三卷", "part"),
+        ("Prologue", "prologue"),
+    ],
+)
+def test_paragraphs_that_are_chapter_headings(paragraph, kind):
+    assert heading_of(paragraph)[0] == kind
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Chapter and verse were quoted at him.",
+        "Letter writing was her passion.",
+        "Capitolo I            »     5",  # a contents line
+        "Canto the song, he said.",
+        "第一回来的时候，他已经走了，大家都很失望，只好回家。" * 4,  # prose that starts like a heading
+    ],
+)
+def test_sentences_that_only_start_like_headings(paragraph):
+    assert heading_of(paragraph) is None
+
+
+def test_a_chinese_novel_whose_chapters_are_paragraphs(tmp_path):
+    chapters = [f"第{n}回　标题{n}\n\n　　{'正文' * 50}。" for n in "一二三"]
+    path = tmp_path / "novel.txt"
+    path.write_text("《红楼梦》\n\n" + "\n\n".join(chapters), encoding="utf-8")
+    book = load_book(path, IngestOptions(include_front_matter=True))
+    assert [c.title for c in book.chapters if c.included][-3:] == [
+        "第一回 标题一",
+        "第二回 标题二",
+        "第三回 标题三",
+    ]
+
+
+def test_italian_cantos_and_french_chapters(tmp_path):
+    path = tmp_path / "commedia.txt"
+    path.write_text(f"CANTO PRIMO\n\n{PROSE}\n\nCANTO SECONDO\n\n{PROSE}\n", encoding="utf-8")
+    assert [c.title for c in load_book(path).chapters] == ["CANTO PRIMO", "CANTO SECONDO"]
+
+
+def markdown_book(tmp_path, text: str):
+    path = tmp_path / "book.md"
+    path.write_text(text, encoding="utf-8")
+    return load_book(path, IngestOptions(include_front_matter=True))
+
+
+def test_markdown_a_single_top_heading_is_the_title_and_the_repeated_level_makes_chapters(tmp_path):
+    sections = "".join(
+        f"## Section {n}\n\n{PROSE}\n\n### In This Chapter\n\n{PROSE}\n\n" for n in range(1, 13)
+    )
+    book = markdown_book(tmp_path, f"# The Real Title\n\n{PROSE}\n\n{sections}")
+    titles = [c.title for c in book.chapters]
+    assert book.metadata.title == "The Real Title"
+    assert titles.count("In This Chapter") == 0
+    assert [t for t in titles if t.startswith("Section")] == [f"Section {n}" for n in range(1, 13)]
+
+
+def test_markdown_repeated_top_level_with_subsections(tmp_path):
+    text = "".join(f"# Chapter {n}\n\n{PROSE}\n\n## A part\n\n{PROSE}\n\n" for n in range(1, 4))
+    book = markdown_book(tmp_path, text)
+    assert [c.title for c in book.chapters] == ["Chapter 1", "Chapter 2", "Chapter 3"]
+
+
+def test_html_very_long_chapters_go_one_level_deeper_with_parts(tmp_path):
+    long_letter = " ".join([PROSE] * 120)  # 14 letters of ~2,400 words: volumes of ~17,000
+    volumes = "".join(
+        f"<h2>Volume {v}</h2>" + "".join(f"<h3>Letter {v}{n}</h3><p>{long_letter}</p>" for n in range(1, 8))
+        for v in (1, 2)
+    )
+    path = tmp_path / "letters.html"
+    path.write_text(f"<html><body><h1>Letters</h1>{volumes}</body></html>", encoding="utf-8")
+    book = load_book(path)
+    letters = [c for c in book.chapters if c.title.startswith("Letter ")]
+    assert len(letters) == 14 and all(c.level == 2 for c in letters)
+    assert [c.title for c in book.chapters if c.level == 1 and c.title.startswith("Volume")] == [
+        "Volume 1",
+        "Volume 2",
+    ]
