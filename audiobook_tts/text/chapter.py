@@ -31,6 +31,14 @@ NOTE_CUE = "Note:"
 
 @dataclass
 class TextOptions:
+    """How a chapter's text becomes segments.
+
+    `language` is the normalisation language (numbers, Roman numerals, dates, address words): it should be
+    the language the voice/model speaks, not the book's metadata (an Italian book tagged "en" read by the
+    Italian model is normalised in Italian); the caller decides, e.g. from `--language` or the model.
+    `urls`: web and mail addresses in a short spoken form ("example dot com"), spelled in full, or dropped.
+    """
+
     max_tokens: int = 50  # the model's token budget per call
     pauses: PausePlan = field(default_factory=PausePlan)
     speak_titles: bool = True

@@ -1,0 +1,65 @@
+"""Which writing systems a chapter uses, and which of them the chosen model cannot read.
+
+Pocket TTS models read the Latin alphabet (English, French, German, Italian, Spanish, Portuguese): text in
+Chinese, Devanagari, Cyrillic... would be sent to the model as letters it never learnt and come out as noise.
+`unreadable_text` finds such text so `inspect` and `render` can warn with the chapter and a count, instead of
+sending it silently.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from audiobook_tts.ingest.book import Chapter
+
+# The scripts a model of each language reads; every language we ship reads Latin letters only.
+READABLE_SCRIPTS = {"LATIN"}
+# how a script is named to the user
+_SCRIPT_ALIASES = {"CJK": "CJK (Chinese/Japanese)", "HIRAGANA": "CJK (Chinese/Japanese)"}
+
+
+@cache
+def script_of(character: str) -> str | None:
+    """A letter's writing system, from its Unicode name ("LATIN", "CJK", "DEVANAGARI"); None otherwise."""
+    if not character.isalpha():
+        return None
+    name = unicodedata.name(character, "")
+    return name.split(" ", 1)[0] if name else None
+
+
+@dataclass(frozen=True)
+class UnreadableText:
+    """Letters of one script the model cannot read, in one chapter (`chapter` counts from 1, as inspect)."""
+
+    chapter: int
+    title: str
+    script: str
+    letters: int
+
+    def message(self) -> str:
+        return (
+            f"chapter {self.chapter} ({self.title}): {self.letters:,} letters in "
+            f"{_SCRIPT_ALIASES.get(self.script, self.script.title())} script, which the model cannot read"
+        )
+
+
+def unreadable_text(
+    chapters: list[Chapter], readable: set[str] = READABLE_SCRIPTS, minimum: int = 1
+) -> list[UnreadableText]:
+    """Per included chapter and script, the letters (at least `minimum`) in a script outside `readable`."""
+    found: list[UnreadableText] = []
+    for number, chapter in enumerate(chapters, start=1):
+        if not chapter.included:
+            continue
+        counts: Counter[str] = Counter()
+        for text in [chapter.title, *(block.text for block in chapter.blocks)]:
+            if text.isascii():
+                continue
+            counts.update(script for ch in text if not ch.isascii() and (script := script_of(ch)))
+        for script, letters in sorted(counts.items()):
+            if script not in readable and letters >= minimum:
+                found.append(UnreadableText(number, chapter.title, script, letters))
+    return found
