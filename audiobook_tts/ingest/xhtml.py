@@ -275,6 +275,8 @@ class _Walker:
                 pieces.append("\n" if verse else " ")
             elif name == "break":
                 pieces.append(_pause_markup(child))
+            elif name == "img" and _DROP_CAP.match(child.get("alt") or ""):
+                pieces.append(child.get("alt"))  # a drop capital drawn as an image: "M" + "R. BENNET"
             elif (
                 name in _SKIP
                 or name in _PLACEHOLDER
@@ -384,6 +386,11 @@ class _Walker:
         )
         if matter != context.matter:
             context = _Context(matter, context.quote)
+        if name in _CONTENTS_CANDIDATES and _is_contents_list(element):
+            self._anchors_in(element, deep=True)
+            links = sum(1 for link in element.iter("{*}a", "a") if (link.get("href") or "").startswith("#"))
+            self._omit(f"contents list, {links} links: skipped", "", context)
+            return
         if name == "hr":
             self._anchors_in(element, deep=True)
             self._emit("scene_break", "", context)
@@ -408,8 +415,11 @@ class _Walker:
             self._anchors_in(element, deep=True)
             refs: list[str] = []
             pieces: list[str] = []
-            self._inline(element, pieces, refs, verse=False)
+            heading, captions = _without_captions(element)
+            self._inline(heading, pieces, refs, verse=False)
             self._emit("heading", "".join(pieces), context, refs, level=int(name[1]))
+            for caption in captions:  # an illustration's caption set inside the heading: read after it
+                self._paragraph(caption, context)
         elif self._is_verse(element) and not any(self._is_verse(d) for d in element.iterdescendants()):
             self._anchors_in(element, deep=True)
             refs = []
@@ -564,6 +574,54 @@ class _Walker:
             if child.tail and (child.tail.strip() or run):  # keep the space in "<em>a</em> <em>b</em>"
                 run.append(child.tail)
         flush()
+
+
+_DROP_CAP = re.compile(r"^[A-Za-zÀ-ÿ]{1,2}$")
+_CAPTION_CLASS = re.compile(r"\b(caption|illus\w*)\b", re.I)
+
+
+def _without_captions(heading: etree._Element) -> tuple[etree._Element, list[etree._Element]]:
+    """A heading without the illustration captions set inside it (Gutenberg HTML), and those captions."""
+    def is_caption(element: etree._Element, root: etree._Element) -> bool:
+        return element is not root and bool(_CAPTION_CLASS.search(element.get("class", "")))
+
+    captions = [element for element in heading.iter() if is_caption(element, heading)]
+    if not captions:
+        return heading, []
+    clone = deepcopy(heading)
+    for element in list(clone.iter()):
+        if is_caption(element, clone) and element.getparent() is not None:
+            _remove_keeping_tail(element)
+    return clone, [_copy_without_tail(caption) for caption in captions]
+
+
+def _remove_keeping_tail(element: etree._Element) -> None:
+    parent = element.getparent()
+    previous = element.getprevious()
+    if element.tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+_CONTENTS_CANDIDATES = {"table", "ul", "ol", "p", "div", "dl", "blockquote"}
+
+
+def _is_contents_list(element: etree._Element) -> bool:
+    """A list of links into the book (a contents list of an HTML edition): navigation, not text to read.
+
+    At least four links to "#anchors", holding nearly all of the element's words."""
+    links = [link for link in element.iter("{*}a", "a") if (link.get("href") or "").startswith("#")]
+    if len(links) < 4:
+        return False
+    text = " ".join("".join(element.itertext()).split())
+    if len(text) > 20_000:
+        return False
+    linked = sum(len(" ".join("".join(link.itertext()).split())) for link in links)
+    # page numbers and "Chapter" labels beside the links are allowed; prose with a few links is not
+    return linked >= 0.5 * len(text) and len(re.findall(r"[.!?] [A-Z]", text)) < len(links)
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:

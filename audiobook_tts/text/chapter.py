@@ -149,7 +149,7 @@ def _verse_segments(
     own gets a comma (a breath, not the fake full stop a segment per line would give every line)."""
     plan = options.pauses
     spoken = [" ".join(_spoken_sentences(line, options)) for line in lines]
-    spoken = [line for line in spoken if line]
+    spoken = [line for line in spoken if _SAYABLE.search(line)]
 
     def joined(group: list[str]) -> str:
         ends = [line if line[-1] in _LINE_END_MARKS else f"{line}," for line in group[:-1]]

@@ -410,8 +410,31 @@ def roman_value(numeral: str) -> int | None:
     return total
 
 
+_LANGUAGE_NAMES = {
+    "english": "en",
+    "french": "fr",
+    "français": "fr",
+    "francais": "fr",
+    "italian": "it",
+    "italiano": "it",
+    "german": "de",
+    "deutsch": "de",
+    "spanish": "es",
+    "español": "es",
+    "portuguese": "pt",
+    "português": "pt",
+    "chinese": "zh",
+}
+
+
+def language_code(language: str) -> str:
+    """"en-GB" -> "en", "Italian" (as Gutenberg headers write it) -> "it"; unknown names pass through."""
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    return _LANGUAGE_NAMES.get(code, code)
+
+
 def _language(ctx: NormalizeContext) -> str:
-    return ctx.language.lower().replace("_", "-").split("-")[0]
+    return language_code(ctx.language)
 
 
 def _numeral_said(value: int, language: str, ordinal_form: bool) -> str:
@@ -1001,7 +1024,7 @@ NEUTRAL_PIPELINE: list[Rule] = [
 def normalize(text: str, ctx: NormalizeContext | None = None) -> str:
     """Run every rule in order on one sentence; the result is what the model is asked to say."""
     ctx = ctx or NormalizeContext()
-    english = ctx.language.lower().startswith("en")
+    english = _language(ctx) == "en"
     written = text
     for rule in PIPELINE if english else NEUTRAL_PIPELINE:
         if rule in NUMBER_RULES and not _HAS_DIGIT.search(text):

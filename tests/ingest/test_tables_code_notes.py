@@ -147,3 +147,25 @@ def test_markdown_footnotes_follow_the_notes_mode(tmp_path, notes, expected):
     assert texts == expected
     assert not any("[^" in text or "↩" in text for text in texts)
 
+
+def test_a_contents_list_of_links_is_navigation_not_text(tmp_path):
+    links = "".join(f'<tr><td><a href="#c{n}">CHAPTER {n}</a></td><td>{n * 7}</td></tr>' for n in range(1, 9))
+    blocks, omissions = chapter_blocks(
+        tmp_path, f"<h1>One</h1><table>{links}</table><p>Text with a <a href='#x'>link</a>.</p>"
+    )
+    assert [text for _, text in blocks] == ["One", "Text with a link."]
+    assert omissions == ["contents list, 8 links: skipped"]
+
+
+def test_gutenberg_html_drop_capitals_and_captions_inside_headings(tmp_path):
+    body = (
+        '<h2><img alt="" src="a.jpg"/><span class="caption">He rode a black horse.</span>'
+        "<br/>CHAPTER III.</h2>"
+        '<p><img alt="N" src="n.png"/>OT all that Mrs. Bennet could ask.</p>'
+    )
+    blocks, _ = chapter_blocks(tmp_path, body)
+    assert blocks == [
+        ("heading", "CHAPTER III."),
+        ("paragraph", "He rode a black horse."),
+        ("paragraph", "NOT all that Mrs. Bennet could ask."),
+    ]

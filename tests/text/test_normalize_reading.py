@@ -145,3 +145,16 @@ def test_punctuation_only_sentences_never_become_segments(count_tokens):
     )
     texts = [segment.text for segment in prepare_chapter(chapter, count_tokens)]
     assert texts and all(any(ch.isalnum() for ch in text) for text in texts)
+
+
+def test_language_names_as_book_headers_write_them_are_understood():
+    from audiobook_tts.text.normalize import language_code
+
+    assert [language_code(x) for x in ("en-GB", "Italian", "fr_FR", "Français", "xx")] == [
+        "en",
+        "it",
+        "fr",
+        "fr",
+        "xx",
+    ]
+    assert said("Nel 1960.", language="Italian") == "Nel millenovecentosessanta."
