@@ -1,14 +1,16 @@
 """Listener-defect checker: what a listener would hear wrong in real books, counted per book.
 
 For every book in a corpus folder (EPUB, HTML, Markdown, plain text) it loads the book with all matter and
-notes included (`include_front_matter=True`, notes at chapter end), prepares every chapter as `render` would,
+notes included (`include_front_matter=True`, notes at chapter end), prepares every chapter as `render` would
+(normalised in the book's language, as a voice of that language would read it; the default options else),
 and counts in the segments:
 
 * doubled  - a word spoken twice in a row where the source does not have it twice ("the the");
 * letters  - Roman numerals read letter by letter or left as lower-case letters ("V I I", "ii");
 * markup   - raw markup spoken: brackets, braces, backticks, `\\newpage`, `[^1]`, `http`, `<`, `|`, `#`...;
 * empty    - segments with no letter or digit (a lone "”", ".", "???");
-* cut_num  - a spelled-out number cut across two segments ("sixty-five thousand." | "Five hundred...");
+* cut_num  - a spelled-out number cut across two segments of one sentence ("sixty-five thousand." |
+  "Five hundred...");
 * twice    - a chapter whose heading is spoken twice in its first sentences ("Eredità. Eredità.");
 * spoken   - the share of the source's words (code blocks aside) that are spoken, as a multiset of lower-case
   words compared by letters only (numbers are left out: they are spoken as words).
@@ -163,6 +165,8 @@ def _sentences(text: str) -> list[tuple[str, ...]]:
 def check_book(path: Path, count_tokens) -> dict:
     book = load_book(path, IngestOptions(notes="chapter_end", include_front_matter=True))
     options = TextOptions()
+    if book.metadata.language:  # as a voice of the book's language would read it
+        options.language = book.metadata.language
     counts = Counter()
     spoken_words: list[str] = []
     chapters = 0
@@ -194,7 +198,7 @@ def check_book(path: Path, count_tokens) -> dict:
                     and token.strip(".,;:!?'\"").islower()
                 ):
                     note("letters", token)
-            if index + 1 < len(segments):
+            if index + 1 < len(segments) and prepared[index].pause_after == options.pauses.clause:
                 last = re.sub(r"[^\w-]", "", text.split()[-1].lower()) if text.split() else ""
                 nxt = segments[index + 1].split()
                 first = re.sub(r"[^\w-]", "", nxt[0].lower()) if nxt else ""

@@ -7,6 +7,7 @@ and notes are the same for all formats.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +117,23 @@ def classify(drafts: list[Draft], landmarks: dict[str, str]) -> None:
                 draft.reason = "front matter: title page (only headings before the first text)"
 
 
+def _bare(text: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def _full_title(title: str, blocks: list[RawBlock]) -> str:
+    """A table-of-contents label that is only the number of a part ("Part I") takes the subtitle heading
+    that follows it in the text: "Part I: Of the Origin of Things"."""
+    headings = []
+    for block in blocks:
+        if block.kind != "heading":
+            break
+        headings.append(block.text)
+    if len(headings) >= 2 and title and _bare(headings[0]) == _bare(title) and len(headings[1]) <= 100:
+        return f"{title.rstrip('.:')}: {headings[1]}"
+    return title
+
+
 def _place_notes(draft: Draft, notes: dict[str, str], mode: NotesMode, used: set[str]) -> list[Block]:
     blocks: list[Block] = []
     trailing: list[Block] = []
@@ -153,7 +171,7 @@ def finish(
         included = draft.reason is None or (include_front_matter and draft.reason != NO_TEXT)
         chapters.append(
             Chapter(
-                title=draft.title or _first_heading(draft) or "Untitled",
+                title=_full_title(draft.title, draft.blocks) or _first_heading(draft) or "Untitled",
                 blocks=_place_notes(draft, notes, notes_mode, used),
                 level=draft.level,
                 included=included,

@@ -101,3 +101,21 @@ def test_html_very_long_chapters_go_one_level_deeper_with_parts(tmp_path):
         "Volume 1",
         "Volume 2",
     ]
+
+
+def test_a_part_labelled_by_its_number_takes_its_subtitle(tmp_path):
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    files = {
+        "OEBPS/content.opf": opf(["p1.xhtml", "c1.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="p1.xhtml">Part I</a><ol><li><a href="c1.xhtml">Chapter 1</a></li></ol></li>'
+        ),
+        "OEBPS/p1.xhtml": xhtml(f"<h1>PART I</h1><h2>Of the Origin of Things</h2><p>{PROSE}</p>"),
+        "OEBPS/c1.xhtml": xhtml(f"<h2>Chapter 1</h2><p>{PROSE}</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "parts.epub", files))
+    assert [(c.title, c.level) for c in book.chapters] == [
+        ("Part I: Of the Origin of Things", 1),
+        ("Chapter 1", 2),
+    ]
