@@ -504,6 +504,26 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
             return cardinal(value).capitalize() + match[2] if value else match[0]
 
         text = re.sub(r"^([IVXLC]+)(\.|\s*$|:)", leading, text)
+    return standalone_numerals(text, ctx)
+
+
+_CAPITAL_NUMERAL = re.compile(r"(?<![\w'’-])([IVXL]{2,})(?![\w'’-])")
+_SMALL_NUMERAL = re.compile(r"(?<![\w'’-])([ivx]{2,})(?=[.,;:)])")
+
+
+def standalone_numerals(text: str, ctx: NormalizeContext) -> str:
+    """A Roman numeral of two or more letters standing alone is a number, never letters to spell: "II. The
+    Black Fish" -> "two. The Black Fish", "satire VII" -> "satire sept"; in English also a small one in a
+    reference, "Inferno, iii. 55" -> "Inferno, three. fifty-five" ("vi" stays a word)."""
+    language = _language(ctx)
+
+    def said(match: re.Match[str]) -> str:
+        value = roman_value(match[1])
+        return _numeral_said(value, language, False) if value else match[0]
+
+    text = _CAPITAL_NUMERAL.sub(said, text)
+    if language == "en":
+        text = _SMALL_NUMERAL.sub(lambda m: m[0] if m[1] == "vi" else said(m), text)
     return text
 
 
@@ -904,7 +924,7 @@ def neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
             else m[0],
             text,
         )
-    return text
+    return standalone_numerals(text, ctx)
 
 
 _NEUTRAL_SYMBOLS = str.maketrans({"*": " ", "_": " ", "|": " ", "<": " ", ">": " ", "#": " ", "~": " "})

@@ -158,3 +158,20 @@ def test_language_names_as_book_headers_write_them_are_understood():
         "xx",
     ]
     assert said("Nel 1960.", language="Italian") == "Nel millenovecentosessanta."
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        (
+            "I. the grampus; II. the Black Fish; III. the narwhale.",
+            "en",
+            "I. the grampus; two. the Black Fish; three. the narwhale.",
+        ),
+        ("Compare Inferno, iii. 55.", "en", "Compare Inferno, three. fifty-five."),
+        ("He said vi, no.", "en", "He said vi, no."),
+        ("Horace, satire VII.", "fr", "Horace, satire sept."),
+    ],
+)
+def test_a_roman_numeral_standing_alone_is_a_number_never_spelled(text, language, expected):
+    assert said(text, language=language) == expected
