@@ -226,10 +226,11 @@ def _block_text_segments(
 
 
 def _attach_silences(segments: list[Segment]) -> list[Segment]:
-    """Silence-only entries (from a marker before any text) join the pause of the segment before them."""
+    """Silence-only entries (from a marker before any text) and anything with nothing to say (a lone "."
+    left by a cut) join the pause of the segment before them: they never reach the model."""
     out: list[Segment] = []
     for segment in segments:
-        if segment.text:
+        if _SAYABLE.search(segment.text):
             out.append(segment)
         elif out:
             out[-1].pause_after = max(out[-1].pause_after, segment.pause_after)

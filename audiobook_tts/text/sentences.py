@@ -164,4 +164,14 @@ def split_sentences(text: str) -> list[str]:
             sentences[-1] = f"{sentences[-1]} {piece}"
         else:
             sentences.append(piece)
-    return [part for sentence in sentences for part in _split_missed(sentence)]
+    return [cjk for sentence in sentences for part in _split_missed(sentence) for cjk in _split_cjk(part)]
+
+
+# Chinese and Japanese end sentences with full-width marks and no space, which Punkt never splits at.
+_CJK_END = re.compile(r"(?<=[。！？])(?![。！？”’」』）])")
+
+
+def _split_cjk(sentence: str) -> list[str]:
+    if "。" not in sentence and "！" not in sentence and "？" not in sentence:
+        return [sentence]
+    return [piece.strip() for piece in _CJK_END.split(sentence) if piece.strip()]

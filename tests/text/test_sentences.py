@@ -45,3 +45,15 @@ def test_whitespace_and_newlines_are_collapsed():
 def test_no_text_is_lost():
     text = " ".join(" ".join(case) for case in CASES)
     assert " ".join(split_sentences(text)).split() == text.split()
+
+
+def test_chinese_sentences_end_at_full_width_marks():
+    from audiobook_tts.text.sentences import split_sentences
+
+    text = "凤姐知道合了贾母的心，吃了饭便又打发过来。鸳鸯忙令老婆子带了刘姥姥去洗了澡！"
+    text += "因说道：“我们种地。”他笑了。"
+    assert split_sentences(text) == [
+        "凤姐知道合了贾母的心，吃了饭便又打发过来。",
+        "鸳鸯忙令老婆子带了刘姥姥去洗了澡！",
+        "因说道：“我们种地。”他笑了。",
+    ]
