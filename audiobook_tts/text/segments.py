@@ -245,6 +245,11 @@ def _bracket_depth(words: list[str], start: int, stop: int) -> list[int]:
     return depths
 
 
+def _bad_cut(words: list[str], start: int, cut: int) -> bool:
+    """A cut inside a spelled-out number or inside brackets."""
+    return _inside_number(words, start + cut) or _bracket_depth(words, start, start + cut + 1)[-1] > 0
+
+
 def _best_cut(words: list[str], start: int, low: int, high: int, target: float) -> int:
     """The cut (words after `start`) in [low, high] nearest `target`: never inside a spelled-out number or
     brackets when there is another, preferring one before a phrase-starting word."""
@@ -308,14 +313,17 @@ def _split_between_words(text: str, fits: Callable[[str], bool]) -> list[str]:
             pieces.append(" ".join(words[start:]))
             break
         rest_fits_from = _fewest_leading_words_to_drop(words, start, longest, fits)
+        # more pieces follow: fill this one, cutting at a phrase start in its last third
+        ranges = [(max(1, longest * 2 // 3), longest, longest)]
         if rest_fits_from is not None:  # two pieces will do: cut as evenly as the budget allows
-            low, high, target = rest_fits_from, longest, remaining / 2
-        else:  # more pieces follow: fill this one, cutting at a phrase start in its last third
-            low, high, target = max(1, longest * 2 // 3), longest, longest
-        if remaining >= 2 * MIN_WORDS:  # keep both sides from being garbled fragments
-            low = max(low, min(MIN_WORDS, high))
-            high = min(high, max(low, remaining - MIN_WORDS))
-        cut = _best_cut(words, start, low, high, target)
+            ranges.insert(0, (rest_fits_from, longest, remaining / 2))
+        for low, high, target in ranges:
+            if remaining >= 2 * MIN_WORDS:  # keep both sides from being garbled fragments
+                low = max(low, min(MIN_WORDS, high))
+                high = min(high, max(low, remaining - MIN_WORDS))
+            cut = _best_cut(words, start, low, high, target)
+            if not _bad_cut(words, start, cut):
+                break  # else three pieces cut well beat two cut inside a number or brackets
         pieces.append(" ".join(words[start : start + cut]))
         start += cut
     return pieces

@@ -170,3 +170,14 @@ def test_cutting_between_words_is_linear_in_the_text():
         assert " ".join(pieces) == text
         assert all(len(piece.split()) <= 30 for piece in pieces)
         assert sum(counted) < 40 * len(text)  # a bounded number of budget-sized tries per piece
+
+
+def test_three_pieces_cut_well_beat_two_cut_inside_brackets():
+    sentence = (
+        "One of the really successful modern attempts at telling new fairy stories was Granny's Wonderful "
+        "Chair (eighteen fifty-seven) by the blind poet Frances Browne "
+        "(eighteen sixteen to eighteen eighty-seven)"
+    )
+    pieces = split_long_sentence(sentence, words_fit(16))
+    assert " ".join(pieces) == sentence
+    assert all(piece.count("(") == piece.count(")") for piece in pieces), pieces
