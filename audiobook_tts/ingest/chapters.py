@@ -78,7 +78,8 @@ def split_matter(drafts: list[Draft]) -> list[Draft]:
                     run.title = title_for_reason(run.reason)
                 result.append(run)
             continue
-        owned = bool(runs) and runs[0].doc == draft.doc
+        # text from a spine document no TOC entry points at belongs to the entry before it
+        owned = bool(runs) and (runs[0].doc == draft.doc or runs[0].reason is None)
         head = Draft(draft.title, draft.level, draft.source, False, doc=draft.doc)
         if owned:
             first = runs.pop(0)
@@ -121,6 +122,9 @@ def _bare(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
+_NUMBER_LABEL = re.compile(r"(?i)(?:[^\W\d_]+\s+)?(?:[ivxlc]+|\d+|one|two|three|four|five|six)\.?")
+
+
 def _full_title(title: str, blocks: list[RawBlock]) -> str:
     """A table-of-contents label that is only the number of a part ("Part I") takes the subtitle heading
     that follows it in the text: "Part I: Of the Origin of Things"."""
@@ -129,7 +133,8 @@ def _full_title(title: str, blocks: list[RawBlock]) -> str:
         if block.kind != "heading":
             break
         headings.append(block.text)
-    if len(headings) >= 2 and title and _bare(headings[0]) == _bare(title) and len(headings[1]) <= 100:
+    numbered = _NUMBER_LABEL.fullmatch(title.strip())
+    if numbered and len(headings) >= 2 and _bare(headings[0]) == _bare(title) and len(headings[1]) <= 100:
         return f"{title.rstrip('.:')}: {headings[1]}"
     return title
 

@@ -508,13 +508,14 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
 
 
 _CAPITAL_NUMERAL = re.compile(r"(?<![\w'’-])([IVXL]{2,})(?![\w'’-])")
-_SMALL_NUMERAL = re.compile(r"(?<![\w'’-])([ivx]{2,})(?=[.,;:)])")
+_SMALL_NUMERAL = re.compile(r"(?<![\w'’-])([ivxl]{2,})(?=[.,;:)])")
+_SMALL_WORDS = {"vi", "li"}  # an editor and a Chinese measure: words, not numerals
 
 
 def standalone_numerals(text: str, ctx: NormalizeContext) -> str:
     """A Roman numeral of two or more letters standing alone is a number, never letters to spell: "II. The
     Black Fish" -> "two. The Black Fish", "satire VII" -> "satire sept"; in English also a small one in a
-    reference, "Inferno, iii. 55" -> "Inferno, three. fifty-five" ("vi" stays a word)."""
+    reference, "Inferno, iii. 55" -> "Inferno, three. fifty-five" ("vi" and "li" stay words)."""
     language = _language(ctx)
 
     def said(match: re.Match[str]) -> str:
@@ -523,7 +524,7 @@ def standalone_numerals(text: str, ctx: NormalizeContext) -> str:
 
     text = _CAPITAL_NUMERAL.sub(said, text)
     if language == "en":
-        text = _SMALL_NUMERAL.sub(lambda m: m[0] if m[1] == "vi" else said(m), text)
+        text = _SMALL_NUMERAL.sub(lambda m: m[0] if m[1] in _SMALL_WORDS else said(m), text)
     return text
 
 

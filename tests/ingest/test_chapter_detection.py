@@ -119,3 +119,39 @@ def test_a_part_labelled_by_its_number_takes_its_subtitle(tmp_path):
         ("Part I: Of the Origin of Things", 1),
         ("Chapter 1", 2),
     ]
+
+
+def test_a_spine_document_no_toc_entry_points_at_belongs_to_the_entry_before_it(tmp_path):
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    files = {
+        "OEBPS/content.opf": opf(["p1.xhtml", "dedication.xhtml", "p2.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="p1.xhtml">Part 1</a></li><li><a href="p2.xhtml">Part 2</a></li>'
+        ),
+        "OEBPS/p1.xhtml": xhtml(f"<h1>Part 1</h1><p>{PROSE}</p>"),
+        "OEBPS/dedication.xhtml": xhtml("<p>To my mother, who read to me.</p>"),
+        "OEBPS/p2.xhtml": xhtml(f"<h1>Part 2</h1><p>{PROSE}</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "dedication.epub", files))
+    assert [c.title for c in book.chapters] == ["Part 1", "Part 2"]
+    assert book.chapters[0].blocks[-1].text == "To my mother, who read to me."
+    assert all(c.included for c in book.chapters)
+
+
+def test_text_after_an_image_only_part_page_is_that_parts_text(tmp_path):
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    files = {
+        "OEBPS/content.opf": opf(["p1.xhtml", "dedication.xhtml", "p2.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="p1.xhtml">Part 1</a></li><li><a href="p2.xhtml">Part 2</a></li>'
+        ),
+        "OEBPS/p1.xhtml": xhtml('<div><img src="part1.png" alt=""/></div>'),
+        "OEBPS/dedication.xhtml": xhtml(f"<p>To my mother, who read to me. {PROSE}</p>"),
+        "OEBPS/p2.xhtml": xhtml(f"<h1>Part 2</h1><p>{PROSE}</p>"),
+    }
+    book = load_book(
+        write_epub(tmp_path / "dedication.epub", files), IngestOptions(include_front_matter=True)
+    )
+    assert [(c.title, c.included) for c in book.chapters] == [("Part 1", True), ("Part 2", True)]

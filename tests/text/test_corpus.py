@@ -46,6 +46,7 @@ REWRITTEN = re.compile(
     | (?i:\b(?:{NUMBERED})\.?\s+[IVXLCDM]+\b)          # Chapter IV, BOOK II
     | \b[A-Z][a-z]+\s+[IVXL]{{1,5}}\b(?![a-z'’])       # Henry VIII (the name is not checked either)
     | \b[IVXLCDM]+\.                                   # a numeral heading: I. II.
+    | \b[ivxl]{{2,}}(?=[.,;:)])                         # a small numeral in a reference: iii. xlviii,
     | \b[A-Z][A-Z'’]{{1,4}}\b(?![a-z])                 # all-caps words of 2-5 letters: acronyms, numerals
     """,
     re.VERBOSE,
