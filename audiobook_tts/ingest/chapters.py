@@ -53,7 +53,11 @@ def _runs(draft: Draft) -> list[Draft]:
 
 
 def _first_heading(draft: Draft) -> str | None:
-    return next((b.text for b in draft.blocks if b.kind == "heading"), None)
+    """The first of the draft's headings of the shallowest level it has (h1 before a leading h4 note)."""
+    headings = [b for b in draft.blocks if b.kind == "heading"]
+    levels = [b.level for b in headings if b.level]
+    top = min(levels) if levels else 0
+    return next((b.text for b in headings if b.level == top or not top), None)
 
 
 def _words(draft: Draft) -> int:

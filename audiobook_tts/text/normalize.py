@@ -285,6 +285,7 @@ def _with_capital(spoken: str, written: str) -> str:
     return spoken[:1].upper() + spoken[1:] if written[:1].isupper() else spoken
 
 
+_TITLES |= {"MR": "Mister", "MRS": "Missus", "DR": "Doctor"}  # in capitals: "MR. BENNET"
 _TITLE_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(_TITLES)})\.({_END})?")
 _ABBREVIATION_PATTERN = re.compile(rf"(?<![\w.&])({'|'.join(map(re.escape, _ABBREVIATIONS))})({_END})?")
 _BEFORE_NUMBER_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(_BEFORE_NUMBER)})\.\s*(?=\d)", re.IGNORECASE)

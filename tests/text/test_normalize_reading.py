@@ -175,3 +175,7 @@ def test_language_names_as_book_headers_write_them_are_understood():
 )
 def test_a_roman_numeral_standing_alone_is_a_number_never_spelled(text, language, expected):
     assert said(text, language=language) == expected
+
+
+def test_titles_in_capitals_are_words_not_letters():
+    assert said("MR. BENNET was among the earliest.") == "Mister bennet was among the earliest."
