@@ -2,8 +2,7 @@
 
 For every book in a corpus folder (EPUB, HTML, Markdown, plain text) it loads the book with all matter and
 notes included (`include_front_matter=True`, notes at chapter end), prepares every chapter as `render` would
-(normalised in the book's language, from its metadata or guessed from its text, as a voice of that language
-would read it; the default options else),
+(normalised in the book's language, as a voice of that language would read it; the default options else),
 and counts in the segments:
 
 * doubled  - a word spoken twice in a row where the source does not have it twice ("the the");
@@ -58,13 +57,6 @@ from lxml import etree
 
 from audiobook_tts.ingest import IngestOptions, load_book
 from audiobook_tts.text import TextOptions, prepare_chapter
-
-try:
-    from audiobook_tts.text.language import guess_language
-except ImportError:  # an older checkout (the "before" run): the book's metadata only
-
-    def guess_language(chapters) -> None:
-        return None
 
 BOOK_SUFFIXES = {".epub", ".html", ".htm", ".xhtml", ".md", ".markdown", ".txt"}
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -169,9 +161,8 @@ def _doubles(tokens: list[str]) -> Counter:
 def check_book(path: Path, count_tokens) -> dict:
     book = load_book(path, IngestOptions(notes="chapter_end", include_front_matter=True))
     options = TextOptions()
-    language = book.metadata.language or guess_language(book.chapters)
-    if language:  # as a voice of the book's language would read it
-        options.language = language
+    if book.metadata.language:  # as a voice of the book's language would read it
+        options.language = book.metadata.language
     counts = Counter()
     spoken_words: list[str] = []
     chapters = 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audiobook_tts.ingest.book import Block, Book, BookError, Chapter, Metadata
+from audiobook_tts.ingest.language import guess_language
 from audiobook_tts.ingest.matter import matter_from_text, matter_from_title, title_for_reason
 from audiobook_tts.ingest.options import NotesMode
 from audiobook_tts.ingest.xhtml import RawBlock
@@ -198,6 +199,9 @@ def finish(
             f"{path}: all of the book's text is front or back matter (e.g. {reason}); "
             "include it with the front-matter option"
         )
+    if not metadata.language:
+        metadata.language = guess_language(chapters)
+        log.info("%s: no language given; %s guessed from the text", path, metadata.language)
     return Book(metadata, chapters, dict(lexicon or {}))
 
 

@@ -5,7 +5,6 @@ model's token counter is handed in.
 """
 
 from audiobook_tts.text.chapter import TextOptions, prepare_chapter
-from audiobook_tts.text.language import guess_language
 from audiobook_tts.text.pauses import PausePlan, TextError
 from audiobook_tts.text.scripts import UnreadableText, unreadable_text
 from audiobook_tts.text.segments import Segment
@@ -16,7 +15,6 @@ __all__ = [
     "TextError",
     "TextOptions",
     "UnreadableText",
-    "guess_language",
     "prepare_chapter",
     "unreadable_text",
 ]

@@ -58,7 +58,8 @@ def finish(text: str) -> str:
     if not core or core[-1] in SENTENCE_END:
         return text
     if core[-1] in WEAK_END:
-        return core.rstrip(WEAK_END + " ") + "." + closers
+        core = core.rstrip(WEAK_END + " ")
+        return core + ("" if core[-1:] in SENTENCE_END else ".") + closers  # "civilement. —" ends once
     return text + "."
 
 

@@ -24,6 +24,7 @@ def words_fit(limit):
         ("and then,", "And then."),
         ("a clause;", "A clause."),
         ("he said —", "He said."),
+        ("il dit. —", "Il dit."),
         ("‘what is it,’", "‘what is it.’"),
         ("“Stop”", "“Stop”."),
         ("Wait…", "Wait…"),

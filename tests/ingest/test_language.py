@@ -3,7 +3,7 @@
 import pytest
 
 from audiobook_tts.ingest.book import Block, Chapter
-from audiobook_tts.text.language import guess_language
+from audiobook_tts.ingest.language import guess_language
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,13 @@ def test_guess_language(text, language):
 
 def test_no_letters_no_guess():
     assert guess_language([Chapter("", [Block("paragraph", "1 2 3 ...")])]) is None
+
+
+def test_a_book_without_a_language_gets_the_guess(tmp_path):
+    from audiobook_tts.ingest import load_book
+
+    path = tmp_path / "candide.txt"
+    path.write_text(
+        "CHAPITRE I.\n\nIl y avait en Vestphalie, dans le château de M. le baron, un jeune garçon.\n"
+    )
+    assert load_book(path).metadata.language == "fr"

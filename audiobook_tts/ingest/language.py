@@ -1,8 +1,9 @@
 """A book's language when its file does not say: the script of its letters, else its commonest small words.
 
 Plain-text and Markdown books often carry no language, and the normalisation language decides how numbers,
-Roman numerals and dates are read ("1960" is "nineteen sixty" or "millenovecentosessanta"). The guess is
-only a default: a voice/model language or an explicit choice wins.
+Roman numerals and dates are read ("1960" is "nineteen sixty" or "millenovecentosessanta"). Every reader
+fills `Metadata.language` with this guess when the file says nothing (the log says so); a voice/model
+language or an explicit choice still wins when the text is prepared.
 """
 
 from __future__ import annotations
