@@ -250,7 +250,11 @@ def prepare_chapter(
     segments: list[Segment] = []
     if options.speak_titles:
         if headings_are_title:
-            parts = [(chapter.blocks[i].text, i) for i in repeated]
+            parts = []
+            for i in repeated:  # a heading set twice (h1 and h2 alike: "Eredità", "Eredità") is said once
+                text = chapter.blocks[i].text
+                if not parts or normalized_words(parts[-1][0], options) != normalized_words(text, options):
+                    parts.append((text, i))
         else:
             parts = [(chapter.title, -1 if not repeated else repeated[0])] if chapter.title.strip() else []
         # Each part is normalised on its own (a heading "CHAPTER I." is lowered as a whole), then finished so

@@ -193,3 +193,9 @@ def test_a_note_read_aloud_has_a_spoken_cue(count_tokens):
     ch = chapter("", ("paragraph", "A claim here."), ("note", "The first note."), ("note", "Note that it's."))
     spoken = texts(prepare_chapter(ch, count_tokens))
     assert spoken == ["A claim here.", "Note: The first note.", "Note that it's."]
+
+
+def test_a_heading_set_twice_is_spoken_once(count_tokens):
+    ch = chapter("Eredità", ("heading", "Eredità"), ("heading", "Eredità"), ("paragraph", "Il testo."))
+    spoken = texts(prepare_chapter(ch, count_tokens, TextOptions(language="it")))
+    assert spoken == ["Eredità.", "Il testo."]
