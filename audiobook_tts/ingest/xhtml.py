@@ -487,6 +487,13 @@ class _Walker:
         caption_text = self._cell_text(caption, refs) if caption is not None else ""
         header = [self._cell_text(cell, refs) for cell in cells[0]] if _is_header(rows[0], cells[0]) else []
         body = cells[1:] if header else cells
+        texts = [[self._cell_text(cell, []) for cell in row] for row in body]
+        longest = max((len(text) for row in texts for text in row), default=0)
+        if not header and longest > _PROSE_CELL:  # dialogue or prose set out in columns: read as text
+            for row in body:
+                refs = []
+                self._emit("paragraph", " ".join(self._cell_text(cell, refs) for cell in row), context, refs)
+            return
         count = f"{len(body)} row{'s' if len(body) != 1 else ''}"
         mode = self.settings.options.tables
         title = f"Table: {caption_text.rstrip('.')}" if caption_text else "Table"
@@ -622,6 +629,9 @@ def _is_contents_list(element: etree._Element) -> bool:
     linked = sum(len(" ".join("".join(link.itertext()).split())) for link in links)
     # page numbers and "Chapter" labels beside the links are allowed; prose with a few links is not
     return linked >= 0.5 * len(text) and len(re.findall(r"[.!?] [A-Z]", text)) < len(links)
+
+
+_PROSE_CELL = 60  # characters: a table without a header whose cells run longer holds text, not data
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:

@@ -169,3 +169,16 @@ def test_gutenberg_html_drop_capitals_and_captions_inside_headings(tmp_path):
         ("paragraph", "He rode a black horse."),
         ("paragraph", "NOT all that Mrs. Bennet could ask."),
     ]
+
+
+def test_a_dialogue_set_out_in_two_columns_is_read_as_text(tmp_path):
+    rows = (
+        "<tr><td>I.</td><td>Bonjour, monsieur, comment allez-vous ce matin, par ce beau temps?</td></tr>"
+        "<tr><td>II.</td><td>Très bien, merci, et vous-même, après ce long voyage en mer?</td></tr>"
+    )
+    blocks, omissions = chapter_blocks(tmp_path, f"<table>{rows}</table>")
+    assert [text for _, text in blocks] == [
+        "I. Bonjour, monsieur, comment allez-vous ce matin, par ce beau temps?",
+        "II. Très bien, merci, et vous-même, après ce long voyage en mer?",
+    ]
+    assert omissions == []
