@@ -153,9 +153,11 @@ def _decoded(data: bytes) -> str:
 
 
 def _doubles(tokens: list[str]) -> Counter:
-    return Counter(
-        a for a, b in zip(tokens, tokens[1:], strict=False) if a == b and not re.match(f"[{_CJK}]", a)
-    )
+    """Words said twice in a row; a letter spelled twice ("O O P") is an acronym, and numbers ("twenty
+    twenty") and CJK characters repeat legitimately."""
+    pairs = zip(tokens, tokens[1:], strict=False)
+    legitimate = _NUMBER_WORDS | set("abcdefghijklmnopqrstuvwxyz")
+    return Counter(a for a, b in pairs if a == b and a not in legitimate and not re.match(f"[{_CJK}]", a))
 
 
 def check_book(path: Path, count_tokens) -> dict:

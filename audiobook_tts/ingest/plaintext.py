@@ -91,6 +91,31 @@ def _blocks(paragraphs: list[str], matter: str | None) -> list[RawBlock]:
     return blocks
 
 
+_NOTE_BODY = re.compile(r"^\[(\d{1,3}|[*†‡])\]\s+(\S.*)$", re.S)
+_NOTE_MARK = re.compile(r"(?<=[^\W\d_]|[»”’\".,;:!?)])\[(\d{1,3}|[*†‡])\]")
+
+
+def footnotes(blocks: list[RawBlock], source: str) -> tuple[list[RawBlock], dict[str, str]]:
+    """Gutenberg-style notes in plain text: a "[1]" glued to a word marks a note, and a paragraph that starts
+    with "[1]" after it is that note's text. Markers leave the text; notes follow the notes option."""
+    notes: dict[str, str] = {}
+    open_refs: dict[str, list[RawBlock]] = {}  # label -> blocks whose marker awaits its note, in order
+    kept: list[RawBlock] = []
+    for block in blocks:
+        body = _NOTE_BODY.match(block.text) if block.kind in ("paragraph", "verse") else None
+        if body and open_refs.get(body[1]):
+            key = f"{source}#note{len(notes) + 1}"
+            notes[key] = clean_inline(body[2])
+            open_refs[body[1]].pop(0).note_refs.append(key)
+            continue
+        for label in _NOTE_MARK.findall(block.text):
+            open_refs.setdefault(label, []).append(block)
+        if block.kind != "heading":
+            block.text = _NOTE_MARK.sub("", block.text)
+        kept.append(block)
+    return kept, notes
+
+
 def load_text(path: Path, options: IngestOptions) -> Book:
     text = read_text(path)
     header, body, footer = "", text, ""
@@ -110,7 +135,7 @@ def load_text(path: Path, options: IngestOptions) -> Book:
         cover=sidecar_cover(path),
     )
 
-    blocks = _blocks(_paragraphs(body), None)
+    blocks, notes = footnotes(_blocks(_paragraphs(body), None), path.name)
     has_parts = any(b.kind == "heading" and b.level == 1 for b in blocks)
     drafts: list[Draft] = []
     if header.strip():
@@ -134,7 +159,7 @@ def load_text(path: Path, options: IngestOptions) -> Book:
         path,
         metadata,
         [d for d in drafts if d.blocks or not d.synthetic],
-        {},
+        notes,
         notes_mode=options.notes,
         include_front_matter=options.include_front_matter,
     )

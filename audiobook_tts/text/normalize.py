@@ -509,7 +509,7 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
 
 
 _CAPITAL_NUMERAL = re.compile(r"(?<![\w'’-])([IVXL]{2,})(?![\w'’-])")
-_SMALL_NUMERAL = re.compile(r"(?<![\w'’-])([ivxl]{2,})(?=[.,;:)])")
+_SMALL_NUMERAL = re.compile(r"(?<![\w'’-])([ivxl]{2,})(?=[.,;:)]|$)")
 _SMALL_WORDS = {"vi", "li"}  # an editor and a Chinese measure: words, not numerals
 
 

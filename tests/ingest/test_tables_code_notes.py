@@ -182,3 +182,48 @@ def test_a_dialogue_set_out_in_two_columns_is_read_as_text(tmp_path):
         "II. Très bien, merci, et vous-même, après ce long voyage en mer?",
     ]
     assert omissions == []
+
+
+PLAIN_NOTES = """CHAPTER I.
+
+The tutor Pangloss[1] was the oracle of the house, and the boy listened.[2]
+
+  [1] From pan, all, and glossa, tongue.
+
+  [2] See volume XXVII, page 528.
+
+The story goes on[1] after the notes.
+
+  [1] A second note with the same number, in the next part.
+"""
+
+
+@pytest.mark.parametrize(
+    "notes, expected",
+    [
+        (
+            "drop",
+            [
+                "CHAPTER I.",
+                "The tutor Pangloss was the oracle of the house, and the boy listened.",
+                "The story goes on after the notes.",
+            ],
+        ),
+        (
+            "inline",
+            [
+                "CHAPTER I.",
+                "The tutor Pangloss was the oracle of the house, and the boy listened.",
+                "From pan, all, and glossa, tongue.",
+                "See volume XXVII, page 528.",
+                "The story goes on after the notes.",
+                "A second note with the same number, in the next part.",
+            ],
+        ),
+    ],
+)
+def test_plain_text_footnotes_follow_the_notes_mode(tmp_path, notes, expected):
+    path = tmp_path / "book.txt"
+    path.write_text(PLAIN_NOTES, encoding="utf-8")
+    book = load_book(path, IngestOptions(notes=notes))
+    assert [b.text for c in book.chapters for b in c.blocks] == expected
