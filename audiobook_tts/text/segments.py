@@ -130,6 +130,8 @@ def _two_pieces(sentence: str, cuts: list[tuple[int, int]], fits: Callable[[str]
         if word_count(head) < MIN_WORDS or word_count(tail) < MIN_WORDS:
             continue
         score = abs(offset - len(sentence) / 2) / len(sentence) + rank / 18
+        if _is_number_word(head.rsplit(None, 1)[-1]) and _is_number_word(tail.split(None, 1)[0]):
+            score += 0.5  # "in 1899, | 1900 and 1903": a list of numbers is one breath when it can be
         if (best is None or score < best[0]) and fits(head) and fits(tail):
             best = (score, [head, tail])
     return best[1] if best else None
