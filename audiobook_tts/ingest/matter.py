@@ -72,6 +72,7 @@ def matter_from_landmark(kind: str, source: str) -> str | None:
 
 GUTENBERG_HEADER = "front matter: Project Gutenberg header"
 GUTENBERG_LICENCE = "back matter: Project Gutenberg licence"
+TRANSCRIBERS_NOTE = "front matter: transcriber's note"
 
 
 def matter_from_gutenberg_markup(element_id: str | None, classes: str | None) -> str | None:
@@ -82,6 +83,8 @@ def matter_from_gutenberg_markup(element_id: str | None, classes: str | None) ->
         return GUTENBERG_LICENCE
     if classes and "pg-boilerplate" in classes.split():
         return GUTENBERG_HEADER if "pgheader" in classes.split() else GUTENBERG_LICENCE
+    if classes and re.search(r"\btrans(criber)?-?notes?\b|\btnote\b", classes, re.I):
+        return TRANSCRIBERS_NOTE
     return None
 
 
@@ -96,6 +99,7 @@ _TITLE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^index\.?$", re.I), "back matter: index (title)"),
     (re.compile(r"^colophon\.?$", re.I), "back matter: colophon (title)"),
     (re.compile(r".*project gutenberg.*licen[cs]e", re.I), GUTENBERG_LICENCE),
+    (re.compile(r"^transcriber[’']?s? notes?\.?$", re.I), TRANSCRIBERS_NOTE + " (title)"),
 ]
 
 _COPYRIGHT_TEXT = re.compile(r"all rights reserved|\bISBN\b|©|\(c\) \d{4}|copyright \d{4}", re.I)

@@ -155,3 +155,17 @@ def test_text_after_an_image_only_part_page_is_that_parts_text(tmp_path):
         write_epub(tmp_path / "dedication.epub", files), IngestOptions(include_front_matter=True)
     )
     assert [(c.title, c.included) for c in book.chapters] == [("Part 1", True), ("Part 2", True)]
+
+
+def test_a_transcribers_note_is_matter_not_the_book(tmp_path):
+    body = (
+        '<div class="transnote"><p>Obvious typographical errors have been silently corrected.</p></div>'
+        f"<h2>Chapter 1</h2><p>{PROSE}</p><h2>Chapter 2</h2><p>{PROSE}</p>"
+        f"<h2>Transcriber's Notes</h2><p>Page 12: changed 'teh' to 'the'.</p>"
+    )
+    path = tmp_path / "book.html"
+    path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    book = load_book(path)
+    read = [c.title for c in book.chapters if c.included]
+    assert read == ["Chapter 1", "Chapter 2"]
+    assert any("transcriber" in (c.excluded_reason or "") for c in book.chapters)
