@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
-from audiobook_tts.ingest.chapters import NotesMode
+from audiobook_tts.ingest.options import CodeMode, NotesMode, TablesMode
 
 NOTES_MODES: tuple[str, ...] = typing.get_args(NotesMode)
+TABLES_MODES: tuple[str, ...] = typing.get_args(TablesMode)
+CODE_MODES: tuple[str, ...] = typing.get_args(CodeMode)
 
 app = typer.Typer(
     help="Turn books into finished, tagged audiobooks on a CPU, with our own Pocket TTS engine.",
@@ -39,8 +41,30 @@ def hms(seconds: float) -> str:
 
 
 def check_notes(notes: str | None) -> None:
-    if notes is not None and notes not in NOTES_MODES:
-        fail(f"--notes must be {', '.join(NOTES_MODES[:-1])} or {NOTES_MODES[-1]}, not {notes!r}")
+    check_choice("--notes", notes, NOTES_MODES)
+
+
+def check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
+    if value is not None and value not in choices:
+        fail(f"{option} must be {', '.join(choices[:-1])} or {choices[-1]}, not {value!r}")
+
+
+TablesOption = Annotated[
+    str | None,
+    typer.Option("--tables", help="Tables: read (default; row by row, 'header: cell'), announce or skip."),
+]
+CodeOption = Annotated[
+    str | None,
+    typer.Option("--code", help="Code blocks: announce (default; 'Code example: ...'), read or skip."),
+]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help="Language numbers, Roman numerals and dates are read in (en, fr, de, it, es, pt); "
+        "default: the model's, else the book's.",
+    ),
+]
 
 
 ModelOption = Annotated[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -13,19 +14,25 @@ from rich.markup import escape
 from rich.table import Table
 
 from audiobook_tts.cli.app import (
+    CODE_MODES,
+    TABLES_MODES,
     BatchSizeOption,
+    CodeOption,
     ConfigOption,
     EosThresholdOption,
     FramesAfterEosOption,
+    LanguageOption,
     ModelOption,
     ProfileOption,
     QuantizeOption,
+    TablesOption,
     TemperatureOption,
     ThreadsOption,
     TokenizerOption,
     VoiceOption,
     WeightsOption,
     app,
+    check_choice,
     check_notes,
     fail,
     hms,
@@ -50,6 +57,9 @@ def inspect(
         str | None,
         typer.Option("--notes", help="Footnotes and endnotes: drop (default), inline or chapter_end."),
     ] = None,
+    tables: TablesOption = None,
+    code: CodeOption = None,
+    language: LanguageOption = None,
     model: ModelOption = None,
     config: ConfigOption = None,
     tokenizer: TokenizerOption = None,
@@ -66,6 +76,8 @@ def inspect(
     from audiobook_tts.tts.options import GenerationOptions
 
     check_notes(notes)
+    check_choice("--tables", tables, TABLES_MODES)
+    check_choice("--code", code, CODE_MODES)
     if max_tokens < 1 or wpm <= 0:
         fail("--max-tokens and --wpm must be positive")
     options = RenderOptions(
@@ -76,6 +88,9 @@ def inspect(
         generation=GenerationOptions(max_tokens=max_tokens),
         include_front_matter=include_front_matter or None,
         notes=notes,
+        tables=tables,  # type: ignore[arg-type]  # checked above
+        code=code,  # type: ignore[arg-type]
+        language=language,
         speak_titles=False if no_titles else None,
     )
     inspection = inspect_book(book, options)
@@ -83,6 +98,9 @@ def inspect(
     if facts.estimate_reason:
         typer.echo(f"note: token counts are estimated: {facts.estimate_reason}", err=True)
     count_tokens, meta = facts.count_tokens, inspection.book.metadata
+    if not as_json:
+        for warning in inspection.plan.warnings:
+            typer.echo(f"warning: {warning}", err=True)
     rows = [
         {
             "number": c.number,  # as `render --chapters` and profiles count
@@ -93,6 +111,7 @@ def inspect(
             "segments": len(c.spoken),
             "seconds": round(estimated_seconds(c.spoken, wpm), 1),
             "max_tokens_used": max((count_tokens(s.text) for s in c.spoken), default=0),
+            "omissions": c.chapter.omissions,  # tables and code blocks announced or skipped
             "spoken": c.spoken,
         }
         for c in inspection.chapters
@@ -112,6 +131,7 @@ def inspect(
             "words": sum(row["words"] for row in included),
             "segments": sum(row["segments"] for row in included),
             "seconds": round(total_seconds, 1),
+            "warnings": inspection.plan.warnings,
             "chapters": [{k: v for k, v in row.items() if k != "spoken"} for row in rows],
         }
         if segments:
@@ -143,6 +163,13 @@ def inspect(
             escape(status_text),
         )
     console.print(table)
+    omitted = [row for row in included if row["omissions"]]
+    if omitted:
+        console.print("Announced or skipped instead of read:")
+    for row in omitted:  # "table, 4 rows: skipped" and the like, counted per chapter
+        kinds = Counter((o.split(",")[0], o.rsplit(": ", 1)[-1]) for o in row["omissions"])
+        said = "; ".join(f"{n} {kind}{'s' * (n > 1)} {outcome}" for (kind, outcome), n in kinds.items())
+        console.print(escape(f"  {row['number']}. {row['title']}: {said}"), highlight=False)
     if segments:
         for row in included:
             console.rule(escape(f"{row['number']}. {row['title']}"))
@@ -187,6 +214,9 @@ def render(
     notes: Annotated[
         str | None, typer.Option(help="Footnotes and endnotes: drop (default), inline or chapter_end.")
     ] = None,
+    tables: TablesOption = None,
+    code: CodeOption = None,
+    language: LanguageOption = None,
     subtitles: Annotated[bool, typer.Option("--subtitles", help="Write .srt/.vtt beside each file.")] = False,
     acx: Annotated[
         bool, typer.Option("--acx", help="ACX preset: 44.1 kHz 192k CBR MP3, room tone, loudness for ACX.")
@@ -219,6 +249,8 @@ def render(
     if not chosen or not chosen <= {"m4b", "mp3"}:
         fail(f"--format {formats!r}: choose m4b, mp3 or both (m4b,mp3)")
     check_notes(notes)
+    check_choice("--tables", tables, TABLES_MODES)
+    check_choice("--code", code, CODE_MODES)
     options = RenderOptions(
         out_dir=out,
         profile=profile,
@@ -230,6 +262,9 @@ def render(
         generation=GenerationOptions(temperature, eos_threshold, frames_after_eos),
         include_front_matter=include_front_matter or None,
         notes=notes,
+        tables=tables,  # type: ignore[arg-type]  # checked above
+        code=code,  # type: ignore[arg-type]
+        language=language,
         chapters=chapters,
         preview_seconds=preview,
         fresh=fresh,

@@ -234,13 +234,14 @@ def chapter_levels(blocks: list[RawBlock]) -> list[int]:
 
 
 def title_heading(blocks: list[RawBlock]) -> str | None:
-    """The book's own title: the one heading of a level used once above the chapter level, else the first."""
+    """The book's own title: the first heading above the chapter level (a level used once), else a leading
+    h1/h2; None otherwise (a leading "#### Note" is no title: the file name is better)."""
     levels = chapter_levels(blocks)
     headings = [b for b in blocks if b.kind == "heading" and b.level]
-    above = [b for b in headings if levels and b.level < levels[0]]
-    if len(above) == 1 or (above and len({b.level for b in above}) == len(above)):
+    above = [b for b in headings if b.level < levels[0]] if levels else []
+    if above:
         return above[0].text
-    return headings[0].text if headings else None
+    return headings[0].text if headings and headings[0].level <= 2 else None
 
 
 def chapters_from_headings(blocks: list[RawBlock], source: str, title: str) -> list[Draft]:

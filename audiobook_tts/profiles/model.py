@@ -33,6 +33,8 @@ TEXT_KEYS: dict[str, type] = {
     "notes": IngestOptions,
     "include_front_matter": IngestOptions,
     "placeholders": IngestOptions,
+    "tables": IngestOptions,
+    "code": IngestOptions,
 }
 
 

@@ -62,6 +62,25 @@ class ModelFacts:
     default_voice: str  # the voice source used where neither --voice nor the profile names one
     token_counter: str = "the model's tokenizer"  # what count_tokens is, for inspect's caption
     estimate_reason: str | None = None  # why token counts are estimated, if they are
+    language: str | None = None  # the language the model speaks ("it"), None for a custom config
+
+
+# A catalogue model speaks the language its name starts with: "italian_24l" speaks Italian.
+MODEL_LANGUAGES = {
+    "english": "en",
+    "french": "fr",
+    "german": "de",
+    "italian": "it",
+    "spanish": "es",
+    "portuguese": "pt",
+    "dutch": "nl",
+}
+
+
+def model_language(catalogue_name: str | None) -> str | None:
+    """The language of a catalogue model, from its name; None for a custom config."""
+    name = catalogue_name or ""
+    return next((code for prefix, code in MODEL_LANGUAGES.items() if name.startswith(prefix)), None)
 
 
 def model_identity(engine: PocketTTS, weights_file: Path, tokenizer_file: Path) -> str:
@@ -94,7 +113,11 @@ def engine_model_id(engine: PocketTTS, choice: ModelChoice) -> str:
 
 def engine_facts(engine: PocketTTS, model_id: str) -> ModelFacts:
     return ModelFacts(
-        engine.config, engine.count_tokens, model_id, default_voice_source(engine.catalogue_name)
+        engine.config,
+        engine.count_tokens,
+        model_id,
+        default_voice_source(engine.catalogue_name),
+        language=model_language(engine.catalogue_name),
     )
 
 
@@ -109,13 +132,15 @@ def planning_facts(choice: ModelChoice) -> ModelFacts:
         if choice.tokenizer:
             raise
         note = "estimated token counts (2.5 characters a token; pass --tokenizer FILE for exact ones)"
-        return ModelFacts(config, estimate_tokens, "", default_voice, note, str(error))
+        language = model_language(choice.catalogue_name)
+        return ModelFacts(config, estimate_tokens, "", default_voice, note, str(error), language)
     name = (
         f"tokenizer {choice.tokenizer}"
         if choice.tokenizer
         else f"the {choice.model or catalogue.DEFAULT_MODEL} model's tokenizer"
     )
-    return ModelFacts(config, lambda text: len(tokenizer.encode(text)), "", default_voice, name)
+    count = lambda text: len(tokenizer.encode(text))  # noqa: E731
+    return ModelFacts(config, count, "", default_voice, name, language=model_language(choice.catalogue_name))
 
 
 def estimate_tokens(text: str) -> int:

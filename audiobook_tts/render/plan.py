@@ -12,16 +12,18 @@ Built once, before any audio is made, and without the model's weights (`inspect`
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from audiobook_tts.ingest import Book, load_book
+from audiobook_tts.ingest import Book, Chapter, load_book
 from audiobook_tts.jobs import Job, PlannedChapter, PlannedSegment, segment_key
 from audiobook_tts.profiles import Profile, parse_ranges
 from audiobook_tts.render.engine import ModelFacts
 from audiobook_tts.render.types import RenderError, RenderOptions, SegmentTask
-from audiobook_tts.text import Segment, TextOptions, prepare_chapter
+from audiobook_tts.text import Segment, TextOptions, UnreadableText, prepare_chapter, unreadable_text
+from audiobook_tts.text.normalize import language_code
 from audiobook_tts.tts.voices import VoiceSource
 
 GROUP_BATCHES = 4  # a group holds this many batches' worth of segments: the batch drains once per group
@@ -63,7 +65,12 @@ class RenderPlan:
 
 def read_book(book_path: Path, profile: Profile, options: RenderOptions) -> Book:
     """The book as the profile and the options say to read it; RenderError if no chapter is left to read."""
-    overrides = {"include_front_matter": options.include_front_matter, "notes": options.notes}
+    overrides = {
+        "include_front_matter": options.include_front_matter,
+        "notes": options.notes,
+        "tables": options.tables,
+        "code": options.code,
+    }
     ingest_options = dataclasses.replace(
         profile.ingest_options(), **{k: v for k, v in overrides.items() if v is not None}
     )
@@ -73,6 +80,46 @@ def read_book(book_path: Path, profile: Profile, options: RenderOptions) -> Book
             f"{book_path}: no chapter to read (all are front or back matter; try --include-front-matter)"
         )
     return book
+
+
+def unreadable_warnings(found: list[UnreadableText], listed: int = 3) -> list[str]:
+    """One line per chapter for a few chapters; for more, one line per script with the chapters' range."""
+    by_script: dict[str, list[UnreadableText]] = {}
+    for item in found:
+        by_script.setdefault(item.script, []).append(item)
+    lines = []
+    for items in by_script.values():
+        if len(items) <= listed:
+            lines += [item.message() for item in items]
+        else:
+            lines.append(
+                f"{len(items)} chapters (chapter {items[0].chapter} to {items[-1].chapter}) hold "
+                f"{sum(i.letters for i in items):,} letters in {items[0].script_name} script, "
+                "which the model cannot read"
+            )
+    return lines
+
+
+def reading_warnings(book: Book, readable: list[Chapter], language: str, model: ModelFacts) -> list[str]:
+    """What the listener would hear wrong, said before any audio is made: text in a script the model cannot
+    read (chapter and count), a book in another language than the model speaks, what was announced or
+    skipped instead of read."""
+    warnings = unreadable_warnings(unreadable_text(readable))
+    book_language = language_code(book.metadata.language or "")
+    if model.language and book_language and book_language != language_code(model.language):
+        warnings.append(
+            f"the book is in {book_language!r} but the model speaks {model.language!r}: numbers are read "
+            f"in {language_code(language)!r}; choose a model of the book's language (--model) or --language"
+        )
+    # "table, 4 rows: skipped" -> ("table", "skipped"), counted over the book
+    omitted = Counter(
+        (omission.split(",")[0], omission.rsplit(": ", 1)[-1]) for c in readable for omission in c.omissions
+    )
+    warnings += [
+        f"{count} {what}{'s' if count > 1 else ''} {outcome}, not read (inspect lists them by chapter)"
+        for (what, outcome), count in sorted(omitted.items())
+    ]
+    return warnings
 
 
 def select_chapters(selection: str, count: int) -> list[int]:
@@ -93,13 +140,15 @@ def build_plan(
     warnings = profile.unmatched_rules((n, c.title) for n, c in enumerate(readable, start=1))
     cli_voice = VoiceSource.parse(options.voice, Path.cwd(), "--voice") if options.voice else None
     default_voice = cli_voice or profile.voice or VoiceSource.parse(model.default_voice, Path.cwd())
+    language = options.language or model.language or book.metadata.language or "en"
     text_options = profile.text_options(
         TextOptions(
             max_tokens=options.generation.max_tokens,
             replace_characters=dict(model.config.replace_characters),
-            language=book.metadata.language or "en",
+            language=language,
         )
     )
+    warnings += reading_warnings(book, readable, language, model)
     if options.speak_titles is not None:
         text_options.speak_titles = options.speak_titles
 

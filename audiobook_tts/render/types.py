@@ -9,7 +9,7 @@ from typing import Literal
 
 from audiobook_tts.assemble import AssembleOptions
 from audiobook_tts.errors import UserError
-from audiobook_tts.ingest.chapters import NotesMode
+from audiobook_tts.ingest.options import CodeMode, NotesMode, TablesMode
 from audiobook_tts.jobs import PlannedChapter, PlannedSegment
 from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE, DEFAULT_OPTIONS, GenerationOptions
 
@@ -77,6 +77,10 @@ class RenderOptions:
     # Reading choices that replace the profile's when set (None: the profile's, else the default).
     include_front_matter: bool | None = None
     notes: NotesMode | None = None
+    tables: TablesMode | None = None  # read, announce or skip tables
+    code: CodeMode | None = None  # announce, read or skip code blocks
+    # The normalisation language (numbers, numerals, dates); None: the model's, else the book's.
+    language: str | None = None
     speak_titles: bool | None = None
     chapters: str | None = None  # "1-3,7": chapter numbers among those read (1 = the first)
     preview_seconds: float | None = None  # render only about this much of each chapter, into OUT/preview

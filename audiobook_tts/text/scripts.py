@@ -39,10 +39,15 @@ class UnreadableText:
     script: str
     letters: int
 
+    @property
+    def script_name(self) -> str:
+        return _SCRIPT_ALIASES.get(self.script, self.script.title())
+
     def message(self) -> str:
         return (
-            f"chapter {self.chapter} ({self.title}): {self.letters:,} letters in "
-            f"{_SCRIPT_ALIASES.get(self.script, self.script.title())} script, which the model cannot read"
+            f"chapter {self.chapter} ({self.title}): {self.letters:,} letter{'s' * (self.letters > 1)} in "
+            f"{self.script_name} script, "
+            "which the model cannot read"
         )
 
 

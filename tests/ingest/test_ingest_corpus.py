@@ -466,13 +466,18 @@ _BREAKS_WORDS = {
 _NOTE_OR_NOISE = {"pagebreak", "noteref", "footnote", "endnote", "rearnote", "note", "annotation"}
 
 
+def _epub_type(tag) -> str:
+    """epub:type as BeautifulSoup's XML parser names it: "epub:type", or "type" in newer bs4/lxml."""
+    return tag.get("epub:type") or tag.get("type", "")  # a script's or link's "text/css" matches no kind
+
+
 def _toc_targets(archive: zipfile.ZipFile, opf_path: str, soup_opf: BeautifulSoup) -> list[str]:
     base = PurePosixPath(opf_path).parent
     nav = soup_opf.find("item", properties=lambda p: p and "nav" in p.split())
     if nav is not None:
         nav_path = str(base / nav["href"])
         nav_soup = BeautifulSoup(archive.read(nav_path), "lxml-xml")
-        toc = next(n for n in nav_soup.find_all("nav") if "toc" in n.get("epub:type", ""))
+        toc = next(n for n in nav_soup.find_all("nav") if "toc" in _epub_type(n))
         hrefs = [(nav_path, a["href"]) for a in toc.find_all("a", href=True)]
     else:
         ncx_path = str(base / soup_opf.find("item", attrs={"media-type": "application/x-dtbncx+xml"})["href"])
@@ -506,7 +511,7 @@ def _region_words(name: str) -> dict[int, Counter]:
         for tag in soup.find_all(True):
             if tag.decomposed:
                 continue
-            kinds = set(tag.get("epub:type", "").split())
+            kinds = set(_epub_type(tag).split())
             if (
                 tag.name in _NOT_BODY_TEXT
                 or kinds & _NOTE_OR_NOISE

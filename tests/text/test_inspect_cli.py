@@ -91,3 +91,63 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path):
     bad_notes = runner.invoke(app, ["inspect", str(CORPUS / "trees.epub"), "--notes", "sideways"])
     assert bad_notes.exit_code == 1
     assert "--notes must be drop, inline or chapter_end" in bad_notes.output
+
+
+TABLE_BOOK = """<html lang="en"><body><h1>One</h1><p>The prices in 1960 were these.</p>
+<table><tr><th>Item</th><th>Price</th></tr><tr><td>Bread</td><td>2 pence</td></tr></table>
+<pre><code>print(1)
+print(2)</code></pre><p>Nel 1960 era così.</p></body></html>"""
+
+
+def write_book(tmp_path, text: str, name: str = "book.html") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def spoken_texts(out: dict) -> list[str]:
+    return [s["text"] for c in out["chapters"] if c["included"] for s in c["segment_list"]]
+
+
+def test_tables_and_code_options_and_what_was_not_read(tmp_path, tokenizer_files):
+    book = write_book(tmp_path, TABLE_BOOK)
+    tok = ["--tokenizer", str(tokenizer_files[0]), "--segments"]
+    out = inspect_json(book, *tok)
+    assert "Item: Bread; Price: two pence." in spoken_texts(out)
+    assert "Code example: two lines, not read." in spoken_texts(out)
+    assert out["chapters"][0]["omissions"] == ["code block, 2 lines: announced"]
+    assert "1 code block announced, not read (inspect lists them by chapter)" in out["warnings"]
+    out = inspect_json(book, *tok, "--tables", "announce", "--code", "skip")
+    assert "Table, one row, not read." in spoken_texts(out)
+    assert not any("print" in text or "Code" in text for text in spoken_texts(out))
+    assert out["chapters"][0]["omissions"] == ["table, 1 row: announced", "code block, 2 lines: skipped"]
+    result = runner.invoke(app, ["inspect", book, *tok, "--tables", "skip"])
+    assert result.exit_code == 0, result.output
+    assert "Announced or skipped instead of read:" in result.stdout
+    assert "1. One: 1 table skipped; 1 code block announced" in result.stdout
+
+
+def test_a_bad_table_or_code_mode_is_one_line(tmp_path):
+    for option, value in (("--tables", "loud"), ("--code", "sing")):
+        result = runner.invoke(app, ["inspect", write_book(tmp_path, TABLE_BOOK), option, value])
+        assert result.exit_code == 1
+        assert result.output.strip().splitlines()[-1].startswith(f"error: {option} must be")
+
+
+def test_the_language_follows_the_option_then_the_model_then_the_book(tmp_path, tokenizer_files):
+    book = write_book(tmp_path, TABLE_BOOK)
+    tok = ["--tokenizer", str(tokenizer_files[0]), "--segments"]
+    assert "The prices in nineteen sixty were these." in spoken_texts(inspect_json(book, *tok))
+    italian = spoken_texts(inspect_json(book, *tok, "--language", "it"))
+    assert "Nel millenovecentosessanta era così." in italian
+    out = inspect_json(book, "--segments", "--model", "italian")  # no tokenizer offline: estimated counts
+    assert "Nel millenovecentosessanta era così." in spoken_texts(out)
+    assert any("the book is in 'en' but the model speaks 'it'" in w for w in out["warnings"])
+
+
+def test_text_in_a_script_the_model_cannot_read_is_a_warning(tmp_path, tokenizer_files):
+    text = "第一回　开始\n\n此开卷第一回也。作者自云：因曾历过一番梦幻之后。\n"
+    book = write_book(tmp_path, text, "hong.txt")
+    result = runner.invoke(app, ["inspect", book, "--tokenizer", str(tokenizer_files[0])])
+    assert result.exit_code == 0, result.output
+    assert "letters in CJK (Chinese/Japanese) script, which the model cannot read" in result.output
