@@ -101,6 +101,7 @@ def english_from_hub(fake_hub_files):
         yield load_model("english", eos_threshold=1e9)
 
 
+@pytest.mark.slow  # the full-size model
 def test_catalogue_model_and_voice_match_reference(english_from_hub, fake_hub_files):
     from tests.fixtures.reference import load_reference, run_reference
 
@@ -119,6 +120,7 @@ def test_catalogue_model_and_voice_match_reference(english_from_hub, fake_hub_fi
     assert torch.allclose(audio, ref_run.audio, rtol=0, atol=1e-6)  # measured: ~5e-8
 
 
+@pytest.mark.slow  # the full-size model
 def test_cloning_from_audio_matches_reference_voice_state(english_from_hub, fake_hub_files, voice_wav):
     from tests.fixtures.reference import load_reference, reference_voice_state
 
