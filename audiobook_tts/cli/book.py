@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +31,7 @@ from audiobook_tts.cli.app import (
     fail,
     hms,
 )
-from audiobook_tts.cli.display import RenderDisplay
+from audiobook_tts.cli.display import RenderDisplay, WarningSummary
 from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE
 from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK
 
@@ -211,14 +212,17 @@ def render(
 ) -> None:
     """Render BOOK into an M4B with chapters and an MP3 per chapter. Interrupt it at any time and run the
     same command again: it resumes where it stopped."""
-    from audiobook_tts.assemble import AssembleOptions
-    from audiobook_tts.render import RenderOptions, render_book
-    from audiobook_tts.tts.options import GenerationOptions
-
     chosen = frozenset(f.strip().lower() for f in formats.split(",") if f.strip())
     if not chosen or not chosen <= {"m4b", "mp3"}:
         fail(f"--format {formats!r}: choose m4b, mp3 or both (m4b,mp3)")
     check_notes(notes)
+    display = RenderDisplay("json" if as_json else "quiet" if quiet else "rich")
+    display.loading(f"book {book.name}")  # at once: importing the render takes seconds on a slow machine
+
+    from audiobook_tts.assemble import AssembleOptions
+    from audiobook_tts.render import RenderOptions, render_book
+    from audiobook_tts.tts.options import GenerationOptions
+
     options = RenderOptions(
         out_dir=out,
         profile=profile,
@@ -245,7 +249,8 @@ def render(
             ffmpeg=ffmpeg,
         ),
     )
-    display = RenderDisplay("json" if as_json else "quiet" if quiet else "rich")
+    warnings = WarningSummary()  # the library's warnings, each kind once, after the display
+    logging.getLogger("audiobook_tts").addHandler(warnings)
     try:
         result = render_book(book, options, display)
     except KeyboardInterrupt:
@@ -254,6 +259,9 @@ def render(
         raise typer.Exit(130) from None
     finally:
         display.stop()
+        logging.getLogger("audiobook_tts").removeHandler(warnings)
+        for line in warnings.lines():
+            typer.echo(f"warning: {line}", err=True)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     summary = {
@@ -262,15 +270,19 @@ def render(
         "rendered": result.rendered,
         "reused": result.reused,
         "audio_seconds": round(result.audio_seconds, 3),
+        "generation_seconds": round(result.generation_seconds, 3),
+        "speed": round(result.speed, 2),
+        "book_seconds": round(result.book_seconds, 3),
         "wall_seconds": round(result.wall_seconds, 3),
     }
     if as_json:
         typer.echo(json.dumps({"kind": "result", **summary}, ensure_ascii=False))
         return
-    speed = result.audio_seconds / result.wall_seconds if result.wall_seconds else 0.0
+    length = f"{hms(result.book_seconds)} long with its pauses"
+    typer.echo(f"{result.out_dir}: {len(result.files)} files, {length}, made in {hms(result.wall_seconds)}")
     typer.echo(
-        f"{result.out_dir}: {len(result.files)} files; {result.rendered} segments rendered "
-        f"({hms(result.audio_seconds)} of audio, {speed:.1f}x real time), {result.reused} already done"
+        f"{result.rendered} segments rendered ({hms(result.audio_seconds)} of speech at "
+        f"{result.speed:.1f}x real time), {result.reused} already done"
     )
     for path in result.files:
         typer.echo(f"  {path}")
