@@ -10,6 +10,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.fixtures.reference import run_reference
 
@@ -97,6 +98,7 @@ def test_bad_voice_file_is_one_line(tiny_checkpoint, tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1 and "voice.wav" in done.stderr
 
 
+@pytest.mark.slow
 def test_catalogue_model_and_voice_through_the_hub_cache(fake_hub_files, tmp_path):
     """`download` then `say --voice fantine` resolve the real repo names and revisions from the cache."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(fake_hub_files.cache_dir)}

@@ -1,4 +1,4 @@
-"""The render's terminal display at fixed widths: every figure present, no figure cut, nothing over the width."""
+"""The render's terminal display at fixed widths: every figure present and whole, nothing over the width."""
 
 import io
 
