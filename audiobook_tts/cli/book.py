@@ -18,6 +18,7 @@ from audiobook_tts.cli.app import (
     ConfigOption,
     EosThresholdOption,
     FramesAfterEosOption,
+    FrontMatterOption,
     ModelOption,
     ProfileOption,
     QuantizeOption,
@@ -38,15 +39,15 @@ from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK
 
 @app.command()
 def inspect(
-    book: Annotated[Path, typer.Argument(help="The book file (EPUB, HTML, Markdown or plain text).")],
+    book: Annotated[
+        Path, typer.Argument(metavar="BOOK", help="The book file (EPUB, HTML, Markdown or plain text).")
+    ],
     segments: Annotated[
         bool, typer.Option("--segments", help="Also print every segment as it will be spoken, and its pause.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON.")] = False,
     profile: ProfileOption = None,
-    include_front_matter: Annotated[
-        bool, typer.Option("--include-front-matter", help="Read front and back matter too.")
-    ] = False,
+    include_front_matter: FrontMatterOption = None,
     notes: Annotated[
         str | None,
         typer.Option("--notes", help="Footnotes and endnotes: drop (default), inline or chapter_end."),
@@ -58,7 +59,12 @@ def inspect(
         int, typer.Option(help="The model's token budget per segment.")
     ] = MAX_TOKENS_PER_CHUNK,
     wpm: Annotated[float, typer.Option(help="Speaking rate for the estimate (words a minute).")] = 155,
-    no_titles: Annotated[bool, typer.Option("--no-titles", help="Do not speak chapter titles.")] = False,
+    titles: Annotated[
+        bool | None,
+        typer.Option(
+            "--titles/--no-titles", help="Speak chapter titles, or not (default: the profile's, else yes)."
+        ),
+    ] = None,
 ) -> None:
     """Show what BOOK becomes: chapters, words, segments and estimated duration, as `render` with the same
     options would speak it; nothing is synthesised."""
@@ -75,9 +81,9 @@ def inspect(
         config=config,
         tokenizer=tokenizer,
         generation=GenerationOptions(max_tokens=max_tokens),
-        include_front_matter=include_front_matter or None,
+        include_front_matter=include_front_matter,
         notes=notes,
-        speak_titles=False if no_titles else None,
+        speak_titles=titles,
     )
     inspection = inspect_book(book, options)
     facts = inspection.model
@@ -157,7 +163,9 @@ def inspect(
 
 @app.command()
 def render(
-    book: Annotated[Path, typer.Argument(help="The book: EPUB, HTML, Markdown or plain text.")],
+    book: Annotated[
+        Path, typer.Argument(metavar="BOOK", help="The book: EPUB, HTML, Markdown or plain text.")
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Output directory (default: next to the book, named after it)."),
@@ -182,9 +190,7 @@ def render(
     temperature: TemperatureOption = None,
     eos_threshold: EosThresholdOption = None,
     frames_after_eos: FramesAfterEosOption = None,
-    include_front_matter: Annotated[
-        bool, typer.Option("--include-front-matter", help="Also read front and back matter.")
-    ] = False,
+    include_front_matter: FrontMatterOption = None,
     notes: Annotated[
         str | None, typer.Option(help="Footnotes and endnotes: drop (default), inline or chapter_end.")
     ] = None,
@@ -194,7 +200,7 @@ def render(
     ] = False,
     lufs: Annotated[float, typer.Option(help="Integrated loudness target (LUFS).")] = -19.0,
     ffmpeg: Annotated[
-        str | None, typer.Option(help="The ffmpeg to use (default: PATH, else bundled).")
+        str | None, typer.Option(help="The ffmpeg to use (default: the one bundled with imageio-ffmpeg).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Progress and result as JSON lines.")] = False,
@@ -232,7 +238,7 @@ def render(
         tokenizer=tokenizer,
         voice=voice,
         generation=GenerationOptions(temperature, eos_threshold, frames_after_eos),
-        include_front_matter=include_front_matter or None,
+        include_front_matter=include_front_matter,
         notes=notes,
         chapters=chapters,
         preview_seconds=preview,
