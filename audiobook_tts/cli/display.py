@@ -140,8 +140,8 @@ class RenderDisplay:
         if self.mode == "json":
             typer.echo(json.dumps(dataclasses.asdict(event), ensure_ascii=False))
             return
-        if self.mode == "quiet":
-            return
+        if self.mode == "quiet" or (event.kind == "load" and event.message == self.state.loading):
+            return  # (the book's name, already shown by `loading`)
         now = time.monotonic()
         self.state.update(event, now)
         if event.kind == "voice":
