@@ -17,6 +17,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console, ConsoleOptions, Group, RenderResult
@@ -24,6 +25,9 @@ from rich.live import Live
 from rich.text import Text
 
 from audiobook_tts.cli.app import hms
+
+if TYPE_CHECKING:  # the render is imported after the first line is shown
+    from audiobook_tts.render import RenderEvent
 
 MIN_BAR = 8  # narrower than this, a bar says nothing
 ASSEMBLY_PASSES = {"measure": "measuring loudness", "check": "setting levels", "encode": "encoding"}
@@ -35,12 +39,12 @@ class RenderState:
 
     loading: str = ""  # what is loading now ("book alice.epub", "model english", "voice fantine")
     loading_since: float = 0.0
-    segment: object | None = None  # the last segment event
+    segment: RenderEvent | None = None  # the last plan or segment event
     segment_at: float = 0.0  # when it came
     reused: int = 0  # segments found stored: counted as done, not in the pace
-    assembly: object | None = None  # the last assemble event
+    assembly: RenderEvent | None = None  # the last assemble event
 
-    def update(self, event, now: float) -> None:
+    def update(self, event: RenderEvent, now: float) -> None:
         if event.kind == "load":
             self.loading, self.loading_since = event.message, now
         elif event.kind in ("plan", "segment"):
@@ -53,20 +57,20 @@ class RenderState:
         if self.segment is None:
             waited = now - self.loading_since
             return [_with_title(f"loading ({waited:.0f} s)", self.loading, width)] if self.loading else []
+        book = self.book_line(self.segment, width, now)
         if self.assembly is None:
-            return [self.book_line(width, now), self.chapter_line(width)]
-        return [self.book_line(width, now), self.assembly_line()]
+            return [book, chapter_line(self.segment, width)]
+        return [book, assembly_line(self.assembly)]
 
-    def book_line(self, width: int, now: float) -> str:
+    def book_line(self, event: RenderEvent, width: int, now: float) -> str:
         """Segments, audio made in this run, its speed and the time left; `width` 0: no bar (a log line)."""
         from audiobook_tts.render.progress import speed  # loaded by now; the CLI starts up without it
 
-        event = self.segment
         figures = [
             f"{event.done}/{event.total} segments",
             f"{hms(event.audio_seconds)} audio",
             f"{speed(event.audio_seconds, event.generation_seconds):.1f}x real time",
-            f"ETA {self.eta(now)}",
+            f"ETA {self.eta(event, now)}",
         ]
         text = "  ".join(figures)
         if width and len(text) > width:
@@ -78,9 +82,8 @@ class RenderState:
         filled = round(room * event.done / event.total) if event.total else 0
         return "━" * filled + "╺" * (room - filled) + " " + text
 
-    def eta(self, now: float) -> str:
+    def eta(self, event: RenderEvent, now: float) -> str:
         """Time left at this run's pace (segments generated per second generating); stored ones are free."""
-        event = self.segment
         if self.assembly is not None or event.done == event.total:
             return hms(0)
         generated = event.done - self.reused
@@ -89,23 +92,19 @@ class RenderState:
         elapsed = event.generation_seconds + (now - self.segment_at)
         return hms(elapsed / generated * (event.total - event.done))
 
-    def chapter_line(self, width: int) -> str:
-        event = self.segment
-        if event.kind != "segment":
-            return f"{event.chapters} chapters" if event.chapters else ""
-        head = (
-            f"chapter {event.chapter}/{event.chapters}  {event.chapter_done}/{event.chapter_total} segments"
-        )
-        return _with_title(head, event.chapter_title, width)
 
-    def assembly_line(self) -> str:
-        event = self.assembly
-        line = (
-            f"{ASSEMBLY_PASSES.get(event.message, event.message)}: chapter {event.chapter}/{event.chapters}"
-        )
-        if event.message == "encode":
-            line += f"  {hms(event.encoded_seconds)} of {hms(event.book_seconds)} encoded"
-        return line
+def chapter_line(event: RenderEvent, width: int) -> str:
+    if event.kind != "segment":
+        return f"{event.chapters} chapters" if event.chapters else ""
+    head = f"chapter {event.chapter}/{event.chapters}  {event.chapter_done}/{event.chapter_total} segments"
+    return _with_title(head, event.chapter_title, width)
+
+
+def assembly_line(event: RenderEvent) -> str:
+    line = f"{ASSEMBLY_PASSES.get(event.message, event.message)}: chapter {event.chapter}/{event.chapters}"
+    if event.message == "encode":
+        line += f"  {hms(event.encoded_seconds)} of {hms(event.book_seconds)} encoded"
+    return line
 
 
 def _with_title(head: str, title: str, width: int) -> str:
@@ -136,7 +135,7 @@ class RenderDisplay:
         self.state = RenderState()
         self.live: Live | None = None
 
-    def __call__(self, event) -> None:
+    def __call__(self, event: RenderEvent) -> None:
         if self.mode == "json":
             typer.echo(json.dumps(dataclasses.asdict(event), ensure_ascii=False))
             return
@@ -165,7 +164,7 @@ class RenderDisplay:
             self.live = Live(_Lines(self.state), console=self.console, refresh_per_second=4)
             self.live.start(refresh=True)
 
-    def log(self, event, now: float) -> None:
+    def log(self, event: RenderEvent, now: float) -> None:
         """Plain lines for a log: each step, each finished chapter, each assembly pass's chapter."""
         if event.kind == "load":
             self.print(f"loading {event.message}")
@@ -173,9 +172,11 @@ class RenderDisplay:
             chapters = f"{event.chapters} chapter" + "s" * (event.chapters != 1)
             self.print(f"rendering {event.total} segments, {chapters}")
         elif event.kind == "segment" and event.chapter_done == event.chapter_total:
-            self.print(f"chapter {event.chapter}/{event.chapters} done: {self.state.book_line(0, now)}")
+            self.print(
+                f"chapter {event.chapter}/{event.chapters} done: {self.state.book_line(event, 0, now)}"
+            )
         elif event.kind == "assemble":
-            self.print(self.state.assembly_line())
+            self.print(assembly_line(event))
 
     def print(self, line: str) -> None:
         """A line above the live display."""
