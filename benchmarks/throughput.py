@@ -115,7 +115,6 @@ def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
 
     else:
         from audiobook_tts.render.plan import GROUP_BATCHES
-
         from audiobook_tts.tts import use_fast_kernels
         from audiobook_tts.tts.batch import DEFAULT_BATCH_SIZE, default_threads, make_request, render_requests
         from audiobook_tts.tts.options import GenerationOptions

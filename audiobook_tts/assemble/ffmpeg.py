@@ -20,24 +20,28 @@ from audiobook_tts.assemble.errors import AssembleError
 
 
 def find_ffmpeg(override: str | None = None) -> str:
-    """An explicit path wins, then ffmpeg on PATH, then the binary bundled with imageio-ffmpeg."""
+    """An explicit path wins, then the binary bundled with imageio-ffmpeg, then ffmpeg on PATH.
+
+    The bundled build comes first so every machine encodes and decodes with one known version (an older
+    distribution ffmpeg may, for one, not trim AAC end padding); PATH is the fallback where none is bundled.
+    """
     if override:
         found = shutil.which(override)
         if found is None:
             raise AssembleError(f"ffmpeg not found at {override!r}: give the path of an ffmpeg executable")
         return found
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
     try:
         import imageio_ffmpeg
 
         return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError) as error:
+    except (ImportError, RuntimeError):
+        found = shutil.which("ffmpeg")
+    if found is None:
         raise AssembleError(
-            "ffmpeg not found: install it (e.g. apt install ffmpeg) or pip install imageio-ffmpeg, "
+            "ffmpeg not found: pip install imageio-ffmpeg or install ffmpeg (e.g. apt install ffmpeg), "
             "or pass its path with --ffmpeg"
-        ) from error
+        )
+    return found
 
 
 def error_summary(log: str) -> str:

@@ -19,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: a flag is `--fresh`, not `--fresh <bool>`; fits 80 columns
 )
 
 
@@ -67,6 +68,13 @@ LanguageOption = Annotated[
 ]
 
 
+FrontMatterOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--include-front-matter/--no-include-front-matter",
+        help="Read front and back matter too, or not (default: as the profile says, else not).",
+    ),
+]
 ModelOption = Annotated[
     str | None, typer.Option("--model", help="Catalogue model name (see `voices`); default: english.")
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ from audiobook_tts.cli.app import (
     ConfigOption,
     EosThresholdOption,
     FramesAfterEosOption,
+    FrontMatterOption,
     LanguageOption,
     ModelOption,
     ProfileOption,
@@ -37,22 +39,22 @@ from audiobook_tts.cli.app import (
     fail,
     hms,
 )
-from audiobook_tts.cli.display import RenderDisplay
+from audiobook_tts.cli.display import RenderDisplay, WarningSummary
 from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE
 from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK
 
 
 @app.command()
 def inspect(
-    book: Annotated[Path, typer.Argument(help="The book file (EPUB, HTML, Markdown or plain text).")],
+    book: Annotated[
+        Path, typer.Argument(metavar="BOOK", help="The book file (EPUB, HTML, Markdown or plain text).")
+    ],
     segments: Annotated[
         bool, typer.Option("--segments", help="Also print every segment as it will be spoken, and its pause.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON.")] = False,
     profile: ProfileOption = None,
-    include_front_matter: Annotated[
-        bool, typer.Option("--include-front-matter", help="Read front and back matter too.")
-    ] = False,
+    include_front_matter: FrontMatterOption = None,
     notes: Annotated[
         str | None,
         typer.Option("--notes", help="Footnotes and endnotes: drop (default), inline or chapter_end."),
@@ -67,7 +69,12 @@ def inspect(
         int, typer.Option(help="The model's token budget per segment.")
     ] = MAX_TOKENS_PER_CHUNK,
     wpm: Annotated[float, typer.Option(help="Speaking rate for the estimate (words a minute).")] = 155,
-    no_titles: Annotated[bool, typer.Option("--no-titles", help="Do not speak chapter titles.")] = False,
+    titles: Annotated[
+        bool | None,
+        typer.Option(
+            "--titles/--no-titles", help="Speak chapter titles, or not (default: the profile's, else yes)."
+        ),
+    ] = None,
 ) -> None:
     """Show what BOOK becomes: chapters, words, segments and estimated duration, as `render` with the same
     options would speak it; nothing is synthesised."""
@@ -86,12 +93,12 @@ def inspect(
         config=config,
         tokenizer=tokenizer,
         generation=GenerationOptions(max_tokens=max_tokens),
-        include_front_matter=include_front_matter or None,
+        include_front_matter=include_front_matter,
         notes=notes,
         tables=tables,  # type: ignore[arg-type]  # checked above
         code=code,  # type: ignore[arg-type]
         language=language,
-        speak_titles=False if no_titles else None,
+        speak_titles=titles,
     )
     inspection = inspect_book(book, options)
     facts = inspection.model
@@ -183,7 +190,9 @@ def inspect(
 
 @app.command()
 def render(
-    book: Annotated[Path, typer.Argument(help="The book: EPUB, HTML, Markdown or plain text.")],
+    book: Annotated[
+        Path, typer.Argument(metavar="BOOK", help="The book: EPUB, HTML, Markdown or plain text.")
+    ],
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Output directory (default: next to the book, named after it)."),
@@ -208,9 +217,7 @@ def render(
     temperature: TemperatureOption = None,
     eos_threshold: EosThresholdOption = None,
     frames_after_eos: FramesAfterEosOption = None,
-    include_front_matter: Annotated[
-        bool, typer.Option("--include-front-matter", help="Also read front and back matter.")
-    ] = False,
+    include_front_matter: FrontMatterOption = None,
     notes: Annotated[
         str | None, typer.Option(help="Footnotes and endnotes: drop (default), inline or chapter_end.")
     ] = None,
@@ -223,7 +230,7 @@ def render(
     ] = False,
     lufs: Annotated[float, typer.Option(help="Integrated loudness target (LUFS).")] = -19.0,
     ffmpeg: Annotated[
-        str | None, typer.Option(help="The ffmpeg to use (default: PATH, else bundled).")
+        str | None, typer.Option(help="The ffmpeg to use (default: the one bundled with imageio-ffmpeg).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the result.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Progress and result as JSON lines.")] = False,
@@ -241,16 +248,19 @@ def render(
 ) -> None:
     """Render BOOK into an M4B with chapters and an MP3 per chapter. Interrupt it at any time and run the
     same command again: it resumes where it stopped."""
-    from audiobook_tts.assemble import AssembleOptions
-    from audiobook_tts.render import RenderOptions, render_book
-    from audiobook_tts.tts.options import GenerationOptions
-
     chosen = frozenset(f.strip().lower() for f in formats.split(",") if f.strip())
     if not chosen or not chosen <= {"m4b", "mp3"}:
         fail(f"--format {formats!r}: choose m4b, mp3 or both (m4b,mp3)")
     check_notes(notes)
     check_choice("--tables", tables, TABLES_MODES)
     check_choice("--code", code, CODE_MODES)
+    display = RenderDisplay("json" if as_json else "quiet" if quiet else "rich")
+    display.loading(f"book {book.name}")  # at once: importing the render takes seconds on a slow machine
+
+    from audiobook_tts.assemble import AssembleOptions
+    from audiobook_tts.render import RenderOptions, render_book
+    from audiobook_tts.tts.options import GenerationOptions
+
     options = RenderOptions(
         out_dir=out,
         profile=profile,
@@ -260,7 +270,7 @@ def render(
         tokenizer=tokenizer,
         voice=voice,
         generation=GenerationOptions(temperature, eos_threshold, frames_after_eos),
-        include_front_matter=include_front_matter or None,
+        include_front_matter=include_front_matter,
         notes=notes,
         tables=tables,  # type: ignore[arg-type]  # checked above
         code=code,  # type: ignore[arg-type]
@@ -280,7 +290,8 @@ def render(
             ffmpeg=ffmpeg,
         ),
     )
-    display = RenderDisplay("json" if as_json else "quiet" if quiet else "rich")
+    warnings = WarningSummary()  # the library's warnings, each kind once, after the display
+    logging.getLogger("audiobook_tts").addHandler(warnings)
     try:
         result = render_book(book, options, display)
     except KeyboardInterrupt:
@@ -289,6 +300,9 @@ def render(
         raise typer.Exit(130) from None
     finally:
         display.stop()
+        logging.getLogger("audiobook_tts").removeHandler(warnings)
+        for line in warnings.lines():
+            typer.echo(f"warning: {line}", err=True)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     summary = {
@@ -297,15 +311,19 @@ def render(
         "rendered": result.rendered,
         "reused": result.reused,
         "audio_seconds": round(result.audio_seconds, 3),
+        "generation_seconds": round(result.generation_seconds, 3),
+        "speed": round(result.speed, 2),
+        "book_seconds": round(result.book_seconds, 3),
         "wall_seconds": round(result.wall_seconds, 3),
     }
     if as_json:
         typer.echo(json.dumps({"kind": "result", **summary}, ensure_ascii=False))
         return
-    speed = result.audio_seconds / result.wall_seconds if result.wall_seconds else 0.0
+    length = f"{hms(result.book_seconds)} long with its pauses"
+    typer.echo(f"{result.out_dir}: {len(result.files)} files, {length}, made in {hms(result.wall_seconds)}")
     typer.echo(
-        f"{result.out_dir}: {len(result.files)} files; {result.rendered} segments rendered "
-        f"({hms(result.audio_seconds)} of audio, {speed:.1f}x real time), {result.reused} already done"
+        f"{result.rendered} segments rendered ({hms(result.audio_seconds)} of speech at "
+        f"{result.speed:.1f}x real time), {result.reused} already done"
     )
     for path in result.files:
         typer.echo(f"  {path}")

@@ -58,7 +58,7 @@ def say(
     import torch
 
     from audiobook_tts.render import ModelChoice, load_engine
-    from audiobook_tts.tts import default_voice_source, load_voice
+    from audiobook_tts.tts import check_model_files, default_voice_source, load_voice
     from audiobook_tts.tts.audio import StreamingWavWriter, write_wav
     from audiobook_tts.tts.options import GenerationOptions
 
@@ -67,12 +67,15 @@ def say(
     if not text.strip():
         fail("nothing to say: the text is empty")
     options = GenerationOptions(temperature, eos_threshold, frames_after_eos)
-    engine = load_engine(ModelChoice(model, config, weights, tokenizer, quantize))
+    choice = ModelChoice(model, config, weights, tokenizer, quantize)
+    voice = voice or default_voice_source(choice.catalogue_name)
+    check_model_files(model, config=config, weights=weights, tokenizer=tokenizer, voices=[voice])
+    engine = load_engine(choice)
     if threads is not None:
         torch.set_num_threads(threads)
     if seed is not None:
         torch.manual_seed(seed)
-    state = load_voice(engine, voice or default_voice_source(engine.catalogue_name))
+    state = load_voice(engine, voice)
     started = time.perf_counter()
     if stream:
         first_audio = None
@@ -125,10 +128,12 @@ def download(
     config: ConfigOption = None,
 ) -> None:
     """Fetch a model and voices into the Hugging Face cache now, so later runs need no network."""
-    from audiobook_tts.tts import default_voice_source, load_model, load_voice
+    from audiobook_tts.tts import catalogue, check_model_files, default_voice_source, load_model, load_voice
 
+    voices = voice or [default_voice_source((model or catalogue.DEFAULT_MODEL) if config is None else None)]
+    check_model_files(model, config=config, voices=voices)  # offline: every missing file named at once
     engine = load_model(model, config=config)
-    for name in voice or [default_voice_source(engine.catalogue_name)]:
+    for name in voices:
         load_voice(engine, name)
     typer.echo(f"ready: {engine.weights_file} and voices {', '.join(voice or ['(default)'])}")
 

@@ -37,11 +37,12 @@ from audiobook_tts.render.engine import (
 )
 from audiobook_tts.render.local import render_locally
 from audiobook_tts.render.plan import RenderPlan, build_plan, read_book
-from audiobook_tts.render.progress import Tally
+from audiobook_tts.render.progress import Tally, speed
 from audiobook_tts.render.types import Progress, RenderError, RenderEvent, RenderOptions
 from audiobook_tts.render.voices import JobVoices
 from audiobook_tts.render.workers import render_with_workers
 from audiobook_tts.text import Segment, prepare_chapter
+from audiobook_tts.tts import catalogue, check_model_files, default_voice_source
 from audiobook_tts.tts.options import default_threads
 from audiobook_tts.tts.voices import VoiceSource
 
@@ -54,8 +55,14 @@ class RenderResult:
     rendered: int  # segments generated in this run
     reused: int  # segments found in the job
     audio_seconds: float  # generated in this run
-    wall_seconds: float
+    wall_seconds: float  # the whole run: loading, generation and assembly
     warnings: list[str] = field(default_factory=list)
+    generation_seconds: float = 0.0  # of it, generating
+    book_seconds: float = 0.0  # the assembled audio's length, pauses included
+
+    @property
+    def speed(self) -> float:
+        return speed(self.audio_seconds, self.generation_seconds)
 
 
 def render_book(
@@ -66,10 +73,16 @@ def render_book(
     started = time.perf_counter()
     emit = progress or (lambda event: None)
     book_path = Path(book_path)
+    emit(RenderEvent("load", message=f"book {book_path.name}"))
     profile = load_profile(options.profile) if options.profile else Profile(path=Path("(command line)"))
     book = read_book(book_path, profile, options)
     choice = model_choice(options, profile)
     find_ffmpeg(options.assemble.ffmpeg)  # a missing encoder should stop us before hours of rendering
+    check_model_files(
+        choice.model, config=choice.config, weights=choice.weights, tokenizer=choice.tokenizer,
+        voices=voice_names(options, profile, choice),
+    )  # fmt: skip
+    emit(RenderEvent("load", message=f"model {choice.model or choice.config or catalogue.DEFAULT_MODEL}"))
     engine = load_engine(choice)
     model_id = engine_model_id(engine, choice)
     out_dir = Path(options.out_dir) if options.out_dir else default_out_dir(book_path)
@@ -80,12 +93,14 @@ def render_book(
             f"cannot create the output directory {out_dir}: {error.strerror or error}"
         ) from None
     with Job.open(out_dir, fresh=options.fresh) as job:
-        voices = JobVoices(engine, job, model_id)
+        voices = JobVoices(
+            engine, job, model_id, announce=lambda what: emit(RenderEvent("load", message=what))
+        )
         plan = build_plan(book, profile, options, engine_facts(engine, model_id), voices)
         job.set_plan(plan.chapters)
         for narrator in plan.narrators:
             emit(RenderEvent("voice", narrator.chapter, narrator.title, message=narrator.name))
-        emit(RenderEvent("plan", total=len(plan.tasks)))
+        emit(RenderEvent("plan", total=len(plan.tasks), chapters=len(plan.chapters)))
         tally = Tally(plan, emit)
         threads = options.threads or default_threads()
         if options.workers > 1:
@@ -96,7 +111,14 @@ def render_book(
             )
         else:
             warnings = render_locally(job, engine, plan, tally, states=voices.states, threads=options.threads)
-        emit(RenderEvent("assemble", message=f"assembling {len(plan.work)} chapters"))
+        lengths = [chapter_seconds(job, chapter) for chapter in plan.work]
+
+        def assembly(stage: str, done: int, total: int) -> None:
+            encoded = sum(lengths[:done]) if stage == "encode" else 0.0
+            emit(RenderEvent("assemble", chapter=done, chapters=total, message=stage, encoded_seconds=encoded,
+                             book_seconds=sum(lengths)))  # fmt: skip
+
+        assembly("measure", 0, len(plan.work))
         target = out_dir / "preview" if options.preview_seconds is not None else out_dir
         result: AssembleResult = assemble(
             [chapter_audio(job, chapter) for chapter in plan.work],
@@ -104,6 +126,7 @@ def render_book(
             target,
             options.assemble,
             sample_rate=SAMPLE_RATE,
+            progress=assembly,
         )
     wall = time.perf_counter() - started
     emit(
@@ -113,8 +136,9 @@ def render_book(
     )
     warnings = plan.warnings + warnings + result.warnings
     return RenderResult(
-        out_dir, result.files, plan.work, tally.rendered, tally.reused, tally.audio_seconds, wall, warnings
-    )
+        out_dir, result.files, plan.work, tally.rendered, tally.reused, tally.audio_seconds, wall, warnings,
+        tally.generation_seconds, result.total_samples / result.sample_rate,
+    )  # fmt: skip
 
 
 @dataclass
@@ -186,6 +210,21 @@ def book_tags(book: Book, narrators: list[str]) -> BookTags:
         cover=meta.cover.data if meta.cover else None,
         cover_mime=meta.cover.mime if meta.cover else None,
     )
+
+
+def chapter_seconds(job: Job, chapter: PlannedChapter) -> float:
+    """How long the chapter's stored audio lasts with its pauses, from the files' sizes (float32 samples)."""
+    samples = sum(job.audio_path(segment.key).stat().st_size // 4 for segment in chapter.segments)
+    return samples / SAMPLE_RATE + sum(segment.pause_after for segment in chapter.segments)
+
+
+def voice_names(options: RenderOptions, profile: Profile, choice: ModelChoice) -> list[str]:
+    """Every voice the render may load, as written (to check the hub cache for all of them at once)."""
+    if options.voice:
+        return [options.voice]
+    sources = [profile.voice, *(rule.voice for rule in profile.chapters)]
+    names = [source.location for source in sources if source is not None]
+    return names if profile.voice else [*names, default_voice_source(choice.catalogue_name)]
 
 
 def chapter_audio(job: Job, chapter: PlannedChapter) -> ChapterAudio:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import time
+
 from audiobook_tts.render.plan import RenderPlan
 from audiobook_tts.render.types import Progress, RenderEvent
 
 
+def speed(audio_seconds: float, generation_seconds: float) -> float:
+    """The one speed figure, live and in the summary: seconds of audio generated per wall-clock second spent
+    generating (model loading, stored segments and assembly not counted)."""
+    return audio_seconds / generation_seconds if generation_seconds > 0 else 0.0
+
+
 class Tally:
-    """Counts finished segments and turns each into a RenderEvent; a segment is counted once."""
+    """Counts finished segments and turns each into a RenderEvent; a segment is counted once. Generation
+    time runs from the tally's creation (the plan is ready) to the last segment."""
 
     def __init__(self, plan: RenderPlan, emit: Progress):
         self.plan, self.emit = plan, emit
@@ -15,6 +24,8 @@ class Tally:
         self.chapter_done: dict[int, int] = {}
         self.rendered = self.reused = 0
         self.audio_seconds = 0.0
+        self.started = time.perf_counter()
+        self.generation_seconds = 0.0
 
     def report(self, index: int, seconds: float | None) -> None:
         """Task `index` is stored: `seconds` of audio rendered just now, or None if it was found stored."""
@@ -26,6 +37,7 @@ class Tally:
         else:
             self.rendered += 1
             self.audio_seconds += seconds
+            self.generation_seconds = time.perf_counter() - self.started
         chapter = self.plan.tasks[index].chapter
         self.chapter_done[chapter.index] = self.chapter_done.get(chapter.index, 0) + 1
         self.emit(
@@ -37,7 +49,9 @@ class Tally:
                 total=len(self.plan.tasks),
                 chapter_done=self.chapter_done[chapter.index],
                 chapter_total=len(chapter.segments),
+                chapters=len(self.plan.chapters),
                 audio_seconds=self.audio_seconds,
                 rendered_seconds=seconds or 0.0,
+                generation_seconds=self.generation_seconds,
             )
         )

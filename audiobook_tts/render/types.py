@@ -18,22 +18,31 @@ class RenderError(UserError):
     """A render that cannot go on; what is already rendered stays in the job."""
 
 
-EventKind = Literal["voice", "plan", "segment", "assemble", "done"]
+EventKind = Literal["load", "voice", "plan", "segment", "assemble", "done"]
 
 
 @dataclass(frozen=True)
 class RenderEvent:
-    """Progress, for a progress bar or a JSON line."""
+    """Progress, for a progress display or a JSON line.
+
+    load: `message` names what is loading (book, model, voice); plan: `total` segments in `chapters` chapters;
+    segment: one more segment has audio; assemble: pass `message` (measure, check, encode) finished chapter
+    `chapter` of `chapters`, `encoded_seconds` of `book_seconds` written; done: the files are written.
+    """
 
     kind: EventKind
-    chapter: int = 0  # chapter number (1-based) for segment events
+    chapter: int = 0  # chapter number (1-based among those read)
     chapter_title: str = ""
     done: int = 0  # segments with audio, whole job
     total: int = 0
     chapter_done: int = 0
     chapter_total: int = 0
+    chapters: int = 0  # chapters read
     audio_seconds: float = 0.0  # audio rendered in this run
     rendered_seconds: float = 0.0  # of it, just now (0 when a stored segment was found)
+    generation_seconds: float = 0.0  # wall time this run has spent generating (see progress.speed)
+    encoded_seconds: float = 0.0
+    book_seconds: float = 0.0  # the whole book as assembled, pauses included
     message: str = ""
 
 

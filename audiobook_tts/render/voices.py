@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ class JobVoices:
     model_id: str
     states: dict[str, VoiceState] = field(default_factory=dict)  # voice id -> state
     by_source: dict[str, str] = field(default_factory=dict)  # source key -> voice id
+    announce: Callable[[str], None] = lambda what: None  # told "voice NAME" before a state is computed
 
     def voice_id(self, voice: VoiceSource) -> str:
         import torch  # on first use, as everywhere in render/: planning alone never needs it
@@ -42,6 +44,7 @@ class JobVoices:
             return known
         # Cloning draws noise in its prompt pass: the state does not depend on it, but seed it anyway.
         torch.manual_seed(int(source_key[:15], 16))
+        self.announce(f"voice {voice.narrator}")
         try:
             state = load_voice(self.engine, voice.location)
         except UserError as error:

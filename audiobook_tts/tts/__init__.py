@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModelError",
+    "check_model_files",
     "default_voice_source",
     "is_voice_state_source",
     "load_model",
@@ -61,6 +62,41 @@ def load_model_tokenizer(model_config: Config, tokenizer: str | Path | None = No
         path, kind = tokenizer, ("json" if is_json_tokenizer("", tokenizer) else "sentencepiece")
     local = hub.resolve(path, what="tokenizer", local_option="--tokenizer FILE")
     return load_tokenizer(local, kind, vocab_size=table.n_bins)
+
+
+def check_model_files(
+    model: str | None = None,
+    *,
+    config: str | Path | None = None,
+    weights: str | Path | None = None,
+    tokenizer: str | Path | None = None,
+    voices: list[str] = (),
+) -> None:
+    """Before anything loads: when the hub cannot be reached, one ModelError listing every file this model
+    and these voices need that is not cached, with the one `download` command that fetches them all."""
+    from audiobook_tts.tts import catalogue, hub
+
+    model_config = load_model_config(model, config=config)
+    needed: list[tuple[str, list[str]]] = []  # files given explicitly (--tokenizer, --weights) are not ours
+    if tokenizer is None:
+        needed.append(("tokenizer", [model_config.flow_lm.lookup_table.tokenizer_path]))
+    if weights is None and model_config.weights_path is not None:
+        bundles = [model_config.weights_path, model_config.weights_path_without_voice_cloning]
+        needed.append(("model weights", [url for url in bundles if url]))
+    which = f"--model {model}" if model else f"--config {config}" if config else ""
+    command = ["audiobook-tts download", which]
+    for voice in dict.fromkeys(voices):  # each once, in order
+        if voice in catalogue.VOICES and config is None:
+            url = catalogue.voice_state_url(model or catalogue.DEFAULT_MODEL, voice)
+        elif hub.is_hub_url(voice):
+            url = voice
+        else:
+            continue  # a local file: its own error if it is missing
+        needed.append(("voice", [url]))  # the file's name names the voice
+        if not hub.is_cached(url):
+            command.append(f"--voice {voice}")
+    needed = [(what, urls) for what, urls in needed if all(map(hub.is_hub_url, urls))]
+    hub.check_cached(needed, " ".join(part for part in command if part))
 
 
 def load_model(

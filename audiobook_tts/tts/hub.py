@@ -126,6 +126,41 @@ def _download(file: HubFile, what: str, local_option: str) -> str:
         ) from None
 
 
+def is_cached(url: str) -> bool:
+    """True when the hub file at `url` is in the Hugging Face cache (no network needed)."""
+    import huggingface_hub
+
+    file = HubFile.parse(url)
+    cached = huggingface_hub.try_to_load_from_cache(file.repo_id, file.filename, revision=file.revision)
+    return isinstance(cached, str)
+
+
+def check_cached(needed: list[tuple[str, list[str]]], fix: str) -> None:
+    """Fail early, naming them all at once, when hub files are missing from the cache and cannot be fetched.
+
+    `needed` holds (what, addresses): the need is met when any of its hf:// addresses is cached (a model
+    bundle with or without voice cloning); the last address is the one named. `fix` is the command that
+    fetches them all. Does nothing when everything is cached or downloads can be tried.
+    """
+    from huggingface_hub import constants
+
+    missing = [(what, urls[-1]) for what, urls in needed if not any(is_cached(url) for url in urls)]
+    if not missing:
+        return
+    if constants.is_offline_mode():
+        why = "offline mode is on (HF_HUB_OFFLINE)"
+    else:
+        why = _unreachable or _endpoint_unreachable(constants.ENDPOINT)
+        if why is None:
+            return  # they will be downloaded
+    files = "; ".join(f"{what} {HubFile.parse(url)}" for what, url in missing)
+    count = f"{len(missing)} files are" if len(missing) > 1 else "a file is"
+    raise ModelError(
+        f"{count} not in the Hugging Face cache ({constants.HF_HUB_CACHE}) and {why}: {files}. "
+        f"Fix: run `{fix}` once with network access, or set HF_HOME to a cache that has them"
+    )
+
+
 def _endpoint_unreachable(endpoint: str, timeout: float = 3.0) -> str | None:
     """Why the hub cannot be reached, or None. One quick connection attempt: without it, a machine with no
     network would wait through huggingface_hub's retries (about 25 s) before the same error."""

@@ -10,6 +10,7 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.fixtures.reference import run_reference
 
@@ -84,7 +85,15 @@ def test_no_network_and_nothing_cached_fails_fast_with_one_line(tmp_path):
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert "not in the Hugging Face cache" in lines[0] and "HF_HOME" in lines[0] and "--tokenizer" in lines[0]
+    # every missing file at once (not one a run), and the one command that fetches them all
+    assert lines[0].startswith("error: 3 files are not in the Hugging Face cache") and "HF_HOME" in lines[0]
+    assert all(name in lines[0] for name in ("tokenizer.json", "model.safetensors", "fantine.safetensors"))
+    assert "`audiobook-tts download --voice fantine`" in lines[0] and "--tokenizer" not in lines[0]
+
+    fetch = run("download", "--model", "english_2m_2026-10", "--voice", "alba", "--voice", "jean", env=env)
+    assert fetch.returncode == 1 and len(fetch.stderr.strip().splitlines()) == 1, fetch.stderr
+    assert fetch.stderr.startswith("error: 4 files are not in the Hugging Face cache")
+    assert "`audiobook-tts download --model english_2m_2026-10 --voice alba --voice jean`" in fetch.stderr
 
 
 def test_bad_voice_file_is_one_line(tiny_checkpoint, tmp_path):
@@ -97,6 +106,7 @@ def test_bad_voice_file_is_one_line(tiny_checkpoint, tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1 and "voice.wav" in done.stderr
 
 
+@pytest.mark.slow
 def test_catalogue_model_and_voice_through_the_hub_cache(fake_hub_files, tmp_path):
     """`download` then `say --voice fantine` resolve the real repo names and revisions from the cache."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(fake_hub_files.cache_dir)}

@@ -463,12 +463,14 @@ _BREAKS_WORDS = {
     "hr",
     "td",
 }
+_OPS = "http://www.idpf.org/2007/ops"
 _NOTE_OR_NOISE = {"pagebreak", "noteref", "footnote", "endnote", "rearnote", "note", "annotation"}
 
 
-def _epub_type(tag) -> str:
-    """epub:type as BeautifulSoup's XML parser names it: "epub:type", or "type" in newer bs4/lxml."""
-    return tag.get("epub:type") or tag.get("type", "")  # a script's or link's "text/css" matches no kind
+def _epub_type(tag: Tag) -> str:
+    """The tag's epub:type, found by namespace: bs4's lxml-xml parser keys it "epub:type" or, with lxml 6.2,
+    plain "type" (where it could be mistaken for an HTML `type`)."""
+    return next((value for key, value in tag.attrs.items() if getattr(key, "namespace", None) == _OPS), "")
 
 
 def _toc_targets(archive: zipfile.ZipFile, opf_path: str, soup_opf: BeautifulSoup) -> list[str]:
@@ -477,7 +479,7 @@ def _toc_targets(archive: zipfile.ZipFile, opf_path: str, soup_opf: BeautifulSou
     if nav is not None:
         nav_path = str(base / nav["href"])
         nav_soup = BeautifulSoup(archive.read(nav_path), "lxml-xml")
-        toc = next(n for n in nav_soup.find_all("nav") if "toc" in _epub_type(n))
+        toc = next(n for n in nav_soup.find_all("nav") if "toc" in _epub_type(n).split())
         hrefs = [(nav_path, a["href"]) for a in toc.find_all("a", href=True)]
     else:
         ncx_path = str(base / soup_opf.find("item", attrs={"media-type": "application/x-dtbncx+xml"})["href"])

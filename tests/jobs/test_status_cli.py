@@ -36,9 +36,11 @@ def test_hms():
     ]
 
 
-def test_status_table(tmp_path):
-    build_job(tmp_path)
-    result = CliRunner().invoke(app, ["status", str(tmp_path)], env={"COLUMNS": "120"})
+def test_status_table(tmp_path, monkeypatch):
+    """At a fixed 80 columns, with a short relative path: a machine's temp path must not change the layout."""
+    monkeypatch.chdir(tmp_path)
+    build_job(Path("job"))
+    result = CliRunner().invoke(app, ["status", "job"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "5/12 segments, 1:02:05 of audio" in result.output

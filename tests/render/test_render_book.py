@@ -187,7 +187,9 @@ def test_inspect_with_a_profile_prints_what_the_render_stored(options, tiny_chec
 
 # Batched renders are exact on resume because a group of the plan is always re-rendered whole (see
 # render/groups.py); trees.epub has 53 segments: one group by default, four groups at batch size 4.
-@pytest.mark.parametrize("batch_args", [[], ["--batch-size", "4"]], ids=["default", "batch4"])
+@pytest.mark.parametrize(
+    "batch_args", [[], pytest.param(["--batch-size", "4"], marks=pytest.mark.slow)], ids=["default", "batch4"]
+)
 def test_kill_at_random_points_then_resume_gives_identical_files(
     tiny_checkpoint, voice_wav, tmp_path, batch_args
 ):
@@ -220,6 +222,7 @@ def test_kill_at_random_points_then_resume_gives_identical_files(
         assert job.status().done == job.status().total
 
 
+@pytest.mark.slow
 def test_second_render_of_the_same_job_is_refused(tiny_checkpoint, voice_wav, tmp_path):
     out = tmp_path / "out"
     book = CORPUS / "moby-dick.epub"  # long enough that the first render still runs when the second starts
@@ -261,6 +264,7 @@ def test_missing_ffmpeg_stops_before_any_rendering(options, tmp_path):
     assert not (tmp_path / "out" / ".audiobook-tts").exists()
 
 
+@pytest.mark.slow
 def test_quick_start_command_with_the_catalogue_model_from_the_hub_cache(fake_hub_files, tmp_path):
     """The README's command (`render BOOK --voice fantine`), the full-size english model and voice coming
     from the Hugging Face cache (random weights under the real names); chapter 1 only, to stay quick."""

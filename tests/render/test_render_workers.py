@@ -31,7 +31,7 @@ def audio_files(out_dir: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((out_dir / ".audiobook-tts" / "audio").glob("*.f32"))}
 
 
-@pytest.mark.parametrize("batch_size", [4, 1])
+@pytest.mark.parametrize("batch_size", [4, pytest.param(1, marks=pytest.mark.slow)])
 def test_two_workers_give_the_same_bytes_as_one(options, tmp_path, batch_size):
     """Per-worker threads are --threads // --workers: 2 workers at --threads 2 render like 1 at --threads 1
     (the one-at-a-time path too, where a group is only the unit of work)."""
@@ -84,6 +84,7 @@ def reference(tiny_checkpoint, voice_wav, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_kill_9_of_the_render_stops_its_workers_and_resume_gives_identical_files(
     tiny_checkpoint, voice_wav, tmp_path, reference
 ):
@@ -120,6 +121,7 @@ def test_kill_9_of_the_render_stops_its_workers_and_resume_gives_identical_files
         assert job.status().done == job.status().total
 
 
+@pytest.mark.slow
 def test_a_killed_workers_groups_are_taken_over(tiny_checkpoint, voice_wav, tmp_path, reference):
     out = tmp_path / "out"
     audio_dir = out / ".audiobook-tts" / "audio"
@@ -142,6 +144,7 @@ def test_a_killed_workers_groups_are_taken_over(tiny_checkpoint, voice_wav, tmp_
     assert audio_files(out) == audio_files(reference)
 
 
+@pytest.mark.slow
 def test_when_every_worker_is_killed_the_render_stops_with_one_line(tiny_checkpoint, voice_wav, tmp_path):
     out = tmp_path / "out"
     args = cli_args(tiny_checkpoint, voice_wav, TREES, out) + BATCH4 + ["--threads", "2", "--workers", "2"]
@@ -158,6 +161,7 @@ def test_when_every_worker_is_killed_the_render_stops_with_one_line(tiny_checkpo
     assert line.count("was killed (SIGKILL)") == 2 and line.endswith("run the same command again to resume")
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_workers_and_the_render_resumes(tiny_checkpoint, voice_wav, tmp_path):
     out = tmp_path / "out"
     audio_dir = out / ".audiobook-tts" / "audio"
@@ -183,6 +187,7 @@ def test_ctrl_c_stops_the_workers_and_the_render_resumes(tiny_checkpoint, voice_
         assert job.status().done == job.status().total == 53
 
 
+@pytest.mark.slow
 def test_a_second_render_of_a_job_with_workers_is_refused(tiny_checkpoint, voice_wav, tmp_path):
     out = tmp_path / "out"
     workers = ["--threads", "2", "--workers", "2"]
@@ -269,6 +274,7 @@ def test_an_engine_failure_names_the_segment(options, tmp_path, poisoned_segment
     assert text[:40] in message and "\n" not in message
 
 
+@pytest.mark.slow
 def test_a_workers_failure_is_one_line_on_the_command_line(
     tiny_checkpoint, voice_wav, tmp_path, poisoned_segment
 ):
@@ -281,6 +287,7 @@ def test_a_workers_failure_is_one_line_on_the_command_line(
     assert line.endswith(": the engine failed (injected fault)")
 
 
+@pytest.mark.slow
 def test_a_full_disk_in_a_worker_is_the_one_line_error_and_resumes(tiny_checkpoint, voice_wav, tmp_path):
     """Only workers write segment audio when --workers > 1: the error naming an audio file is theirs."""
     from tests.fixtures.disk import tiny_tmpfs

@@ -1,12 +1,11 @@
-from pathlib import Path
-
 import pytest
 
 from audiobook_tts.errors import UserError
 from audiobook_tts.tts.config import Config, load_config
 from audiobook_tts.tts.errors import ModelError
+from tests.fixtures.checkpoint import reference_config_path, reference_configs_dir
 
-REFERENCE_CONFIGS = sorted(Path("/tmp/ref/pocket_tts/config").glob("*.yaml"))
+REFERENCE_CONFIGS = sorted(reference_configs_dir().glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", REFERENCE_CONFIGS, ids=lambda p: p.stem)
@@ -18,7 +17,7 @@ def test_every_reference_config_loads(path):
 
 
 def test_fields_match_the_reference_schema():
-    english = load_config(Path("/tmp/ref/pocket_tts/config/english.yaml"))
+    english = load_config(reference_config_path("english"))
     assert english.flow_lm.insert_bos_before_voice is True
     assert english.replace_characters == {"’": "'", "‘": "'"}
     assert english.pad_with_spaces_for_short_inputs is False
@@ -27,15 +26,15 @@ def test_fields_match_the_reference_schema():
     assert english.mimi.transformer.max_period == 10000.0
     assert english.flow_lm.flow.type == "lsd"
     assert english.flow_lm.lookup_table.tokenizer_path.startswith("hf://kyutai/")
-    small = load_config(Path("/tmp/ref/pocket_tts/config/english_2m_2026-10.yaml"))
+    small = load_config(reference_config_path("english_2m_2026-10"))
     assert small.flow_lm.transformer.num_kv_heads == 1 and small.flow_lm.lookup_table.rank == 32
     assert small.mimi.decoder_transformer.context == 50 and small.default_eos_threshold == -1.0
-    old = load_config(Path("/tmp/ref/pocket_tts/config/english_2026-01.yaml"))
+    old = load_config(reference_config_path("english_2026-01"))
     assert old.pad_with_spaces_for_short_inputs and not old.flow_lm.insert_bos_before_voice
 
 
 def test_unknown_key_is_rejected_with_its_path_and_file(tmp_path):
-    text = Path("/tmp/ref/pocket_tts/config/english.yaml").read_text(encoding="utf-8")
+    text = reference_config_path("english").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("    depth: 6\n", "    depth: 6\n    dept: 7\n"), encoding="utf-8")
     with pytest.raises(ModelError, match=r"flow_lm\.flow\.dept") as err:
@@ -45,7 +44,7 @@ def test_unknown_key_is_rejected_with_its_path_and_file(tmp_path):
 
 
 def test_wrong_type_and_missing_key_and_missing_file(tmp_path):
-    text = Path("/tmp/ref/pocket_tts/config/english.yaml").read_text(encoding="utf-8")
+    text = reference_config_path("english").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("num_layers: 6", "num_layers: six"), encoding="utf-8")
     with pytest.raises(ModelError, match=r"flow_lm\.transformer\.num_layers"):

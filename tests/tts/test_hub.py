@@ -101,6 +101,7 @@ def english_from_hub(fake_hub_files):
         yield load_model("english", eos_threshold=1e9)
 
 
+@pytest.mark.slow  # the full-size model
 def test_catalogue_model_and_voice_match_reference(english_from_hub, fake_hub_files):
     from tests.fixtures.reference import load_reference, run_reference
 
@@ -119,6 +120,7 @@ def test_catalogue_model_and_voice_match_reference(english_from_hub, fake_hub_fi
     assert torch.allclose(audio, ref_run.audio, rtol=0, atol=1e-6)  # measured: ~5e-8
 
 
+@pytest.mark.slow  # the full-size model
 def test_cloning_from_audio_matches_reference_voice_state(english_from_hub, fake_hub_files, voice_wav):
     from tests.fixtures.reference import load_reference, reference_voice_state
 
@@ -205,3 +207,29 @@ def test_tokenizer_alone_for_a_catalogue_model(small_hub, tokenizer_files):
     assert type(explicit).__name__ == "JsonTokenizer"
     with pytest.raises(ModelError, match="not in the Hugging Face cache.*--tokenizer FILE"):
         load_model_tokenizer(load_model_config("french"))
+
+
+def test_offline_set_up_lists_every_missing_file_and_one_command(small_hub):
+    """Model files cached, two of three voices not: one error naming just those two, and the one command."""
+    from audiobook_tts.tts import check_model_files
+
+    check_model_files("english_2m_2026-10", voices=["alba", "fantine"])  # all cached: nothing to say
+    with pytest.raises(ModelError) as error:
+        check_model_files("english_2m_2026-10", voices=["alba", "marius", "jean", "marius"])
+    message = str(error.value)
+    assert message.startswith("2 files are not in the Hugging Face cache") and "HF_HUB_OFFLINE" in message
+    assert "marius.safetensors" in message and "jean.safetensors" in message and "alba" not in message
+    assert message.count("marius") == 2  # its file, and once in the command
+    assert "`audiobook-tts download --model english_2m_2026-10 --voice marius --voice jean`" in message
+    assert "--tokenizer" not in message and len(message.splitlines()) == 1
+
+
+def test_offline_set_up_with_nothing_cached_names_model_and_voice_at_once():
+    from audiobook_tts.tts import check_model_files
+
+    with pytest.raises(ModelError) as error:
+        check_model_files(None, voices=["fantine"])
+    message = str(error.value)
+    assert message.startswith("3 files are not in the Hugging Face cache")
+    assert all(name in message for name in ("tokenizer.json", "model.safetensors", "fantine.safetensors"))
+    assert "`audiobook-tts download --voice fantine`" in message

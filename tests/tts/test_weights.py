@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 import torch
@@ -12,10 +11,10 @@ from safetensors.torch import load_file, save_file
 from audiobook_tts.tts.config import load_config
 from audiobook_tts.tts.errors import ModelError
 from audiobook_tts.tts.model import PocketTTS
+from tests.fixtures.checkpoint import reference_config_path
 from tests.fixtures.shared import REFERENCE_KEYS
 
 KEYS_DIR = REFERENCE_KEYS
-REF_CONFIGS = Path("/tmp/ref/pocket_tts/config")
 KEY_LISTS = {
     "english": "english",
     "english_2026-01": "english_2026-01",
@@ -29,7 +28,7 @@ KEY_LISTS = {
 
 @pytest.mark.parametrize("key_list", list(KEY_LISTS))
 def test_state_dict_and_decoder_state_equal_the_reference_listing(key_list):
-    config = load_config(REF_CONFIGS / f"{KEY_LISTS[key_list]}.yaml")
+    config = load_config(reference_config_path(KEY_LISTS[key_list]))
     with torch.device("meta"):  # full size, no memory
         model = PocketTTS(config, tokenizer=None)
         decoder_state = model.mimi.new_decoder_state(1)
