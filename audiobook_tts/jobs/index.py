@@ -74,6 +74,12 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     return db
 
 
+def has_table(db: sqlite3.Connection, name: str) -> bool:
+    """Whether the index has table `name`: tables added after SCHEMA_VERSION 2 are created on first write."""
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return row is not None
+
+
 class transaction:
     """`with transaction(db):` runs the block in BEGIN IMMEDIATE ... COMMIT, rolling back on any exception."""
 

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from audiobook_tts.jobs import claims, index
+from audiobook_tts.jobs import claims, index, quality
+from audiobook_tts.jobs import fixes as fix_table
+from audiobook_tts.jobs import source as source_table
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.keys import voice_id as compute_voice_id
 from audiobook_tts.jobs.lock import JobLock
@@ -364,6 +366,38 @@ class Job:
     def unfinished_groups(self) -> int:
         return claims.unfinished(self._db)
 
+    # ---- the studio's tables: quality flags, fixes, source (quality.py, fixes.py, source.py) ---------------
+
+    def record_quality(self, key: str, measures: quality.Measures) -> None:
+        with self._write(self.directory / "index.sqlite"):
+            quality.record(self._db, key, measures)
+
+    def flags(self) -> list[quality.FlaggedSegment]:
+        """Every stored segment of the plan with its quality flags (see quality.py)."""
+        return _flags(self._db, self.directory)
+
+    def fixes(self) -> fix_table.Fixes:
+        return fix_table.load(self._db)
+
+    def set_segment_fix(self, chapter: int, position: int, fix: fix_table.SegmentFix | None) -> None:
+        with self._write(self.directory / "index.sqlite"):
+            fix_table.set_segment(self._db, chapter, position, fix)
+
+    def set_chapter_fix(self, chapter: int, fix: fix_table.ChapterFix | None) -> None:
+        with self._write(self.directory / "index.sqlite"):
+            fix_table.set_chapter(self._db, chapter, fix)
+
+    def set_pronunciation(self, word: str, respelling: str | None) -> None:
+        with self._write(self.directory / "index.sqlite"):
+            fix_table.set_pronunciation(self._db, word, respelling)
+
+    def record_source(self, values: Mapping[str, str | bytes]) -> None:
+        with self._write(self.directory / "index.sqlite"):
+            source_table.record(self._db, values)
+
+    def source(self) -> dict[str, str | bytes]:
+        return source_table.load(self._db)
+
     # ---- internals -----------------------------------------------------------------------------------------
 
     def _write(self, db_path: Path) -> _IndexWrite:
@@ -417,5 +451,46 @@ def read_status(out_dir: Path) -> JobStatus:
         return _status(db, Path(out_dir))
     except sqlite3.DatabaseError as error:
         raise index.corrupt(path, error) from None
+    finally:
+        db.close()
+
+
+def _flags(db: sqlite3.Connection, directory: Path) -> list[quality.FlaggedSegment]:
+    """Flags of the plan's stored segments; audio stored before measures were kept is measured here."""
+    rows = db.execute(
+        "SELECT s.chapter, s.position, s.key, s.text, s.voice_id, a.sample_rate FROM segments s"
+        " JOIN audio a ON a.key = s.key ORDER BY s.chapter, s.position"
+    ).fetchall()
+    measures = quality.stored(db, (row[2] for row in rows))
+    for _, _, key, _, _, sample_rate in rows:
+        if key not in measures:
+            path = directory / "audio" / f"{key}.f32"
+            if path.is_file():
+                measures[key] = quality.measure(np.fromfile(path, dtype="<f4"), sample_rate)
+    return quality.flag_segments([row[:5] for row in rows], measures)
+
+
+def read_only(out_dir: Path) -> sqlite3.Connection:
+    """The index of the job in `out_dir`, opened read-only (a render may be running)."""
+    path = Path(out_dir) / JOB_DIRNAME / "index.sqlite"
+    if not path.is_file():
+        raise JobError(f"{out_dir} holds no render job (no {JOB_DIRNAME}/index.sqlite); render into it first")
+    return index.connect(path, read_only=True)
+
+
+def read_flags(out_dir: Path) -> list[quality.FlaggedSegment]:
+    """Job.flags() without the job's lock."""
+    db = read_only(out_dir)
+    try:
+        return _flags(db, Path(out_dir) / JOB_DIRNAME)
+    finally:
+        db.close()
+
+
+def read_fixes(out_dir: Path) -> fix_table.Fixes:
+    """Job.fixes() without the job's lock: what `--fresh` would discard."""
+    db = read_only(out_dir)
+    try:
+        return fix_table.load(db)
     finally:
         db.close()

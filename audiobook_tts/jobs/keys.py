@@ -11,6 +11,9 @@ and S the generation settings with mapping keys sorted (dict order never matters
 scalars as Python numbers and a float with an integral value written as the int (`1.0` and `1` are the same
 temperature).
 
+A re-take (fixes.py) adds `"take": N` to the document for N >= 1; take 0 adds nothing, so a segment never
+re-taken keeps the key it always had, and a re-take gets a key, and so a seed, of its own.
+
 So a rerun finds the same key and skips the segment; editing one paragraph or changing one chapter's voice
 changes only the keys of the segments it touches. The seed for sampling is derived from the key, which makes
 the audio a pure function of the key.
@@ -69,22 +72,30 @@ def _canonical(value: object, where: str) -> object:
     raise TypeError(f"setting {where} has type {type(value).__name__}, which has no canonical encoding")
 
 
-def canonical_encoding(text: str, voice_id: str, model_id: str, settings: Mapping[str, object]) -> bytes:
+def canonical_encoding(
+    text: str, voice_id: str, model_id: str, settings: Mapping[str, object], take: int = 0
+) -> bytes:
     """The exact bytes the segment key hashes (see the module docstring)."""
-    document = {
+    document: dict[str, object] = {
         "format": KEY_FORMAT,
         "text": normalise_text(text),
         "voice": voice_id,
         "model": model_id,
         "settings": _canonical(settings, "settings"),
     }
+    if not isinstance(take, int) or take < 0:
+        raise ValueError(f"a take is a whole number from 0, not {take!r}")
+    if take:
+        document["take"] = take
     encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return encoded.encode("utf-8")
 
 
-def segment_key(text: str, voice_id: str, model_id: str, settings: Mapping[str, object]) -> str:
+def segment_key(
+    text: str, voice_id: str, model_id: str, settings: Mapping[str, object], take: int = 0
+) -> str:
     """SHA-256 hex of the canonical encoding: equal keys mean equal audio."""
-    return hashlib.sha256(canonical_encoding(text, voice_id, model_id, settings)).hexdigest()
+    return hashlib.sha256(canonical_encoding(text, voice_id, model_id, settings, take)).hexdigest()
 
 
 def segment_seed(key: str) -> int:

@@ -124,3 +124,23 @@ def test_voice_id_reads_non_contiguous_bfloat16_and_bytes():
     assert voice_id({"x": tensor.bfloat16()}) != voice_id({"x": tensor})
     assert voice_id(b"RIFF....") == voice_id(b"RIFF....") != voice_id(b"RIFF...!")
     assert len(voice_id(b"")) == 64
+
+
+def test_take_zero_is_the_key_without_takes_and_other_takes_get_their_own_key_and_seed():
+    base = key()
+    assert segment_key(BASE["text"], BASE["voice_id"], BASE["model_id"], SETTINGS, take=0) == base
+    args = (BASE["text"], BASE["voice_id"], BASE["model_id"], SETTINGS)
+    takes = [segment_key(*args, take=t) for t in range(4)]
+    assert len(set(takes)) == 4 and len({segment_seed(k) for k in takes}) == 4
+    document = {
+        "format": "audiobook-tts/segment/1",
+        "text": BASE["text"],
+        "voice": BASE["voice_id"],
+        "model": BASE["model_id"],
+        "settings": {"eos_threshold": -4, "frames_after_eos": 2, "lsd_steps": [1, 2], "temperature": 0.3},
+        "take": 2,
+    }
+    encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert takes[2] == hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    with pytest.raises(ValueError):
+        segment_key(BASE["text"], BASE["voice_id"], BASE["model_id"], SETTINGS, take=-1)
