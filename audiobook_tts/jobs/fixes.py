@@ -3,6 +3,7 @@
     segment_fixes   one segment: its text, its take, its voice or generation settings
     chapter_fixes   one chapter: its voice or generation settings
     lexicon         the job's own pronunciations: word -> respelling, applied to the text as spoken
+    plan_bases      the book's text of each planned segment whose spoken text a fix changed
 
 A segment is named by its chapter number and its position in the chapter (0-based, as in the plan), and a
 fix remembers the text the plan had there when it was made (`base_text`): if the book changes under it so
@@ -40,6 +41,15 @@ CREATE TABLE IF NOT EXISTS chapter_fixes (
     settings TEXT NOT NULL DEFAULT '{}'
 )""",
     "CREATE TABLE IF NOT EXISTS lexicon (word TEXT PRIMARY KEY, respelling TEXT NOT NULL)",
+    # Where the plan speaks other text than the book gives (a fix applied), the book's text: the base_text
+    # a new fix of that segment is made for. Replaced with each plan.
+    """
+CREATE TABLE IF NOT EXISTS plan_bases (
+    chapter INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    base_text TEXT NOT NULL,
+    PRIMARY KEY (chapter, position)
+)""",
 )
 
 
@@ -137,6 +147,23 @@ def set_chapter(db: sqlite3.Connection, chapter: int, fix: ChapterFix | None) ->
         "INSERT OR REPLACE INTO chapter_fixes (chapter, voice, settings) VALUES (?, ?, ?)",
         (chapter, fix.voice, json.dumps(fix.settings)),
     )
+
+
+def record_bases(db: sqlite3.Connection, bases: dict[tuple[int, int], str]) -> None:
+    """Replace the recorded book texts of the segments whose spoken text a fix changed."""
+    _create(db)
+    db.execute("DELETE FROM plan_bases")
+    db.executemany(
+        "INSERT INTO plan_bases (chapter, position, base_text) VALUES (?, ?, ?)",
+        [(chapter, position, text) for (chapter, position), text in bases.items()],
+    )
+
+
+def load_bases(db: sqlite3.Connection) -> dict[tuple[int, int], str]:
+    if not has_table(db, "plan_bases"):
+        return {}
+    rows = db.execute("SELECT chapter, position, base_text FROM plan_bases")
+    return {(chapter, position): text for chapter, position, text in rows}
 
 
 def set_pronunciation(db: sqlite3.Connection, word: str, respelling: str | None) -> None:

@@ -374,7 +374,7 @@ class Job:
 
     def flags(self) -> list[quality.FlaggedSegment]:
         """Every stored segment of the plan with its quality flags (see quality.py)."""
-        return _flags(self._db, self.directory)
+        return plan_flags(self._db, self.directory)
 
     def fixes(self) -> fix_table.Fixes:
         return fix_table.load(self._db)
@@ -390,6 +390,11 @@ class Job:
     def set_pronunciation(self, word: str, respelling: str | None) -> None:
         with self._write(self.directory / "index.sqlite"):
             fix_table.set_pronunciation(self._db, word, respelling)
+
+    def record_bases(self, bases: dict[tuple[int, int], str]) -> None:
+        """After set_plan: the book's text of each segment whose spoken text a fix changed (fixes.py)."""
+        with self._write(self.directory / "index.sqlite"):
+            fix_table.record_bases(self._db, bases)
 
     def record_source(self, values: Mapping[str, str | bytes]) -> None:
         with self._write(self.directory / "index.sqlite"):
@@ -455,7 +460,7 @@ def read_status(out_dir: Path) -> JobStatus:
         db.close()
 
 
-def _flags(db: sqlite3.Connection, directory: Path) -> list[quality.FlaggedSegment]:
+def plan_flags(db: sqlite3.Connection, directory: Path) -> list[quality.FlaggedSegment]:
     """Flags of the plan's stored segments; audio stored before measures were kept is measured here."""
     rows = db.execute(
         "SELECT s.chapter, s.position, s.key, s.text, s.voice_id, a.sample_rate FROM segments s"
@@ -482,7 +487,7 @@ def read_flags(out_dir: Path) -> list[quality.FlaggedSegment]:
     """Job.flags() without the job's lock."""
     db = read_only(out_dir)
     try:
-        return _flags(db, Path(out_dir) / JOB_DIRNAME)
+        return plan_flags(db, Path(out_dir) / JOB_DIRNAME)
     finally:
         db.close()
 

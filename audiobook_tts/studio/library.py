@@ -1,0 +1,158 @@
+"""The jobs the studio was given, read without their lock: what the library, book and chapter pages show.
+
+A job is a folder holding `.audiobook-tts/index.sqlite`: each folder given to `serve`, and the folders
+directly inside it. Pages name a job by an id derived from its path, never by the path, so a URL can only
+reach a job the server found. Every file the studio serves is found here, inside a job folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audiobook_tts.jobs import JobStatus, read_status
+from audiobook_tts.jobs import fixes as fix_table
+from audiobook_tts.jobs import source as source_table
+from audiobook_tts.jobs.errors import JobError
+from audiobook_tts.jobs.fixes import Fixes
+from audiobook_tts.jobs.job import JOB_DIRNAME, plan_flags, read_only
+from audiobook_tts.jobs.quality import Flag
+
+OUTPUT_SUFFIXES = (".m4b", ".mp3", ".srt", ".vtt", ".epub", ".json", ".txt", ".cue")
+_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+def job_id(folder: Path) -> str:
+    return hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+
+
+def find_jobs(roots: list[Path]) -> dict[str, Path]:
+    """id -> folder of every job in `roots` or directly inside one of them."""
+    found = {}
+    for root in roots:
+        candidates = [root] + sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+        for folder in candidates:
+            if (folder / JOB_DIRNAME / "index.sqlite").is_file():
+                found[job_id(folder)] = folder.resolve()
+    return found
+
+
+def is_locked(folder: Path) -> bool:
+    """True while a render (the CLI's or the studio's) holds the job's lock."""
+    try:
+        fd = os.open(folder / JOB_DIRNAME / "lock", os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # fails while someone holds it exclusively
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+@dataclass
+class Segment:
+    chapter: int
+    position: int  # 0-based
+    key: str
+    text: str  # as spoken
+    seconds: float | None  # None: not rendered yet
+    flags: list[Flag] = field(default_factory=list)
+    take: int = 0
+    edited: bool = False
+    base_text: str = ""  # the book's text here, which a fix of this segment is made for
+
+
+@dataclass
+class JobView:
+    """One job as the pages show it."""
+
+    id: str
+    folder: Path
+    status: JobStatus
+    source: dict[str, str | bytes]
+    fixes: Fixes
+    locked: bool
+
+    @property
+    def title(self) -> str:
+        title = self.source.get("title")
+        return title if isinstance(title, str) and title else self.folder.name
+
+    @property
+    def has_cover(self) -> bool:
+        return isinstance(self.source.get("cover"), bytes)
+
+    def outputs(self) -> list[Path]:
+        return sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in OUTPUT_SUFFIXES)
+
+    def output(self, name: str) -> Path:
+        """The output file `name` of this job; JobError unless it is one of `outputs()` (no other path)."""
+        for path in self.outputs():
+            if path.name == name:
+                return path
+        raise JobError(f"{self.title} has no output named {name!r}")
+
+    def segments(self, chapter: int) -> list[Segment]:
+        db = read_only(self.folder)
+        try:
+            return _segments(db, self.folder / JOB_DIRNAME, chapter, self.fixes)
+        finally:
+            db.close()
+
+    def audio_path(self, key: str) -> Path:
+        """The stored audio of `key`; JobError unless `key` is a segment key with audio in this job."""
+        if not _KEY.fullmatch(key):
+            raise JobError(f"not a segment key: {key[:80]!r}")
+        db = read_only(self.folder)
+        try:
+            row = db.execute("SELECT 1 FROM audio WHERE key = ?", (key,)).fetchone()
+        finally:
+            db.close()
+        path = self.folder / JOB_DIRNAME / "audio" / f"{key}.f32"
+        if row is None or not path.is_file():
+            raise JobError(f"{self.title} has no audio for segment {key[:12]}")
+        return path
+
+
+def load_job(job: str, folder: Path) -> JobView:
+    db = read_only(folder)
+    try:
+        source, fixes = source_table.load(db), fix_table.load(db)
+    finally:
+        db.close()
+    return JobView(job, folder, read_status(folder), source, fixes, is_locked(folder))
+
+
+def _segments(db: sqlite3.Connection, directory: Path, chapter: int, fixes: Fixes) -> list[Segment]:
+    flags = {(s.chapter, s.position): s.flags for s in plan_flags(db, directory) if s.chapter == chapter}
+    bases = fix_table.load_bases(db)
+    rows = db.execute(
+        "SELECT s.position, s.key, s.text, 1.0 * a.samples / a.sample_rate FROM segments s"
+        " LEFT JOIN audio a ON a.key = s.key WHERE s.chapter = ? ORDER BY s.position",
+        (chapter,),
+    )
+    segments = []
+    for position, key, text, seconds in rows:
+        fix = fixes.segments.get((chapter, position))
+        segments.append(
+            Segment(
+                chapter,
+                position,
+                key,
+                text,
+                seconds,
+                flags.get((chapter, position), []),
+                fix.take if fix else 0,
+                bool(fix and fix.text is not None),
+                bases.get((chapter, position), text),
+            )
+        )
+    return segments

@@ -1,0 +1,150 @@
+"""The studio's read-only endpoints and its guard, on a job built through the job API (no model needed)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+import soundfile
+from fastapi.testclient import TestClient
+
+from audiobook_tts.jobs import Job
+from audiobook_tts.jobs.quality import measure
+from audiobook_tts.studio.app import create_app
+from audiobook_tts.studio.library import find_jobs, job_id
+from audiobook_tts.studio.security import Guard
+from tests.fixtures.jobs import book_plan
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def tone(seconds: float, seed: int) -> np.ndarray:
+    t = np.arange(int(seconds * 24_000)) / 24_000
+    return (0.2 * np.sin(2 * np.pi * (200 + 20 * seed) * t) * ((t % 0.35) < 0.25)).astype(np.float32)
+
+
+@pytest.fixture
+def library(tmp_path):
+    """A folder with one job: 2 chapters x 3 segments, one segment clipped, an output file and a cover."""
+    root = tmp_path / "books"
+    folder = root / "almanac"
+    folder.mkdir(parents=True)
+    with Job.open(folder) as job:
+        job.set_plan(book_plan())
+        for chapter in job.plan():
+            for position, segment in enumerate(chapter.segments):
+                audio = tone(1.5, position)
+                if (chapter.index, position) == (1, 2):
+                    audio = np.clip(audio * 10, -1, 1)
+                job.write_audio(segment.key, audio)
+                job.record_quality(segment.key, measure(audio, 24_000))
+        job.record_source({"title": "The Lamplighter's Almanac", "cover": PNG, "cover_mime": "image/png"})
+    (folder / "The Lamplighter's Almanac.m4b").write_bytes(b"not really an m4b")
+    (tmp_path / "secret.txt").write_text("outside every job")
+    return root, folder
+
+
+def client_for(root, host="127.0.0.1", token=None, **kwargs) -> TestClient:
+    guard = Guard.for_address(host, 8000, token, **kwargs)
+    return TestClient(create_app([root], guard), base_url=f"http://{host}:8000")
+
+
+def test_library_book_and_chapter_pages_show_the_job(library):
+    root, folder = library
+    client = client_for(root)
+    ident = job_id(folder)
+    assert find_jobs([root]) == {ident: folder.resolve()}
+
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "The Lamplighter&#39;s Almanac" in page.text and f"/job/{ident}/cover" in page.text
+    assert "6/6 segments" in page.text and "Almanac.m4b" in page.text
+
+    book = client.get(f"/job/{ident}")
+    assert book.status_code == 200
+    assert "Chapter 1" in book.text and "Chapter 2" in book.text and 'id="progress-all"' in book.text
+
+    chapter = client.get(f"/job/{ident}/chapter/1")
+    assert chapter.status_code == 200
+    assert chapter.text.count('class="play"') == 3
+    assert chapter.text.count("clipping") == 1  # the one clipped segment, flagged
+    assert "Chapter 2, sentence 2." in chapter.text and "1.50 s" in chapter.text
+    assert client.get(f"/job/{ident}/chapter/9").status_code == 404
+    assert client.get("/job/0123456789abcdef").status_code == 404
+
+
+def test_segment_audio_is_served_as_wav_from_the_job_store(library):
+    root, folder = library
+    client = client_for(root)
+    with Job.open(folder) as job:
+        key = job.plan()[0].segments[1].key
+        stored = job.read_audio(key)
+    response = client.get(f"/job/{job_id(folder)}/audio/{key}.wav")
+    assert response.status_code == 200 and response.headers["content-type"] == "audio/wav"
+    samples, rate = soundfile.read(io.BytesIO(response.content), dtype="float32")
+    assert rate == 24_000 and len(samples) == len(stored)
+    assert np.max(np.abs(samples - stored)) < 1 / 16_000  # 16-bit PCM of the stored samples
+
+
+def test_cover_outputs_progress_and_events(library):
+    root, folder = library
+    client = client_for(root)
+    ident = job_id(folder)
+    cover = client.get(f"/job/{ident}/cover")
+    assert cover.content == PNG and cover.headers["content-type"] == "image/png"
+    download = client.get(f"/job/{ident}/files/The Lamplighter's Almanac.m4b")
+    assert download.content == b"not really an m4b"
+    progress = client.get(f"/job/{ident}/progress").json()
+    assert (progress["done"], progress["total"], progress["locked"]) == (6, 6, False)
+    with client.stream("GET", f"/job/{ident}/events") as events:
+        assert events.headers["content-type"].startswith("text/event-stream")
+        first = next(line for line in events.iter_lines() if line.startswith("data: "))
+    assert json.loads(first[len("data: ") :])["done"] == 6
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/job/{id}/files/..%2F..%2Fsecret.txt",
+        "/job/{id}/files/..%2Fsecret.txt",
+        "/job/{id}/files/.audiobook-tts%2Findex.sqlite",
+        "/job/{id}/files/%2Fetc%2Fpasswd",
+        "/job/{id}/files/....%2F....%2Fsecret.txt",
+        "/job/{id}/audio/..%2F..%2F..%2Fsecret.wav",
+        "/job/{id}/audio/" + "0" * 64 + ".wav",  # a well-formed key the job does not have
+        "/job/{id}/../../secret.txt",
+        "/static/..%2F..%2F..%2Fjobs%2Fjob.py",
+        "/static/../library.py",
+    ],
+)
+def test_path_traversal_is_refused(library, path):
+    root, folder = library
+    response = client_for(root).get(path.replace("{id}", job_id(folder)))
+    assert response.status_code in (404, 400), response.text
+    assert b"outside every job" not in response.content and b"SQLite" not in response.content
+
+
+def test_foreign_host_header_is_refused_on_loopback(library):
+    root, _ = library
+    client = client_for(root)
+    assert client.get("/", headers={"host": "evil.example:8000"}).status_code == 403
+    assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+
+
+def test_other_addresses_need_the_token(library):
+    root, folder = library
+    assert Guard.for_address("127.0.0.1", 8000).token is None
+    client = client_for(root, host="0.0.0.0", token="s3cret-token")
+    assert client.get("/").status_code == 401
+    assert client.get("/", headers={"authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/", headers={"authorization": "Bearer s3cret-token"}).status_code == 200
+    first = client.get("/?token=s3cret-token", follow_redirects=False)
+    assert first.status_code == 303 and "token" not in first.headers["location"]
+    assert client.get(f"/job/{job_id(folder)}").status_code == 200  # the cookie carries it from now on
+    generated = Guard.for_address("192.168.1.20", 8000)
+    assert generated.token and len(generated.token) >= 24
