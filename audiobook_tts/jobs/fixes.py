@@ -73,6 +73,7 @@ class Fixes:
     segments: dict[tuple[int, int], SegmentFix] = field(default_factory=dict)
     chapters: dict[int, ChapterFix] = field(default_factory=dict)
     lexicon: dict[str, str] = field(default_factory=dict)
+    bases: dict[tuple[int, int], str] = field(default_factory=dict)  # plan_bases: not fixes themselves
 
     def __bool__(self) -> bool:
         return bool(self.segments or self.chapters or self.lexicon)
@@ -81,6 +82,10 @@ class Fixes:
         """The fix of the segment at (chapter, position) if it was made for `base_text`."""
         fix = self.segments.get((chapter, position))
         return fix if fix is not None and fix.base_text == base_text else None
+
+    def base_text(self, chapter: int, position: int, planned_text: str) -> str:
+        """The book's text of a planned segment, which a new fix of it is made for."""
+        return self.bases.get((chapter, position), planned_text)
 
     def describe(self) -> list[str]:
         """One line per fix, for a person deciding whether to discard them."""
@@ -117,6 +122,7 @@ def load(db: sqlite3.Connection) -> Fixes:
     for chapter, voice, settings in db.execute("SELECT chapter, voice, settings FROM chapter_fixes"):
         fixes.chapters[chapter] = ChapterFix(voice, json.loads(settings))
     fixes.lexicon = dict(db.execute("SELECT word, respelling FROM lexicon ORDER BY word"))
+    fixes.bases = load_bases(db)
     return fixes
 
 

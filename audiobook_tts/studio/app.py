@@ -23,8 +23,10 @@ from fastapi.templating import Jinja2Templates
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.job import SAMPLE_RATE
 from audiobook_tts.jobs.quality import KINDS
+from audiobook_tts.studio import actions
 from audiobook_tts.studio.library import JobView, find_jobs, load_job
 from audiobook_tts.studio.security import TOKEN_COOKIE, Guard
+from audiobook_tts.studio.tasks import Renders, read_task
 
 HERE = Path(__file__).parent
 EVENT_INTERVAL = 1.0  # seconds between progress checks of a job's index
@@ -48,13 +50,21 @@ def hms(seconds: float | None) -> str:
 
 def progress(view: JobView) -> dict:
     """The job's progress as the pages' JavaScript reads it."""
-    return {**view.status.to_json(), "locked": view.locked, "directory": view.folder.name}
+    task = read_task(view.folder)
+    return {**view.status.to_json(), "locked": view.locked, "directory": view.folder.name, "task": task}
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields (the guard has read and size-checked the body already)."""
+    form = await request.form()
+    return {name: value for name, value in form.items() if isinstance(value, str)}
 
 
 def create_app(roots: list[Path], guard: Guard) -> FastAPI:
     roots = [Path(root).resolve() for root in roots]
     app = FastAPI(title="audiobook-tts studio", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.guard = guard
+    renders = app.state.renders = Renders()
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(hms=hms, flag_names=FLAG_NAMES, csrf=guard.csrf)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -67,9 +77,25 @@ def create_app(roots: list[Path], guard: Guard) -> FastAPI:
         if folder is None:
             raise HTTPException(404, "no such job in the folders this studio was given")
         try:
-            return load_job(job_id, folder)
+            view = load_job(job_id, folder)
         except JobError as error:
             raise HTTPException(409, str(error)) from None
+        renders.reap()
+        view.locked = view.locked or renders.running(folder)
+        return view
+
+    def act(view: JobView, action, *args):
+        """Apply a fix under the job's lock and start the render that applies it; 409 if a render runs."""
+        if view.locked:
+            raise HTTPException(409, "a render is using this job; it is read-only until the render ends")
+        try:
+            result = action(view.folder, *args)
+        except actions.ActionError as error:
+            raise HTTPException(error.status, str(error)) from None
+        except JobError as error:  # mostly: a CLI render took the lock in the meantime
+            raise HTTPException(409, str(error)) from None
+        renders.start(view.folder)
+        return result
 
     def page(request: Request, name: str, **context) -> HTMLResponse:
         response = templates.TemplateResponse(request, name, context)
@@ -154,5 +180,57 @@ def create_app(roots: list[Path], guard: Guard) -> FastAPI:
         except JobError as error:
             raise HTTPException(404, str(error)) from None
         return FileResponse(path, filename=path.name)
+
+    def chapter_url(view: JobView, chapter: int, position: int | None = None) -> str:
+        anchor = f"#segment-{position + 1}" if position is not None else ""
+        return f"/job/{view.id}/chapter/{chapter}{anchor}"
+
+    @app.post("/job/{job_id}/segment/{chapter}/{position}/retake", dependencies=[Depends(checked)])
+    async def retake(request: Request, job_id: str, chapter: int, position: int):
+        fields, view = await form_fields(request), job(job_id)
+        act(view, actions.retake, chapter, position, fields.get("key", ""))
+        return RedirectResponse(chapter_url(view, chapter, position), status_code=303)
+
+    @app.post("/job/{job_id}/segment/{chapter}/{position}/text", dependencies=[Depends(checked)])
+    async def edit_text(request: Request, job_id: str, chapter: int, position: int):
+        fields, view = await form_fields(request), job(job_id)
+        act(view, actions.edit_text, chapter, position, fields.get("key", ""), fields.get("text", ""))
+        return RedirectResponse(chapter_url(view, chapter, position), status_code=303)
+
+    @app.post("/job/{job_id}/pronunciation/preview", dependencies=[Depends(checked)])
+    async def preview_pronunciation(request: Request, job_id: str):
+        fields, view = await form_fields(request), job(job_id)
+        if view.locked:
+            raise HTTPException(409, "a render is using this job; it is read-only until the render ends")
+        try:
+            word, respelling = actions.check_pronunciation(
+                fields.get("word", ""), fields.get("respelling", "")
+            )
+            touched = actions.touched_by(view.folder, word, respelling)
+        except actions.ActionError as error:
+            raise HTTPException(error.status, str(error)) from None
+        except JobError as error:
+            raise HTTPException(409, str(error)) from None
+        return page(
+            request, "pronunciation.html", job=view, word=word, respelling=respelling, touched=touched
+        )
+
+    @app.post("/job/{job_id}/pronunciation", dependencies=[Depends(checked)])
+    async def add_pronunciation(request: Request, job_id: str):
+        fields, view = await form_fields(request), job(job_id)
+        try:
+            word, respelling = actions.check_pronunciation(
+                fields.get("word", ""), fields.get("respelling", "")
+            )
+        except actions.ActionError as error:
+            raise HTTPException(error.status, str(error)) from None
+        act(view, actions.add_pronunciation, word, respelling)
+        return RedirectResponse(f"/job/{view.id}", status_code=303)
+
+    @app.post("/job/{job_id}/assemble", dependencies=[Depends(checked)])
+    async def reassemble(job_id: str):
+        view = job(job_id)
+        act(view, lambda folder: None)  # a render with every segment stored only assembles
+        return RedirectResponse(f"/job/{view.id}", status_code=303)
 
     return app

@@ -68,6 +68,7 @@ class Segment:
     take: int = 0
     edited: bool = False
     base_text: str = ""  # the book's text here, which a fix of this segment is made for
+    edit_text: str = ""  # what the edit box starts with: the text override, else the book's text
 
 
 @dataclass
@@ -133,7 +134,6 @@ def load_job(job: str, folder: Path) -> JobView:
 
 def _segments(db: sqlite3.Connection, directory: Path, chapter: int, fixes: Fixes) -> list[Segment]:
     flags = {(s.chapter, s.position): s.flags for s in plan_flags(db, directory) if s.chapter == chapter}
-    bases = fix_table.load_bases(db)
     rows = db.execute(
         "SELECT s.position, s.key, s.text, 1.0 * a.samples / a.sample_rate FROM segments s"
         " LEFT JOIN audio a ON a.key = s.key WHERE s.chapter = ? ORDER BY s.position",
@@ -141,7 +141,8 @@ def _segments(db: sqlite3.Connection, directory: Path, chapter: int, fixes: Fixe
     )
     segments = []
     for position, key, text, seconds in rows:
-        fix = fixes.segments.get((chapter, position))
+        base = fixes.base_text(chapter, position, text)
+        fix = fixes.for_segment(chapter, position, base)
         segments.append(
             Segment(
                 chapter,
@@ -152,7 +153,8 @@ def _segments(db: sqlite3.Connection, directory: Path, chapter: int, fixes: Fixe
                 flags.get((chapter, position), []),
                 fix.take if fix else 0,
                 bool(fix and fix.text is not None),
-                bases.get((chapter, position), text),
+                base,
+                fix.text if fix is not None and fix.text is not None else base,
             )
         )
     return segments

@@ -8,50 +8,11 @@ import json
 import numpy as np
 import pytest
 import soundfile
-from fastapi.testclient import TestClient
 
 from audiobook_tts.jobs import Job
-from audiobook_tts.jobs.quality import measure
-from audiobook_tts.studio.app import create_app
 from audiobook_tts.studio.library import find_jobs, job_id
 from audiobook_tts.studio.security import Guard
-from tests.fixtures.jobs import book_plan
-
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
-)
-
-
-def tone(seconds: float, seed: int) -> np.ndarray:
-    t = np.arange(int(seconds * 24_000)) / 24_000
-    return (0.2 * np.sin(2 * np.pi * (200 + 20 * seed) * t) * ((t % 0.35) < 0.25)).astype(np.float32)
-
-
-@pytest.fixture
-def library(tmp_path):
-    """A folder with one job: 2 chapters x 3 segments, one segment clipped, an output file and a cover."""
-    root = tmp_path / "books"
-    folder = root / "almanac"
-    folder.mkdir(parents=True)
-    with Job.open(folder) as job:
-        job.set_plan(book_plan())
-        for chapter in job.plan():
-            for position, segment in enumerate(chapter.segments):
-                audio = tone(1.5, position)
-                if (chapter.index, position) == (1, 2):
-                    audio = np.clip(audio * 10, -1, 1)
-                job.write_audio(segment.key, audio)
-                job.record_quality(segment.key, measure(audio, 24_000))
-        job.record_source({"title": "The Lamplighter's Almanac", "cover": PNG, "cover_mime": "image/png"})
-    (folder / "The Lamplighter's Almanac.m4b").write_bytes(b"not really an m4b")
-    (tmp_path / "secret.txt").write_text("outside every job")
-    return root, folder
-
-
-def client_for(root, host="127.0.0.1", token=None, **kwargs) -> TestClient:
-    guard = Guard.for_address(host, 8000, token, **kwargs)
-    return TestClient(create_app([root], guard), base_url=f"http://{host}:8000")
+from tests.fixtures.studio import PNG, client_for
 
 
 def test_library_book_and_chapter_pages_show_the_job(library):

@@ -34,9 +34,12 @@ function followProgress() {
       if (text) text.textContent = `${chapter.done}/${chapter.total}`;
     }
     const state = document.getElementById("state");
-    if (state && status.task) state.textContent = status.task;
+    const task = status.task;
+    if (state && task && (task.state === "running" || status.locked)) state.textContent = task.message;
     else if (state && status.locked) state.textContent = "A render is running: this job is read-only until it ends.";
-    document.body.dataset.locked = status.locked ? "yes" : "no";
+    else if (state && task) state.textContent = `Last studio render: ${task.message}`;
+    // The page was drawn for the lock state it found: draw it again when a render starts or ends.
+    if ((root.dataset.locked === "yes") !== status.locked) window.location.reload();
   };
   window.addEventListener("beforeunload", () => source.close());
 }
