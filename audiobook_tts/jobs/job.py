@@ -20,8 +20,8 @@ import hashlib
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -378,6 +378,22 @@ class Job:
 
     def fixes(self) -> fix_table.Fixes:
         return fix_table.load(self._db)
+
+    def retake_flagged(self, kinds: Collection[str] | None = None) -> list[tuple[int, int]]:
+        """Ask for the next take of every stored segment with a flag of `kinds` (None: any flag); returns
+        their (chapter, position). The render that follows renders exactly those again."""
+        fixes = self.fixes()
+        chosen = []
+        for segment in self.flags():
+            if any(kinds is None or flag.kind in kinds for flag in segment.flags):
+                place = (segment.chapter, segment.position)
+                base = fixes.base_text(*place, segment.text)
+                fix = fixes.for_segment(*place, base) or fix_table.SegmentFix(base)
+                chosen.append((place, replace(fix, take=fix.take + 1)))
+        with self._write(self.directory / "index.sqlite"):
+            for place, fix in chosen:
+                fix_table.set_segment(self._db, *place, fix)
+        return [place for place, _ in chosen]
 
     def set_segment_fix(self, chapter: int, position: int, fix: fix_table.SegmentFix | None) -> None:
         with self._write(self.directory / "index.sqlite"):

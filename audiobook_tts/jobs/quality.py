@@ -53,6 +53,19 @@ CREATE TABLE IF NOT EXISTS quality (
 """
 
 
+def parse_kinds(text: str) -> frozenset[str] | None:
+    """`--retake flagged` (None: every kind) or `--retake clipping,too_short`; ValueError names a bad kind."""
+    if text.strip() == "flagged":
+        return None
+    kinds = frozenset(part.strip() for part in text.split(",") if part.strip())
+    unknown = sorted(kinds - set(KINDS))
+    if unknown or not kinds:
+        raise ValueError(
+            f"{', '.join(unknown) or text!r}: not a flag; use flagged or some of {', '.join(KINDS)}"
+        )
+    return kinds
+
+
 @dataclass(frozen=True)
 class Measures:
     """What the flags are computed from; one row of the `quality` table."""

@@ -11,6 +11,7 @@ from audiobook_tts.jobs.quality import (
     Measures,
     flag_segments,
     measure,
+    parse_kinds,
     rate_flags,
     robust_z,
     segment_flags,
@@ -125,3 +126,22 @@ def test_stored_segments_get_their_flags_and_old_audio_is_measured_on_reading(tm
         (1, 2): ["clipping"],
     }
     assert {(s.chapter, s.position): [f.kind for f in s.flags] for s in read_flags(tmp_path)} == flagged
+
+
+def test_retake_flagged_asks_the_next_take_of_flagged_segments_only(tmp_path):
+    plan = book_plan(chapters=1, per_chapter=4)
+    with Job.open(tmp_path) as job:
+        job.set_plan(plan)
+        for position, segment in enumerate(plan[0].segments):
+            audio = speech(1.5, seed=position)
+            if position == 1:
+                audio = np.clip(audio * 10, -1, 1)
+            if position == 3:
+                audio = np.concatenate([audio, np.zeros(2 * RATE, np.float32), audio])
+            job.write_audio(segment.key, audio)
+        assert job.retake_flagged(parse_kinds("clipping")) == [(0, 1)]
+        assert job.retake_flagged(parse_kinds("flagged")) == [(0, 1), (0, 3)]
+        takes = {place: fix.take for place, fix in job.fixes().segments.items()}
+    assert takes == {(0, 1): 2, (0, 3): 1}
+    with pytest.raises(ValueError, match="loud"):
+        parse_kinds("clipping,loud")
