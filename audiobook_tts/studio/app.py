@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,13 +21,18 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from audiobook_tts.jobs import Job
 from audiobook_tts.jobs.errors import JobError
-from audiobook_tts.jobs.job import SAMPLE_RATE
+from audiobook_tts.jobs.job import JOB_DIRNAME, SAMPLE_RATE
 from audiobook_tts.jobs.quality import KINDS
-from audiobook_tts.studio import actions
+from audiobook_tts.jobs.source import encode_options
+from audiobook_tts.render import RenderOptions
+from audiobook_tts.studio import actions, newbook
 from audiobook_tts.studio.library import JobView, find_jobs, load_job
+from audiobook_tts.studio.library import job_id as folder_id
 from audiobook_tts.studio.security import TOKEN_COOKIE, Guard
 from audiobook_tts.studio.tasks import Renders, read_task
+from audiobook_tts.tts.catalogue import VOICES
 
 HERE = Path(__file__).parent
 EVENT_INTERVAL = 1.0  # seconds between progress checks of a job's index
@@ -60,8 +66,11 @@ async def form_fields(request: Request) -> dict[str, str]:
     return {name: value for name, value in form.items() if isinstance(value, str)}
 
 
-def create_app(roots: list[Path], guard: Guard) -> FastAPI:
+def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None = None) -> FastAPI:
+    """The app over the jobs in `roots`; a book uploaded on the new-book page is rendered into the first
+    root with `new_books` (model, voice, speed: what `serve` was given) plus the page's choices."""
     roots = [Path(root).resolve() for root in roots]
+    new_books = new_books or RenderOptions()
     app = FastAPI(title="audiobook-tts studio", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.guard = guard
     renders = app.state.renders = Renders()
@@ -108,9 +117,9 @@ def create_app(roots: list[Path], guard: Guard) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, dependencies=[Depends(checked)])
     def library(request: Request):
         views = []
-        for job_id, folder in find_jobs(roots).items():
+        for ident, folder in find_jobs(roots).items():
             try:
-                views.append(load_job(job_id, folder))
+                views.append(load_job(ident, folder))
             except JobError:
                 continue  # a job being created, or a damaged one: the CLI reports it when it is used
         return page(request, "library.html", jobs=views, roots=roots)
@@ -232,5 +241,52 @@ def create_app(roots: list[Path], guard: Guard) -> FastAPI:
         view = job(job_id)
         act(view, lambda folder: None)  # a render with every segment stored only assembles
         return RedirectResponse(f"/job/{view.id}", status_code=303)
+
+    @app.get("/new", response_class=HTMLResponse, dependencies=[Depends(checked)])
+    def new_book(request: Request):
+        return page(
+            request, "new.html", max_mb=guard.max_upload >> 20, suffixes=sorted(newbook.BOOK_SUFFIXES)
+        )
+
+    @app.post("/new", response_class=HTMLResponse, dependencies=[Depends(checked)])
+    async def upload_book(request: Request):
+        form = await request.form()
+        upload = form.get("book")
+        if upload is None or isinstance(upload, str):
+            raise HTTPException(400, "choose a book file to upload")
+        try:
+            path = newbook.save_upload(roots[0], upload.filename or "book", await upload.read())
+            book = newbook.read_upload(path)
+        except newbook.UploadError as error:
+            raise HTTPException(400, str(error)) from None
+        voices = sorted(VOICES)
+        return page(
+            request, "inspect.html", upload=path.name, book=book, voices=voices, default=new_books.voice
+        )
+
+    @app.post("/new/start", dependencies=[Depends(checked)])
+    async def start_book(request: Request):
+        fields = await form_fields(request)
+        try:
+            path = newbook.uploaded(roots[0], fields.get("upload", ""))
+        except newbook.UploadError as error:
+            raise HTTPException(404, str(error)) from None
+        voice = fields.get("voice") or None
+        if voice is not None and voice not in VOICES:
+            raise HTTPException(400, f"no voice named {voice!r} in the catalogue")
+        out_dir = roots[0] / newbook.safe_name(path.stem)
+        if (out_dir / JOB_DIRNAME).exists():
+            raise HTTPException(409, f"{out_dir.name} already holds a job: open it from the library")
+        options = replace(
+            new_books,
+            out_dir=out_dir,
+            voice=voice or new_books.voice,
+            chapters=fields.get("chapters", "").strip() or None,
+            fresh=False,
+        )
+        out_dir.mkdir(exist_ok=True)
+        Job.open(out_dir).close()  # the job exists from now on: the library lists it while it renders
+        renders.start(out_dir.resolve(), path, encode_options(options))
+        return RedirectResponse(f"/job/{folder_id(out_dir)}", status_code=303)
 
     return app

@@ -101,6 +101,19 @@ class JobView:
                 return path
         raise JobError(f"{self.title} has no output named {name!r}")
 
+    def flagged(self) -> dict[int, int]:
+        """Flagged segments per chapter."""
+        db = read_only(self.folder)
+        try:
+            flagged = plan_flags(db, self.folder / JOB_DIRNAME)
+        finally:
+            db.close()
+        counts: dict[int, int] = {}
+        for segment in flagged:
+            if segment.flags:
+                counts[segment.chapter] = counts.get(segment.chapter, 0) + 1
+        return counts
+
     def segments(self, chapter: int) -> list[Segment]:
         db = read_only(self.folder)
         try:

@@ -1,4 +1,5 @@
-"""`python -m audiobook_tts.studio.rerender OUT`: the job in OUT rendered again as it was first rendered.
+"""`python -m audiobook_tts.studio.rerender OUT [BOOK OPTIONS]`: the job in OUT rendered again as it was
+first rendered (or for the first time: BOOK with OPTIONS, a RenderOptions as JSON).
 
 The render reads the job's fixes into its plan, so only the segments a fix touched get new keys and are
 generated; every other segment is found stored, and the book is assembled again. Started by tasks.Renders;
@@ -34,14 +35,16 @@ class Reporter:
             write_task(self.folder, "running", f"rendering: {event.done}/{event.total} segments ready")
 
 
-def rerender(folder: Path) -> str:
-    """Render the job in `folder` again from its recorded book and options; returns a summary line."""
-    db = read_only(folder)
-    try:
-        source = source_table.load(db)
-    finally:
-        db.close()
-    book, options = source.get("book"), source.get("options")
+def rerender(folder: Path, book: str | None = None, options: str | None = None) -> str:
+    """Render the job in `folder` again from its recorded book and options (or these, for a new job);
+    returns a summary line."""
+    if book is None or options is None:
+        db = read_only(folder)
+        try:
+            source = source_table.load(db)
+        finally:
+            db.close()
+        book, options = source.get("book"), source.get("options")
     if not isinstance(book, str) or not isinstance(options, str):
         raise UserError(
             f"{folder} was rendered before renders recorded their book and options: render it once more "
@@ -58,7 +61,7 @@ def rerender(folder: Path) -> str:
 def main(argv: list[str]) -> int:
     folder = Path(argv[0]).resolve()
     try:
-        write_task(folder, "done", rerender(folder))
+        write_task(folder, "done", rerender(folder, *argv[1:3]))
     except UserError as error:
         write_task(folder, "failed", str(error))
         return 1

@@ -45,12 +45,16 @@ class Renders:
         process = self.processes.get(folder)
         return process is not None and process.poll() is None
 
-    def start(self, folder: Path) -> None:
-        """Render the job in `folder` again as it was rendered (its fixes applied), in the background."""
+    def start(self, folder: Path, book: Path | None = None, options: str | None = None) -> None:
+        """Render the job in `folder` in the background: again as it was rendered (its fixes applied), or
+        for a new job, `book` with `options` (encoded by jobs.source.encode_options)."""
         write_task(folder, "running", "starting the render")
+        command = [sys.executable, "-m", "audiobook_tts.studio.rerender", str(folder)]
+        if book is not None and options is not None:
+            command += [str(book), options]
         with open(folder / JOB_DIRNAME / LOG_FILE, "ab") as log:
             self.processes[folder] = subprocess.Popen(
-                [sys.executable, "-m", "audiobook_tts.studio.rerender", str(folder)],
+                command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

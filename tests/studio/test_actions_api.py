@@ -131,3 +131,40 @@ def test_a_stale_page_is_refused(studio):
     form = {"csrf": csrf, "key": first_key(folder, 0, 2)}  # the key of another segment
     response = client.post(f"/job/{job_id(folder)}/segment/0/0/retake", data=form, headers=ORIGIN)
     assert response.status_code == 409 and "out of date" in response.text
+
+
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE html [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Secret: &xxe;</p></body></html>"""
+BOOK_MD = "# The Quay\n\nThe lamp on the quay was lit at six.\n\n# The Tide\n\nThe tide came in at nine.\n"
+
+
+def test_upload_a_book_and_see_what_inspect_shows(studio, tmp_path):
+    client, folder = studio
+    root = folder.parent
+    csrf = client.app.state.guard.csrf
+    files = {"book": ("../../quay.md", BOOK_MD.encode(), "text/markdown")}
+    response = client.post("/new", data={"csrf": csrf}, files=files, headers=ORIGIN)
+    assert response.status_code == 200, response.text
+    assert "The Quay" in response.text and "The Tide" in response.text and "Start the render" in response.text
+    assert (root / "uploads" / "quay.md").read_text() == BOOK_MD  # the name lost its directory part
+    assert not (tmp_path / "quay.md").exists()
+    assert 'value="alba"' in response.text  # the catalogue's voices to choose from
+
+
+def test_hostile_or_foreign_uploads_are_refused_and_not_kept(studio):
+    from tests.fixtures.epub import simple_epub
+
+    client, folder = studio
+    csrf = client.app.state.guard.csrf
+    root = folder.parent
+    xxe = XXE.encode("utf-16")
+    hostile = simple_epub(root.parent / "x.epub", "<p>x</p>", extra={"OEBPS/ch1.xhtml": xxe}).read_bytes()
+    refusals = {"evil.exe": "not a book format", "broken.epub": "zip", "xxe.epub": "declares XML entities"}
+    for name, data in [("evil.exe", b"MZ"), ("broken.epub", b"PK\x03\x04 not a zip"), ("xxe.epub", hostile)]:
+        files = {"book": (name, data, "application/octet-stream")}
+        response = client.post("/new", data={"csrf": csrf}, files=files, headers=ORIGIN)
+        assert response.status_code == 400 and refusals[name] in response.text, (name, response.text)
+    assert not (root / "uploads").exists() or list((root / "uploads").iterdir()) == []
+    start = {"csrf": csrf, "upload": "../almanac/.audiobook-tts/index.sqlite", "voice": ""}
+    assert client.post("/new/start", data=start, headers=ORIGIN).status_code == 404
