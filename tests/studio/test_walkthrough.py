@@ -1,0 +1,183 @@
+"""The studio in a real browser: headless Chromium (Debian's) driven by Playwright, against
+`audiobook-tts serve` on 127.0.0.1, with a tiny random-weight model. Upload the sample book, render it, play
+a segment, re-take one, edit one, add a pronunciation; after each, check that the job and the re-assembled
+files changed exactly where they should. Screenshots land in the test's tmp dir (printed with -s).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audiobook_tts.assemble.ffmpeg import find_ffmpeg
+from audiobook_tts.jobs import Job
+from audiobook_tts.studio.tasks import read_task
+from tests.fixtures.audio import decode
+
+ROOT = Path(__file__).parent.parent.parent
+EXAMPLE_EPUB = ROOT / "examples" / "the-lamplighters-almanac.epub"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+RENDER_SECONDS = 300  # the machine may be loaded
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path, tiny_checkpoint, voice_wav):
+    """`audiobook-tts serve BOOKS` on a free port of 127.0.0.1, new books rendered with the tiny model."""
+    books = tmp_path / "books"
+    books.mkdir()
+    port = free_port()
+    command = [
+        sys.executable, "-m", "audiobook_tts.cli", "serve", str(books), "--port", str(port),
+        "--config", str(tiny_checkpoint[0]), "--voice", str(voice_wav), "--eos-threshold", "-1e9",
+    ]  # fmt: skip
+    log = open(tmp_path / "server.log", "wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, "the studio did not start"
+            time.sleep(0.2)
+    yield url, books
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def plan_of(folder: Path) -> dict[tuple[int, int], tuple[str, str]]:
+    """(chapter, position) -> (key, text) of the job's plan."""
+    with Job.open(folder) as job:
+        return {(c.index, p): (s.key, s.text) for c in job.plan() for p, s in enumerate(c.segments)}
+
+
+def wait_until_idle(page, folder: Path) -> None:
+    """Wait for the studio's background render to end, as the page's own progress feed reports it, then
+    reload the page (it also reloads itself when the job's lock comes and goes)."""
+    job = page.locator("[data-job]").get_attribute("data-job")
+    deadline = time.monotonic() + RENDER_SECONDS
+    while True:
+        progress = page.request.get(f"{page.url.split('/job/')[0]}/job/{job}/progress").json()
+        task = progress["task"]
+        if not progress["locked"] and task and task["state"] != "running":
+            break
+        assert time.monotonic() < deadline, progress
+        time.sleep(0.5)
+    assert task["state"] == "done", task
+    assert read_task(folder) == task
+    page.reload()
+
+
+def chapter_audio(folder: Path) -> list[np.ndarray]:
+    ffmpeg = find_ffmpeg(None)
+    return [decode(ffmpeg, path) for path in sorted(folder.glob("*.mp3"))]
+
+
+def shot(page, tmp_path: Path, name: str) -> None:
+    path = tmp_path / "screenshots" / f"{name}.png"
+    path.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    print("screenshot:", path)
+
+
+def test_upload_render_play_retake_edit_and_pronounce(server, browser, tmp_path):
+    url, books = server
+    page = browser.new_page(viewport={"width": 360, "height": 780})
+
+    # Upload the sample book, see what inspect shows, start the render and watch it reach the end.
+    page.goto(url + "/")
+    page.get_by_role("link", name="New book…").click()
+    page.get_by_label("Book file").set_input_files(str(EXAMPLE_EPUB))
+    page.get_by_role("button", name="Upload and inspect").click()
+    assert page.get_by_text("Chapter 2: A Clock That Ran Fast").is_visible()
+    shot(page, tmp_path, "1-inspect")
+    page.get_by_role("button", name="Start the render").click()
+    folder = books / "the-lamplighters-almanac"
+    wait_until_idle(page, folder)
+    assert page.locator("#count-all").inner_text() == "22/22"
+    assert len(list(folder.glob("*.mp3"))) == 3 and len(list(folder.glob("*.m4b"))) == 1
+    shot(page, tmp_path, "2-book-rendered")
+
+    # Play a segment: the audio element has a duration and its time advances.
+    page.get_by_role("link", name="Chapter 1: The Last Lamp on Quay Street").click()
+    page.get_by_role("button", name="Play segment 2").click()
+    page.wait_for_function("document.getElementById('player').currentTime > 0.05", timeout=20_000)
+    assert page.evaluate("document.getElementById('player').duration") > 0
+    shot(page, tmp_path, "3-chapter-playing")
+
+    # Re-take one segment: only its key changes.
+    before = plan_of(folder)
+    audio_before = chapter_audio(folder)
+    page.get_by_role("button", name="Re-take segment 2").click()
+    wait_until_idle(page, folder)
+    after = plan_of(folder)
+    changed = [place for place in before if before[place][0] != after[place][0]]
+    assert changed == [(1, 1)]
+    assert page.locator("#segment-2 .badge", has_text="take 1").is_visible()
+
+    # Edit a segment's text in chapter 2: the stored text and the output change in that chapter only.
+    page.goto(page.url.replace("/chapter/1", "/chapter/2").split("#")[0])
+    before, audio_before = plan_of(folder), chapter_audio(folder)
+    page.locator("#segment-3 summary").click()
+    page.get_by_label("Text to speak for segment 3").fill("The clock in the square ran seven minutes fast.")
+    page.locator("#segment-3").get_by_role("button", name="Save and re-render").click()
+    wait_until_idle(page, folder)
+    after, audio_after = plan_of(folder), chapter_audio(folder)
+    assert [place for place in before if before[place] != after[place]] == [(2, 2)]
+    assert after[(2, 2)][1] == "The clock in the square ran seven minutes fast."
+    assert np.array_equal(audio_before[0], audio_after[0]) and np.array_equal(audio_before[2], audio_after[2])
+    assert not np.array_equal(audio_before[1], audio_after[1])
+    shot(page, tmp_path, "4-chapter-edited")
+
+    # Add a pronunciation: exactly the listed segments render again.
+    before = plan_of(folder)
+    page.get_by_text("Add a pronunciation").click()
+    page.get_by_label("Word").fill("lamp")
+    page.get_by_label("Say it as").fill("lahmp")
+    page.get_by_role("button", name="List the segments it changes").click()
+    listed = {
+        (int(item.get_attribute("data-chapter")), int(item.get_attribute("data-position")))
+        for item in page.locator("ol.touched li").all()
+    }
+    assert listed, "the sample book says 'lamp'"
+    shot(page, tmp_path, "5-pronunciation-preview")
+    page.get_by_role("button", name="Apply and re-render these segments").click()
+    wait_until_idle(page, folder)
+    after = plan_of(folder)
+    assert {place for place in before if before[place][0] != after[place][0]} == listed
+    assert all("lahmp" in after[place][1].lower() for place in listed)
+    shot(page, tmp_path, "6-book-after-pronunciation")
