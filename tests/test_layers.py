@@ -1,4 +1,4 @@
-"""Import layers: cli -> render -> profiles -> {tts, text, jobs, assemble} -> ingest -> errors.
+"""Import layers: cli -> studio -> render -> profiles -> {tts, text, jobs, assemble} -> ingest -> errors.
 
 A module may import its own subpackage and any lower layer, never a higher one nor a sibling of its layer;
 and no two modules import each other, directly or around a circle (function-local imports count too)."""
@@ -7,7 +7,9 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "audiobook_tts"
-LAYERS = [{"errors"}, {"ingest"}, {"tts", "text", "jobs", "assemble"}, {"profiles"}, {"render"}, {"cli"}]
+LAYERS = [
+    {"errors"}, {"ingest"}, {"tts", "text", "jobs", "assemble"}, {"profiles"}, {"render"}, {"studio"}, {"cli"}
+]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
 
 

@@ -4,6 +4,7 @@ app.py      the typer app, the one-line failure and the options commands share
 status.py   status
 speech.py   say, voices, download, export-voice
 book.py     inspect, render (display.py: the render's progress)
+studio.py   serve
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 
 import typer
 
-from audiobook_tts.cli import book, speech, status  # noqa: F401 - each registers its commands on `app`
+from audiobook_tts.cli import book, speech, status, studio  # noqa: F401 - each registers its commands on `app`
 from audiobook_tts.cli.app import app, fail, hms
 from audiobook_tts.errors import UserError
 

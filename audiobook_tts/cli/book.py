@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -214,6 +215,16 @@ def render(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Discard this book's earlier job and start over.")
     ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --fresh: discard the job's fixes without asking.")
+    ] = False,
+    retake: Annotated[
+        str | None,
+        typer.Option(
+            help="Render again, each with its next take, the segments flagged so: 'flagged' (any flag) or "
+            "flag kinds, e.g. clipping,too_short (see `status --flags`).",
+        ),
+    ] = None,
     temperature: TemperatureOption = None,
     eos_threshold: EosThresholdOption = None,
     frames_after_eos: FramesAfterEosOption = None,
@@ -254,6 +265,10 @@ def render(
     check_notes(notes)
     check_choice("--tables", tables, TABLES_MODES)
     check_choice("--code", code, CODE_MODES)
+    if fresh:  # before the progress display starts: it may ask a question
+        from audiobook_tts.render import default_out_dir
+
+        confirm_discarding_fixes(out or default_out_dir(book), yes)
     display = RenderDisplay("json" if as_json else "quiet" if quiet else "rich")
     display.loading(f"book {book.name}")  # at once: importing the render takes seconds on a slow machine
 
@@ -278,6 +293,7 @@ def render(
         chapters=chapters,
         preview_seconds=preview,
         fresh=fresh,
+        retake=retake,
         batch_size=batch_size,
         threads=threads,
         quantize=quantize,
@@ -327,3 +343,24 @@ def render(
     )
     for path in result.files:
         typer.echo(f"  {path}")
+
+
+def confirm_discarding_fixes(out_dir: Path, yes: bool) -> None:
+    """--fresh deletes the job, and with it the fixes made in the studio: list them and ask first."""
+    from audiobook_tts.jobs.job import JOB_DIRNAME, read_fixes
+
+    if yes or not (out_dir / JOB_DIRNAME / "index.sqlite").is_file():
+        return
+    fixes = read_fixes(out_dir)
+    if not fixes:
+        return
+    lines = fixes.describe()
+    typer.echo(f"--fresh discards these {len(lines)} fixes of {out_dir}:", err=True)
+    for line in lines[:20]:
+        typer.echo(f"  {line}", err=True)
+    if len(lines) > 20:
+        typer.echo(f"  ... and {len(lines) - 20} more", err=True)
+    if not sys.stdin.isatty():
+        fail("--fresh would discard the fixes above; add --yes to discard them")
+    if not typer.confirm("Discard them and start over?", err=True):
+        raise typer.Exit(1)

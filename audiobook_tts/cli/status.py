@@ -8,18 +8,26 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from audiobook_tts.cli.app import app, hms
 from audiobook_tts.jobs import read_status
+from audiobook_tts.jobs.job import read_flags
 
 
 @app.command()
 def status(
     directory: Annotated[Path, typer.Argument(help="The output directory of a render.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+    flags: Annotated[
+        bool, typer.Option("--flags", help="List the segments with quality flags (see `render --retake`).")
+    ] = False,
 ) -> None:
     """Show how far the render in DIRECTORY got: segments and audio done per chapter, and what remains."""
+    if flags:
+        show_flags(directory, as_json)
+        return
     job = read_status(directory)
     if as_json:
         typer.echo(json.dumps(job.to_json(), indent=2, ensure_ascii=False))
@@ -33,4 +41,32 @@ def status(
     for c in job.chapters:
         left = f"{c.remaining} ({c.remaining_chars} chars)" if c.remaining else "done"
         table.add_row(str(c.index), c.title, f"{c.done}/{c.total}", hms(c.seconds), left)
+    Console().print(table)
+
+
+def show_flags(directory: Path, as_json: bool) -> None:
+    """Every flagged segment of the job: where it is, what it says and what was measured."""
+    flagged = [segment for segment in read_flags(directory) if segment.flags]
+    if as_json:
+        rows = [
+            {
+                "chapter": s.chapter,
+                "segment": s.position + 1,
+                "key": s.key,
+                "text": s.text,
+                "flags": [{"kind": f.kind, "detail": f.detail} for f in s.flags],
+            }
+            for s in flagged
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"{directory}: {len(flagged)} flagged segments")
+    table.add_column("chapter", justify="right")
+    table.add_column("segment", justify="right")
+    table.add_column("flags")
+    table.add_column("text")
+    for s in flagged:
+        kinds = "\n".join(f"{f.kind}: {f.detail}" for f in s.flags)
+        text = s.text if len(s.text) <= 60 else s.text[:57] + "..."
+        table.add_row(str(s.chapter), str(s.position + 1), escape(kinds), escape(text))
     Console().print(table)

@@ -14,6 +14,7 @@ group already stored, and ends with the same files (same options and threads).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import re
 import time
@@ -26,6 +27,8 @@ from audiobook_tts.assemble.ffmpeg import find_ffmpeg
 from audiobook_tts.ingest import Book, Chapter
 from audiobook_tts.jobs import Job, PlannedChapter
 from audiobook_tts.jobs.job import SAMPLE_RATE
+from audiobook_tts.jobs.quality import parse_kinds
+from audiobook_tts.jobs.source import encode_options
 from audiobook_tts.profiles import Profile, load_profile
 from audiobook_tts.render.engine import (
     ModelChoice,
@@ -93,11 +96,15 @@ def render_book(
             f"cannot create the output directory {out_dir}: {error.strerror or error}"
         ) from None
     with Job.open(out_dir, fresh=options.fresh) as job:
+        if options.retake is not None:
+            retake_flagged(job, options.retake)
         voices = JobVoices(
             engine, job, model_id, announce=lambda what: emit(RenderEvent("load", message=what))
         )
-        plan = build_plan(book, profile, options, engine_facts(engine, model_id), voices)
+        plan = build_plan(book, profile, options, engine_facts(engine, model_id), voices, job.fixes())
         job.set_plan(plan.chapters)
+        job.record_bases(plan.bases)
+        job.record_source(job_source(book_path, book, options, out_dir))
         for narrator in plan.narrators:
             emit(RenderEvent("voice", narrator.chapter, narrator.title, message=narrator.name))
         emit(RenderEvent("plan", total=len(plan.tasks), chapters=len(plan.chapters)))
@@ -146,6 +153,34 @@ class InspectedChapter:
     number: int | None  # as --chapters and profiles count (1 = the first read); None: not read
     chapter: Chapter
     spoken: list[Segment]  # what it speaks; for a chapter not read, what it would speak
+
+
+def retake_flagged(job: Job, which: str) -> list[tuple[int, int]]:
+    """`--retake flagged|KIND,...`: the next take of every segment the job flagged so."""
+    try:
+        kinds = parse_kinds(which)
+    except ValueError as error:
+        raise RenderError(f"--retake {error}") from None
+    return job.retake_flagged(kinds)
+
+
+def job_source(book_path: Path, book: Book, options: RenderOptions, out_dir: Path) -> dict[str, str | bytes]:
+    """What the job records of this render, so that the studio can render it again the same way: the book,
+    the options (paths made absolute; never --fresh or --retake again), title and cover."""
+    files = {}
+    for name in ("profile", "config", "weights", "tokenizer", "voice"):
+        value = getattr(options, name)
+        if value is not None and Path(value).is_file():
+            files[name] = Path(value).resolve() if name == "profile" else str(Path(value).resolve())
+    again = dataclasses.replace(options, out_dir=out_dir.resolve(), fresh=False, retake=None, **files)
+    source: dict[str, str | bytes] = {
+        "book": str(book_path.resolve()),
+        "options": encode_options(again),
+        "title": book.metadata.title,
+    }
+    if book.metadata.cover is not None:
+        source["cover"], source["cover_mime"] = book.metadata.cover.data, book.metadata.cover.mime
+    return source
 
 
 @dataclass

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import Job, segment_seed
 from audiobook_tts.jobs.job import SAMPLE_RATE
+from audiobook_tts.jobs.quality import measure
 from audiobook_tts.render.plan import RenderPlan
 from audiobook_tts.render.types import RenderError, SegmentTask
 from audiobook_tts.tts.options import default_threads
@@ -132,13 +133,19 @@ def requests_for(
     return requests, same_key
 
 
-def store(job: Job, plan: RenderPlan, index: int, audio: Tensor) -> float | None:
-    """Write task `index`'s audio if it is its key's owner and the key is missing: seconds written, or
-    None when nothing was written (stored already, or written by the key's first task)."""
+def store(
+    job: Job, plan: RenderPlan, index: int, audio: Tensor, frame_limit: bool | None = None
+) -> float | None:
+    """Write task `index`'s audio and its quality measures (jobs/quality.py; `frame_limit`: whether the
+    generator stopped at its frame limit, None if it did not say) if it is its key's owner and the key is
+    missing: seconds written, or None when nothing was written (stored already, or written by the key's
+    first task)."""
     key = plan.tasks[index].key
     if plan.owner[key] != index or job.has_audio(key):
         return None
-    job.write_audio(key, audio.numpy())
+    samples = audio.numpy()
+    job.write_audio(key, samples)
+    job.record_quality(key, measure(samples, SAMPLE_RATE, frame_limit=frame_limit))
     return audio.numel() / SAMPLE_RATE
 
 

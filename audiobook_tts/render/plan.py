@@ -7,6 +7,10 @@ Built once, before any audio is made, and without the model's weights (`inspect`
     tasks    = work's segments in plan order, each a SegmentTask
     groups   = tasks cut into consecutive groups of batch_size * GROUP_BATCHES: the unit of work, always
                rendered whole (groups.py says why); every runner claims groups from here, none cuts its own
+
+The job's fixes (jobs/fixes.py: a segment's text, take, voice or options, a chapter's voice or options, the
+job's pronunciations) win over the profile and the command line; a fixed segment gets its own key, so only
+the segments a fix touches are rendered again.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from typing import Protocol
 
 from audiobook_tts.ingest import Book, Chapter, load_book
 from audiobook_tts.jobs import Job, PlannedChapter, PlannedSegment, segment_key
+from audiobook_tts.jobs.fixes import ChapterFix, Fixes, SegmentFix
 from audiobook_tts.profiles import Profile, parse_ranges
 from audiobook_tts.render.engine import ModelFacts
 from audiobook_tts.render.types import RenderError, RenderOptions, SegmentTask
 from audiobook_tts.text import Segment, TextOptions, UnreadableText, prepare_chapter, unreadable_text
-from audiobook_tts.text.normalize import language_code
+from audiobook_tts.text.normalize import apply_lexicon, language_code
+from audiobook_tts.tts.options import GenerationOptions
 from audiobook_tts.tts.voices import VoiceSource
 
 GROUP_BATCHES = 4  # a group holds this many batches' worth of segments: the batch drains once per group
@@ -55,6 +61,7 @@ class RenderPlan:
     narrators: list[Narrator]
     warnings: list[str]
     owner: dict[str, int] = field(default_factory=dict)  # key -> its first task, the only one that writes it
+    bases: dict[tuple[int, int], str] = field(default_factory=dict)  # book text where a fix changed it
 
     def stored(self, job: Job, group: range) -> bool:
         return all(job.has_audio(self.tasks[i].key) for i in group)
@@ -132,8 +139,19 @@ def select_chapters(selection: str, count: int) -> list[int]:
     return sorted(chosen)
 
 
+def spoken_text(base_text: str, fix: SegmentFix | None, lexicon: dict[str, str]) -> str:
+    """What a segment says: its fixed text (else the book's), with the job's pronunciations applied."""
+    text = fix.text if fix is not None and fix.text is not None else base_text
+    return apply_lexicon(text, lexicon) if lexicon else text
+
+
 def build_plan(
-    book: Book, profile: Profile, options: RenderOptions, model: ModelFacts, voices: VoiceIds
+    book: Book,
+    profile: Profile,
+    options: RenderOptions,
+    model: ModelFacts,
+    voices: VoiceIds,
+    fixes: Fixes | None = None,
 ) -> RenderPlan:
     readable = [chapter for chapter in book.chapters if chapter.included]
     numbers = select_chapters(options.chapters, len(readable)) if options.chapters else None
@@ -152,22 +170,28 @@ def build_plan(
     if options.speak_titles is not None:
         text_options.speak_titles = options.speak_titles
 
+    fixes = fixes or Fixes()
     plan = RenderPlan([], [], text_options, [], [], [], options.batch_size, [], warnings)
     for number, chapter in enumerate(readable, start=1):
         settings = profile.settings_for_chapter(number, chapter.title)
-        voice = cli_voice or settings.voice or default_voice
-        generation = settings.generation.updated(options.generation).resolved(model.config)
-        ident = voices.voice_id(voice)
-        if voice.narrator not in [n.name for n in plan.narrators]:
-            plan.narrators.append(Narrator(number, chapter.title, voice.narrator))
-        key_fields = generation.key_fields()
+        chapter_fix = fixes.chapters.get(number)
+        voice = fixed_voice(chapter_fix and chapter_fix.voice) or cli_voice or settings.voice or default_voice
+        generation = fixed_options(settings.generation.updated(options.generation), chapter_fix)
         spoken = prepare_chapter(chapter, model.count_tokens, text_options)
-        segments = [
-            PlannedSegment(
-                segment_key(s.text, ident, model.model_id, key_fields), s.text, s.pause_after, ident
-            )
-            for s in spoken
-        ]
+        segments, readings = [], []
+        for position, s in enumerate(spoken):
+            fix = fixes.for_segment(number, position, s.text)
+            text = spoken_text(s.text, fix, fixes.lexicon)
+            if text != s.text:
+                plan.bases[(number, position)] = s.text
+            reader = fixed_voice(fix and fix.voice) or voice
+            reading = fixed_options(generation, fix).resolved(model.config)
+            ident = voices.voice_id(reader)
+            if reader.narrator not in [n.name for n in plan.narrators]:
+                plan.narrators.append(Narrator(number, chapter.title, reader.narrator))
+            key = segment_key(text, ident, model.model_id, reading.key_fields(), take=fix.take if fix else 0)
+            segments.append(PlannedSegment(key, text, s.pause_after, ident))
+            readings.append(reading)
         planned = PlannedChapter(number, chapter.title, segments)
         plan.chapters.append(planned)
         plan.spoken.append(spoken)
@@ -176,14 +200,25 @@ def build_plan(
         if options.preview_seconds is not None:
             planned = dataclasses.replace(planned, segments=preview(segments, options.preview_seconds))
         plan.work.append(planned)
-        for position, segment in enumerate(planned.segments, start=1):
-            plan.tasks.append(SegmentTask(planned, position, segment, ident, generation))
+        readings = readings[: len(planned.segments)]  # a preview keeps the first segments
+        for position, (segment, reading) in enumerate(zip(planned.segments, readings, strict=True), start=1):
+            plan.tasks.append(SegmentTask(planned, position, segment, segment.voice_id, reading))
 
     size = options.batch_size * GROUP_BATCHES
     plan.groups = [range(s, min(s + size, len(plan.tasks))) for s in range(0, len(plan.tasks), size)]
     for index, task in enumerate(plan.tasks):
         plan.owner.setdefault(task.key, index)
     return plan
+
+
+def fixed_voice(source: str | None) -> VoiceSource | None:
+    """The voice a fix names, if it names one."""
+    return VoiceSource.parse(source, Path.cwd(), "fixed voice") if source else None
+
+
+def fixed_options(options: GenerationOptions, fix: SegmentFix | ChapterFix | None) -> GenerationOptions:
+    """`options` with the generation settings a fix sets over them."""
+    return options.updated(GenerationOptions(**fix.settings)) if fix is not None and fix.settings else options
 
 
 def preview(segments: list[PlannedSegment], seconds: float) -> list[PlannedSegment]:

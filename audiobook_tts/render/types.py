@@ -94,6 +94,7 @@ class RenderOptions:
     chapters: str | None = None  # "1-3,7": chapter numbers among those read (1 = the first)
     preview_seconds: float | None = None  # render only about this much of each chapter, into OUT/preview
     fresh: bool = False  # discard the job's previous state first
+    retake: str | None = None  # "flagged" or flag kinds (jobs/quality.py): those segments' next take first
     assemble: AssembleOptions = AssembleOptions()
     # Speed: segments stepping together (1 = one at a time), CPU threads (None: all cores), int8 FlowLM,
     # worker processes sharing the threads (workers.py).

@@ -14,7 +14,7 @@ from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import Job, PlannedSegment
 from audiobook_tts.jobs.fixes import Fixes, SegmentFix
 from audiobook_tts.jobs.keys import normalise_text
-from audiobook_tts.text.normalize import apply_lexicon
+from audiobook_tts.render.plan import spoken_text
 
 MAX_TEXT = 2000  # characters of an edited segment; the segmenter's segments are far shorter
 MAX_WORD = 100
@@ -26,12 +26,6 @@ class ActionError(UserError):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
-
-
-def spoken_text(base_text: str, fix: SegmentFix | None, lexicon: dict[str, str]) -> str:
-    """What a segment says: its fixed text (else the book's), with the job's pronunciations applied."""
-    text = fix.text if fix is not None and fix.text is not None else base_text
-    return apply_lexicon(text, lexicon) if lexicon else text
 
 
 def _segment(job: Job, chapter: int, position: int, key: str) -> PlannedSegment:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from audiobook_tts.errors import UserError
+from audiobook_tts.render import RenderOptions
 from audiobook_tts.studio.security import Guard, is_loopback
 
 DEFAULT_MAX_UPLOAD_MB = 64
@@ -20,6 +21,7 @@ def serve(
     port: int = 8000,
     token: str | None = None,
     max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB,
+    new_books: RenderOptions | None = None,
     announce=print,
 ) -> None:
     import uvicorn
@@ -30,7 +32,7 @@ def serve(
     if missing:
         raise StudioError(f"not a folder: {', '.join(missing)}; give the folders your renders write into")
     guard = Guard.for_address(host, port, token, max_upload=max_upload_mb << 20)
-    app = create_app([Path(folder) for folder in folders], guard)
+    app = create_app([Path(folder) for folder in folders], guard, new_books)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={guard.token}" if guard.token else "")
     if not is_loopback(host):

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from audiobook_tts.assemble.ffmpeg import find_ffmpeg
 from audiobook_tts.jobs import Job
+from audiobook_tts.studio.app import EVENT_INTERVAL
 from audiobook_tts.studio.tasks import read_task
 from tests.fixtures.audio import decode
 
@@ -99,7 +101,15 @@ def wait_until_idle(page, folder: Path) -> None:
         time.sleep(0.5)
     assert task["state"] == "done", task
     assert read_task(folder) == task
-    page.reload()
+    # The page reloads itself when it sees the lock go; let that happen, then load it afresh ourselves.
+    time.sleep(2 * EVENT_INTERVAL + 0.5)
+    for _ in range(5):
+        try:
+            page.goto(page.url)
+            return
+        except PlaywrightError:
+            time.sleep(0.5)
+    page.goto(page.url)
 
 
 def chapter_audio(folder: Path) -> list[np.ndarray]:
