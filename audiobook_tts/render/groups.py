@@ -78,7 +78,7 @@ def render_groups(
         same_key.update(same)
     batched = render_audio(engine, plan, requests, threads=threads or default_threads())
     for request, audio in batched:
-        on_stored(request.tag, store(job, plan, request.tag, audio))
+        on_stored(request.tag, store(job, plan, request.tag, audio, request.hit_frame_limit))
         for other in same_key[request.tag]:
             on_stored(other, None)
 

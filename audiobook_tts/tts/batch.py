@@ -54,6 +54,7 @@ class SpeechRequest:
     options: GenerationOptions  # resolved against the model's config (make_request does it)
     tag: object = None  # the caller's handle, handed back with the audio
     rng_state: Tensor | None = None  # start the noise stream from this generator state instead of `seed`
+    hit_frame_limit: bool = False  # set by the generator: a chunk stopped at its frame limit, not at its EOS
 
 
 def make_request(
@@ -183,6 +184,7 @@ def generate_latents(
                 row.latents.append(latents[index])
                 row.step += 1
                 if row.step == chunk.max_frames:
+                    request.hit_frame_limit = True
                     finished.append(index)
         for index in finished:
             row = rows[index]

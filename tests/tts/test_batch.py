@@ -213,3 +213,15 @@ def test_speak_batches_chunks_and_its_first_chunk_is_the_seeded_one(model, voice
     assert (spoken[first:] - whole[first:]).abs().max() > 1e-3  # later chunks: their own seeds
     torch.manual_seed(9)
     assert torch.equal(batch.speak(model, voice, text, options, batch_size=8, threads=1), spoken)
+
+
+def test_the_generator_reports_a_chunk_stopped_at_its_frame_limit(model, voice):
+    """A request whose EOS never fires ends at the frame limit and says so; one stopped by EOS does not."""
+    never, always = GenerationOptions(eos_threshold=1e9), GenerationOptions(eos_threshold=-1e9)
+    group = [
+        batch.make_request(model, voice, "Hello there.", 1, never),
+        batch.make_request(model, voice, "Hello there.", 2, always),
+    ]
+    done = {id(request): audio for request, audio in batch.render_requests(model, [group], threads=1)}
+    assert [request.hit_frame_limit for request in group] == [True, False]
+    assert len(done[id(group[0])]) == group[0].chunks[0].max_frames * 1920
