@@ -16,11 +16,12 @@ from pathlib import Path
 
 import numpy as np
 import soundfile
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import Job
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.job import JOB_DIRNAME, SAMPLE_RATE
@@ -28,6 +29,7 @@ from audiobook_tts.jobs.quality import KINDS
 from audiobook_tts.jobs.source import encode_options
 from audiobook_tts.render import RenderOptions
 from audiobook_tts.studio import actions, newbook
+from audiobook_tts.studio.audition import Auditions
 from audiobook_tts.studio.library import JobView, find_jobs, load_job
 from audiobook_tts.studio.library import job_id as folder_id
 from audiobook_tts.studio.security import TOKEN_COOKIE, Guard
@@ -60,6 +62,13 @@ def progress(view: JobView) -> dict:
     return {**view.status.to_json(), "locked": view.locked, "directory": view.folder.name, "task": task}
 
 
+def wav_response(samples: np.ndarray, headers: dict[str, str] | None = None) -> Response:
+    """Float samples at 24 kHz as a 16-bit PCM WAV, which every browser plays."""
+    wav = io.BytesIO()
+    soundfile.write(wav, np.clip(samples, -1.0, 1.0), SAMPLE_RATE, format="WAV", subtype="PCM_16")
+    return Response(wav.getvalue(), media_type="audio/wav", headers=headers)
+
+
 async def form_fields(request: Request) -> dict[str, str]:
     """The posted form's text fields (the guard has read and size-checked the body already)."""
     form = await request.form()
@@ -74,6 +83,7 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
     app = FastAPI(title="audiobook-tts studio", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.guard = guard
     renders = app.state.renders = Renders()
+    auditions = Auditions(new_books)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(hms=hms, flag_names=FLAG_NAMES, csrf=guard.csrf)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -168,10 +178,7 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             path = view.audio_path(key)
         except JobError as error:
             raise HTTPException(404, str(error)) from None
-        samples = np.clip(np.fromfile(path, dtype="<f4"), -1.0, 1.0)
-        wav = io.BytesIO()
-        soundfile.write(wav, samples, SAMPLE_RATE, format="WAV", subtype="PCM_16")
-        return Response(wav.getvalue(), media_type="audio/wav", headers={"Cache-Control": "max-age=3600"})
+        return wav_response(np.fromfile(path, dtype="<f4"), {"Cache-Control": "max-age=3600"})
 
     @app.get("/job/{job_id}/cover", dependencies=[Depends(checked)])
     def cover(job_id: str):
@@ -263,6 +270,16 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
         return page(
             request, "inspect.html", upload=path.name, book=book, voices=voices, default=new_books.voice
         )
+
+    @app.post("/new/audition", dependencies=[Depends(checked)])
+    def audition(request: Request, voice: str = Form("")):
+        if voice and voice not in VOICES:
+            raise HTTPException(400, f"no voice named {voice!r} in the catalogue")
+        try:
+            samples = auditions.render(voice or None)
+        except UserError as error:
+            raise HTTPException(409, f"cannot audition: {error}") from None
+        return wav_response(samples)
 
     @app.post("/new/start", dependencies=[Depends(checked)])
     async def start_book(request: Request):

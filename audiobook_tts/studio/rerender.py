@@ -54,7 +54,7 @@ def rerender(folder: Path, book: str | None = None, options: str | None = None) 
     result = render_book(
         Path(book), dataclasses.replace(recorded, out_dir=folder, fresh=False), Reporter(folder)
     )
-    counts = f"{result.rendered} segments rendered, {result.reused} reused"
+    counts = f"{result.rendered} segment{'s' * (result.rendered != 1)} rendered, {result.reused} reused"
     return f"done: {counts}, {len(result.files)} files written"
 
 

@@ -3,9 +3,12 @@ CSRF token, oversize body, locked job, stale page). Rendering itself is tested i
 
 from __future__ import annotations
 
+import io
 import time
 
+import numpy as np
 import pytest
+import soundfile
 
 from audiobook_tts.jobs import Job
 from audiobook_tts.jobs.fixes import SegmentFix
@@ -168,3 +171,21 @@ def test_hostile_or_foreign_uploads_are_refused_and_not_kept(studio):
     assert not (root / "uploads").exists() or list((root / "uploads").iterdir()) == []
     start = {"csrf": csrf, "upload": "../almanac/.audiobook-tts/index.sqlite", "voice": ""}
     assert client.post("/new/start", data=start, headers=ORIGIN).status_code == 404
+
+
+def test_audition_renders_a_short_sample_of_the_new_books_voice(library, tiny_checkpoint, voice_wav):
+    from audiobook_tts.render import RenderOptions
+    from audiobook_tts.tts.options import GenerationOptions
+
+    root, _ = library
+    new_books = RenderOptions(
+        config=str(tiny_checkpoint[0]), voice=str(voice_wav), generation=GenerationOptions(eos_threshold=-1e9)
+    )
+    client = client_for(root, new_books=new_books)
+    headers = {"x-csrf-token": client.app.state.guard.csrf, **ORIGIN}
+    response = client.post("/new/audition", data={"voice": ""}, headers=headers)
+    assert response.status_code == 200 and response.headers["content-type"] == "audio/wav"
+    samples, rate = soundfile.read(io.BytesIO(response.content), dtype="float32")
+    assert rate == 24_000 and len(samples) > 1920 and np.abs(samples).max() > 0
+    assert client.post("/new/audition", data={"voice": "nobody"}, headers=headers).status_code == 400
+    assert client.post("/new/audition", data={"voice": ""}, headers=ORIGIN).status_code == 403  # no CSRF

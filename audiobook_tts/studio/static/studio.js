@@ -44,7 +44,33 @@ function followProgress() {
   window.addEventListener("beforeunload", () => source.close());
 }
 
+function setupAudition() {
+  const button = document.getElementById("audition");
+  if (!button) return;
+  const state = document.getElementById("audition-state");
+  const player = document.getElementById("audition-player");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    state.textContent = "Rendering a short audition…";
+    const body = new URLSearchParams({ voice: document.getElementById("voice").value });
+    try {
+      const response = await fetch("/new/audition", {
+        method: "POST", body, headers: { "X-CSRF-Token": csrfToken },
+      });
+      if (!response.ok) throw new Error(await response.text());
+      player.src = URL.createObjectURL(await response.blob());
+      state.textContent = "";
+      player.play();
+    } catch (error) {
+      state.textContent = `No audition: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setupPlayer();
+  setupAudition();
   followProgress();
 });
