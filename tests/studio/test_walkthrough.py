@@ -32,9 +32,10 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 RENDER_SECONDS = 300  # the machine may be loaded
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.slow,  # four background renders and a browser: minutes on a loaded machine
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"),
+]
 
 
 def free_port() -> int:
