@@ -172,7 +172,11 @@ def test_upload_render_play_retake_edit_and_pronounce(server, browser, tmp_path)
     assert after[(2, 2)][1] == "The clock in the square ran seven minutes fast."
     assert np.array_equal(audio_before[0], audio_after[0]) and np.array_equal(audio_before[2], audio_after[2])
     assert not np.array_equal(audio_before[1], audio_after[1])
+    edited = page.locator("#segment-3")
+    assert edited.locator(".badge", has_text="edited").is_visible()
+    assert "seven minutes fast" in edited.locator(".text").inner_text()
     shot(page, tmp_path, "4-chapter-edited")
+    edited.screenshot(path=str(tmp_path / "screenshots" / "4-segment-edited.png"))
 
     # Add a pronunciation: exactly the listed segments render again.
     before = plan_of(folder)
