@@ -41,8 +41,10 @@ def hms(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
 
 
-def check_notes(notes: str | None) -> None:
+def check_notes(notes: str | None) -> NotesMode | None:
+    """`--notes` as a notes mode (None: the profile's or the default), or the one-line error."""
     check_choice("--notes", notes, NOTES_MODES)
+    return typing.cast("NotesMode | None", notes)  # one of NOTES_MODES, checked just above
 
 
 def check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:

@@ -56,6 +56,7 @@ def load_model_tokenizer(model_config: Config, tokenizer: str | Path | None = No
     from audiobook_tts.tts.tokenizer import is_json_tokenizer, load_tokenizer
 
     table = model_config.flow_lm.lookup_table
+    path: str | Path
     if tokenizer is None:
         path, kind = table.tokenizer_path, table.tokenizer
     else:
