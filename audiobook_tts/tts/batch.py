@@ -342,14 +342,17 @@ class _Assembler:
         return [(request, torch.cat([parts[i] for i in range(len(request.chunks))]))]
 
 
+_DecodeItem = tuple[tuple[int, int, int], ChunkDecoder]  # ((group, request, chunk), its decoder)
+
+
 class _DecodeWork:
     """Chunks in the batch or waiting for Mimi, shared by the two threads. A thread takes the first chunk
     with a block ready, decodes that block and gives the chunk back, so chunks are decoded while they are
     still being generated and mostly finish in the order they started. A chunk is held by one thread at a
     time, so its blocks run in order."""
 
-    def __init__(self):
-        self.chunks: list[tuple[tuple[int, int, int], ChunkDecoder]] = []
+    def __init__(self) -> None:
+        self.chunks: list[_DecodeItem] = []
         self.changed = threading.Condition()
         self.closed = False  # set once the FlowLM thread has finished (or failed): no more frames come
 
@@ -366,7 +369,7 @@ class _DecodeWork:
         with self.changed:
             self.changed.notify_all()
 
-    def take(self, wait: bool):
+    def take(self, wait: bool) -> _DecodeItem | None:
         """The first chunk with a block ready, or None (none and not `wait`, or closed and none left)."""
         with self.changed:
             while True:
@@ -377,7 +380,7 @@ class _DecodeWork:
                     return None
                 self.changed.wait()
 
-    def give_back(self, item) -> None:
+    def give_back(self, item: _DecodeItem) -> None:
         """Return a taken chunk, first in line (so one chunk tends to be finished before the next)."""
         with self.changed:
             self.chunks.insert(0, item)
@@ -419,7 +422,7 @@ class _ThreadedRender:
         self.failure: BaseException | None = None  # the FlowLM thread's, raised by the consumer
         self.stop = threading.Event()
 
-    def decode_one(self, item: tuple[tuple[int, int, int], ChunkDecoder]) -> None:
+    def decode_one(self, item: _DecodeItem) -> None:
         """Decode the chunk's next block (or finish it); give it back unless it is done."""
         key, decoder = item
         if not decoder.done:
