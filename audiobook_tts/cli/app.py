@@ -52,6 +52,9 @@ def check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> No
         fail(f"{option} must be {', '.join(choices[:-1])} or {choices[-1]}, not {value!r}")
 
 
+NotesOption = Annotated[
+    str | None, typer.Option("--notes", help="Footnotes and endnotes: drop (default), inline or chapter_end.")
+]
 TablesOption = Annotated[
     str | None,
     typer.Option("--tables", help="Tables: read (default; row by row, 'header: cell'), announce or skip."),

@@ -25,6 +25,7 @@ from audiobook_tts.cli.app import (
     FrontMatterOption,
     LanguageOption,
     ModelOption,
+    NotesOption,
     ProfileOption,
     QuantizeOption,
     TablesOption,
@@ -74,10 +75,7 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON.")] = False,
     profile: ProfileOption = None,
     include_front_matter: FrontMatterOption = None,
-    notes: Annotated[
-        str | None,
-        typer.Option("--notes", help="Footnotes and endnotes: drop (default), inline or chapter_end."),
-    ] = None,
+    notes: NotesOption = None,
     tables: TablesOption = None,
     code: CodeOption = None,
     language: LanguageOption = None,
@@ -240,9 +238,7 @@ def render(
     eos_threshold: EosThresholdOption = None,
     frames_after_eos: FramesAfterEosOption = None,
     include_front_matter: FrontMatterOption = None,
-    notes: Annotated[
-        str | None, typer.Option(help="Footnotes and endnotes: drop (default), inline or chapter_end.")
-    ] = None,
+    notes: NotesOption = None,
     tables: TablesOption = None,
     code: CodeOption = None,
     language: LanguageOption = None,
