@@ -41,8 +41,10 @@ def hms(seconds: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
 
 
-def check_notes(notes: str | None) -> None:
+def check_notes(notes: str | None) -> NotesMode | None:
+    """`--notes` as a notes mode (None: the profile's or the default), or the one-line error."""
     check_choice("--notes", notes, NOTES_MODES)
+    return typing.cast("NotesMode | None", notes)  # one of NOTES_MODES, checked just above
 
 
 def check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
@@ -50,6 +52,9 @@ def check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> No
         fail(f"{option} must be {', '.join(choices[:-1])} or {choices[-1]}, not {value!r}")
 
 
+NotesOption = Annotated[
+    str | None, typer.Option("--notes", help="Footnotes and endnotes: drop (default), inline or chapter_end.")
+]
 TablesOption = Annotated[
     str | None,
     typer.Option("--tables", help="Tables: read (default; row by row, 'header: cell'), announce or skip."),

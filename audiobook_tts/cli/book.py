@@ -8,7 +8,7 @@ import logging
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,6 +26,7 @@ from audiobook_tts.cli.app import (
     FrontMatterOption,
     LanguageOption,
     ModelOption,
+    NotesOption,
     ProfileOption,
     QuantizeOption,
     TablesOption,
@@ -44,6 +45,25 @@ from audiobook_tts.cli.display import RenderDisplay, WarningSummary
 from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE
 from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK
 
+if TYPE_CHECKING:
+    from audiobook_tts.text import Segment
+
+
+@dataclasses.dataclass
+class _ChapterRow:
+    """One chapter as `inspect` shows it (its fields but `spoken` are the JSON chapter, in this order)."""
+
+    number: int | None  # as `render --chapters` and profiles count
+    title: str
+    included: bool
+    excluded_reason: str | None
+    words: int
+    segments: int
+    seconds: float
+    max_tokens_used: int
+    omissions: list[str]  # tables and code blocks announced or skipped
+    spoken: list[Segment]
+
 
 @app.command()
 def inspect(
@@ -56,10 +76,7 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print everything as JSON.")] = False,
     profile: ProfileOption = None,
     include_front_matter: FrontMatterOption = None,
-    notes: Annotated[
-        str | None,
-        typer.Option("--notes", help="Footnotes and endnotes: drop (default), inline or chapter_end."),
-    ] = None,
+    notes: NotesOption = None,
     tables: TablesOption = None,
     code: CodeOption = None,
     language: LanguageOption = None,
@@ -83,7 +100,7 @@ def inspect(
     from audiobook_tts.text.segments import estimated_seconds, word_count
     from audiobook_tts.tts.options import GenerationOptions
 
-    check_notes(notes)
+    notes_mode = check_notes(notes)
     check_choice("--tables", tables, TABLES_MODES)
     check_choice("--code", code, CODE_MODES)
     if max_tokens < 1 or wpm <= 0:
@@ -95,7 +112,7 @@ def inspect(
         tokenizer=tokenizer,
         generation=GenerationOptions(max_tokens=max_tokens),
         include_front_matter=include_front_matter,
-        notes=notes,
+        notes=notes_mode,
         tables=tables,  # type: ignore[arg-type]  # checked above
         code=code,  # type: ignore[arg-type]
         language=language,
@@ -110,23 +127,29 @@ def inspect(
         for warning in inspection.plan.warnings:
             typer.echo(f"warning: {warning}", err=True)
     rows = [
-        {
-            "number": c.number,  # as `render --chapters` and profiles count
-            "title": c.chapter.title,
-            "included": c.chapter.included,
-            "excluded_reason": c.chapter.excluded_reason,
-            "words": sum(word_count(s.text) for s in c.spoken),
-            "segments": len(c.spoken),
-            "seconds": round(estimated_seconds(c.spoken, wpm), 1),
-            "max_tokens_used": max((count_tokens(s.text) for s in c.spoken), default=0),
-            "omissions": c.chapter.omissions,  # tables and code blocks announced or skipped
-            "spoken": c.spoken,
-        }
+        _ChapterRow(
+            number=c.number,
+            title=c.chapter.title,
+            included=c.chapter.included,
+            excluded_reason=c.chapter.excluded_reason,
+            words=sum(word_count(s.text) for s in c.spoken),
+            segments=len(c.spoken),
+            seconds=round(estimated_seconds(c.spoken, wpm), 1),
+            max_tokens_used=max((count_tokens(s.text) for s in c.spoken), default=0),
+            omissions=c.chapter.omissions,
+            spoken=c.spoken,
+        )
         for c in inspection.chapters
     ]
-    included = [row for row in rows if row["included"]]
-    total_seconds = sum(row["seconds"] for row in included)
+    included = [row for row in rows if row.included]
+    total_seconds = sum(row.seconds for row in included)
     if as_json:
+        chapters = []
+        for row in rows:
+            fields = {f.name: getattr(row, f.name) for f in dataclasses.fields(row) if f.name != "spoken"}
+            if segments:
+                fields["segment_list"] = [dataclasses.asdict(s) for s in row.spoken]
+            chapters.append(fields)
         out = {
             "book": str(book),
             "title": meta.title,
@@ -136,15 +159,12 @@ def inspect(
             "max_tokens": max_tokens,
             "words_per_minute": wpm,
             "included_chapters": len(included),
-            "words": sum(row["words"] for row in included),
-            "segments": sum(row["segments"] for row in included),
+            "words": sum(row.words for row in included),
+            "segments": sum(row.segments for row in included),
             "seconds": round(total_seconds, 1),
             "warnings": inspection.plan.warnings,
-            "chapters": [{k: v for k, v in row.items() if k != "spoken"} for row in rows],
+            "chapters": chapters,
         }
-        if segments:
-            for chapter_out, row in zip(out["chapters"], rows, strict=True):
-                chapter_out["segment_list"] = [dataclasses.asdict(s) for s in row["spoken"]]
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
     console = Console()
@@ -161,27 +181,27 @@ def inspect(
     ]:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for row in rows:
-        status_text = "yes" if row["included"] else f"no: {row['excluded_reason'] or 'excluded'}"
+        status_text = "yes" if row.included else f"no: {row.excluded_reason or 'excluded'}"
         table.add_row(
-            str(row["number"] or ""),
-            escape(row["title"]),
-            str(row["words"]),
-            str(row["segments"]),
-            hms(row["seconds"]) if row["included"] else "",
+            str(row.number or ""),
+            escape(row.title),
+            str(row.words),
+            str(row.segments),
+            hms(row.seconds) if row.included else "",
             escape(status_text),
         )
     console.print(table)
-    omitted = [row for row in included if row["omissions"]]
+    omitted = [row for row in included if row.omissions]
     if omitted:
         console.print("Announced or skipped instead of read:")
     for row in omitted:  # "table, 4 rows: skipped" and the like, counted per chapter
-        kinds = Counter((o.split(",")[0], o.rsplit(": ", 1)[-1]) for o in row["omissions"])
+        kinds = Counter((o.split(",")[0], o.rsplit(": ", 1)[-1]) for o in row.omissions)
         said = "; ".join(f"{n} {kind}{'s' * (n > 1)} {outcome}" for (kind, outcome), n in kinds.items())
-        console.print(escape(f"  {row['number']}. {row['title']}: {said}"), highlight=False)
+        console.print(escape(f"  {row.number}. {row.title}: {said}"), highlight=False)
     if segments:
         for row in included:
-            console.rule(escape(f"{row['number']}. {row['title']}"))
-            for index, s in enumerate(row["spoken"], start=1):
+            console.rule(escape(f"{row.number}. {row.title}"))
+            for index, s in enumerate(row.spoken, start=1):
                 console.print(
                     f"{index:>5} [dim]{s.pause_after:4.2f}s {count_tokens(s.text):>3}t[/dim] "
                     + escape(s.text),
@@ -229,9 +249,7 @@ def render(
     eos_threshold: EosThresholdOption = None,
     frames_after_eos: FramesAfterEosOption = None,
     include_front_matter: FrontMatterOption = None,
-    notes: Annotated[
-        str | None, typer.Option(help="Footnotes and endnotes: drop (default), inline or chapter_end.")
-    ] = None,
+    notes: NotesOption = None,
     tables: TablesOption = None,
     code: CodeOption = None,
     language: LanguageOption = None,
@@ -262,7 +280,7 @@ def render(
     chosen = frozenset(f.strip().lower() for f in formats.split(",") if f.strip())
     if not chosen or not chosen <= {"m4b", "mp3"}:
         fail(f"--format {formats!r}: choose m4b, mp3 or both (m4b,mp3)")
-    check_notes(notes)
+    notes_mode = check_notes(notes)
     check_choice("--tables", tables, TABLES_MODES)
     check_choice("--code", code, CODE_MODES)
     if fresh:  # before the progress display starts: it may ask a question
@@ -286,7 +304,7 @@ def render(
         voice=voice,
         generation=GenerationOptions(temperature, eos_threshold, frames_after_eos),
         include_front_matter=include_front_matter,
-        notes=notes,
+        notes=notes_mode,
         tables=tables,  # type: ignore[arg-type]  # checked above
         code=code,  # type: ignore[arg-type]
         language=language,

@@ -71,7 +71,7 @@ class Profile:
     model: str | None = None  # a config name, or an absolute path to a config file
     generation: GenerationOptions = DEFAULT_OPTIONS
     pauses: dict[str, float] = field(default_factory=dict)  # PausePlan field -> seconds, only those set
-    text: dict[str, object] = field(default_factory=dict)  # TEXT_KEYS -> value, only those set
+    text: dict[str, typing.Any] = field(default_factory=dict)  # TEXT_KEYS -> value, only those set
     lexicon: dict[str, str] = field(default_factory=dict)
     chapters: tuple[ChapterRule, ...] = ()
 

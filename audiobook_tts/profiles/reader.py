@@ -141,10 +141,14 @@ class _Reader:
         high: float | None = None,
     ) -> float | int:
         value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
-        kinds = (int,) if integer else (int, float)
-        ok = isinstance(value, kinds) and not isinstance(value, bool) and value == value  # not NaN
-        ok = ok and (low is None or value >= low) and (high is None or value <= high)
-        if not ok:
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or (integer and not isinstance(value, int))
+            or value != value  # NaN
+            or (low is not None and value < low)
+            or (high is not None and value > high)
+        ):
             bounds = [f">= {low}"] if low is not None else []
             bounds += [f"<= {high}"] if high is not None else []
             kind = " ".join(["a whole number" if integer else "a number", " and ".join(bounds)]).strip()
@@ -153,7 +157,7 @@ class _Reader:
 
     def choice(self, node: yaml.Node, what: str, choices: typing.Sequence[str]) -> str:
         value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:
             raise self.error(node, f"{what} must be one of {', '.join(choices)}; not {self.describe(node)}")
         return value
 
@@ -185,7 +189,7 @@ class _Reader:
         return raw
 
     def generation(self, section: dict[str, yaml.Node], where: str) -> GenerationOptions:
-        values: dict[str, float | int] = {}
+        values: dict[str, typing.Any] = {}  # GenerationOptions field -> its value
         if "temperature" in section:
             values["temperature"] = self.number(section["temperature"], f"{where}temperature", low=0)
         if "eos_threshold" in section:
@@ -264,11 +268,13 @@ class _Reader:
         )
         read = {"index": self.index, "range": self.ranges, "title": self.string, "title_regex": self.regex}
         fields = {"index": "index", "range": "ranges", "title": "title", "title_regex": "title_regex"}
-        matches = {fields[k]: read[k](section[k], f"{what}.{k}") for k in MATCH_KEYS if k in section}
+        matches: dict[str, typing.Any] = {
+            fields[k]: read[k](section[k], f"{what}.{k}") for k in MATCH_KEYS if k in section
+        }
         return dataclasses.replace(rule, **matches)
 
     def index(self, node: yaml.Node, what: str) -> int:
-        return self.number(node, what, integer=True, low=1)
+        return int(self.number(node, what, integer=True, low=1))
 
     def ranges(self, node: yaml.Node, what: str) -> Ranges:
         value = self.value(node) if isinstance(node, yaml.ScalarNode) else None

@@ -20,6 +20,7 @@ from audiobook_tts.tts import (
     load_model_tokenizer,
     use_fast_kernels,
 )
+from audiobook_tts.tts.tokenizer import Tokenizer
 
 if TYPE_CHECKING:
     from audiobook_tts.tts.config import Config
@@ -105,7 +106,9 @@ def load_engine(choice: ModelChoice) -> PocketTTS:
 
 def engine_model_id(engine: PocketTTS, choice: ModelChoice) -> str:
     """What identifies `engine`'s audio, for segment keys and voice states."""
-    model_id = model_identity(engine, engine.weights_file, engine.tokenizer.path)
+    tokenizer, weights_file = engine.tokenizer, engine.weights_file
+    assert isinstance(tokenizer, Tokenizer) and weights_file is not None  # load_engine loads both from files
+    model_id = model_identity(engine, weights_file, tokenizer.path)
     if choice.quantize:  # int8 is another model numerically: its own voices and keys
         model_id = hashlib.sha256(f"{model_id}/int8-dynamic-flow-lm".encode()).hexdigest()
     return model_id

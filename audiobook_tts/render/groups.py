@@ -71,7 +71,8 @@ def render_groups(
                     seconds = store(job, plan, i, generate_one(engine, task, states[task.voice_id]))
                 on_stored(i, seconds)
         return
-    requests, same_key = [], {}
+    requests: list[list[SpeechRequest]] = []
+    same_key: dict[int, list[int]] = {}
     for group in pending:
         group_requests, same = requests_for(engine, plan, group, states)
         requests.append(group_requests)
@@ -115,7 +116,9 @@ def requests_for(
     group with the same key (the same text twice in one group is rendered once)."""
     from audiobook_tts.tts.batch import make_request
 
-    requests, same_key, first_in_group = [], {}, {}
+    requests: list[SpeechRequest] = []
+    same_key: dict[int, list[int]] = {}  # rendered task -> later tasks with its key
+    first_in_group: dict[str, int] = {}  # key -> its first task
     for i in group:
         task = plan.tasks[i]
         if task.key in first_in_group:

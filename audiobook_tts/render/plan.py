@@ -19,7 +19,7 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from audiobook_tts.ingest import Book, Chapter, load_book
 from audiobook_tts.jobs import Job, PlannedChapter, PlannedSegment, segment_key
@@ -72,7 +72,7 @@ class RenderPlan:
 
 def read_book(book_path: Path, profile: Profile, options: RenderOptions) -> Book:
     """The book as the profile and the options say to read it; RenderError if no chapter is left to read."""
-    overrides = {
+    overrides: dict[str, Any] = {
         "include_front_matter": options.include_front_matter,
         "notes": options.notes,
         "tables": options.tables,

@@ -30,8 +30,9 @@ import time
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import cast
 
 from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import Job
@@ -81,14 +82,15 @@ def render_with_workers(
             processes.append(process)
             links[receiver] = process
         while links:
-            for receiver in wait(list(links)):
+            for ready in wait(list(links)):
+                receiver = cast(Connection, ready)  # wait() returns some of the objects it was given
                 try:
                     message = receiver.recv()
                 except (EOFError, OSError):  # the worker is gone
                     receiver.close()
                     process = links.pop(receiver)
                     process.join()
-                    if process.exitcode != 0:
+                    if process.exitcode:  # joined: its exit code is set, 0 if it finished
                         deaths.append(f"render worker {process.pid} {_ending(process.exitcode)}")
                     continue
                 if message[0] == "stored":

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from audiobook_tts.tts.errors import ModelError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import torch
 
     from audiobook_tts.tts.config import Config
@@ -56,6 +58,7 @@ def load_model_tokenizer(model_config: Config, tokenizer: str | Path | None = No
     from audiobook_tts.tts.tokenizer import is_json_tokenizer, load_tokenizer
 
     table = model_config.flow_lm.lookup_table
+    path: str | Path
     if tokenizer is None:
         path, kind = table.tokenizer_path, table.tokenizer
     else:
@@ -70,7 +73,7 @@ def check_model_files(
     config: str | Path | None = None,
     weights: str | Path | None = None,
     tokenizer: str | Path | None = None,
-    voices: list[str] = (),
+    voices: Sequence[str] = (),
 ) -> None:
     """Before anything loads: when the hub cannot be reached, one ModelError listing every file this model
     and these voices need that is not cached, with the one `download` command that fetches them all."""

@@ -19,11 +19,13 @@ size, the output is bit for bit the same: the batch composition is a pure functi
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -52,13 +54,13 @@ class SpeechRequest:
     chunks: list[Chunk]
     seed: int
     options: GenerationOptions  # resolved against the model's config (make_request does it)
-    tag: object = None  # the caller's handle, handed back with the audio
+    tag: Any = None  # the caller's handle, handed back with the audio
     rng_state: Tensor | None = None  # start the noise stream from this generator state instead of `seed`
     hit_frame_limit: bool = False  # set by the generator: a chunk stopped at its frame limit, not at its EOS
 
 
 def make_request(
-    model, voice: KVCache, text: str, seed: int, options: GenerationOptions, *, tag: object = None
+    model, voice: KVCache, text: str, seed: int, options: GenerationOptions, *, tag: Any = None
 ) -> SpeechRequest:
     """A request for `text`, chunked and prepared exactly as `PocketTTS.stream` does (same defaults)."""
     model.check_voice(voice)
@@ -81,17 +83,141 @@ def make_request(
 
 @dataclass
 class _Row:
-    request: int
-    chunk: int
+    """One chunk in the batch: where it is, its noise stream and the latent frames it has made."""
+
+    request_index: int
+    chunk_index: int
+    request: SpeechRequest
     generator: torch.Generator
     step: int = 0
     eos_step: int | None = None
     latents: list[Tensor] = field(default_factory=list)
 
+    @property
+    def chunk(self) -> Chunk:
+        return self.request.chunks[self.chunk_index]
+
+    def draw_noise(self, flow_lm) -> Tensor:
+        options = self.request.options
+        return flow_lm.draw_noise(1, options.temperature, options.noise_clamp, self.generator)
+
+    def advance(self, latent: Tensor, eos_logit: float) -> bool:
+        """Take this step's latent; True once the chunk has ended (then this step's latent is dropped)."""
+        chunk, threshold = self.chunk, self.request.options.eos_threshold
+        assert threshold is not None  # the options are resolved (make_request)
+        if self.eos_step is None and self.step >= MIN_FRAMES_BEFORE_EOS and eos_logit > threshold:
+            self.eos_step = self.step
+        if self.eos_step is not None and self.step >= self.eos_step + chunk.frames_after_eos:
+            return True  # this step's latent is dropped, its noise was drawn
+        self.latents.append(latent)
+        self.step += 1
+        if self.step < chunk.max_frames:
+            return False
+        self.request.hit_frame_limit = True
+        return True
+
+    def result(self, latent_dim: int) -> tuple[int, int, Tensor]:
+        latents = torch.stack(self.latents) if self.latents else torch.zeros(0, latent_dim)
+        return self.request_index, self.chunk_index, latents
+
 
 def _suffix_capacity(chunk: Chunk) -> int:
     """Positions a chunk needs after its voice prefix: its text, then its frames."""
     return len(chunk.tokens) + chunk.max_frames
+
+
+class _Batch:
+    """The rows stepping together in one `PrefixKVCache`, and the chunks queued for a row.
+
+    Rows are filled longest request first (by its chunks' frame limits), so the batch drains on short
+    chunks rather than long ones; a request's next chunk goes first in the queue when its previous one ends
+    (it continues that request's noise stream). Every row is allocated up front: rows are only ever refilled
+    in place or dropped once the queue is empty, so the batch never grows."""
+
+    def __init__(
+        self,
+        model,
+        requests: list[SpeechRequest],
+        batch_size: int,
+        on_start: Callable[[int, int, list[Tensor]], None] | None,
+    ):
+        self.flow_lm = model.flow_lm
+        self.requests = requests
+        self.on_start = on_start
+        longest_first = sorted(
+            range(len(requests)), key=lambda i: -sum(c.max_frames for c in requests[i].chunks)
+        )
+        # (request, chunk, its request's generator once a chunk of it has run)
+        self.queue: deque[tuple[int, int, torch.Generator | None]] = deque(
+            (i, 0, None) for i in longest_first
+        )
+        self.rows: list[_Row] = []
+        prefixes = list({id(r.voice): r.voice for r in requests}.values())  # each voice state once
+        self.voices = {id(voice): index for index, voice in enumerate(prefixes)}  # -> its prefix in the cache
+        # One capacity for the whole batch: the longest [text | frames] any chunk can need.
+        self.capacity = max((_suffix_capacity(c) for r in requests for c in r.chunks), default=0)
+        self.cache: PrefixKVCache | None = None
+        if self.queue:
+            self.cache = PrefixKVCache.empty(prefixes, min(batch_size, len(self.queue)), self.capacity)
+            while self.queue and len(self.rows) < self.cache.voice.shape[0]:
+                self.admit(len(self.rows))
+
+    def admit(self, index: int) -> None:
+        """Run the next queued chunk's text prompt and place it in row `index` of the batch cache."""
+        assert self.cache is not None
+        request_index, chunk_index, generator = self.queue.popleft()
+        request = self.requests[request_index]
+        chunk = request.chunks[chunk_index]
+        if generator is None:
+            generator = torch.Generator().manual_seed(request.seed)
+            if request.rng_state is not None:
+                generator.set_state(request.rng_state)
+        sub = request.voice.copy(capacity=int(request.voice.offset[0]) + len(chunk.tokens))
+        prompt = self.flow_lm.conditioner(torch.tensor([chunk.tokens], dtype=torch.long))
+        self.flow_lm.transformer(prompt, sub)
+        row = _Row(request_index, chunk_index, request, generator)
+        row.draw_noise(self.flow_lm)  # the prompt pass's draw
+        self.cache.place(index, self.voices[id(request.voice)], sub)
+        if self.on_start is not None:
+            self.on_start(request_index, chunk_index, row.latents)
+        if index == len(self.rows):
+            self.rows.append(row)
+        else:
+            self.rows[index] = row
+
+    def step(self, decode_steps: int, after_step: Callable[[], None] | None) -> list[int]:
+        """One FlowLM step for every row (then `after_step`); the indices of the rows whose chunk ended."""
+        assert self.cache is not None
+        latent_dim = self.flow_lm.latent_dim
+        inputs = torch.stack(
+            [row.latents[-1] if row.latents else torch.full((latent_dim,), float("nan")) for row in self.rows]
+        )[:, None]
+        noise = torch.cat([row.draw_noise(self.flow_lm) for row in self.rows])
+        latents, eos_logits = self.flow_lm.step(inputs, self.cache, 1.0, None, decode_steps, noise=noise)
+        if after_step is not None:
+            after_step()
+        eos = eos_logits.tolist()
+        return [index for index, row in enumerate(self.rows) if row.advance(latents[index], eos[index])]
+
+    def requeue_next_chunk(self, index: int) -> None:
+        """Queue the next chunk of row `index`'s request first in line, on the same noise stream."""
+        row = self.rows[index]
+        if row.chunk_index + 1 < len(row.request.chunks):
+            self.queue.appendleft((row.request_index, row.chunk_index + 1, row.generator))
+
+    def evict(self, finished: list[int]) -> None:
+        """Refill the finished rows from the queue; once it is empty, drop them from the batch."""
+        vacant = []
+        for index in finished:
+            if self.queue:
+                self.admit(index)
+            else:
+                vacant.append(index)
+        if vacant:
+            assert self.cache is not None
+            keep = torch.tensor([i for i in range(len(self.rows)) if i not in vacant], dtype=torch.long)
+            self.rows = [self.rows[i] for i in keep.tolist()]
+            self.cache = self.cache.keep(keep) if self.rows else None
 
 
 @torch.no_grad()
@@ -106,105 +232,17 @@ def generate_latents(
 ) -> Iterator[tuple[int, int, Tensor]]:
     """(request index, chunk index, latents [frames, latent] in normalised space) per finished chunk.
 
-    Rows are filled longest request first (by its chunks' frame limits), so the batch drains on short
-    chunks rather than long ones; a request's next chunk goes first in the queue when its previous one ends
-    (it continues that request's noise stream). `after_step` is called after every batch step (the
-    threaded renderer decodes there when Mimi falls behind); `on_start(request, chunk, frames)` when
-    a chunk enters the batch, with the list its latent frames [latent] are appended to as they are made
-    (a frame, once appended, is final: Mimi may decode it before the chunk ends)."""
-    flow_lm = model.flow_lm
-    longest_first = sorted(range(len(requests)), key=lambda i: -sum(c.max_frames for c in requests[i].chunks))
-    queue_: deque[tuple[int, int, torch.Generator | None]] = deque((i, 0, None) for i in longest_first)
-    rows: list[_Row] = []
-    latent_dim = flow_lm.latent_dim
-    prefixes = list({id(r.voice): r.voice for r in requests}.values())  # each voice state once
-    voices = {id(voice): index for index, voice in enumerate(prefixes)}  # -> its prefix in the batch cache
-    # One capacity for the whole batch: the longest [text | frames] any chunk can need.
-    capacity = max((_suffix_capacity(c) for r in requests for c in r.chunks), default=0)
-
-    def admit(index: int) -> None:
-        """Run the next queued chunk's text prompt and place it in row `index` of the batch cache."""
-        request_index, chunk_index, generator = queue_.popleft()
-        request = requests[request_index]
-        chunk = request.chunks[chunk_index]
-        if generator is None:
-            generator = torch.Generator().manual_seed(request.seed)
-            if request.rng_state is not None:
-                generator.set_state(request.rng_state)
-        sub = request.voice.copy(capacity=int(request.voice.offset[0]) + len(chunk.tokens))
-        flow_lm.transformer(flow_lm.conditioner(torch.tensor([chunk.tokens], dtype=torch.long)), sub)
-        options = request.options
-        flow_lm.draw_noise(1, options.temperature, options.noise_clamp, generator)  # the prompt pass's draw
-        cache.place(index, voices[id(request.voice)], sub)
-        row = _Row(request_index, chunk_index, generator)
-        if on_start is not None:
-            on_start(request_index, chunk_index, row.latents)
-        if index == len(rows):
-            rows.append(row)
-        else:
-            rows[index] = row
-
-    # Every row is allocated up front. Rows are only ever refilled in place (a request's next chunk takes its
-    # previous chunk's row) or dropped once the queue is empty, so the batch never grows after this.
-    cache = PrefixKVCache.empty(prefixes, min(batch_size, len(queue_)), capacity) if queue_ else None
-    while queue_ and len(rows) < cache.voice.shape[0]:
-        admit(len(rows))
-    while rows:
-        inputs = torch.stack(
-            [row.latents[-1] if row.latents else torch.full((latent_dim,), float("nan")) for row in rows]
-        )[:, None]
-        noise = torch.cat(
-            [
-                flow_lm.draw_noise(
-                    1,
-                    requests[row.request].options.temperature,
-                    requests[row.request].options.noise_clamp,
-                    row.generator,
-                )
-                for row in rows
-            ]
-        )
-        latents, eos_logits = flow_lm.step(inputs, cache, 1.0, None, decode_steps, noise=noise)
-        if after_step is not None:
-            after_step()
-        finished = []
-        eos_logits = eos_logits.tolist()
-        for index, row in enumerate(rows):
-            request = requests[row.request]
-            chunk = request.chunks[row.chunk]
-            if (
-                row.eos_step is None
-                and row.step >= MIN_FRAMES_BEFORE_EOS
-                and eos_logits[index] > request.options.eos_threshold
-            ):
-                row.eos_step = row.step
-            if row.eos_step is not None and row.step >= row.eos_step + chunk.frames_after_eos:
-                finished.append(index)  # this step's latent is dropped, its noise was drawn
-            else:
-                row.latents.append(latents[index])
-                row.step += 1
-                if row.step == chunk.max_frames:
-                    request.hit_frame_limit = True
-                    finished.append(index)
+    `after_step` is called after every batch step (the threaded renderer decodes there when Mimi falls
+    behind); `on_start(request, chunk, frames)` when a chunk enters the batch, with the list its latent
+    frames [latent] are appended to as they are made (a frame, once appended, is final: Mimi may decode it
+    before the chunk ends). See `_Batch` for the order rows are filled in."""
+    batch = _Batch(model, requests, batch_size, on_start)
+    while batch.rows:
+        finished = batch.step(decode_steps, after_step)
         for index in finished:
-            row = rows[index]
-            yield (
-                row.request,
-                row.chunk,
-                torch.stack(row.latents) if row.latents else torch.zeros(0, latent_dim),
-            )
-            if row.chunk + 1 < len(requests[row.request].chunks):
-                queue_.appendleft((row.request, row.chunk + 1, row.generator))
-        vacant = []
-        for index in finished:
-            if queue_:
-                admit(index)
-            else:
-                vacant.append(index)
-        if vacant:  # nothing left to admit: drop the finished rows from the batch
-            keep = torch.tensor([i for i in range(len(rows)) if i not in vacant], dtype=torch.long)
-            rows = [rows[i] for i in keep.tolist()]
-            cache = cache.keep(keep) if rows else None
+            yield batch.rows[index].result(model.flow_lm.latent_dim)
+            batch.requeue_next_chunk(index)
+        batch.evict(finished)
 
 
 class ChunkDecoder:
@@ -279,7 +317,7 @@ def render_requests(
     """
     groups = list(groups)
     if threads >= 2:
-        yield from _render_threaded(model, groups, batch_size, threads // 2, decode_steps, decode_block)
+        yield from _ThreadedRender(model, groups, batch_size, decode_steps, decode_block).run(threads // 2)
         return
     torch.set_num_threads(1)
     for group in groups:
@@ -308,14 +346,17 @@ class _Assembler:
         return [(request, torch.cat([parts[i] for i in range(len(request.chunks))]))]
 
 
+_DecodeItem = tuple[tuple[int, int, int], ChunkDecoder]  # ((group, request, chunk), its decoder)
+
+
 class _DecodeWork:
     """Chunks in the batch or waiting for Mimi, shared by the two threads. A thread takes the first chunk
     with a block ready, decodes that block and gives the chunk back, so chunks are decoded while they are
     still being generated and mostly finish in the order they started. A chunk is held by one thread at a
     time, so its blocks run in order."""
 
-    def __init__(self):
-        self.chunks: list[tuple[tuple[int, int, int], ChunkDecoder]] = []
+    def __init__(self) -> None:
+        self.chunks: list[_DecodeItem] = []
         self.changed = threading.Condition()
         self.closed = False  # set once the FlowLM thread has finished (or failed): no more frames come
 
@@ -332,7 +373,7 @@ class _DecodeWork:
         with self.changed:
             self.changed.notify_all()
 
-    def take(self, wait: bool):
+    def take(self, wait: bool) -> _DecodeItem | None:
         """The first chunk with a block ready, or None (none and not `wait`, or closed and none left)."""
         with self.changed:
             while True:
@@ -343,7 +384,7 @@ class _DecodeWork:
                     return None
                 self.changed.wait()
 
-    def give_back(self, item) -> None:
+    def give_back(self, item: _DecodeItem) -> None:
         """Return a taken chunk, first in line (so one chunk tends to be finished before the next)."""
         with self.changed:
             self.chunks.insert(0, item)
@@ -367,85 +408,94 @@ class _Stopped(Exception):
     """The consumer went away: unwinds the FlowLM thread."""
 
 
-def _render_threaded(model, groups, batch_size, per_thread, decode_steps, decode_block):
+class _ThreadedRender:
     """Two workers: the FlowLM thread (steps, and decodes in bursts while Mimi is behind, see STEAL_ABOVE)
-    and this one (decodes, a block at a time, from the first blocks of the first chunks on). A chunk's
+    and the consumer's (decodes, a block at a time, from the first blocks of the first chunks on). A chunk's
     audio is a pure function of its latents and the block size, so which thread decodes which block, and
     when, changes nothing."""
-    work = _DecodeWork()
-    decoded: queue.Queue = queue.Queue()  # (group, request, chunk, audio) of finished chunks, both threads
-    decoders: dict[tuple[int, int, int], ChunkDecoder] = {}  # chunks in the batch (FlowLM thread only)
-    failure: list[BaseException] = []
-    stop = threading.Event()
 
-    def decode_one(item) -> None:
+    def __init__(
+        self, model, groups: list[list[SpeechRequest]], batch_size: int, decode_steps: int, block: int
+    ):
+        self.model, self.groups = model, groups
+        self.batch_size, self.decode_steps, self.block = batch_size, decode_steps, block
+        self.work = _DecodeWork()
+        # (group, request, chunk, audio) of finished chunks, from both threads
+        self.decoded: queue.Queue[tuple[int, int, int, Tensor]] = queue.Queue()
+        self.decoders: dict[tuple[int, int, int], ChunkDecoder] = {}  # chunks in the batch (FlowLM thread)
+        self.failure: BaseException | None = None  # the FlowLM thread's, raised by the consumer
+        self.stop = threading.Event()
+
+    def decode_one(self, item: _DecodeItem) -> None:
         """Decode the chunk's next block (or finish it); give it back unless it is done."""
         key, decoder = item
         if not decoder.done:
             decoder.decode_block()
         if decoder.done:
-            decoded.put((*key, decoder.audio()))
+            self.decoded.put((*key, decoder.audio()))
         else:
-            work.give_back(item)
+            self.work.give_back(item)
 
-    def after_step() -> None:
-        if stop.is_set():
+    def after_step(self) -> None:
+        if self.stop.is_set():
             raise _Stopped
+        work = self.work
         work.frames_added()
         if work.frames_ready() >= STEAL_ABOVE:
             while work.frames_ready() > STEAL_DOWN_TO and (item := work.take(wait=False)) is not None:
-                decode_one(item)
+                self.decode_one(item)
 
-    def produce() -> None:
+    def start(self, group_index: int, request_index: int, chunk_index: int, frames: list[Tensor]) -> None:
+        """A chunk entered the batch: its frames are decoded as they come."""
+        key = (group_index, request_index, chunk_index)
+        self.decoders[key] = ChunkDecoder(self.model, frames, self.block)
+        self.work.add(key, self.decoders[key])
+
+    def produce(self, per_thread: int) -> None:
+        """The FlowLM thread."""
         torch.set_num_threads(per_thread)  # OpenMP thread counts are per calling thread
         try:
-            for group_index, group in enumerate(groups):
-
-                def start(
-                    request_index: int, chunk_index: int, frames: list[Tensor], group_index=group_index
-                ):
-                    key = (group_index, request_index, chunk_index)
-                    decoders[key] = ChunkDecoder(model, frames, decode_block)
-                    work.add(key, decoders[key])
-
+            for group_index, group in enumerate(self.groups):
                 for request_index, chunk_index, _ in generate_latents(
-                    model,
+                    self.model,
                     group,
-                    batch_size=batch_size,
-                    decode_steps=decode_steps,
-                    after_step=after_step,
-                    on_start=start,
+                    batch_size=self.batch_size,
+                    decode_steps=self.decode_steps,
+                    after_step=self.after_step,
+                    on_start=functools.partial(self.start, group_index),
                 ):
-                    decoders.pop((group_index, request_index, chunk_index)).finished = True
-                    work.frames_added()
-            while not stop.is_set() and (item := work.take(wait=False)) is not None:  # help finish
-                decode_one(item)
+                    self.decoders.pop((group_index, request_index, chunk_index)).finished = True
+                    self.work.frames_added()
+            while not self.stop.is_set() and (item := self.work.take(wait=False)) is not None:  # help finish
+                self.decode_one(item)
         except _Stopped:
             pass
         except BaseException as error:  # handed to the consumer, which raises it
-            failure.append(error)
+            self.failure = error
         finally:
-            work.close()
+            self.work.close()
 
-    producer = threading.Thread(target=produce, name="flow-lm", daemon=True)
-    torch.set_num_threads(per_thread)
-    producer.start()
-    assemblers = [_Assembler(group) for group in groups]
-    try:
-        while not failure:
-            item = work.take(wait=True)
-            if item is not None:
-                decode_one(item)
-            while not decoded.empty():
-                group_index, request_index, chunk_index, audio = decoded.get_nowait()
-                yield from assemblers[group_index].add(request_index, chunk_index, audio)
-            if item is None:  # closed (every put is made before closing) and nothing left: all done
-                break
-        if failure:
-            raise failure[0]
-    finally:
-        stop.set()
-        producer.join()
+    def run(self, per_thread: int) -> Iterator[tuple[SpeechRequest, Tensor]]:
+        """The consumer: starts the FlowLM thread, decodes, and yields each request's audio once complete."""
+        producer = threading.Thread(target=self.produce, args=(per_thread,), name="flow-lm", daemon=True)
+        torch.set_num_threads(per_thread)
+        producer.start()
+        assemblers = [_Assembler(group) for group in self.groups]
+        try:
+            while self.failure is None:
+                item = self.work.take(wait=True)
+                if item is not None:
+                    self.decode_one(item)
+                while not self.decoded.empty():
+                    group_index, request_index, chunk_index, audio = self.decoded.get_nowait()
+                    yield from assemblers[group_index].add(request_index, chunk_index, audio)
+                if item is None:  # closed (every put is made before closing) and nothing left: all done
+                    break
+            if self.failure is not None:
+                raise self.failure
+        finally:
+            self.stop.set()
+            producer.join()
 
 
 def speak(

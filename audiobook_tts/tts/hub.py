@@ -147,6 +147,7 @@ def check_cached(needed: list[tuple[str, list[str]]], fix: str) -> None:
     missing = [(what, urls[-1]) for what, urls in needed if not any(is_cached(url) for url in urls)]
     if not missing:
         return
+    why: str | None
     if constants.is_offline_mode():
         why = "offline mode is on (HF_HUB_OFFLINE)"
     else:

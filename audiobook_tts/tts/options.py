@@ -12,7 +12,7 @@ import dataclasses
 import math
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audiobook_tts.tts.errors import ModelError
 from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK
@@ -54,7 +54,7 @@ class GenerationOptions:
             if value is not None:
                 check_setting(name, value, low=low, integer=integer)
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, Any]:
         """Only the values that are set (differ from the default)."""
         return {
             f.name: getattr(self, f.name)
@@ -97,9 +97,13 @@ def check_setting(
 ) -> float | int:
     """`value` as a setting `name` may take (finite, a whole number if `integer`, >= `low`; never nan), else
     GenerationOptionsError saying what it must be. The CLI and profiles both go through here."""
-    kinds = (int,) if integer else (int, float)
-    ok = isinstance(value, kinds) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or (low is not None and value < low):
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or (integer and not isinstance(value, int))
+        or not math.isfinite(value)
+        or (low is not None and value < low)
+    ):
         kind = "a whole number" if integer else "a number"
         bound = f" >= {low}" if low is not None else ""
         shown = f"{type(value).__name__} {value!r}" if value is not None else "nothing"
