@@ -63,7 +63,8 @@ def load_model_tokenizer(model_config: Config, tokenizer: str | Path | None = No
         path, kind = table.tokenizer_path, table.tokenizer
     else:
         path, kind = tokenizer, ("json" if is_json_tokenizer("", tokenizer) else "sentencepiece")
-    local = hub.resolve(path, what="tokenizer", local_option="--tokenizer FILE")
+    option = "--tokenizer FILE (render, say, inspect, export-voice)"
+    local = hub.resolve(path, what="tokenizer", local_option=option)
     return load_tokenizer(local, kind, vocab_size=table.n_bins)
 
 

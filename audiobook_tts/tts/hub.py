@@ -55,10 +55,14 @@ class HubFileUnavailable(ModelError):
         self.reason = reason
 
 
-def resolve(path: str | Path, *, what: str = "model file", local_option: str = "--weights FILE") -> Path:
+WEIGHTS_OPTION = "--weights FILE (render, say, export-voice)"
+
+
+def resolve(path: str | Path, *, what: str = "model file", local_option: str = WEIGHTS_OPTION) -> Path:
     """A local path for `path`: hub addresses are fetched into (or found in) the HF cache.
 
-    `what` names the file in errors; `local_option` is the command-line way to give the file directly.
+    `what` names the file in errors; `local_option` is the command-line way to give the file directly (and
+    which commands take it: `download` takes neither --weights nor --tokenizer).
     """
     text = str(path)
     if text.startswith(("http://", "https://")):
