@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from audiobook_tts.assemble import AssembleResult, AudioPiece, BookTags, ChapterAudio, assemble
 from audiobook_tts.assemble.ffmpeg import find_ffmpeg
@@ -167,7 +168,7 @@ def retake_flagged(job: Job, which: str) -> list[tuple[int, int]]:
 def job_source(book_path: Path, book: Book, options: RenderOptions, out_dir: Path) -> dict[str, str | bytes]:
     """What the job records of this render, so that the studio can render it again the same way: the book,
     the options (paths made absolute; never --fresh or --retake again), title and cover."""
-    files = {}
+    files: dict[str, Any] = {}  # RenderOptions field -> its file made absolute (a Path for the profile)
     for name in ("profile", "config", "weights", "tokenizer", "voice"):
         value = getattr(options, name)
         if value is not None and Path(value).is_file():

@@ -175,7 +175,8 @@ def build_plan(
     for number, chapter in enumerate(readable, start=1):
         settings = profile.settings_for_chapter(number, chapter.title)
         chapter_fix = fixes.chapters.get(number)
-        voice = fixed_voice(chapter_fix and chapter_fix.voice) or cli_voice or settings.voice or default_voice
+        fixed = fixed_voice(chapter_fix.voice if chapter_fix else None)
+        voice = fixed or cli_voice or settings.voice or default_voice
         generation = fixed_options(settings.generation.updated(options.generation), chapter_fix)
         spoken = prepare_chapter(chapter, model.count_tokens, text_options)
         segments, readings = [], []
@@ -184,7 +185,7 @@ def build_plan(
             text = spoken_text(s.text, fix, fixes.lexicon)
             if text != s.text:
                 plan.bases[(number, position)] = s.text
-            reader = fixed_voice(fix and fix.voice) or voice
+            reader = fixed_voice(fix.voice if fix else None) or voice
             reading = fixed_options(generation, fix).resolved(model.config)
             ident = voices.voice_id(reader)
             if reader.narrator not in [n.name for n in plan.narrators]:
