@@ -74,6 +74,8 @@ class ChapterStatus:
 class JobStatus:
     directory: Path
     chapters: list[ChapterStatus] = field(default_factory=list)
+    verified: bool = False  # files checked by checksum, not only by size
+    damaged: int = 0  # segments in the index whose file is missing or fails the check: a resume redoes them
 
     @property
     def done(self) -> int:
@@ -93,6 +95,8 @@ class JobStatus:
             "done": self.done,
             "total": self.total,
             "seconds": round(self.seconds, 3),
+            "checked": "checksum" if self.verified else "size",
+            "damaged": self.damaged,
             "chapters": [
                 {
                     "index": c.index,
@@ -151,7 +155,13 @@ class Job:
                     else:
                         entry.unlink()
             for sub in ("audio", "voices"):
-                (directory / sub).mkdir(exist_ok=True)
+                try:
+                    (directory / sub).mkdir(exist_ok=True)
+                except FileExistsError:
+                    raise JobError(
+                        f"{directory / sub} is a file where the job keeps its {sub} folder; move it away and "
+                        "run again (the rest of the job is kept)"
+                    ) from None
             fsync_dir(directory)
             remove_stale_temps(directory)  # we hold the lock: every temp file is a dead writer's
             db = index.connect(directory / "index.sqlite")
@@ -219,8 +229,8 @@ class Job:
             chapters[chapter].segments.append(PlannedSegment(key, text, pause_after, voice))
         return list(chapters.values())
 
-    def status(self) -> JobStatus:
-        return _status(self._db, self.directory.parent)
+    def status(self, *, verify: bool = False) -> JobStatus:
+        return _status(self._db, self.directory.parent, verify=verify)
 
     # ---- segment audio -------------------------------------------------------------------------------------
 
@@ -235,10 +245,7 @@ class Job:
             return False
         samples, sha256 = row
         path = self.audio_path(key)
-        try:
-            intact = path.stat().st_size == 4 * samples and file_sha256(path) == sha256
-        except FileNotFoundError:
-            intact = False
+        intact = _audio_intact(path, samples, sha256)
         if not intact:
             with self._write(self.directory / "index.sqlite"):
                 self._db.execute("DELETE FROM audio WHERE key = ?", (key,))
@@ -392,30 +399,53 @@ class _IndexWrite(index.transaction):
             raise JobError(f"cannot update {self.path}: {value}; free some space and run again") from None
 
 
-def _status(db: sqlite3.Connection, out_dir: Path) -> JobStatus:
+def _audio_intact(path: Path, samples: int, sha256: str, *, verify: bool = True) -> bool:
+    """The file has the row's size and, with `verify`, its checksum (False for a missing file)."""
+    try:
+        return path.stat().st_size == 4 * samples and (not verify or file_sha256(path) == sha256)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return False
+
+
+def _status(db: sqlite3.Connection, out_dir: Path, *, verify: bool) -> JobStatus:
+    """Per chapter, the segments whose audio is in the index and on disk: checked by size, or with `verify`
+    by checksum too, the way a resume checks them; a segment whose file fails counts as not done."""
+    audio_dir = Path(out_dir) / JOB_DIRNAME / "audio"
+    status = JobStatus(Path(out_dir), verified=verify)
+    chapters = {
+        idx: ChapterStatus(idx, title, 0, 0, 0.0, 0)
+        for idx, title in db.execute("SELECT idx, title FROM chapters ORDER BY idx")
+    }
+    intact: dict[str, bool] = {}
     rows = db.execute(
         """
-        SELECT c.idx, c.title, COUNT(a.key), COUNT(s.key),
-               COALESCE(SUM(1.0 * a.samples / a.sample_rate), 0),
-               COALESCE(SUM(CASE WHEN a.key IS NULL THEN length(s.text) ELSE 0 END), 0)
-        FROM chapters c
-        LEFT JOIN segments s ON s.chapter = c.idx
-        LEFT JOIN audio a ON a.key = s.key
-        GROUP BY c.idx ORDER BY c.idx
+        SELECT s.chapter, s.key, length(s.text), a.samples, a.sample_rate, a.sha256
+        FROM segments s LEFT JOIN audio a ON a.key = s.key ORDER BY s.chapter, s.position
         """
     )
-    return JobStatus(out_dir, [ChapterStatus(*row) for row in rows])
+    for chapter_index, key, chars, samples, rate, sha256 in rows:
+        chapter = chapters[chapter_index]
+        chapter.total += 1
+        if samples is not None and key not in intact:
+            intact[key] = _audio_intact(audio_dir / f"{key}.f32", samples, sha256, verify=verify)
+            status.damaged += not intact[key]
+        if samples is not None and intact[key]:
+            chapter.done += 1
+            chapter.seconds += samples / rate
+        else:
+            chapter.remaining_chars += chars
+    status.chapters = list(chapters.values())
+    return status
 
 
-def read_status(out_dir: Path) -> JobStatus:
-    """The progress of the job in `out_dir`, read without its lock (a render may be running)."""
+def read_status(out_dir: Path, *, verify: bool = False) -> JobStatus:
+    """The progress of the job in `out_dir`, read without its lock (a render may be running) and without
+    writing anything; each finished segment's file is checked by size, or with `verify` by checksum."""
     path = Path(out_dir) / JOB_DIRNAME / "index.sqlite"
     if not path.is_file():
         raise JobError(f"{out_dir} holds no render job (no {JOB_DIRNAME}/index.sqlite); render into it first")
-    db = index.connect(path, read_only=True)
-    try:
-        return _status(db, Path(out_dir))
-    except sqlite3.DatabaseError as error:
-        raise index.corrupt(path, error) from None
-    finally:
-        db.close()
+    with index.reading(path) as db:
+        try:
+            return _status(db, Path(out_dir), verify=verify)
+        except sqlite3.DatabaseError as error:
+            raise index.corrupt(path, error) from None
