@@ -200,7 +200,7 @@ class _Assembly:
             m4b_partial = self.partial(self.m4b_path)
             m4b = FfmpegSink(self.ffmpeg, self.sample_rate,
                              encode.m4b_args(m4b_partial, chapters_file, self.options.aac_bitrate),
-                             what=str(self.m4b_path))
+                             what=str(self.m4b_path), output=m4b_partial)
             self.sinks.append(m4b)
         mp3_rate = encode.ACX_SAMPLE_RATE if self.acx else self.sample_rate
         mp3_bitrate = encode.ACX_MP3_BITRATE if self.acx else self.options.mp3_bitrate
@@ -233,7 +233,7 @@ class _Assembly:
                         current["sink"] = FfmpegSink(
                             self.ffmpeg, self.sample_rate,
                             encode.mp3_args(current["partial"], self.sample_rate, mp3_bitrate, mp3_rate),
-                            what=str(self.mp3_paths[index]))
+                            what=str(self.mp3_paths[index]), output=current["partial"])
                         self.sinks.append(current["sink"])
                     current["sink"].write(block[:take])
                 current["done"] += take

@@ -15,6 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
+from audiobook_tts.errors import no_space_message
 from audiobook_tts.jobs.errors import JobError
 
 TEMP_PREFIX = ".tmp-"
@@ -23,8 +24,7 @@ _NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 
 def no_space_error(path: Path, error: OSError) -> JobError:
     """The one-line message for a write that ran out of room."""
-    reason = os.strerror(error.errno) if error.errno else str(error)
-    return JobError(f"cannot write {path}: {reason}; free some space and run again, the render resumes")
+    return JobError(no_space_message(path, os.strerror(error.errno) if error.errno else str(error)))
 
 
 def fsync_dir(directory: Path) -> None:
