@@ -12,6 +12,9 @@ lengths, so every MP3 holds exactly the samples its M4B chapter spans. Outputs a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
+import json
 import math
 import os
 from collections.abc import Callable, Iterator
@@ -279,6 +282,21 @@ class _Assembly:
         for partial in self.partials:
             with contextlib.suppress(OSError):
                 partial.unlink()
+
+
+def assembly_digest(chapters: list[tuple[str, list[tuple[str, float]]]], tags: BookTags,
+                    options: AssembleOptions, ffmpeg: str, sample_rate: int = 24000) -> str:
+    """What an assembly's files are a function of: each chapter's title and (segment key, pause) list, the
+    tags (the cover by its hash), the options and the ffmpeg identity. Equal digests, equal files: the job
+    records it with its outputs, and a render whose outputs are up to date skips assembly."""
+    tag_fields = dataclasses.asdict(tags)
+    tag_fields["cover"] = hashlib.sha256(tags.cover).hexdigest() if tags.cover else None
+    option_fields = dataclasses.asdict(options)
+    option_fields["formats"] = sorted(options.formats)
+    option_fields.pop("ffmpeg")  # the path is in `ffmpeg`, with the version that decides the bytes
+    document = {"format": "audiobook-tts/assembly/1", "chapters": chapters, "tags": tag_fields,
+                "options": option_fields, "ffmpeg": ffmpeg, "sample_rate": sample_rate}
+    return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,

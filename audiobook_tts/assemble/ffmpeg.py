@@ -47,6 +47,24 @@ def find_ffmpeg(override: str | None = None) -> str:
         ) from error
 
 
+def ffmpeg_identity(ffmpeg: str) -> str:
+    """The executable and its version line, e.g. "/usr/bin/ffmpeg (ffmpeg version 5.1.9-0+deb12u1)": two
+    ffmpeg builds encode the same audio to different bytes. AssembleError if it does not run as ffmpeg."""
+    try:
+        result = subprocess.run([ffmpeg, "-hide_banner", "-version"], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise AssembleError(f"cannot run ffmpeg {ffmpeg!r}: {reason}; give another with --ffmpeg") from None
+    first = result.stdout.decode("utf-8", "replace").partition("\n")[0].strip()
+    if result.returncode != 0 or not first.startswith("ffmpeg version"):
+        shown = first or error_summary(result.stderr.decode("utf-8", "replace"))
+        raise AssembleError(
+            f"{ffmpeg} is not a working ffmpeg (`-version` gave exit code {result.returncode}: {shown}); "
+            "give another with --ffmpeg"
+        )
+    return f"{ffmpeg} ({' '.join(first.split()[:3])})"
+
+
 def error_summary(log: str) -> str:
     """ffmpeg's first and last error lines, without the "[encoder @ 0x...]" prefixes: the first usually names
     the cause ("Unable to parse option value"), the last the consequence."""

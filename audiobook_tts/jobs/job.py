@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from audiobook_tts.jobs import claims, index
+from audiobook_tts.jobs import claims, index, outputs
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.keys import voice_id as compute_voice_id
 from audiobook_tts.jobs.lock import JobLock
@@ -74,6 +74,7 @@ class ChapterStatus:
 class JobStatus:
     directory: Path
     chapters: list[ChapterStatus] = field(default_factory=list)
+    outputs: list[outputs.TargetStatus] = field(default_factory=list)  # the finished files, per target
     verified: bool = False  # files checked by checksum, not only by size
     damaged: int = 0  # segments in the index whose file is missing or fails the check: a resume redoes them
 
@@ -97,6 +98,11 @@ class JobStatus:
             "seconds": round(self.seconds, 3),
             "checked": "checksum" if self.verified else "size",
             "damaged": self.damaged,
+            "outputs": [
+                {"target": o.target, "state": o.state, "files": [str(f) for f in o.files],
+                 "missing": [str(f) for f in o.missing]}
+                for o in self.outputs
+            ],
             "chapters": [
                 {
                     "index": c.index,
@@ -350,6 +356,45 @@ class Job:
 
         return safetensors.torch.load_file(self.voice_path(voice_id))
 
+    # ---- the book and the finished files (outputs.py) ----------------------------------------------------
+
+    def check_book(self, book: str, keys: Iterable[str]) -> None:
+        """Refuse to render `book` (a title naming it) into a job made for another one. A job sharing any
+        segment audio with `keys` (the new plan) is the same book, its title edited: it is renamed."""
+        recorded = outputs.get_meta(self._db, "book")
+        if recorded is not None and recorded != book:
+            shared = any(
+                self._db.execute("SELECT 1 FROM audio WHERE key = ?", (key,)).fetchone() for key in keys
+            )
+            if not shared:
+                out_dir = self.directory.parent
+                raise JobError(
+                    f"{out_dir} holds the job of another book ({recorded!r}, not {book!r}); render into "
+                    "another folder with --out (--fresh would delete that book's rendered segments)"
+                )
+        with self._write(self.directory / "index.sqlite"):
+            outputs.set_meta(self._db, "book", book)
+
+    def note_ffmpeg(self, identity: str) -> str | None:
+        """Record the ffmpeg encoding the outputs; returns the one recorded before if it was another."""
+        previous = outputs.get_meta(self._db, "ffmpeg")
+        with self._write(self.directory / "index.sqlite"):
+            outputs.set_meta(self._db, "ffmpeg", identity)
+        return previous if previous not in (None, identity) else None
+
+    def outputs_up_to_date(self, target: str, digest: str) -> bool:
+        return outputs.up_to_date(self._db, self.directory.parent, target, digest)
+
+    def record_outputs(
+        self, target: str, files: list[Path], digest: str, chapters: list[int] | None = None
+    ) -> list[Path]:
+        """The finished `files` of `target`, made from `digest` (and the plan of `chapters`, None: all);
+        returns the target's earlier files that were moved to OUT/.audiobook-tts/old/."""
+        with self._write(self.directory / "index.sqlite"):
+            moved = outputs.record(self._db, self.directory.parent, self.directory, target, files, digest)
+            outputs.set_meta(self._db, f"plan:{target}", outputs.plan_digest(self._db, chapters))
+        return moved
+
     # ---- groups shared by worker processes (claims.py) -----------------------------------------------------
 
     def reset_claims(self, groups: Iterable[int]) -> None:
@@ -435,6 +480,8 @@ def _status(db: sqlite3.Connection, out_dir: Path, *, verify: bool) -> JobStatus
         else:
             chapter.remaining_chars += chars
     status.chapters = list(chapters.values())
+    if index.has_table(db, "outputs"):  # an index of version 2 has none until a render opens it
+        status.outputs = outputs.statuses(db, Path(out_dir))
     return status
 
 
