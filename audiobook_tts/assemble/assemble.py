@@ -17,6 +17,7 @@ import hashlib
 import json
 import math
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from mutagen import MutagenError
 from audiobook_tts.assemble import encode
 from audiobook_tts.assemble.chapters import chapter_file_stems, ffmetadata, safe_filename
 from audiobook_tts.assemble.errors import AssembleError
-from audiobook_tts.assemble.ffmpeg import FfmpegSink, check_writable, disk_error, find_ffmpeg
+from audiobook_tts.assemble.ffmpeg import FfmpegSink, check_writable, disk_error, ffmpeg_identity, find_ffmpeg
 from audiobook_tts.assemble.loudness import (
     CODEC_HEADROOM_DB,
     ChapterLoudness,
@@ -297,6 +298,23 @@ def assembly_digest(chapters: list[tuple[str, list[tuple[str, float]]]], tags: B
     document = {"format": "audiobook-tts/assembly/1", "chapters": chapters, "tags": tag_fields,
                 "options": option_fields, "ffmpeg": ffmpeg, "sample_rate": sample_rate}
     return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def preflight(options: AssembleOptions, sample_rate: int = 24000) -> str:
+    """Run the chosen ffmpeg once before any rendering: `-version`, then a one-second book through the whole
+    assembly (loudness, limiter, the chosen formats, tags) in a scratch folder. Returns the ffmpeg's identity
+    (see ffmpeg_identity); AssembleError, one line, if any of it fails."""
+    ffmpeg = find_ffmpeg(options.ffmpeg)
+    identity = ffmpeg_identity(ffmpeg)
+    t = np.arange(sample_rate, dtype=np.float32) / sample_rate
+    tone = (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    chapter = ChapterAudio("Check", lambda: [AudioPiece(tone, "check")])
+    with tempfile.TemporaryDirectory(prefix="audiobook-tts-ffmpeg-check-") as scratch:
+        try:
+            assemble([chapter], BookTags(title="check"), Path(scratch), options, sample_rate)
+        except AssembleError as error:
+            raise AssembleError(f"ffmpeg {ffmpeg} failed a one-second test encode: {error}") from None
+    return identity
 
 
 def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,

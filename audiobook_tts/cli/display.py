@@ -28,7 +28,9 @@ class RenderDisplay:
             return
         if self.mode == "quiet":
             return
-        if event.kind == "voice":
+        if event.kind == "note":
+            self.console.print(f"note: {event.message}", markup=False, highlight=False)
+        elif event.kind == "voice":
             self.console.print(
                 f"[dim]voice {event.message} (from chapter {event.chapter})[/dim]", highlight=False
             )

@@ -385,6 +385,10 @@ class Job:
     def outputs_up_to_date(self, target: str, digest: str) -> bool:
         return outputs.up_to_date(self._db, self.directory.parent, target, digest)
 
+    def output_files(self, target: str) -> list[Path]:
+        """The recorded files of `target`, as paths under the output folder."""
+        return [self.directory.parent / r.path for r in outputs.recorded(self._db, target)]
+
     def record_outputs(
         self, target: str, files: list[Path], digest: str, chapters: list[int] | None = None
     ) -> list[Path]:

@@ -49,6 +49,9 @@ def write_atomic(path: Path, data: bytes | memoryview) -> None:
         if error.errno in _NO_SPACE:
             raise no_space_error(path, error) from None
         raise
+    except BaseException:  # Ctrl-C or SIGTERM mid-write: leave no temp file behind
+        temp.unlink(missing_ok=True)
+        raise
     fsync_dir(path.parent)
 
 

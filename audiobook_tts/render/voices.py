@@ -26,6 +26,7 @@ class JobVoices:
     model_id: str
     states: dict[str, VoiceState] = field(default_factory=dict)  # voice id -> state
     by_source: dict[str, str] = field(default_factory=dict)  # source key -> voice id
+    notes: list[str] = field(default_factory=list)  # what cloning had to say (a recording cut, too short)
 
     def voice_id(self, voice: VoiceSource) -> str:
         import torch  # on first use, as everywhere in render/: planning alone never needs it
@@ -43,7 +44,7 @@ class JobVoices:
         # Cloning draws noise in its prompt pass: the state does not depend on it, but seed it anyway.
         torch.manual_seed(int(source_key[:15], 16))
         try:
-            state = load_voice(self.engine, voice.location)
+            state = load_voice(self.engine, voice.location, notify=self.notes.append)
         except UserError as error:
             raise RenderError(f"voice {voice.name!r}: {error}") from None
         tensors = voice_state_tensors(state)
