@@ -40,45 +40,25 @@ def test_disk_full_sweep_never_reaches_the_tagger(tmp_path):
     assert "full" in outcomes.values() and "ok" in outcomes.values(), outcomes
 
 
+def checked_sink(ffmpeg: str, out, *output_args: str) -> FfmpegSink:
+    return FfmpegSink(ffmpeg, SAMPLE_RATE, [*output_args, str(out)], what=str(out), output=out)
+
+
 def test_ffmpeg_exits_0_after_a_failed_trailer_and_the_sink_says_so(tmp_path, ffmpeg):
     """The fault itself, at the size where it happens: exit code 0, an error in the log."""
     audio = np.concatenate(
         [piece.samples for piece in chapters()[0].pieces() if not isinstance(piece.samples, int)]
     )
+    m4a = ["-c:a", "aac", "-movflags", "+faststart", "-f", "ipod"]
     for kb in range(8, 64, 4):
         with tiny_tmpfs(tmp_path / f"d{kb}", f"{kb}k") as disk:
             out = disk / "x.m4a"
-            args = [
-                ffmpeg,
-                "-v",
-                "error",
-                "-y",
-                "-f",
-                "f32le",
-                "-ar",
-                str(SAMPLE_RATE),
-                "-ac",
-                "1",
-                "-i",
-                "pipe:0",
-                "-c:a",
-                "aac",
-                "-movflags",
-                "+faststart",
-                "-f",
-                "ipod",
-                str(out),
-            ]
-            run = subprocess.run(args, input=audio.astype("<f4").tobytes(), capture_output=True)
+            pcm_in = ["-v", "error", "-y", "-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0"]
+            pcm = audio.astype("<f4").tobytes()
+            run = subprocess.run([ffmpeg, *pcm_in, *m4a, str(out)], input=pcm, capture_output=True)
             if run.returncode != 0 or b"No space left on device" not in run.stderr:
                 continue
-            sink = FfmpegSink(
-                ffmpeg,
-                SAMPLE_RATE,
-                ["-c:a", "aac", "-movflags", "+faststart", "-f", "ipod", str(out)],
-                what=str(out),
-                output=out,
-            )
+            sink = checked_sink(ffmpeg, out, *m4a)
             sink.write(audio)
             with pytest.raises(AssembleError) as error:
                 sink.finish()
@@ -89,13 +69,7 @@ def test_ffmpeg_exits_0_after_a_failed_trailer_and_the_sink_says_so(tmp_path, ff
 
 def test_an_output_shorter_than_its_audio_is_refused(tmp_path, ffmpeg):
     out = tmp_path / "short.mp3"
-    sink = FfmpegSink(
-        ffmpeg,
-        SAMPLE_RATE,
-        ["-af", "atempo=2", "-c:a", "libmp3lame", "-f", "mp3", str(out)],
-        what=str(out),
-        output=out,
-    )
+    sink = checked_sink(ffmpeg, out, "-af", "atempo=2", "-c:a", "libmp3lame", "-f", "mp3")
     sink.write(np.zeros(3 * SAMPLE_RATE, np.float32))  # played twice as fast: 1.5 s of 3, and exit 0
     with pytest.raises(AssembleError, match=r"with 1\.[45]\d s of audio, not 3\.00 s"):
         sink.finish()

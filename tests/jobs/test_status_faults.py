@@ -6,14 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from audiobook_tts.jobs import Job, JobError, read_status
+from tests.fixtures.disk import read_only_view
 from tests.fixtures.jobs import book_plan, samples_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,24 +36,6 @@ def build(out: Path, done: int = 4) -> list:
         for segment in segments[:done]:
             job.write_audio(segment.key, samples_for(segment.key))
     return segments
-
-
-@contextmanager
-def read_only_view(source: Path, mount_point: Path) -> Iterator[Path]:
-    """`source` bind-mounted read-only at `mount_point`: what another user or a read-only share sees (root
-    ignores file modes, so a mode change would prove nothing here)."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("a read-only bind mount needs root and the mount command")
-    mount_point.mkdir()
-    bound = subprocess.run(
-        ["mount", "--bind", "-o", "ro", str(source), str(mount_point)], capture_output=True
-    )
-    if bound.returncode != 0:
-        pytest.skip(f"cannot bind-mount here: {bound.stderr.decode().strip()}")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=True)
 
 
 def test_status_of_a_read_only_job_folder(tmp_path):
