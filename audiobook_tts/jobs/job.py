@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from audiobook_tts.errors import no_space_message
 from audiobook_tts.jobs import claims, index, outputs
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.keys import voice_id as compute_voice_id
@@ -437,15 +438,21 @@ class _IndexWrite(index.transaction):
         try:
             return super().__enter__()
         except sqlite3.OperationalError as error:
-            raise JobError(f"cannot update {self.path}: {error}; free some space and run again") from None
+            raise self.failed(error) from None
 
     def __exit__(self, kind, value, traceback) -> None:
         try:
             super().__exit__(kind, value, traceback)
         except sqlite3.OperationalError as error:
-            raise JobError(f"cannot update {self.path}: {error}; free some space and run again") from None
+            raise self.failed(error) from None
         if isinstance(value, sqlite3.OperationalError):
-            raise JobError(f"cannot update {self.path}: {value}; free some space and run again") from None
+            raise self.failed(value) from None
+
+    def failed(self, error: sqlite3.OperationalError) -> JobError:
+        """A full disk is the line every stage prints for one; anything else names SQLite's reason."""
+        if getattr(error, "sqlite_errorname", None) == "SQLITE_FULL":
+            return JobError(no_space_message(self.path))
+        return JobError(f"cannot update {self.path}: {error}; free some space and run again")
 
 
 def _audio_intact(path: Path, samples: int, sha256: str, *, verify: bool = True) -> bool:
