@@ -12,8 +12,12 @@ lengths, so every MP3 holds exactly the samples its M4B chapter spans. Outputs a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
+import json
 import math
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from mutagen import MutagenError
 from audiobook_tts.assemble import encode
 from audiobook_tts.assemble.chapters import chapter_file_stems, ffmetadata, safe_filename
 from audiobook_tts.assemble.errors import AssembleError
-from audiobook_tts.assemble.ffmpeg import FfmpegSink, check_writable, disk_error, find_ffmpeg
+from audiobook_tts.assemble.ffmpeg import FfmpegSink, check_writable, disk_error, ffmpeg_identity, find_ffmpeg
 from audiobook_tts.assemble.loudness import (
     CODEC_HEADROOM_DB,
     ChapterLoudness,
@@ -200,7 +204,7 @@ class _Assembly:
             m4b_partial = self.partial(self.m4b_path)
             m4b = FfmpegSink(self.ffmpeg, self.sample_rate,
                              encode.m4b_args(m4b_partial, chapters_file, self.options.aac_bitrate),
-                             what=str(self.m4b_path))
+                             what=str(self.m4b_path), output=m4b_partial)
             self.sinks.append(m4b)
         mp3_rate = encode.ACX_SAMPLE_RATE if self.acx else self.sample_rate
         mp3_bitrate = encode.ACX_MP3_BITRATE if self.acx else self.options.mp3_bitrate
@@ -233,7 +237,7 @@ class _Assembly:
                         current["sink"] = FfmpegSink(
                             self.ffmpeg, self.sample_rate,
                             encode.mp3_args(current["partial"], self.sample_rate, mp3_bitrate, mp3_rate),
-                            what=str(self.mp3_paths[index]))
+                            what=str(self.mp3_paths[index]), output=current["partial"])
                         self.sinks.append(current["sink"])
                     current["sink"].write(block[:take])
                 current["done"] += take
@@ -279,6 +283,38 @@ class _Assembly:
         for partial in self.partials:
             with contextlib.suppress(OSError):
                 partial.unlink()
+
+
+def assembly_digest(chapters: list[tuple[str, list[tuple[str, float]]]], tags: BookTags,
+                    options: AssembleOptions, ffmpeg: str, sample_rate: int = 24000) -> str:
+    """What an assembly's files are a function of: each chapter's title and (segment key, pause) list, the
+    tags (the cover by its hash), the options and the ffmpeg identity. Equal digests, equal files: the job
+    records it with its outputs, and a render whose outputs are up to date skips assembly."""
+    tag_fields = dataclasses.asdict(tags)
+    tag_fields["cover"] = hashlib.sha256(tags.cover).hexdigest() if tags.cover else None
+    option_fields = dataclasses.asdict(options)
+    option_fields["formats"] = sorted(options.formats)
+    option_fields.pop("ffmpeg")  # the path is in `ffmpeg`, with the version that decides the bytes
+    document = {"format": "audiobook-tts/assembly/1", "chapters": chapters, "tags": tag_fields,
+                "options": option_fields, "ffmpeg": ffmpeg, "sample_rate": sample_rate}
+    return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def preflight(options: AssembleOptions, sample_rate: int = 24000) -> str:
+    """Run the chosen ffmpeg once before any rendering: `-version`, then a one-second book through the whole
+    assembly (loudness, limiter, the chosen formats, tags) in a scratch folder. Returns the ffmpeg's identity
+    (see ffmpeg_identity); AssembleError, one line, if any of it fails."""
+    ffmpeg = find_ffmpeg(options.ffmpeg)
+    identity = ffmpeg_identity(ffmpeg)
+    t = np.arange(sample_rate, dtype=np.float32) / sample_rate
+    tone = (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    chapter = ChapterAudio("Check", lambda: [AudioPiece(tone, "check")])
+    with tempfile.TemporaryDirectory(prefix="audiobook-tts-ffmpeg-check-") as scratch:
+        try:
+            assemble([chapter], BookTags(title="check"), Path(scratch), options, sample_rate)
+        except AssembleError as error:
+            raise AssembleError(f"ffmpeg {ffmpeg} failed a one-second test encode: {error}") from None
+    return identity
 
 
 def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,

@@ -2,6 +2,10 @@
 
 Every output is one ffmpeg process fed through its stdin pipe, so memory stays flat whatever the book's
 length. ffprobe is never needed at runtime (imageio-ffmpeg ships none).
+
+An exit code of 0 does not prove the file was written: Debian's ffmpeg 5.1 logs "Error writing trailer ...:
+No space left on device" and exits 0. So after every encode the log is read for errors, and the output is
+opened (mutagen) and its duration compared with the samples fed in.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from audiobook_tts.assemble.errors import AssembleError
+from audiobook_tts.errors import no_space_message
+
+DURATION_TOLERANCE = 0.25  # seconds an encoded file's duration may differ from the samples fed in
 
 
 def find_ffmpeg(override: str | None = None) -> str:
@@ -44,6 +51,24 @@ def find_ffmpeg(override: str | None = None) -> str:
     return found
 
 
+def ffmpeg_identity(ffmpeg: str) -> str:
+    """The executable and its version line, e.g. "/usr/bin/ffmpeg (ffmpeg version 5.1.9-0+deb12u1)": two
+    ffmpeg builds encode the same audio to different bytes. AssembleError if it does not run as ffmpeg."""
+    try:
+        result = subprocess.run([ffmpeg, "-hide_banner", "-version"], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise AssembleError(f"cannot run ffmpeg {ffmpeg!r}: {reason}; give another with --ffmpeg") from None
+    first = result.stdout.decode("utf-8", "replace").partition("\n")[0].strip()
+    if result.returncode != 0 or not first.startswith("ffmpeg version"):
+        shown = first or error_summary(result.stderr.decode("utf-8", "replace"))
+        raise AssembleError(
+            f"{ffmpeg} is not a working ffmpeg (`-version` gave exit code {result.returncode}: {shown}); "
+            "give another with --ffmpeg"
+        )
+    return f"{ffmpeg} ({' '.join(first.split()[:3])})"
+
+
 def error_summary(log: str) -> str:
     """ffmpeg's first and last error lines, without the "[encoder @ 0x...]" prefixes: the first usually names
     the cause ("Unable to parse option value"), the last the consequence."""
@@ -55,11 +80,17 @@ def error_summary(log: str) -> str:
 
 
 class FfmpegSink:
-    """One ffmpeg process reading float32 mono PCM on stdin; stderr goes to a file so no pipe can block."""
+    """One ffmpeg process reading float32 mono PCM on stdin; stderr goes to a file so no pipe can block.
+
+    With `output` (the file the arguments write), finish() also checks that file: it opens as audio and
+    lasts as long as the samples written."""
 
     def __init__(self, ffmpeg: str, sample_rate: int, output_args: list[str], what: str,
-                 loglevel: str = "error"):
+                 loglevel: str = "error", output: Path | None = None):
         self.what = what  # names the output in error messages
+        self.output = output
+        self.sample_rate = sample_rate
+        self.samples = 0
         self._stderr = tempfile.TemporaryFile()
         args = [ffmpeg, "-hide_banner", "-nostats", "-loglevel", loglevel, "-y",
                 "-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0", *output_args]
@@ -73,12 +104,14 @@ class FfmpegSink:
     def write(self, block: np.ndarray) -> None:
         try:
             self._process.stdin.write(np.ascontiguousarray(block, dtype="<f4").data)
+            self.samples += len(block)
         except (BrokenPipeError, ValueError):
             self.finish()  # ffmpeg died: its own message explains why
             raise AssembleError(f"ffmpeg stopped while writing {self.what}") from None
 
     def finish(self) -> str:
-        """Close the input, wait, and return ffmpeg's log; a non-zero exit becomes an AssembleError."""
+        """Close the input, wait, and return ffmpeg's log; a non-zero exit, an error in the log or an output
+        that does not hold the audio fed in becomes an AssembleError."""
         try:
             self._process.stdin.close()
         except BrokenPipeError:
@@ -87,10 +120,13 @@ class FfmpegSink:
         self._stderr.seek(0)
         log = self._stderr.read().decode("utf-8", "replace")
         self._stderr.close()
-        if code != 0:
-            if "No space left on device" in log:
-                raise AssembleError(f"disk full while writing {self.what}: free some space and run again")
+        failed = code != 0 or _LOGGED_FAILURE.search(log)
+        if failed and "No space left on device" in log:
+            raise AssembleError(no_space_message(self.what))
+        if failed:
             raise AssembleError(f"ffmpeg failed writing {self.what}: {error_summary(log)}")
+        if self.output is not None:
+            check_output(self.output, self.samples / self.sample_rate, self.what)
         return log
 
     def kill(self) -> None:
@@ -99,6 +135,31 @@ class FfmpegSink:
             self._process.wait()
         if not self._stderr.closed:
             self._stderr.close()
+
+
+# Lines ffmpeg logs for a failed write even when it exits 0 (an encoder's warnings at -loglevel error are
+# not failures, so only these count).
+_LOGGED_FAILURE = re.compile(
+    r"Error writing trailer|Error closing file|No space left on device|Input/output error|"
+    r"Disk quota exceeded|File too large|av_interleaved_write_frame\(\)|Error muxing"
+)
+
+
+def check_output(path: Path, expected_seconds: float, what: str) -> None:
+    """AssembleError unless `path` opens as audio lasting `expected_seconds` (give or take the tolerance)."""
+    import mutagen
+
+    try:
+        audio = mutagen.File(path)
+    except (mutagen.MutagenError, OSError) as error:
+        raise AssembleError(f"ffmpeg wrote a broken {what} ({error}); run again to encode it anew") from None
+    if audio is None or audio.info is None:
+        raise AssembleError(f"ffmpeg wrote a broken {what} (no audio in it); run again to encode it anew")
+    if abs(audio.info.length - expected_seconds) > DURATION_TOLERANCE:
+        raise AssembleError(
+            f"ffmpeg wrote {what} with {audio.info.length:.2f} s of audio, not {expected_seconds:.2f} s; "
+            "run again to encode it anew"
+        )
 
 
 def run_ffmpeg(ffmpeg: str, args: list[str], what: str, stdin: bytes | None = None) -> bytes:
@@ -113,8 +174,8 @@ def run_ffmpeg(ffmpeg: str, args: list[str], what: str, stdin: bytes | None = No
 
 def disk_error(error: OSError, path: Path) -> AssembleError:
     """Turn an OSError met while writing `path` into one line for the user."""
-    if error.errno == errno.ENOSPC:
-        return AssembleError(f"disk full while writing {path}: free some space and run again")
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return AssembleError(no_space_message(path, os.strerror(error.errno)))
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return AssembleError(f"cannot write {path}: permission denied; choose another output folder")
     return AssembleError(f"cannot write {path}: {error.strerror or error}")

@@ -6,12 +6,15 @@ stream segment files from disk on each pass and the whole book never has to be i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+
+from audiobook_tts.assemble.errors import AssembleError
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,16 @@ class AssembleOptions:
     aac_bitrate: str = "64k"  # mono speech: 64k AAC-LC is transparent and keeps a 10 h book under 300 MB
     subtitles: bool = False  # .srt and .vtt next to each chapter MP3 and the M4B, one cue per spoken piece
     ffmpeg: str | None = None  # explicit ffmpeg executable; else PATH, else the imageio-ffmpeg binary
+
+    def __post_init__(self) -> None:
+        """Checked when the options are made (the CLI's values too), not after hours of rendering."""
+        unknown = set(self.formats) - {"mp3", "m4b"}
+        if unknown or not self.formats:
+            raise AssembleError(f"unknown output format(s) {sorted(unknown) or 'none'}: choose from mp3, m4b")
+        if not (math.isfinite(self.target_lufs) and -70 <= self.target_lufs <= -5):
+            raise AssembleError(f"loudness target {self.target_lufs} LUFS: give -70 to -5 (default -19)")
+        if not (math.isfinite(self.true_peak_db) and -20 <= self.true_peak_db <= 0):
+            raise AssembleError(f"true-peak ceiling {self.true_peak_db} dB: give -20 to 0 (default -3)")
 
 
 @dataclass

@@ -5,8 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import signal
 import sys
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -209,6 +213,27 @@ def inspect(
                 )
 
 
+@contextmanager
+def terminate_as_interrupt(stopped_by: list[int]) -> Iterator[None]:
+    """SIGTERM (`kill`, a service manager, a closing terminal's SIGHUP) stops the render the way Ctrl-C does:
+    KeyboardInterrupt unwinds it, removing its temp files, and the same message is printed. The signal is
+    appended to `stopped_by` (the exit code is 128 + its number, as the shell expects)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(number: int, frame: object) -> None:
+        stopped_by.append(number)
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 @app.command()
 def render(
     book: Annotated[
@@ -326,12 +351,14 @@ def render(
     )
     warnings = WarningSummary()  # the library's warnings, each kind once, after the display
     logging.getLogger("audiobook_tts").addHandler(warnings)
+    stopped_by: list[int] = []
     try:
-        result = render_book(book, options, display)
+        with terminate_as_interrupt(stopped_by):
+            result = render_book(book, options, display)
     except KeyboardInterrupt:
         display.stop()
         typer.echo("interrupted: finished segments are kept; run the same command again to resume", err=True)
-        raise typer.Exit(130) from None
+        raise typer.Exit(128 + (stopped_by[0] if stopped_by else signal.SIGINT)) from None
     finally:
         display.stop()
         logging.getLogger("audiobook_tts").removeHandler(warnings)

@@ -143,7 +143,9 @@ class RenderDisplay:
             return  # (the book's name, already shown by `loading`)
         now = time.monotonic()
         self.state.update(event, now)
-        if event.kind == "voice":
+        if event.kind == "note":
+            self.print(f"note: {event.message}")
+        elif event.kind == "voice":
             self.print(f"voice {event.message} (from chapter {event.chapter})")
         if self.console.is_terminal:
             self.start()

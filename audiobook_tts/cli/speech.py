@@ -75,7 +75,7 @@ def say(
         torch.set_num_threads(threads)
     if seed is not None:
         torch.manual_seed(seed)
-    state = load_voice(engine, voice)
+    state = load_voice(engine, voice, notify=print_note)
     started = time.perf_counter()
     if stream:
         first_audio = None
@@ -138,6 +138,10 @@ def download(
     typer.echo(f"ready: {engine.weights_file} and voices {', '.join(voice or ['(default)'])}")
 
 
+def print_note(note: str) -> None:
+    typer.echo(f"note: {note}", err=True)
+
+
 @app.command("export-voice")
 def export_voice(
     audio: Annotated[
@@ -149,7 +153,8 @@ def export_voice(
     weights: WeightsOption = None,
     tokenizer: TokenizerOption = None,
     max_seconds: Annotated[
-        float | None, typer.Option(help="Use only the first SECONDS of the audio (default: all).")
+        float | None,
+        typer.Option(help="Clone from the first SECONDS of the audio (default and most: 30, as Pocket TTS)."),
     ] = None,
 ) -> None:
     """Compute a voice state once and save it; `--voice OUT.safetensors` then skips the cloning step."""
@@ -157,6 +162,6 @@ def export_voice(
     from audiobook_tts.tts.model import save_voice_state
 
     engine = load_model(model, config=config, weights=weights, tokenizer=tokenizer)
-    state = load_voice(engine, audio, max_seconds=max_seconds)
+    state = load_voice(engine, audio, max_seconds=max_seconds, notify=print_note)
     save_voice_state(state, out)
     typer.echo(f"{out}: voice state of {int(state.offset.max())} positions")

@@ -23,12 +23,19 @@ def status(
     flags: Annotated[
         bool, typer.Option("--flags", help="List the segments with quality flags (see `render --retake`).")
     ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify", help="Check every segment file's checksum, not only its size (reads all the audio)."
+        ),
+    ] = False,
 ) -> None:
-    """Show how far the render in DIRECTORY got: segments and audio done per chapter, and what remains."""
+    """Show how far the render in DIRECTORY got: segments and audio done per chapter, what remains, and
+    whether the finished files (M4B, MP3s) are complete, stale or missing. Nothing in DIRECTORY is changed."""
     if flags:
         show_flags(directory, as_json)
         return
-    job = read_status(directory)
+    job = read_status(directory, verify=verify)
     if as_json:
         typer.echo(json.dumps(job.to_json(), indent=2, ensure_ascii=False))
         return
@@ -42,6 +49,21 @@ def status(
         left = f"{c.remaining} ({c.remaining_chars} chars)" if c.remaining else "done"
         table.add_row(str(c.index), c.title, f"{c.done}/{c.total}", hms(c.seconds), left)
     Console().print(table)
+    checked = "checksum" if job.verified else "size (--verify checks checksums)"
+    if job.damaged:
+        typer.echo(
+            f"{job.damaged} segment files are missing or damaged (checked by {checked}); the next render "
+            "redoes them"
+        )
+    for output in job.outputs:
+        state = {
+            "complete": "complete",
+            "stale": "stale: the book or settings changed since; render again to update them",
+            "missing": f"missing {', '.join(map(str, output.missing))}; render again to make them",
+        }[output.state]
+        typer.echo(f"{output.target} files ({len(output.files)}): {state}")
+    if not job.outputs:
+        typer.echo("finished files: none yet")
 
 
 def show_flags(directory: Path, as_json: bool) -> None:

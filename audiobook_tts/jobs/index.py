@@ -3,16 +3,25 @@
 SQLite's atomic commit is what makes a row trustworthy: a row is inserted only after its file is durable
 under its final name, so after any crash every row points at a complete file (has_audio still verifies size
 and checksum, for the disk's sake). The plan tables are replaced as a whole in one transaction.
+
+Two kinds of failure to open it are told apart, because the advice differs: an index SQLite calls corrupt
+(or not a database) is damaged, and only `--fresh` starts over; any other failure (no permission, a read-only
+mount, a missing write-ahead log, a full disk) leaves the job sound, and must never lead to `--fresh`, which
+deletes every rendered segment. Readers (`status`) that cannot open the index in place read a copy of it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import sqlite3
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from audiobook_tts.jobs.errors import JobError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: meta and outputs tables (version 2 indexes gain them when a render opens them)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS chapters (
@@ -44,15 +53,52 @@ CREATE TABLE IF NOT EXISTS voice_sources (
     source_key TEXT PRIMARY KEY,      -- what a voice state was computed from (model + name or file hash)
     voice_id TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,            -- the book it renders, the ffmpeg that encoded its outputs, ...
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outputs (
+    path TEXT PRIMARY KEY,            -- a finished file the job wrote, relative to the output folder
+    target TEXT NOT NULL,             -- which render made it: "book", "preview", "chapters 1-3"
+    size INTEGER NOT NULL,
+    digest TEXT NOT NULL              -- of the segments, settings and tags it was assembled from
+);
 """
+_DAMAGED = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+
+
+class _Damaged(sqlite3.DatabaseError):
+    """The index opened but is not one this program can use (failed check, unknown schema)."""
 
 
 def corrupt(path: Path, error: Exception) -> JobError:
-    return JobError(f"job index {path} is unreadable ({error}); run again with --fresh to start over")
+    """The index is really damaged: say what --fresh deletes, and how to keep a copy first."""
+    job_dir = path.parent
+    return JobError(
+        f"job index {path} is unreadable ({error}): it is damaged. --fresh would start the job over by "
+        f"deleting {job_dir}, every rendered segment in it included; to keep a copy first, run "
+        f"`cp -a {job_dir} {job_dir}.bak`"
+    )
 
 
-def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open (and for writers create) the index; JobError if it is not a sound index of this version."""
+def unavailable(path: Path, error: Exception) -> JobError:
+    """The index could not be opened for a reason outside it: the job is sound, nothing was changed."""
+    return JobError(
+        f"cannot open job index {path} ({error}); check that you may write to its folder and that the disk "
+        "has room: the job itself is intact and resumes once it can be opened"
+    )
+
+
+def _open_error(path: Path, error: sqlite3.Error) -> JobError:
+    damaged = isinstance(error, _Damaged) or getattr(error, "sqlite_errorname", None) in _DAMAGED
+    return corrupt(path, error) if damaged else unavailable(path, error)
+
+
+def connect(path: Path, *, read_only: bool = False, name: Path | None = None) -> sqlite3.Connection:
+    """Open (and for writers create or upgrade) the index; JobError if it cannot be used, saying whether the
+    index is damaged or only out of reach (errors call it `name`, default `path`)."""
+    name = name or path
+    db = None
     try:
         if read_only:
             db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
@@ -64,20 +110,69 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         check = db.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
-            raise sqlite3.DatabaseError(check)
-        if version == 0 and not read_only:
+            raise _Damaged(check)
+        if version > SCHEMA_VERSION:
+            raise JobError(
+                f"job index {name} was written by a newer audiobook-tts (schema {version}, this one reads up "
+                f"to {SCHEMA_VERSION}); update audiobook-tts to resume this job"
+            )
+        if version < SCHEMA_VERSION and not read_only:
+            # A new index (0) or an older one: every table is CREATE IF NOT EXISTS, so this only adds.
             db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
-        elif version != SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(f"schema version {version}, this program reads {SCHEMA_VERSION}")
-    except sqlite3.DatabaseError as error:
-        raise corrupt(path, error) from None
+        elif version < 2:
+            raise _Damaged(f"schema version {version}, not a job index")
+    except sqlite3.Error as error:
+        if db is not None:
+            db.close()
+        raise _open_error(name, error) from None
+    except JobError:
+        if db is not None:
+            db.close()
+        raise
     return db
 
 
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to the index, for readers that hold no lock and must change nothing.
+
+    SQLite opens a WAL index read-only only if it may create the -shm file or finds a usable one. When it
+    cannot (a read-only folder, another user's job, a -wal file deleted under a running render), the index
+    and its -wal are copied to a temporary folder and read there: the same committed rows, nothing written
+    beside the job.
+    """
+    try:
+        db = connect(path, read_only=True)
+    except JobError:
+        db = None
+    if db is not None:
+        try:
+            yield db
+        finally:
+            db.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="audiobook-tts-status-") as tmp:
+        copy = Path(tmp) / path.name
+        try:
+            shutil.copyfile(path, copy)
+            wal = path.with_name(path.name + "-wal")
+            if wal.is_file():
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+        except OSError as error:
+            raise JobError(f"cannot read job index {path}: {error.strerror or error}") from None
+        db = connect(copy, name=path)
+        try:
+            yield db
+        except sqlite3.DatabaseError as error:
+            raise _open_error(path, error) from None
+        finally:
+            db.close()
+
+
 def has_table(db: sqlite3.Connection, name: str) -> bool:
-    """Whether the index has table `name`: tables added after SCHEMA_VERSION 2 are created on first write."""
-    row = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
-    return row is not None
+    """For readers of an index a render has not yet upgraded (read-only connections never upgrade)."""
+    query = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    return db.execute(query, (name,)).fetchone() is not None
 
 
 class transaction:

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from audiobook_tts.jobs import claims, index, quality
+from audiobook_tts.errors import no_space_message
+from audiobook_tts.jobs import claims, index, outputs, quality
 from audiobook_tts.jobs import fixes as fix_table
 from audiobook_tts.jobs import source as source_table
 from audiobook_tts.jobs.errors import JobError
@@ -76,6 +77,9 @@ class ChapterStatus:
 class JobStatus:
     directory: Path
     chapters: list[ChapterStatus] = field(default_factory=list)
+    outputs: list[outputs.TargetStatus] = field(default_factory=list)  # the finished files, per target
+    verified: bool = False  # files checked by checksum, not only by size
+    damaged: int = 0  # segments in the index whose file is missing or fails the check: a resume redoes them
 
     @property
     def done(self) -> int:
@@ -95,6 +99,13 @@ class JobStatus:
             "done": self.done,
             "total": self.total,
             "seconds": round(self.seconds, 3),
+            "checked": "checksum" if self.verified else "size",
+            "damaged": self.damaged,
+            "outputs": [
+                {"target": o.target, "state": o.state, "files": [str(f) for f in o.files],
+                 "missing": [str(f) for f in o.missing]}
+                for o in self.outputs
+            ],
             "chapters": [
                 {
                     "index": c.index,
@@ -153,7 +164,13 @@ class Job:
                     else:
                         entry.unlink()
             for sub in ("audio", "voices"):
-                (directory / sub).mkdir(exist_ok=True)
+                try:
+                    (directory / sub).mkdir(exist_ok=True)
+                except FileExistsError:
+                    raise JobError(
+                        f"{directory / sub} is a file where the job keeps its {sub} folder; move it away and "
+                        "run again (the rest of the job is kept)"
+                    ) from None
             fsync_dir(directory)
             remove_stale_temps(directory)  # we hold the lock: every temp file is a dead writer's
             db = index.connect(directory / "index.sqlite")
@@ -221,8 +238,8 @@ class Job:
             chapters[chapter].segments.append(PlannedSegment(key, text, pause_after, voice))
         return list(chapters.values())
 
-    def status(self) -> JobStatus:
-        return _status(self._db, self.directory.parent)
+    def status(self, *, verify: bool = False) -> JobStatus:
+        return _status(self._db, self.directory.parent, verify=verify)
 
     # ---- segment audio -------------------------------------------------------------------------------------
 
@@ -237,10 +254,7 @@ class Job:
             return False
         samples, sha256 = row
         path = self.audio_path(key)
-        try:
-            intact = path.stat().st_size == 4 * samples and file_sha256(path) == sha256
-        except FileNotFoundError:
-            intact = False
+        intact = _audio_intact(path, samples, sha256)
         if not intact:
             with self._write(self.directory / "index.sqlite"):
                 self._db.execute("DELETE FROM audio WHERE key = ?", (key,))
@@ -345,6 +359,49 @@ class Job:
 
         return safetensors.torch.load_file(self.voice_path(voice_id))
 
+    # ---- the book and the finished files (outputs.py) ----------------------------------------------------
+
+    def check_book(self, book: str, keys: Iterable[str]) -> None:
+        """Refuse to render `book` (a title naming it) into a job made for another one. A job sharing any
+        segment audio with `keys` (the new plan) is the same book, its title edited: it is renamed."""
+        recorded = outputs.get_meta(self._db, "book")
+        if recorded is not None and recorded != book:
+            shared = any(
+                self._db.execute("SELECT 1 FROM audio WHERE key = ?", (key,)).fetchone() for key in keys
+            )
+            if not shared:
+                out_dir = self.directory.parent
+                raise JobError(
+                    f"{out_dir} holds the job of another book ({recorded!r}, not {book!r}); render into "
+                    "another folder with --out (--fresh would delete that book's rendered segments)"
+                )
+        with self._write(self.directory / "index.sqlite"):
+            outputs.set_meta(self._db, "book", book)
+
+    def note_ffmpeg(self, identity: str) -> str | None:
+        """Record the ffmpeg encoding the outputs; returns the one recorded before if it was another."""
+        previous = outputs.get_meta(self._db, "ffmpeg")
+        with self._write(self.directory / "index.sqlite"):
+            outputs.set_meta(self._db, "ffmpeg", identity)
+        return previous if previous not in (None, identity) else None
+
+    def outputs_up_to_date(self, target: str, digest: str) -> bool:
+        return outputs.up_to_date(self._db, self.directory.parent, target, digest)
+
+    def output_files(self, target: str) -> list[Path]:
+        """The recorded files of `target`, as paths under the output folder."""
+        return [self.directory.parent / r.path for r in outputs.recorded(self._db, target)]
+
+    def record_outputs(
+        self, target: str, files: list[Path], digest: str, chapters: list[int] | None = None
+    ) -> list[Path]:
+        """The finished `files` of `target`, made from `digest` (and the plan of `chapters`, None: all);
+        returns the target's earlier files that were moved to OUT/.audiobook-tts/old/."""
+        with self._write(self.directory / "index.sqlite"):
+            moved = outputs.record(self._db, self.directory.parent, self.directory, target, files, digest)
+            outputs.set_meta(self._db, f"plan:{target}", outputs.plan_digest(self._db, chapters))
+        return moved
+
     # ---- groups shared by worker processes (claims.py) -----------------------------------------------------
 
     def reset_claims(self, groups: Iterable[int]) -> None:
@@ -436,44 +493,75 @@ class _IndexWrite(index.transaction):
         try:
             return super().__enter__()
         except sqlite3.OperationalError as error:
-            raise JobError(f"cannot update {self.path}: {error}; free some space and run again") from None
+            raise self.failed(error) from None
 
     def __exit__(self, kind, value, traceback) -> None:
         try:
             super().__exit__(kind, value, traceback)
         except sqlite3.OperationalError as error:
-            raise JobError(f"cannot update {self.path}: {error}; free some space and run again") from None
+            raise self.failed(error) from None
         if isinstance(value, sqlite3.OperationalError):
-            raise JobError(f"cannot update {self.path}: {value}; free some space and run again") from None
+            raise self.failed(value) from None
+
+    def failed(self, error: sqlite3.OperationalError) -> JobError:
+        """A full disk is the line every stage prints for one; anything else names SQLite's reason."""
+        if getattr(error, "sqlite_errorname", None) == "SQLITE_FULL":
+            return JobError(no_space_message(self.path))
+        return JobError(f"cannot update {self.path}: {error}; free some space and run again")
 
 
-def _status(db: sqlite3.Connection, out_dir: Path) -> JobStatus:
+def _audio_intact(path: Path, samples: int, sha256: str, *, verify: bool = True) -> bool:
+    """The file has the row's size and, with `verify`, its checksum (False for a missing file)."""
+    try:
+        return path.stat().st_size == 4 * samples and (not verify or file_sha256(path) == sha256)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return False
+
+
+def _status(db: sqlite3.Connection, out_dir: Path, *, verify: bool) -> JobStatus:
+    """Per chapter, the segments whose audio is in the index and on disk: checked by size, or with `verify`
+    by checksum too, the way a resume checks them; a segment whose file fails counts as not done."""
+    audio_dir = Path(out_dir) / JOB_DIRNAME / "audio"
+    status = JobStatus(Path(out_dir), verified=verify)
+    chapters = {
+        idx: ChapterStatus(idx, title, 0, 0, 0.0, 0)
+        for idx, title in db.execute("SELECT idx, title FROM chapters ORDER BY idx")
+    }
+    intact: dict[str, bool] = {}
     rows = db.execute(
         """
-        SELECT c.idx, c.title, COUNT(a.key), COUNT(s.key),
-               COALESCE(SUM(1.0 * a.samples / a.sample_rate), 0),
-               COALESCE(SUM(CASE WHEN a.key IS NULL THEN length(s.text) ELSE 0 END), 0)
-        FROM chapters c
-        LEFT JOIN segments s ON s.chapter = c.idx
-        LEFT JOIN audio a ON a.key = s.key
-        GROUP BY c.idx ORDER BY c.idx
+        SELECT s.chapter, s.key, length(s.text), a.samples, a.sample_rate, a.sha256
+        FROM segments s LEFT JOIN audio a ON a.key = s.key ORDER BY s.chapter, s.position
         """
     )
-    return JobStatus(out_dir, [ChapterStatus(*row) for row in rows])
+    for chapter_index, key, chars, samples, rate, sha256 in rows:
+        chapter = chapters[chapter_index]
+        chapter.total += 1
+        if samples is not None and key not in intact:
+            intact[key] = _audio_intact(audio_dir / f"{key}.f32", samples, sha256, verify=verify)
+            status.damaged += not intact[key]
+        if samples is not None and intact[key]:
+            chapter.done += 1
+            chapter.seconds += samples / rate
+        else:
+            chapter.remaining_chars += chars
+    status.chapters = list(chapters.values())
+    if index.has_table(db, "outputs"):  # an index of version 2 has none until a render opens it
+        status.outputs = outputs.statuses(db, Path(out_dir))
+    return status
 
 
-def read_status(out_dir: Path) -> JobStatus:
-    """The progress of the job in `out_dir`, read without its lock (a render may be running)."""
+def read_status(out_dir: Path, *, verify: bool = False) -> JobStatus:
+    """The progress of the job in `out_dir`, read without its lock (a render may be running) and without
+    writing anything; each finished segment's file is checked by size, or with `verify` by checksum."""
     path = Path(out_dir) / JOB_DIRNAME / "index.sqlite"
     if not path.is_file():
         raise JobError(f"{out_dir} holds no render job (no {JOB_DIRNAME}/index.sqlite); render into it first")
-    db = index.connect(path, read_only=True)
-    try:
-        return _status(db, Path(out_dir))
-    except sqlite3.DatabaseError as error:
-        raise index.corrupt(path, error) from None
-    finally:
-        db.close()
+    with index.reading(path) as db:
+        try:
+            return _status(db, Path(out_dir), verify=verify)
+        except sqlite3.DatabaseError as error:
+            raise index.corrupt(path, error) from None
 
 
 def plan_flags(db: sqlite3.Connection, directory: Path) -> list[quality.FlaggedSegment]:
@@ -515,3 +603,4 @@ def read_fixes(out_dir: Path) -> fix_table.Fixes:
         return fix_table.load(db)
     finally:
         db.close()
+

@@ -15,6 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
+from audiobook_tts.errors import no_space_message
 from audiobook_tts.jobs.errors import JobError
 
 TEMP_PREFIX = ".tmp-"
@@ -23,8 +24,7 @@ _NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 
 def no_space_error(path: Path, error: OSError) -> JobError:
     """The one-line message for a write that ran out of room."""
-    reason = os.strerror(error.errno) if error.errno else str(error)
-    return JobError(f"cannot write {path}: {reason}; free some space and run again, the render resumes")
+    return JobError(no_space_message(path, os.strerror(error.errno) if error.errno else str(error)))
 
 
 def fsync_dir(directory: Path) -> None:
@@ -48,6 +48,9 @@ def write_atomic(path: Path, data: bytes | memoryview) -> None:
         temp.unlink(missing_ok=True)
         if error.errno in _NO_SPACE:
             raise no_space_error(path, error) from None
+        raise
+    except BaseException:  # Ctrl-C or SIGTERM mid-write: leave no temp file behind
+        temp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
 

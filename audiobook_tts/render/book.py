@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audiobook_tts.assemble import AssembleResult, AudioPiece, BookTags, ChapterAudio, assemble
-from audiobook_tts.assemble.ffmpeg import find_ffmpeg
+from audiobook_tts.assemble import AudioPiece, BookTags, ChapterAudio, assemble
+from audiobook_tts.assemble.assemble import assembly_digest, preflight
 from audiobook_tts.ingest import Book, Chapter
 from audiobook_tts.jobs import Job, PlannedChapter
 from audiobook_tts.jobs.job import SAMPLE_RATE
@@ -81,7 +81,7 @@ def render_book(
     profile = load_profile(options.profile) if options.profile else Profile(path=Path("(command line)"))
     book = read_book(book_path, profile, options)
     choice = model_choice(options, profile)
-    find_ffmpeg(options.assemble.ffmpeg)  # a missing encoder should stop us before hours of rendering
+    ffmpeg = preflight(options.assemble)  # a broken encoder or option stops us before hours of rendering
     check_model_files(
         choice.model, config=choice.config, weights=choice.weights, tokenizer=choice.tokenizer,
         voices=voice_names(options, profile, choice),
@@ -103,14 +103,18 @@ def render_book(
             engine, job, model_id, announce=lambda what: emit(RenderEvent("load", message=what))
         )
         plan = build_plan(book, profile, options, engine_facts(engine, model_id), voices, job.fixes())
+        job.check_book(book_label(book), [s.key for c in plan.chapters for s in c.segments])
         job.set_plan(plan.chapters)
         job.record_bases(plan.bases)
         job.record_source(job_source(book_path, book, options, out_dir))
+        for note in voices.notes:
+            emit(RenderEvent("note", message=note))
         for narrator in plan.narrators:
             emit(RenderEvent("voice", narrator.chapter, narrator.title, message=narrator.name))
         emit(RenderEvent("plan", total=len(plan.tasks), chapters=len(plan.chapters)))
         tally = Tally(plan, emit)
         threads = options.threads or default_threads()
+        notes = voices.notes
         if options.workers > 1:
             del engine, voices  # each worker loads its own model: ours would only hold memory from here on
             gc.collect()
@@ -119,34 +123,90 @@ def render_book(
             )
         else:
             warnings = render_locally(job, engine, plan, tally, states=voices.states, threads=options.threads)
+        warnings = notes + warnings
+        target = output_target(plan, options)
+        tags = book_tags(book, [n.name for n in plan.narrators], target.title_suffix)
+        digest = assembly_digest(
+            [(c.title, [(s.key, s.pause_after) for s in c.segments]) for c in plan.work],
+            tags, options.assemble, ffmpeg, SAMPLE_RATE,
+        )  # fmt: skip
         lengths = [chapter_seconds(job, chapter) for chapter in plan.work]
+        book_seconds = sum(lengths)
+        if job.outputs_up_to_date(target.name, digest):
+            files = job.output_files(target.name)
+            warnings.append(f"the {target.name}'s files are up to date: nothing to assemble")
+        else:
 
-        def assembly(stage: str, done: int, total: int) -> None:
-            encoded = sum(lengths[:done]) if stage == "encode" else 0.0
-            emit(RenderEvent("assemble", chapter=done, chapters=total, message=stage, encoded_seconds=encoded,
-                             book_seconds=sum(lengths)))  # fmt: skip
+            def assembly(stage: str, done: int, total: int) -> None:
+                encoded = sum(lengths[:done]) if stage == "encode" else 0.0
+                emit(RenderEvent("assemble", chapter=done, chapters=total, message=stage,
+                                 encoded_seconds=encoded, book_seconds=book_seconds))  # fmt: skip
 
-        assembly("measure", 0, len(plan.work))
-        target = out_dir / "preview" if options.preview_seconds is not None else out_dir
-        result: AssembleResult = assemble(
-            [chapter_audio(job, chapter) for chapter in plan.work],
-            book_tags(book, [n.name for n in plan.narrators]),
-            target,
-            options.assemble,
-            sample_rate=SAMPLE_RATE,
-            progress=assembly,
-        )
+            assembly("measure", 0, len(plan.work))
+            result = assemble(
+                [chapter_audio(job, chapter) for chapter in plan.work],
+                tags,
+                target.directory(out_dir),
+                options.assemble,
+                sample_rate=SAMPLE_RATE,
+                progress=assembly,
+            )
+            files = result.files
+            book_seconds = result.total_samples / result.sample_rate
+            warnings += result.warnings
+            previous = job.note_ffmpeg(ffmpeg)
+            if previous is not None:
+                warnings.append(
+                    f"this job's files were encoded with {previous}, this run used {ffmpeg}: the audio was "
+                    "encoded anew (its bytes may differ from before); every rendered segment was kept"
+                )
+            chapters = None if target.name == "book" else [c.index for c in plan.work]
+            for moved in job.record_outputs(target.name, files, digest, chapters):
+                warnings.append(
+                    f"{moved.name} is no longer part of the {target.name} (a chapter renamed or removed): "
+                    f"moved to {moved.parent}"
+                )
     wall = time.perf_counter() - started
-    emit(
-        RenderEvent(
-            "done", audio_seconds=tally.audio_seconds, message=f"{len(result.files)} files in {target}"
-        )
-    )
-    warnings = plan.warnings + warnings + result.warnings
+    emit(RenderEvent("done", audio_seconds=tally.audio_seconds, message=f"{len(files)} files"))
+    warnings = plan.warnings + warnings
     return RenderResult(
-        out_dir, result.files, plan.work, tally.rendered, tally.reused, tally.audio_seconds, wall, warnings,
-        tally.generation_seconds, result.total_samples / result.sample_rate,
+        out_dir, files, plan.work, tally.rendered, tally.reused, tally.audio_seconds, wall, warnings,
+        tally.generation_seconds, book_seconds,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class OutputTarget:
+    """Where a render's files go and what they are called: a partial render (--chapters, --preview) writes
+    into its own folder, under a title that says what it holds, so it can never pass for the whole book."""
+
+    name: str  # "book", "preview" or "chapters 1-3,7"
+    title_suffix: str  # "" or " (preview)" / " (chapters 1-3,7)": in the M4B's name and title tag
+
+    def directory(self, out_dir: Path) -> Path:
+        return out_dir if self.name == "book" else out_dir / self.name.replace(" ", "-")
+
+
+def output_target(plan: RenderPlan, options: RenderOptions) -> OutputTarget:
+    if options.preview_seconds is not None:
+        return OutputTarget("preview", " (preview)")
+    chosen = [c.index for c in plan.work]
+    if chosen == [c.index for c in plan.chapters]:
+        return OutputTarget("book", "")
+    runs: list[list[int]] = []
+    for number in chosen:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    ranges = ",".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    return OutputTarget(f"chapters {ranges}", f" (chapters {ranges})")
+
+
+def book_label(book: Book) -> str:
+    """How the job names the book it renders (see Job.check_book)."""
+    meta = book.metadata
+    return f"{meta.title} by {', '.join(meta.authors)}" if meta.authors else meta.title
 
 
 @dataclass
@@ -233,11 +293,11 @@ def default_out_dir(book_path: Path) -> Path:
     )
 
 
-def book_tags(book: Book, narrators: list[str]) -> BookTags:
+def book_tags(book: Book, narrators: list[str], title_suffix: str = "") -> BookTags:
     meta = book.metadata
     year = re.match(r"\d{4}", meta.date or "")
     return BookTags(
-        title=meta.title,
+        title=meta.title + title_suffix,
         authors=list(meta.authors),
         narrator=", ".join(narrators) or None,
         year=year[0] if year else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ class RenderError(UserError):
     """A render that cannot go on; what is already rendered stays in the job."""
 
 
-EventKind = Literal["load", "voice", "plan", "segment", "assemble", "done"]
+EventKind = Literal["load", "note", "voice", "plan", "segment", "assemble", "done"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,9 @@ class RenderOptions:
     threads: int | None = None
     quantize: bool = False
     workers: int = 1
+
+    def __post_init__(self) -> None:
+        """Checked when the options are made, so a bad value fails before the model loads."""
+        seconds = self.preview_seconds
+        if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
+            raise RenderError(f"--preview {seconds}: give the seconds of each chapter to render, more than 0")

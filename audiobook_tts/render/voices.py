@@ -28,6 +28,7 @@ class JobVoices:
     states: dict[str, VoiceState] = field(default_factory=dict)  # voice id -> state
     by_source: dict[str, str] = field(default_factory=dict)  # source key -> voice id
     announce: Callable[[str], None] = lambda what: None  # told "voice NAME" before a state is computed
+    notes: list[str] = field(default_factory=list)  # what cloning had to say (a recording cut, too short)
 
     def voice_id(self, voice: VoiceSource) -> str:
         import torch  # on first use, as everywhere in render/: planning alone never needs it
@@ -46,7 +47,7 @@ class JobVoices:
         torch.manual_seed(int(source_key[:15], 16))
         self.announce(f"voice {voice.narrator}")
         try:
-            state = load_voice(self.engine, voice.location)
+            state = load_voice(self.engine, voice.location, notify=self.notes.append)
         except UserError as error:
             raise RenderError(f"voice {voice.name!r}: {error}") from None
         tensors = voice_state_tensors(state)

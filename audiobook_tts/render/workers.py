@@ -25,6 +25,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -139,6 +140,8 @@ def _ctrl_c_ignored():
 def _work(task: WorkerTask, sender) -> None:
     """A worker process: claim groups, render them, report every stored segment, until none is left."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so, unless started from another thread
+    # The render stops its workers with SIGTERM: unwind, so that a write in progress removes its temp file.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     try:
         job = Job.open_for_worker(task.out_dir)
         try:

@@ -10,6 +10,7 @@ Torch is imported on first use, so importing the package (or its catalogue) stay
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -165,16 +166,23 @@ def is_voice_state_source(source: str | Path) -> bool:
 
 
 def load_voice(
-    model: PocketTTS, source: str | Path | torch.Tensor, *, max_seconds: float | None = None
+    model: PocketTTS,
+    source: str | Path | torch.Tensor,
+    *,
+    max_seconds: float | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> VoiceState:
     """A voice state for `model` from a catalogue voice name, a .safetensors voice-state file (ours or
     exported by pocket-tts), an audio file to clone (WAV/FLAC/MP3/OGG, local or hf://), or a [channels,
     samples] 24 kHz tensor. Cloning draws one noise sample from torch's global generator, like the reference.
+
+    A recording is cloned from its first `max_seconds` (default and most: audio.PROMPT_SECONDS, the
+    reference's prompt); `notify` hears one line when a recording is cut or too short to clone well.
     """
     import torch
 
     from audiobook_tts.tts import catalogue, hub
-    from audiobook_tts.tts.audio import end_on_pause, load_voice_audio
+    from audiobook_tts.tts.audio import PROMPT_SECONDS, end_on_pause, load_voice_audio
     from audiobook_tts.tts.model import load_voice_state
 
     if isinstance(source, torch.Tensor):
@@ -213,7 +221,9 @@ def load_voice(
             f"unknown voice {name!r}: neither a catalogue voice ({', '.join(sorted(catalogue.VOICES))}) "
             "nor an existing audio or .safetensors file"
         )
-    audio = load_voice_audio(path, max_seconds=max_seconds)
+    if max_seconds is not None and not 0 < max_seconds <= PROMPT_SECONDS:
+        raise ModelError(f"voice prompt of {max_seconds} s: give more than 0, at most {PROMPT_SECONDS:g} s")
+    audio = load_voice_audio(path, max_seconds or PROMPT_SECONDS, notify)
     return model.voice_from_audio(end_on_pause(audio, model.sample_rate))
 
 

@@ -1,12 +1,15 @@
 """Model configuration: plain dataclasses mirroring the Pocket TTS YAML schema field for field.
 
 Attribute names equal the YAML keys and defaults equal the reference's, so a shipped YAML file loads as is.
-Unknown keys are refused (the reference forbids extras too): a typo must not silently change nothing.
+Unknown keys are refused (the reference forbids extras too): a typo must not silently change nothing. Values
+are checked too (RANGES): a size of 0 or a negative temperature must fail here, naming the key, not as a
+division by zero deep in the model.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -138,8 +141,50 @@ def load_config(path: Path) -> Config:
 
 
 def config_from_dict(raw: object, source: str = "<dict>") -> Config:
-    """Build a Config from parsed YAML, checking keys and value types the way the reference does."""
-    return _build(Config, raw, "", source)
+    """Build a Config from parsed YAML, checking keys and value types the way the reference does, and every
+    number against RANGES."""
+    config = _build(Config, raw, "", source)
+    _check_ranges(config, "", source)
+    return config
+
+
+# What a number may be, by field name; a field not listed may be any finite number.
+_POSITIVE = "greater than 0"
+_NON_NEGATIVE = "0 or more"
+_ANY = "a finite number"
+RANGES: dict[str, str] = {
+    **dict.fromkeys(
+        ["dim", "depth", "hidden_scale", "max_period", "d_model", "num_heads", "num_layers", "attn_dim",
+         "num_kv_heads", "dim_feedforward", "n_bins", "rank", "z_dim", "dimension", "channels", "n_filters",
+         "kernel_size", "residual_kernel_size", "last_kernel_size", "dilation_base", "compress",
+         "input_dimension", "context", "output_dimension", "sample_rate", "frame_rate", "inner_dim",
+         "outer_dim", "ratios", "output_dimensions"],
+        _POSITIVE,
+    ),
+    **dict.fromkeys(
+        ["n_residual_layers", "model_recommended_frames_after_eos", "default_temperature"], _NON_NEGATIVE
+    ),
+}
+_HOLDS = {_POSITIVE: lambda x: x > 0, _NON_NEGATIVE: lambda x: x >= 0, _ANY: lambda x: True}
+
+
+def _check_ranges(value, where: str, source: str) -> None:
+    """ModelError naming the first number outside its range (NaN and infinities are outside every range)."""
+    if dataclasses.is_dataclass(value):
+        prefix = f"{where}." if where else ""
+        for f in dataclasses.fields(value):
+            _check_ranges(getattr(value, f.name), prefix + f.name, source)
+        return
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_ranges(item, f"{where}[{i}]", source)
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    name = where.rsplit(".", 1)[-1].split("[")[0]
+    rule = RANGES.get(name, _ANY)
+    if not (math.isfinite(value) and _HOLDS[rule](value)):
+        raise ModelError(f"{source}: key '{where}' is {value!r}; it must be {rule}")
 
 
 def _build(cls: type, raw: object, where: str, source: str):

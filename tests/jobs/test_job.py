@@ -66,7 +66,9 @@ def test_damaged_audio_is_not_trusted_and_can_be_rendered_again(tmp_path, plan, 
     else:
         path.write_bytes(data + b"\0\0\0\0")
     with Job.open(tmp_path) as job:
-        assert job.status().done == 1  # the row is still counted until verified
+        # status checks the size, like a resume's first look; --verify checks the checksum as well
+        assert job.status().done == (1 if damage == "flip" else 0)
+        assert job.status(verify=True).done == 0 and job.status(verify=True).damaged == 1
         assert not job.has_audio(key)
         assert job.status().done == 0  # has_audio dropped the row
         assert not path.exists()
@@ -209,7 +211,7 @@ def test_refusals_are_one_line_job_errors(tmp_path):
     (tmp_path / "out" / ".audiobook-tts" / "index.sqlite").write_bytes(b"garbage" * 1000)
     for path in (tmp_path / "out" / ".audiobook-tts").glob("index.sqlite-*"):
         path.unlink()
-    with pytest.raises(JobError, match="unreadable .* --fresh") as error:
+    with pytest.raises(JobError, match="unreadable .*damaged.* --fresh would .*`cp -a ") as error:
         Job.open(tmp_path / "out")
     assert "\n" not in str(error.value)
     with pytest.raises(JobError, match="--fresh"):
