@@ -8,6 +8,7 @@ its ffmpeg children); peak RSS; and the time from the start of this script (befo
 the first progress event and to the first segment stored.
 
     python benchmarks/book.py [--book /work/shared/corpus/wasteland.epub] [--workdir DIR] [--chapters 1-3]
+                              [--precision bf16]
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ def main() -> None:
     parser.add_argument("--book", type=Path, default=Path("/work/shared/corpus/wasteland.epub"))
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--chapters", default=None, help="a chapter selection, as render --chapters takes")
+    parser.add_argument("--precision", default="float32", help="float32 (default) or bf16")
     args = parser.parse_args()
 
     from throughput import ensure_checkpoint
 
-    from audiobook_tts.profiles import GenerationSettings
     from audiobook_tts.render import RenderEvent, RenderOptions, render_book
+    from audiobook_tts.tts.options import GenerationOptions
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="book_bench_"))
     yaml_path = ensure_checkpoint(workdir)
@@ -57,7 +59,8 @@ def main() -> None:
         out_dir=out_dir,
         config=str(yaml_path),
         voice=str(VOICE),
-        generation=GenerationSettings(eos_threshold=NO_EOS),
+        generation=GenerationOptions(eos_threshold=NO_EOS),
+        precision=args.precision,
         chapters=args.chapters,
         fresh=True,
     )
@@ -88,7 +91,8 @@ def main() -> None:
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
     print(f"{args.book.name}: {result.rendered} segments, {audio / 60:.1f} min of audio, "
-          f"{len(result.files)} files; full-size english, random weights, EOS off; load at start {load:.1f}, "
+          f"{len(result.files)} files; full-size english, {args.precision}, random weights, EOS off; "
+          f"load at start {load:.1f}, "
           f"at end {os.getloadavg()[0]:.1f}")
     print(f"  generation  {generation:7.1f} s wall  {audio / generation:6.1f}x real time")
     print(f"  assembly    {assembly:7.1f} s wall  {audio / assembly:6.1f}x real time")

@@ -23,6 +23,7 @@ from audiobook_tts.cli.app import (
     FramesAfterEosOption,
     LanguageOption,
     ModelOption,
+    PrecisionOption,
     ProfileOption,
     QuantizeOption,
     TablesOption,
@@ -230,6 +231,7 @@ def render(
     batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
     threads: ThreadsOption = None,
     quantize: QuantizeOption = False,
+    precision: PrecisionOption = "float32",
     workers: Annotated[
         int,
         typer.Option(
@@ -271,6 +273,7 @@ def render(
         batch_size=batch_size,
         threads=threads,
         quantize=quantize,
+        precision=precision,
         workers=workers,
         assemble=AssembleOptions(
             formats=chosen,
