@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -71,20 +70,15 @@ def main() -> None:
 
     import soundfile
     import torch
-    from throughput import NO_EOS, VOICE, ensure_checkpoint, segment_texts
+    from throughput import NO_EOS, VOICE, load_plain_model, segment_texts
 
     from audiobook_tts.tts import use_fast_kernels
     from audiobook_tts.tts.audio import end_on_pause
     from audiobook_tts.tts.batch import make_request, render_requests
-    from audiobook_tts.tts.config import load_config
-    from audiobook_tts.tts.model import PocketTTS
-    from audiobook_tts.tts.tokenizer import load_tokenizer
+    from audiobook_tts.tts.options import GenerationOptions
 
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="precision_bench_"))
-    config = load_config(ensure_checkpoint(workdir))
-    table = config.flow_lm.lookup_table
-    tokenizer = load_tokenizer(table.tokenizer_path, table.tokenizer, table.n_bins)
-    plain = PocketTTS.from_files(config, Path(config.weights_path), tokenizer)
+    plain = load_plain_model(args.workdir, "precision_bench_")
+    tokenizer = plain.tokenizer
     models = {"float32": copy.deepcopy(plain), "bf16": plain}
     for precision, model in models.items():
         use_fast_kernels(model, precision=precision)
@@ -108,8 +102,10 @@ def main() -> None:
         return model.mimi.decode(codes, model.mimi.new_decoder_state(1)).flatten().numpy()
 
     def generation(model) -> np.ndarray:
-        requests = [make_request(model, voice, text, seed, eos_threshold=NO_EOS, tag=seed)
-                    for seed, text in enumerate(texts)]
+        options = GenerationOptions(eos_threshold=NO_EOS)
+        requests = [
+            make_request(model, voice, text, seed, options, tag=seed) for seed, text in enumerate(texts)
+        ]
         audio = dict((r.tag, a) for r, a in render_requests(model, [requests], batch_size=16, threads=2))
         return torch.cat([audio[i] for i in range(len(texts))]).numpy()
 

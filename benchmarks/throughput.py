@@ -90,6 +90,18 @@ def ensure_checkpoint(workdir: Path) -> Path:
     return yaml_path
 
 
+def load_plain_model(workdir: Path | None, prefix: str):
+    """The benchmark checkpoint (built in `workdir`, else a new temp dir) as a PocketTTS with plain layers."""
+    from audiobook_tts.tts.config import load_config
+    from audiobook_tts.tts.model import PocketTTS
+    from audiobook_tts.tts.tokenizer import load_tokenizer
+
+    config = load_config(ensure_checkpoint(workdir or Path(tempfile.mkdtemp(prefix=prefix))))
+    table = config.flow_lm.lookup_table
+    tokenizer = load_tokenizer(table.tokenizer_path, table.tokenizer, table.n_bins)
+    return PocketTTS.from_files(config, Path(config.weights_path), tokenizer)
+
+
 def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
     """One mode in this process: returns audio seconds, wall and CPU seconds, first-audio latency."""
     import soundfile
