@@ -2,8 +2,9 @@
 
 Synthesises a book lazily (speech-like segments drawn from a small bank, with pauses; nothing kept in memory
 beyond the bank), assembles it to M4B and per-chapter MP3s with real ffmpeg, and prints our resident memory
-at each hour of audio encoded, the peak RSS of this process and of its ffmpeg children, and wall time per
-audio hour for each pass (measure, check, encode).
+at each hour of audio encoded, the peak RSS of this process and of its ffmpeg children, and wall time and CPU
+time (this process plus its finished ffmpeg children: the figure that holds on a loaded machine) per audio
+hour for each pass (measure, check, encode).
 
     python benchmarks/assemble.py [--hours 10] [--chapter-minutes 20] [--formats m4b,mp3] [--workdir DIR]
 """
@@ -11,6 +12,7 @@ audio hour for each pass (measure, check, encode).
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -77,6 +79,12 @@ def children_rss_mb() -> float:
     return total
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have exited (every ffmpeg sink, once finished)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -90,6 +98,8 @@ def main() -> None:
     minutes_per_chapter = args.chapter_minutes
     stage_started: dict[str, float] = {}
     stage_done: dict[str, float] = {}
+    cpu_started: dict[str, float] = {}
+    cpu_done: dict[str, float] = {}
     last_hour_printed = [0]
     children_peak = [0.0]
     start_rss = rss_mb()[0]
@@ -97,10 +107,11 @@ def main() -> None:
           f"RSS at start {start_rss:.0f} MB", flush=True)
 
     def progress(stage: str, done: int, total: int) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), cpu_seconds()
         stage_started.setdefault(stage, previous_end[0])
-        stage_done[stage] = now
-        previous_end[0] = now
+        cpu_started.setdefault(stage, previous_cpu[0])
+        stage_done[stage], cpu_done[stage] = now, cpu
+        previous_end[0], previous_cpu[0] = now, cpu
         children_peak[0] = max(children_peak[0], children_rss_mb())
         if stage == "encode":
             hour = int(done * minutes_per_chapter / 60)
@@ -111,11 +122,11 @@ def main() -> None:
                       f"ffmpeg children {children_rss_mb():.0f} MB", flush=True)
 
     with tempfile.TemporaryDirectory(dir=args.workdir) as out:
-        previous_end = [time.perf_counter()]
-        began = previous_end[0]
+        previous_end, previous_cpu = [time.perf_counter()], [cpu_seconds()]
+        began, cpu_began = previous_end[0], previous_cpu[0]
         result = assemble(chapters, BookTags(title="Benchmark Book", authors=["Nobody"]), Path(out),
                           AssembleOptions(formats=frozenset(args.formats.split(","))), RATE, progress)
-        total = time.perf_counter() - began
+        total, cpu_total = time.perf_counter() - began, cpu_seconds() - cpu_began
         sizes = {path.suffix: 0 for path in result.files}
         for path in result.files:
             sizes[path.suffix] += path.stat().st_size
@@ -123,11 +134,15 @@ def main() -> None:
     audio_hours = result.total_samples / RATE / 3600
     current, peak = rss_mb()
     speed = audio_hours * 3600 / total
-    print(f"audio: {audio_hours:.2f} h in {total / 60:.1f} min wall = {speed:.0f}x real time")
+    print(f"audio: {audio_hours:.2f} h in {total / 60:.1f} min wall = {speed:.0f}x real time; "
+          f"{cpu_total / audio_hours:.1f} CPU s per audio hour "
+          f"= {audio_hours * 3600 / cpu_total:.0f}x real time per core")
     for stage in ("measure", "check", "encode"):
         if stage in stage_done:
             seconds = stage_done[stage] - stage_started[stage]
-            print(f"  {stage:8s} {seconds / audio_hours:6.1f} s per audio hour")
+            cpu = cpu_done[stage] - cpu_started[stage]
+            print(f"  {stage:8s} {seconds / audio_hours:6.1f} s wall, "
+                  f"{cpu / audio_hours:6.1f} CPU s per audio hour")
     print(f"peak RSS: this process {peak:.0f} MB (now {current:.0f} MB, start {start_rss:.0f} MB); "
           f"ffmpeg children together at most {children_peak[0]:.0f} MB (sampled at chapter ends)")
     print("output: " + ", ".join(f"{suffix} {size / 1e6:.0f} MB" for suffix, size in sorted(sizes.items())))

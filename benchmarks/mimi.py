@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,18 +31,11 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    from throughput import ensure_checkpoint
+    from throughput import load_plain_model
 
     from audiobook_tts.tts import use_fast_kernels
-    from audiobook_tts.tts.config import load_config
-    from audiobook_tts.tts.model import PocketTTS
-    from audiobook_tts.tts.tokenizer import load_tokenizer
 
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mimi_bench_"))
-    config = load_config(ensure_checkpoint(workdir))
-    table = config.flow_lm.lookup_table
-    tokenizer = load_tokenizer(table.tokenizer_path, table.tokenizer, table.n_bins)
-    plain = PocketTTS.from_files(config, Path(config.weights_path), tokenizer)
+    plain = load_plain_model(args.workdir, "mimi_bench_")
     packed = copy.deepcopy(plain)
     use_fast_kernels(packed)
     torch.set_num_threads(1)

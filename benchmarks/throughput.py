@@ -10,6 +10,10 @@ own process (so peak RSS is its own):
     single         ours one segment at a time (render --batch-size 1), 1 torch thread
     batched        ours with the render defaults (batch size, threads, groups)
     batched-int8   the same with --quantize (int8 FlowLM)
+    batched-bf16   the same with --precision bf16 (bfloat16 Mimi and FlowLM linears)
+    say-reference  pocket-tts 4.0.1 on ONE long text (the segments' texts as sentences): generate_audio
+    say            ours on the same text as `audiobook-tts say` runs it (tts.batch.speak)
+    say-bf16       the same with --precision bf16
 
 Each prints audio seconds per wall second, CPU seconds (all threads) per audio second and peak RSS, and the
 ratio of each to the reference's. Also the first-audio latency of streaming (`say --stream`): ours and the
@@ -42,7 +46,7 @@ WORDS = (
     "harbour where seven boats waited for morning light and an old clock in the square ran fast "
     "every winter so nobody trusted it except the baker who opened his shop at five"
 ).split()
-MODES = ("reference", "single", "batched", "batched-int8")
+MODES = ("reference", "single", "batched", "batched-int8", "batched-bf16", "say-reference", "say", "say-bf16")
 COMPARED = 5  # segments whose audio is compared between our modes
 
 
@@ -86,6 +90,18 @@ def ensure_checkpoint(workdir: Path) -> Path:
     return yaml_path
 
 
+def load_plain_model(workdir: Path | None, prefix: str):
+    """The benchmark checkpoint (built in `workdir`, else a new temp dir) as a PocketTTS with plain layers."""
+    from audiobook_tts.tts.config import load_config
+    from audiobook_tts.tts.model import PocketTTS
+    from audiobook_tts.tts.tokenizer import load_tokenizer
+
+    config = load_config(ensure_checkpoint(workdir or Path(tempfile.mkdtemp(prefix=prefix))))
+    table = config.flow_lm.lookup_table
+    tokenizer = load_tokenizer(table.tokenizer_path, table.tokenizer, table.n_bins)
+    return PocketTTS.from_files(config, Path(config.weights_path), tokenizer)
+
+
 def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
     """One mode in this process: returns audio seconds, wall and CPU seconds, first-audio latency."""
     import soundfile
@@ -103,7 +119,8 @@ def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
     samples, rate = soundfile.read(str(VOICE), dtype="float32")
     raw = torch.from_numpy(samples)[None]
 
-    if mode == "reference":
+    long_text = " ".join(f"{text[0].upper()}{text[1:]}." for text in texts)
+    if mode in ("reference", "say-reference"):
         from pocket_tts import TTSModel
 
         ref = TTSModel.load_model(config=str(yaml_path), eos_threshold=NO_EOS)  # sets 1 torch thread
@@ -111,22 +128,36 @@ def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
         first_audio = _first_audio(lambda: ref.generate_audio_stream(state, STREAM_TEXT))
 
         def render() -> float:
+            if mode == "say-reference":
+                return ref.generate_audio(state, long_text).numel() / rate
             return sum(ref.generate_audio(state, text).numel() for text in texts) / rate
 
     else:
         from audiobook_tts.render.plan import GROUP_BATCHES
         from audiobook_tts.tts import use_fast_kernels
-        from audiobook_tts.tts.batch import DEFAULT_BATCH_SIZE, default_threads, make_request, render_requests
+        from audiobook_tts.tts.batch import (
+            DEFAULT_BATCH_SIZE,
+            default_threads,
+            make_request,
+            render_requests,
+            speak,
+        )
         from audiobook_tts.tts.options import GenerationOptions
 
         model = PocketTTS.from_files(config, Path(config.weights_path), tokenizer)
-        use_fast_kernels(model, quantize=mode == "batched-int8")  # as render and say do
+        precision = "bf16" if mode.endswith("-bf16") else "float32"
+        use_fast_kernels(model, quantize=mode == "batched-int8", precision=precision)  # as render and say do
         torch.set_num_threads(1)
         torch.manual_seed(0)
         voice = model.voice_from_audio(end_on_pause(raw, rate))
         first_audio = _first_audio(lambda: model.stream(voice, STREAM_TEXT))
 
         def render() -> float:
+            if mode.startswith("say"):
+                torch.manual_seed(0)
+                audio = speak(model, voice, long_text, GenerationOptions(eos_threshold=NO_EOS))
+                kept[0] = audio
+                return audio.numel() / rate
             if mode == "single":
                 total = 0
                 for seed, text in enumerate(texts):
@@ -155,7 +186,8 @@ def run_mode(mode: str, yaml_path: Path, count: int) -> dict:
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     if kept:
-        torch.save([kept[i] for i in range(min(COMPARED, count))], yaml_path.parent / f"audio-{mode}.pt")
+        compared = [kept[i] for i in sorted(kept) if kept[i] is not None]
+        torch.save(compared, yaml_path.parent / f"audio-{mode}.pt")
     return {"mode": mode, "audio": seconds, "wall": wall, "cpu": cpu, "rss": peak, "first_audio": first_audio}
 
 
@@ -207,6 +239,7 @@ def main() -> None:
         return max(results[mode], key=lambda r: r["audio"] / r["wall"])
 
     base = best("reference") if "reference" in results else None
+    say_base = best("say-reference") if "say-reference" in results else None
     print(
         f"{'mode':13s} {'audio s/wall s':>15s} {'CPU s/audio s':>14s} {'peak RSS':>9s} {'first audio':>12s}"
     )
@@ -215,15 +248,19 @@ def main() -> None:
         speed, cost = r["audio"] / r["wall"], r["cpu"] / r["audio"]
         rss, first = r["rss"] / 2**30, r["first_audio"] * 1000
         line = f"{mode:13s} {speed:15.2f} {cost:14.3f} {rss:7.2f} GB {first:9.0f} ms"
-        if base is not None:
-            ratio_speed = speed / (base["audio"] / base["wall"])
-            ratio_cost = cost / (base["cpu"] / base["audio"])
-            ratio_rss = r["rss"] / base["rss"]
-            line += f"   x{ratio_speed:.2f} speed, x{ratio_cost:.2f} CPU, x{ratio_rss:.2f} RSS vs reference"
+        against = say_base if mode.startswith("say") else base
+        if against is not None:
+            ratio_speed = speed / (against["audio"] / against["wall"])
+            ratio_cost = cost / (against["cpu"] / against["audio"])
+            ratio_rss = r["rss"] / against["rss"]
+            line += f"   x{ratio_speed:.2f} speed, x{ratio_cost:.2f} CPU, x{ratio_rss:.2f} RSS"
+            line += f" vs {against['mode']}"
         print(line)
 
     compare(yaml_path.parent, "single", "batched", modes)
     compare(yaml_path.parent, "batched", "batched-int8", modes)
+    compare(yaml_path.parent, "batched", "batched-bf16", modes)
+    compare(yaml_path.parent, "say", "say-bf16", modes)
 
 
 def compare(directory: Path, first: str, second: str, modes: list[str]) -> None:

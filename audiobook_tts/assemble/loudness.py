@@ -92,6 +92,8 @@ class TruePeakLimiter:
     UPSAMPLE = 4
     CONTEXT = 16  # input samples either side the upsampling filter needs to be exact at a block's edge
     NEIGHBOUR = 1  # peaks between n and n+1 are credited to n; widening by one sample covers both sides
+    CHUNK = 256  # true peaks are computed for chunks of this many samples that may reach the ceiling
+    PEAK_BOUND = 2.25  # sum of |filter taps| of the worst (half-sample) phase of the 4x upsampler: 2.24
 
     def __init__(self, ceiling_db: float, sample_rate: int, lookahead_s: float = 0.005,
                  release_db_per_s: float = 40.0):
@@ -136,6 +138,32 @@ class TruePeakLimiter:
         self._x0 = end - self.history
         return out[max(0, -start):]
 
+    def _true_peaks(self, window: np.ndarray, count: int) -> np.ndarray:
+        """max |x| over [n, n+1) on the 4x-upsampled signal, for the `count` window positions after CONTEXT.
+
+        Only chunks where an inter-sample peak could reach the ceiling are upsampled: an upsampled value is
+        a weighted sum of its CONTEXT neighbours either side, with weights whose magnitudes sum to at most
+        PEAK_BOUND, so where those neighbours all stay under ceiling / PEAK_BOUND no peak can reach the
+        ceiling and the sample peak stands in (its gain is 1 either way). Speech at a normal level keeps most
+        chunks under that bound, which makes the limiter ~5x cheaper than upsampling everything; the gains
+        are the same as upsampling the whole window."""
+        size, context = self.CHUNK, self.CONTEXT
+        chunks = -(-count // size)
+        # window positions [j * size, (j + 1) * size + 2 * context) hold chunk j and its context
+        padded = np.zeros((chunks + 1) * size, np.float32)
+        padded[:len(window)] = window
+        magnitude = np.abs(padded)
+        chunk_max = magnitude.reshape(-1, size).max(axis=1)
+        hot = np.flatnonzero(np.maximum(chunk_max[:-1], chunk_max[1:]) * self.PEAK_BOUND >= self.ceiling)
+        peaks = magnitude[context:context + chunks * size].astype(np.float64)
+        if len(hot):
+            starts = hot[:, None] * size + np.arange(size + 2 * context)
+            up = resample_poly(padded[starts].astype(np.float64), self.UPSAMPLE, 1, axis=1)
+            up_peaks = np.abs(up).reshape(len(hot), -1, self.UPSAMPLE).max(axis=2)[:, context:context + size]
+            rows = peaks.reshape(chunks, size)
+            rows[hot] = np.maximum(up_peaks, rows[hot])
+        return peaks[:count]
+
     def _gain(self, window: np.ndarray, count: int) -> np.ndarray:
         """Gains (float64, (count,)) for the `count` samples after the window's history."""
         span = self.lookahead + 2 * self.NEIGHBOUR  # r positions each gain must respect
@@ -144,10 +172,7 @@ class TruePeakLimiter:
             # inter-sample peaks of band-limited audio stay well within 6 dB of the sample peaks
             needed_db = np.zeros(count)
         else:
-            up = resample_poly(window.astype(np.float64), self.UPSAMPLE, 1)
-            peaks = np.abs(up).reshape(-1, self.UPSAMPLE).max(axis=1)  # max over [n, n+1) for each n
-            peaks = np.maximum(peaks, np.abs(window))
-            peaks = peaks[self.CONTEXT:self.CONTEXT + r_count]
+            peaks = self._true_peaks(window, r_count)
             r = np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-12))
             # minimum over [i, i+span-1] for each output i (a centred filter, read shifted by span//2)
             needed = minimum_filter1d(r, span, mode="nearest")[span // 2:span // 2 + count]

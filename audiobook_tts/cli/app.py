@@ -120,6 +120,15 @@ QuantizeOption = Annotated[
         help="int8 weights for the FlowLM: faster, slightly different audio (quality unmeasured).",
     ),
 ]
+PrecisionOption = Annotated[
+    str,
+    typer.Option(
+        "--precision",
+        help="float32 (default, matches the reference) or bf16: bfloat16 Mimi and FlowLM linear layers on "
+        "CPUs with AVX-512 BF16 / AMX; faster, slightly different audio (SNR ~48 dB vs float32 on random "
+        "weights; quality with the real weights unmeasured).",
+    ),
+]
 TemperatureOption = Annotated[
     float | None, typer.Option(help="Sampling temperature (noise variance, >= 0); default from the model.")
 ]

@@ -31,6 +31,7 @@ from audiobook_tts.cli.app import (
     LanguageOption,
     ModelOption,
     NotesOption,
+    PrecisionOption,
     ProfileOption,
     QuantizeOption,
     TablesOption,
@@ -291,6 +292,7 @@ def render(
     batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
     threads: ThreadsOption = None,
     quantize: QuantizeOption = False,
+    precision: PrecisionOption = "float32",
     workers: Annotated[
         int,
         typer.Option(
@@ -340,6 +342,7 @@ def render(
         batch_size=batch_size,
         threads=threads,
         quantize=quantize,
+        precision=precision,
         workers=workers,
         assemble=AssembleOptions(
             formats=chosen,

@@ -16,6 +16,7 @@ from audiobook_tts.cli.app import (
     EosThresholdOption,
     FramesAfterEosOption,
     ModelOption,
+    PrecisionOption,
     QuantizeOption,
     TemperatureOption,
     ThreadsOption,
@@ -50,6 +51,7 @@ def say(
     batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
     threads: ThreadsOption = None,
     quantize: QuantizeOption = False,
+    precision: PrecisionOption = "float32",
 ) -> None:
     """Speak TEXT with one voice into a WAV file. A long text's chunks are generated together (batched):
     the first continues the --seed'ed generator, each later one gets its own seed drawn from it."""
@@ -67,7 +69,7 @@ def say(
     if not text.strip():
         fail("nothing to say: the text is empty")
     options = GenerationOptions(temperature, eos_threshold, frames_after_eos)
-    choice = ModelChoice(model, config, weights, tokenizer, quantize)
+    choice = ModelChoice(model, config, weights, tokenizer, quantize, precision)
     voice = voice or default_voice_source(choice.catalogue_name)
     check_model_files(model, config=config, weights=weights, tokenizer=tokenizer, voices=[voice])
     engine = load_engine(choice)

@@ -283,7 +283,9 @@ def inspect_book(book_path: Path, options: RenderOptions | None = None) -> Inspe
 
 
 def model_choice(options: RenderOptions, profile: Profile) -> ModelChoice:
-    choice = ModelChoice(options.model, options.config, options.weights, options.tokenizer, options.quantize)
+    choice = ModelChoice(
+        options.model, options.config, options.weights, options.tokenizer, options.quantize, options.precision
+    )
     return choice.with_profile(profile)
 
 

@@ -39,13 +39,14 @@ class ModelChoice:
     weights: str | None = None
     tokenizer: str | None = None
     quantize: bool = False
+    precision: str = "float32"  # or "bf16" (tts.use_fast_kernels)
 
     def with_profile(self, profile: Profile) -> ModelChoice:
         """The profile's model where neither --model nor --config was given."""
         if self.model or self.config:
             return self
         model, config = profile.model_choice()
-        return ModelChoice(model, config, self.weights, self.tokenizer, self.quantize)
+        return ModelChoice(model, config, self.weights, self.tokenizer, self.quantize, self.precision)
 
     @property
     def catalogue_name(self) -> str | None:
@@ -100,7 +101,7 @@ def load_engine(choice: ModelChoice) -> PocketTTS:
     engine = load_model(
         choice.model, config=choice.config, weights=choice.weights, tokenizer=choice.tokenizer
     )
-    use_fast_kernels(engine, quantize=choice.quantize)
+    use_fast_kernels(engine, quantize=choice.quantize, precision=choice.precision)
     return engine
 
 
@@ -111,6 +112,8 @@ def engine_model_id(engine: PocketTTS, choice: ModelChoice) -> str:
     model_id = model_identity(engine, weights_file, tokenizer.path)
     if choice.quantize:  # int8 is another model numerically: its own voices and keys
         model_id = hashlib.sha256(f"{model_id}/int8-dynamic-flow-lm".encode()).hexdigest()
+    if choice.precision != "float32":  # so is bfloat16
+        model_id = hashlib.sha256(f"{model_id}/{choice.precision}".encode()).hexdigest()
     return model_id
 
 

@@ -102,6 +102,7 @@ class RenderOptions:
     batch_size: int = DEFAULT_BATCH_SIZE
     threads: int | None = None
     quantize: bool = False
+    precision: str = "float32"  # or "bf16": bfloat16 kernels (tts.use_fast_kernels)
     workers: int = 1
 
     def __post_init__(self) -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "load_model_config",
     "load_model_tokenizer",
     "load_voice",
+    "PRECISIONS",
     "use_fast_kernels",
 ]
 
@@ -227,14 +228,28 @@ def load_voice(
     return model.voice_from_audio(end_on_pause(audio, model.sample_rate))
 
 
-def use_fast_kernels(model: PocketTTS, *, quantize: bool = False) -> None:
+PRECISIONS = ("float32", "bf16")
+
+
+def use_fast_kernels(model: PocketTTS, *, quantize: bool = False, precision: str = "float32") -> None:
     """Swap the model's linear layers for faster CPU kernels, in place: with `quantize` the FlowLM's become
     int8 (another model numerically, see tts/quantize.py); the float32 linear and convolution layers left
-    are packed for oneDNN where that pays (the same model within float rounding, see tts/packed.py)."""
-    from audiobook_tts.tts.packed import pack_layers
+    are packed for oneDNN where that pays (the same model within float rounding, see tts/packed.py).
 
+    `precision="bf16"` (opt-in) packs them in bfloat16 instead, for the CPU's bfloat16 units: Mimi's
+    convolutions and linears and the FlowLM's linears multiply in bfloat16 with float32 accumulation, all
+    else stays float32. Another model numerically (benchmarks/precision.py measures how far)."""
+    import torch
+
+    from audiobook_tts.tts.packed import bfloat16_available, pack_layers
+
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown precision {precision!r}: choose from {', '.join(PRECISIONS)}")
+    if precision == "bf16" and not bfloat16_available():
+        raise ModelError("--precision bf16 needs a CPU with bfloat16 instructions (AVX-512 BF16 or AMX) and "
+                         "torch's oneDNN kernels; this one has none: use the default float32")
     if quantize:
         from audiobook_tts.tts.quantize import quantize_flow_lm
 
         quantize_flow_lm(model)
-    pack_layers(model)
+    pack_layers(model, dtype=torch.bfloat16 if precision == "bf16" else torch.float32)

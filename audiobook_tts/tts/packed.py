@@ -12,6 +12,12 @@ oneDNN reads as they are. Measured here (2-core AVX-512 EPYC, 1 thread):
   matrix-vector products. Mimi decoding as a whole: ~8.6 -> ~6.4 ms per frame (benchmarks/mimi.py).
 torch exposes these kernels only through its private `torch.ops.mkldnn` operators (the ones its compiler
 uses for frozen CPU models); where they are missing the model keeps its plain layers.
+
+Packed in bfloat16 (opt-in, `pack_layers(..., dtype=torch.bfloat16)`), a layer rounds its input and weights
+to bfloat16 and oneDNN multiplies them on the CPU's bfloat16 units (AMX or AVX-512 BF16), accumulating in
+float32; its output is rounded to bfloat16 and handed on as float32, so everything between the layers
+(residuals, normalisation, attention, activations) stays float32. Another model numerically: the audio
+difference is measured by benchmarks/precision.py.
 """
 
 from __future__ import annotations
@@ -36,57 +42,76 @@ def packing_available() -> bool:
     return torch.backends.mkldnn.is_available() and all(hasattr(torch.ops.mkldnn, op) for op in _OPS)
 
 
-class PackedLinear(nn.Module):
+class _Packed(nn.Module):
+    """A frozen layer's weight and bias in `dtype` (float32, or bfloat16 for the bfloat16 kernels)."""
+
+    def __init__(self, layer: nn.Module, dtype: torch.dtype):
+        super().__init__()
+        self.dtype = dtype
+        self.packed_weight = layer.weight.detach().to(dtype)  # reordered by the subclass
+        self.bias = None if layer.bias is None else layer.bias.detach().to(dtype)
+
+    def kernel_input(self, x: Tensor) -> Tensor:
+        return x if x.dtype == self.dtype else x.to(self.dtype)
+
+    @staticmethod
+    def output(y: Tensor, like: Tensor) -> Tensor:
+        """The kernel's output in the caller's dtype (float32 stays float32 without a copy)."""
+        return y if y.dtype == like.dtype else y.to(like.dtype)
+
+
+class PackedLinear(_Packed):
     """A frozen nn.Linear whose weight lives in oneDNN's packed layout (inference only, no state dict)."""
 
-    def __init__(self, linear: nn.Linear, rows: int = PACKED_ROWS):
-        super().__init__()
+    def __init__(self, linear: nn.Linear, rows: int = PACKED_ROWS, dtype: torch.dtype = torch.float32):
+        super().__init__(linear, dtype)
         self.in_features, self.out_features = linear.in_features, linear.out_features
-        self.packed_weight = torch.ops.mkldnn._reorder_linear_weight(linear.weight.detach(), rows)
-        self.bias = None if linear.bias is None else linear.bias.detach()
+        self.packed_weight = torch.ops.mkldnn._reorder_linear_weight(self.packed_weight, rows)
 
     def forward(self, x: Tensor) -> Tensor:
-        return torch.ops.mkldnn._linear_pointwise(x, self.packed_weight, self.bias, "none", [], "")
+        x_in = self.kernel_input(x)
+        y = torch.ops.mkldnn._linear_pointwise(x_in, self.packed_weight, self.bias, "none", [], "")
+        return self.output(y, x)
 
 
-class PackedConv1d(nn.Module):
+class PackedConv1d(_Packed):
     """A frozen nn.Conv1d (no padding, groups 1) run as oneDNN's 2-D convolution of height 1, packed."""
 
-    def __init__(self, conv: nn.Conv1d):
-        super().__init__()
+    def __init__(self, conv: nn.Conv1d, dtype: torch.dtype = torch.float32):
+        super().__init__(conv, dtype)
         self.in_channels, self.out_channels = conv.in_channels, conv.out_channels
         self.stride, self.dilation = [1, conv.stride[0]], [1, conv.dilation[0]]
-        weight = conv.weight.detach()[:, :, None, :]
-        ops = torch.ops.mkldnn
-        self.packed_weight = ops._reorder_convolution_weight(weight, [0, 0], self.stride, self.dilation, 1)
-        self.bias = None if conv.bias is None else conv.bias.detach()
+        self.packed_weight = torch.ops.mkldnn._reorder_convolution_weight(
+            self.packed_weight[:, :, None, :], [0, 0], self.stride, self.dilation, 1
+        )
 
     def forward(self, x: Tensor) -> Tensor:
-        x, no_padding, no_fusion = x[:, :, None, :], [0, 0], ("none", [], "")
+        no_padding, no_fusion = [0, 0], ("none", [], "")
         y = torch.ops.mkldnn._convolution_pointwise(
-            x, self.packed_weight, self.bias, no_padding, self.stride, self.dilation, 1, *no_fusion
+            self.kernel_input(x)[:, :, None, :], self.packed_weight, self.bias, no_padding, self.stride,
+            self.dilation, 1, *no_fusion
         )
-        return y[:, :, 0]
+        return self.output(y[:, :, 0], x)
 
 
-class PackedConvTranspose1d(nn.Module):
+class PackedConvTranspose1d(_Packed):
     """A frozen nn.ConvTranspose1d (no padding, groups 1), packed like PackedConv1d."""
 
-    def __init__(self, convtr: nn.ConvTranspose1d):
-        super().__init__()
+    def __init__(self, convtr: nn.ConvTranspose1d, dtype: torch.dtype = torch.float32):
+        super().__init__(convtr, dtype)
         self.in_channels, self.out_channels = convtr.in_channels, convtr.out_channels
         self.stride = [1, convtr.stride[0]]
-        weight = convtr.weight.detach()[:, :, None, :]
-        ops = torch.ops.mkldnn
-        self.packed_weight = ops._reorder_convolution_transpose_weight(weight, [0, 0], [0, 0], self.stride)
-        self.bias = None if convtr.bias is None else convtr.bias.detach()
+        self.packed_weight = torch.ops.mkldnn._reorder_convolution_transpose_weight(
+            self.packed_weight[:, :, None, :], [0, 0], [0, 0], self.stride
+        )
 
     def forward(self, x: Tensor) -> Tensor:
-        x, no_padding, no_fusion = x[:, :, None, :], [0, 0], ("none", [], "")
+        no_padding, no_fusion = [0, 0], ("none", [], "")
         y = torch.ops.mkldnn._convolution_transpose_pointwise(
-            x, self.packed_weight, self.bias, no_padding, no_padding, self.stride, [1, 1], 1, *no_fusion
+            self.kernel_input(x)[:, :, None, :], self.packed_weight, self.bias, no_padding, no_padding,
+            self.stride, [1, 1], 1, *no_fusion
         )
-        return y[:, :, 0]
+        return self.output(y[:, :, 0], x)
 
 
 class SingleOutputConv1d(nn.Module):
@@ -110,32 +135,37 @@ class SingleOutputConv1d(nn.Module):
         return y if self.bias is None else y + self.bias[:, None]
 
 
-def _packed(layer: nn.Module, rows: int) -> nn.Module | None:
+def _packed(layer: nn.Module, rows: int, dtype: torch.dtype) -> nn.Module | None:
     """The packed twin of `layer`, or None where packing does not apply."""
     if type(layer) is nn.Linear and layer.weight.dtype == torch.float32:
-        return PackedLinear(layer, rows)
+        return PackedLinear(layer, rows, dtype)
     if type(layer) not in (nn.Conv1d, nn.ConvTranspose1d) or layer.weight.dtype != torch.float32:
         return None
     if layer.padding != (0,) or layer.groups != 1:
         return None
     if type(layer) is nn.ConvTranspose1d:
-        return PackedConvTranspose1d(layer) if layer.output_padding == (0,) else None
+        return PackedConvTranspose1d(layer, dtype) if layer.output_padding == (0,) else None
     if layer.out_channels == 1 and layer.stride == (1,):
         return SingleOutputConv1d(layer)
-    return PackedConv1d(layer)
+    return PackedConv1d(layer, dtype)
 
 
-def pack_layers(module: nn.Module, rows: int = PACKED_ROWS) -> int:
+def bfloat16_available() -> bool:
+    """oneDNN has bfloat16 kernels on this CPU (AVX-512 BF16 or AMX; without them it would emulate)."""
+    return packing_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+
+
+def pack_layers(module: nn.Module, rows: int = PACKED_ROWS, dtype: torch.dtype = torch.float32) -> int:
     """Replace the float32 linear and convolution layers inside `module` by packed ones, in place; returns
-    how many. Depthwise and padded convolutions stay (Mimi's only depthwise one runs at 12.5 Hz). Nothing
-    changes when the kernels are unavailable."""
+    how many. Depthwise and padded convolutions stay (Mimi's only depthwise one runs at 12.5 Hz), and so
+    does the single-output conv (float32 either way). Nothing changes when the kernels are unavailable."""
     if not packing_available():
         return 0
     targets = [
         (parent, name, packed)
         for parent in module.modules()
         for name, child in parent.named_children()
-        if (packed := _packed(child, rows)) is not None
+        if (packed := _packed(child, rows, dtype)) is not None
     ]
     for parent, name, packed in targets:
         setattr(parent, name, packed)

@@ -11,6 +11,7 @@ from audiobook_tts.tts.packed import (
     PackedConvTranspose1d,
     PackedLinear,
     SingleOutputConv1d,
+    bfloat16_available,
     pack_layers,
     packing_available,
 )
@@ -65,3 +66,34 @@ def test_pack_layers_picks_what_pays():
         nn.ConvTranspose1d,
         SingleOutputConv1d,
     ]
+
+
+needs_bfloat16 = pytest.mark.skipif(not bfloat16_available(), reason="no bfloat16 oneDNN kernels on this CPU")
+
+
+@needs_bfloat16
+@torch.no_grad()
+def test_bfloat16_layers_take_and_give_float32_within_bfloat16_rounding():
+    torch.manual_seed(0)
+    layers = [
+        (PackedLinear, nn.Linear(96, 200), torch.randn(16, 96)),
+        (PackedConv1d, nn.Conv1d(256, 48, 3, dilation=2), torch.randn(2, 41, 256).mT),
+        (PackedConvTranspose1d, nn.ConvTranspose1d(64, 32, 10, 5), torch.randn(3, 16, 64).mT),
+    ]
+    for kind, layer, x in layers:
+        packed = kind(layer, dtype=torch.bfloat16)
+        y, expected = packed(x), layer(x)
+        assert y.dtype == torch.float32 and y.shape == expected.shape
+        error = (y - expected).abs().max() / expected.abs().max()
+        assert 1e-5 < error < 3e-2  # rounded to bfloat16 (8 significant bits), not float32 any more
+    model = nn.Sequential(nn.Linear(8, 8), nn.Conv1d(64, 1, 3))
+    assert pack_layers(model, dtype=torch.bfloat16) == 2
+    assert model[0].packed_weight.dtype == torch.bfloat16
+    assert model[1].taps.dtype == torch.float32  # the single-output conv stays float32
+
+
+def test_unknown_precision_is_refused():
+    from audiobook_tts.tts import ModelError, use_fast_kernels
+
+    with pytest.raises(ModelError, match="unknown precision 'fp8'"):
+        use_fast_kernels(nn.Module(), precision="fp8")
