@@ -39,24 +39,6 @@ BOOK = ROOT / "examples" / "the-lamplighters-almanac.epub"
 NO_EOS = 1e9
 
 
-def ensure_checkpoint(workdir: Path) -> Path:
-    from tests.fixtures.checkpoint import build_checkpoint
-    from tests.fixtures.tokenizer import build_tokenizers
-
-    if not (workdir / "tokenizer.json").exists():
-        build_tokenizers(workdir)
-    yaml_path = workdir / "english" / "model.yaml"
-    if not yaml_path.exists():
-        build_checkpoint(
-            "english",
-            workdir / "english",
-            tokenizer_model=workdir / "tokenizer.model",
-            tokenizer_json=workdir / "tokenizer.json",
-            overrides=None,
-        )
-    return yaml_path
-
-
 def options(yaml_path: Path, out_dir: Path, batch_size: int, **changes):
     from audiobook_tts.render import RenderOptions
     from audiobook_tts.tts.options import GenerationOptions
@@ -193,6 +175,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--skip-runs", action="store_true", help="only the overhead and --ship-model figures")
     args = parser.parse_args()
+    from throughput import ensure_checkpoint  # the same full-size random-weight checkpoint
+
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-cluster-"))
     yaml_path = ensure_checkpoint(workdir)
     env = {
