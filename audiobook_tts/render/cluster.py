@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import Job
@@ -180,8 +180,10 @@ def ship(choice: ModelChoice) -> Shipped:
     tokenizer = load_model_tokenizer(config, choice.tokenizer).path
     if choice.weights is not None:
         weights = hub.resolve(choice.weights, what="model weights")
-    else:
+    elif config.weights_path is not None:  # (else the driver could not have loaded the model either)
         weights = hub.resolve_weights(config.weights_path, config.weights_path_without_voice_cloning).path
+    else:
+        raise RenderError("--ship-model: the model config names no weights; pass them with --weights FILE")
     paths = {"weights": Path(weights), "tokenizer": Path(tokenizer)}
     if choice.config is not None:
         paths["config"] = Path(hub.resolve(choice.config, what="model config"))
@@ -283,7 +285,7 @@ def render_on_cluster(
 class _Seat:
     """One actor as the driver sees it."""
 
-    handle: object
+    handle: Any  # the actor's Ray handle
     name: str = ""  # set once loaded
     groups: dict[object, int] = field(default_factory=dict)  # result ref -> group number, in submission order
 

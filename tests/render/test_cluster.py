@@ -3,7 +3,7 @@ actors running the tiny random-weight model, real kills, ffmpeg and files.
 
 The example book has 22 segments: at --batch-size 2 that is three groups (8, 8, 6) for the actors. Every
 cluster render must equal, byte for byte, a local render at the same batch size and --threads 1 (each actor
-renders with 1 thread).
+renders with 1 thread). The tests on the head are slow ones (`pytest -m slow`, run by .ci/run).
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ def wait_until_gone(head: RayHead, seconds: float) -> set[int]:
     return left
 
 
+@pytest.mark.slow  # a Ray head and whole-book renders
 def test_two_actors_give_the_same_bytes_as_a_local_render(
     tiny_checkpoint, voice_wav, tmp_path, head, reference
 ):
@@ -120,6 +121,7 @@ def render_command(tiny_checkpoint, voice_wav, out: Path, *extra: str) -> list[s
     return cli_args(tiny_checkpoint, voice_wav, EXAMPLE_EPUB, out) + BATCH + list(extra)
 
 
+@pytest.mark.slow  # a Ray head and whole-book renders
 def test_a_killed_actor_has_its_groups_rendered_again_with_the_same_bytes(
     tiny_checkpoint, voice_wav, tmp_path, head, reference
 ):
@@ -149,6 +151,7 @@ def test_a_killed_actor_has_its_groups_rendered_again_with_the_same_bytes(
     assert audio_files(out) == audio_files(reference)
 
 
+@pytest.mark.slow  # a Ray head and whole-book renders
 def test_a_killed_driver_leaves_a_job_that_a_plain_render_resumes(
     tiny_checkpoint, voice_wav, tmp_path, head, reference
 ):
@@ -166,6 +169,7 @@ def test_a_killed_driver_leaves_a_job_that_a_plain_render_resumes(
     assert audio_files(out) == audio_files(reference)
 
 
+@pytest.mark.slow  # a Ray head and whole-book renders
 def test_ctrl_c_stops_the_actors_at_once(tiny_checkpoint, voice_wav, tmp_path, head):
     out = tmp_path / "out"
     # A session of its own, so that the Ctrl-C goes to the render as a terminal would send it.
@@ -182,6 +186,7 @@ def test_ctrl_c_stops_the_actors_at_once(tiny_checkpoint, voice_wav, tmp_path, h
     assert wait_until_gone(head, 2) == set()  # killed by the render, not left to Ray's owner check
 
 
+@pytest.mark.slow  # a Ray head and whole-book renders
 def test_the_model_from_each_nodes_hub_cache_or_shipped_gives_the_same_bytes(small_hub, tmp_path, head):
     """A catalogue model at its pinned revision: the actors find it in their node's Hugging Face cache (the
     head's HF_HUB_CACHE), or receive this process's files through the object store (--ship-model)."""
@@ -238,6 +243,7 @@ def test_without_ray_the_cluster_option_says_how_to_install_it(tiny_checkpoint, 
     )
 
 
+@pytest.mark.slow  # a Ray head and whole-book renders
 def test_a_stopped_cluster_is_one_line(tiny_checkpoint, voice_wav, tmp_path, head):
     """Last in the module: it stops the module's head."""
     stop(head)
