@@ -301,6 +301,29 @@ def render(
             help="Processes rendering at once, sharing --threads (each gets threads/N); for many cores.",
         ),
     ] = 1,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Render on Ray actors: ray (a Ray of this machine), auto (the cluster this machine is in), "
+            'HOST:PORT or ray://HOST:PORT. Needs pip install "audiobook-tts[cluster]".',
+        ),
+    ] = None,
+    actors: Annotated[
+        int | None,
+        typer.Option("--actors", min=1, help="Renderer actors (default: as many as the cluster's CPUs fit)."),
+    ] = None,
+    actor_threads: Annotated[
+        int,
+        typer.Option("--actor-threads", min=1, help="Torch threads per actor (Ray reserves as many CPUs)."),
+    ] = 1,
+    actor_memory: Annotated[
+        float, typer.Option("--actor-memory", min=0.1, help="GB of memory Ray reserves for each actor.")
+    ] = 2.0,
+    ship_model: Annotated[
+        bool,
+        typer.Option("--ship-model", help="Send the model files to the actors (nodes without hub access)."),
+    ] = False,
 ) -> None:
     """Render BOOK into an M4B with chapters and an MP3 per chapter. Interrupt it at any time and run the
     same command again: it resumes where it stopped."""
@@ -310,6 +333,8 @@ def render(
     notes_mode = check_notes(notes)
     check_choice("--tables", tables, TABLES_MODES)
     check_choice("--code", code, CODE_MODES)
+    if cluster is not None and workers > 1:
+        fail("--cluster and --workers: choose one (on a cluster, --actors and --actor-threads size the work)")
     if fresh:  # before the progress display starts: it may ask a question
         from audiobook_tts.render import default_out_dir
 
@@ -319,6 +344,7 @@ def render(
 
     from audiobook_tts.assemble import AssembleOptions
     from audiobook_tts.render import RenderOptions, render_book
+    from audiobook_tts.render.types import ClusterOptions
     from audiobook_tts.tts.options import GenerationOptions
 
     options = RenderOptions(
@@ -344,6 +370,9 @@ def render(
         quantize=quantize,
         precision=precision,
         workers=workers,
+        cluster=None
+        if cluster is None
+        else ClusterOptions(cluster, actors, actor_threads, int(actor_memory * 1024**3), ship_model),
         assemble=AssembleOptions(
             formats=chosen,
             target_lufs=lufs,

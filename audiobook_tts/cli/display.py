@@ -43,6 +43,7 @@ class RenderState:
     segment_at: float = 0.0  # when it came
     reused: int = 0  # segments found stored: counted as done, not in the pace
     assembly: RenderEvent | None = None  # the last assemble event
+    actors: str = ""  # --cluster: each actor's groups in flight
 
     def update(self, event: RenderEvent, now: float) -> None:
         if event.kind == "load":
@@ -52,6 +53,8 @@ class RenderState:
             self.reused += event.kind == "segment" and event.rendered_seconds == 0
         elif event.kind == "assemble":
             self.assembly = event
+        elif event.kind == "actors":
+            self.actors = event.message
 
     def lines(self, width: int, now: float) -> list[str]:
         if self.segment is None:
@@ -59,7 +62,8 @@ class RenderState:
             return [_with_title(f"loading ({waited:.0f} s)", self.loading, width)] if self.loading else []
         book = self.book_line(self.segment, width, now)
         if self.assembly is None:
-            return [book, chapter_line(self.segment, width)]
+            actors = [_with_title("actors", self.actors, width)] if self.actors else []
+            return [book, chapter_line(self.segment, width), *actors]
         return [book, assembly_line(self.assembly)]
 
     def book_line(self, event: RenderEvent, width: int, now: float) -> str:
@@ -179,6 +183,8 @@ class RenderDisplay:
             )
         elif event.kind == "assemble":
             self.print(assembly_line(event))
+        elif event.kind == "actors" and "in flight" not in event.message:
+            self.print(event.message)  # actors starting or lost, not every group handed out
 
     def print(self, line: str) -> None:
         """A line above the live display."""

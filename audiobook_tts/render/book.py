@@ -81,6 +81,10 @@ def render_book(
     profile = load_profile(options.profile) if options.profile else Profile(path=Path("(command line)"))
     book = read_book(book_path, profile, options)
     choice = model_choice(options, profile)
+    if options.cluster is not None:
+        from audiobook_tts.render.cluster import preflight as cluster_preflight
+
+        cluster_preflight(options.cluster.address)  # no Ray, or no cluster there: say so before loading
     ffmpeg = preflight(options.assemble)  # a broken encoder or option stops us before hours of rendering
     check_model_files(
         choice.model, config=choice.config, weights=choice.weights, tokenizer=choice.tokenizer,
@@ -115,7 +119,13 @@ def render_book(
         tally = Tally(plan, emit)
         threads = options.threads or default_threads()
         notes = voices.notes
-        if options.workers > 1:
+        if options.cluster is not None:
+            from audiobook_tts.render.cluster import render_on_cluster
+
+            del engine, voices  # the actors load their own models
+            gc.collect()
+            warnings = render_on_cluster(job, choice, model_id, plan, tally, emit, options.cluster)
+        elif options.workers > 1:
             del engine, voices  # each worker loads its own model: ours would only hold memory from here on
             gc.collect()
             warnings = render_with_workers(

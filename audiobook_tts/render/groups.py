@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from audiobook_tts.errors import UserError
-from audiobook_tts.jobs import Job, segment_seed
+from audiobook_tts.jobs import segment_seed
 from audiobook_tts.jobs.job import SAMPLE_RATE
 from audiobook_tts.jobs.quality import measure
 from audiobook_tts.render.plan import RenderPlan
-from audiobook_tts.render.types import RenderError, SegmentTask
+from audiobook_tts.render.types import RenderError, SegmentStore, SegmentTask
 from audiobook_tts.tts.options import default_threads
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ OnStored = Callable[[int, "float | None"], None]
 
 
 def render_groups(
-    job: Job,
+    job: SegmentStore,
     engine: PocketTTS,
     plan: RenderPlan,
     groups: Sequence[int],
@@ -84,7 +84,7 @@ def render_groups(
             on_stored(other, None)
 
 
-def skip_stored(job: Job, plan: RenderPlan, groups: Sequence[int], on_stored: OnStored) -> list[int]:
+def skip_stored(job: SegmentStore, plan: RenderPlan, groups: Sequence[int], on_stored: OnStored) -> list[int]:
     """The numbers of `groups` with a segment still missing; every segment of the others is reported."""
     pending = []
     for number in groups:
@@ -137,7 +137,7 @@ def requests_for(
 
 
 def store(
-    job: Job, plan: RenderPlan, index: int, audio: Tensor, frame_limit: bool | None = None
+    job: SegmentStore, plan: RenderPlan, index: int, audio: Tensor, frame_limit: bool | None = None
 ) -> float | None:
     """Write task `index`'s audio and its quality measures (jobs/quality.py; `frame_limit`: whether the
     generator stopped at its frame limit, None if it did not say) if it is its key's owner and the key is

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from audiobook_tts.ingest import Book, Chapter, load_book
-from audiobook_tts.jobs import Job, PlannedChapter, PlannedSegment, segment_key
+from audiobook_tts.jobs import PlannedChapter, PlannedSegment, segment_key
 from audiobook_tts.jobs.fixes import ChapterFix, Fixes, SegmentFix
 from audiobook_tts.profiles import Profile, parse_ranges
 from audiobook_tts.render.engine import ModelFacts
-from audiobook_tts.render.types import RenderError, RenderOptions, SegmentTask
+from audiobook_tts.render.types import RenderError, RenderOptions, SegmentStore, SegmentTask
 from audiobook_tts.text import Segment, TextOptions, UnreadableText, prepare_chapter, unreadable_text
 from audiobook_tts.text.normalize import apply_lexicon, language_code
 from audiobook_tts.tts.options import GenerationOptions
@@ -63,7 +63,7 @@ class RenderPlan:
     owner: dict[str, int] = field(default_factory=dict)  # key -> its first task, the only one that writes it
     bases: dict[tuple[int, int], str] = field(default_factory=dict)  # book text where a fix changed it
 
-    def stored(self, job: Job, group: range) -> bool:
+    def stored(self, job: SegmentStore, group: range) -> bool:
         return all(job.has_audio(self.tasks[i].key) for i in group)
 
     def voice_ids(self) -> set[str]:

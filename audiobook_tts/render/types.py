@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from audiobook_tts.assemble import AssembleOptions
 from audiobook_tts.errors import UserError
@@ -14,12 +14,15 @@ from audiobook_tts.ingest.options import CodeMode, NotesMode, TablesMode
 from audiobook_tts.jobs import PlannedChapter, PlannedSegment
 from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE, DEFAULT_OPTIONS, GenerationOptions
 
+if TYPE_CHECKING:
+    from audiobook_tts.jobs.quality import Measures
+
 
 class RenderError(UserError):
     """A render that cannot go on; what is already rendered stays in the job."""
 
 
-EventKind = Literal["load", "note", "voice", "plan", "segment", "assemble", "done"]
+EventKind = Literal["load", "note", "voice", "plan", "segment", "actors", "assemble", "done"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class RenderEvent:
     generation_seconds: float = 0.0  # wall time this run has spent generating (see progress.speed)
     encoded_seconds: float = 0.0
     book_seconds: float = 0.0  # the whole book as assembled, pauses included
-    message: str = ""
+    message: str = ""  # also, for actors (--cluster): the groups in flight on each actor
 
 
 Progress = Callable[[RenderEvent], None]
@@ -71,6 +74,28 @@ class SegmentTask:
 
     def short(self) -> str:
         return f"chapter {self.chapter.index} segment {self.position}"
+
+
+class SegmentStore(Protocol):
+    """What render_groups needs of a job: the Job itself, or a renderer actor's stand-in in memory
+    (cluster.py), so that the same unit of work runs where the job folder is not."""
+
+    def has_audio(self, key: str) -> bool: ...
+
+    def write_audio(self, key: str, samples) -> None: ...
+
+    def record_quality(self, key: str, measures: Measures) -> None: ...
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """`render --cluster`: where the Ray actors run and how big each is (cluster.py)."""
+
+    address: str  # "ray" (a Ray of this machine, for the render), "auto", "HOST:PORT" or "ray://HOST:PORT"
+    actors: int | None = None  # None: as many as the cluster's CPUs hold
+    actor_threads: int = 1  # torch threads of each actor, and the CPUs Ray reserves for it
+    actor_memory: int = 2 * 1024**3  # bytes Ray reserves per actor: the full-size model peaks at ~1.5 GB
+    ship_model: bool = False  # send the driver's model files through the object store (no hub on nodes)
 
 
 @dataclass(frozen=True)
@@ -104,6 +129,7 @@ class RenderOptions:
     quantize: bool = False
     precision: str = "float32"  # or "bf16": bfloat16 kernels (tts.use_fast_kernels)
     workers: int = 1
+    cluster: ClusterOptions | None = None  # render on Ray actors instead (cluster.py)
 
     def __post_init__(self) -> None:
         """Checked when the options are made, so a bad value fails before the model loads."""
