@@ -228,3 +228,18 @@ The story goes on[1] after the notes.
 )
 def test_plain_text_footnotes_follow_the_notes_mode(tmp_path, notes, expected):
     assert book_texts(tmp_path / "book.txt", PLAIN_NOTES, notes) == expected
+
+
+def test_a_table_inside_a_figure_is_read_with_its_caption(tmp_path):
+    body = (
+        '<figure><p class="hd">List of Governors</p>'
+        "<table><tr><td>James Oglethorpe</td><td>1732-1743</td></tr>"
+        "<tr><td>William Stephens</td><td>1743-1751</td></tr></table></figure>"
+    )
+    blocks, _ = chapter_blocks(tmp_path, body)
+    assert [text for _, text in blocks] == [
+        "List of Governors",
+        "Table.",
+        "James Oglethorpe; 1732-1743",
+        "William Stephens; 1743-1751",
+    ]
