@@ -827,9 +827,15 @@ def units(text: str, ctx: NormalizeContext) -> str:
 _PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[ -])?(?:\(\d{3}\) ?|\d{3}[ -])?\d{3}-\d{4}(?![\w-])")
 
 
+# "UT 84116", "NY 10001-1234" (the state may already be spelled "U T" by the capitals rule)
+_POSTCODE = re.compile(r"(?:(?<=\b[A-Z]{2} )|(?<=\b[A-Z] [A-Z] ))(\d{5})(?:-(\d{4}))?\b")
+
+
 def phone_numbers(text: str, ctx: NormalizeContext) -> str:
-    """Phone-like strings and digit strings with a leading zero are read digit by digit (groups as pauses)."""
+    """Phone-like strings, US postcodes after a state ("UT 84116") and digit strings with a leading zero are
+    read digit by digit (groups as pauses)."""
     text = _PHONE.sub(lambda m: ", ".join(digits(group) for group in re.findall(r"\d+", m[0])), text)
+    text = _POSTCODE.sub(lambda m: " ".join(digits(group) for group in m.groups() if group), text)
     return re.sub(r"(?<![\w.,])0\d+(?![\w.,]\d)", lambda m: digits(m[0]), text)
 
 

@@ -185,3 +185,8 @@ def test_a_heading_in_capitals_is_read_as_words_in_other_languages_too():
     assert said("NOTE DEL TRASCRITTORE.", language="it") == "Note del trascrittore."
     assert said("Il testo in maiuscoletto è reso come MAIUSCOLO.", language="it").endswith("MAIUSCOLO.")
     assert said("=testo= qui", language="it") == "testo qui"
+
+
+def test_a_us_postcode_after_its_state_is_read_digit_by_digit():
+    assert said("Salt Lake City, UT 84116.") == "Salt Lake City, U T eight four one one six."
+    assert said("There were 84116 farms.") == "There were eighty-four thousand one hundred and sixteen farms."
