@@ -99,7 +99,10 @@ _TITLE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^index\.?$", re.I), "back matter: index (title)"),
     (re.compile(r"^colophon\.?$", re.I), "back matter: colophon (title)"),
     (re.compile(r".*project gutenberg.*licen[cs]e", re.I), GUTENBERG_LICENCE),
-    (re.compile(r"^transcriber[’']?s? notes?\.?$", re.I), TRANSCRIBERS_NOTE + " (title)"),
+    (
+        re.compile(r"^(transcriber[’']?s? notes?|notes? del trascrittore|notes? du transcripteur)\.?$", re.I),
+        TRANSCRIBERS_NOTE + " (title)",
+    ),
 ]
 
 _COPYRIGHT_TEXT = re.compile(r"all rights reserved|\bISBN\b|©|\(c\) \d{4}|copyright \d{4}", re.I)

@@ -407,6 +407,9 @@ class _Walker:
             pieces = []
             self._inline(element, pieces, [], verse=True)
             self._emit("verse", "".join(pieces), context)
+        elif name == "figure" and clean_inline("".join(element.itertext())):
+            self._anchors_in(element, deep=False)  # a figure holding a caption or a table: its text is read
+            self._container(element, context)
         elif name in _PLACEHOLDER:
             self._anchors_in(element, deep=True)
             if self.settings.options.placeholders:

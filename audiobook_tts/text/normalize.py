@@ -574,17 +574,33 @@ def _acronym(word: str) -> str:
 _CAPITALS_PAIR = re.compile(r"[A-Z][A-Z'’]")
 
 
+def _mostly_capitals(text: str) -> bool:
+    """A heading or a shouted sentence: most letters capitals, in two words or more than five letters."""
+    letters = [ch for ch in text if ch.isalpha()]
+    capitals = sum(ch.isupper() for ch in letters)
+    caps_words = re.findall(r"\b[^\W\d_]{2,}\b", text)
+    caps_words = [word for word in caps_words if word.isupper()]
+    return bool(letters) and capitals / len(letters) > 0.6 and (len(caps_words) >= 2 or len(letters) > 5)
+
+
+def _sentence_case(lowered: str) -> str:
+    return re.sub(r"(^\W*|[.!?]\s+\W*)(\w)", lambda m: m[1] + m[2].upper(), lowered)
+
+
+def neutral_capitals(text: str, ctx: NormalizeContext) -> str:
+    """Other languages: a heading in capitals ("NOTE DEL TRASCRITTORE") becomes sentence case, so the model
+    reads words, not letters; capitals inside ordinary text are left alone."""
+    return _sentence_case(text.lower()) if _CAPITALS_PAIR.search(text) and _mostly_capitals(text) else text
+
+
 def all_caps(text: str, ctx: NormalizeContext) -> str:
     """Sentences mostly in capitals become sentence case; lone all-caps words are acronyms or emphasis."""
     if not _CAPITALS_PAIR.search(text):
         return text
-    letters = [ch for ch in text if ch.isalpha()]
-    capitals = sum(ch.isupper() for ch in letters)
-    caps_words = re.findall(r"\b[A-Z]{2,}\b", text)
-    if letters and capitals / len(letters) > 0.6 and (len(caps_words) >= 2 or len(letters) > 5):
+    if _mostly_capitals(text):
         lowered = text.lower()
         lowered = re.sub(r"\bi\b", "I", lowered)
-        return re.sub(r"(^\W*|[.!?]\s+\W*)(\w)", lambda m: m[1] + m[2].upper(), lowered)
+        return _sentence_case(lowered)
     lowered = re.sub(
         r"\b[A-Z][A-Z'’]+\b(?![a-z])", lambda m: _acronym(m[0]) if len(m[0]) <= 5 else m[0].lower(), text
     )
@@ -811,9 +827,15 @@ def units(text: str, ctx: NormalizeContext) -> str:
 _PHONE = re.compile(r"(?<![\w-])(?:\+\d{1,3}[ -])?(?:\(\d{3}\) ?|\d{3}[ -])?\d{3}-\d{4}(?![\w-])")
 
 
+# "UT 84116", "NY 10001-1234" (the state may already be spelled "U T" by the capitals rule)
+_POSTCODE = re.compile(r"(?:(?<=\b[A-Z]{2} )|(?<=\b[A-Z] [A-Z] ))(\d{5})(?:-(\d{4}))?\b")
+
+
 def phone_numbers(text: str, ctx: NormalizeContext) -> str:
-    """Phone-like strings and digit strings with a leading zero are read digit by digit (groups as pauses)."""
+    """Phone-like strings, US postcodes after a state ("UT 84116") and digit strings with a leading zero are
+    read digit by digit (groups as pauses)."""
     text = _PHONE.sub(lambda m: ", ".join(digits(group) for group in re.findall(r"\d+", m[0])), text)
+    text = _POSTCODE.sub(lambda m: " ".join(digits(group) for group in m.groups() if group), text)
     return re.sub(r"(?<![\w.,])0\d+(?![\w.,]\d)", lambda m: digits(m[0]), text)
 
 
@@ -929,7 +951,9 @@ def neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
     return standalone_numerals(text, ctx)
 
 
-_NEUTRAL_SYMBOLS = str.maketrans({"*": " ", "_": " ", "|": " ", "<": " ", ">": " ", "#": " ", "~": " "})
+_NEUTRAL_SYMBOLS = str.maketrans(
+    {"*": " ", "_": " ", "|": " ", "<": " ", ">": " ", "#": " ", "~": " ", "=": " "}
+)
 
 
 def neutral_symbols(text: str, ctx: NormalizeContext) -> str:
@@ -1036,6 +1060,7 @@ NEUTRAL_PIPELINE: list[Rule] = [
     stray_markup,
     lexicon,
     neutral_roman_numerals,
+    neutral_capitals,
     plain_numbers,
     neutral_symbols,
     model_characters,

@@ -148,6 +148,7 @@ def test_block_structure_ssml_and_scene_breaks(tmp_path):
         ("verse", "Line three."),
         ("verse", "Short line\nanother short line\nand a third"),
         ("paragraph", "cell"),  # a one-column table is layout: read as the text it holds
+        ("paragraph", "Caption"),  # a figure's caption is read; its image is not
         ("placeholder", "Code example: 1 line, not read."),  # code is announced by default
         ("list_item", "First items"),
         ("list_item", "Nested item"),
@@ -164,7 +165,7 @@ def test_placeholders_only_when_asked(tmp_path):
     book = load_book(simple_epub(tmp_path / "b.epub", BODY), IngestOptions(placeholders=True))
     placeholders = [text for kind, text in blocks(book.chapters[0]) if kind == "placeholder"]
     # tables and code follow their own options (read, announce); the rest becomes a placeholder when asked
-    assert placeholders == ["[Figure omitted]", "Code example: 1 line, not read.", "[Math omitted]"]
+    assert placeholders == ["[Image omitted]", "Code example: 1 line, not read.", "[Math omitted]"]
 
 
 def test_landmarks_and_guide_mark_matter(tmp_path):

@@ -101,6 +101,13 @@ def test_an_unknown_mode_is_one_clear_error(tmp_path):
         load_book(path, IngestOptions(tables="loud"))  # type: ignore[arg-type]
 
 
+def book_texts(path, text: str, notes: str) -> list[str]:
+    """Every block's text of the book `text` written at `path`, read with that notes mode."""
+    path.write_text(text, encoding="utf-8")
+    book = load_book(path, IngestOptions(notes=notes))
+    return [b.text for c in book.chapters for b in c.blocks if b.kind != "scene_break"]
+
+
 FOOTNOTES = """# One
 
 A claim[^1] and another[^note].
@@ -140,10 +147,7 @@ Next paragraph.
     ],
 )
 def test_markdown_footnotes_follow_the_notes_mode(tmp_path, notes, expected):
-    path = tmp_path / "notes.md"
-    path.write_text(FOOTNOTES, encoding="utf-8")
-    book = load_book(path, IngestOptions(notes=notes))
-    texts = [b.text for c in book.chapters for b in c.blocks if b.kind != "scene_break"]
+    texts = book_texts(tmp_path / "notes.md", FOOTNOTES, notes)
     assert texts == expected
     assert not any("[^" in text or "↩" in text for text in texts)
 
@@ -223,7 +227,19 @@ The story goes on[1] after the notes.
     ],
 )
 def test_plain_text_footnotes_follow_the_notes_mode(tmp_path, notes, expected):
-    path = tmp_path / "book.txt"
-    path.write_text(PLAIN_NOTES, encoding="utf-8")
-    book = load_book(path, IngestOptions(notes=notes))
-    assert [b.text for c in book.chapters for b in c.blocks] == expected
+    assert book_texts(tmp_path / "book.txt", PLAIN_NOTES, notes) == expected
+
+
+def test_a_table_inside_a_figure_is_read_with_its_caption(tmp_path):
+    body = (
+        '<figure><p class="hd">List of Governors</p>'
+        "<table><tr><td>James Oglethorpe</td><td>1732-1743</td></tr>"
+        "<tr><td>William Stephens</td><td>1743-1751</td></tr></table></figure>"
+    )
+    blocks, _ = chapter_blocks(tmp_path, body)
+    assert [text for _, text in blocks] == [
+        "List of Governors",
+        "Table.",
+        "James Oglethorpe; 1732-1743",
+        "William Stephens; 1743-1751",
+    ]

@@ -67,7 +67,7 @@ def test_roman_numerals_by_context_in_english(text, expected):
         ("Nel XX secolo.", "it", "Nel ventesimo secolo."),
         ("Luigi XIV e il Capitolo III.", "it", "Luigi quattordicesimo e il Capitolo terzo."),
         ("Au XIXe siècle, Louis XIV.", "fr", "Au dix-neuvième siècle, Louis quatorze."),
-        ("CHAPITRE II", "fr", "CHAPITRE deux"),
+        ("CHAPITRE II", "fr", "Chapitre deux"),
         ("E io vi dico.", "it", "E io vi dico."),
     ],
 )
@@ -179,3 +179,14 @@ def test_a_roman_numeral_standing_alone_is_a_number_never_spelled(text, language
 
 def test_titles_in_capitals_are_words_not_letters():
     assert said("MR. BENNET was among the earliest.") == "Mister bennet was among the earliest."
+
+
+def test_a_heading_in_capitals_is_read_as_words_in_other_languages_too():
+    assert said("NOTE DEL TRASCRITTORE.", language="it") == "Note del trascrittore."
+    assert said("Il testo in maiuscoletto è reso come MAIUSCOLO.", language="it").endswith("MAIUSCOLO.")
+    assert said("=testo= qui", language="it") == "testo qui"
+
+
+def test_a_us_postcode_after_its_state_is_read_digit_by_digit():
+    assert said("Salt Lake City, UT 84116.") == "Salt Lake City, U T eight four one one six."
+    assert said("There were 84116 farms.") == "There were eighty-four thousand one hundred and sixteen farms."
