@@ -34,7 +34,7 @@ from audiobook_tts.assemble.loudness import (
 )
 from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
 from audiobook_tts.assemble.subtitles import Cue, write_subtitles
-from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, tag_m4b, tag_mp3
+from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, iso639_2, tag_m4b, tag_mp3
 
 Progress = Callable[[str, int, int], None]  # (stage "measure" | "check" | "encode", chapters done, count)
 
@@ -199,7 +199,8 @@ class _Assembly:
                                                     self.sample_rate), encoding="utf-8")
             m4b_partial = self.partial(self.m4b_path)
             m4b = FfmpegSink(self.ffmpeg, self.sample_rate,
-                             encode.m4b_args(m4b_partial, chapters_file, self.options.aac_bitrate),
+                             encode.m4b_args(m4b_partial, chapters_file, self.options.aac_bitrate,
+                                             iso639_2(self.tags.language)),
                              what=str(self.m4b_path))
             self.sinks.append(m4b)
         mp3_rate = encode.ACX_SAMPLE_RATE if self.acx else self.sample_rate
@@ -211,8 +212,10 @@ class _Assembly:
             index, sink, partial = current["chapter"], current["sink"], current["partial"]
             if sink is not None:
                 sink.finish()
+                duration_ms = round(lengths[index] * 1000 / self.sample_rate)
                 self.finish_file(partial, self.mp3_paths[index], lambda: tag_mp3(
-                    partial, self.tags, self.chapters[index].title, index + 1, len(self.chapters), cover))
+                    partial, self.tags, self.chapters[index].title, index + 1, len(self.chapters), cover,
+                    duration_ms))
                 if self.options.subtitles:
                     with writing(self.mp3_paths[index]):
                         self.written += write_subtitles(self.mp3_paths[index].with_suffix(""), cues[index],

@@ -40,15 +40,28 @@ class ChapterAudio:
 
 @dataclass(frozen=True)
 class BookTags:
+    """What players and libraries show about the book; tags.book_tags() fills it from a Book's metadata.
+
+    Where each field lands in the M4B and the MP3s is the table in tags.py (and the README).
+    """
+
     title: str
     authors: list[str] = field(default_factory=list)
-    narrator: str | None = None  # the voice; written as composer/©wrt, where audiobook players look for it
-    year: str | None = None
-    language: str | None = None
+    narrator: str | None = None  # who reads ("Alba", "Alba, Marius"): composer/©wrt, where players look
+    year: str | None = None  # kept for callers that only know the year; `date` wins when both are set
+    language: str | None = None  # any BCP 47 / ISO 639 form; written as the ISO 639-2 code
     description: str | None = None
-    genre: str = "Audiobook"
+    genres: list[str] = field(default_factory=lambda: ["Audiobook"])
     cover: bytes | None = None
     cover_mime: str | None = None  # sniffed from the bytes when None
+    subtitle: str | None = None
+    date: str | None = None  # publication date as the book gives it ("2019", "2019-04-02")
+    publisher: str | None = None
+    series: str | None = None
+    series_part: str | None = None  # "2", "1.5"
+    isbn: str | None = None
+    asin: str | None = None
+    copyright: str | None = None
 
 
 @dataclass(frozen=True)

@@ -98,10 +98,10 @@ def test_mp3_tags(book):
     assert id3.version == (2, 4, 0)
     assert id3["TIT2"].text == ["Two / Middle?"]
     assert id3["TALB"].text == ["A Test: Book"]
-    assert id3["TPE1"].text == ["Ada Author", "Bo Writer"]
-    assert id3["TPE2"].text == ["Ada Author", "Bo Writer"]
+    assert id3["TPE1"].text == ["Ada Author, Bo Writer"]
+    assert id3["TPE2"].text == ["Ada Author, Bo Writer"]
     assert id3["TCOM"].text == ["Pocket Voice"]
-    assert id3["TXXX:narrator"].text == ["Pocket Voice"]
+    assert id3["TXXX:NARRATOR"].text == ["Pocket Voice"]
     assert id3["TRCK"].text == ["2/4"]
     assert str(id3["TDRC"].text[0]) == "2024"
     assert id3["TCON"].text == ["Audiobook"]
