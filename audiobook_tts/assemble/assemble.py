@@ -35,8 +35,11 @@ from audiobook_tts.assemble.loudness import (
 from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
 from audiobook_tts.assemble.subtitles import Cue, write_subtitles
 from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, iso639_2, tag_m4b, tag_mp3
+from audiobook_tts.assemble.verify import TOLERANCE_LU, FileCheck, LoudnessReport, acx_problems, measure_file
 
-Progress = Callable[[str, int, int], None]  # (stage "measure" | "check" | "encode", chapters done, count)
+# (stage "measure" | "check" | "encode" | "verify", chapters (files for verify) done, count)
+Progress = Callable[[str, int, int], None]
+LOUDNESS_REPORT = "loudness.json"  # what every encoded file measured, next to them
 
 BLOCK = 1 << 18  # samples handed to the limiter and encoders at a time (~11 s at 24 kHz)
 ACX_RMS_DB = -20.0  # ACX asks for RMS between -23 and -18 dBFS; aim for the middle
@@ -184,7 +187,24 @@ class _Assembly:
             tag()
             os.replace(partial, final)
         self.partials.remove(partial)
-        self.written.append(final)
+        if final not in self.written:
+            self.written.append(final)
+
+    def chapters_file(self, starts: list[int], total: int) -> Path:
+        """The M4B's chapter marks as an FFMETADATA file for its encoder (removed once the M4B is done)."""
+        path = self.partial(self.out_dir / f"{self.m4b_path.stem}.chapters.txt")
+        with writing(path):
+            path.write_text(ffmetadata([c.title for c in self.chapters], starts, total, self.sample_rate),
+                            encoding="utf-8")
+        return path
+
+    def m4b_args(self, partial: Path, chapters_file: Path) -> list[str]:
+        return encode.m4b_args(partial, chapters_file, self.options.aac_bitrate, iso639_2(self.tags.language))
+
+    def mp3_args(self, partial: Path) -> list[str]:
+        if self.acx:
+            return encode.mp3_args(partial, self.sample_rate, encode.ACX_MP3_BITRATE, encode.ACX_SAMPLE_RATE)
+        return encode.mp3_args(partial, self.sample_rate, self.options.mp3_bitrate, self.sample_rate)
 
     def encode(self, gains_db: list[float], lengths: list[int], starts: list[int],
                cues: list[list[Cue]]) -> None:
@@ -193,18 +213,11 @@ class _Assembly:
         cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
         m4b = None
         if "m4b" in formats:
-            chapters_file = self.partial(self.out_dir / f"{self.m4b_path.stem}.chapters.txt")
-            with writing(chapters_file):
-                chapters_file.write_text(ffmetadata([c.title for c in self.chapters], starts, total,
-                                                    self.sample_rate), encoding="utf-8")
+            chapters_file = self.chapters_file(starts, total)
             m4b_partial = self.partial(self.m4b_path)
-            m4b = FfmpegSink(self.ffmpeg, self.sample_rate,
-                             encode.m4b_args(m4b_partial, chapters_file, self.options.aac_bitrate,
-                                             iso639_2(self.tags.language)),
+            m4b = FfmpegSink(self.ffmpeg, self.sample_rate, self.m4b_args(m4b_partial, chapters_file),
                              what=str(self.m4b_path))
             self.sinks.append(m4b)
-        mp3_rate = encode.ACX_SAMPLE_RATE if self.acx else self.sample_rate
-        mp3_bitrate = encode.ACX_MP3_BITRATE if self.acx else self.options.mp3_bitrate
 
         current = {"chapter": 0, "done": 0, "sink": None, "partial": None}
 
@@ -233,10 +246,9 @@ class _Assembly:
                 if "mp3" in formats:
                     if current["sink"] is None:
                         current["partial"] = self.partial(self.mp3_paths[index])
-                        current["sink"] = FfmpegSink(
-                            self.ffmpeg, self.sample_rate,
-                            encode.mp3_args(current["partial"], self.sample_rate, mp3_bitrate, mp3_rate),
-                            what=str(self.mp3_paths[index]))
+                        current["sink"] = FfmpegSink(self.ffmpeg, self.sample_rate,
+                                                     self.mp3_args(current["partial"]),
+                                                     what=str(self.mp3_paths[index]))
                         self.sinks.append(current["sink"])
                     current["sink"].write(block[:take])
                 current["done"] += take
@@ -276,6 +288,70 @@ class _Assembly:
             chapters_file.unlink()
             self.partials.remove(chapters_file)
 
+    # -- check the encoded files ----------------------------------------------------------------------------
+    def verify(self, gains_db: list[float], lengths: list[int], starts: list[int],
+               silent: set[int]) -> LoudnessReport:
+        """Measure every encoded file; re-encode once, with the measured error taken off its gain (and the
+        limiter's ceiling lowered by any true-peak excess), each file that misses the target by more than
+        TOLERANCE_LU or exceeds the ceiling. ACX's rules are checked on the MP3s."""
+        ceiling = self.options.true_peak_db
+        report = LoudnessReport(self.target, "dB RMS" if self.acx else "LUFS", ceiling)
+        cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
+        count = len(self.chapters)
+        outputs: list[tuple[Path, list[int], Callable[[Path], None]]] = []
+        if "mp3" in self.options.formats:
+            for index, path in enumerate(self.mp3_paths):
+                duration_ms = round(lengths[index] * 1000 / self.sample_rate)
+                outputs.append((path, [index], lambda partial, i=index, ms=duration_ms: tag_mp3(
+                    partial, self.tags, self.chapters[i].title, i + 1, count, cover, ms)))
+        if "m4b" in self.options.formats:
+            outputs.append((self.m4b_path, list(range(count)),
+                            lambda partial: tag_m4b(partial, self.tags, cover)))
+        for number, (path, indices, tag) in enumerate(outputs, start=1):
+            measured = measure_file(self.ffmpeg, path)
+            error = self.target - report.level(measured)
+            excess = measured.true_peak_db - ceiling
+            corrected = not set(indices) <= silent and (abs(error) > TOLERANCE_LU or excess > 0)
+            if corrected:
+                gains = [gain + (0.0 if index in silent else error) for index, gain in enumerate(gains_db)]
+                self.reencode(path, indices, gains, ceiling - max(0.0, excess + 0.2), starts, lengths, tag)
+                measured = measure_file(self.ffmpeg, path)
+            problems = []
+            if not set(indices) <= silent and abs(self.target - report.level(measured)) > TOLERANCE_LU:
+                problems.append(f"{report.level(measured):.1f} {report.unit}, target {self.target:g}")
+            if measured.true_peak_db > ceiling:
+                problems.append(f"true peak {measured.true_peak_db:.1f} dBTP above {ceiling:g}")
+            if self.acx and path.suffix == ".mp3":
+                problems += acx_problems(measured)
+            report.files.append(FileCheck(measured, corrected, problems))
+            self.progress("verify", number, len(outputs))
+        return report
+
+    def reencode(self, path: Path, indices: list[int], gains_db: list[float], ceiling_db: float,
+                 starts: list[int], lengths: list[int], tag: Callable[[Path], None]) -> None:
+        """Encode `path` again from the rendered pieces of its chapters, through a limiter of its own."""
+        m4b = path == self.m4b_path
+        chapters_file = self.chapters_file(starts, sum(lengths)) if m4b else None
+        partial = self.partial(path)
+        args = self.m4b_args(partial, chapters_file) if m4b else self.mp3_args(partial)
+        sink = FfmpegSink(self.ffmpeg, self.sample_rate, args, what=str(path))
+        self.sinks.append(sink)
+        limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
+        for index in indices:
+            chapter = self.chapters[index]
+            gain = np.float32(10 ** (gains_db[index] / 20))
+            sink.write(limiter.process(room_tone(self.head, self.sample_rate)))
+            for piece in chapter.pieces():
+                for block in piece_blocks(piece, chapter.title):
+                    sink.write(limiter.process(block * gain))
+            sink.write(limiter.process(room_tone(self.tail, self.sample_rate + 1)))
+        sink.write(limiter.flush())
+        sink.finish()
+        self.finish_file(partial, path, lambda: tag(partial))
+        if chapters_file is not None:
+            chapters_file.unlink()
+            self.partials.remove(chapters_file)
+
     def cleanup(self) -> None:
         for sink in self.sinks:
             sink.kill()
@@ -310,7 +386,14 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
         lengths = [job.head + measured.samples + job.tail for measured in loudness]
         starts = [int(s) for s in np.cumsum([0, *lengths[:-1]])]
         job.encode(gains_db, lengths, starts, cues)
+        silent = {index for index, measured in enumerate(loudness) if is_silent(measured)}
+        report = job.verify(gains_db, lengths, starts, silent)
+        with writing(out_dir / LOUDNESS_REPORT):
+            job.written.append(report.write(out_dir / LOUDNESS_REPORT))
+        job.warnings += [f"{check.measured.path.name}: {problem}"
+                         for check in report.files for problem in check.problems]
     finally:
         job.cleanup()
     return AssembleResult(files=job.written, chapter_starts=starts, total_samples=sum(lengths),
-                          sample_rate=sample_rate, chapter_gains_db=gains_db, warnings=job.warnings)
+                          sample_rate=sample_rate, chapter_gains_db=gains_db, warnings=job.warnings,
+                          loudness=report)

@@ -13,6 +13,8 @@ from typing import Literal
 
 import numpy as np
 
+from audiobook_tts.assemble.verify import LoudnessReport
+
 
 @dataclass(frozen=True)
 class AudioPiece:
@@ -84,6 +86,7 @@ class AssembleResult:
     sample_rate: int
     chapter_gains_db: list[float]  # loudness gain applied to each chapter
     warnings: list[str] = field(default_factory=list)
+    loudness: LoudnessReport | None = None  # what each encoded file measured (also written as loudness.json)
 
     @property
     def chapter_start_seconds(self) -> list[float]:
