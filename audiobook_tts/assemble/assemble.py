@@ -33,7 +33,7 @@ from audiobook_tts.assemble.loudness import (
     limiter_may_act,
 )
 from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
-from audiobook_tts.assemble.subtitles import Cue, write_subtitles
+from audiobook_tts.assemble.subtitles import SUBTITLE_FORMATS, Cue, sentence_cues, write_subtitles
 from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, iso639_2, tag_m4b, tag_mp3
 from audiobook_tts.assemble.verify import TOLERANCE_LU, FileCheck, LoudnessReport, acx_problems, measure_file
 
@@ -89,8 +89,10 @@ class _Assembly:
     """State of one assemble() call: paths, sinks and the partial files to clean up if anything fails."""
 
     def __init__(self, chapters: list[ChapterAudio], tags: BookTags, out_dir: Path, options: AssembleOptions,
-                 sample_rate: int, progress: Progress | None):
+                 sample_rate: int, progress: Progress | None, count_tokens: Callable[[str], int] | None):
         self.chapters = chapters
+        self.count_tokens = count_tokens
+        self.subtitles = SUBTITLE_FORMATS if options.subtitles is True else tuple(options.subtitles or ())
         self.tags = tags
         self.out_dir = out_dir
         self.options = options
@@ -229,10 +231,11 @@ class _Assembly:
                 self.finish_file(partial, self.mp3_paths[index], lambda: tag_mp3(
                     partial, self.tags, self.chapters[index].title, index + 1, len(self.chapters), cover,
                     duration_ms))
-                if self.options.subtitles:
+                if self.subtitles:
                     with writing(self.mp3_paths[index]):
-                        self.written += write_subtitles(self.mp3_paths[index].with_suffix(""), cues[index],
-                                                        self.sample_rate)
+                        self.written += write_subtitles(self.mp3_paths[index].with_suffix(""),
+                                                        self.sentences(cues[index]), self.sample_rate,
+                                                        self.subtitles)
             self.progress("encode", index + 1, len(self.chapters))
             current.update(chapter=index + 1, done=0, sink=None, partial=None)
 
@@ -278,13 +281,13 @@ class _Assembly:
         if m4b is not None:
             m4b.finish()
             self.finish_file(m4b_partial, self.m4b_path, lambda: tag_m4b(m4b_partial, self.tags, cover))
-            if self.options.subtitles:
+            if self.subtitles:
                 book_cues = [Cue(start + cue.start, start + cue.end, cue.text)
                              for start, chapter_cues in zip(starts, cues, strict=True)
-                             for cue in chapter_cues]
+                             for cue in self.sentences(chapter_cues)]
                 with writing(self.m4b_path):
                     stem = self.m4b_path.with_suffix("")
-                    self.written += write_subtitles(stem, book_cues, self.sample_rate)
+                    self.written += write_subtitles(stem, book_cues, self.sample_rate, self.subtitles)
             chapters_file.unlink()
             self.partials.remove(chapters_file)
 
@@ -352,6 +355,9 @@ class _Assembly:
             chapters_file.unlink()
             self.partials.remove(chapters_file)
 
+    def sentences(self, segment_cues: list[Cue]) -> list[Cue]:
+        return [cue for segment in segment_cues for cue in sentence_cues(segment, self.count_tokens)]
+
     def cleanup(self) -> None:
         for sink in self.sinks:
             sink.kill()
@@ -362,8 +368,13 @@ class _Assembly:
 
 def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
              options: AssembleOptions | None = None, sample_rate: int = 24000,
-             progress: Progress | None = None) -> AssembleResult:
-    """Loudness-normalise, encode and tag rendered chapters into `out_dir`; see the module docstring."""
+             progress: Progress | None = None,
+             count_tokens: Callable[[str], int] | None = None) -> AssembleResult:
+    """Loudness-normalise, encode and tag rendered chapters into `out_dir`; see the module docstring.
+
+    `count_tokens` (the model tokenizer's) shares a multi-sentence segment's time among its sentences for
+    subtitles and read-along; without it, characters are counted.
+    """
     options = options or AssembleOptions()
     unknown = set(options.formats) - {"mp3", "m4b"}
     if unknown or not options.formats:
@@ -371,7 +382,7 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
     if not chapters:
         raise AssembleError("the book has no chapters to assemble")
     out_dir = Path(out_dir)
-    job = _Assembly(chapters, tags, out_dir, options, sample_rate, progress)
+    job = _Assembly(chapters, tags, out_dir, options, sample_rate, progress, count_tokens)
     check_writable(out_dir)
     try:
         loudness, cues = job.measure()
@@ -396,4 +407,4 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
         job.cleanup()
     return AssembleResult(files=job.written, chapter_starts=starts, total_samples=sum(lengths),
                           sample_rate=sample_rate, chapter_gains_db=gains_db, warnings=job.warnings,
-                          loudness=report)
+                          loudness=report, segment_cues=cues)

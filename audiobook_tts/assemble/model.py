@@ -13,6 +13,7 @@ from typing import Literal
 
 import numpy as np
 
+from audiobook_tts.assemble.subtitles import Cue
 from audiobook_tts.assemble.verify import LoudnessReport
 
 
@@ -74,7 +75,8 @@ class AssembleOptions:
     preset: Literal[None, "acx"] = None  # acx: 44.1 kHz 192k CBR MP3, RMS -20 dB, room tone, <= 120 min
     mp3_bitrate: str = "128k"
     aac_bitrate: str = "64k"  # mono speech: 64k AAC-LC is transparent and keeps a 10 h book under 300 MB
-    subtitles: bool = False  # .srt and .vtt next to each chapter MP3 and the M4B, one cue per spoken piece
+    # ("srt", "vtt") or either: captions next to each chapter MP3 and the M4B, sentence cues (True: both)
+    subtitles: tuple[str, ...] | bool = ()
     ffmpeg: str | None = None  # explicit ffmpeg executable; else PATH, else the imageio-ffmpeg binary
 
 
@@ -87,6 +89,8 @@ class AssembleResult:
     chapter_gains_db: list[float]  # loudness gain applied to each chapter
     warnings: list[str] = field(default_factory=list)
     loudness: LoudnessReport | None = None  # what each encoded file measured (also written as loudness.json)
+    # per chapter, one cue per spoken segment: its exact first and last sample in the chapter's file
+    segment_cues: list[list[Cue]] = field(default_factory=list)
 
     @property
     def chapter_start_seconds(self) -> list[float]:
