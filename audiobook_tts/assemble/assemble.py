@@ -33,6 +33,7 @@ from audiobook_tts.assemble.loudness import (
     limiter_may_act,
 )
 from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
+from audiobook_tts.assemble.readalong import ReadAlongChapter, ReadAlongSource, write_readalong_epub
 from audiobook_tts.assemble.subtitles import SUBTITLE_FORMATS, Cue, sentence_cues, write_subtitles
 from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, iso639_2, tag_m4b, tag_mp3
 from audiobook_tts.assemble.verify import TOLERANCE_LU, FileCheck, LoudnessReport, acx_problems, measure_file
@@ -110,6 +111,7 @@ class _Assembly:
         self.partials: list[Path] = []
         self.written: list[Path] = []
         self.warnings: list[str] = []
+        self.chapter_aac: list[Path] = []  # read-along audio (hidden partial files, packed into the EPUB)
 
     # -- pass 1 ---------------------------------------------------------------------------------------------
     def measure(self) -> tuple[list[ChapterLoudness], list[list[Cue]]]:
@@ -221,7 +223,7 @@ class _Assembly:
                              what=str(self.m4b_path))
             self.sinks.append(m4b)
 
-        current = {"chapter": 0, "done": 0, "sink": None, "partial": None}
+        current = {"chapter": 0, "done": 0, "sink": None, "partial": None, "aac": None}
 
         def finish_mp3() -> None:
             index, sink, partial = current["chapter"], current["sink"], current["partial"]
@@ -236,8 +238,10 @@ class _Assembly:
                         self.written += write_subtitles(self.mp3_paths[index].with_suffix(""),
                                                         self.sentences(cues[index]), self.sample_rate,
                                                         self.subtitles)
+            if current["aac"] is not None:
+                current["aac"].finish()
             self.progress("encode", index + 1, len(self.chapters))
-            current.update(chapter=index + 1, done=0, sink=None, partial=None)
+            current.update(chapter=index + 1, done=0, sink=None, partial=None, aac=None)
 
         def route(block: np.ndarray) -> None:
             """Send limited audio to the M4B and, split at chapter boundaries, to each chapter's MP3."""
@@ -254,6 +258,15 @@ class _Assembly:
                                                      what=str(self.mp3_paths[index]))
                         self.sinks.append(current["sink"])
                     current["sink"].write(block[:take])
+                if "epub" in formats:
+                    if current["aac"] is None:
+                        aac = self.partial(self.out_dir / f"{self.mp3_paths[index].stem}.m4a")
+                        self.chapter_aac.append(aac)
+                        current["aac"] = FfmpegSink(self.ffmpeg, self.sample_rate,
+                                                    encode.chapter_aac_args(aac, self.options.aac_bitrate),
+                                                    what=str(aac))
+                        self.sinks.append(current["aac"])
+                    current["aac"].write(block[:take])
                 current["done"] += take
                 block = block[take:]
                 if current["done"] == lengths[index]:
@@ -355,6 +368,21 @@ class _Assembly:
             chapters_file.unlink()
             self.partials.remove(chapters_file)
 
+    def readalong(self, source: ReadAlongSource, cues: list[list[Cue]], lengths: list[int]) -> None:
+        """Pack the chapters' AAC audio and sentence timings into the read-along EPUB next to the M4B."""
+        path = self.out_dir / f"{self.m4b_path.stem}.epub"
+        chapters = [ReadAlongChapter(chapter, audio, self.sentences(chapter_cues), length)
+                    for chapter, audio, chapter_cues, length
+                    in zip(source.chapters, self.chapter_aac, cues, lengths, strict=True)]
+        with writing(path):
+            result = write_readalong_epub(path, source.book, source.source, chapters, self.sample_rate,
+                                          self.tags.narrator)
+        self.written.append(path)
+        if result.missed:
+            self.warnings.append(f"read-along: {len(result.missed)} of {len(result.missed) + result.spans} "
+                                 f"sentences are not highlighted (their text was not found as one run in the "
+                                 f"book), e.g. {result.missed[0]!r}")
+
     def sentences(self, segment_cues: list[Cue]) -> list[Cue]:
         return [cue for segment in segment_cues for cue in sentence_cues(segment, self.count_tokens)]
 
@@ -369,16 +397,22 @@ class _Assembly:
 def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
              options: AssembleOptions | None = None, sample_rate: int = 24000,
              progress: Progress | None = None,
-             count_tokens: Callable[[str], int] | None = None) -> AssembleResult:
+             count_tokens: Callable[[str], int] | None = None,
+             readalong: ReadAlongSource | None = None) -> AssembleResult:
     """Loudness-normalise, encode and tag rendered chapters into `out_dir`; see the module docstring.
 
     `count_tokens` (the model tokenizer's) shares a multi-sentence segment's time among its sentences for
-    subtitles and read-along; without it, characters are counted.
+    subtitles and read-along; without it, characters are counted. `readalong` (the book's text) is needed
+    for the "epub" format.
     """
     options = options or AssembleOptions()
-    unknown = set(options.formats) - {"mp3", "m4b"}
+    unknown = set(options.formats) - {"mp3", "m4b", "epub"}
     if unknown or not options.formats:
-        raise AssembleError(f"unknown output format(s) {sorted(unknown) or 'none'}: choose from mp3, m4b")
+        raise AssembleError(f"unknown output format(s) {sorted(unknown) or 'none'}: "
+                            f"choose from mp3, m4b, epub")
+    if "epub" in options.formats and (readalong is None or len(readalong.chapters) != len(chapters)):
+        raise AssembleError("the read-along EPUB needs the book's text: pass readalong= with one chapter per "
+                            "chapter of audio")
     if not chapters:
         raise AssembleError("the book has no chapters to assemble")
     out_dir = Path(out_dir)
@@ -397,6 +431,8 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
         lengths = [job.head + measured.samples + job.tail for measured in loudness]
         starts = [int(s) for s in np.cumsum([0, *lengths[:-1]])]
         job.encode(gains_db, lengths, starts, cues)
+        if "epub" in options.formats:
+            job.readalong(readalong, cues, lengths)
         silent = {index for index, measured in enumerate(loudness) if is_silent(measured)}
         report = job.verify(gains_db, lengths, starts, silent)
         with writing(out_dir / LOUDNESS_REPORT):

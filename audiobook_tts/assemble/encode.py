@@ -34,3 +34,9 @@ def m4b_args(path: Path, chapters_file: Path, bitrate: str, language: str | None
     return ["-i", str(chapters_file), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
             *track_language, "-c:a", "aac", "-b:a", bitrate, "-brand", "M4B ", "-movflags", "+faststart",
             "-f", "ipod", str(path)]
+
+
+def chapter_aac_args(path: Path, bitrate: str) -> list[str]:
+    """One chapter as AAC-LC in MP4, for the read-along EPUB; the edit list hides the priming samples."""
+    return ["-c:a", "aac", "-b:a", bitrate, "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4",
+            str(path)]

@@ -52,12 +52,29 @@ def measure_file(ffmpeg: str, path: Path) -> FileLoudness:
     window = max(1, round(NOISE_WINDOW_S * info.info.sample_rate))
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [ffmpeg, "-hide_banner", "-nostats", "-v", "info", "-i", str(path), "-af", "ebur128=peak=true",
-             "-ac", "1", "-f", "f32le", "pipe:1"], stdout=subprocess.PIPE, stderr=log)
+            [
+                ffmpeg,
+                "-hide_banner",
+                "-nostats",
+                "-v",
+                "info",
+                "-i",
+                str(path),
+                "-af",
+                "ebur128=peak=true",
+                "-ac",
+                "1",
+                "-f",
+                "f32le",
+                "pipe:1",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=log,
+        )
         sum_squares, count, peak = 0.0, 0, 0.0
         quietest, carry = math.inf, np.zeros(0, np.float32)
         while chunk := process.stdout.read(READ_BYTES):
-            samples = np.concatenate([carry, np.frombuffer(chunk[:len(chunk) // 4 * 4], np.float32)])
+            samples = np.concatenate([carry, np.frombuffer(chunk[: len(chunk) // 4 * 4], np.float32)])
             whole = len(samples) // window * window
             if whole:
                 powers = np.mean(samples[:whole].reshape(-1, window).astype(np.float64) ** 2, axis=1)
@@ -77,9 +94,14 @@ def measure_file(ffmpeg: str, path: Path) -> FileLoudness:
     true_peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", text)
     if integrated is None or true_peak is None:
         raise AssembleError(f"could not read the loudness of {path} from ffmpeg's output ({text[-200:]!r})")
-    return FileLoudness(path, float(integrated[1]), float(true_peak[1]), _db(sum_squares / max(count, 1)),
-                        20 * math.log10(peak) if peak > 0 else -math.inf,
-                        _db(quietest) if math.isfinite(quietest) else _db(sum_squares / max(count, 1)))
+    return FileLoudness(
+        path,
+        float(integrated[1]),
+        float(true_peak[1]),
+        _db(sum_squares / max(count, 1)),
+        20 * math.log10(peak) if peak > 0 else -math.inf,
+        _db(quietest) if math.isfinite(quietest) else _db(sum_squares / max(count, 1)),
+    )
 
 
 def acx_problems(measured: FileLoudness) -> list[str]:
@@ -118,8 +140,10 @@ class LoudnessReport:
             return "loudness: no files"
         levels = [self.level(check.measured) for check in self.files]
         peak = max(check.measured.true_peak_db for check in self.files)
-        line = (f"loudness: {len(self.files)} files at {min(levels):.1f} to {max(levels):.1f} {self.unit} "
-                f"(target {self.target:g}), true peak <= {peak:.1f} dBTP (ceiling {self.ceiling_db:g})")
+        line = (
+            f"loudness: {len(self.files)} files at {min(levels):.1f} to {max(levels):.1f} {self.unit} "
+            f"(target {self.target:g}), true peak <= {peak:.1f} dBTP (ceiling {self.ceiling_db:g})"
+        )
         corrected = sum(check.corrected for check in self.files)
         if corrected:
             line += f", {corrected} re-encoded once"
@@ -129,13 +153,21 @@ class LoudnessReport:
 
     def to_json(self) -> dict:
         def file(check: FileCheck) -> dict:
-            values = {key: (value if not isinstance(value, float) or math.isfinite(value) else None)
-                      for key, value in asdict(check.measured).items()}
+            values = {
+                key: (value if not isinstance(value, float) or math.isfinite(value) else None)
+                for key, value in asdict(check.measured).items()
+            }
             values["path"] = check.measured.path.name
             return {**values, "corrected": check.corrected, "problems": check.problems}
-        return {"target": self.target, "unit": self.unit, "true_peak_ceiling_db": self.ceiling_db,
-                "tolerance_lu": TOLERANCE_LU, "summary": self.summary(),
-                "files": [file(check) for check in self.files]}
+
+        return {
+            "target": self.target,
+            "unit": self.unit,
+            "true_peak_ceiling_db": self.ceiling_db,
+            "tolerance_lu": TOLERANCE_LU,
+            "summary": self.summary(),
+            "files": [file(check) for check in self.files],
+        }
 
     def write(self, path: Path) -> Path:
         partial = path.with_name(f".{path.name}.partial")

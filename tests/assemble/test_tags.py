@@ -18,10 +18,20 @@ from audiobook_tts.ingest.book import Cover, Metadata
 from tests.fixtures.audio import SAMPLE_RATE, decode, make_chapter, tiny_png
 
 METADATA = Metadata(
-    title="The Long Road", subtitle="A Novel", authors=["Ada Author", "Bo Writer"], language="en-US",
-    publisher="Small Press", date="2019-04-02T00:00:00Z", description="Two friends walk a long way.",
-    subjects=["Fiction", "Travel"], series="Roads", series_index="2", rights="© 2019 Ada Author",
-    isbn="9780000000002", asin="B00TESTASN", cover=Cover(tiny_png(), "image/png"),
+    title="The Long Road",
+    subtitle="A Novel",
+    authors=["Ada Author", "Bo Writer"],
+    language="en-US",
+    publisher="Small Press",
+    date="2019-04-02T00:00:00Z",
+    description="Two friends walk a long way.",
+    subjects=["Fiction", "Travel"],
+    series="Roads",
+    series_index="2",
+    rights="© 2019 Ada Author",
+    isbn="9780000000002",
+    asin="B00TESTASN",
+    cover=Cover(tiny_png(), "image/png"),
 )
 TAGS = book_tags(METADATA, narrator="Alba")
 
@@ -39,9 +49,24 @@ def ffprobe_tags(path: Path) -> dict[str, str]:
     ffprobe = shutil.which("ffprobe")
     if ffprobe is None:
         pytest.skip("ffprobe is not installed (Debian package ffmpeg)")
-    probe = json.loads(subprocess.run([ffprobe, "-v", "error", "-print_format", "json", "-show_format",
-                                       "-show_streams", "-show_chapters", str(path)],
-                                      capture_output=True, text=True, check=True).stdout)
+    probe = json.loads(
+        subprocess.run(
+            [
+                ffprobe,
+                "-v",
+                "error",
+                "-print_format",
+                "json",
+                "-show_format",
+                "-show_streams",
+                "-show_chapters",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     tags = {key.lower(): value for key, value in probe["format"].get("tags", {}).items()}
     tags["stream language"] = probe["streams"][0].get("tags", {}).get("language", "")
     tags["chapters"] = [c["tags"].get("title") for c in probe.get("chapters", [])]
@@ -54,8 +79,18 @@ def test_book_tags_from_metadata_and_overrides():
     assert book_tags(METADATA, series="Other", series_part=None).series == "Other"
 
 
-@pytest.mark.parametrize(("given", "code"), [("en-US", "eng"), ("en", "eng"), ("de", "ger"), ("fra", "fre"),
-                                             ("English", "eng"), ("xx-nonsense", None), (None, None)])
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("en-US", "eng"),
+        ("en", "eng"),
+        ("de", "ger"),
+        ("fra", "fre"),
+        ("English", "eng"),
+        ("xx-nonsense", None),
+        (None, None),
+    ],
+)
 def test_language_as_iso_639_2(given, code):
     assert iso639_2(given) == code
 
@@ -72,10 +107,20 @@ def test_m4b_atoms_with_mutagen(book):
     assert atoms["©pub"] == ["Small Press"]
     assert atoms["©grp"] == ["Roads #2"]
     assert atoms["stik"] == [2]
-    freeform = {key.removeprefix("----:com.apple.iTunes:"): bytes(value[0]).decode()
-                for key, value in atoms.items() if key.startswith("----:")}
-    assert freeform == {"SUBTITLE": "A Novel", "PUBLISHER": "Small Press", "SERIES": "Roads",
-                        "SERIES-PART": "2", "ISBN": "9780000000002", "ASIN": "B00TESTASN", "LANGUAGE": "eng"}
+    freeform = {
+        key.removeprefix("----:com.apple.iTunes:"): bytes(value[0]).decode()
+        for key, value in atoms.items()
+        if key.startswith("----:")
+    }
+    assert freeform == {
+        "SUBTITLE": "A Novel",
+        "PUBLISHER": "Small Press",
+        "SERIES": "Roads",
+        "SERIES-PART": "2",
+        "ISBN": "9780000000002",
+        "ASIN": "B00TESTASN",
+        "LANGUAGE": "eng",
+    }
     assert bytes(atoms["covr"][0]) == METADATA.cover.data
 
 
@@ -109,10 +154,14 @@ def test_mp3_frames_with_mutagen(book):
     assert id3["TCOP"].text == ["© 2019 Ada Author"] and id3["GRP1"].text == ["Roads #2"]
     assert id3.getall("COMM")[0].text == ["Two friends walk a long way."]
     assert {frame.desc: frame.text[0] for frame in id3.getall("TXXX")} == {
-        "NARRATOR": "Alba", "SERIES": "Roads", "SERIES-PART": "2", "ISBN": "9780000000002",
-        "ASIN": "B00TESTASN"}
-    toc, = id3.getall("CTOC")
-    chapter, = id3.getall("CHAP")
+        "NARRATOR": "Alba",
+        "SERIES": "Roads",
+        "SERIES-PART": "2",
+        "ISBN": "9780000000002",
+        "ASIN": "B00TESTASN",
+    }
+    (toc,) = id3.getall("CTOC")
+    (chapter,) = id3.getall("CHAP")
     assert toc.child_element_ids == [chapter.element_id]
     assert chapter.sub_frames["TIT2"].text == ["Two"] and chapter.start_time == 0
     decoded_ms = len(decode(find_ffmpeg(), book / "02 - Two.mp3")) * 1000 / SAMPLE_RATE

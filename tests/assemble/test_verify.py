@@ -53,10 +53,10 @@ def test_measurement_agrees_with_ffmpeg_and_numpy(default_book, ffmpeg):
     integrated, true_peak = loudness(ffmpeg, path)
     assert (measured.lufs, measured.true_peak_db) == (integrated, true_peak)
     audio = decode(ffmpeg, path).astype(np.float64)
-    assert measured.rms_db == pytest.approx(10 * np.log10(np.mean(audio ** 2)), abs=0.01)
+    assert measured.rms_db == pytest.approx(10 * np.log10(np.mean(audio**2)), abs=0.01)
     assert measured.peak_db == pytest.approx(20 * np.log10(np.abs(audio).max()), abs=0.01)
     window = SAMPLE_RATE // 2
-    floor = min(np.mean(audio[i:i + window] ** 2) for i in range(0, len(audio) - window + 1, window))
+    floor = min(np.mean(audio[i : i + window] ** 2) for i in range(0, len(audio) - window + 1, window))
     assert measured.noise_floor_db == pytest.approx(10 * np.log10(floor), abs=0.01)
 
 
@@ -77,7 +77,7 @@ def test_acx_rules_checked_on_the_mp3s(tmp_path, ffmpeg):
     assert len(mp3s) == 2 and all(entry["problems"] == [] for entry in mp3s)
     for entry in mp3s:
         audio = decode(ffmpeg, tmp_path / entry["path"]).astype(np.float64)
-        rms = 10 * np.log10(np.mean(audio ** 2))
+        rms = 10 * np.log10(np.mean(audio**2))
         assert -23 <= rms <= -18 and entry["rms_db"] == pytest.approx(rms, abs=0.01)
         assert entry["peak_db"] <= -3.0 and entry["noise_floor_db"] <= -60.0
     assert "dB RMS (target -20)" in result.loudness.summary()

@@ -16,7 +16,9 @@ def book_with(tmp_path, metadata: str):
 
 
 def test_epub3_collection_subtitle_and_identifiers(tmp_path):
-    meta = book_with(tmp_path, """
+    meta = book_with(
+        tmp_path,
+        """
         <dc:title id="t1">The Long Road</dc:title><meta refines="#t1" property="title-type">main</meta>
         <dc:title id="t2">A Novel</dc:title><meta refines="#t2" property="title-type">subtitle</meta>
         <dc:creator>Ada Author</dc:creator><dc:language>en</dc:language>
@@ -24,7 +26,8 @@ def test_epub3_collection_subtitle_and_identifiers(tmp_path):
         <dc:identifier>urn:isbn:978-0-00-000000-2</dc:identifier>
         <meta property="belongs-to-collection" id="c1">Roads</meta>
         <meta refines="#c1" property="collection-type">series</meta>
-        <meta refines="#c1" property="group-position">2</meta>""")
+        <meta refines="#c1" property="group-position">2</meta>""",
+    )
     assert (meta.title, meta.subtitle) == ("The Long Road", "A Novel")
     assert meta.subjects == ["Fiction", "Travel"] and meta.rights == "CC BY 4.0"
     assert (meta.series, meta.series_index) == ("Roads", "2")
@@ -32,11 +35,14 @@ def test_epub3_collection_subtitle_and_identifiers(tmp_path):
 
 
 def test_calibre_series_and_schemes(tmp_path):
-    meta = book_with(tmp_path, """
+    meta = book_with(
+        tmp_path,
+        """
         <dc:title>Book</dc:title><dc:language>en</dc:language>
     <dc:identifier xmlns:opf="http://www.idpf.org/2007/opf" opf:scheme="ISBN">0-00-000000-0</dc:identifier>
         <dc:identifier>amazon:B00TESTASN</dc:identifier>
-        <meta name="calibre:series" content="Roads"/><meta name="calibre:series_index" content="3.0"/>""")
+        <meta name="calibre:series" content="Roads"/><meta name="calibre:series_index" content="3.0"/>""",
+    )
     assert (meta.series, meta.series_index) == ("Roads", "3")
     assert (meta.isbn, meta.asin) == ("0000000000", "B00TESTASN")
     assert meta.subtitle is None and meta.subjects == []
