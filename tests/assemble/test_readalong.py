@@ -218,3 +218,74 @@ def test_markdown_becomes_an_epub3_with_overlays(tmp_path):
         spans = {e.get("id"): "".join(e.itertext()) for e in chapter.iter(f"{XHTML}span")}
         assert list(spans.values()) == ["A Small Story", "The cat sat on the mat.", "It was 1865 and warm."]
     epubcheck(epub)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STEP_THROUGH = """({clips, active}) => clips.map((clip, index) => {
+    const span = document.getElementById(clip.id);
+    if (!span) return {id: clip.id, found: false};
+    span.scrollIntoView({block: "center"});
+    const box = span.getBoundingClientRect();
+    const style = getComputedStyle(span);
+    span.classList.add(active);
+    const lit = getComputedStyle(span).backgroundColor;
+    if (index !== clips.length - 1) span.classList.remove(active);
+    return {id: clip.id, found: true, width: box.width, height: box.height, visibility: style.visibility,
+            display: style.display, text: span.textContent.trim(), lit: lit};
+})"""
+
+
+def test_a_browser_steps_through_the_first_chapter(trees, tmp_path):
+    """Headless Chromium opens the first chapter's XHTML; our script walks its SMIL clips in order, checks
+    each span exists and is visible, lights it with the active class; a screenshot keeps the last one lit."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (Debian package chromium; .ci/run installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    out, *_, archive = trees
+    unpacked = tmp_path / "book"
+    archive.extractall(unpacked)
+    opf = etree.parse(str(unpacked / "EPUB/package.opf"))
+    ns = {"opf": "http://www.idpf.org/2007/opf"}
+    items = {item.get("id"): item for item in opf.iterfind(".//opf:item", ns)}
+    first = next(
+        items[ref.get("idref")]
+        for ref in opf.iterfind(".//opf:itemref", ns)
+        if items[ref.get("idref")].get("media-overlay")
+    )
+    smil_path = unpacked / "EPUB" / items[first.get("media-overlay")].get("href")
+    clips = [
+        {
+            "id": par.find(f"{SMIL}text").get("src").partition("#")[2],
+            "begin": float(clock(par.find(f"{SMIL}audio").get("clipBegin"))),
+        }
+        for par in etree.parse(str(smil_path)).iter(f"{SMIL}par")
+    ]
+    assert len(clips) > 5
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 700})
+            page.goto((unpacked / "EPUB" / first.get("href")).as_uri())
+            steps = page.evaluate(STEP_THROUGH, {"clips": clips, "active": ACTIVE_CLASS})
+            screenshot = tmp_path / "readalong-active.png"
+            page.screenshot(path=str(screenshot))
+        finally:
+            browser.close()
+    assert [step["id"] for step in steps] == [clip["id"] for clip in clips]
+    for step in steps:
+        assert step["found"], step["id"]
+        assert step["width"] > 0 and step["height"] > 0 and step["visibility"] == "visible", step
+        assert step["display"] != "none" and step["text"], step
+        assert step["lit"] == "rgb(255, 230, 128)", step  # the overlay's active class reaches the span
+    assert screenshot.stat().st_size > 5000
+    print(f"screenshot: {screenshot}")
