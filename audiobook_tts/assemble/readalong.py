@@ -19,6 +19,7 @@ EPUB 2, whose package lacks what overlays need) become an EPUB 3 built from the 
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import html
 import posixpath
@@ -139,7 +140,11 @@ class _Slot:
     element: etree._Element
     kind: str  # "text" (element.text) or "tail" (element.tail)
     start: int  # offset in the flattened visible text
-    text: str
+
+    @property
+    def text(self) -> str:
+        """Read live: a wrap further on in the document shortens the slot it starts in."""
+        return (self.element.text if self.kind == "text" else self.element.tail) or ""
 
     @property
     def container(self) -> etree._Element:
@@ -153,7 +158,7 @@ def _slots(body: etree._Element) -> list[_Slot]:
     def add(element: etree._Element, kind: str, text: str | None) -> None:
         nonlocal position
         if text:
-            slots.append(_Slot(element, kind, position, text))
+            slots.append(_Slot(element, kind, position))
             position += len(text)
 
     def visit(element: etree._Element) -> None:
@@ -168,12 +173,10 @@ def _slots(body: etree._Element) -> list[_Slot]:
 
 
 def _find(slots: list[_Slot], position: int, end: bool) -> _Slot:
-    for slot in slots:
-        if slot.start <= position < slot.start + len(slot.text) or (
-            end and slot.start < position <= slot.start + len(slot.text)
-        ):
-            return slot
-    raise ValueError(position)
+    """The slot holding `position` (for an end, the slot it closes: a slot never starts at an end)."""
+    index = bisect.bisect_left(slots, position, key=lambda slot: slot.start) if end else \
+        bisect.bisect_right(slots, position, key=lambda slot: slot.start)
+    return slots[index - 1]
 
 
 def _ancestors(element: etree._Element) -> list[etree._Element]:
@@ -183,9 +186,11 @@ def _ancestors(element: etree._Element) -> list[etree._Element]:
     return chain
 
 
-def _wrap(body: etree._Element, start: int, end: int, span_id: str) -> bool:
-    """Wrap visible text [start, end) in <span id=span_id>; False where that would enclose a block."""
-    slots = _slots(body)
+def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> bool:
+    """Wrap visible text [start, end) in <span id=span_id>; False where that would enclose a block.
+
+    `slots` are the document's before any wrap; wraps must come last first (each leaves what precedes it
+    where the slots say)."""
     first, last = _find(slots, start, end=False), _find(slots, end, end=True)
     a, b = start - first.start, end - last.start
     top = next(e for e in _ancestors(first.container) if e in _ancestors(last.container))
@@ -193,35 +198,29 @@ def _wrap(body: etree._Element, start: int, end: int, span_id: str) -> bool:
     if first.container is not top:
         child = next(e for e in _ancestors(first.container) if e.getparent() is top)
         previous = child.getprevious()
-        first = (
-            _Slot(previous, "tail", 0, previous.tail or "")
-            if previous is not None
-            else _Slot(top, "text", 0, top.text or "")
-        )
+        first = _Slot(previous, "tail", 0) if previous is not None else _Slot(top, "text", 0)
         a = len(first.text)
     if last.container is not top:
         child = next(e for e in _ancestors(last.container) if e.getparent() is top)
-        last, b = _Slot(child, "tail", 0, child.tail or ""), 0
+        last, b = _Slot(child, "tail", 0), 0
     children = list(top)
     first_index = 0 if first.kind == "text" else children.index(first.element) + 1
     last_index = first_index - 1 if last.kind == "text" else children.index(last.element)
     moved = children[first_index : last_index + 1]
     if any(isinstance(e.tag, str) and local_name(e) in _BLOCKS for e in moved):
         return False
+    first_text, last_text = first.text, last.text
     span = etree.Element(f"{{{XHTML_NS}}}span" if top.tag.startswith("{") else "span", id=span_id)
-    same_slot = first.element is last.element and first.kind == last.kind
-    if same_slot:
-        span.text, span.tail = first.text[a:b], first.text[b:]
+    if first.element is last.element and first.kind == last.kind:
+        span.text, span.tail = first_text[a:b], first_text[b:]
         moved = []
     else:
-        span.text = first.text[a:]
-        span.tail = last.text[b:]
-        last_element = moved[-1]
-        last_element.tail = last.text[:b] or None
+        span.text, span.tail = first_text[a:], last_text[b:]
+        moved[-1].tail = last_text[:b] or None
     if first.kind == "text":
-        top.text = first.text[:a] or None
+        top.text = first_text[:a] or None
     else:
-        first.element.tail = first.text[:a] or None
+        first.element.tail = first_text[:a] or None
     for element in moved:
         span.append(element)  # keeps the element's own tail, now inside the span
     top.insert(first_index, span)
@@ -460,15 +459,14 @@ def _xhtml(title: str, language: str, body: str) -> str:
 
 def _anchor_offset(body: etree._Element, fragment: str) -> int:
     """Where the chapter's anchor (an id in the document) starts in the visible text; 0 if not found."""
-    order = {id(element): index for index, element in enumerate(body.iter())}
-    target = next((e for e in body.iter() if isinstance(e.tag, str) and e.get("id") == fragment), None)
+    elements = list(body.iter())  # holds the proxies, so the same element is the same key below
+    order = {element: index for index, element in enumerate(elements)}
+    target = next((e for e in elements if isinstance(e.tag, str) and e.get("id") == fragment), None)
     if target is None:
         return 0
     slots = _slots(body)
-    return next(
-        (slot.start for slot in slots if order[id(slot.element)] >= order[id(target)]),
-        sum(len(slot.text) for slot in slots),
-    )
+    return next((slot.start for slot in slots if order[slot.element] >= order[target]),
+                sum(len(slot.text) for slot in slots))
 
 
 def write_readalong_epub(
@@ -507,21 +505,20 @@ def write_readalong_epub(
             continue
         body = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "body"), root)
         flat = "".join(slot.text for slot in _slots(body))
-        pars: list[list[tuple[str, Cue]]] = []
+        found: list[tuple[tuple[int, int] | None, str, Cue]] = []  # (text range, span id, cue) per sentence
         for number, entry in entries:
             fragment = entry.chapter.source.partition("#")[2]
             begin = _anchor_offset(body, fragment) if fragment else 0
-            chapter_pars = []
-            for index, (cue, span) in enumerate(
-                zip(entry.cues, _sentence_ranges(flat, [cue.text for cue in entry.cues], begin), strict=True)
-            ):
-                span_id = f"ra{number}-{index + 1}"
-                if span is not None and _wrap(body, *span, span_id):
-                    chapter_pars.append((span_id, cue))
-                else:
-                    result.missed.append(cue.text)
-            pars.append(chapter_pars)
-            result.spans += len(chapter_pars)
+            ranges = _sentence_ranges(flat, [cue.text for cue in entry.cues], begin)
+            found += [(span, f"ra{number}-{index + 1}", cue)
+                      for index, (cue, span) in enumerate(zip(entry.cues, ranges, strict=True))]
+        slots = _slots(body)
+        last_first = sorted((f for f in found if f[0]), key=lambda f: f[0], reverse=True)
+        wrapped = {span_id for span, span_id, _ in last_first if _wrap(slots, *span, span_id)}
+        result.missed += [cue.text for _, span_id, cue in found if span_id not in wrapped]
+        result.spans += len(wrapped)
+        pars = [[(f"ra{number}-{index + 1}", cue) for index, cue in enumerate(entry.cues)
+                 if f"ra{number}-{index + 1}" in wrapped] for number, entry in entries]
         head = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "head"), None)
         if head is not None:
             etree.SubElement(
