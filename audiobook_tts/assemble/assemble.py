@@ -34,7 +34,13 @@ from audiobook_tts.assemble.loudness import (
 )
 from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
 from audiobook_tts.assemble.readalong import ReadAlongChapter, ReadAlongSource, write_readalong_epub
-from audiobook_tts.assemble.subtitles import SUBTITLE_FORMATS, Cue, sentence_cues, write_subtitles
+from audiobook_tts.assemble.subtitles import (
+    SUBTITLE_FORMATS,
+    Cue,
+    SentenceTiming,
+    sentence_cues,
+    write_subtitles,
+)
 from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, iso639_2, tag_m4b, tag_mp3
 from audiobook_tts.assemble.verify import TOLERANCE_LU, FileCheck, LoudnessReport, acx_problems, measure_file
 
@@ -90,9 +96,9 @@ class _Assembly:
     """State of one assemble() call: paths, sinks and the partial files to clean up if anything fails."""
 
     def __init__(self, chapters: list[ChapterAudio], tags: BookTags, out_dir: Path, options: AssembleOptions,
-                 sample_rate: int, progress: Progress | None, count_tokens: Callable[[str], int] | None):
+                 sample_rate: int, progress: Progress | None, sentences: SentenceTiming | None):
         self.chapters = chapters
-        self.count_tokens = count_tokens
+        self.sentence_timing = sentences
         self.subtitles = SUBTITLE_FORMATS if options.subtitles is True else tuple(options.subtitles or ())
         self.tags = tags
         self.out_dir = out_dir
@@ -384,7 +390,7 @@ class _Assembly:
                                  f"book), e.g. {result.missed[0]!r}")
 
     def sentences(self, segment_cues: list[Cue]) -> list[Cue]:
-        return [cue for segment in segment_cues for cue in sentence_cues(segment, self.count_tokens)]
+        return [cue for segment in segment_cues for cue in sentence_cues(segment, self.sentence_timing)]
 
     def cleanup(self) -> None:
         for sink in self.sinks:
@@ -397,12 +403,12 @@ class _Assembly:
 def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
              options: AssembleOptions | None = None, sample_rate: int = 24000,
              progress: Progress | None = None,
-             count_tokens: Callable[[str], int] | None = None,
+             sentences: SentenceTiming | None = None,
              readalong: ReadAlongSource | None = None) -> AssembleResult:
     """Loudness-normalise, encode and tag rendered chapters into `out_dir`; see the module docstring.
 
-    `count_tokens` (the model tokenizer's) shares a multi-sentence segment's time among its sentences for
-    subtitles and read-along; without it, characters are counted. `readalong` (the book's text) is needed
+    `sentences` shares a multi-sentence segment's time among its sentences for subtitles and read-along;
+    without it, each segment is one cue. `readalong` (the book's text) is needed
     for the "epub" format.
     """
     options = options or AssembleOptions()
@@ -416,7 +422,7 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
     if not chapters:
         raise AssembleError("the book has no chapters to assemble")
     out_dir = Path(out_dir)
-    job = _Assembly(chapters, tags, out_dir, options, sample_rate, progress, count_tokens)
+    job = _Assembly(chapters, tags, out_dir, options, sample_rate, progress, sentences)
     check_writable(out_dir)
     try:
         loudness, cues = job.measure()

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audiobook_tts.text.sentences import split_sentences
-
 LINE_CHARACTERS = 42  # the usual subtitle limits (BBC, Netflix): 42 characters a line, two lines a cue
 LINES = 2
 SUBTITLE_FORMATS = ("srt", "vtt")
@@ -27,12 +25,21 @@ class Cue:
     text: str
 
 
-def sentence_cues(segment: Cue, count_tokens: Callable[[str], int] | None = None) -> list[Cue]:
-    """One cue per sentence of a segment, its time shared by token count (characters without a counter)."""
-    sentences = [sentence for sentence in split_sentences(segment.text) if sentence.strip()]
+@dataclass(frozen=True)
+class SentenceTiming:
+    """How a segment's time is shared among its sentences. The caller hands both in (the text stage's
+    splitter, the model's tokenizer): assembly imports neither."""
+
+    split: Callable[[str], list[str]]
+    count_tokens: Callable[[str], int]
+
+
+def sentence_cues(segment: Cue, timing: SentenceTiming | None = None) -> list[Cue]:
+    """One cue per sentence of a segment, its time shared by token count; without `timing`, the segment."""
+    sentences = [sentence for sentence in timing.split(segment.text) if sentence.strip()] if timing else []
     if len(sentences) <= 1:
         return [segment]
-    weights = [max(1, count_tokens(sentence) if count_tokens else len(sentence)) for sentence in sentences]
+    weights = [max(1, timing.count_tokens(sentence)) for sentence in sentences]
     total, cues, done = sum(weights), [], 0
     for sentence, weight in zip(sentences, weights, strict=True):
         start = segment.start + round((segment.end - segment.start) * done / total)

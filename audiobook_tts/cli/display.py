@@ -177,6 +177,8 @@ class RenderDisplay:
             )
         elif event.kind == "assemble":
             self.print(assembly_line(event))
+        elif event.kind == "loudness":
+            self.print(event.message)
 
     def print(self, line: str) -> None:
         """A line above the live display."""

@@ -15,7 +15,6 @@ group already stored, and ends with the same files (same options and threads).
 from __future__ import annotations
 
 import gc
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,10 @@ from pathlib import Path
 
 from audiobook_tts.assemble import AssembleResult, AudioPiece, BookTags, ChapterAudio, assemble
 from audiobook_tts.assemble.ffmpeg import find_ffmpeg
+from audiobook_tts.assemble.layout import arrange_for_audiobookshelf
+from audiobook_tts.assemble.readalong import ReadAlongSource
+from audiobook_tts.assemble.subtitles import SentenceTiming
+from audiobook_tts.assemble.tags import book_tags
 from audiobook_tts.ingest import Book, Chapter
 from audiobook_tts.jobs import Job, PlannedChapter
 from audiobook_tts.jobs.job import SAMPLE_RATE
@@ -42,6 +45,7 @@ from audiobook_tts.render.types import Progress, RenderError, RenderEvent, Rende
 from audiobook_tts.render.voices import JobVoices
 from audiobook_tts.render.workers import render_with_workers
 from audiobook_tts.text import Segment, prepare_chapter
+from audiobook_tts.text.sentences import split_sentences
 from audiobook_tts.tts import catalogue, check_model_files, default_voice_source
 from audiobook_tts.tts.options import default_threads
 from audiobook_tts.tts.voices import VoiceSource
@@ -120,14 +124,26 @@ def render_book(
 
         assembly("measure", 0, len(plan.work))
         target = out_dir / "preview" if options.preview_seconds is not None else out_dir
+        tags = render_tags(book, plan, profile, options)
+        readable = [chapter for chapter in book.chapters if chapter.included]
+        readalong = ReadAlongSource(book, book_path, [readable[chapter.index - 1] for chapter in plan.work])
         result: AssembleResult = assemble(
             [chapter_audio(job, chapter) for chapter in plan.work],
-            book_tags(book, [n.name for n in plan.narrators]),
+            tags,
             target,
             options.assemble,
             sample_rate=SAMPLE_RATE,
             progress=assembly,
+            sentences=SentenceTiming(split_sentences, planning_facts(choice).count_tokens),
+            readalong=readalong if "epub" in options.assemble.formats else None,
         )
+    if result.loudness is not None:
+        emit(RenderEvent("loudness", message=result.loudness.summary()))
+    files = result.files
+    if options.layout == "audiobookshelf":
+        ends = [*result.chapter_start_seconds[1:], result.total_samples / SAMPLE_RATE]
+        marks = list(zip([c.title for c in plan.work], result.chapter_start_seconds, ends, strict=True))
+        files = arrange_for_audiobookshelf(target, files, tags, marks)
     wall = time.perf_counter() - started
     emit(
         RenderEvent(
@@ -136,7 +152,7 @@ def render_book(
     )
     warnings = plan.warnings + warnings + result.warnings
     return RenderResult(
-        out_dir, result.files, plan.work, tally.rendered, tally.reused, tally.audio_seconds, wall, warnings,
+        out_dir, files, plan.work, tally.rendered, tally.reused, tally.audio_seconds, wall, warnings,
         tally.generation_seconds, result.total_samples / result.sample_rate,
     )  # fmt: skip
 
@@ -197,19 +213,12 @@ def default_out_dir(book_path: Path) -> Path:
     )
 
 
-def book_tags(book: Book, narrators: list[str]) -> BookTags:
-    meta = book.metadata
-    year = re.match(r"\d{4}", meta.date or "")
-    return BookTags(
-        title=meta.title,
-        authors=list(meta.authors),
-        narrator=", ".join(narrators) or None,
-        year=year[0] if year else None,
-        language=meta.language,
-        description=meta.description,
-        cover=meta.cover.data if meta.cover else None,
-        cover_mime=meta.cover.mime if meta.cover else None,
-    )
+def render_tags(book: Book, plan: RenderPlan, profile: Profile, options: RenderOptions) -> BookTags:
+    """The book's tags with who reads it: --narrator, else the profile's `narrator:`, else the display names
+    of the catalogue voices read in (a cloned voice's file name is never shown as a narrator)."""
+    voices = ", ".join(n.display_name for n in plan.narrators if n.display_name)
+    narrator = options.narrator or profile.narrator or voices or None
+    return book_tags(book.metadata, narrator, series=options.series, series_part=options.series_part)
 
 
 def chapter_seconds(job: Job, chapter: PlannedChapter) -> float:

@@ -41,6 +41,7 @@ class Narrator:
     chapter: int  # the first chapter read in this voice
     title: str
     name: str
+    display_name: str | None = None  # for the narrator tag: VoiceSource.display_name
 
 
 @dataclass
@@ -159,7 +160,7 @@ def build_plan(
         generation = settings.generation.updated(options.generation).resolved(model.config)
         ident = voices.voice_id(voice)
         if voice.narrator not in [n.name for n in plan.narrators]:
-            plan.narrators.append(Narrator(number, chapter.title, voice.narrator))
+            plan.narrators.append(Narrator(number, chapter.title, voice.narrator, voice.display_name))
         key_fields = generation.key_fields()
         spoken = prepare_chapter(chapter, model.count_tokens, text_options)
         segments = [

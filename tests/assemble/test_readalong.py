@@ -15,9 +15,11 @@ from lxml import etree
 
 from audiobook_tts.assemble import AssembleOptions, AudioPiece, ChapterAudio, assemble
 from audiobook_tts.assemble.readalong import ACTIVE_CLASS, ReadAlongSource
+from audiobook_tts.assemble.subtitles import SentenceTiming
 from audiobook_tts.assemble.tags import book_tags
 from audiobook_tts.ingest import load_book
 from audiobook_tts.text import TextOptions, prepare_chapter
+from audiobook_tts.text.sentences import split_sentences
 from tests.fixtures.audio import SAMPLE_RATE, decode, ffmetadata_chapters, speech_like
 
 DATA = Path(__file__).parent.parent / "data"
@@ -56,7 +58,7 @@ def make_readalong(book_path: Path, out: Path, formats=frozenset({"m4b", "epub"}
         out,
         AssembleOptions(formats=formats, subtitles=("srt",)),
         SAMPLE_RATE,
-        count_tokens=words,
+        sentences=SentenceTiming(split_sentences, words),
         readalong=ReadAlongSource(book, book_path, read),
     )
     return book, read, result

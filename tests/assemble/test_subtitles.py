@@ -8,7 +8,8 @@ from fractions import Fraction
 import pytest
 
 from audiobook_tts.assemble import AssembleOptions, AudioPiece, BookTags, ChapterAudio, assemble
-from audiobook_tts.assemble.subtitles import LINE_CHARACTERS, Cue, caption_cues, sentence_cues
+from audiobook_tts.assemble.subtitles import LINE_CHARACTERS, Cue, SentenceTiming, caption_cues, sentence_cues
+from audiobook_tts.text.sentences import split_sentences
 from tests.fixtures.audio import SAMPLE_RATE, ffmetadata_chapters, speech_like
 
 FRAME = 0.080  # seconds: one Pocket TTS latent frame
@@ -24,8 +25,11 @@ def words(text: str) -> int:
     return len(text.split())
 
 
+TIMING = SentenceTiming(split_sentences, words)
+
+
 def test_sentence_cues_share_time_by_tokens():
-    cues = sentence_cues(Cue(1000, 4000, "One two. Three four five six seven."), count_tokens=words)
+    cues = sentence_cues(Cue(1000, 4000, "One two. Three four five six seven."), TIMING)
     assert [(cue.start, cue.end, cue.text) for cue in cues] == [
         (1000, 1857, "One two."),
         (1857, 4000, "Three four five six seven."),
@@ -76,7 +80,7 @@ def book(tmp_path_factory):
         out,
         AssembleOptions(subtitles=("srt", "vtt")),
         SAMPLE_RATE,
-        count_tokens=words,
+        sentences=TIMING,
     )
     return out, result
 
