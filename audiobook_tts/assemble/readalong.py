@@ -46,45 +46,10 @@ ACTIVE_CLASS = "-epub-media-overlay-active"
 CSS = f".{ACTIVE_CLASS} {{ background-color: #ffe680; color: inherit; border-radius: 0.15em; }}\n"
 _INVISIBLE = {"head", "script", "style", "template", "noscript"}
 # Elements a <span> may not hold: a sentence needing one of these inside its span gets no overlay entry.
-_BLOCKS = {
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
+_BLOCKS = set(
+    "address article aside blockquote body dd details div dl dt figcaption figure footer form h1 h2 h3"
+    " h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
 _PAUSE_MARKUP = re.compile(r"\[pause(?::[^\]]*)?\]")
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
