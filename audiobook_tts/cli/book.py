@@ -280,7 +280,7 @@ def render(
     formats = formats or ("m4b" if layout else "m4b,mp3")
     chosen = frozenset(f.strip().lower() for f in formats.split(",") if f.strip())
     if not chosen or not chosen <= {"m4b", "mp3", "epub"}:
-        fail(f"--format {formats!r}: choose from m4b, mp3 and epub, comma-separated (e.g. m4b,epub)")
+        fail(f"--format {formats!r}: choose m4b, mp3, epub or several, comma-separated (e.g. m4b,epub)")
     captions = tuple(s.strip().lower() for s in (subtitles or "").split(",") if s.strip())
     if not set(captions) <= {"srt", "vtt"}:
         fail(f"--subtitles {subtitles!r}: choose srt, vtt or srt,vtt")
