@@ -37,10 +37,20 @@ from audiobook_tts.assemble.loudness import (
     limiter_may_act,
 )
 from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
-from audiobook_tts.assemble.subtitles import Cue, write_subtitles
-from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, tag_m4b, tag_mp3
+from audiobook_tts.assemble.readalong import ReadAlongChapter, ReadAlongSource, write_readalong_epub
+from audiobook_tts.assemble.subtitles import (
+    SUBTITLE_FORMATS,
+    Cue,
+    SentenceTiming,
+    sentence_cues,
+    write_subtitles,
+)
+from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, iso639_2, tag_m4b, tag_mp3
+from audiobook_tts.assemble.verify import TOLERANCE_LU, FileCheck, LoudnessReport, acx_problems, measure_file
 
-Progress = Callable[[str, int, int], None]  # (stage "measure" | "check" | "encode", chapters done, count)
+# (stage "measure" | "check" | "encode" | "verify", chapters (files for verify) done, count)
+Progress = Callable[[str, int, int], None]
+LOUDNESS_REPORT = "loudness.json"  # what every encoded file measured, next to them
 
 BLOCK = 1 << 18  # samples handed to the limiter and encoders at a time (~11 s at 24 kHz)
 ACX_RMS_DB = -20.0  # ACX asks for RMS between -23 and -18 dBFS; aim for the middle
@@ -90,8 +100,10 @@ class _Assembly:
     """State of one assemble() call: paths, sinks and the partial files to clean up if anything fails."""
 
     def __init__(self, chapters: list[ChapterAudio], tags: BookTags, out_dir: Path, options: AssembleOptions,
-                 sample_rate: int, progress: Progress | None):
+                 sample_rate: int, progress: Progress | None, sentences: SentenceTiming | None):
         self.chapters = chapters
+        self.sentence_timing = sentences
+        self.subtitles = SUBTITLE_FORMATS if options.subtitles is True else tuple(options.subtitles or ())
         self.tags = tags
         self.out_dir = out_dir
         self.options = options
@@ -109,6 +121,7 @@ class _Assembly:
         self.partials: list[Path] = []
         self.written: list[Path] = []
         self.warnings: list[str] = []
+        self.chapter_aac: list[Path] = []  # read-along audio (hidden partial files, packed into the EPUB)
 
     # -- pass 1 ---------------------------------------------------------------------------------------------
     def measure(self) -> tuple[list[ChapterLoudness], list[list[Cue]]]:
@@ -188,7 +201,24 @@ class _Assembly:
             tag()
             os.replace(partial, final)
         self.partials.remove(partial)
-        self.written.append(final)
+        if final not in self.written:
+            self.written.append(final)
+
+    def chapters_file(self, starts: list[int], total: int) -> Path:
+        """The M4B's chapter marks as an FFMETADATA file for its encoder (removed once the M4B is done)."""
+        path = self.partial(self.out_dir / f"{self.m4b_path.stem}.chapters.txt")
+        with writing(path):
+            path.write_text(ffmetadata([c.title for c in self.chapters], starts, total, self.sample_rate),
+                            encoding="utf-8")
+        return path
+
+    def m4b_args(self, partial: Path, chapters_file: Path) -> list[str]:
+        return encode.m4b_args(partial, chapters_file, self.options.aac_bitrate, iso639_2(self.tags.language))
+
+    def mp3_args(self, partial: Path) -> list[str]:
+        if self.acx:
+            return encode.mp3_args(partial, self.sample_rate, encode.ACX_MP3_BITRATE, encode.ACX_SAMPLE_RATE)
+        return encode.mp3_args(partial, self.sample_rate, self.options.mp3_bitrate, self.sample_rate)
 
     def encode(self, gains_db: list[float], lengths: list[int], starts: list[int],
                cues: list[list[Cue]]) -> None:
@@ -197,32 +227,31 @@ class _Assembly:
         cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
         m4b = None
         if "m4b" in formats:
-            chapters_file = self.partial(self.out_dir / f"{self.m4b_path.stem}.chapters.txt")
-            with writing(chapters_file):
-                chapters_file.write_text(ffmetadata([c.title for c in self.chapters], starts, total,
-                                                    self.sample_rate), encoding="utf-8")
+            chapters_file = self.chapters_file(starts, total)
             m4b_partial = self.partial(self.m4b_path)
-            m4b = FfmpegSink(self.ffmpeg, self.sample_rate,
-                             encode.m4b_args(m4b_partial, chapters_file, self.options.aac_bitrate),
+            m4b = FfmpegSink(self.ffmpeg, self.sample_rate, self.m4b_args(m4b_partial, chapters_file),
                              what=str(self.m4b_path), output=m4b_partial)
             self.sinks.append(m4b)
-        mp3_rate = encode.ACX_SAMPLE_RATE if self.acx else self.sample_rate
-        mp3_bitrate = encode.ACX_MP3_BITRATE if self.acx else self.options.mp3_bitrate
 
-        current = {"chapter": 0, "done": 0, "sink": None, "partial": None}
+        current = {"chapter": 0, "done": 0, "sink": None, "partial": None, "aac": None}
 
         def finish_mp3() -> None:
             index, sink, partial = current["chapter"], current["sink"], current["partial"]
             if sink is not None:
                 sink.finish()
+                duration_ms = round(lengths[index] * 1000 / self.sample_rate)
                 self.finish_file(partial, self.mp3_paths[index], lambda: tag_mp3(
-                    partial, self.tags, self.chapters[index].title, index + 1, len(self.chapters), cover))
-                if self.options.subtitles:
+                    partial, self.tags, self.chapters[index].title, index + 1, len(self.chapters), cover,
+                    duration_ms))
+                if self.subtitles:
                     with writing(self.mp3_paths[index]):
-                        self.written += write_subtitles(self.mp3_paths[index].with_suffix(""), cues[index],
-                                                        self.sample_rate)
+                        self.written += write_subtitles(self.mp3_paths[index].with_suffix(""),
+                                                        self.sentences(cues[index]), self.sample_rate,
+                                                        self.subtitles)
+            if current["aac"] is not None:
+                current["aac"].finish()
             self.progress("encode", index + 1, len(self.chapters))
-            current.update(chapter=index + 1, done=0, sink=None, partial=None)
+            current.update(chapter=index + 1, done=0, sink=None, partial=None, aac=None)
 
         def route(block: np.ndarray) -> None:
             """Send limited audio to the M4B and, split at chapter boundaries, to each chapter's MP3."""
@@ -234,12 +263,21 @@ class _Assembly:
                 if "mp3" in formats:
                     if current["sink"] is None:
                         current["partial"] = self.partial(self.mp3_paths[index])
-                        current["sink"] = FfmpegSink(
-                            self.ffmpeg, self.sample_rate,
-                            encode.mp3_args(current["partial"], self.sample_rate, mp3_bitrate, mp3_rate),
-                            what=str(self.mp3_paths[index]), output=current["partial"])
+                        current["sink"] = FfmpegSink(self.ffmpeg, self.sample_rate,
+                                                     self.mp3_args(current["partial"]),
+                                                     what=str(self.mp3_paths[index]),
+                                                     output=current["partial"])
                         self.sinks.append(current["sink"])
                     current["sink"].write(block[:take])
+                if "epub" in formats:
+                    if current["aac"] is None:
+                        aac = self.partial(self.out_dir / f"{self.mp3_paths[index].stem}.m4a")
+                        self.chapter_aac.append(aac)
+                        current["aac"] = FfmpegSink(self.ffmpeg, self.sample_rate,
+                                                    encode.chapter_aac_args(aac, self.options.aac_bitrate),
+                                                    what=str(aac), output=aac)
+                        self.sinks.append(current["aac"])
+                    current["aac"].write(block[:take])
                 current["done"] += take
                 block = block[take:]
                 if current["done"] == lengths[index]:
@@ -267,15 +305,97 @@ class _Assembly:
         if m4b is not None:
             m4b.finish()
             self.finish_file(m4b_partial, self.m4b_path, lambda: tag_m4b(m4b_partial, self.tags, cover))
-            if self.options.subtitles:
+            if self.subtitles:
                 book_cues = [Cue(start + cue.start, start + cue.end, cue.text)
                              for start, chapter_cues in zip(starts, cues, strict=True)
-                             for cue in chapter_cues]
+                             for cue in self.sentences(chapter_cues)]
                 with writing(self.m4b_path):
                     stem = self.m4b_path.with_suffix("")
-                    self.written += write_subtitles(stem, book_cues, self.sample_rate)
+                    self.written += write_subtitles(stem, book_cues, self.sample_rate, self.subtitles)
             chapters_file.unlink()
             self.partials.remove(chapters_file)
+
+    # -- check the encoded files ----------------------------------------------------------------------------
+    def verify(self, gains_db: list[float], lengths: list[int], starts: list[int],
+               silent: set[int]) -> LoudnessReport:
+        """Measure every encoded file; re-encode once, with the measured error taken off its gain (and the
+        limiter's ceiling lowered by any true-peak excess), each file that misses the target by more than
+        TOLERANCE_LU or exceeds the ceiling. ACX's rules are checked on the MP3s."""
+        ceiling = self.options.true_peak_db
+        report = LoudnessReport(self.target, "dB RMS" if self.acx else "LUFS", ceiling)
+        cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
+        count = len(self.chapters)
+        outputs: list[tuple[Path, list[int], Callable[[Path], None]]] = []
+        if "mp3" in self.options.formats:
+            for index, path in enumerate(self.mp3_paths):
+                duration_ms = round(lengths[index] * 1000 / self.sample_rate)
+                outputs.append((path, [index], lambda partial, i=index, ms=duration_ms: tag_mp3(
+                    partial, self.tags, self.chapters[i].title, i + 1, count, cover, ms)))
+        if "m4b" in self.options.formats:
+            outputs.append((self.m4b_path, list(range(count)),
+                            lambda partial: tag_m4b(partial, self.tags, cover)))
+        for number, (path, indices, tag) in enumerate(outputs, start=1):
+            measured = measure_file(self.ffmpeg, path)
+            error = self.target - report.level(measured)
+            excess = measured.true_peak_db - ceiling
+            corrected = not set(indices) <= silent and (abs(error) > TOLERANCE_LU or excess > 0)
+            if corrected:
+                gains = [gain + (0.0 if index in silent else error) for index, gain in enumerate(gains_db)]
+                self.reencode(path, indices, gains, ceiling - max(0.0, excess + 0.2), starts, lengths, tag)
+                measured = measure_file(self.ffmpeg, path)
+            problems = []
+            if not set(indices) <= silent and abs(self.target - report.level(measured)) > TOLERANCE_LU:
+                problems.append(f"{report.level(measured):.1f} {report.unit}, target {self.target:g}")
+            if measured.true_peak_db > ceiling:
+                problems.append(f"true peak {measured.true_peak_db:.1f} dBTP above {ceiling:g}")
+            if self.acx and path.suffix == ".mp3":
+                problems += acx_problems(measured)
+            report.files.append(FileCheck(measured, corrected, problems))
+            self.progress("verify", number, len(outputs))
+        return report
+
+    def reencode(self, path: Path, indices: list[int], gains_db: list[float], ceiling_db: float,
+                 starts: list[int], lengths: list[int], tag: Callable[[Path], None]) -> None:
+        """Encode `path` again from the rendered pieces of its chapters, through a limiter of its own."""
+        m4b = path == self.m4b_path
+        chapters_file = self.chapters_file(starts, sum(lengths)) if m4b else None
+        partial = self.partial(path)
+        args = self.m4b_args(partial, chapters_file) if m4b else self.mp3_args(partial)
+        sink = FfmpegSink(self.ffmpeg, self.sample_rate, args, what=str(path))
+        self.sinks.append(sink)
+        limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
+        for index in indices:
+            chapter = self.chapters[index]
+            gain = np.float32(10 ** (gains_db[index] / 20))
+            sink.write(limiter.process(room_tone(self.head, self.sample_rate)))
+            for piece in chapter.pieces():
+                for block in piece_blocks(piece, chapter.title):
+                    sink.write(limiter.process(block * gain))
+            sink.write(limiter.process(room_tone(self.tail, self.sample_rate + 1)))
+        sink.write(limiter.flush())
+        sink.finish()
+        self.finish_file(partial, path, lambda: tag(partial))
+        if chapters_file is not None:
+            chapters_file.unlink()
+            self.partials.remove(chapters_file)
+
+    def readalong(self, source: ReadAlongSource, cues: list[list[Cue]], lengths: list[int]) -> None:
+        """Pack the chapters' AAC audio and sentence timings into the read-along EPUB next to the M4B."""
+        path = self.out_dir / f"{self.m4b_path.stem}.epub"
+        chapters = [ReadAlongChapter(chapter, audio, self.sentences(chapter_cues), length)
+                    for chapter, audio, chapter_cues, length
+                    in zip(source.chapters, self.chapter_aac, cues, lengths, strict=True)]
+        with writing(path):
+            result = write_readalong_epub(path, source.book, source.source, chapters, self.sample_rate,
+                                          self.tags.narrator)
+        self.written.append(path)
+        if result.missed:
+            self.warnings.append(f"read-along: {len(result.missed)} of {len(result.missed) + result.spans} "
+                                 f"sentences are not highlighted (their text was not found as one run in the "
+                                 f"book), e.g. {result.missed[0]!r}")
+
+    def sentences(self, segment_cues: list[Cue]) -> list[Cue]:
+        return [cue for segment in segment_cues for cue in sentence_cues(segment, self.sentence_timing)]
 
     def cleanup(self) -> None:
         for sink in self.sinks:
@@ -286,10 +406,12 @@ class _Assembly:
 
 
 def assembly_digest(chapters: list[tuple[str, list[tuple[str, float]]]], tags: BookTags,
-                    options: AssembleOptions, ffmpeg: str, sample_rate: int = 24000) -> str:
+                    options: AssembleOptions, ffmpeg: str, sample_rate: int = 24000,
+                    layout: str | None = None) -> str:
     """What an assembly's files are a function of: each chapter's title and (segment key, pause) list, the
-    tags (the cover by its hash), the options and the ffmpeg identity. Equal digests, equal files: the job
-    records it with its outputs, and a render whose outputs are up to date skips assembly."""
+    tags (the cover by its hash), the options, the folder layout and the ffmpeg identity. Equal digests,
+    equal files: the job records it with its outputs, and a render whose outputs are up to date skips
+    assembly."""
     tag_fields = dataclasses.asdict(tags)
     tag_fields["cover"] = hashlib.sha256(tags.cover).hexdigest() if tags.cover else None
     option_fields = dataclasses.asdict(options)
@@ -297,6 +419,8 @@ def assembly_digest(chapters: list[tuple[str, list[tuple[str, float]]]], tags: B
     option_fields.pop("ffmpeg")  # the path is in `ffmpeg`, with the version that decides the bytes
     document = {"format": "audiobook-tts/assembly/1", "chapters": chapters, "tags": tag_fields,
                 "options": option_fields, "ffmpeg": ffmpeg, "sample_rate": sample_rate}
+    if layout is not None:  # (absent for the default layout, so digests recorded before it still match)
+        document["layout"] = layout
     return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -311,7 +435,10 @@ def preflight(options: AssembleOptions, sample_rate: int = 24000) -> str:
     chapter = ChapterAudio("Check", lambda: [AudioPiece(tone, "check")])
     with tempfile.TemporaryDirectory(prefix="audiobook-tts-ffmpeg-check-") as scratch:
         try:
-            assemble([chapter], BookTags(title="check"), Path(scratch), options, sample_rate)
+            # the read-along EPUB's audio is AAC as in the M4B; its text part needs a book, not a tone
+            formats = frozenset(options.formats - {"epub"}) or frozenset({"m4b"})
+            check = dataclasses.replace(options, formats=formats)
+            assemble([chapter], BookTags(title="check"), Path(scratch), check, sample_rate)
         except AssembleError as error:
             raise AssembleError(f"ffmpeg {ffmpeg} failed a one-second test encode: {error}") from None
     return identity
@@ -319,16 +446,27 @@ def preflight(options: AssembleOptions, sample_rate: int = 24000) -> str:
 
 def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
              options: AssembleOptions | None = None, sample_rate: int = 24000,
-             progress: Progress | None = None) -> AssembleResult:
-    """Loudness-normalise, encode and tag rendered chapters into `out_dir`; see the module docstring."""
+             progress: Progress | None = None,
+             sentences: SentenceTiming | None = None,
+             readalong: ReadAlongSource | None = None) -> AssembleResult:
+    """Loudness-normalise, encode and tag rendered chapters into `out_dir`; see the module docstring.
+
+    `sentences` shares a multi-sentence segment's time among its sentences for subtitles and read-along;
+    without it, each segment is one cue. `readalong` (the book's text) is needed
+    for the "epub" format.
+    """
     options = options or AssembleOptions()
-    unknown = set(options.formats) - {"mp3", "m4b"}
+    unknown = set(options.formats) - {"mp3", "m4b", "epub"}
     if unknown or not options.formats:
-        raise AssembleError(f"unknown output format(s) {sorted(unknown) or 'none'}: choose from mp3, m4b")
+        raise AssembleError(f"unknown output format(s) {sorted(unknown) or 'none'}: "
+                            f"choose from mp3, m4b, epub")
+    if "epub" in options.formats and (readalong is None or len(readalong.chapters) != len(chapters)):
+        raise AssembleError("the read-along EPUB needs the book's text: pass readalong= with one chapter per "
+                            "chapter of audio")
     if not chapters:
         raise AssembleError("the book has no chapters to assemble")
     out_dir = Path(out_dir)
-    job = _Assembly(chapters, tags, out_dir, options, sample_rate, progress)
+    job = _Assembly(chapters, tags, out_dir, options, sample_rate, progress, sentences)
     check_writable(out_dir)
     try:
         loudness, cues = job.measure()
@@ -343,7 +481,16 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
         lengths = [job.head + measured.samples + job.tail for measured in loudness]
         starts = [int(s) for s in np.cumsum([0, *lengths[:-1]])]
         job.encode(gains_db, lengths, starts, cues)
+        if "epub" in options.formats:
+            job.readalong(readalong, cues, lengths)
+        silent = {index for index, measured in enumerate(loudness) if is_silent(measured)}
+        report = job.verify(gains_db, lengths, starts, silent)
+        with writing(out_dir / LOUDNESS_REPORT):
+            job.written.append(report.write(out_dir / LOUDNESS_REPORT))
+        job.warnings += [f"{check.measured.path.name}: {problem}"
+                         for check in report.files for problem in check.problems]
     finally:
         job.cleanup()
     return AssembleResult(files=job.written, chapter_starts=starts, total_samples=sum(lengths),
-                          sample_rate=sample_rate, chapter_gains_db=gains_db, warnings=job.warnings)
+                          sample_rate=sample_rate, chapter_gains_db=gains_db, warnings=job.warnings,
+                          loudness=report, segment_cues=cues)

@@ -33,8 +33,17 @@ def mp3_args(path: Path, sample_rate: int, bitrate: str, output_rate: int) -> li
             "-map_metadata", "-1", "-f", "mp3", str(path)]
 
 
-def m4b_args(path: Path, chapters_file: Path, bitrate: str) -> list[str]:
-    # input 1: the FFMETADATA chapters ("-map_metadata -1" would drop their titles); tags come from mutagen
+def m4b_args(path: Path, chapters_file: Path, bitrate: str, language: str | None = None) -> list[str]:
+    # input 1: the FFMETADATA chapters ("-map_metadata -1" would drop their titles); tags come from mutagen,
+    # except the track's language (ISO 639-2, in the mdhd box), which only the muxer writes
+    track_language = ["-metadata:s:a:0", f"language={language}"] if language else []
     return ["-i", str(chapters_file), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-            "-c:a", "aac", "-aac_coder", "fast", "-b:a", bitrate, "-brand", "M4B ", "-movflags", "+faststart",
+            *track_language, "-c:a", "aac", "-aac_coder", "fast", "-b:a", bitrate, "-brand", "M4B ",
+            "-movflags", "+faststart",
             "-f", "ipod", str(path)]
+
+
+def chapter_aac_args(path: Path, bitrate: str) -> list[str]:
+    """One chapter as AAC-LC in MP4, for the read-along EPUB; the edit list hides the priming samples."""
+    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", bitrate, "-map_metadata", "-1",
+            "-movflags", "+faststart", "-f", "mp4", str(path)]

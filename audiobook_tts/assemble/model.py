@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 
 from audiobook_tts.assemble.errors import AssembleError
+from audiobook_tts.assemble.subtitles import Cue
+from audiobook_tts.assemble.verify import LoudnessReport
 
 
 @dataclass(frozen=True)
@@ -43,15 +45,28 @@ class ChapterAudio:
 
 @dataclass(frozen=True)
 class BookTags:
+    """What players and libraries show about the book; tags.book_tags() fills it from a Book's metadata.
+
+    Where each field lands in the M4B and the MP3s is the table in tags.py (and the README).
+    """
+
     title: str
     authors: list[str] = field(default_factory=list)
-    narrator: str | None = None  # the voice; written as composer/©wrt, where audiobook players look for it
-    year: str | None = None
-    language: str | None = None
+    narrator: str | None = None  # who reads ("Alba", "Alba, Marius"): composer/©wrt, where players look
+    year: str | None = None  # kept for callers that only know the year; `date` wins when both are set
+    language: str | None = None  # any BCP 47 / ISO 639 form; written as the ISO 639-2 code
     description: str | None = None
-    genre: str = "Audiobook"
+    genres: list[str] = field(default_factory=lambda: ["Audiobook"])
     cover: bytes | None = None
     cover_mime: str | None = None  # sniffed from the bytes when None
+    subtitle: str | None = None
+    date: str | None = None  # publication date as the book gives it ("2019", "2019-04-02")
+    publisher: str | None = None
+    series: str | None = None
+    series_part: str | None = None  # "2", "1.5"
+    isbn: str | None = None
+    asin: str | None = None
+    copyright: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,14 +77,17 @@ class AssembleOptions:
     preset: Literal[None, "acx"] = None  # acx: 44.1 kHz 192k CBR MP3, RMS -20 dB, room tone, <= 120 min
     mp3_bitrate: str = "128k"
     aac_bitrate: str = "64k"  # mono speech: 64k AAC-LC is transparent and keeps a 10 h book under 300 MB
-    subtitles: bool = False  # .srt and .vtt next to each chapter MP3 and the M4B, one cue per spoken piece
+    # ("srt", "vtt") or either: captions next to each chapter MP3 and the M4B, sentence cues (True: both)
+    subtitles: tuple[str, ...] | bool = ()
     ffmpeg: str | None = None  # explicit ffmpeg executable; else PATH, else the imageio-ffmpeg binary
 
     def __post_init__(self) -> None:
         """Checked when the options are made (the CLI's values too), not after hours of rendering."""
-        unknown = set(self.formats) - {"mp3", "m4b"}
+        unknown = set(self.formats) - {"mp3", "m4b", "epub"}
         if unknown or not self.formats:
-            raise AssembleError(f"unknown output format(s) {sorted(unknown) or 'none'}: choose from mp3, m4b")
+            raise AssembleError(
+                f"unknown output format(s) {sorted(unknown) or 'none'}: choose from mp3, m4b, epub"
+            )
         if not (math.isfinite(self.target_lufs) and -70 <= self.target_lufs <= -5):
             raise AssembleError(f"loudness target {self.target_lufs} LUFS: give -70 to -5 (default -19)")
         if not (math.isfinite(self.true_peak_db) and -20 <= self.true_peak_db <= 0):
@@ -84,6 +102,9 @@ class AssembleResult:
     sample_rate: int
     chapter_gains_db: list[float]  # loudness gain applied to each chapter
     warnings: list[str] = field(default_factory=list)
+    loudness: LoudnessReport | None = None  # what each encoded file measured (also written as loudness.json)
+    # per chapter, one cue per spoken segment: its exact first and last sample in the chapter's file
+    segment_cues: list[list[Cue]] = field(default_factory=list)
 
     @property
     def chapter_start_seconds(self) -> list[float]:

@@ -250,7 +250,14 @@ def render(
     config: ConfigOption = None,
     weights: WeightsOption = None,
     tokenizer: TokenizerOption = None,
-    formats: Annotated[str, typer.Option("--format", help="Outputs, comma-separated: m4b, mp3.")] = "m4b,mp3",
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Outputs, comma-separated: m4b, mp3, epub (a read-along EPUB 3: the book's text highlighted "
+            "sentence by sentence as it is spoken). Default: m4b,mp3; m4b with --layout audiobookshelf.",
+        ),
+    ] = "",
     chapters: Annotated[
         str | None, typer.Option(help="Render only these chapters, e.g. 1-3,7 (1 = the first one read).")
     ] = None,
@@ -279,7 +286,27 @@ def render(
     tables: TablesOption = None,
     code: CodeOption = None,
     language: LanguageOption = None,
-    subtitles: Annotated[bool, typer.Option("--subtitles", help="Write .srt/.vtt beside each file.")] = False,
+    subtitles: Annotated[
+        str | None,
+        typer.Option(help="Captions beside each MP3 and the M4B, one cue per sentence: srt, vtt or srt,vtt."),
+    ] = None,
+    narrator: Annotated[
+        str | None,
+        typer.Option(help="Who reads, for the tags (default: the profile's narrator:, else the voice name)."),
+    ] = None,
+    series: Annotated[
+        str | None, typer.Option(help="Series name for the tags (default: the book's).")
+    ] = None,
+    series_part: Annotated[
+        str | None, typer.Option(help="Number in the series, e.g. 2 or 1.5 (default: the book's).")
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            help="audiobookshelf: put the book in OUT/Author/Series/Vol N - Title {Narrator}/ with desc.txt, "
+            "reader.txt and metadata.json, as Audiobookshelf's scanner reads a library."
+        ),
+    ] = None,
     acx: Annotated[
         bool, typer.Option("--acx", help="ACX preset: 44.1 kHz 192k CBR MP3, room tone, loudness for ACX.")
     ] = False,
@@ -327,9 +354,15 @@ def render(
 ) -> None:
     """Render BOOK into an M4B with chapters and an MP3 per chapter. Interrupt it at any time and run the
     same command again: it resumes where it stopped."""
+    if layout not in (None, "audiobookshelf"):
+        fail(f"--layout {layout!r}: the one layout is audiobookshelf")
+    formats = formats or ("m4b" if layout else "m4b,mp3")
     chosen = frozenset(f.strip().lower() for f in formats.split(",") if f.strip())
-    if not chosen or not chosen <= {"m4b", "mp3"}:
-        fail(f"--format {formats!r}: choose m4b, mp3 or both (m4b,mp3)")
+    if not chosen or not chosen <= {"m4b", "mp3", "epub"}:
+        fail(f"--format {formats!r}: choose m4b, mp3, epub or several, comma-separated (e.g. m4b,epub)")
+    captions = tuple(s.strip().lower() for s in (subtitles or "").split(",") if s.strip())
+    if not set(captions) <= {"srt", "vtt"}:
+        fail(f"--subtitles {subtitles!r}: choose srt, vtt or srt,vtt")
     notes_mode = check_notes(notes)
     check_choice("--tables", tables, TABLES_MODES)
     check_choice("--code", code, CODE_MODES)
@@ -373,11 +406,15 @@ def render(
         cluster=None
         if cluster is None
         else ClusterOptions(cluster, actors, actor_threads, int(actor_memory * 1024**3), ship_model),
+        narrator=narrator,
+        series=series,
+        series_part=series_part,
+        layout="audiobookshelf" if layout else None,  # (the one layout, checked above)
         assemble=AssembleOptions(
             formats=chosen,
             target_lufs=lufs,
             preset="acx" if acx else None,
-            subtitles=subtitles,
+            subtitles=captions,
             ffmpeg=ffmpeg,
         ),
     )

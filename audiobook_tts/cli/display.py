@@ -185,6 +185,8 @@ class RenderDisplay:
             self.print(assembly_line(event))
         elif event.kind == "actors" and "in flight" not in event.message:
             self.print(event.message)  # actors starting or lost, not every group handed out
+        elif event.kind == "loudness":
+            self.print(event.message)
 
     def print(self, line: str) -> None:
         """A line above the live display."""

@@ -72,6 +72,14 @@ class Metadata:
     description: str | None = None
     identifiers: list[str] = field(default_factory=list)
     cover: Cover | None = None
+    # for the audiobook's tags (EPUB: dc:subject, calibre:series or belongs-to-collection, dc:rights, ...)
+    subtitle: str | None = None
+    subjects: list[str] = field(default_factory=list)
+    series: str | None = None
+    series_index: str | None = None  # as the book writes it: "2", "1.5"
+    rights: str | None = None
+    isbn: str | None = None  # digits (and X) only
+    asin: str | None = None
 
 
 @dataclass

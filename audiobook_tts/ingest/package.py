@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,6 +186,10 @@ def _metadata(
         values = [_text(el) for el in dc(name) if _text(el)]
         return values[0] if values else None
 
+    subtitles = [t for t in titles if refinements.get(t.get("id", ""), {}).get("title-type") == "subtitle"]
+    series, series_index = _series(meta, refinements)
+    isbn, asin = _isbn_and_asin(dc("identifier"))
+
     return Metadata(
         title=title,
         authors=[_text(el) for el in dc("creator") if _text(el)],
@@ -194,7 +199,48 @@ def _metadata(
         description=first("description"),
         identifiers=[_text(el) for el in dc("identifier") if _text(el)],
         cover=_cover(meta, manifest, guide, path, archive),
+        subtitle=_text(subtitles[0]) if subtitles else None,
+        subjects=[_text(el) for el in dc("subject") if _text(el)],
+        series=series,
+        series_index=series_index,
+        rights=first("rights"),
+        isbn=isbn,
+        asin=asin,
     )
+
+
+def _series(meta: etree._Element, refinements: dict[str, dict[str, str]]) -> tuple[str | None, str | None]:
+    """EPUB 3 `belongs-to-collection` (type series, or untyped) first, else calibre's `calibre:series`."""
+    for element in meta.iter("{*}meta"):
+        if element.get("property") == "belongs-to-collection" and _text(element):
+            refined = refinements.get(element.get("id", ""), {})
+            if refined.get("collection-type", "series") == "series":
+                return _text(element), refined.get("group-position")
+    named = {element.get("name"): element.get("content", "").strip() for element in meta.iter("{*}meta")}
+    if named.get("calibre:series"):
+        index = named.get("calibre:series_index") or None
+        if index and re.fullmatch(r"\d+\.0", index):
+            index = index[:-2]  # calibre writes 2.0 for the second book
+        return named["calibre:series"], index
+    return None, None
+
+
+def _isbn_and_asin(identifiers: list[etree._Element]) -> tuple[str | None, str | None]:
+    """ISBN from `urn:isbn:`, `isbn:`, an ISBN scheme or a bare 978/979 number; ASIN from `urn:asin:`,
+    `amazon:` (calibre) or an ASIN scheme."""
+    isbn = asin = None
+    for element in identifiers:
+        value = _text(element)
+        scheme = next((v for k, v in element.attrib.items() if k.endswith("scheme")), "").lower()
+        prefixed = re.fullmatch(r"(?:urn:)?(isbn|asin|amazon|mobi-asin):\s*(.+)", value, re.IGNORECASE)
+        if prefixed:
+            scheme, value = prefixed.group(1).lower(), prefixed.group(2)
+        code = re.sub(r"[\s-]", "", value).upper()
+        if isbn is None and (scheme == "isbn" or re.fullmatch(r"97[89]\d{10}", code)):
+            isbn = code if re.fullmatch(r"\d{9}[\dX]|\d{13}", code) else None
+        elif asin is None and scheme in {"asin", "amazon", "mobi-asin"} and re.fullmatch(r"\w{10}", code):
+            asin = code
+    return isbn, asin
 
 
 def _cover(meta, manifest: dict[str, ManifestItem], guide, path: Path, archive) -> Cover | None:

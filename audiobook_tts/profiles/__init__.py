@@ -2,6 +2,7 @@
 
     # every key is optional
     voice: fantine              # the default voice (see "Voices" below)
+    narrator: Jane Doe          # who reads, for the tags (default: the voices' names; never a file name)
     model: english              # a model config name, or a path to a config .yaml
     temperature: 0.5            # generation settings for the whole book ...
     eos_threshold: -4.0

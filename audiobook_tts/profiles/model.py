@@ -24,7 +24,7 @@ class ProfileError(UserError):
 
 GENERATION_KEYS = ("temperature", "eos_threshold", "frames_after_eos")
 MATCH_KEYS = ("index", "range", "title", "title_regex")
-PROFILE_KEYS = ("voice", "model", *GENERATION_KEYS, "pauses", "text", "lexicon", "chapters")
+PROFILE_KEYS = ("voice", "narrator", "model", *GENERATION_KEYS, "pauses", "text", "lexicon", "chapters")
 RULE_KEYS = (*MATCH_KEYS, "voice", *GENERATION_KEYS)
 # The `text:` options a profile may set, and the dataclass each belongs to; types and choices come from it.
 TEXT_KEYS: dict[str, type] = {
@@ -68,6 +68,7 @@ class ChapterRule:
 class Profile:
     path: Path
     voice: VoiceSource | None = None
+    narrator: str | None = None  # who reads, for the tags (default: the voices' display names)
     model: str | None = None  # a config name, or an absolute path to a config file
     generation: GenerationOptions = DEFAULT_OPTIONS
     pauses: dict[str, float] = field(default_factory=dict)  # PausePlan field -> seconds, only those set

@@ -41,6 +41,7 @@ def load_profile(path: Path) -> Profile:
     return Profile(
         path=path.resolve(),
         voice=reader.voice(top["voice"]) if "voice" in top else None,
+        narrator=reader.string(top["narrator"], "narrator") if "narrator" in top else None,
         model=reader.model(top["model"]) if "model" in top else None,
         generation=reader.generation(top, ""),
         pauses=reader.pauses(top["pauses"]) if "pauses" in top else {},

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +24,10 @@ from typing import Any
 
 from audiobook_tts.assemble import AudioPiece, BookTags, ChapterAudio, assemble
 from audiobook_tts.assemble.assemble import assembly_digest, preflight
+from audiobook_tts.assemble.layout import arrange_for_audiobookshelf
+from audiobook_tts.assemble.readalong import ReadAlongSource
+from audiobook_tts.assemble.subtitles import SentenceTiming
+from audiobook_tts.assemble.tags import book_tags
 from audiobook_tts.ingest import Book, Chapter
 from audiobook_tts.jobs import Job, PlannedChapter
 from audiobook_tts.jobs.job import SAMPLE_RATE
@@ -46,6 +49,7 @@ from audiobook_tts.render.types import Progress, RenderError, RenderEvent, Rende
 from audiobook_tts.render.voices import JobVoices
 from audiobook_tts.render.workers import render_with_workers
 from audiobook_tts.text import Segment, prepare_chapter
+from audiobook_tts.text.sentences import split_sentences
 from audiobook_tts.tts import catalogue, check_model_files, default_voice_source
 from audiobook_tts.tts.options import default_threads
 from audiobook_tts.tts.voices import VoiceSource
@@ -135,10 +139,10 @@ def render_book(
             warnings = render_locally(job, engine, plan, tally, states=voices.states, threads=options.threads)
         warnings = notes + warnings
         target = output_target(plan, options)
-        tags = book_tags(book, [n.name for n in plan.narrators], target.title_suffix)
+        tags = render_tags(book, plan, profile, options, target.title_suffix)
         digest = assembly_digest(
             [(c.title, [(s.key, s.pause_after) for s in c.segments]) for c in plan.work],
-            tags, options.assemble, ffmpeg, SAMPLE_RATE,
+            tags, options.assemble, ffmpeg, SAMPLE_RATE, layout=options.layout,
         )  # fmt: skip
         lengths = [chapter_seconds(job, chapter) for chapter in plan.work]
         book_seconds = sum(lengths)
@@ -153,15 +157,28 @@ def render_book(
                                  encoded_seconds=encoded, book_seconds=book_seconds))  # fmt: skip
 
             assembly("measure", 0, len(plan.work))
+            readable = [chapter for chapter in book.chapters if chapter.included]
+            spoken = [readable[chapter.index - 1] for chapter in plan.work]
+            readalong = ReadAlongSource(book, book_path, spoken)
+            directory = target.directory(out_dir)
             result = assemble(
                 [chapter_audio(job, chapter) for chapter in plan.work],
                 tags,
-                target.directory(out_dir),
+                directory,
                 options.assemble,
                 sample_rate=SAMPLE_RATE,
                 progress=assembly,
+                sentences=SentenceTiming(split_sentences, planning_facts(choice).count_tokens),
+                readalong=readalong if "epub" in options.assemble.formats else None,
             )
+            if result.loudness is not None:
+                emit(RenderEvent("loudness", message=result.loudness.summary()))
             files = result.files
+            if options.layout == "audiobookshelf":
+                ends = [*result.chapter_start_seconds[1:], result.total_samples / SAMPLE_RATE]
+                titles = [c.title for c in plan.work]
+                marks = list(zip(titles, result.chapter_start_seconds, ends, strict=True))
+                files = arrange_for_audiobookshelf(directory, files, tags, marks)
             book_seconds = result.total_samples / result.sample_rate
             warnings += result.warnings
             previous = job.note_ffmpeg(ffmpeg)
@@ -305,19 +322,16 @@ def default_out_dir(book_path: Path) -> Path:
     )
 
 
-def book_tags(book: Book, narrators: list[str], title_suffix: str = "") -> BookTags:
-    meta = book.metadata
-    year = re.match(r"\d{4}", meta.date or "")
-    return BookTags(
-        title=meta.title + title_suffix,
-        authors=list(meta.authors),
-        narrator=", ".join(narrators) or None,
-        year=year[0] if year else None,
-        language=meta.language,
-        description=meta.description,
-        cover=meta.cover.data if meta.cover else None,
-        cover_mime=meta.cover.mime if meta.cover else None,
-    )
+def render_tags(
+    book: Book, plan: RenderPlan, profile: Profile, options: RenderOptions, title_suffix: str = ""
+) -> BookTags:
+    """The book's tags with who reads it: --narrator, else the profile's `narrator:`, else the display names
+    of the catalogue voices read in (a cloned voice's file name is never shown as a narrator). A partial
+    render's title says what it holds (`title_suffix`)."""
+    voices = ", ".join(n.display_name for n in plan.narrators if n.display_name)
+    narrator = options.narrator or profile.narrator or voices or None
+    tags = book_tags(book.metadata, narrator, series=options.series, series_part=options.series_part)
+    return dataclasses.replace(tags, title=tags.title + title_suffix)
 
 
 def chapter_seconds(job: Job, chapter: PlannedChapter) -> float:

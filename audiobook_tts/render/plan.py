@@ -47,6 +47,7 @@ class Narrator:
     chapter: int  # the first chapter read in this voice
     title: str
     name: str
+    display_name: str | None = None  # for the narrator tag: VoiceSource.display_name
 
 
 @dataclass
@@ -189,7 +190,7 @@ def build_plan(
             reading = fixed_options(generation, fix).resolved(model.config)
             ident = voices.voice_id(reader)
             if reader.narrator not in [n.name for n in plan.narrators]:
-                plan.narrators.append(Narrator(number, chapter.title, reader.narrator))
+                plan.narrators.append(Narrator(number, chapter.title, reader.narrator, reader.display_name))
             key = segment_key(text, ident, model.model_id, reading.key_fields(), take=fix.take if fix else 0)
             segments.append(PlannedSegment(key, text, s.pause_after, ident))
             readings.append(reading)

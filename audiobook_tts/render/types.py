@@ -22,7 +22,7 @@ class RenderError(UserError):
     """A render that cannot go on; what is already rendered stays in the job."""
 
 
-EventKind = Literal["load", "note", "voice", "plan", "segment", "actors", "assemble", "done"]
+EventKind = Literal["load", "note", "voice", "plan", "segment", "actors", "assemble", "loudness", "done"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,11 @@ class RenderOptions:
     fresh: bool = False  # discard the job's previous state first
     retake: str | None = None  # "flagged" or flag kinds (jobs/quality.py): those segments' next take first
     assemble: AssembleOptions = AssembleOptions()
+    # Tags: these win over the profile's `narrator:` and the book's own series (None: not set here).
+    narrator: str | None = None
+    series: str | None = None
+    series_part: str | None = None
+    layout: Literal["audiobookshelf"] | None = None  # Author/Series/Vol N - Title {Narrator}/ under out_dir
     # Speed: segments stepping together (1 = one at a time), CPU threads (None: all cores), int8 FlowLM,
     # worker processes sharing the threads (workers.py).
     batch_size: int = DEFAULT_BATCH_SIZE

@@ -65,6 +65,12 @@ class VoiceSource:
         return str(self.path) if self.path is not None else self.name
 
     @property
+    def display_name(self) -> str | None:
+        """The audiobook's narrator tag by default: a catalogue voice's name ("Alba"); a cloned voice has none
+        (a file name is no one's name; --narrator or the profile's `narrator:` says who it is)."""
+        return self.name.replace("_", " ").title() if self.kind == "name" else None
+
+    @property
     def narrator(self) -> str:
         """The name a listener is shown: the catalogue name, or the file's stem."""
         return self.name if self.kind == "name" else Path(self.name.split("@")[0]).stem

@@ -48,10 +48,11 @@ def test_files_are_named_and_complete(book):
         *(f"02 - Two Middle.{ext}" for ext in ("mp3", "srt", "vtt")),
         *(f"03 - Three.{ext}" for ext in ("mp3", "srt", "vtt")),
         *(f"04 - The End.{ext}" for ext in ("mp3", "srt", "vtt")),
-        "A Test Book.m4b", "A Test Book.srt", "A Test Book.vtt",
+        "A Test Book.m4b", "A Test Book.srt", "A Test Book.vtt", "loudness.json",
     ])  # and no hidden .partial or chapter-list files left behind
     assert sorted(path.name for path in result.files) == names
-    assert events[-1] == ("encode", 4, 4) and ("measure", 4, 4) in events and ("check", 4, 4) in events
+    assert events[-1] == ("verify", 5, 5) and ("encode", 4, 4) in events and ("measure", 4, 4) in events
+    assert ("check", 4, 4) in events
 
 
 def test_chapters_line_up_to_the_sample(book, ffmpeg):
@@ -98,10 +99,10 @@ def test_mp3_tags(book):
     assert id3.version == (2, 4, 0)
     assert id3["TIT2"].text == ["Two / Middle?"]
     assert id3["TALB"].text == ["A Test: Book"]
-    assert id3["TPE1"].text == ["Ada Author", "Bo Writer"]
-    assert id3["TPE2"].text == ["Ada Author", "Bo Writer"]
+    assert id3["TPE1"].text == ["Ada Author, Bo Writer"]
+    assert id3["TPE2"].text == ["Ada Author, Bo Writer"]
     assert id3["TCOM"].text == ["Pocket Voice"]
-    assert id3["TXXX:narrator"].text == ["Pocket Voice"]
+    assert id3["TXXX:NARRATOR"].text == ["Pocket Voice"]
     assert id3["TRCK"].text == ["2/4"]
     assert str(id3["TDRC"].text[0]) == "2024"
     assert id3["TCON"].text == ["Audiobook"]

@@ -187,8 +187,8 @@ def test_unknown_key_gives_line_suggestion_and_allowed_keys(tmp_path):
     message = error_for(tmp_path, "voice: alba\n\nvoise: marius\n")
     assert message == (
         f"{tmp_path / 'profile.yaml'}:3: unknown key 'voise' in the profile (did you mean 'voice'?);"
-        " allowed keys: chapters, eos_threshold, frames_after_eos, lexicon, model, pauses, temperature, text,"
-        " voice"
+        " allowed keys: chapters, eos_threshold, frames_after_eos, lexicon, model, narrator, pauses,"
+        " temperature, text, voice"
     )
 
 

@@ -133,7 +133,7 @@ def test_real_book_chapters_become_m4b_chapter_markers(options):
     """Alice (EPUB 2, chapters at #anchors): a short preview of every chapter, markers named as its TOC."""
     book_path = CORPUS / "alice-gutenberg-pg11.epub"
     result = render_book(book_path, options(preview_seconds=2, assemble=_m4b_only()))
-    (m4b,) = result.files
+    (m4b,) = [path for path in result.files if path.suffix == ".m4b"]  # and loudness.json
     titles = [title for _, _, _, title in ffmetadata_chapters(find_ffmpeg(None), m4b)]
     assert len(titles) == 12
     assert titles == [c.title for c in load_book(book_path).chapters if c.included]
@@ -159,7 +159,7 @@ def test_two_narrators_profile(options, voice_wav, tmp_path):
     voices = [{s.voice_id for s in c.segments} for c in result.chapters]
     assert voices[0] == voices[2] and voices[0] != voices[1] and all(len(v) == 1 for v in voices)
     mp3 = next(p for p in result.files if p.suffix == ".mp3")
-    assert str(ID3(mp3)["TCOM"]) == "voice_espeak, second"
+    assert "TCOM" not in ID3(mp3)  # cloned voices have no name to show: a file name is no narrator
 
 
 def test_inspect_with_a_profile_prints_what_the_render_stored(options, tiny_checkpoint, voice_wav, tmp_path):
@@ -279,4 +279,4 @@ def test_quick_start_command_with_the_catalogue_model_from_the_hub_cache(fake_hu
     assert done.returncode == 0, done.stderr
     out = tmp_path / "the-lamplighters-almanac"
     assert (out / "The Lamplighter's Almanac.m4b").is_file()
-    assert str(ID3(out / "01 - Chapter 1 The Last Lamp on Quay Street.mp3")["TCOM"]) == "fantine"
+    assert str(ID3(out / "01 - Chapter 1 The Last Lamp on Quay Street.mp3")["TCOM"]) == "Fantine"

@@ -1,0 +1,521 @@
+"""Read-along EPUB 3: the book with every spoken sentence wrapped in a <span id>, and SMIL media overlays that
+point each span at its stretch of the chapter's audio (AAC), so a reading system highlights the text as it is
+spoken.
+
+Timings are exact where they can be: every segment's first and last sample are known. A segment holding
+several sentences has its time shared among them by token count (subtitles.sentence_cues), so sentence
+boundaries inside a segment are estimates, good to a word or so.
+
+Which text a sentence is: the spoken sentences (normalised: "1865" is read "eighteen sixty-five") are
+aligned word by word with the document's visible text (difflib over lower-cased words); a sentence spans
+from its first to its last matched word, with neighbouring punctuation. The wrap never changes text, only
+adds a <span>; where that would need a span around block elements (a sentence running across paragraphs),
+or no word matched, the sentence gets no overlay entry and the count goes into the warnings.
+
+An EPUB 3 source is copied entry by entry, only the documents read aloud and the package document changed
+(front matter, notes and whatever is not spoken keep no overlay). Other inputs (Markdown, HTML, text, and
+EPUB 2, whose package lacks what overlays need) become an EPUB 3 built from the parsed book.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import html
+import posixpath
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from lxml import etree
+
+from audiobook_tts.assemble.errors import AssembleError
+from audiobook_tts.assemble.subtitles import Cue
+from audiobook_tts.ingest.book import Book, BookError, Chapter
+from audiobook_tts.ingest.package import read_package
+from audiobook_tts.ingest.safety import parse_xml, refuse_entity_declarations
+from audiobook_tts.ingest.xhtml import local_name
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPF_NS = "http://www.idpf.org/2007/opf"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+ACTIVE_CLASS = "-epub-media-overlay-active"
+CSS = f".{ACTIVE_CLASS} {{ background-color: #ffe680; color: inherit; border-radius: 0.15em; }}\n"
+_INVISIBLE = {"head", "script", "style", "template", "noscript"}
+# Elements a <span> may not hold: a sentence needing one of these inside its span gets no overlay entry.
+_BLOCKS = set(
+    "address article aside blockquote body dd details div dl dt figcaption figure footer form h1 h2 h3"
+    " h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
+_PAUSE_MARKUP = re.compile(r"\[pause(?::[^\]]*)?\]")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def _parse_document(name: str, data: bytes) -> etree._Element:
+    """A book's XHTML, comments and all (the copy keeps the publisher's markup), never resolving entities."""
+    refuse_entity_declarations(Path(name), name, data)
+    parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, remove_comments=False)
+    try:
+        return etree.fromstring(data, parser=parser)
+    except (etree.XMLSyntaxError, ValueError) as error:
+        raise BookError(f"{name} is not well-formed XML ({error})") from None
+
+
+def _serialize_document(root: etree._Element) -> bytes:
+    """Empty non-void elements keep their end tag (`<script src=..></script>`), as an HTML parser needs."""
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.text is None and len(element) == 0 \
+                and local_name(element) not in _VOID:
+            element.text = ""
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ReadAlongSource:
+    """What assemble() needs to make the read-along EPUB besides the audio."""
+
+    book: Book
+    source: Path | None  # the book file: an EPUB 3 is copied; anything else is rebuilt from `book`
+    chapters: list[Chapter]  # the ingested chapter behind each assembled chapter, in the same order
+
+
+@dataclass(frozen=True)
+class ReadAlongChapter:
+    chapter: Chapter  # the ingested chapter: where its text is (`source`), its title and blocks
+    audio: Path  # AAC in MP4 holding exactly the chapter's samples
+    cues: list[Cue]  # one per spoken sentence, in samples from the chapter's start
+    samples: int
+
+
+@dataclass
+class ReadAlongResult:
+    path: Path
+    spans: int  # sentences with an overlay entry
+    missed: list[str] = field(
+        default_factory=list
+    )  # sentences that got none (text not found, or not wrappable)
+
+
+# -- text slots: the document's visible text as lxml holds it (element.text and element.tail pieces) ---------
+@dataclass
+class _Slot:
+    element: etree._Element
+    kind: str  # "text" (element.text) or "tail" (element.tail)
+    start: int  # offset in the flattened visible text
+
+    @property
+    def text(self) -> str:
+        """Read live: a wrap further on in the document shortens the slot it starts in."""
+        return (self.element.text if self.kind == "text" else self.element.tail) or ""
+
+    @property
+    def container(self) -> etree._Element:
+        return self.element if self.kind == "text" else self.element.getparent()
+
+
+def _slots(body: etree._Element) -> list[_Slot]:
+    slots: list[_Slot] = []
+    position = 0
+
+    def add(element: etree._Element, kind: str, text: str | None) -> None:
+        nonlocal position
+        if text:
+            slots.append(_Slot(element, kind, position))
+            position += len(text)
+
+    def visit(element: etree._Element) -> None:
+        if isinstance(element.tag, str) and local_name(element) not in _INVISIBLE:
+            add(element, "text", element.text)
+            for child in element:
+                visit(child)
+                add(child, "tail", child.tail)
+
+    visit(body)
+    return slots
+
+
+def _find(slots: list[_Slot], position: int, end: bool) -> _Slot:
+    """The slot holding `position` (for an end, the slot it closes: a slot never starts at an end)."""
+    index = bisect.bisect_left(slots, position, key=lambda slot: slot.start) if end else \
+        bisect.bisect_right(slots, position, key=lambda slot: slot.start)
+    return slots[index - 1]
+
+
+def _ancestors(element: etree._Element) -> list[etree._Element]:
+    chain = [element]
+    while (parent := chain[-1].getparent()) is not None:
+        chain.append(parent)
+    return chain
+
+
+def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> bool:
+    """Wrap visible text [start, end) in <span id=span_id>; False where that would enclose a block.
+
+    `slots` are the document's before any wrap; wraps must come last first (each leaves what precedes it
+    where the slots say)."""
+    first, last = _find(slots, start, end=False), _find(slots, end, end=True)
+    a, b = start - first.start, end - last.start
+    top = next(e for e in _ancestors(first.container) if e in _ancestors(last.container))
+    # a boundary inside an inline element below the common container moves out to that element's edge
+    if first.container is not top:
+        child = next(e for e in _ancestors(first.container) if e.getparent() is top)
+        previous = child.getprevious()
+        first = _Slot(previous, "tail", 0) if previous is not None else _Slot(top, "text", 0)
+        a = len(first.text)
+    if last.container is not top:
+        child = next(e for e in _ancestors(last.container) if e.getparent() is top)
+        last, b = _Slot(child, "tail", 0), 0
+    children = list(top)
+    first_index = 0 if first.kind == "text" else children.index(first.element) + 1
+    last_index = first_index - 1 if last.kind == "text" else children.index(last.element)
+    moved = children[first_index : last_index + 1]
+    if any(isinstance(e.tag, str) and local_name(e) in _BLOCKS for e in moved):
+        return False
+    first_text, last_text = first.text, last.text
+    span = etree.Element(f"{{{XHTML_NS}}}span" if top.tag.startswith("{") else "span", id=span_id)
+    if first.element is last.element and first.kind == last.kind:
+        span.text, span.tail = first_text[a:b], first_text[b:]
+        moved = []
+    else:
+        span.text, span.tail = first_text[a:], last_text[b:]
+        moved[-1].tail = last_text[:b] or None
+    if first.kind == "text":
+        top.text = first_text[:a] or None
+    else:
+        first.element.tail = first_text[:a] or None
+    for element in moved:
+        span.append(element)  # keeps the element's own tail, now inside the span
+    top.insert(first_index, span)
+    return True
+
+
+# -- alignment of spoken sentences with the visible text -----------------------------------------------------
+_WORD = re.compile(r"\w+")
+
+
+def _sentence_ranges(flat: str, sentences: list[str], begin: int = 0) -> list[tuple[int, int] | None]:
+    """For each spoken sentence, the [start, end) of the visible text it reads (from `begin` on), or None."""
+    dom = [(m.start(), m.end()) for m in _WORD.finditer(flat, begin)]
+    dom_words = [flat[s:e].casefold() for s, e in dom]
+    spoken, owner = [], []
+    for index, sentence in enumerate(sentences):
+        for word in _WORD.findall(sentence):
+            spoken.append(word.casefold())
+            owner.append(index)
+    matched: dict[int, int] = {}  # spoken word -> dom word
+    matcher = difflib.SequenceMatcher(None, spoken, dom_words, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            matched[block.a + k] = block.b + k
+    words_of: list[list[int]] = [[] for _ in sentences]
+    for k, index in enumerate(owner):
+        if k in matched:
+            words_of[index].append(matched[k])
+    ranges: list[tuple[int, int] | None] = []
+    floor = begin  # the previous sentence's end: ranges never overlap
+    for dom_indices in words_of:
+        if not dom_indices or dom[dom_indices[0]][0] < floor:
+            ranges.append(None)
+            continue
+        start, end = dom[dom_indices[0]][0], dom[dom_indices[-1]][1]
+        while start > floor and not flat[start - 1].isspace() and not flat[start - 1].isalnum():
+            start -= 1  # opening quote or bracket
+        while end < len(flat) and not flat[end].isspace() and not flat[end].isalnum():
+            end += 1  # closing punctuation
+        ranges.append((start, end))
+        floor = end
+    return ranges
+
+
+# -- the package ---------------------------------------------------------------------------------------------
+def _clock(seconds: float) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, rest = divmod(rest, 60)
+    return f"{int(hours)}:{int(minutes):02d}:{rest:06.3f}"
+
+
+def _seconds(samples: int, sample_rate: int) -> str:
+    return f"{samples / sample_rate:.3f}s"
+
+
+def _smil(
+    doc_href: str, audio_hrefs: list[str], entries: list[list[tuple[str, Cue]]], sample_rate: int
+) -> bytes:
+    """One SMIL for one document: a <seq> per chapter (pointing at its first sentence), a <par> per sentence
+    (text id + audio clip)."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops" version="3.0">',
+        "<body>",
+    ]
+    number = 0
+    for chapter, (audio, pars) in enumerate(zip(audio_hrefs, entries, strict=True), start=1):
+        if not pars:
+            continue
+        lines.append(f'<seq id="seq{chapter}" epub:textref="{html.escape(doc_href)}#{pars[0][0]}">')
+        for span_id, cue in pars:
+            number += 1
+            lines.append(
+                f'<par id="par{number}"><text src="{html.escape(doc_href)}#{span_id}"/>'
+                f'<audio src="{html.escape(audio)}" clipBegin="{_seconds(cue.start, sample_rate)}" '
+                f'clipEnd="{_seconds(cue.end, sample_rate)}"/></par>'
+            )
+        lines.append("</seq>")
+    lines += ["</body>", "</smil>", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _relative(target: str, from_doc: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(from_doc) or ".")
+
+
+class _Epub:
+    """The files of an EPUB 3 being made into a read-along book: zip entries by path, the OPF as a tree."""
+
+    def __init__(self, files: dict[str, bytes], opf_path: str):
+        self.files = files
+        self.opf_path = opf_path
+        self.opf = parse_xml(Path(opf_path), opf_path, files[opf_path], recover=False)
+        self.manifest = next(self.opf.iter(f"{{{OPF_NS}}}manifest"))
+        self.metadata = next(self.opf.iter(f"{{{OPF_NS}}}metadata"))
+        self.base = posixpath.dirname(opf_path)
+
+    def href(self, path: str) -> str:
+        return _relative(path, self.opf_path)
+
+    def item_for(self, path: str) -> etree._Element | None:
+        for item in self.manifest:
+            if (
+                isinstance(item.tag, str)
+                and posixpath.normpath(posixpath.join(self.base, item.get("href", ""))) == path
+            ):
+                return item
+        return None
+
+    def add_item(self, item_id: str, path: str, media_type: str, data: bytes) -> None:
+        self.files[path] = data
+        etree.SubElement(
+            self.manifest,
+            f"{{{OPF_NS}}}item",
+            id=item_id,
+            href=self.href(path),
+            attrib={"media-type": media_type},
+        )
+
+    def add_meta(self, prop: str, value: str, refines: str | None = None) -> None:
+        meta = etree.SubElement(self.metadata, f"{{{OPF_NS}}}meta", property=prop)
+        if refines:
+            meta.set("refines", f"#{refines}")
+        meta.text = value
+
+    def write(self, path: Path) -> None:
+        modified = [
+            m for m in self.metadata.iter(f"{{{OPF_NS}}}meta") if m.get("property") == "dcterms:modified"
+        ]
+        for meta in modified:
+            self.metadata.remove(meta)
+        self.add_meta("dcterms:modified", datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        self.files[self.opf_path] = etree.tostring(
+            self.opf.getroottree(), xml_declaration=True, encoding="utf-8"
+        )
+        partial = path.with_name(f".{path.name}.partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(
+                zipfile.ZipInfo("mimetype"), "application/epub+zip", compress_type=zipfile.ZIP_STORED
+            )
+            for name, data in self.files.items():
+                if name != "mimetype":
+                    stored = name.endswith((".m4a", ".jpg", ".jpeg", ".png"))  # compressed already
+                    archive.writestr(
+                        name, data, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                    )
+        partial.replace(path)
+
+
+def _from_source(source: Path) -> _Epub | None:
+    """An EPUB 3 source as files; None for EPUB 2 (or anything else): that is rebuilt from the parsed book."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            package = read_package(source, archive)
+            opf = parse_xml(source, package.opf_path, archive.read(package.opf_path), recover=False)
+            if not opf.get("version", "").startswith("3"):
+                return None
+            files = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+    except (zipfile.BadZipFile, BookError, KeyError):
+        return None
+    return _Epub(files, package.opf_path)
+
+
+def _built(book: Book, chapters: list[ReadAlongChapter]) -> tuple[_Epub, list[Chapter]]:
+    """An EPUB 3 made from the parsed book: one XHTML document per chapter read, a nav, the cover."""
+    meta = book.metadata
+    language = meta.language or "en"
+    files: dict[str, bytes] = {
+        "META-INF/container.xml": (
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<container version="1.0" '
+            b'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+            b'<rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/>'
+            b"</rootfiles></container>\n"
+        )
+    }
+    items, spine, toc, placed = [], [], [], []
+    for number, entry in enumerate(chapters, start=1):
+        chapter = entry.chapter
+        name = f"text/chapter{number:03d}.xhtml"
+        body = [f'<h1 id="chapter{number}">{html.escape(chapter.title)}</h1>']
+        for block in chapter.blocks:
+            text = _PAUSE_MARKUP.sub("", block.text).strip()
+            if block.kind == "scene_break":
+                body.append("<hr/>")
+            elif block.kind == "heading" and text.casefold() != chapter.title.casefold():
+                body.append(f"<h2>{html.escape(text)}</h2>")
+            elif block.kind == "verse":
+                body.append("<p>" + "<br/>".join(html.escape(line) for line in text.split("\n")) + "</p>")
+            elif block.kind == "quote":
+                body.append(f"<blockquote><p>{html.escape(text)}</p></blockquote>")
+            elif text and block.kind != "heading":
+                body.append(f"<p>{html.escape(text)}</p>")
+        files[f"EPUB/{name}"] = _xhtml(chapter.title, language, "\n".join(body)).encode("utf-8")
+        items.append(f'<item id="c{number}" href="{name}" media-type="application/xhtml+xml"/>')
+        spine.append(f'<itemref idref="c{number}"/>')
+        toc.append(f'<li><a href="{name}">{html.escape(chapter.title)}</a></li>')
+        placed.append(Chapter(chapter.title, chapter.blocks, source=f"EPUB/{name}"))
+    nav = f'<nav epub:type="toc" id="toc"><h1>Contents</h1><ol>{"".join(toc)}</ol></nav>'
+    files["EPUB/nav.xhtml"] = _xhtml("Contents", language, nav).encode("utf-8")
+    items.append('<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>')
+    if meta.cover is not None and meta.cover.mime in (
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/svg+xml",
+    ):
+        cover = "cover." + {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}.get(
+            meta.cover.mime, "svg"
+        )
+        files[f"EPUB/{cover}"] = meta.cover.data
+        items.append(
+            f'<item id="cover" href="{cover}" media-type="{meta.cover.mime}" properties="cover-image"/>'
+        )
+    identifier = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, meta.title + '|' + '|'.join(meta.authors))}"
+    creators = "".join(f"<dc:creator>{html.escape(a)}</dc:creator>" for a in meta.authors)
+    files["EPUB/package.opf"] = f"""<?xml version="1.0" encoding="UTF-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" xml:lang="{language}">
+<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:identifier id="uid">{identifier}</dc:identifier><dc:title>{html.escape(meta.title)}</dc:title>
+<dc:language>{html.escape(language)}</dc:language>{creators}
+</metadata>
+<manifest>{"".join(items)}</manifest>
+<spine>{"".join(spine)}</spine>
+</package>
+""".encode()
+    return _Epub(files, "EPUB/package.opf"), placed
+
+
+def _xhtml(title: str, language: str, body: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n<html xmlns="{XHTML_NS}" '
+        f'xmlns:epub="http://www.idpf.org/2007/ops" lang="{language}" xml:lang="{language}">\n'
+        f"<head><title>{html.escape(title)}</title></head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _anchor_offset(body: etree._Element, fragment: str) -> int:
+    """Where the chapter's anchor (an id in the document) starts in the visible text; 0 if not found."""
+    elements = list(body.iter())  # holds the proxies, so the same element is the same key below
+    order = {element: index for index, element in enumerate(elements)}
+    target = next((e for e in elements if isinstance(e.tag, str) and e.get("id") == fragment), None)
+    if target is None:
+        return 0
+    slots = _slots(body)
+    return next((slot.start for slot in slots if order[slot.element] >= order[target]),
+                sum(len(slot.text) for slot in slots))
+
+
+def write_readalong_epub(
+    path: Path,
+    book: Book,
+    source: Path | None,
+    chapters: list[ReadAlongChapter],
+    sample_rate: int,
+    narrator: str | None = None,
+) -> ReadAlongResult:
+    """Write the read-along EPUB 3 to `path`; see the module docstring."""
+    epub = _from_source(source) if source is not None and source.suffix.lower() == ".epub" else None
+    if epub is None:
+        epub, placed = _built(book, chapters)
+        chapters = [
+            ReadAlongChapter(c, e.audio, e.cues, e.samples) for c, e in zip(placed, chapters, strict=True)
+        ]
+    result = ReadAlongResult(path, 0)
+    css_path = posixpath.join(epub.base, "readalong.css")
+    epub.add_item("readalong-css", css_path, "text/css", CSS.encode())
+    by_document: dict[str, list[tuple[int, ReadAlongChapter]]] = {}
+    for number, entry in enumerate(chapters, start=1):
+        audio_path = posixpath.join(epub.base, "audio", f"chapter{number:03d}.m4a")
+        epub.add_item(f"audio{number}", audio_path, "audio/mp4", entry.audio.read_bytes())
+        by_document.setdefault(entry.chapter.source.split("#")[0], []).append((number, entry))
+    total = 0.0
+    for overlay, (document, entries) in enumerate(by_document.items(), start=1):
+        item = epub.item_for(document)
+        if item is None or document not in epub.files:
+            result.missed += [cue.text for _, entry in entries for cue in entry.cues]
+            continue
+        try:
+            root = _parse_document(document, epub.files[document])
+        except BookError:
+            result.missed += [cue.text for _, entry in entries for cue in entry.cues]
+            continue
+        body = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "body"), root)
+        flat = "".join(slot.text for slot in _slots(body))
+        found: list[tuple[tuple[int, int] | None, str, Cue]] = []  # (text range, span id, cue) per sentence
+        for number, entry in entries:
+            fragment = entry.chapter.source.partition("#")[2]
+            begin = _anchor_offset(body, fragment) if fragment else 0
+            ranges = _sentence_ranges(flat, [cue.text for cue in entry.cues], begin)
+            found += [(span, f"ra{number}-{index + 1}", cue)
+                      for index, (cue, span) in enumerate(zip(entry.cues, ranges, strict=True))]
+        slots = _slots(body)
+        located = [(span, span_id) for span, span_id, _ in found if span is not None]
+        last_first = sorted(located, key=lambda f: f[0], reverse=True)
+        wrapped = {span_id for (start, end), span_id in last_first if _wrap(slots, start, end, span_id)}
+        result.missed += [cue.text for _, span_id, cue in found if span_id not in wrapped]
+        result.spans += len(wrapped)
+        pars = [[(f"ra{number}-{index + 1}", cue) for index, cue in enumerate(entry.cues)
+                 if f"ra{number}-{index + 1}" in wrapped] for number, entry in entries]
+        head = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "head"), None)
+        if head is not None:
+            etree.SubElement(
+                head,
+                f"{{{XHTML_NS}}}link" if root.tag.startswith("{") else "link",
+                rel="stylesheet",
+                type="text/css",
+                href=_relative(css_path, document),
+            )
+        epub.files[document] = _serialize_document(root)
+        smil_path = posixpath.join(epub.base, "overlays", f"overlay{overlay:03d}.smil")
+        audio_hrefs = [
+            _relative(posixpath.join(epub.base, "audio", f"chapter{number:03d}.m4a"), smil_path)
+            for number, _ in entries
+        ]
+        epub.add_item(
+            f"overlay{overlay}",
+            smil_path,
+            "application/smil+xml",
+            _smil(_relative(document, smil_path), audio_hrefs, pars, sample_rate),
+        )
+        item.set("media-overlay", f"overlay{overlay}")
+        seconds = sum(entry.samples for _, entry in entries) / sample_rate
+        epub.add_meta("media:duration", _clock(seconds), refines=f"overlay{overlay}")
+        total += seconds
+    epub.add_meta("media:duration", _clock(total))
+    epub.add_meta("media:active-class", ACTIVE_CLASS)
+    if narrator:
+        epub.add_meta("media:narrator", narrator)
+    try:
+        epub.write(path)
+    except OSError as error:
+        raise AssembleError(f"cannot write {path}: {error.strerror or error}") from error
+    return result

@@ -1,0 +1,83 @@
+"""Loudness measured on the encoded MP3 and M4B files (default and ACX), and corrected where it misses."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from audiobook_tts.assemble import AssembleOptions, BookTags, assemble
+from audiobook_tts.assemble.verify import TOLERANCE_LU, measure_file
+from tests.fixtures.audio import SAMPLE_RATE, decode, loudness, make_chapter
+
+
+def book(out, options: AssembleOptions):
+    chapters = [make_chapter("Quiet", 0.05, 1), make_chapter("Loud", 0.9, 2, sentences=2)]
+    return assemble(chapters, BookTags(title="Measured"), out, options, sample_rate=SAMPLE_RATE)
+
+
+@pytest.fixture(scope="module")
+def default_book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("default")
+    return out, book(out, AssembleOptions())
+
+
+def test_every_encoded_file_meets_the_target(default_book, ffmpeg):
+    out, result = default_book
+    files = sorted(out.glob("*.mp3")) + [out / "Measured.m4b"]
+    assert [check.measured.path for check in result.loudness.files] == files
+    for path in files:
+        integrated, true_peak = loudness(ffmpeg, path)  # the test's own meter, not the report's numbers
+        assert abs(integrated - -19.0) <= TOLERANCE_LU, path.name
+        assert true_peak <= -3.0, path.name
+    assert not result.warnings
+
+
+def test_report_line_and_json(default_book):
+    out, result = default_book
+    line = result.loudness.summary()
+    assert line.startswith("loudness: 3 files at -19.") and "LUFS (target -19)" in line
+    assert line.endswith("all pass") and "\n" not in line
+    report = json.loads((out / "loudness.json").read_text())
+    assert report["summary"] == line and report["unit"] == "LUFS" and report["true_peak_ceiling_db"] == -3.0
+    assert [entry["path"] for entry in report["files"]] == ["01 - Quiet.mp3", "02 - Loud.mp3", "Measured.m4b"]
+    assert all(entry["problems"] == [] for entry in report["files"])
+    assert out / "loudness.json" in result.files
+
+
+def test_measurement_agrees_with_ffmpeg_and_numpy(default_book, ffmpeg):
+    out, _ = default_book
+    path = out / "02 - Loud.mp3"
+    measured = measure_file(ffmpeg, path)
+    integrated, true_peak = loudness(ffmpeg, path)
+    assert (measured.lufs, measured.true_peak_db) == (integrated, true_peak)
+    audio = decode(ffmpeg, path).astype(np.float64)
+    assert measured.rms_db == pytest.approx(10 * np.log10(np.mean(audio**2)), abs=0.01)
+    assert measured.peak_db == pytest.approx(20 * np.log10(np.abs(audio).max()), abs=0.01)
+    window = SAMPLE_RATE // 2
+    floor = min(np.mean(audio[i : i + window] ** 2) for i in range(0, len(audio) - window + 1, window))
+    assert measured.noise_floor_db == pytest.approx(10 * np.log10(floor), abs=0.01)
+
+
+def test_a_file_the_encoder_made_quieter_is_encoded_again(tmp_path, ffmpeg):
+    """At 32 kb/s LAME low-passes hard, taking several LU off this bright audio: the check must catch it."""
+    result = book(tmp_path, AssembleOptions(formats=frozenset({"mp3"}), mp3_bitrate="32k"))
+    assert any(check.corrected for check in result.loudness.files)
+    assert "re-encoded once" in result.loudness.summary()
+    for path in sorted(tmp_path.glob("*.mp3")):
+        assert abs(loudness(ffmpeg, path)[0] - -19.0) <= TOLERANCE_LU, path.name
+
+
+def test_acx_rules_checked_on_the_mp3s(tmp_path, ffmpeg):
+    result = book(tmp_path, AssembleOptions(preset="acx"))
+    report = json.loads((tmp_path / "loudness.json").read_text())
+    assert report["unit"] == "dB RMS" and report["target"] == -20.0
+    mp3s = [entry for entry in report["files"] if entry["path"].endswith(".mp3")]
+    assert len(mp3s) == 2 and all(entry["problems"] == [] for entry in mp3s)
+    for entry in mp3s:
+        audio = decode(ffmpeg, tmp_path / entry["path"]).astype(np.float64)
+        rms = 10 * np.log10(np.mean(audio**2))
+        assert -23 <= rms <= -18 and entry["rms_db"] == pytest.approx(rms, abs=0.01)
+        assert entry["peak_db"] <= -3.0 and entry["noise_floor_db"] <= -60.0
+    assert "dB RMS (target -20)" in result.loudness.summary()
