@@ -30,8 +30,9 @@ def status(
         ),
     ] = False,
 ) -> None:
-    """Show how far the render in DIRECTORY got: segments and audio done per chapter, what remains, and
-    whether the finished files (M4B, MP3s) are complete, stale or missing. Nothing in DIRECTORY is changed."""
+    """Show how far the render in DIRECTORY got: segments done per chapter, their speech and how long it
+    lasts with its pauses (as in the M4B), what remains, and whether the finished files (M4B, MP3s) are
+    complete, stale or missing. Nothing in DIRECTORY is changed."""
     if flags:
         show_flags(directory, as_json)
         return
@@ -39,15 +40,22 @@ def status(
     if as_json:
         typer.echo(json.dumps(job.to_json(), indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"{directory}: {job.done}/{job.total} segments, {hms(job.seconds)} of audio")
+    table = Table(
+        title=f"{directory}: {job.done}/{job.total} segments, {hms(job.seconds)} of speech, "
+        f"{hms(job.seconds_with_pauses)} long with its pauses",
+        caption="speech: the audio rendered; with pauses: its length in the M4B",
+    )
     table.add_column("#", justify="right")
     table.add_column("chapter")
     table.add_column("segments", justify="right")
-    table.add_column("audio", justify="right")
+    table.add_column("speech", justify="right")
+    table.add_column("with pauses", justify="right")
     table.add_column("remaining", justify="right")
     for c in job.chapters:
         left = f"{c.remaining} ({c.remaining_chars} chars)" if c.remaining else "done"
-        table.add_row(str(c.index), c.title, f"{c.done}/{c.total}", hms(c.seconds), left)
+        table.add_row(
+            str(c.index), c.title, f"{c.done}/{c.total}", hms(c.seconds), hms(c.seconds_with_pauses), left
+        )
     Console().print(table)
     checked = "checksum" if job.verified else "size (--verify checks checksums)"
     if job.damaged:

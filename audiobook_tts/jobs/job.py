@@ -65,12 +65,18 @@ class ChapterStatus:
     title: str
     done: int  # segments with audio in the index
     total: int
-    seconds: float  # audio rendered so far
+    seconds: float  # audio rendered so far: speech only
     remaining_chars: int  # text still to render: a rough measure of the work left
+    pauses: float = 0.0  # the planned silence after the rendered segments
 
     @property
     def remaining(self) -> int:
         return self.total - self.done
+
+    @property
+    def seconds_with_pauses(self) -> float:
+        """How long the rendered part lasts as assembled; for a finished chapter, its length in the M4B."""
+        return self.seconds + self.pauses
 
 
 @dataclass
@@ -93,12 +99,17 @@ class JobStatus:
     def seconds(self) -> float:
         return sum(chapter.seconds for chapter in self.chapters)
 
+    @property
+    def seconds_with_pauses(self) -> float:
+        return sum(chapter.seconds_with_pauses for chapter in self.chapters)
+
     def to_json(self) -> dict:
         return {
             "directory": str(self.directory),
             "done": self.done,
             "total": self.total,
-            "seconds": round(self.seconds, 3),
+            "speech_seconds": round(self.seconds, 3),
+            "seconds_with_pauses": round(self.seconds_with_pauses, 3),
             "checked": "checksum" if self.verified else "size",
             "damaged": self.damaged,
             "outputs": [
@@ -113,7 +124,8 @@ class JobStatus:
                     "done": c.done,
                     "total": c.total,
                     "remaining": c.remaining,
-                    "seconds": round(c.seconds, 3),
+                    "speech_seconds": round(c.seconds, 3),
+                    "seconds_with_pauses": round(c.seconds_with_pauses, 3),
                     "remaining_chars": c.remaining_chars,
                 }
                 for c in self.chapters
@@ -530,11 +542,11 @@ def _status(db: sqlite3.Connection, out_dir: Path, *, verify: bool) -> JobStatus
     intact: dict[str, bool] = {}
     rows = db.execute(
         """
-        SELECT s.chapter, s.key, length(s.text), a.samples, a.sample_rate, a.sha256
+        SELECT s.chapter, s.key, length(s.text), s.pause_after, a.samples, a.sample_rate, a.sha256
         FROM segments s LEFT JOIN audio a ON a.key = s.key ORDER BY s.chapter, s.position
         """
     )
-    for chapter_index, key, chars, samples, rate, sha256 in rows:
+    for chapter_index, key, chars, pause_after, samples, rate, sha256 in rows:
         chapter = chapters[chapter_index]
         chapter.total += 1
         if samples is not None and key not in intact:
@@ -543,6 +555,7 @@ def _status(db: sqlite3.Connection, out_dir: Path, *, verify: bool) -> JobStatus
         if samples is not None and intact[key]:
             chapter.done += 1
             chapter.seconds += samples / rate
+            chapter.pauses += pause_after
         else:
             chapter.remaining_chars += chars
     status.chapters = list(chapters.values())

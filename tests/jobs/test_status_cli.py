@@ -37,17 +37,23 @@ def test_hms():
 
 
 def test_status_table(tmp_path, monkeypatch):
-    """At a fixed 80 columns, with a short relative path: a machine's temp path must not change the layout."""
+    """At a fixed 80 columns, with a short relative path: a machine's temp path must not change the layout.
+    Speech and length with pauses are told apart: each finished segment of the plan has 0.4 s after it."""
     monkeypatch.chdir(tmp_path)
     build_job(Path("job"))
     result = CliRunner().invoke(app, ["status", "job"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "5/12 segments, 1:02:05 of audio" in result.output
+    assert all(len(line) <= 80 for line in lines) and "…" not in result.output
+    assert lines[0] == "job: 5/12 segments, 1:02:05 of speech, 1:02:07 long with its pauses"
+    header = next(line for line in lines if "chapter" in line)
+    assert "speech" in header and "with pauses" in header
+    assert "speech: the audio rendered; with pauses: its length in the M4B" in result.output
     row = {
         title: line for line in lines for title in ("Chapter 1", "Chapter 2", "Chapter 3") if title in line
     }
-    assert "4/4" in row["Chapter 1"] and "1:02:00" in row["Chapter 1"] and "done" in row["Chapter 1"]
+    assert "4/4" in row["Chapter 1"] and "1:02:00 │     1:02:02" in row["Chapter 1"]
+    assert "done" in row["Chapter 1"]
     assert "1/4" in row["Chapter 2"] and "0:00:05" in row["Chapter 2"] and "3 (" in row["Chapter 2"]
     assert "0/4" in row["Chapter 3"] and "0:00:00" in row["Chapter 3"] and "4 (" in row["Chapter 3"]
 
@@ -57,11 +63,15 @@ def test_status_json(tmp_path):
     result = CliRunner().invoke(app, ["status", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert (data["done"], data["total"], data["seconds"]) == (5, 12, 3725.0)
-    assert [(c["title"], c["done"], c["total"], c["remaining"]) for c in data["chapters"]] == [
-        ("Chapter 1", 4, 4, 0),
-        ("Chapter 2", 1, 4, 3),
-        ("Chapter 3", 0, 4, 4),
+    assert (data["done"], data["total"]) == (5, 12)
+    assert (data["speech_seconds"], data["seconds_with_pauses"]) == (3725.0, 3727.0)  # 5 pauses of 0.4 s
+    assert [
+        (c["title"], c["done"], c["total"], c["remaining"], c["speech_seconds"], c["seconds_with_pauses"])
+        for c in data["chapters"]
+    ] == [
+        ("Chapter 1", 4, 4, 0, 3720.0, 3721.6),
+        ("Chapter 2", 1, 4, 3, 5.0, 5.4),
+        ("Chapter 3", 0, 4, 4, 0.0, 0.0),
     ]
 
 

@@ -43,8 +43,8 @@ def test_events_name_what_loads_then_count_segments_then_assembly(tiny_checkpoin
     assert result.speed == result.audio_seconds / result.generation_seconds  # one figure, live and after
 
     assembly = [e for e in events if e.kind == "assemble"]
-    assert [e.message for e in assembly] == ["measure"] * 4 + ["check"] * 3 + ["encode"] * 3
-    assert [e.chapter for e in assembly] == [0, 1, 2, 3, 1, 2, 3, 1, 2, 3]
+    assert [e.message for e in assembly] == ["measure"] * 4 + ["check"] * 3 + ["encode"] * 3 + ["verify"] * 4
+    assert [e.chapter for e in assembly] == [0, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 4]  # verify: 3 MP3s, M4B
     encoded = [e.encoded_seconds for e in assembly if e.message == "encode"]
     assert encoded == sorted(encoded) and encoded[-1] == pytest.approx(result.book_seconds, abs=0.01)
     # the audio's real length, pauses included: what the M4B lasts, well over the speech alone
@@ -68,7 +68,7 @@ def test_summary_gives_length_with_pauses_total_time_and_the_speed(args):
     assert again.returncode == 0, again.stderr
     first, second = again.stdout.splitlines()[:2]
     length = round(result["book_seconds"])
-    assert f": 4 files, 0:00:{length:02d} long with its pauses, made in 0:0" in first
+    assert f": 5 files, 0:00:{length:02d} long with its pauses, made in 0:0" in first  # + loudness.json
     assert second == "0 segments rendered (0:00:00 of speech at 0.0x real time), 22 already done"
     # stderr is not a terminal here: plain lines, the first naming the book at once
     log = again.stderr.splitlines()
