@@ -81,7 +81,7 @@ def _table_of_contents(package: Package, documents: _Documents) -> tuple[list[To
     reasons: dict[str, str] = {}
     nav = package.nav()
     nav_root = documents.get(nav.path) if nav is not None else None
-    if nav_root is not None:
+    if nav is not None and nav_root is not None:
         entries = nav_entries(nav_root, nav.path)
         for kind, target in landmarks(nav_root, nav.path):
             reason = matter_from_landmark(kind, "landmarks")

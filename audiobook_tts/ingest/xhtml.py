@@ -404,7 +404,7 @@ class _Walker:
             self._anchors_in(
                 element, deep=True
             )  # preformatted prose or verse (old Gutenberg poems): keep lines
-            pieces = []
+            pieces: list[str] = []
             self._inline(element, pieces, [], verse=True)
             self._emit("verse", "".join(pieces), context)
         elif name == "figure" and clean_inline("".join(element.itertext())):
@@ -417,7 +417,7 @@ class _Walker:
         elif name in _HEADINGS:
             self._anchors_in(element, deep=True)
             refs: list[str] = []
-            pieces: list[str] = []
+            pieces = []
             heading, captions = _without_captions(element)
             self._inline(heading, pieces, refs, verse=False)
             self._emit("heading", "".join(pieces), context, refs, level=int(name[1]))
@@ -510,10 +510,10 @@ class _Walker:
         self._emit("paragraph", f"{title}.{columns}", context, refs)
         for row in body:
             refs = []
-            texts = [self._cell_text(cell, refs) for cell in row]
+            cell_texts = [self._cell_text(cell, refs) for cell in row]
             said = [
                 f"{header[i]}: {text}" if i < len(header) and header[i] and text else text
-                for i, text in enumerate(texts)
+                for i, text in enumerate(cell_texts)
                 if text
             ]
             self._emit("list_item", "; ".join(said), context, refs)

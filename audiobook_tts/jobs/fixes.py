@@ -90,8 +90,8 @@ class Fixes:
     def describe(self) -> list[str]:
         """One line per fix, for a person deciding whether to discard them."""
         lines = [f"pronounce {word!r} as {respelling!r}" for word, respelling in self.lexicon.items()]
-        for chapter, fix in sorted(self.chapters.items()):
-            lines.append(f"chapter {chapter}: {_changes(fix.voice, fix.settings)}")
+        for chapter, chapter_fix in sorted(self.chapters.items()):
+            lines.append(f"chapter {chapter}: {_changes(chapter_fix.voice, chapter_fix.settings)}")
         for (chapter, position), fix in sorted(self.segments.items()):
             changes = [f"text {fix.text!r}"] if fix.text is not None else []
             changes += [f"take {fix.take}"] if fix.take else []

@@ -198,9 +198,7 @@ class Job:
         return cls(directory, None, index.connect(directory / "index.sqlite"))
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        self._db.close()  # closing a closed connection does nothing
         if self._lock is not None:
             self._lock.release()
 

@@ -212,10 +212,10 @@ def flag_segments(
         rate = chars_per_second(text, measures[key])
         if rate is not None and len(text) >= MIN_CHARS_FOR_LENGTH:
             by_voice.setdefault(voice, {})[key] = rate
-    rate = {key: flag for rates in by_voice.values() for key, flag in rate_flags(rates).items()}
+    rate_flag = {key: flag for rates in by_voice.values() for key, flag in rate_flags(rates).items()}
     flagged = []
     for chapter, position, key, text, _ in rows:
-        flags = segment_flags(measures[key], text) + ([rate[key]] if key in rate else [])
+        flags = segment_flags(measures[key], text) + ([rate_flag[key]] if key in rate_flag else [])
         flags.sort(key=lambda flag: KINDS.index(flag.kind))
         flagged.append(FlaggedSegment(chapter, position, key, text, flags))
     return flagged

@@ -116,8 +116,8 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
         renders.start(view.folder)
         return result
 
-    def page(request: Request, name: str, **context) -> HTMLResponse:
-        response = templates.TemplateResponse(request, name, context)
+    def page(request: Request, name: str, **context) -> Response:
+        response: Response = templates.TemplateResponse(request, name, context)
         if guard.token is not None and request.query_params.get("token"):
             # First visit through the printed address: keep the token in a cookie, drop it from the URL.
             response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)

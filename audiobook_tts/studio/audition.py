@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,14 +17,17 @@ from audiobook_tts.render import ModelChoice, RenderOptions, load_engine
 from audiobook_tts.tts import default_voice_source, load_voice
 from audiobook_tts.tts.voices import VoiceSource
 
+if TYPE_CHECKING:
+    from audiobook_tts.tts.model import PocketTTS, VoiceState
+
 AUDITION_TEXT = "Good evening. This is how I would read your book to you, chapter by chapter."
 
 
 @dataclass
 class Auditions:
     options: RenderOptions  # model, voice and generation options of new books
-    engine: object = None
-    states: dict[str, object] = field(default_factory=dict)
+    engine: PocketTTS | None = None
+    states: dict[str, VoiceState] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def render(self, voice: str | None) -> np.ndarray:

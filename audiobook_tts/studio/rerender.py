@@ -44,8 +44,10 @@ def rerender(folder: Path, book: str | None = None, options: str | None = None) 
             source = source_table.load(db)
         finally:
             db.close()
-        book, options = source.get("book"), source.get("options")
-    if not isinstance(book, str) or not isinstance(options, str):
+        recorded_book, recorded_options = source.get("book"), source.get("options")
+        book = recorded_book if isinstance(recorded_book, str) else None
+        options = recorded_options if isinstance(recorded_options, str) else None
+    if book is None or options is None:
         raise UserError(
             f"{folder} was rendered before renders recorded their book and options: render it once more "
             "with `audiobook-tts render`, then the studio can render it"

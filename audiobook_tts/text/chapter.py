@@ -250,7 +250,7 @@ def prepare_chapter(
     segments: list[Segment] = []
     if options.speak_titles:
         if headings_are_title:
-            parts = []
+            parts: list[tuple[str, int]] = []
             for i in repeated:  # a heading set twice (h1 and h2 alike: "Eredità", "Eredità") is said once
                 text = chapter.blocks[i].text
                 if not parts or normalized_words(parts[-1][0], options) != normalized_words(text, options):

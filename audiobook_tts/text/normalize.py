@@ -939,15 +939,13 @@ def neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
         value = roman_value(match[2])
         return f"{match[1]} {_numeral_said(value, language, language != 'fr')}" if value else match[0]
 
+    def heading_numeral(match: re.Match[str]) -> str:
+        value = roman_value(match[1])
+        return _numeral_said(value, language, False).capitalize() + match[2] if value else match[0]
+
     text = re.sub(r"\b([A-Z][a-zà-ÿ]+) ([IVXL]{2,})\b(?!['’])", regnal, text)
     if ctx.heading:
-        text = re.sub(
-            r"^([IVXLC]+)(\.|\s*$|:)",
-            lambda m: _numeral_said(roman_value(m[1]), language, False).capitalize() + m[2]
-            if roman_value(m[1])
-            else m[0],
-            text,
-        )
+        text = re.sub(r"^([IVXLC]+)(\.|\s*$|:)", heading_numeral, text)
     return standalone_numerals(text, ctx)
 
 

@@ -317,7 +317,7 @@ def _split_between_words(text: str, fits: Callable[[str], bool]) -> list[str]:
             break
         rest_fits_from = _fewest_leading_words_to_drop(words, start, longest, fits)
         # more pieces follow: fill this one, cutting at a phrase start in its last third
-        ranges = [(max(1, longest * 2 // 3), longest, longest)]
+        ranges: list[tuple[int, int, float]] = [(max(1, longest * 2 // 3), longest, longest)]
         if rest_fits_from is not None:  # two pieces will do: cut as evenly as the budget allows
             ranges.insert(0, (rest_fits_from, longest, remaining / 2))
         for low, high, target in ranges:

@@ -214,7 +214,7 @@ def _convert(tp, value, where: str, source: str):
             return None
         (inner,) = [a for a in args if a is not type(None)]
         return _convert(inner, value, where, source)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _build(tp, value, where + ".", source)
     if origin is list or origin is tuple:
         if not isinstance(value, (list, tuple)):

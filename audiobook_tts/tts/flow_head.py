@@ -15,12 +15,11 @@ from torch import Tensor, nn
 NUM_TIME_CONDITIONS = {"lsd": 2, "flow_matching": 1, "drifting": 0, "pointwise": 0}
 
 
-def layer_norm(x: Tensor, eps: float, weight: Tensor | None = None, bias: Tensor | None = None) -> Tensor:
+def layer_norm(x: Tensor, eps: float) -> Tensor:
     """LayerNorm written out (biased variance, divide by sqrt): the reference's own module, bit for bit."""
     mean = x.mean(dim=-1, keepdim=True)
     var = x.var(dim=-1, unbiased=False, keepdim=True)
-    x = (x - mean) / torch.sqrt(var + eps)
-    return x if weight is None else x * weight + bias
+    return (x - mean) / torch.sqrt(var + eps)
 
 
 class AffineLayerNorm(nn.Module):
@@ -31,7 +30,7 @@ class AffineLayerNorm(nn.Module):
         self.bias = nn.Parameter(torch.zeros(channels))
 
     def forward(self, x: Tensor) -> Tensor:
-        return layer_norm(x, self.eps, self.weight, self.bias)
+        return layer_norm(x, self.eps) * self.weight + self.bias
 
 
 class VarianceNorm(nn.Module):
@@ -50,6 +49,8 @@ class VarianceNorm(nn.Module):
 
 class TimestepEmbedder(nn.Module):
     """Scalar time t [B, 1] -> [B, C]: sinusoidal features (cos then sin), MLP, VarianceNorm."""
+
+    freqs: Tensor  # a buffer
 
     def __init__(self, channels: int, frequency_size: int = 256, max_period: float = 10000.0):
         super().__init__()

@@ -31,6 +31,9 @@ class TextEmbedding(nn.Module):
 
 
 class FlowLM(nn.Module):
+    emb_std: Tensor  # buffers: latent statistics, see __init__
+    emb_mean: Tensor
+
     def __init__(self, config: FlowLMConfig, latent_dim: int, speaker_dim: int):
         super().__init__()
         if config.dtype != "float32":

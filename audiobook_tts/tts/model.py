@@ -69,7 +69,13 @@ class PocketTTS(nn.Module):
 
     def count_tokens(self, text: str) -> int:
         """Tokens of `text`: what the text stage measures segments against the token budget with."""
-        return len(self.tokenizer.encode(text))
+        return len(self.text_tokenizer().encode(text))
+
+    def text_tokenizer(self) -> TokenCoder:
+        """The tokenizer, which a model loaded only to check its weights may lack."""
+        if self.tokenizer is None:
+            raise ModelError("this model was loaded without a tokenizer, so it cannot read text; give it one")
+        return self.tokenizer
 
     @classmethod
     def from_files(cls, config: Config, weights_path: Path, tokenizer: TokenCoder | None) -> PocketTTS:
@@ -126,7 +132,7 @@ class PocketTTS(nn.Module):
         self.check_voice(voice)
         options = options.resolved(self.config)
         rules = TextRules.from_config(self.config)
-        for chunk in split_into_chunks(text, self.tokenizer, rules, options.max_tokens):
+        for chunk in split_into_chunks(text, self.text_tokenizer(), rules, options.max_tokens):
             prepared, eos_guess = prepare_prompt(chunk, rules)
             recommended = self.config.model_recommended_frames_after_eos
             frames = after_eos(eos_guess, options.frames_after_eos, recommended)
@@ -186,7 +192,7 @@ class PocketTTS(nn.Module):
         noise_clamp, decode_steps = options.noise_clamp, options.decode_steps
         if temperature is None or eos_threshold is None or frames_after_eos is None:
             raise ValueError("chunk_latents needs resolved options with frames_after_eos decided")
-        tokens = torch.tensor([self.tokenizer.encode(prepared_text)], dtype=torch.long)
+        tokens = torch.tensor([self.text_tokenizer().encode(prepared_text)], dtype=torch.long)
         max_frames = self.max_frames(tokens.shape[1])
         cache = voice.copy(capacity=int(voice.offset.max()) + tokens.shape[1] + max_frames)
         self.flow_lm.prompt(self.flow_lm.conditioner(tokens), cache, temperature, noise_clamp)

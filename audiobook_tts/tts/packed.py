@@ -45,7 +45,7 @@ def packing_available() -> bool:
 class _Packed(nn.Module):
     """A frozen layer's weight and bias in `dtype` (float32, or bfloat16 for the bfloat16 kernels)."""
 
-    def __init__(self, layer: nn.Module, dtype: torch.dtype):
+    def __init__(self, layer: nn.Linear | nn.Conv1d | nn.ConvTranspose1d, dtype: torch.dtype):
         super().__init__()
         self.dtype = dtype
         self.packed_weight = layer.weight.detach().to(dtype)  # reordered by the subclass
@@ -86,7 +86,8 @@ class PackedConv1d(_Packed):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        no_padding, no_fusion = [0, 0], ("none", [], "")
+        no_padding = [0, 0]
+        no_fusion: tuple[str, list[float], str] = ("none", [], "")
         y = torch.ops.mkldnn._convolution_pointwise(
             self.kernel_input(x)[:, :, None, :], self.packed_weight, self.bias, no_padding, self.stride,
             self.dilation, 1, *no_fusion
@@ -106,7 +107,8 @@ class PackedConvTranspose1d(_Packed):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        no_padding, no_fusion = [0, 0], ("none", [], "")
+        no_padding = [0, 0]
+        no_fusion: tuple[str, list[float], str] = ("none", [], "")
         y = torch.ops.mkldnn._convolution_transpose_pointwise(
             self.kernel_input(x)[:, :, None, :], self.packed_weight, self.bias, no_padding, no_padding,
             self.stride, [1, 1], 1, *no_fusion
@@ -139,11 +141,12 @@ def _packed(layer: nn.Module, rows: int, dtype: torch.dtype) -> nn.Module | None
     """The packed twin of `layer`, or None where packing does not apply."""
     if type(layer) is nn.Linear and layer.weight.dtype == torch.float32:
         return PackedLinear(layer, rows, dtype)
-    if type(layer) not in (nn.Conv1d, nn.ConvTranspose1d) or layer.weight.dtype != torch.float32:
+    kinds = (nn.Conv1d, nn.ConvTranspose1d)  # these exactly: a subclass may compute something else
+    if not isinstance(layer, kinds) or type(layer) not in kinds or layer.weight.dtype != torch.float32:
         return None
     if layer.padding != (0,) or layer.groups != 1:
         return None
-    if type(layer) is nn.ConvTranspose1d:
+    if isinstance(layer, nn.ConvTranspose1d):
         return PackedConvTranspose1d(layer, dtype) if layer.output_padding == (0,) else None
     if layer.out_channels == 1 and layer.stride == (1,):
         return SingleOutputConv1d(layer)

@@ -62,7 +62,8 @@ def prepare_prompt(text: str, rules: TextRules) -> tuple[str, int]:
     """Normalise one prompt -> (text the model sees, frames-after-EOS guess: 3 for <= 4 words, else 1)."""
     text = text.strip()
     if rules.replace_characters:
-        text = " ".join(text.translate(str.maketrans(rules.replace_characters)).split())
+        table: dict[str, str | int | None] = dict(rules.replace_characters)  # the type str.maketrans takes
+        text = " ".join(text.translate(str.maketrans(table)).split())
         text = _MARK_THEN_WEAK.sub(r"\1", text)
     if not text:
         raise ModelError("cannot speak an empty text; give the model at least one word")

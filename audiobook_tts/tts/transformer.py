@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -19,7 +20,10 @@ from torch import Tensor, nn
 class _RowCache:
     """What every cache has: rows, each at its own position `offset` (int64 [B])."""
 
-    offset: Tensor
+    if TYPE_CHECKING:  # read-only here (PrefixKVCache derives it); a type only, so no dataclass inherits it
+
+        @property
+        def offset(self) -> Tensor: ...
 
     def positions(self, length: int) -> Tensor:
         """Absolute positions [B, length] of the next `length` inputs of each row."""
@@ -29,6 +33,8 @@ class _RowCache:
 class _AppendingCache(_RowCache):
     """What the linear and the sliding cache share: rows that advance by offset, attention over what
     `append` returns."""
+
+    offset: Tensor
 
     def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
         raise NotImplementedError
@@ -256,9 +262,11 @@ class PrefixKVCache(_RowCache):
     def advance(self, steps: int) -> None:
         self.length += steps
 
-    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: Tensor) -> Tensor:
+    def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None) -> Tensor:
         """One step: q [B, 1, heads, D], k, v [B, 1, kv_heads, D], mask from `attention_mask` ->
         [B, 1, heads, D]."""
+        if mask is None:
+            raise ValueError("a PrefixKVCache attends with the mask of its attention_mask, never None")
         b, _, heads, d = q.shape
         keys, values = self.keys[layer], self.values[layer]
         kv_heads = keys.shape[1]
@@ -399,9 +407,8 @@ class TransformerLayer(nn.Module):
         self.norm2 = nn.LayerNorm(d_model, eps=1e-5)
         self.linear1 = nn.Linear(d_model, dim_feedforward, bias=False)
         self.linear2 = nn.Linear(dim_feedforward, d_model, bias=False)
-        scaled = layer_scale is not None
-        self.layer_scale_1 = LayerScale(d_model, layer_scale) if scaled else nn.Identity()
-        self.layer_scale_2 = LayerScale(d_model, layer_scale) if scaled else nn.Identity()
+        self.layer_scale_1 = LayerScale(d_model, layer_scale) if layer_scale is not None else nn.Identity()
+        self.layer_scale_2 = LayerScale(d_model, layer_scale) if layer_scale is not None else nn.Identity()
 
     def forward(
         self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache: Cache | None, layer: int
@@ -429,24 +436,26 @@ class Transformer(nn.Module):
         super().__init__()
         self.max_period = float(max_period)
         self.context = context  # attention window in steps, the current one included; None = unbounded
-        self.layers = nn.ModuleList(
+        layers = [
             TransformerLayer(d_model, num_heads, dim_feedforward, layer_scale, attn_dim, num_kv_heads)
             for _ in range(num_layers)
-        )
-        attention = self.layers[0].self_attn
+        ]
+        self.layers = nn.ModuleList(layers)
+        attention = layers[0].self_attn
         self.head_dim, self.num_kv_heads = attention.head_dim, attention.num_kv_heads
 
     def forward(self, x: Tensor, cache: Cache | None = None) -> Tensor:
         """x [B, T, d_model] -> [B, T, d_model]. With a cache, x continues each row's stream and the cache
         advances by T; without one, x is a whole stream starting at position 0."""
         b, t, _ = x.shape
+        mask: Tensor | None
         if cache is None:
             positions = torch.arange(t).expand(b, t)
             delta = positions[0, :, None] - positions[0, None, :]
-            mask = delta >= 0
+            causal = delta >= 0
             if self.context is not None:
-                mask = mask & (delta < self.context)
-            mask = mask[None, None]
+                causal = causal & (delta < self.context)
+            mask = causal[None, None]
         else:
             positions = cache.positions(t)
             mask = cache.attention_mask(t)
