@@ -106,7 +106,8 @@ def test_two_actors_give_the_same_bytes_as_a_local_render(
     )  # fmt: skip
     events = []
     result = render_book(EXAMPLE_EPUB, options, events.append)
-    assert result.rendered == 22 and result.reused == 0 and not result.warnings
+    assert result.rendered == 22 and result.reused == 0
+    assert not [w for w in result.warnings if "LUFS" not in w]  # (random-weight audio may miss loudness)
     assert outputs(out) == outputs(reference)  # the MP3s and the M4B
     assert audio_files(out) == audio_files(reference)  # every segment's samples
     assert [e.done for e in events if e.kind == "segment"] == list(range(1, 23))
@@ -202,7 +203,7 @@ def test_the_model_from_each_nodes_hub_cache_or_shipped_gives_the_same_bytes(sma
     for name, ship_model in (("node-cache", False), ("shipped", True)):
         cluster = ClusterOptions(head.address, actor_memory=ACTOR_MEMORY, ship_model=ship_model)
         result = render(name, cluster=cluster)
-        assert result.rendered == local.rendered > 0 and not result.warnings
+        assert result.rendered == local.rendered > 0 and result.warnings == local.warnings
         assert outputs(tmp_path / name) == outputs(tmp_path / "local")
         assert audio_files(tmp_path / name) == audio_files(tmp_path / "local")
 

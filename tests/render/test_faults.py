@@ -175,7 +175,7 @@ def test_a_partial_render_never_replaces_the_whole_book(render, book, tmp_path):
     assert run.returncode == 0, run.stderr
     assert files(out) == whole  # the whole-book M4B and MP3s untouched
     partial = files(out / "chapters-1")
-    assert sorted(partial) == ["01 - The First Chapter.mp3", "A Small Book (chapters 1).m4b"]
+    assert sorted(partial) == ["01 - The First Chapter.mp3", "A Small Book (chapters 1).m4b", "loudness.json"]
     states = {o.target: o.state for o in read_status(out).outputs}
     assert states == {"book": "complete", "chapters 1": "complete"}
 
@@ -205,7 +205,7 @@ def test_assembly_is_skipped_when_the_outputs_are_up_to_date(render, book, tmp_p
     assert {o.target: o.state for o in read_status(out).outputs} == {"book": "missing"}
     assert render(book).returncode == 0 and (out / "A Small Book.m4b").is_file()
     status = cli("status", out)
-    assert "book files (3): complete" in status.stdout  # the M4B and two MP3s
+    assert "book files (4): complete" in status.stdout  # the M4B, two MP3s and loudness.json
 
 
 # ---- 7: SIGTERM --------------------------------------------------------------------------------------------
@@ -248,9 +248,9 @@ def test_status_counts_only_segments_whose_files_check(render, book, tmp_path):
     data[8] ^= 0xFF
     segments[1].write_bytes(bytes(data))
     total = len(segments)
-    assert f"{total - 1}/{total} segments" in cli("status", out).stdout.replace("\n", " ")
+    assert f"{total - 1}/{total} segments" in " ".join(cli("status", out).stdout.split())  # wrapped or not
     verified = cli("status", out, "--verify")
-    assert f"{total - 2}/{total} segments" in verified.stdout.replace("\n", " ")
+    assert f"{total - 2}/{total} segments" in " ".join(verified.stdout.split())
     assert "2 segment files are missing or damaged (checked by checksum)" in verified.stdout
     assert render(book).returncode == 0 and read_status(out, verify=True).done == total
 

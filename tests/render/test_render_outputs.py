@@ -132,11 +132,12 @@ def test_cli_layout_narrator_series_and_loudness_line(tiny_checkpoint, voice_wav
     line = r"loudness: 1 files at -\d+\.\d to -\d+\.\d LUFS \(target -19\), true peak <= .*(all pass|FAIL)"
     printed = " ".join((done.stdout + done.stderr).split())  # the display may wrap it to the terminal
     assert re.search(line, printed), printed
-    folder = out / "Ada Penrose" / "Almanacs" / "Vol 3 - The Lamplighter's Almanac {Ada Reader}"
+    # a partial render (--chapters) goes to its own folder under a title that says so (never the whole book)
+    title = "The Lamplighter's Almanac (chapters 1)"
+    folder = out / "chapters-1" / "Ada Penrose" / "Almanacs" / f"Vol 3 - {title} {{Ada Reader}}"
     names = sorted(path.name for path in folder.iterdir())
-    assert names == ["The Lamplighter's Almanac.m4b", "The Lamplighter's Almanac.vtt", "cover.jpg",
-                     "desc.txt", "metadata.json", "reader.txt"]  # fmt: skip
-    tags = MP4(folder / "The Lamplighter's Almanac.m4b").tags
+    assert names == [f"{title}.m4b", f"{title}.vtt", "cover.jpg", "desc.txt", "metadata.json", "reader.txt"]
+    tags = MP4(folder / f"{title}.m4b").tags
     assert tags["©wrt"] == ["Ada Reader"] and tags["----:com.apple.iTunes:SERIES-PART"] == [b"3"]
     assert not list(out.glob("*.mp3"))  # the layout's default format is m4b alone
     assert json.loads((folder / "metadata.json").read_text())["series"] == ["Almanacs #3"]

@@ -37,10 +37,12 @@ def test_two_workers_give_the_same_bytes_as_one(options, tmp_path, batch_size):
     (the one-at-a-time path too, where a group is only the unit of work)."""
     one = render_book(TREES, options(out_dir=tmp_path / "one", batch_size=batch_size, threads=1))
     two = render_book(TREES, options(out_dir=tmp_path / "two", batch_size=batch_size, threads=2, workers=2))
-    assert two.rendered == one.rendered == 53 and two.reused == 0 and not two.warnings
+    assert two.rendered == one.rendered == 53 and two.reused == 0
+    # the workers add no warning of their own (random-weight audio may miss the loudness target in both)
+    assert two.warnings == one.warnings
     assert outputs(two.out_dir) == outputs(one.out_dir)  # the MP3s and the M4B
     assert audio_files(two.out_dir) == audio_files(one.out_dir)  # every segment's samples
-    assert {p.suffix for p in two.files} == {".mp3", ".m4b"}
+    assert {p.suffix for p in two.files} == {".mp3", ".m4b", ".json"}  # (.json: the loudness report)
     again = render_book(TREES, options(out_dir=tmp_path / "two", batch_size=batch_size, threads=2, workers=2))
     assert again.rendered == 0 and again.reused == 53  # resumes: everything found, no worker started
 
