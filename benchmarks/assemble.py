@@ -54,6 +54,7 @@ def book(hours: float, chapter_minutes: float) -> list[ChapterAudio]:
             for n in range(segments_per_chapter):
                 yield AudioPiece(bank[(index * 7 + n) % len(bank)], f"Sentence {n} of chapter {index + 1}.")
                 yield PAUSE
+
         return ChapterAudio(f"Chapter {index + 1}", pieces)
 
     return [chapter(index) for index in range(chapter_count)]
@@ -86,8 +87,9 @@ def cpu_seconds() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--hours", type=float, default=10.0)
     parser.add_argument("--chapter-minutes", type=float, default=20.0)
     parser.add_argument("--formats", default="m4b,mp3")
@@ -103,8 +105,11 @@ def main() -> None:
     last_hour_printed = [0]
     children_peak = [0.0]
     start_rss = rss_mb()[0]
-    print(f"book: {len(chapters)} chapters x {minutes_per_chapter:g} min = {args.hours:g} h; "
-          f"RSS at start {start_rss:.0f} MB", flush=True)
+    print(
+        f"book: {len(chapters)} chapters x {minutes_per_chapter:g} min = {args.hours:g} h; "
+        f"RSS at start {start_rss:.0f} MB",
+        flush=True,
+    )
 
     def progress(stage: str, done: int, total: int) -> None:
         now, cpu = time.perf_counter(), cpu_seconds()
@@ -118,14 +123,23 @@ def main() -> None:
             if hour > last_hour_printed[0]:
                 last_hour_printed[0] = hour
                 current, peak = rss_mb()
-                print(f"  encoded {hour:2d} h: RSS {current:.0f} MB (peak so far {peak:.0f} MB), "
-                      f"ffmpeg children {children_rss_mb():.0f} MB", flush=True)
+                print(
+                    f"  encoded {hour:2d} h: RSS {current:.0f} MB (peak so far {peak:.0f} MB), "
+                    f"ffmpeg children {children_rss_mb():.0f} MB",
+                    flush=True,
+                )
 
     with tempfile.TemporaryDirectory(dir=args.workdir) as out:
         previous_end, previous_cpu = [time.perf_counter()], [cpu_seconds()]
         began, cpu_began = previous_end[0], previous_cpu[0]
-        result = assemble(chapters, BookTags(title="Benchmark Book", authors=["Nobody"]), Path(out),
-                          AssembleOptions(formats=frozenset(args.formats.split(","))), RATE, progress)
+        result = assemble(
+            chapters,
+            BookTags(title="Benchmark Book", authors=["Nobody"]),
+            Path(out),
+            AssembleOptions(formats=frozenset(args.formats.split(","))),
+            RATE,
+            progress,
+        )
         total, cpu_total = time.perf_counter() - began, cpu_seconds() - cpu_began
         sizes = {path.suffix: 0 for path in result.files}
         for path in result.files:
@@ -134,17 +148,23 @@ def main() -> None:
     audio_hours = result.total_samples / RATE / 3600
     current, peak = rss_mb()
     speed = audio_hours * 3600 / total
-    print(f"audio: {audio_hours:.2f} h in {total / 60:.1f} min wall = {speed:.0f}x real time; "
-          f"{cpu_total / audio_hours:.1f} CPU s per audio hour "
-          f"= {audio_hours * 3600 / cpu_total:.0f}x real time per core")
+    print(
+        f"audio: {audio_hours:.2f} h in {total / 60:.1f} min wall = {speed:.0f}x real time; "
+        f"{cpu_total / audio_hours:.1f} CPU s per audio hour "
+        f"= {audio_hours * 3600 / cpu_total:.0f}x real time per core"
+    )
     for stage in ("measure", "check", "encode"):
         if stage in stage_done:
             seconds = stage_done[stage] - stage_started[stage]
             cpu = cpu_done[stage] - cpu_started[stage]
-            print(f"  {stage:8s} {seconds / audio_hours:6.1f} s wall, "
-                  f"{cpu / audio_hours:6.1f} CPU s per audio hour")
-    print(f"peak RSS: this process {peak:.0f} MB (now {current:.0f} MB, start {start_rss:.0f} MB); "
-          f"ffmpeg children together at most {children_peak[0]:.0f} MB (sampled at chapter ends)")
+            print(
+                f"  {stage:8s} {seconds / audio_hours:6.1f} s wall, "
+                f"{cpu / audio_hours:6.1f} CPU s per audio hour"
+            )
+    print(
+        f"peak RSS: this process {peak:.0f} MB (now {current:.0f} MB, start {start_rss:.0f} MB); "
+        f"ffmpeg children together at most {children_peak[0]:.0f} MB (sampled at chapter ends)"
+    )
     print("output: " + ", ".join(f"{suffix} {size / 1e6:.0f} MB" for suffix, size in sorted(sizes.items())))
 
 

@@ -75,8 +75,11 @@ def main() -> None:
             marks.setdefault("first segment stored", now)
             if now - last_report[0] > 30:
                 last_report[0] = now
-                print(f"  {now:6.0f} s: {event.done}/{event.total} segments, "
-                      f"{event.audio_seconds:.0f} s of audio", flush=True)
+                print(
+                    f"  {now:6.0f} s: {event.done}/{event.total} segments, "
+                    f"{event.audio_seconds:.0f} s of audio",
+                    flush=True,
+                )
         if event.kind == "assemble":
             marks["assemble"], marks["cpu at assemble"] = now, cpu_seconds()
 
@@ -90,19 +93,27 @@ def main() -> None:
     assembly = ended - marks["assemble"]
     own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
-    print(f"{args.book.name}: {result.rendered} segments, {audio / 60:.1f} min of audio, "
-          f"{len(result.files)} files; full-size english, {args.precision}, random weights, EOS off; "
-          f"load at start {load:.1f}, "
-          f"at end {os.getloadavg()[0]:.1f}")
+    print(
+        f"{args.book.name}: {result.rendered} segments, {audio / 60:.1f} min of audio, "
+        f"{len(result.files)} files; full-size english, {args.precision}, random weights, EOS off; "
+        f"load at start {load:.1f}, "
+        f"at end {os.getloadavg()[0]:.1f}"
+    )
     print(f"  generation  {generation:7.1f} s wall  {audio / generation:6.1f}x real time")
     print(f"  assembly    {assembly:7.1f} s wall  {audio / assembly:6.1f}x real time")
-    print(f"  end to end  {ended:7.1f} s wall  {audio / ended:6.1f}x real time (from script start, imports "
-          f"and model load included)")
-    print(f"  CPU s per audio s: {cpu / audio:.3f} in all ({marks['cpu at assemble'] / audio:.3f} to the "
-          f"assemble step)")
+    print(
+        f"  end to end  {ended:7.1f} s wall  {audio / ended:6.1f}x real time (from script start, imports "
+        f"and model load included)"
+    )
+    print(
+        f"  CPU s per audio s: {cpu / audio:.3f} in all ({marks['cpu at assemble'] / audio:.3f} to the "
+        f"assemble step)"
+    )
     print(f"  peak RSS {own_rss:.2f} GB (this process; ffmpeg's encoders add ~60 MB, benchmarks/assemble.py)")
-    print(f"  first progress after {marks['first progress']:.2f} s, first segment stored after "
-          f"{marks['first segment stored']:.2f} s (from script start)")
+    print(
+        f"  first progress after {marks['first progress']:.2f} s, first segment stored after "
+        f"{marks['first segment stored']:.2f} s (from script start)"
+    )
 
 
 if __name__ == "__main__":

@@ -117,8 +117,10 @@ def main() -> None:
             outputs[precision] = work(model)
             cpu[precision] = time.process_time() - started
         figures = differences(outputs["float32"], outputs["bf16"], rate)
-        print(f"{name}: {len(outputs['float32']) / rate:.1f} s of audio; CPU s float32 {cpu['float32']:.2f}, "
-              f"bf16 {cpu['bf16']:.2f} (x{cpu['float32'] / cpu['bf16']:.2f})")
+        print(
+            f"{name}: {len(outputs['float32']) / rate:.1f} s of audio; CPU s float32 {cpu['float32']:.2f}, "
+            f"bf16 {cpu['bf16']:.2f} (x{cpu['float32'] / cpu['bf16']:.2f})"
+        )
         print("  " + ", ".join(f"{key} {value:.3g}" for key, value in figures.items()))
 
 

@@ -1,6 +1,6 @@
 """Build the example EPUB from its Markdown source, so both formats tell the same book.
 
-    python examples/build_epub.py   # writes examples/the-lamplighters-almanac.epub
+python examples/build_epub.py   # writes examples/the-lamplighters-almanac.epub
 """
 
 from pathlib import Path

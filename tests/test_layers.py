@@ -8,7 +8,13 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "audiobook_tts"
 LAYERS = [
-    {"errors"}, {"ingest"}, {"tts", "text", "jobs", "assemble"}, {"profiles"}, {"render"}, {"studio"}, {"cli"}
+    {"errors"},
+    {"ingest"},
+    {"tts", "text", "jobs", "assemble"},
+    {"profiles"},
+    {"render"},
+    {"studio"},
+    {"cli"},
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
 

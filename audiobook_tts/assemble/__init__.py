@@ -5,6 +5,11 @@ from audiobook_tts.assemble.errors import AssembleError
 from audiobook_tts.assemble.model import AssembleOptions, AssembleResult, AudioPiece, BookTags, ChapterAudio
 
 __all__ = [
-    "AssembleError", "AssembleOptions", "AssembleResult", "AudioPiece", "BookTags", "ChapterAudio",
+    "AssembleError",
+    "AssembleOptions",
+    "AssembleResult",
+    "AudioPiece",
+    "BookTags",
+    "ChapterAudio",
     "assemble",
 ]

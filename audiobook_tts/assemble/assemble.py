@@ -65,13 +65,13 @@ def piece_blocks(piece: AudioPiece, chapter_title: str) -> Iterator[np.ndarray]:
     if isinstance(piece.samples, int):
         zeros = np.zeros(min(piece.samples, BLOCK), np.float32)
         for start in range(0, piece.samples, BLOCK):
-            yield zeros[:min(BLOCK, piece.samples - start)]
+            yield zeros[: min(BLOCK, piece.samples - start)]
         return
     samples = np.asarray(piece.samples, dtype=np.float32)
     if samples.ndim != 1:
         raise AssembleError(f"chapter {chapter_title!r}: a piece has shape {samples.shape}, not mono (n,)")
     for start in range(0, len(samples), BLOCK):
-        yield samples[start:start + BLOCK]
+        yield samples[start : start + BLOCK]
 
 
 def room_tone(samples: int, sample_rate: int) -> np.ndarray:
@@ -99,8 +99,16 @@ def writing(path: Path) -> Iterator[None]:
 class _Assembly:
     """State of one assemble() call: paths, sinks and the partial files to clean up if anything fails."""
 
-    def __init__(self, chapters: list[ChapterAudio], tags: BookTags, out_dir: Path, options: AssembleOptions,
-                 sample_rate: int, progress: Progress | None, sentences: SentenceTiming | None):
+    def __init__(
+        self,
+        chapters: list[ChapterAudio],
+        tags: BookTags,
+        out_dir: Path,
+        options: AssembleOptions,
+        sample_rate: int,
+        progress: Progress | None,
+        sentences: SentenceTiming | None,
+    ):
         self.chapters = chapters
         self.sentence_timing = sentences
         self.subtitles = SUBTITLE_FORMATS if options.subtitles is True else tuple(options.subtitles or ())
@@ -134,7 +142,8 @@ class _Assembly:
                 if self.acx and position + piece.length + self.tail > ACX_MAX_SECONDS * self.sample_rate:
                     raise AssembleError(
                         f"chapter {chapter.title!r} lasts over 120 min, the most ACX allows in one file: "
-                        f"split the chapter, or assemble without --preset acx")
+                        f"split the chapter, or assemble without --preset acx"
+                    )
                 if piece.text and piece.length:
                     chapter_cues.append(Cue(position, position + piece.length, piece.text))
                 for block in piece_blocks(piece, chapter.title):
@@ -208,8 +217,10 @@ class _Assembly:
         """The M4B's chapter marks as an FFMETADATA file for its encoder (removed once the M4B is done)."""
         path = self.partial(self.out_dir / f"{self.m4b_path.stem}.chapters.txt")
         with writing(path):
-            path.write_text(ffmetadata([c.title for c in self.chapters], starts, total, self.sample_rate),
-                            encoding="utf-8")
+            path.write_text(
+                ffmetadata([c.title for c in self.chapters], starts, total, self.sample_rate),
+                encoding="utf-8",
+            )
         return path
 
     def m4b_args(self, partial: Path, chapters_file: Path) -> list[str]:
@@ -220,8 +231,9 @@ class _Assembly:
             return encode.mp3_args(partial, self.sample_rate, encode.ACX_MP3_BITRATE, encode.ACX_SAMPLE_RATE)
         return encode.mp3_args(partial, self.sample_rate, self.options.mp3_bitrate, self.sample_rate)
 
-    def encode(self, gains_db: list[float], lengths: list[int], starts: list[int],
-               cues: list[list[Cue]]) -> None:
+    def encode(
+        self, gains_db: list[float], lengths: list[int], starts: list[int], cues: list[list[Cue]]
+    ) -> None:
         formats = self.options.formats
         total = sum(lengths)
         cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
@@ -229,8 +241,13 @@ class _Assembly:
         if "m4b" in formats:
             chapters_file = self.chapters_file(starts, total)
             m4b_partial = self.partial(self.m4b_path)
-            m4b = FfmpegSink(self.ffmpeg, self.sample_rate, self.m4b_args(m4b_partial, chapters_file),
-                             what=str(self.m4b_path), output=m4b_partial)
+            m4b = FfmpegSink(
+                self.ffmpeg,
+                self.sample_rate,
+                self.m4b_args(m4b_partial, chapters_file),
+                what=str(self.m4b_path),
+                output=m4b_partial,
+            )
             self.sinks.append(m4b)
 
         current = {"chapter": 0, "done": 0, "sink": None, "partial": None, "aac": None}
@@ -240,14 +257,27 @@ class _Assembly:
             if sink is not None:
                 sink.finish()
                 duration_ms = round(lengths[index] * 1000 / self.sample_rate)
-                self.finish_file(partial, self.mp3_paths[index], lambda: tag_mp3(
-                    partial, self.tags, self.chapters[index].title, index + 1, len(self.chapters), cover,
-                    duration_ms))
+                self.finish_file(
+                    partial,
+                    self.mp3_paths[index],
+                    lambda: tag_mp3(
+                        partial,
+                        self.tags,
+                        self.chapters[index].title,
+                        index + 1,
+                        len(self.chapters),
+                        cover,
+                        duration_ms,
+                    ),
+                )
                 if self.subtitles:
                     with writing(self.mp3_paths[index]):
-                        self.written += write_subtitles(self.mp3_paths[index].with_suffix(""),
-                                                        self.sentences(cues[index]), self.sample_rate,
-                                                        self.subtitles)
+                        self.written += write_subtitles(
+                            self.mp3_paths[index].with_suffix(""),
+                            self.sentences(cues[index]),
+                            self.sample_rate,
+                            self.subtitles,
+                        )
             if current["aac"] is not None:
                 current["aac"].finish()
             self.progress("encode", index + 1, len(self.chapters))
@@ -263,19 +293,26 @@ class _Assembly:
                 if "mp3" in formats:
                     if current["sink"] is None:
                         current["partial"] = self.partial(self.mp3_paths[index])
-                        current["sink"] = FfmpegSink(self.ffmpeg, self.sample_rate,
-                                                     self.mp3_args(current["partial"]),
-                                                     what=str(self.mp3_paths[index]),
-                                                     output=current["partial"])
+                        current["sink"] = FfmpegSink(
+                            self.ffmpeg,
+                            self.sample_rate,
+                            self.mp3_args(current["partial"]),
+                            what=str(self.mp3_paths[index]),
+                            output=current["partial"],
+                        )
                         self.sinks.append(current["sink"])
                     current["sink"].write(block[:take])
                 if "epub" in formats:
                     if current["aac"] is None:
                         aac = self.partial(self.out_dir / f"{self.mp3_paths[index].stem}.m4a")
                         self.chapter_aac.append(aac)
-                        current["aac"] = FfmpegSink(self.ffmpeg, self.sample_rate,
-                                                    encode.chapter_aac_args(aac, self.options.aac_bitrate),
-                                                    what=str(aac), output=aac)
+                        current["aac"] = FfmpegSink(
+                            self.ffmpeg,
+                            self.sample_rate,
+                            encode.chapter_aac_args(aac, self.options.aac_bitrate),
+                            what=str(aac),
+                            output=aac,
+                        )
                         self.sinks.append(current["aac"])
                     current["aac"].write(block[:take])
                 current["done"] += take
@@ -297,8 +334,10 @@ class _Assembly:
                 for block in piece_blocks(piece, chapter.title):
                     route(limiter.process(block * gain))
             if fed != length:
-                raise AssembleError(f"chapter {chapter.title!r} gave other audio on the second pass than "
-                                    f"on the first: its pieces must be the same on every call")
+                raise AssembleError(
+                    f"chapter {chapter.title!r} gave other audio on the second pass than "
+                    f"on the first: its pieces must be the same on every call"
+                )
             route(limiter.process(tone_tail))
         route(limiter.flush())
 
@@ -306,9 +345,11 @@ class _Assembly:
             m4b.finish()
             self.finish_file(m4b_partial, self.m4b_path, lambda: tag_m4b(m4b_partial, self.tags, cover))
             if self.subtitles:
-                book_cues = [Cue(start + cue.start, start + cue.end, cue.text)
-                             for start, chapter_cues in zip(starts, cues, strict=True)
-                             for cue in self.sentences(chapter_cues)]
+                book_cues = [
+                    Cue(start + cue.start, start + cue.end, cue.text)
+                    for start, chapter_cues in zip(starts, cues, strict=True)
+                    for cue in self.sentences(chapter_cues)
+                ]
                 with writing(self.m4b_path):
                     stem = self.m4b_path.with_suffix("")
                     self.written += write_subtitles(stem, book_cues, self.sample_rate, self.subtitles)
@@ -316,8 +357,9 @@ class _Assembly:
             self.partials.remove(chapters_file)
 
     # -- check the encoded files ----------------------------------------------------------------------------
-    def verify(self, gains_db: list[float], lengths: list[int], starts: list[int],
-               silent: set[int]) -> LoudnessReport:
+    def verify(
+        self, gains_db: list[float], lengths: list[int], starts: list[int], silent: set[int]
+    ) -> LoudnessReport:
         """Measure every encoded file; re-encode once, with the measured error taken off its gain (and the
         limiter's ceiling lowered by any true-peak excess), each file that misses the target by more than
         TOLERANCE_LU or exceeds the ceiling. ACX's rules are checked on the MP3s."""
@@ -329,11 +371,19 @@ class _Assembly:
         if "mp3" in self.options.formats:
             for index, path in enumerate(self.mp3_paths):
                 duration_ms = round(lengths[index] * 1000 / self.sample_rate)
-                outputs.append((path, [index], lambda partial, i=index, ms=duration_ms: tag_mp3(
-                    partial, self.tags, self.chapters[i].title, i + 1, count, cover, ms)))
+                outputs.append(
+                    (
+                        path,
+                        [index],
+                        lambda partial, i=index, ms=duration_ms: tag_mp3(
+                            partial, self.tags, self.chapters[i].title, i + 1, count, cover, ms
+                        ),
+                    )
+                )
         if "m4b" in self.options.formats:
-            outputs.append((self.m4b_path, list(range(count)),
-                            lambda partial: tag_m4b(partial, self.tags, cover)))
+            outputs.append(
+                (self.m4b_path, list(range(count)), lambda partial: tag_m4b(partial, self.tags, cover))
+            )
         for number, (path, indices, tag) in enumerate(outputs, start=1):
             measured = measure_file(self.ffmpeg, path)
             error = self.target - report.level(measured)
@@ -354,8 +404,16 @@ class _Assembly:
             self.progress("verify", number, len(outputs))
         return report
 
-    def reencode(self, path: Path, indices: list[int], gains_db: list[float], ceiling_db: float,
-                 starts: list[int], lengths: list[int], tag: Callable[[Path], None]) -> None:
+    def reencode(
+        self,
+        path: Path,
+        indices: list[int],
+        gains_db: list[float],
+        ceiling_db: float,
+        starts: list[int],
+        lengths: list[int],
+        tag: Callable[[Path], None],
+    ) -> None:
         """Encode `path` again from the rendered pieces of its chapters, through a limiter of its own."""
         m4b = path == self.m4b_path
         chapters_file = self.chapters_file(starts, sum(lengths)) if m4b else None
@@ -382,17 +440,23 @@ class _Assembly:
     def readalong(self, source: ReadAlongSource, cues: list[list[Cue]], lengths: list[int]) -> None:
         """Pack the chapters' AAC audio and sentence timings into the read-along EPUB next to the M4B."""
         path = self.out_dir / f"{self.m4b_path.stem}.epub"
-        chapters = [ReadAlongChapter(chapter, audio, self.sentences(chapter_cues), length)
-                    for chapter, audio, chapter_cues, length
-                    in zip(source.chapters, self.chapter_aac, cues, lengths, strict=True)]
+        chapters = [
+            ReadAlongChapter(chapter, audio, self.sentences(chapter_cues), length)
+            for chapter, audio, chapter_cues, length in zip(
+                source.chapters, self.chapter_aac, cues, lengths, strict=True
+            )
+        ]
         with writing(path):
-            result = write_readalong_epub(path, source.book, source.source, chapters, self.sample_rate,
-                                          self.tags.narrator)
+            result = write_readalong_epub(
+                path, source.book, source.source, chapters, self.sample_rate, self.tags.narrator
+            )
         self.written.append(path)
         if result.missed:
-            self.warnings.append(f"read-along: {len(result.missed)} of {len(result.missed) + result.spans} "
-                                 f"sentences are not highlighted (their text was not found as one run in the "
-                                 f"book), e.g. {result.missed[0]!r}")
+            self.warnings.append(
+                f"read-along: {len(result.missed)} of {len(result.missed) + result.spans} "
+                f"sentences are not highlighted (their text was not found as one run in the "
+                f"book), e.g. {result.missed[0]!r}"
+            )
 
     def sentences(self, segment_cues: list[Cue]) -> list[Cue]:
         return [cue for segment in segment_cues for cue in sentence_cues(segment, self.sentence_timing)]
@@ -405,9 +469,14 @@ class _Assembly:
                 partial.unlink()
 
 
-def assembly_digest(chapters: list[tuple[str, list[tuple[str, float]]]], tags: BookTags,
-                    options: AssembleOptions, ffmpeg: str, sample_rate: int = 24000,
-                    layout: str | None = None) -> str:
+def assembly_digest(
+    chapters: list[tuple[str, list[tuple[str, float]]]],
+    tags: BookTags,
+    options: AssembleOptions,
+    ffmpeg: str,
+    sample_rate: int = 24000,
+    layout: str | None = None,
+) -> str:
     """What an assembly's files are a function of: each chapter's title and (segment key, pause) list, the
     tags (the cover by its hash), the options, the folder layout and the ffmpeg identity. Equal digests,
     equal files: the job records it with its outputs, and a render whose outputs are up to date skips
@@ -417,8 +486,14 @@ def assembly_digest(chapters: list[tuple[str, list[tuple[str, float]]]], tags: B
     option_fields = dataclasses.asdict(options)
     option_fields["formats"] = sorted(options.formats)
     option_fields.pop("ffmpeg")  # the path is in `ffmpeg`, with the version that decides the bytes
-    document = {"format": "audiobook-tts/assembly/1", "chapters": chapters, "tags": tag_fields,
-                "options": option_fields, "ffmpeg": ffmpeg, "sample_rate": sample_rate}
+    document = {
+        "format": "audiobook-tts/assembly/1",
+        "chapters": chapters,
+        "tags": tag_fields,
+        "options": option_fields,
+        "ffmpeg": ffmpeg,
+        "sample_rate": sample_rate,
+    }
     if layout is not None:  # (absent for the default layout, so digests recorded before it still match)
         document["layout"] = layout
     return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -444,11 +519,16 @@ def preflight(options: AssembleOptions, sample_rate: int = 24000) -> str:
     return identity
 
 
-def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
-             options: AssembleOptions | None = None, sample_rate: int = 24000,
-             progress: Progress | None = None,
-             sentences: SentenceTiming | None = None,
-             readalong: ReadAlongSource | None = None) -> AssembleResult:
+def assemble(
+    chapters: list[ChapterAudio],
+    tags: BookTags,
+    out_dir: Path,
+    options: AssembleOptions | None = None,
+    sample_rate: int = 24000,
+    progress: Progress | None = None,
+    sentences: SentenceTiming | None = None,
+    readalong: ReadAlongSource | None = None,
+) -> AssembleResult:
     """Loudness-normalise, encode and tag rendered chapters into `out_dir`; see the module docstring.
 
     `sentences` shares a multi-sentence segment's time among its sentences for subtitles and read-along;
@@ -458,11 +538,13 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
     options = options or AssembleOptions()
     unknown = set(options.formats) - {"mp3", "m4b", "epub"}
     if unknown or not options.formats:
-        raise AssembleError(f"unknown output format(s) {sorted(unknown) or 'none'}: "
-                            f"choose from mp3, m4b, epub")
+        raise AssembleError(
+            f"unknown output format(s) {sorted(unknown) or 'none'}: choose from mp3, m4b, epub"
+        )
     if "epub" in options.formats and (readalong is None or len(readalong.chapters) != len(chapters)):
-        raise AssembleError("the read-along EPUB needs the book's text: pass readalong= with one chapter per "
-                            "chapter of audio")
+        raise AssembleError(
+            "the read-along EPUB needs the book's text: pass readalong= with one chapter per chapter of audio"
+        )
     if not chapters:
         raise AssembleError("the book has no chapters to assemble")
     out_dir = Path(out_dir)
@@ -487,10 +569,18 @@ def assemble(chapters: list[ChapterAudio], tags: BookTags, out_dir: Path,
         report = job.verify(gains_db, lengths, starts, silent)
         with writing(out_dir / LOUDNESS_REPORT):
             job.written.append(report.write(out_dir / LOUDNESS_REPORT))
-        job.warnings += [f"{check.measured.path.name}: {problem}"
-                         for check in report.files for problem in check.problems]
+        job.warnings += [
+            f"{check.measured.path.name}: {problem}" for check in report.files for problem in check.problems
+        ]
     finally:
         job.cleanup()
-    return AssembleResult(files=job.written, chapter_starts=starts, total_samples=sum(lengths),
-                          sample_rate=sample_rate, chapter_gains_db=gains_db, warnings=job.warnings,
-                          loudness=report, segment_cues=cues)
+    return AssembleResult(
+        files=job.written,
+        chapter_starts=starts,
+        total_samples=sum(lengths),
+        sample_rate=sample_rate,
+        chapter_gains_db=gains_db,
+        warnings=job.warnings,
+        loudness=report,
+        segment_cues=cues,
+    )

@@ -25,8 +25,10 @@ def safe_filename(name: str, fallback: str, max_bytes: int = 150) -> str:
 def chapter_file_stems(titles: list[str]) -> list[str]:
     """`01 - Title` stems, numbered wide enough for the chapter count, unique even if titles repeat."""
     width = max(2, len(str(len(titles))))
-    return [f"{number:0{width}d} - {safe_filename(title, f'Chapter {number}')}"
-            for number, title in enumerate(titles, start=1)]
+    return [
+        f"{number:0{width}d} - {safe_filename(title, f'Chapter {number}')}"
+        for number, title in enumerate(titles, start=1)
+    ]
 
 
 def _escape(value: str) -> str:
@@ -39,6 +41,11 @@ def ffmetadata(titles: list[str], starts: list[int], total: int, sample_rate: in
     lines = [";FFMETADATA1"]
     ends = [*starts[1:], total]
     for title, start, end in zip(titles, starts, ends, strict=True):
-        lines += ["[CHAPTER]", f"TIMEBASE=1/{sample_rate}", f"START={start}", f"END={end}",
-                  f"title={_escape(title)}"]
+        lines += [
+            "[CHAPTER]",
+            f"TIMEBASE=1/{sample_rate}",
+            f"START={start}",
+            f"END={end}",
+            f"title={_escape(title)}",
+        ]
     return "\n".join(lines) + "\n"

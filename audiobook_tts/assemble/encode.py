@@ -28,22 +28,72 @@ def resample_args(sample_rate: int, output_rate: int) -> list[str]:
 
 
 def mp3_args(path: Path, sample_rate: int, bitrate: str, output_rate: int) -> list[str]:
-    return [*resample_args(sample_rate, output_rate), "-c:a", "libmp3lame", "-b:a", bitrate,
-            "-compression_level", "5", "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
-            "-map_metadata", "-1", "-f", "mp3", str(path)]
+    return [
+        *resample_args(sample_rate, output_rate),
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        bitrate,
+        "-compression_level",
+        "5",
+        "-write_xing",
+        "1",
+        "-id3v2_version",
+        "0",
+        "-write_id3v1",
+        "0",
+        "-map_metadata",
+        "-1",
+        "-f",
+        "mp3",
+        str(path),
+    ]
 
 
 def m4b_args(path: Path, chapters_file: Path, bitrate: str, language: str | None = None) -> list[str]:
     # input 1: the FFMETADATA chapters ("-map_metadata -1" would drop their titles); tags come from mutagen,
     # except the track's language (ISO 639-2, in the mdhd box), which only the muxer writes
     track_language = ["-metadata:s:a:0", f"language={language}"] if language else []
-    return ["-i", str(chapters_file), "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-            *track_language, "-c:a", "aac", "-aac_coder", "fast", "-b:a", bitrate, "-brand", "M4B ",
-            "-movflags", "+faststart",
-            "-f", "ipod", str(path)]
+    return [
+        "-i",
+        str(chapters_file),
+        "-map",
+        "0:a",
+        "-map_metadata",
+        "1",
+        "-map_chapters",
+        "1",
+        *track_language,
+        "-c:a",
+        "aac",
+        "-aac_coder",
+        "fast",
+        "-b:a",
+        bitrate,
+        "-brand",
+        "M4B ",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "ipod",
+        str(path),
+    ]
 
 
 def chapter_aac_args(path: Path, bitrate: str) -> list[str]:
     """One chapter as AAC-LC in MP4, for the read-along EPUB; the edit list hides the priming samples."""
-    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", bitrate, "-map_metadata", "-1",
-            "-movflags", "+faststart", "-f", "mp4", str(path)]
+    return [
+        "-c:a",
+        "aac",
+        "-aac_coder",
+        "fast",
+        "-b:a",
+        bitrate,
+        "-map_metadata",
+        "-1",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        str(path),
+    ]

@@ -89,18 +89,41 @@ class FfmpegSink:
     With `output` (the file the arguments write), finish() also checks that file: it opens as audio and
     lasts as long as the samples written."""
 
-    def __init__(self, ffmpeg: str, sample_rate: int, output_args: list[str], what: str,
-                 loglevel: str = "error", output: Path | None = None):
+    def __init__(
+        self,
+        ffmpeg: str,
+        sample_rate: int,
+        output_args: list[str],
+        what: str,
+        loglevel: str = "error",
+        output: Path | None = None,
+    ):
         self.what = what  # names the output in error messages
         self.output = output
         self.sample_rate = sample_rate
         self.samples = 0
         self._stderr = tempfile.TemporaryFile()
-        args = [ffmpeg, "-hide_banner", "-nostats", "-loglevel", loglevel, "-y",
-                "-f", "f32le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0", *output_args]
+        args = [
+            ffmpeg,
+            "-hide_banner",
+            "-nostats",
+            "-loglevel",
+            loglevel,
+            "-y",
+            "-f",
+            "f32le",
+            "-ar",
+            str(sample_rate),
+            "-ac",
+            "1",
+            "-i",
+            "pipe:0",
+            *output_args,
+        ]
         try:
-            self._process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                             stderr=self._stderr)
+            self._process = subprocess.Popen(
+                args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._stderr
+            )
         except OSError as error:
             self._stderr.close()
             raise AssembleError(f"cannot run ffmpeg {ffmpeg!r}: {error.strerror}") from error
@@ -174,8 +197,9 @@ def check_output(path: Path, expected_seconds: float, what: str) -> None:
 
 def run_ffmpeg(ffmpeg: str, args: list[str], what: str, stdin: bytes | None = None) -> bytes:
     """A short ffmpeg run (cover conversion, probing in tests); returns stdout."""
-    result = subprocess.run([ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", *args], input=stdin,
-                            capture_output=True)
+    result = subprocess.run(
+        [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", *args], input=stdin, capture_output=True
+    )
     if result.returncode != 0:
         log = result.stderr.decode("utf-8", "replace")
         raise AssembleError(f"ffmpeg failed on {what}: {error_summary(log)}")

@@ -40,8 +40,13 @@ class LoudnessMeter:
     """Streams one chapter's samples into ffmpeg's ebur128 meter while summing squares for the RMS."""
 
     def __init__(self, ffmpeg: str, sample_rate: int, what: str):
-        self._sink = FfmpegSink(ffmpeg, sample_rate, ["-af", "ebur128=framelog=verbose", "-f", "null", "-"],
-                                what=f"the loudness measurement of {what}", loglevel="info")
+        self._sink = FfmpegSink(
+            ffmpeg,
+            sample_rate,
+            ["-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+            what=f"the loudness measurement of {what}",
+            loglevel="info",
+        )
         self._sum_squares = 0.0
         self._samples = 0
         self._peak = 0.0
@@ -95,8 +100,9 @@ class TruePeakLimiter:
     CHUNK = 256  # true peaks are computed for chunks of this many samples that may reach the ceiling
     PEAK_BOUND = 2.25  # sum of |filter taps| of the worst (half-sample) phase of the 4x upsampler: 2.24
 
-    def __init__(self, ceiling_db: float, sample_rate: int, lookahead_s: float = 0.005,
-                 release_db_per_s: float = 40.0):
+    def __init__(
+        self, ceiling_db: float, sample_rate: int, lookahead_s: float = 0.005, release_db_per_s: float = 40.0
+    ):
         self.ceiling = 10 ** (ceiling_db / 20)
         self.lookahead = max(2, round(lookahead_s * sample_rate))
         self.release_db = release_db_per_s / sample_rate  # dB of recovery per sample
@@ -129,14 +135,14 @@ class TruePeakLimiter:
         count = end - start
         first = start - self.history - self._x0
         # positions [start - history, end + delay)
-        window = self._x[first:first + self.history + count + self.delay]
+        window = self._x[first : first + self.history + count + self.delay]
         gain = self._gain(window, count)
-        out = self._x[first + self.history:first + self.history + count] * gain.astype(np.float32)
+        out = self._x[first + self.history : first + self.history + count] * gain.astype(np.float32)
         self._next = end
         keep_from = end - self.history - self._x0
         self._x = self._x[keep_from:]
         self._x0 = end - self.history
-        return out[max(0, -start):]
+        return out[max(0, -start) :]
 
     def _true_peaks(self, window: np.ndarray, count: int) -> np.ndarray:
         """max |x| over [n, n+1) on the 4x-upsampled signal, for the `count` window positions after CONTEXT.
@@ -151,15 +157,17 @@ class TruePeakLimiter:
         chunks = -(-count // size)
         # window positions [j * size, (j + 1) * size + 2 * context) hold chunk j and its context
         padded = np.zeros((chunks + 1) * size, np.float32)
-        padded[:len(window)] = window
+        padded[: len(window)] = window
         magnitude = np.abs(padded)
         chunk_max = magnitude.reshape(-1, size).max(axis=1)
         hot = np.flatnonzero(np.maximum(chunk_max[:-1], chunk_max[1:]) * self.PEAK_BOUND >= self.ceiling)
-        peaks = magnitude[context:context + chunks * size].astype(np.float64)
+        peaks = magnitude[context : context + chunks * size].astype(np.float64)
         if len(hot):
             starts = hot[:, None] * size + np.arange(size + 2 * context)
             up = resample_poly(padded[starts].astype(np.float64), self.UPSAMPLE, 1, axis=1)
-            up_peaks = np.abs(up).reshape(len(hot), -1, self.UPSAMPLE).max(axis=2)[:, context:context + size]
+            up_peaks = (
+                np.abs(up).reshape(len(hot), -1, self.UPSAMPLE).max(axis=2)[:, context : context + size]
+            )
             rows = peaks.reshape(chunks, size)
             rows[hot] = np.maximum(up_peaks, rows[hot])
         return peaks[:count]
@@ -175,7 +183,7 @@ class TruePeakLimiter:
             peaks = self._true_peaks(window, r_count)
             r = np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-12))
             # minimum over [i, i+span-1] for each output i (a centred filter, read shifted by span//2)
-            needed = minimum_filter1d(r, span, mode="nearest")[span // 2:span // 2 + count]
+            needed = minimum_filter1d(r, span, mode="nearest")[span // 2 : span // 2 + count]
             needed_db = 20 * np.log10(needed)
         # recovery: g[n] = min(needed[n], g[n-1] + release) solved for the whole block with a running minimum
         steps = np.arange(count + 1) * self.release_db
@@ -185,8 +193,8 @@ class TruePeakLimiter:
         # average over the lookahead: each term covers the current sample, so the mean cannot exceed its r
         padded = np.concatenate([self._gain_tail, gain])
         sums = np.cumsum(np.concatenate([[0.0], padded]))
-        smooth = (sums[self.lookahead:] - sums[:-self.lookahead]) / self.lookahead
-        self._gain_tail = padded[-(self.lookahead - 1):]
+        smooth = (sums[self.lookahead :] - sums[: -self.lookahead]) / self.lookahead
+        self._gain_tail = padded[-(self.lookahead - 1) :]
         self._gain_last_db = float(gain_db[-1])
         self.reduced_samples += int(np.count_nonzero(smooth < 0.9999))
         return smooth

@@ -67,8 +67,12 @@ def _parse_document(name: str, data: bytes) -> etree._Element:
 def _serialize_document(root: etree._Element) -> bytes:
     """Empty non-void elements keep their end tag (`<script src=..></script>`), as an HTML parser needs."""
     for element in root.iter():
-        if isinstance(element.tag, str) and element.text is None and len(element) == 0 \
-                and local_name(element) not in _VOID:
+        if (
+            isinstance(element.tag, str)
+            and element.text is None
+            and len(element) == 0
+            and local_name(element) not in _VOID
+        ):
             element.text = ""
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8")
 
@@ -139,8 +143,11 @@ def _slots(body: etree._Element) -> list[_Slot]:
 
 def _find(slots: list[_Slot], position: int, end: bool) -> _Slot:
     """The slot holding `position` (for an end, the slot it closes: a slot never starts at an end)."""
-    index = bisect.bisect_left(slots, position, key=lambda slot: slot.start) if end else \
-        bisect.bisect_right(slots, position, key=lambda slot: slot.start)
+    index = (
+        bisect.bisect_left(slots, position, key=lambda slot: slot.start)
+        if end
+        else bisect.bisect_right(slots, position, key=lambda slot: slot.start)
+    )
     return slots[index - 1]
 
 
@@ -430,8 +437,10 @@ def _anchor_offset(body: etree._Element, fragment: str) -> int:
     if target is None:
         return 0
     slots = _slots(body)
-    return next((slot.start for slot in slots if order[slot.element] >= order[target]),
-                sum(len(slot.text) for slot in slots))
+    return next(
+        (slot.start for slot in slots if order[slot.element] >= order[target]),
+        sum(len(slot.text) for slot in slots),
+    )
 
 
 def write_readalong_epub(
@@ -475,16 +484,24 @@ def write_readalong_epub(
             fragment = entry.chapter.source.partition("#")[2]
             begin = _anchor_offset(body, fragment) if fragment else 0
             ranges = _sentence_ranges(flat, [cue.text for cue in entry.cues], begin)
-            found += [(span, f"ra{number}-{index + 1}", cue)
-                      for index, (cue, span) in enumerate(zip(entry.cues, ranges, strict=True))]
+            found += [
+                (span, f"ra{number}-{index + 1}", cue)
+                for index, (cue, span) in enumerate(zip(entry.cues, ranges, strict=True))
+            ]
         slots = _slots(body)
         located = [(span, span_id) for span, span_id, _ in found if span is not None]
         last_first = sorted(located, key=lambda f: f[0], reverse=True)
         wrapped = {span_id for (start, end), span_id in last_first if _wrap(slots, start, end, span_id)}
         result.missed += [cue.text for _, span_id, cue in found if span_id not in wrapped]
         result.spans += len(wrapped)
-        pars = [[(f"ra{number}-{index + 1}", cue) for index, cue in enumerate(entry.cues)
-                 if f"ra{number}-{index + 1}" in wrapped] for number, entry in entries]
+        pars = [
+            [
+                (f"ra{number}-{index + 1}", cue)
+                for index, cue in enumerate(entry.cues)
+                if f"ra{number}-{index + 1}" in wrapped
+            ]
+            for number, entry in entries
+        ]
         head = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "head"), None)
         if head is not None:
             etree.SubElement(

@@ -55,7 +55,7 @@ def caption_cues(cues: list[Cue]) -> list[Cue]:
     captions = []
     for cue in cues:
         lines = textwrap.wrap(_one_line(cue.text), LINE_CHARACTERS, break_on_hyphens=False)
-        chunks = ["\n".join(lines[i:i + LINES]) for i in range(0, len(lines), LINES)] or [""]
+        chunks = ["\n".join(lines[i : i + LINES]) for i in range(0, len(lines), LINES)] or [""]
         sizes = [len(chunk) for chunk in chunks]
         done = 0
         for chunk, size in zip(chunks, sizes, strict=True):
@@ -79,20 +79,25 @@ def _one_line(text: str) -> str:
 
 
 def srt(cues: list[Cue], sample_rate: int) -> str:
-    blocks = [f"{index}\n{_timestamp(cue.start, sample_rate, ',')} --> "
-              f"{_timestamp(cue.end, sample_rate, ',')}\n{cue.text}\n"
-              for index, cue in enumerate(caption_cues(cues), start=1)]
+    blocks = [
+        f"{index}\n{_timestamp(cue.start, sample_rate, ',')} --> "
+        f"{_timestamp(cue.end, sample_rate, ',')}\n{cue.text}\n"
+        for index, cue in enumerate(caption_cues(cues), start=1)
+    ]
     return "\n".join(blocks)
 
 
 def vtt(cues: list[Cue], sample_rate: int) -> str:
-    blocks = [f"{_timestamp(cue.start, sample_rate, '.')} --> {_timestamp(cue.end, sample_rate, '.')}\n"
-              f"{cue.text}\n" for cue in caption_cues(cues)]
+    blocks = [
+        f"{_timestamp(cue.start, sample_rate, '.')} --> {_timestamp(cue.end, sample_rate, '.')}\n{cue.text}\n"
+        for cue in caption_cues(cues)
+    ]
     return "\n".join(["WEBVTT\n", *blocks])
 
 
-def write_subtitles(stem_path: Path, cues: list[Cue], sample_rate: int,
-                    formats: tuple[str, ...] = SUBTITLE_FORMATS) -> list[Path]:
+def write_subtitles(
+    stem_path: Path, cues: list[Cue], sample_rate: int, formats: tuple[str, ...] = SUBTITLE_FORMATS
+) -> list[Path]:
     """Write `<stem>.srt` and/or `<stem>.vtt` next to the audio file, sentence cues split into captions."""
     written = []
     for kind in formats:

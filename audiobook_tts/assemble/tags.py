@@ -82,7 +82,7 @@ def book_tags(metadata: Metadata, narrator: str | None = None, **overrides: str 
 
 
 def iso639_2(language: str | None) -> str | None:
-    """"en-US", "en", "eng", "English" -> "eng"; the bibliographic code where one exists ("ger", as ID3 and
+    """ "en-US", "en", "eng", "English" -> "eng"; the bibliographic code where one exists ("ger", as ID3 and
     MP4 players expect); None for what no standard names."""
     if not language:
         return None
@@ -128,7 +128,7 @@ def cover_as_jpeg_or_png(tags: BookTags, ffmpeg: str) -> tuple[bytes, str] | Non
 
 
 def grouping(tags: BookTags) -> str | None:
-    """"Series #2": the form Audiobookshelf writes and reads back from the grouping tag."""
+    """ "Series #2": the form Audiobookshelf writes and reads back from the grouping tag."""
     if not tags.series:
         return None
     return f"{tags.series} #{tags.series_part}" if tags.series_part else tags.series
@@ -136,14 +136,27 @@ def grouping(tags: BookTags) -> str | None:
 
 def _freeform(tags: BookTags) -> dict[str, str]:
     """Custom fields, named as Mp3tag writes them; Audiobookshelf matches the names case-insensitively."""
-    fields = {"SUBTITLE": tags.subtitle, "PUBLISHER": tags.publisher, "SERIES": tags.series,
-              "SERIES-PART": tags.series_part, "ISBN": tags.isbn, "ASIN": tags.asin,
-              "LANGUAGE": iso639_2(tags.language)}
+    fields = {
+        "SUBTITLE": tags.subtitle,
+        "PUBLISHER": tags.publisher,
+        "SERIES": tags.series,
+        "SERIES-PART": tags.series_part,
+        "ISBN": tags.isbn,
+        "ASIN": tags.asin,
+        "LANGUAGE": iso639_2(tags.language),
+    }
     return {name: value for name, value in fields.items() if value}
 
 
-def tag_mp3(path: Path, tags: BookTags, chapter_title: str, track: int, track_count: int,
-            cover: tuple[bytes, str] | None, duration_ms: int | None = None) -> None:
+def tag_mp3(
+    path: Path,
+    tags: BookTags,
+    chapter_title: str,
+    track: int,
+    track_count: int,
+    cover: tuple[bytes, str] | None,
+    duration_ms: int | None = None,
+) -> None:
     """ID3v2.4; with `duration_ms`, also a table of contents (CTOC) holding the file's one chapter (CHAP)."""
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=chapter_title))
@@ -176,10 +189,22 @@ def tag_mp3(path: Path, tags: BookTags, chapter_title: str, track: int, track_co
         if name not in ("SUBTITLE", "PUBLISHER", "LANGUAGE"):  # TIT3, TPUB and TLAN carry these in ID3
             id3.add(TXXX(encoding=3, desc=name, text=value))
     if duration_ms is not None:
-        id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                     child_element_ids=["ch0"], sub_frames=[TIT2(encoding=3, text=tags.title)]))
-        id3.add(CHAP(element_id="ch0", start_time=0, end_time=duration_ms,
-                     sub_frames=[TIT2(encoding=3, text=chapter_title)]))
+        id3.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=["ch0"],
+                sub_frames=[TIT2(encoding=3, text=tags.title)],
+            )
+        )
+        id3.add(
+            CHAP(
+                element_id="ch0",
+                start_time=0,
+                end_time=duration_ms,
+                sub_frames=[TIT2(encoding=3, text=chapter_title)],
+            )
+        )
     if cover is not None:
         data, mime = cover
         id3.add(APIC(encoding=3, mime=mime, type=3, desc="Cover", data=data))  # type 3: front cover

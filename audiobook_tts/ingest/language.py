@@ -27,7 +27,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def guess_language(chapters: list[Chapter], sample: int = 200_000) -> str | None:
-    """"en", "fr", "it", "de", "es", "pt" or "zh" from the first `sample` characters of the book's text."""
+    """ "en", "fr", "it", "de", "es", "pt" or "zh" from the first `sample` characters of the book's text."""
     text = ""
     for chapter in chapters:
         for block in chapter.blocks:

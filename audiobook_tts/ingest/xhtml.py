@@ -476,7 +476,10 @@ class _Walker:
         caption = next((child for child in table if local_name(child) == "caption"), None)
         layout = any(len(row) == 1 for row in cells) and max((len(row) for row in cells), default=0) <= 1
         layout = layout or any(
-            local_name(inner) in BLOCK_TAGS - {"br"} for row in cells for cell in row for inner in cell.iter()
+            local_name(inner) in BLOCK_TAGS - {"br"}
+            for row in cells
+            for cell in row
+            for inner in cell.iter()
             if inner is not cell
         )
         if layout:
@@ -592,6 +595,7 @@ _CAPTION_CLASS = re.compile(r"\b(caption|illus\w*)\b", re.I)
 
 def _without_captions(heading: etree._Element) -> tuple[etree._Element, list[etree._Element]]:
     """A heading without the illustration captions set inside it (Gutenberg HTML), and those captions."""
+
     def is_caption(element: etree._Element, root: etree._Element) -> bool:
         return element is not root and bool(_CAPTION_CLASS.search(element.get("class", "")))
 

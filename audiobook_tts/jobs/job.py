@@ -113,8 +113,12 @@ class JobStatus:
             "checked": "checksum" if self.verified else "size",
             "damaged": self.damaged,
             "outputs": [
-                {"target": o.target, "state": o.state, "files": [str(f) for f in o.files],
-                 "missing": [str(f) for f in o.missing]}
+                {
+                    "target": o.target,
+                    "state": o.state,
+                    "files": [str(f) for f in o.files],
+                    "missing": [str(f) for f in o.missing],
+                }
                 for o in self.outputs
             ],
             "chapters": [
@@ -614,4 +618,3 @@ def read_fixes(out_dir: Path) -> fix_table.Fixes:
         return fix_table.load(db)
     finally:
         db.close()
-

@@ -429,7 +429,7 @@ _LANGUAGE_NAMES = {
 
 
 def language_code(language: str) -> str:
-    """"en-GB" -> "en", "Italian" (as Gutenberg headers write it) -> "it"; unknown names pass through."""
+    """ "en-GB" -> "en", "Italian" (as Gutenberg headers write it) -> "it"; unknown names pass through."""
     code = language.strip().lower().replace("_", "-").split("-")[0]
     return _LANGUAGE_NAMES.get(code, code)
 

@@ -246,8 +246,10 @@ def use_fast_kernels(model: PocketTTS, *, quantize: bool = False, precision: str
     if precision not in PRECISIONS:
         raise ModelError(f"unknown precision {precision!r}: choose from {', '.join(PRECISIONS)}")
     if precision == "bf16" and not bfloat16_available():
-        raise ModelError("--precision bf16 needs a CPU with bfloat16 instructions (AVX-512 BF16 or AMX) and "
-                         "torch's oneDNN kernels; this one has none: use the default float32")
+        raise ModelError(
+            "--precision bf16 needs a CPU with bfloat16 instructions (AVX-512 BF16 or AMX) and "
+            "torch's oneDNN kernels; this one has none: use the default float32"
+        )
     if quantize:
         from audiobook_tts.tts.quantize import quantize_flow_lm
 

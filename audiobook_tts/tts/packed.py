@@ -89,8 +89,14 @@ class PackedConv1d(_Packed):
         no_padding = [0, 0]
         no_fusion: tuple[str, list[float], str] = ("none", [], "")
         y = torch.ops.mkldnn._convolution_pointwise(
-            self.kernel_input(x)[:, :, None, :], self.packed_weight, self.bias, no_padding, self.stride,
-            self.dilation, 1, *no_fusion
+            self.kernel_input(x)[:, :, None, :],
+            self.packed_weight,
+            self.bias,
+            no_padding,
+            self.stride,
+            self.dilation,
+            1,
+            *no_fusion,
         )
         return self.output(y[:, :, 0], x)
 
@@ -110,8 +116,15 @@ class PackedConvTranspose1d(_Packed):
         no_padding = [0, 0]
         no_fusion: tuple[str, list[float], str] = ("none", [], "")
         y = torch.ops.mkldnn._convolution_transpose_pointwise(
-            self.kernel_input(x)[:, :, None, :], self.packed_weight, self.bias, no_padding, no_padding,
-            self.stride, [1, 1], 1, *no_fusion
+            self.kernel_input(x)[:, :, None, :],
+            self.packed_weight,
+            self.bias,
+            no_padding,
+            no_padding,
+            self.stride,
+            [1, 1],
+            1,
+            *no_fusion,
         )
         return self.output(y[:, :, 0], x)
 

@@ -25,8 +25,15 @@ from tests.fixtures.audio import (
 
 TITLES = ["Chapter One: Beginnings", "Two / Middle?", "Three", "The End"]
 LEVELS = [0.05, 0.9, 0.3]  # very different input levels: every chapter must still come out at the target
-TAGS = BookTags(title="A Test: Book", authors=["Ada Author", "Bo Writer"], narrator="Pocket Voice",
-                year="2024", language="eng", description="A book made of noise.", cover=tiny_png())
+TAGS = BookTags(
+    title="A Test: Book",
+    authors=["Ada Author", "Bo Writer"],
+    narrator="Pocket Voice",
+    year="2024",
+    language="eng",
+    description="A book made of noise.",
+    cover=tiny_png(),
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,21 +42,32 @@ def book(tmp_path_factory):
     chapters = [make_chapter(TITLES[seed], level, seed) for seed, level in enumerate(LEVELS)]
     chapters.append(recorded_chapter(TITLES[-1]))  # and real speech
     events = []
-    result = assemble(chapters, TAGS, out, AssembleOptions(subtitles=True),
-                      sample_rate=SAMPLE_RATE, progress=lambda *event: events.append(event))
+    result = assemble(
+        chapters,
+        TAGS,
+        out,
+        AssembleOptions(subtitles=True),
+        sample_rate=SAMPLE_RATE,
+        progress=lambda *event: events.append(event),
+    )
     return out, chapters, result, events
 
 
 def test_files_are_named_and_complete(book):
     out, _, result, events = book
     names = sorted(path.name for path in out.iterdir())
-    assert names == sorted([
-        *(f"01 - Chapter One Beginnings.{ext}" for ext in ("mp3", "srt", "vtt")),
-        *(f"02 - Two Middle.{ext}" for ext in ("mp3", "srt", "vtt")),
-        *(f"03 - Three.{ext}" for ext in ("mp3", "srt", "vtt")),
-        *(f"04 - The End.{ext}" for ext in ("mp3", "srt", "vtt")),
-        "A Test Book.m4b", "A Test Book.srt", "A Test Book.vtt", "loudness.json",
-    ])  # and no hidden .partial or chapter-list files left behind
+    assert names == sorted(
+        [
+            *(f"01 - Chapter One Beginnings.{ext}" for ext in ("mp3", "srt", "vtt")),
+            *(f"02 - Two Middle.{ext}" for ext in ("mp3", "srt", "vtt")),
+            *(f"03 - Three.{ext}" for ext in ("mp3", "srt", "vtt")),
+            *(f"04 - The End.{ext}" for ext in ("mp3", "srt", "vtt")),
+            "A Test Book.m4b",
+            "A Test Book.srt",
+            "A Test Book.vtt",
+            "loudness.json",
+        ]
+    )  # and no hidden .partial or chapter-list files left behind
     assert sorted(path.name for path in result.files) == names
     assert events[-1] == ("verify", 5, 5) and ("encode", 4, 4) in events and ("measure", 4, 4) in events
     assert ("check", 4, 4) in events
@@ -69,16 +87,19 @@ def test_chapters_line_up_to_the_sample(book, ffmpeg):
     marks = ffmetadata_chapters(ffmpeg, m4b_path)
     assert [title for *_, title in marks] == TITLES
     assert [(timebase, start) for timebase, start, _, _ in marks] == [
-        (f"1/{SAMPLE_RATE}", start) for start in result.chapter_starts]
+        (f"1/{SAMPLE_RATE}", start) for start in result.chapter_starts
+    ]
     nero = MP4(m4b_path).chapters  # the chpl atom, 100 ns units
     assert [chapter.title for chapter in nero] == TITLES
     assert [chapter.start for chapter in nero] == pytest.approx(result.chapter_start_seconds, abs=1e-6)
 
     # the audio itself is aligned, not only the numbers: each MP3 best matches its M4B span at lag 0
     for audio, start in zip(mp3s, result.chapter_starts, strict=True):
-        span = m4b[start:start + len(audio)]
+        span = m4b[start : start + len(audio)]
         lags = range(-40, 41)
-        scores = [np.dot(audio[100 + lag:len(audio) - 100 + lag], span[100:len(audio) - 100]) for lag in lags]
+        scores = [
+            np.dot(audio[100 + lag : len(audio) - 100 + lag], span[100 : len(audio) - 100]) for lag in lags
+        ]
         assert lags[int(np.argmax(scores))] == 0
 
 
@@ -125,8 +146,9 @@ def test_m4b_tags(book, ffmpeg):
     assert atoms["desc"] == ["A book made of noise."]
     assert atoms["stik"] == [2]
     assert bytes(atoms["covr"][0]) == TAGS.cover
-    streams = subprocess.run([ffmpeg, "-hide_banner", "-i", str(out / "A Test Book.m4b")],
-                             capture_output=True, text=True).stderr
+    streams = subprocess.run(
+        [ffmpeg, "-hide_banner", "-i", str(out / "A Test Book.m4b")], capture_output=True, text=True
+    ).stderr
     assert "(attached pic)" in streams  # ffmpeg (and players built on it) see covr as the cover picture
     # mutagen's duration counts the 1024 priming samples the edit list hides (one AAC frame)
     assert mp4.info.length == pytest.approx(result.total_samples / SAMPLE_RATE, abs=2048 / SAMPLE_RATE)
@@ -146,8 +168,20 @@ def test_subtitles_follow_pieces(book):
 
 
 def test_other_cover_formats_become_jpeg(ffmpeg):
-    make_gif = [ffmpeg, "-v", "error", "-f", "lavfi", "-i", "color=c=blue:s=16x16", "-frames:v", "1",
-                "-f", "gif", "pipe:1"]
+    make_gif = [
+        ffmpeg,
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=blue:s=16x16",
+        "-frames:v",
+        "1",
+        "-f",
+        "gif",
+        "pipe:1",
+    ]
     gif = subprocess.run(make_gif, capture_output=True, check=True).stdout
     assert gif.startswith(b"GIF")
     data, mime = cover_as_jpeg_or_png(BookTags(title="x", cover=gif), ffmpeg)

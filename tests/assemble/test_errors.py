@@ -100,7 +100,12 @@ def test_unknown_format_is_refused(tmp_path):
 
 
 def test_m4b_only_writes_no_mp3(tmp_path):
-    result = assemble([make_chapter("One", 0.3, 1), make_chapter("Two", 0.3, 2)], TAGS, tmp_path,
-                      AssembleOptions(formats=frozenset({"m4b"})), SAMPLE_RATE)
+    result = assemble(
+        [make_chapter("One", 0.3, 1), make_chapter("Two", 0.3, 2)],
+        TAGS,
+        tmp_path,
+        AssembleOptions(formats=frozenset({"m4b"})),
+        SAMPLE_RATE,
+    )
     assert [path.name for path in result.files] == ["Broken.m4b", "loudness.json"]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["Broken.m4b", "loudness.json"]

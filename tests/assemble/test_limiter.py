@@ -17,7 +17,7 @@ def run(limiter: TruePeakLimiter, signal: np.ndarray, seed: int = 0) -> np.ndarr
     out, start = [], 0
     while start < len(signal):
         size = int(rng.integers(1, 36000))
-        out.append(limiter.process(signal[start:start + size]))
+        out.append(limiter.process(signal[start : start + size]))
         start += size
     out.append(limiter.flush())
     return np.concatenate(out)

@@ -31,6 +31,7 @@ def test_ffmetadata_is_exact_and_escaped():
 
 def test_srt_and_vtt_timestamps():
     cues = [Cue(0, 36000, "Hello\nworld."), Cue(90_000_000, 90_024_000, "a --> b")]
-    assert srt(cues, 24000) == ("1\n00:00:00,000 --> 00:00:01,500\nHello world.\n\n"
-                                "2\n01:02:30,000 --> 01:02:31,000\na -> b\n")
+    assert srt(cues, 24000) == (
+        "1\n00:00:00,000 --> 00:00:01,500\nHello world.\n\n2\n01:02:30,000 --> 01:02:31,000\na -> b\n"
+    )
     assert vtt(cues, 24000).startswith("WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nHello world.\n")

@@ -18,11 +18,35 @@ def rendering_state() -> RenderState:
     state.update(RenderEvent("load", message="model english"), now=0.0)
     state.update(RenderEvent("plan", total=23456, chapters=48), now=5.0)
     for done in range(1, 101):  # found stored: done at once, no time of generation
-        state.update(RenderEvent("segment", 1, "Prologue", done=done, total=23456, chapter_done=done,
-                                 chapter_total=100, chapters=48), now=5.0)
-    state.update(RenderEvent("segment", 12, TITLE, done=1234, total=23456, chapter_done=34, chapter_total=456,
-                             chapters=48, audio_seconds=5025.0, rendered_seconds=4.0,
-                             generation_seconds=600.0), now=605.0)
+        state.update(
+            RenderEvent(
+                "segment",
+                1,
+                "Prologue",
+                done=done,
+                total=23456,
+                chapter_done=done,
+                chapter_total=100,
+                chapters=48,
+            ),
+            now=5.0,
+        )
+    state.update(
+        RenderEvent(
+            "segment",
+            12,
+            TITLE,
+            done=1234,
+            total=23456,
+            chapter_done=34,
+            chapter_total=456,
+            chapters=48,
+            audio_seconds=5025.0,
+            rendered_seconds=4.0,
+            generation_seconds=600.0,
+        ),
+        now=605.0,
+    )
     return state  # fmt: skip
 
 
@@ -80,8 +104,21 @@ def test_a_log_gets_plain_lines_for_each_step_and_finished_chapter():
     display = RenderDisplay("rich", Console(file=out, width=80, force_terminal=False))
     display(RenderEvent("load", message="book trees.epub"))
     display(RenderEvent("plan", total=2, chapters=1))
-    display(RenderEvent("segment", 1, "Trees", done=1, total=2, chapter_done=1, chapter_total=2, chapters=1,
-                        audio_seconds=3.0, rendered_seconds=3.0, generation_seconds=1.0))
+    display(
+        RenderEvent(
+            "segment",
+            1,
+            "Trees",
+            done=1,
+            total=2,
+            chapter_done=1,
+            chapter_total=2,
+            chapters=1,
+            audio_seconds=3.0,
+            rendered_seconds=3.0,
+            generation_seconds=1.0,
+        )
+    )
     display(RenderEvent("segment", 1, "Trees", done=2, total=2, chapter_done=2, chapter_total=2, chapters=1,
                         audio_seconds=6.0, rendered_seconds=3.0, generation_seconds=2.0))  # fmt: skip
     display.stop()

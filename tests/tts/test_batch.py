@@ -124,8 +124,7 @@ def test_rows_of_two_voices_share_a_batch(model, voice, voice_wav):
         torch.manual_seed(100 + index)
         expected.append(model.generate(voices[index], text, NO_EOS_20))
     group = [
-        batch.make_request(model, voices[i], TEXTS[i], 100 + i, NO_EOS_20, tag=i)
-        for i in range(len(TEXTS))
+        batch.make_request(model, voices[i], TEXTS[i], 100 + i, NO_EOS_20, tag=i) for i in range(len(TEXTS))
     ]
     got = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=4, threads=1)}
     for index, audio in enumerate(expected):
