@@ -64,12 +64,7 @@ def m4b_args(path: Path, chapters_file: Path, bitrate: str, language: str | None
         "-map_chapters",
         "1",
         *track_language,
-        "-c:a",
-        "aac",
-        "-aac_coder",
-        "fast",
-        "-b:a",
-        bitrate,
+        *aac_args(bitrate),
         "-brand",
         "M4B ",
         "-movflags",
@@ -80,15 +75,15 @@ def m4b_args(path: Path, chapters_file: Path, bitrate: str, language: str | None
     ]
 
 
+def aac_args(bitrate: str) -> list[str]:
+    """AAC-LC with ffmpeg's `fast` coder: half the CPU of its default `twoloop`, as good at speech rates."""
+    return ["-c:a", "aac", "-aac_coder", "fast", "-b:a", bitrate]
+
+
 def chapter_aac_args(path: Path, bitrate: str) -> list[str]:
     """One chapter as AAC-LC in MP4, for the read-along EPUB; the edit list hides the priming samples."""
     return [
-        "-c:a",
-        "aac",
-        "-aac_coder",
-        "fast",
-        "-b:a",
-        bitrate,
+        *aac_args(bitrate),
         "-map_metadata",
         "-1",
         "-movflags",
