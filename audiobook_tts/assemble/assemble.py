@@ -96,6 +96,17 @@ def writing(path: Path) -> Iterator[None]:
         raise AssembleError(f"cannot tag {path}: {error}") from error
 
 
+@dataclasses.dataclass
+class _ChapterOutputs:
+    """Where pass 2 is: the chapter being written, its samples so far, and its open MP3 and AAC encoders."""
+
+    chapter: int = 0
+    done: int = 0
+    sink: FfmpegSink | None = None  # the chapter's MP3 encoder
+    partial: Path | None = None  # the MP3 it writes, renamed into place when finished
+    aac: FfmpegSink | None = None  # the chapter's AAC for the read-along EPUB
+
+
 class _Assembly:
     """State of one assemble() call: paths, sinks and the partial files to clean up if anything fails."""
 
@@ -250,11 +261,13 @@ class _Assembly:
             )
             self.sinks.append(m4b)
 
-        current = {"chapter": 0, "done": 0, "sink": None, "partial": None, "aac": None}
+        current = _ChapterOutputs()
 
         def finish_mp3() -> None:
-            index, sink, partial = current["chapter"], current["sink"], current["partial"]
+            nonlocal current
+            index, sink, partial = current.chapter, current.sink, current.partial
             if sink is not None:
+                assert partial is not None  # opened together with sink
                 sink.finish()
                 duration_ms = round(lengths[index] * 1000 / self.sample_rate)
                 self.finish_file(
@@ -278,46 +291,46 @@ class _Assembly:
                             self.sample_rate,
                             self.subtitles,
                         )
-            if current["aac"] is not None:
-                current["aac"].finish()
+            if current.aac is not None:
+                current.aac.finish()
             self.progress("encode", index + 1, len(self.chapters))
-            current.update(chapter=index + 1, done=0, sink=None, partial=None, aac=None)
+            current = _ChapterOutputs(chapter=index + 1)
 
         def route(block: np.ndarray) -> None:
             """Send limited audio to the M4B and, split at chapter boundaries, to each chapter's MP3."""
             if m4b is not None:
                 m4b.write(block)
             while len(block):
-                index = current["chapter"]
-                take = min(len(block), lengths[index] - current["done"])
+                index = current.chapter
+                take = min(len(block), lengths[index] - current.done)
                 if "mp3" in formats:
-                    if current["sink"] is None:
-                        current["partial"] = self.partial(self.mp3_paths[index])
-                        current["sink"] = FfmpegSink(
+                    if current.sink is None:
+                        current.partial = self.partial(self.mp3_paths[index])
+                        current.sink = FfmpegSink(
                             self.ffmpeg,
                             self.sample_rate,
-                            self.mp3_args(current["partial"]),
+                            self.mp3_args(current.partial),
                             what=str(self.mp3_paths[index]),
-                            output=current["partial"],
+                            output=current.partial,
                         )
-                        self.sinks.append(current["sink"])
-                    current["sink"].write(block[:take])
+                        self.sinks.append(current.sink)
+                    current.sink.write(block[:take])
                 if "epub" in formats:
-                    if current["aac"] is None:
+                    if current.aac is None:
                         aac = self.partial(self.out_dir / f"{self.mp3_paths[index].stem}.m4a")
                         self.chapter_aac.append(aac)
-                        current["aac"] = FfmpegSink(
+                        current.aac = FfmpegSink(
                             self.ffmpeg,
                             self.sample_rate,
                             encode.chapter_aac_args(aac, self.options.aac_bitrate),
                             what=str(aac),
                             output=aac,
                         )
-                        self.sinks.append(current["aac"])
-                    current["aac"].write(block[:take])
-                current["done"] += take
+                        self.sinks.append(current.aac)
+                    current.aac.write(block[:take])
+                current.done += take
                 block = block[take:]
-                if current["done"] == lengths[index]:
+                if current.done == lengths[index]:
                     finish_mp3()
 
         limiter = TruePeakLimiter(self.options.true_peak_db - CODEC_HEADROOM_DB, self.sample_rate)
@@ -371,15 +384,11 @@ class _Assembly:
         if "mp3" in self.options.formats:
             for index, path in enumerate(self.mp3_paths):
                 duration_ms = round(lengths[index] * 1000 / self.sample_rate)
-                outputs.append(
-                    (
-                        path,
-                        [index],
-                        lambda partial, i=index, ms=duration_ms: tag_mp3(
-                            partial, self.tags, self.chapters[i].title, i + 1, count, cover, ms
-                        ),
-                    )
-                )
+
+                def tag_chapter(partial: Path, i: int = index, ms: int = duration_ms) -> None:
+                    tag_mp3(partial, self.tags, self.chapters[i].title, i + 1, count, cover, ms)
+
+                outputs.append((path, [index], tag_chapter))
         if "m4b" in self.options.formats:
             outputs.append(
                 (self.m4b_path, list(range(count)), lambda partial: tag_m4b(partial, self.tags, cover))
@@ -418,7 +427,7 @@ class _Assembly:
         m4b = path == self.m4b_path
         chapters_file = self.chapters_file(starts, sum(lengths)) if m4b else None
         partial = self.partial(path)
-        args = self.m4b_args(partial, chapters_file) if m4b else self.mp3_args(partial)
+        args = self.m4b_args(partial, chapters_file) if chapters_file is not None else self.mp3_args(partial)
         sink = FfmpegSink(self.ffmpeg, self.sample_rate, args, what=str(path))
         self.sinks.append(sink)
         limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
@@ -564,6 +573,7 @@ def assemble(
         starts = [int(s) for s in np.cumsum([0, *lengths[:-1]])]
         job.encode(gains_db, lengths, starts, cues)
         if "epub" in options.formats:
+            assert readalong is not None  # checked above
             job.readalong(readalong, cues, lengths)
         silent = {index for index, measured in enumerate(loudness) if is_silent(measured)}
         report = job.verify(gains_db, lengths, starts, silent)

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -127,16 +128,18 @@ class FfmpegSink:
         except OSError as error:
             self._stderr.close()
             raise AssembleError(f"cannot run ffmpeg {ffmpeg!r}: {error.strerror}") from error
+        assert self._process.stdin is not None  # stdin=PIPE above
+        self._stdin: IO[bytes] = self._process.stdin
         # a pipe that holds a whole block lets the writer move on while this encoder works, so the M4B and
         # MP3 encoders run side by side instead of in turn (Linux; elsewhere the default size stays)
         with contextlib.suppress(ImportError, AttributeError, OSError):
             import fcntl  # POSIX only
 
-            fcntl.fcntl(self._process.stdin, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+            fcntl.fcntl(self._stdin, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
     def write(self, block: np.ndarray) -> None:
         try:
-            self._process.stdin.write(np.ascontiguousarray(block, dtype="<f4").data)
+            self._stdin.write(np.ascontiguousarray(block, dtype="<f4").data)
             self.samples += len(block)
         except (BrokenPipeError, ValueError):
             self.finish()  # ffmpeg died: its own message explains why
@@ -146,7 +149,7 @@ class FfmpegSink:
         """Close the input, wait, and return ffmpeg's log; a non-zero exit, an error in the log or an output
         that does not hold the audio fed in becomes an AssembleError."""
         try:
-            self._process.stdin.close()
+            self._stdin.close()
         except BrokenPipeError:
             pass
         code = self._process.wait()

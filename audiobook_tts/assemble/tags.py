@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
+from typing import Any
 
 import pycountry
 from mutagen.id3 import (
@@ -78,7 +79,8 @@ def book_tags(metadata: Metadata, narrator: str | None = None, **overrides: str 
         cover=metadata.cover.data if metadata.cover else None,
         cover_mime=metadata.cover.mime if metadata.cover else None,
     )
-    return dataclasses.replace(tags, **{key: value for key, value in overrides.items() if value is not None})
+    changes: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
+    return dataclasses.replace(tags, **changes)
 
 
 def iso639_2(language: str | None) -> str | None:
@@ -216,6 +218,7 @@ def tag_m4b(path: Path, tags: BookTags, cover: tuple[bytes, str] | None) -> None
     if mp4.tags is None:
         mp4.add_tags()
     atoms = mp4.tags
+    assert atoms is not None  # add_tags() above made them
     atoms["©nam"] = [tags.title]
     atoms["©alb"] = [tags.title]
     if tags.authors:
