@@ -38,10 +38,19 @@ The corpus (not in the repository; rebuild it with the search tools' `fetch`, th
 | promessi-sposi-it.txt | mauriziocozzetto/wordsfrequency : promessi_sposi.txt | Italian, Gutenberg text |
 | divina-commedia-it.txt | DanieleVeri/deep_comedy : divina_commedia.txt | Italian verse |
 | hongloumeng-zh.txt | Linnann/Hongloumeng : 红楼梦.txt | Chinese, chapters as paragraphs |
+| python-guide-pandoc3.epub | made by Pandoc from python-guide.md (below) | Pandoc EPUB 3, technical |
+| pride-prejudice-pandoc2.epub | made by Pandoc from pride-prejudice-pg.html (below) | Pandoc EPUB 2 |
 | (six more) | /work/shared/corpus: alice-gutenberg-pg11, moby-dick, childrens-literature, | EPUB 2/3 |
 |  | wasteland, trees, georgia-pls-ssml | |
 
 A Standard Ebooks (SE) EPUB is its repository's `src/` folder zipped with `mimetype` first and stored.
+Two Pandoc EPUBs are made from corpus sources (Debian's pandoc 2.17; `apt-get install pandoc`, no network
+needed: images it cannot fetch are left out):
+
+    pandoc python-guide.md -f gfm -t epub3 --metadata title="Programmer's guide to Python" \\
+        --metadata lang=en -o python-guide-pandoc3.epub
+    pandoc pride-prejudice-pg.html -f html -t epub2 --metadata title="Pride and Prejudice" \\
+        --metadata lang=en -o pride-prejudice-pandoc2.epub
 """
 
 from __future__ import annotations
