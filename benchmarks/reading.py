@@ -10,7 +10,10 @@ and counts in the segments:
 * markup   - raw markup spoken: brackets, braces, backticks, `\\newpage`, `[^1]`, `http`, `<`, `|`, `#`...;
 * empty    - segments with no letter or digit (a lone "”", ".", "???");
 * cut_num  - a spelled-out number cut across two segments of one sentence ("sixty-five thousand." |
-  "Five hundred...");
+  "Five hundred..."). A cut between two numbers the source itself separates ("in 1899, | 1900 and 1903",
+  a postcode then a phone number, "in one, | Sixty") is no defect: in each block, the cuts at a number count
+  only beyond the places where the block's source text has two numbers (digits, Roman numerals or number
+  words) with nothing but punctuation between them (a thousands separator or decimal point is no gap);
 * twice    - a chapter whose heading is spoken twice in its first sentences ("Eredità. Eredità.");
 * spoken   - the share of the source's words (code blocks aside) that are spoken, as a multiset of lower-case
   words compared by letters only (numbers are left out: they are spoken as words).
@@ -35,10 +38,19 @@ The corpus (not in the repository; rebuild it with the search tools' `fetch`, th
 | promessi-sposi-it.txt | mauriziocozzetto/wordsfrequency : promessi_sposi.txt | Italian, Gutenberg text |
 | divina-commedia-it.txt | DanieleVeri/deep_comedy : divina_commedia.txt | Italian verse |
 | hongloumeng-zh.txt | Linnann/Hongloumeng : 红楼梦.txt | Chinese, chapters as paragraphs |
+| python-guide-pandoc3.epub | made by Pandoc from python-guide.md (below) | Pandoc EPUB 3, technical |
+| pride-prejudice-pandoc2.epub | made by Pandoc from pride-prejudice-pg.html (below) | Pandoc EPUB 2 |
 | (six more) | /work/shared/corpus: alice-gutenberg-pg11, moby-dick, childrens-literature, | EPUB 2/3 |
 |  | wasteland, trees, georgia-pls-ssml | |
 
 A Standard Ebooks (SE) EPUB is its repository's `src/` folder zipped with `mimetype` first and stored.
+Two Pandoc EPUBs are made from corpus sources (Debian's pandoc 2.17; `apt-get install pandoc`, no network
+needed: images it cannot fetch are left out):
+
+    pandoc python-guide.md -f gfm -t epub3 --metadata title="Programmer's guide to Python" \\
+        --metadata lang=en -o python-guide-pandoc3.epub
+    pandoc pride-prejudice-pg.html -f html -t epub2 --metadata title="Pride and Prejudice" \\
+        --metadata lang=en -o pride-prejudice-pandoc2.epub
 """
 
 from __future__ import annotations
@@ -70,6 +82,10 @@ _MARKUP = re.compile(r"[\[\]{}`<>|#*_\\^~]|https?|://|www\.|&\w+;|newpage")
 _SPELLED_ROMAN = re.compile(r"\b[IVX](?: [IVX]\b)+")
 _LOWER_ROMAN = re.compile(r"^(?:ii|iii|iv|vii|viii|ix|xii|xiii|xiv|xv|xvi|xvii|xviii|xix|xx|xxi|xxx)$")
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]*")
+_SOURCE_NUMBER = re.compile(
+    r"\d+(?:[.,]\d+)*|\b[IVXLCDM]+\b|\b(?:{0})(?:-(?:{0}))*\b".format("|".join(sorted(_NUMBER_WORDS))),
+    re.IGNORECASE,
+)
 
 
 def words(text: str) -> list[str]:
@@ -160,6 +176,16 @@ def _doubles(tokens: list[str]) -> Counter:
     return Counter(a for a, b in pairs if a == b and a not in legitimate and not re.match(f"[{_CJK}]", a))
 
 
+def separated_numbers(source: str) -> int:
+    """How often the source text puts two numbers next to each other with only punctuation (and spaces)
+    between them ("1899, 1900", "84116, (801) 596-1887", "1652. 180", "1863–’64", "one—sixty"): places where
+    a cut between numbers is at the text's own punctuation, not inside a number. Thousands separators and
+    decimal points ("65,535", "1.10") are part of one number."""
+    found = list(_SOURCE_NUMBER.finditer(source))
+    gaps = (source[a.end() : b.start()] for a, b in zip(found, found[1:], strict=False))
+    return sum(1 for gap in gaps if re.fullmatch(r"[\W_]+", gap) and re.search(r"[^\w\s\u2060]", gap))
+
+
 def check_book(path: Path, count_tokens) -> dict:
     book = load_book(path, IngestOptions(notes="chapter_end", include_front_matter=True))
     options = TextOptions()
@@ -182,6 +208,7 @@ def check_book(path: Path, count_tokens) -> dict:
         chapters += 1
         prepared = prepare_chapter(chapter, count_tokens, options)
         segments = [s.text for s in prepared]
+        cuts: dict[int, list[str]] = {}  # block index -> the cuts at a number in it
         for index, text in enumerate(segments):
             spoken_words += words(text)
             if not re.search(r"[^\W_]", text):
@@ -201,7 +228,12 @@ def check_book(path: Path, count_tokens) -> dict:
                 nxt = segments[index + 1].split()
                 first = re.sub(r"[^\w-]", "", nxt[0].lower()) if nxt else ""
                 if last.split("-")[-1] in _NUMBER_WORDS and first.split("-")[0] in _NUMBER_WORDS:
-                    note("cut_num", f"{text[-40:]} | {segments[index + 1][:40]}")
+                    cut = f"{text[-40:]} | {segments[index + 1][:40]}"
+                    cuts.setdefault(prepared[index].block_index, []).append(cut)
+        for block_index, found in cuts.items():
+            source = chapter.blocks[block_index].text if block_index >= 0 else chapter.title
+            for cut in found[separated_numbers(source) :]:
+                note("cut_num", cut)
         # the title and heading blocks at the chapter's start: none may be spoken twice
         heading_sentences = []
         for segment in prepared[:6]:

@@ -209,6 +209,7 @@ def load_epub(path: Path, options: IngestOptions) -> Book:
                 drafts[-1].add(event, doc)
 
     for draft in drafts[1:]:
+        draft.title = _without_heading_caption(draft)
         if not draft.title:  # spine fallback, or an entry without a label
             root = documents.get(draft.doc)
             draft.title = (
@@ -227,3 +228,16 @@ def load_epub(path: Path, options: IngestOptions) -> Book:
         landmarks={t: r for t, r in reasons.items() if "#" in t},
         lexicon=_lexicon(package, documents),
     )
+
+
+def _without_heading_caption(draft: Draft) -> str:
+    """The TOC label without an illustration caption a converter copied into it from the heading.
+
+    Gutenberg puts a picture's caption inside the chapter's <h2>; Pandoc makes the label of the whole heading
+    ("I hope Mr. Bingley will like it. CHAPTER II."), while the walker reads the caption as a paragraph of
+    its own. The heading alone is the title when the rest of the label is that caption, word for word."""
+    heading = next((b.text for b in draft.blocks[:1] if b.kind == "heading"), None)
+    if not heading or draft.title == heading or not draft.title.endswith(heading):
+        return draft.title
+    caption = draft.title[: -len(heading)].strip()
+    return heading if any(b.text.strip() == caption for b in draft.blocks[1:4]) else draft.title

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -30,8 +31,13 @@ def _find_nav(root: etree._Element, kind: str) -> etree._Element | None:
     return None
 
 
+# a page number in braces, as Gutenberg's HTML marks its pages ("{ix}", "{6}"); a converter such as Pandoc
+# copies it from the heading into the TOC label, where the body text walker never sees it
+_PAGE_MARKER = re.compile(r"\{(?:\d+|[ivxlcdm]+)\}", re.IGNORECASE)
+
+
 def _label_text(element: etree._Element) -> str:
-    return clean_inline("".join(element.itertext()))
+    return clean_inline(_PAGE_MARKER.sub(" ", "".join(element.itertext())))
 
 
 def nav_entries(root: etree._Element, nav_path: str) -> list[TocEntry]:

@@ -388,7 +388,9 @@ class _Walker:
             context = _Context(matter, context.quote)
         if name in _CONTENTS_CANDIDATES and _is_contents_list(element):
             self._anchors_in(element, deep=True)
-            links = sum(1 for link in element.iter("{*}a", "a") if (link.get("href") or "").startswith("#"))
+            links = sum(
+                1 for link in element.iter("{*}a", "a") if _INTERNAL_ANCHOR.match(link.get("href") or "")
+            )
             self._omit(f"contents list, {links} links: skipped", "", context)
             return
         if name == "hr":
@@ -621,13 +623,15 @@ def _remove_keeping_tail(element: etree._Element) -> None:
 
 
 _CONTENTS_CANDIDATES = {"table", "ul", "ol", "p", "div", "dl", "blockquote"}
+_INTERNAL_ANCHOR = re.compile(r"(?:[^:/?#]+\.x?html?)?#", re.IGNORECASE)  # "#c1", "ch001.xhtml#c1"
 
 
 def _is_contents_list(element: etree._Element) -> bool:
     """A list of links into the book (a contents list of an HTML edition): navigation, not text to read.
 
-    At least four links to "#anchors", holding nearly all of the element's words."""
-    links = [link for link in element.iter("{*}a", "a") if (link.get("href") or "").startswith("#")]
+    At least four links to anchors in the book ("#c1", or "ch001.xhtml#c1" as Pandoc writes them when it
+    splits a book into files), holding nearly all of the element's words."""
+    links = [link for link in element.iter("{*}a", "a") if _INTERNAL_ANCHOR.match(link.get("href") or "")]
     if len(links) < 4:
         return False
     text = " ".join("".join(element.itertext()).split())

@@ -57,6 +57,57 @@ def test_epub2_ncx_anchors_mid_file_and_text_before_the_first_target(tmp_path):
     assert blocks(chapters["Third Chapter"]) == [("heading", "Three"), ("paragraph", "Three text.")]
 
 
+def test_gutenberg_page_numbers_in_toc_labels_are_not_titles(tmp_path):
+    """Pandoc copies a Gutenberg heading's page marker ("{ix}") into the NCX label; the body drops it."""
+    ncx = NCX.replace("<text>First Chapter</text>", "<text>{ix} PREFACE.</text>").replace(
+        "<text>Third Chapter</text>", "<text>{25} Third {Chapter}</text>"
+    )
+    a = xhtml(
+        '<h1 id="part1">Part One</h1><h2 id="c1"><span class="pagenum">{ix}</span> PREFACE.</h2><p>One.</p>'
+        '<p id="c2">Two.</p>'
+    )
+    files = {
+        "OEBPS/content.opf": opf(
+            ["text/a.xhtml", "text/b.xhtml"], nav_href=None, ncx_href="toc.ncx", version="2.0"
+        ),
+        "OEBPS/toc.ncx": ncx,
+        "OEBPS/text/a.xhtml": a,
+        "OEBPS/text/b.xhtml": xhtml("<p>Three text.</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "pages.epub", files))
+    titles = [c.title for c in book.chapters if not c.synthetic]
+    assert titles == ["Part One", "PREFACE.", "Second Chapter", "Third {Chapter}"]
+
+
+def test_an_illustration_caption_pandoc_copied_into_the_label_is_not_the_title(tmp_path):
+    """Gutenberg's <h2> holds a picture's caption; Pandoc's label is the whole heading, the walker reads the
+    caption as a paragraph: the title is the heading alone, so the caption is not spoken twice."""
+    ncx = NCX.replace("<text>First Chapter</text>", "<text>He rode a black horse. CHAPTER III.</text>")
+    ncx = ncx.replace("<text>Second Chapter</text>", "<text>Not a caption. Second</text>")
+    a = xhtml(
+        '<h1 id="part1">Part One</h1><h2 id="c1"><img src="i.jpg" alt=""/> <span class="caption">'
+        "He rode a black horse.</span><br/>CHAPTER III.</h2><p>One text.</p>"
+        '<h2 id="c2">Second</h2><p>Two text.</p>'
+    )
+    files = {
+        "OEBPS/content.opf": opf(
+            ["text/a.xhtml", "text/b.xhtml"], nav_href=None, ncx_href="toc.ncx", version="2.0"
+        ),
+        "OEBPS/toc.ncx": ncx,
+        "OEBPS/text/a.xhtml": a,
+        "OEBPS/text/b.xhtml": xhtml("<p>Three text.</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "caption.epub", files))
+    chapters = [c for c in book.chapters if not c.synthetic]
+    assert [c.title for c in chapters] == [
+        "Part One",
+        "CHAPTER III.",
+        "Not a caption. Second",
+        "Third Chapter",
+    ]
+    assert blocks(chapters[1])[:2] == [("heading", "CHAPTER III."), ("paragraph", "He rode a black horse.")]
+
+
 def test_spine_fallback_when_there_is_no_toc(tmp_path):
     files = {
         "OEBPS/content.opf": opf(["a.xhtml", "b.xhtml"], nav_href="nav.xhtml"),

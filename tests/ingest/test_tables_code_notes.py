@@ -161,6 +161,15 @@ def test_a_contents_list_of_links_is_navigation_not_text(tmp_path):
     assert omissions == ["contents list, 8 links: skipped"]
 
 
+def test_a_contents_list_linking_to_another_file_of_the_book_is_navigation(tmp_path):
+    """Pandoc writes "#CHAPTER_I" as "ch001.xhtml#CHAPTER_I" when it splits a book into files."""
+    links = " ".join(f'<a href="ch001.xhtml#C{n}">Chapter {n},</a>' for n in range(1, 9))
+    outside = " ".join(f'<a href="https://example.org/a.html#C{n}">Site {n},</a>' for n in range(1, 9))
+    blocks, omissions = chapter_blocks(tmp_path, f"<h1>One</h1><p>{links}</p><p>{outside}</p>")
+    assert [text for _, text in blocks] == ["One", ", ".join(f"Site {n}" for n in range(1, 9)) + ","]
+    assert omissions == ["contents list, 8 links: skipped"]
+
+
 def test_gutenberg_html_drop_capitals_and_captions_inside_headings(tmp_path):
     body = (
         '<h2><img alt="" src="a.jpg"/><span class="caption">He rode a black horse.</span>'
