@@ -277,6 +277,6 @@ def test_quick_start_command_with_the_catalogue_model_from_the_hub_cache(fake_hu
         capture_output=True, text=True, env=env, timeout=900,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    out = tmp_path / "the-lamplighters-almanac"
-    assert (out / "The Lamplighter's Almanac.m4b").is_file()
+    out = tmp_path / "the-lamplighters-almanac" / "chapters-1"  # a partial render: its own folder and title
+    assert (out / "The Lamplighter's Almanac (chapters 1).m4b").is_file()
     assert str(ID3(out / "01 - Chapter 1 The Last Lamp on Quay Street.mp3")["TCOM"]) == "Fantine"
