@@ -142,7 +142,8 @@ def test_a_killed_actor_has_its_groups_rendered_again_with_the_same_bytes(
                 break
     stdout, stderr = process.communicate(timeout=300)
     assert victim is not None and process.returncode == 0, stderr
-    (warning,) = stderr.strip().splitlines()
+    # one warning of the cluster's own (random-weight audio may add loudness ones, as in a local render)
+    (warning,) = [line for line in stderr.strip().splitlines() if "LUFS" not in line]
     assert re.fullmatch(
         rf"warning: renderer actor \S+ pid {victim} died with groups? [\d, ]+ in flight; other actors "
         "rendered (it|them) again",

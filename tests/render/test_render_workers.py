@@ -139,9 +139,10 @@ def test_a_killed_workers_groups_are_taken_over(tiny_checkpoint, voice_wav, tmp_
         time.sleep(0.005)
     stderr = process.communicate(timeout=600)[1]
     assert victim is not None and process.returncode == 0, stderr
-    assert stderr.strip() == (
+    # the one warning of the workers' own (random-weight audio may add loudness ones, as in any render)
+    assert [line for line in stderr.strip().splitlines() if "LUFS" not in line] == [
         f"warning: render worker {victim} was killed (SIGKILL); the other workers took over its segments"
-    )
+    ]
     assert outputs(out) == outputs(reference)
     assert audio_files(out) == audio_files(reference)
 
