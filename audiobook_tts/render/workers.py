@@ -141,7 +141,8 @@ def _work(task: WorkerTask, sender) -> None:
     """A worker process: claim groups, render them, report every stored segment, until none is left."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # already so, unless started from another thread
     # The render stops its workers with SIGTERM: unwind, so that a write in progress removes its temp file.
-    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    signal.signal(signal.SIGTERM, _unwind_on_sigterm)
+    sys.unraisablehook = _quiet_unwinding
     try:
         job = Job.open_for_worker(task.out_dir)
         try:
@@ -158,6 +159,20 @@ def _work(task: WorkerTask, sender) -> None:
         _send(sender, ("error", error))
     except Exception:
         _send(sender, ("crash", traceback.format_exc()))
+
+
+def _unwind_on_sigterm(number: int, frame: object) -> None:
+    """Unwind once: a second SIGTERM while unwinding (closing the batch generator, say) would interrupt the
+    cleanup and print a traceback of its own."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    sys.exit(128 + number)
+
+
+def _quiet_unwinding(unraisable) -> None:
+    """Python prints what a finalizer raises; our SIGTERM's SystemExit may land in one (the batch generator
+    closing while the worker already unwinds from an error). The worker is ending anyway: say nothing."""
+    if not isinstance(unraisable.exc_value, SystemExit):
+        sys.__unraisablehook__(unraisable)
 
 
 def _send(sender, message: tuple) -> None:
