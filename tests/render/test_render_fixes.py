@@ -17,23 +17,10 @@ from audiobook_tts.jobs.fixes import ChapterFix, SegmentFix
 from audiobook_tts.jobs.quality import Measures
 from audiobook_tts.jobs.source import decode_options
 from audiobook_tts.render import RenderError, RenderOptions, render_book
-from audiobook_tts.tts.options import GenerationOptions
+from tests.render import test_render_book
+from tests.render.test_render_book import EXAMPLE_MD, FAST
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE_MD = ROOT / "examples" / "the-lamplighters-almanac.md"
-FAST = GenerationOptions(eos_threshold=-1e9)
-
-
-@pytest.fixture
-def options(tiny_checkpoint, voice_wav, tmp_path):
-    def make(**changes) -> RenderOptions:
-        values = dict(
-            out_dir=tmp_path / "out", config=str(tiny_checkpoint[0]), voice=str(voice_wav), generation=FAST
-        )
-        values.update(changes)
-        return RenderOptions(**values)
-
-    return make
+options = test_render_book.options  # the same fixture: render options for the tiny checkpoint
 
 
 def plan_of(out_dir: Path) -> dict[tuple[int, int], tuple[str, str]]:
