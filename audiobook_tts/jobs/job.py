@@ -569,14 +569,19 @@ def _status(db: sqlite3.Connection, out_dir: Path, *, verify: bool) -> JobStatus
 def read_status(out_dir: Path, *, verify: bool = False) -> JobStatus:
     """The progress of the job in `out_dir`, read without its lock (a render may be running) and without
     writing anything; each finished segment's file is checked by size, or with `verify` by checksum."""
-    path = Path(out_dir) / JOB_DIRNAME / "index.sqlite"
-    if not path.is_file():
-        raise JobError(f"{out_dir} holds no render job (no {JOB_DIRNAME}/index.sqlite); render into it first")
+    path = _index_path(out_dir)
     with index.reading(path) as db:
         try:
             return _status(db, Path(out_dir), verify=verify)
         except sqlite3.DatabaseError as error:
             raise index.corrupt(path, error) from None
+
+
+def _index_path(out_dir: Path) -> Path:
+    path = Path(out_dir) / JOB_DIRNAME / "index.sqlite"
+    if not path.is_file():
+        raise JobError(f"{out_dir} holds no render job (no {JOB_DIRNAME}/index.sqlite); render into it first")
+    return path
 
 
 def plan_flags(db: sqlite3.Connection, directory: Path) -> list[quality.FlaggedSegment]:
@@ -596,25 +601,16 @@ def plan_flags(db: sqlite3.Connection, directory: Path) -> list[quality.FlaggedS
 
 def read_only(out_dir: Path) -> sqlite3.Connection:
     """The index of the job in `out_dir`, opened read-only (a render may be running)."""
-    path = Path(out_dir) / JOB_DIRNAME / "index.sqlite"
-    if not path.is_file():
-        raise JobError(f"{out_dir} holds no render job (no {JOB_DIRNAME}/index.sqlite); render into it first")
-    return index.connect(path, read_only=True)
+    return index.connect(_index_path(out_dir), read_only=True)
 
 
 def read_flags(out_dir: Path) -> list[quality.FlaggedSegment]:
-    """Job.flags() without the job's lock."""
-    db = read_only(out_dir)
-    try:
+    """Job.flags() without the job's lock, read as `status` reads (index.reading)."""
+    with index.reading(_index_path(out_dir)) as db:
         return plan_flags(db, Path(out_dir) / JOB_DIRNAME)
-    finally:
-        db.close()
 
 
 def read_fixes(out_dir: Path) -> fix_table.Fixes:
-    """Job.fixes() without the job's lock: what `--fresh` would discard."""
-    db = read_only(out_dir)
-    try:
+    """Job.fixes() without the job's lock, read as `status` reads: what `--fresh` would discard."""
+    with index.reading(_index_path(out_dir)) as db:
         return fix_table.load(db)
-    finally:
-        db.close()
