@@ -30,7 +30,12 @@ if TYPE_CHECKING:  # the render is imported after the first line is shown
     from audiobook_tts.render import RenderEvent
 
 MIN_BAR = 8  # narrower than this, a bar says nothing
-ASSEMBLY_PASSES = {"measure": "measuring loudness", "check": "setting levels", "encode": "encoding"}
+ASSEMBLY_PASSES = {
+    "measure": "measuring loudness",
+    "check": "setting levels",
+    "encode": "encoding",
+    "verify": "checking the encoded files",
+}
 
 
 @dataclass
@@ -105,7 +110,8 @@ def chapter_line(event: RenderEvent, width: int) -> str:
 
 
 def assembly_line(event: RenderEvent) -> str:
-    line = f"{ASSEMBLY_PASSES.get(event.message, event.message)}: chapter {event.chapter}/{event.chapters}"
+    unit = "file" if event.message == "verify" else "chapter"  # (verify counts the MP3s and the M4B)
+    line = f"{ASSEMBLY_PASSES.get(event.message, event.message)}: {unit} {event.chapter}/{event.chapters}"
     if event.message == "encode":
         line += f"  {hms(event.encoded_seconds)} of {hms(event.book_seconds)} encoded"
     return line
@@ -151,6 +157,8 @@ class RenderDisplay:
             self.print(f"note: {event.message}")
         elif event.kind == "voice":
             self.print(f"voice {event.message} (from chapter {event.chapter})")
+        elif event.kind == "loudness" or (event.kind == "actors" and "in flight" not in event.message):
+            self.print(event.message)  # the loudness report; actors starting or lost, not every group out
         if self.console.is_terminal:
             self.start()
         else:
@@ -183,10 +191,6 @@ class RenderDisplay:
             )
         elif event.kind == "assemble":
             self.print(assembly_line(event))
-        elif event.kind == "actors" and "in flight" not in event.message:
-            self.print(event.message)  # actors starting or lost, not every group handed out
-        elif event.kind == "loudness":
-            self.print(event.message)
 
     def print(self, line: str) -> None:
         """A line above the live display."""
