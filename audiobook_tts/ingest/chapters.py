@@ -96,7 +96,7 @@ def split_matter(drafts: list[Draft]) -> list[Draft]:
     return result
 
 
-def classify(drafts: list[Draft], landmarks: dict[str, str]) -> None:
+def classify(drafts: list[Draft], landmarks: dict[str, str], book_title: str = "") -> None:
     """Set `reason` on drafts a listener would not want read: landmarks, titles, text heuristics, empty."""
     first_text = next(
         (
@@ -121,10 +121,20 @@ def classify(drafts: list[Draft], landmarks: dict[str, str]) -> None:
             has_children = following is not None and following.level > draft.level
             if not has_children:
                 draft.reason = "front matter: title page (only headings before the first text)"
+        later_text = any(d.blocks for d in drafts[index + 1 :])
+        if draft.reason is None and index <= first_text and later_text and _is_title_page(draft, book_title):
+            draft.reason = "front matter: title page (the book's title and a few lines)"
 
 
 def _bare(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def _is_title_page(draft: Draft, book_title: str) -> bool:
+    """The first text is a title page when it is headed by the book's own title and says no more than a
+    title page does (author, illustrator, publisher, imprint): Gutenberg HTML made into an EPUB by Pandoc."""
+    heading = _first_heading(draft) or draft.title
+    return bool(book_title) and _bare(heading) == _bare(book_title) and _words(draft) < _SHORT_FRONT_WORDS
 
 
 _NUMBER_LABEL = re.compile(r"(?i)(?:[^\W\d_]+\s+)?(?:[ivxlc]+|\d+|one|two|three|four|five|six)\.?")
@@ -174,7 +184,7 @@ def finish(
 ) -> Book:
     drafts = split_matter(drafts)
     drafts = [d for d in drafts if d.blocks or not d.synthetic]
-    classify(drafts, landmarks or {})
+    classify(drafts, landmarks or {}, metadata.title)
     used: set[str] = set()
     chapters = []
     for draft in drafts:
