@@ -159,7 +159,7 @@ def _place_notes(draft: Draft, notes: dict[str, str], mode: NotesMode, used: set
     trailing: list[Block] = []
     for raw in draft.blocks:
         if raw.text or raw.kind == "scene_break":
-            blocks.append(Block(raw.kind, raw.text))
+            blocks.append(Block(raw.kind, raw.text, raw.cue))
         if mode == "drop":
             continue
         for key in raw.note_refs:
