@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audiobook_tts.assemble.assemble import LOUDNESS_REPORT
 from audiobook_tts.jobs import JobStatus, read_status
 from audiobook_tts.jobs import fixes as fix_table
 from audiobook_tts.jobs import source as source_table
@@ -71,6 +73,79 @@ class Segment:
     edit_text: str = ""  # what the edit box starts with: the text override, else the book's text
 
 
+def decibels(value: float | None) -> str:
+    """-19.04 -> "−19.0" (a true minus sign, which screen readers read as minus); None -> "−∞" (silence:
+    the report writes -inf as null)."""
+    return "\u2212\u221e" if value is None else f"{value:.1f}".replace("-", "\u2212")
+
+
+@dataclass(frozen=True)
+class FileLoudness:
+    name: str
+    level: float | None  # in the report's unit; None: silent
+    true_peak: float | None  # dBTP; None: silent
+    corrected: bool  # re-encoded once after the first measurement missed
+    problems: tuple[str, ...]  # what still misses; none: the file passes
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """The render's loudness report (loudness.json, written next to the outputs) as the pages show it."""
+
+    unit: str  # "LUFS" (integrated) or "dB RMS" (ACX)
+    target: float | None
+    ceiling: float | None  # true-peak ceiling, dBTP
+    files: tuple[FileLoudness, ...]
+
+    @property
+    def failing(self) -> int:
+        return sum(bool(f.problems) for f in self.files)
+
+    def summary(self) -> str:
+        """One line: "−19.0 LUFS, −1.2 dBTP, pass" for one file; the range and the worst peak for more."""
+        if not self.files:
+            return "no files measured"
+        levels = sorted(f.level for f in self.files if f.level is not None)
+        peaks = [f.true_peak for f in self.files if f.true_peak is not None]
+        level = decibels(levels[0] if levels else None)
+        if len(levels) > 1 and f"{levels[0]:.1f}" != f"{levels[-1]:.1f}":
+            level += f" to {decibels(levels[-1])}"
+        peak = decibels(max(peaks) if peaks else None)
+        if len(self.files) == 1:
+            verdict = "FAIL" if self.failing else "pass"
+            return f"{level} {self.unit}, {peak} dBTP, {verdict}"
+        verdict = f"{self.failing} of {len(self.files)} files FAIL" if self.failing else "all files pass"
+        return f"{level} {self.unit}, true peak up to {peak} dBTP, {verdict}"
+
+
+def read_loudness(folder: Path) -> Loudness | None:
+    """The loudness report of the job in `folder`; None if it has none (not assembled yet) or it cannot be
+    read (the render writes it whole, so only another program's file would be unreadable)."""
+    try:
+        report = json.loads((folder / LOUDNESS_REPORT).read_text(encoding="utf-8"))
+        unit = str(report["unit"])
+        level_key = "rms_db" if unit == "dB RMS" else "lufs"
+        files = tuple(
+            FileLoudness(
+                str(entry["path"]),
+                _number(entry.get(level_key)),
+                _number(entry.get("true_peak_db")),
+                bool(entry.get("corrected")),
+                tuple(str(problem) for problem in entry.get("problems") or ()),
+            )
+            for entry in report["files"]
+        )
+        return Loudness(
+            unit, _number(report.get("target")), _number(report.get("true_peak_ceiling_db")), files
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 @dataclass
 class JobView:
     """One job as the pages show it."""
@@ -100,6 +175,9 @@ class JobView:
             if path.name == name:
                 return path
         raise JobError(f"{self.title} has no output named {name!r}")
+
+    def loudness(self) -> Loudness | None:
+        return read_loudness(self.folder)
 
     def flagged(self) -> dict[int, int]:
         """Flagged segments per chapter."""
