@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from audiobook_tts.errors import UserError
+from audiobook_tts.ingest import Book
 from audiobook_tts.jobs import Job
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.job import JOB_DIRNAME, SAMPLE_RATE
@@ -34,8 +35,10 @@ from audiobook_tts.studio.library import job_id as folder_id
 from audiobook_tts.studio.security import TOKEN_COOKIE, Guard
 from audiobook_tts.studio.tasks import Renders, read_task
 from audiobook_tts.tts.catalogue import VOICES
+from audiobook_tts.tts.voices import AUDIO_SUFFIXES
 
 HERE = Path(__file__).parent
+RECORDING = "recording:"  # a voice choice naming an uploaded recording, not a catalogue voice
 EVENT_INTERVAL = 1.0  # seconds between progress checks of a job's index
 FLAG_NAMES = {
     "frame_limit": "hit the frame limit",
@@ -269,17 +272,69 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             book = newbook.read_upload(path)
         except newbook.UploadError as error:
             raise HTTPException(400, str(error)) from None
-        voices = sorted(VOICES)
-        return page(
-            request, "inspect.html", upload=path.name, book=book, voices=voices, default=new_books.voice
+        return inspect_page(request, path, book)
+
+    def inspect_page(
+        request: Request,
+        upload: Path,
+        book: Book,
+        recording: Path | None = None,
+        notes: list[str] | None = None,
+        error: str | None = None,
+    ) -> Response:
+        response = page(
+            request,
+            "inspect.html",
+            upload=upload.name,
+            book=book,
+            voices=sorted(VOICES),
+            default=new_books.voice,
+            recording=recording.name if recording else None,
+            recording_choice=RECORDING + recording.name if recording else None,
+            notes=notes or [],
+            error=error,
+            audio_suffixes=AUDIO_SUFFIXES,
+            max_recording_mb=min(newbook.MAX_RECORDING_MB, guard.max_upload >> 20),
         )
+        if error is not None:
+            response.status_code = 400
+        return response
+
+    def chosen_voice(choice: str) -> str | Path | None:
+        """The new-book page's voice: None (the default), a catalogue name, or an uploaded recording."""
+        if not choice:
+            return None
+        if choice.startswith(RECORDING):
+            try:
+                return newbook.recording(roots[0], choice.removeprefix(RECORDING))
+            except newbook.UploadError as error:
+                raise HTTPException(404, str(error)) from None
+        if choice not in VOICES:
+            raise HTTPException(400, f"no voice named {choice!r} in the catalogue")
+        return choice
+
+    @app.post("/new/recording", response_class=HTMLResponse, dependencies=[Depends(checked)])
+    async def upload_recording(request: Request):
+        form = await request.form()
+        upload, recording = form.get("upload"), form.get("recording")
+        try:
+            path = newbook.uploaded(roots[0], upload if isinstance(upload, str) else "")
+            book = newbook.read_upload(path)
+        except newbook.UploadError as error:
+            raise HTTPException(404, str(error)) from None
+        if recording is None or isinstance(recording, str) or not recording.filename:
+            return inspect_page(request, path, book, error="choose a recording to upload")
+        try:
+            saved, notes = newbook.save_recording(roots[0], recording.filename, await recording.read())
+        except newbook.UploadError as error:
+            return inspect_page(request, path, book, error=str(error))
+        return inspect_page(request, path, book, saved, notes)
 
     @app.post("/new/audition", dependencies=[Depends(checked)])
     def audition(request: Request, voice: str = Form("")):
-        if voice and voice not in VOICES:
-            raise HTTPException(400, f"no voice named {voice!r} in the catalogue")
+        chosen = chosen_voice(voice)
         try:
-            samples = auditions.render(voice or None)
+            samples = auditions.render(None if chosen is None else str(chosen))
         except UserError as error:
             raise HTTPException(409, f"cannot audition: {error}") from None
         return wav_response(samples)
@@ -291,12 +346,13 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             path = newbook.uploaded(roots[0], fields.get("upload", ""))
         except newbook.UploadError as error:
             raise HTTPException(404, str(error)) from None
-        voice = fields.get("voice") or None
-        if voice is not None and voice not in VOICES:
-            raise HTTPException(400, f"no voice named {voice!r} in the catalogue")
+        voice = chosen_voice(fields.get("voice", ""))
         out_dir = roots[0] / newbook.safe_name(path.stem)
         if (out_dir / JOB_DIRNAME).exists():
             raise HTTPException(409, f"{out_dir.name} already holds a job: open it from the library")
+        out_dir.mkdir(exist_ok=True)
+        if isinstance(voice, Path):
+            voice = str(newbook.keep_recording(voice, out_dir))
         options = replace(
             new_books,
             out_dir=out_dir,
@@ -304,7 +360,6 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             chapters=fields.get("chapters", "").strip() or None,
             fresh=False,
         )
-        out_dir.mkdir(exist_ok=True)
         Job.open(out_dir).close()  # the job exists from now on: the library lists it while it renders
         renders.start(out_dir.resolve(), path, encode_options(options))
         return RedirectResponse(f"/job/{folder_id(out_dir)}", status_code=303)
