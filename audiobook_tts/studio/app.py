@@ -91,7 +91,15 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
     renders = app.state.renders = Renders()
     auditions = Auditions(new_books)
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(hms=hms, decibels=decibels, flag_name=flag_name, csrf=guard.csrf)
+    templates.env.globals.update(
+        hms=hms,
+        decibels=decibels,
+        flag_name=flag_name,
+        csrf=guard.csrf,
+        setting_fields=[
+            (name, 1 if kind is int else "any", label) for name, (kind, label) in actions.SETTINGS.items()
+        ],
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     async def checked(request: Request) -> None:
@@ -150,7 +158,15 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
         status = next((c for c in view.status.chapters if c.index == chapter), None)
         if status is None:
             raise HTTPException(404, f"the job has no chapter {chapter}")
-        return page(request, "chapter.html", job=view, chapter=status, segments=view.segments(chapter))
+        return page(
+            request,
+            "chapter.html",
+            job=view,
+            chapter=status,
+            segments=view.segments(chapter),
+            chapter_fix=view.fixes.chapters.get(chapter),
+            voice_choices=view.voice_choices(),
+        )
 
     @app.get("/job/{job_id}/progress", dependencies=[Depends(checked)])
     def job_progress(job_id: str):
@@ -218,6 +234,30 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
         fields, view = await form_fields(request), job(job_id)
         act(view, actions.edit_text, chapter, position, fields.get("key", ""), fields.get("text", ""))
         return RedirectResponse(chapter_url(view, chapter, position), status_code=303)
+
+    def voice_fix(view: JobView, fields: dict[str, str]) -> tuple[str | None, dict]:
+        """The voice (one of the job's choices, or None) and generation settings a posted form asks for."""
+        voice = fields.get("voice") or None
+        if voice is not None and voice not in view.voice_choices():
+            raise HTTPException(400, "not one of this job's voices: choose one from the list")
+        try:
+            return voice, actions.parse_settings(fields)
+        except actions.ActionError as error:
+            raise HTTPException(error.status, str(error)) from None
+
+    @app.post("/job/{job_id}/segment/{chapter}/{position}/voice", dependencies=[Depends(checked)])
+    async def segment_voice(request: Request, job_id: str, chapter: int, position: int):
+        fields, view = await form_fields(request), job(job_id)
+        voice, settings = voice_fix(view, fields)
+        act(view, actions.set_segment_voice, chapter, position, fields.get("key", ""), voice, settings)
+        return RedirectResponse(chapter_url(view, chapter, position), status_code=303)
+
+    @app.post("/job/{job_id}/chapter/{chapter}/voice", dependencies=[Depends(checked)])
+    async def chapter_voice(request: Request, job_id: str, chapter: int):
+        fields, view = await form_fields(request), job(job_id)
+        voice, settings = voice_fix(view, fields)
+        act(view, actions.set_chapter_voice, chapter, voice, settings)
+        return RedirectResponse(chapter_url(view, chapter), status_code=303)
 
     @app.post("/job/{job_id}/pronunciation/preview", dependencies=[Depends(checked)])
     async def preview_pronunciation(request: Request, job_id: str):

@@ -24,6 +24,10 @@ from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.fixes import Fixes
 from audiobook_tts.jobs.job import JOB_DIRNAME, plan_flags, read_only
 from audiobook_tts.jobs.quality import Flag
+from audiobook_tts.jobs.source import decode_options
+from audiobook_tts.render import RenderOptions
+from audiobook_tts.studio.newbook import VOICES_DIR
+from audiobook_tts.tts.catalogue import VOICES
 
 OUTPUT_SUFFIXES = (".m4b", ".mp3", ".srt", ".vtt", ".epub", ".json", ".txt", ".cue")
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -71,6 +75,8 @@ class Segment:
     edited: bool = False
     base_text: str = ""  # the book's text here, which a fix of this segment is made for
     edit_text: str = ""  # what the edit box starts with: the text override, else the book's text
+    voice: str | None = None  # the segment's own voice (a fix), else None: its chapter's
+    settings: dict = field(default_factory=dict)  # the segment's own generation settings (a fix)
 
 
 def decibels(value: float | None) -> str:
@@ -176,6 +182,20 @@ class JobView:
                 return path
         raise JobError(f"{self.title} has no output named {name!r}")
 
+    def voice_choices(self) -> dict[str, str]:
+        """voice source -> its name: the voices a fix may give a segment or chapter of this job. Those it was
+        rendered with, the recordings in its folder, those its fixes name, and the catalogue's for a released
+        model (a custom model has no catalogue voices). Nothing else: a form never names a file of its own."""
+        options = self.source.get("options")
+        recorded = decode_options(RenderOptions, options) if isinstance(options, str) else None
+        sources = [recorded.voice] if recorded is not None and recorded.voice else []
+        sources += sorted(str(path) for path in (self.folder / VOICES_DIR).glob("*") if path.is_file())
+        fixes = [*self.fixes.chapters.values(), *self.fixes.segments.values()]
+        sources += sorted({fix.voice for fix in fixes if fix.voice})
+        if recorded is not None and recorded.config is None:
+            sources += sorted(VOICES)
+        return {source: source.replace("\\", "/").split("/")[-1] for source in sources}
+
     def loudness(self) -> Loudness | None:
         return read_loudness(self.folder)
 
@@ -246,6 +266,8 @@ def _segments(db: sqlite3.Connection, directory: Path, chapter: int, fixes: Fixe
                 bool(fix and fix.text is not None),
                 base,
                 fix.text if fix is not None and fix.text is not None else base,
+                fix.voice if fix else None,
+                fix.settings if fix else {},
             )
         )
     return segments
