@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import Job, PlannedSegment
@@ -105,9 +106,9 @@ def add_pronunciation(folder: Path, word: str, respelling: str) -> None:
         job.set_pronunciation(word, respelling)
 
 
-def parse_settings(fields: dict[str, str]) -> dict[str, int | float]:
+def parse_settings(fields: dict[str, str]) -> dict[str, Any]:
     """The generation settings filled in on a form (empty: not set), checked as the CLI checks them."""
-    settings: dict[str, int | float] = {}
+    settings: dict[str, Any] = {}
     for name, (kind, _) in SETTINGS.items():
         value = fields.get(name, "").strip()
         if not value:

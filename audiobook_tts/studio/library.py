@@ -21,7 +21,7 @@ from audiobook_tts.jobs import JobStatus, read_status
 from audiobook_tts.jobs import fixes as fix_table
 from audiobook_tts.jobs import source as source_table
 from audiobook_tts.jobs.errors import JobError
-from audiobook_tts.jobs.fixes import Fixes
+from audiobook_tts.jobs.fixes import ChapterFix, Fixes, SegmentFix
 from audiobook_tts.jobs.job import JOB_DIRNAME, plan_flags, read_only
 from audiobook_tts.jobs.quality import Flag
 from audiobook_tts.jobs.source import decode_options
@@ -190,7 +190,7 @@ class JobView:
         recorded = decode_options(RenderOptions, options) if isinstance(options, str) else None
         sources = [recorded.voice] if recorded is not None and recorded.voice else []
         sources += sorted(str(path) for path in (self.folder / VOICES_DIR).glob("*") if path.is_file())
-        fixes = [*self.fixes.chapters.values(), *self.fixes.segments.values()]
+        fixes: list[ChapterFix | SegmentFix] = [*self.fixes.chapters.values(), *self.fixes.segments.values()]
         sources += sorted({fix.voice for fix in fixes if fix.voice})
         if recorded is not None and recorded.config is None:
             sources += sorted(VOICES)
