@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audiobook_tts.assemble.assemble import LOUDNESS_REPORT
+from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import JobStatus, read_status
 from audiobook_tts.jobs import fixes as fix_table
 from audiobook_tts.jobs import source as source_table
@@ -25,6 +26,7 @@ from audiobook_tts.jobs.fixes import ChapterFix, Fixes, SegmentFix
 from audiobook_tts.jobs.job import JOB_DIRNAME, plan_flags, read_only
 from audiobook_tts.jobs.quality import Flag
 from audiobook_tts.jobs.source import decode_options
+from audiobook_tts.profiles import load_profile
 from audiobook_tts.render import RenderOptions
 from audiobook_tts.studio.newbook import VOICES_DIR
 from audiobook_tts.tts.catalogue import VOICES
@@ -184,17 +186,26 @@ class JobView:
 
     def voice_choices(self) -> dict[str, str]:
         """voice source -> its name: the voices a fix may give a segment or chapter of this job. Those it was
-        rendered with, the recordings in its folder, those its fixes name, and the catalogue's for a released
-        model (a custom model has no catalogue voices). Nothing else: a form never names a file of its own."""
+        rendered with (--voice and its profile's), the recordings in its folder, those its fixes name, and the
+        catalogue's for a released model (a custom model has none). Nothing else: a form never names a file of
+        its own."""
         options = self.source.get("options")
         recorded = decode_options(RenderOptions, options) if isinstance(options, str) else None
         sources = [recorded.voice] if recorded is not None and recorded.voice else []
+        if recorded is not None and recorded.profile is not None:
+            try:
+                profile = load_profile(recorded.profile)
+            except UserError:
+                pass  # moved or broken since: the render says so when it runs
+            else:
+                voices = [profile.voice, *(rule.voice for rule in profile.chapters)]
+                sources += [voice.location for voice in voices if voice is not None]
         sources += sorted(str(path) for path in (self.folder / VOICES_DIR).glob("*") if path.is_file())
         fixes: list[ChapterFix | SegmentFix] = [*self.fixes.chapters.values(), *self.fixes.segments.values()]
         sources += sorted({fix.voice for fix in fixes if fix.voice})
         if recorded is not None and recorded.config is None:
             sources += sorted(VOICES)
-        return {source: source.replace("\\", "/").split("/")[-1] for source in sources}
+        return {source: source.replace("\\", "/").split("/")[-1] for source in dict.fromkeys(sources)}
 
     def loudness(self) -> Loudness | None:
         return read_loudness(self.folder)

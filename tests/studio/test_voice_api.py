@@ -119,3 +119,40 @@ def test_voice_and_settings_refusals(rendered):
         assert not job.fixes()
     with Job.open(folder):  # a CLI render holding the job
         assert post(client, url, key=key, temperature="0.5").status_code == 409
+
+
+def test_the_voices_offered_are_the_jobs_own(library, voice_wav, tmp_path):
+    """--voice, its profile's voices, the recordings in the job's folder and the fixes' voices; the
+    catalogue's only for a released model."""
+    from audiobook_tts.jobs.source import encode_options
+    from audiobook_tts.studio.library import load_job
+
+    _, folder = library
+    second = tmp_path / "second.wav"
+    second.write_bytes(voice_wav.read_bytes())
+    profile = tmp_path / "two.yaml"
+    profile.write_text(f"voice: {voice_wav}\nchapters:\n  - index: 2\n    voice: {second}\n")
+    (folder / VOICES_DIR).mkdir()
+    (folder / VOICES_DIR / "mine.wav").write_bytes(voice_wav.read_bytes())
+    with Job.open(folder) as job:
+        job.set_chapter_fix(1, ChapterFix(voice="/elsewhere/fixed.wav"))
+
+    def choices(**options) -> dict[str, str]:
+        with Job.open(folder) as job:
+            job.record_source({"options": encode_options(RenderOptions(**options))})
+        return load_job(job_id(folder), folder).voice_choices()
+
+    offered = choices(config="tiny.json", profile=profile)
+    assert offered == {
+        str(voice_wav): "voice_espeak.wav",
+        str(second): "second.wav",
+        str((folder / VOICES_DIR / "mine.wav").resolve()): "mine.wav",
+        "/elsewhere/fixed.wav": "fixed.wav",
+    }
+    released = choices(model="english", voice="alba")
+    assert list(released)[:3] == [
+        "alba",
+        str((folder / VOICES_DIR / "mine.wav").resolve()),
+        "/elsewhere/fixed.wav",
+    ]
+    assert "marius" in released and released["alba"] == "alba"
