@@ -141,13 +141,10 @@ def requests_for(
     return requests, same_key
 
 
-def store(
-    job: SegmentStore, plan: RenderPlan, index: int, audio: Tensor, frame_limit: bool | None = None
-) -> float | None:
+def store(job: SegmentStore, plan: RenderPlan, index: int, audio: Tensor, frame_limit: bool) -> float | None:
     """Write task `index`'s audio and its quality measures (jobs/quality.py; `frame_limit`: whether the
-    generator stopped at its frame limit, None if it did not say) if it is its key's owner and the key is
-    missing: seconds written, or None when nothing was written (stored already, or written by the key's
-    first task)."""
+    generator stopped a chunk at its frame limit) if it is its key's owner and the key is missing: seconds
+    written, or None when nothing was written (stored already, or written by the key's first task)."""
     key = plan.tasks[index].key
     if plan.owner[key] != index or job.has_audio(key):
         return None
