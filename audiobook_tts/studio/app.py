@@ -210,7 +210,7 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             raise HTTPException(404, "this job has no cover")
         return Response(data, media_type=mime if mime in ("image/jpeg", "image/png") else "image/jpeg")
 
-    @app.get("/job/{job_id}/files/{name}", dependencies=[Depends(checked)])
+    @app.get("/job/{job_id}/files/{name:path}", dependencies=[Depends(checked)])
     def output(job_id: str, name: str):
         view = job(job_id)
         try:

@@ -20,10 +20,13 @@ from audiobook_tts.assemble.assemble import LOUDNESS_REPORT
 from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import JobStatus, read_status
 from audiobook_tts.jobs import fixes as fix_table
+from audiobook_tts.jobs import outputs as outputs_table
 from audiobook_tts.jobs import source as source_table
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.fixes import ChapterFix, Fixes, SegmentFix
+from audiobook_tts.jobs.index import has_table
 from audiobook_tts.jobs.job import JOB_DIRNAME, plan_flags, read_only
+from audiobook_tts.jobs.outputs import OutputRecord
 from audiobook_tts.jobs.quality import Flag
 from audiobook_tts.jobs.source import decode_options
 from audiobook_tts.profiles import load_profile
@@ -126,11 +129,11 @@ class Loudness:
         return f"{level} {self.unit}, true peak up to {peak} dBTP, {verdict}"
 
 
-def read_loudness(folder: Path) -> Loudness | None:
-    """The loudness report of the job in `folder`; None if it has none (not assembled yet) or it cannot be
-    read (the render writes it whole, so only another program's file would be unreadable)."""
+def read_loudness(path: Path) -> Loudness | None:
+    """The loudness report in `path`; None if it cannot be read (the render writes it whole, so only another
+    program's file would be unreadable)."""
     try:
-        report = json.loads((folder / LOUDNESS_REPORT).read_text(encoding="utf-8"))
+        report = json.loads(path.read_text(encoding="utf-8"))
         unit = str(report["unit"])
         level_key = "rms_db" if unit == "dB RMS" else "lufs"
         files = tuple(
@@ -164,6 +167,7 @@ class JobView:
     source: dict[str, str | bytes]
     fixes: Fixes
     locked: bool
+    recorded: list[OutputRecord] = field(default_factory=list)  # the outputs manifest (jobs/outputs.py)
 
     @property
     def title(self) -> str:
@@ -174,15 +178,25 @@ class JobView:
     def has_cover(self) -> bool:
         return isinstance(self.source.get("cover"), bytes)
 
-    def outputs(self) -> list[Path]:
-        return sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in OUTPUT_SUFFIXES)
+    def outputs(self) -> list[str]:
+        """The job's output files, as paths relative to its folder: those its renders recorded (also in
+        folders of their own: --layout audiobookshelf, previews), and files of an output kind at its top (a
+        job rendered before renders recorded them). Never a file outside the folder or in the job's own."""
+        folder = self.folder.resolve()
+        found = {p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in OUTPUT_SUFFIXES}
+        for record in self.recorded:
+            path = (folder / record.path).resolve()
+            if path.is_file() and path.is_relative_to(folder):
+                relative = path.relative_to(folder)
+                if relative.parts[0] != JOB_DIRNAME:
+                    found.add(relative.as_posix())
+        return sorted(found)
 
     def output(self, name: str) -> Path:
-        """The output file `name` of this job; JobError unless it is one of `outputs()` (no other path)."""
-        for path in self.outputs():
-            if path.name == name:
-                return path
-        raise JobError(f"{self.title} has no output named {name!r}")
+        """The output file `name` (as `outputs()` names it); JobError unless it is one of them."""
+        if name not in self.outputs():
+            raise JobError(f"{self.title} has no output named {name!r}")
+        return self.folder / name
 
     def voice_choices(self) -> dict[str, str]:
         """voice source -> its name: the voices a fix may give a segment or chapter of this job. Those it was
@@ -208,7 +222,11 @@ class JobView:
         return {source: source.replace("\\", "/").split("/")[-1] for source in dict.fromkeys(sources)}
 
     def loudness(self) -> Loudness | None:
-        return read_loudness(self.folder)
+        """The loudness report of the whole book's files (a preview or a chapter selection has its own)."""
+        reports = [name for name in self.outputs() if Path(name).name == LOUDNESS_REPORT]
+        book = {record.path.as_posix() for record in self.recorded if record.target == "book"}
+        chosen = [name for name in reports if name in book] or [name for name in reports if "/" not in name]
+        return read_loudness(self.folder / chosen[0]) if chosen else None
 
     def flagged(self) -> dict[int, int]:
         """Flagged segments per chapter."""
@@ -249,9 +267,10 @@ def load_job(job: str, folder: Path) -> JobView:
     db = read_only(folder)
     try:
         source, fixes = source_table.load(db), fix_table.load(db)
+        recorded = outputs_table.recorded(db) if has_table(db, "outputs") else []
     finally:
         db.close()
-    return JobView(job, folder, read_status(folder), source, fixes, is_locked(folder))
+    return JobView(job, folder, read_status(folder), source, fixes, is_locked(folder), recorded)
 
 
 def _segments(db: sqlite3.Connection, directory: Path, chapter: int, fixes: Fixes) -> list[Segment]:

@@ -6,6 +6,7 @@ import io
 import json
 import math
 import re
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -159,3 +160,39 @@ def test_flags_of_any_kind_are_listed_by_name():
 
     assert flag_name("clipping") == "clipping" and flag_name("frame_limit") == "hit the frame limit"
     assert flag_name("missing_words") == "missing words"
+
+
+def test_recorded_outputs_in_folders_of_their_own_are_listed_and_served(library):
+    """--layout audiobookshelf writes into Author/Title/ under the job: the studio lists and serves what the
+    render recorded there (and reads its loudness report), and nothing a tampered record points outside."""
+    import sqlite3
+
+    from audiobook_tts.assemble.assemble import LOUDNESS_REPORT
+    from audiobook_tts.assemble.verify import FileCheck, FileLoudness, LoudnessReport
+
+    root, folder = library
+    book = folder / "Ada Penrose" / "The Almanac"
+    book.mkdir(parents=True)
+    (book / "The Almanac.m4b").write_bytes(b"an m4b in its own folder")
+    measured = FileLoudness(book / "The Almanac.m4b", -18.96, -1.5, -20.0, -2.0, -70.0)
+    LoudnessReport(-19.0, "LUFS", -1.0, [FileCheck(measured)]).write(book / LOUDNESS_REPORT)
+    with Job.open(folder) as job:
+        job.record_outputs("book", [book / "The Almanac.m4b", book / LOUDNESS_REPORT], "digest")
+    index = sqlite3.connect(folder / ".audiobook-tts" / "index.sqlite")
+    with index:
+        for path in ("../../secret.txt", ".audiobook-tts/index.sqlite"):
+            index.execute(
+                "INSERT INTO outputs (path, target, size, digest) VALUES (?, 'book', 1, 'x')", (path,)
+            )
+    index.close()
+
+    client = client_for(root)
+    ident = job_id(folder)
+    listed = client.get("/").text
+    assert "Ada Penrose/The Almanac/The Almanac.m4b" in listed and "secret" not in listed
+    assert "Loudness: −19.0 LUFS, −1.5 dBTP, pass" in listed
+    served = client.get(f"/job/{ident}/files/Ada%20Penrose/The%20Almanac/The%20Almanac.m4b")
+    assert served.status_code == 200 and served.content == b"an m4b in its own folder"
+    for path in ("../../secret.txt", ".audiobook-tts/index.sqlite", "Ada Penrose/../../../secret.txt"):
+        assert client.get(f"/job/{ident}/files/{quote(path, safe='')}").status_code == 404, path
+        assert client.get(f"/job/{ident}/files/{quote(path)}").status_code == 404, path
