@@ -5,7 +5,6 @@ uploads are refused in one line and leave nothing behind."""
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 
 import numpy as np
@@ -18,19 +17,13 @@ from audiobook_tts.render import RenderOptions
 from audiobook_tts.studio import newbook
 from audiobook_tts.studio.library import job_id
 from audiobook_tts.tts.options import GenerationOptions
-from tests.fixtures.studio import client_for
-from tests.studio.test_actions_api import BOOK_MD, ORIGIN, wait_for_task
-
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng")
+from tests.fixtures.studio import BOOK_MD, ORIGIN, client_for, recording, wait_for_task
 
 
 @pytest.fixture(scope="module")
-def spoken_wav(tmp_path_factory) -> bytes:
-    """A real recording: espeak-ng speaking a sentence (22.05 kHz, 16-bit WAV, about 2 s)."""
-    path = tmp_path_factory.mktemp("voice") / "spoken.wav"
-    text = "The lamp on the quay was lit at six."
-    subprocess.run(["espeak-ng", "-w", str(path), text], check=True)
-    return path.read_bytes()
+def spoken_wav(tmp_path_factory, voice_wav) -> bytes:
+    """A real recording of speech: 2.1 s at 22.05 kHz, 16-bit WAV."""
+    return recording(voice_wav, tmp_path_factory.mktemp("voice") / "spoken.wav", 2.1).read_bytes()
 
 
 @pytest.fixture

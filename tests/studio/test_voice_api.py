@@ -15,10 +15,8 @@ from audiobook_tts.studio import actions
 from audiobook_tts.studio.library import job_id
 from audiobook_tts.studio.newbook import VOICES_DIR
 from audiobook_tts.tts.options import GenerationOptions
-from tests.fixtures.studio import client_for
+from tests.fixtures.studio import ORIGIN, client_for, plan_of, wait_for_task
 from tests.render.test_render_book import EXAMPLE_MD, FAST
-from tests.studio.test_actions_api import ORIGIN, wait_for_task
-from tests.studio.test_walkthrough import plan_of
 
 
 @pytest.fixture

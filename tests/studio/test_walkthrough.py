@@ -30,10 +30,11 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from audiobook_tts.assemble.ffmpeg import find_ffmpeg
-from audiobook_tts.jobs import Job
 from audiobook_tts.studio.app import EVENT_INTERVAL
 from audiobook_tts.studio.tasks import read_task
 from tests.fixtures.audio import decode, ffmetadata_chapters
+from tests.fixtures.studio import RENDER_SECONDS, plan_of
+from tests.fixtures.studio import recording as make_recording
 
 ROOT = Path(__file__).parent.parent.parent
 EXAMPLE_EPUB = ROOT / "examples" / "the-lamplighters-almanac.epub"
@@ -42,9 +43,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-RENDER_SECONDS = 300  # the machine may be loaded
 AAC_MARGIN = 2 * 1024  # samples: two AAC frames on each side of a chapter mark
-RECORDING_TEXT = "Good evening. The lamp on the quay was lit at six, and the tide came in at nine."
 
 pytestmark = [
     pytest.mark.slow,  # four background renders and a browser: minutes on a loaded machine
@@ -94,12 +93,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-def plan_of(folder: Path) -> dict[tuple[int, int], tuple[str, str]]:
-    """(chapter, position) -> (key, text) of the job's plan."""
-    with Job.open(folder) as job:
-        return {(c.index, p): (s.key, s.text) for c in job.plan() for p, s in enumerate(c.segments)}
 
 
 def wait_until_idle(page, folder: Path) -> None:
@@ -158,7 +151,7 @@ def shot(page, tmp_path: Path, name: str) -> None:
     print("screenshot:", path)
 
 
-def test_upload_render_play_retake_edit_and_pronounce(server, browser, tmp_path):
+def test_upload_render_play_retake_edit_and_pronounce(server, browser, tmp_path, voice_wav):
     url, books = server
     page = browser.new_page(viewport={"width": 360, "height": 780})
 
@@ -170,9 +163,8 @@ def test_upload_render_play_retake_edit_and_pronounce(server, browser, tmp_path)
     assert page.get_by_text("Chapter 2: A Clock That Ran Fast").is_visible()
     shot(page, tmp_path, "1-inspect")
 
-    # Upload a recording to clone (real speech, made now), listen to it, and render the book with it.
-    recording = tmp_path / "my voice.wav"
-    subprocess.run(["espeak-ng", "-w", str(recording), RECORDING_TEXT], check=True)
+    # Upload a recording of another voice to clone, listen to it, and render the book with it.
+    recording = make_recording(voice_wav, tmp_path / "my voice.wav")
     page.get_by_label("Clone a voice from a recording").set_input_files(str(recording))
     page.get_by_role("button", name="Upload the recording").click()
     assert page.get_by_label("Voice", exact=True).input_value() == "recording:my voice.wav"
