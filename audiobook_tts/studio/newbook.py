@@ -4,9 +4,12 @@ The upload's size is limited by the guard before its body is read; its name is r
 (no directory part can survive); then `ingest.load_book` reads it with the same hostile-input guards as
 `render` (zip bombs, entity tricks, absurd sizes), and a book it refuses is deleted again.
 
-A recording to clone the new book's voice from is kept under `uploads/recordings/` the same way and read by
-the loader `render --voice` uses (tts.audio.load_voice_audio, cut to the first PROMPT_SECONDS), which
-refuses empty, truncated or undecodable files in one line. When the render starts, the recording is copied
+A recording to clone the new book's voice from is kept under `uploads/recordings/` the same way. It must
+begin as a file of its kind does (RIFF/WAVE, fLaC, OggS, ID3 or an MPEG frame, ftyp, FORM/AIFF) before
+ffmpeg, which decodes what libsndfile cannot, sees it: a playlist (HLS, ffconcat) could lead a decoder to
+other files on this machine. The ffmpeg here refuses both already; this holds for any ffmpeg. Then the
+loader `render --voice` uses reads it (tts.audio.load_voice_audio, cut to the first PROMPT_SECONDS),
+refusing empty, truncated or undecodable files in one line. When the render starts, the recording is copied
 into the job folder (VOICES_DIR) and the job's options name that copy, so the job renders and resumes from
 its own folder whatever happens to the upload.
 """
@@ -92,6 +95,11 @@ def save_recording(root: Path, filename: str, data: bytes) -> tuple[Path, list[s
         raise UploadError(f"{name}: not a recording the studio reads ({', '.join(AUDIO_SUFFIXES)})")
     if len(data) > MAX_RECORDING_MB << 20:
         raise UploadError(f"{name}: larger than {MAX_RECORDING_MB} MB; only its first 30 s are used anyway")
+    if len(data) >= 12 and not starts_like_audio(data, Path(name).suffix.lower()):  # shorter: the loader says
+        raise UploadError(
+            f"{name}: does not begin as a {Path(name).suffix.lower()} file does; export the recording again "
+            "as WAV, FLAC, MP3 or OGG"
+        )
     path = _store(root / UPLOADS / RECORDINGS, name, data)
     notes: list[str] = []
     try:
@@ -100,6 +108,24 @@ def save_recording(root: Path, filename: str, data: bytes) -> tuple[Path, list[s
         path.unlink()
         raise UploadError(str(error).replace(str(path), path.name)) from None
     return path, [note.replace(str(path), path.name) for note in notes]
+
+
+def starts_like_audio(data: bytes, suffix: str) -> bool:
+    """Whether `data` begins as a file of its kind (`suffix`, one of AUDIO_SUFFIXES) does."""
+    head = data[:12]
+    if suffix == ".wav":
+        return head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE"
+    if suffix in (".aiff", ".aif"):
+        return head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC")
+    if suffix in (".ogg", ".opus"):
+        return head[:4] == b"OggS"
+    if suffix == ".m4a":
+        return head[4:8] == b"ftyp"
+    if head[:3] == b"ID3":  # an ID3 tag may lead an MP3 or a FLAC
+        return suffix in (".mp3", ".flac")
+    if suffix == ".flac":
+        return head[:4] == b"fLaC"
+    return suffix == ".mp3" and len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0  # frame sync
 
 
 def recording(root: Path, name: str) -> Path:

@@ -94,7 +94,14 @@ def test_upload_audition_and_render_with_a_recording(studio, spoken_wav, tmp_pat
 def test_hostile_recordings_are_refused_in_one_line_and_not_kept(studio, spoken_wav, monkeypatch):
     client, root = studio
     refusals = {
-        "notes.wav": (b"hello, this is not audio at all" * 10, "cannot read voice audio notes.wav"),
+        "notes.wav": (b"hello, this is not audio at all" * 10, "does not begin as a .wav file does"),
+        "garbage.wav": (spoken_wav[:12] + bytes(range(256)) * 8, "cannot read voice audio garbage.wav"),
+        # A playlist ffmpeg would follow to another file on this machine, were it decoded.
+        "playlist.mp3": (
+            b"#EXTM3U\n#EXTINF:2,\n../../almanac/secret.wav\n#EXT-X-ENDLIST\n",
+            "does not begin",
+        ),
+        "concat.flac": (b"ffconcat version 1.0\nfile ../../almanac/secret.wav\n", "does not begin"),
         "empty.flac": (b"", "cannot read voice audio empty.flac"),
         "empty.wav": (b"", "empty or cut off inside its header"),
         "cut.wav": (spoken_wav[:30], "empty or cut off inside its header"),
