@@ -96,7 +96,7 @@ def split_matter(drafts: list[Draft]) -> list[Draft]:
     return result
 
 
-def classify(drafts: list[Draft], landmarks: dict[str, str], book_title: str = "") -> None:
+def classify(drafts: list[Draft], landmarks: dict[str, str], declared_title: str = "") -> None:
     """Set `reason` on drafts a listener would not want read: landmarks, titles, text heuristics, empty."""
     first_text = next(
         (
@@ -122,7 +122,8 @@ def classify(drafts: list[Draft], landmarks: dict[str, str], book_title: str = "
             if not has_children:
                 draft.reason = "front matter: title page (only headings before the first text)"
         later_text = any(d.blocks for d in drafts[index + 1 :])
-        if draft.reason is None and index <= first_text and later_text and _is_title_page(draft, book_title):
+        title_page = later_text and _is_title_page(draft, declared_title)
+        if draft.reason is None and index <= first_text and title_page:
             draft.reason = "front matter: title page (the book's title and a few lines)"
 
 
@@ -181,10 +182,13 @@ def finish(
     include_front_matter: bool,
     landmarks: dict[str, str] | None = None,
     lexicon: dict[str, str] | None = None,
+    declared_title: str = "",
 ) -> Book:
+    """The book from its drafts. `declared_title` is a title the file itself declares (an EPUB's dc:title),
+    which recognises a title page; Markdown and HTML take their title from a heading, so they pass none."""
     drafts = split_matter(drafts)
     drafts = [d for d in drafts if d.blocks or not d.synthetic]
-    classify(drafts, landmarks or {}, metadata.title)
+    classify(drafts, landmarks or {}, declared_title)
     used: set[str] = set()
     chapters = []
     for draft in drafts:

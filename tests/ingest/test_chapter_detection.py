@@ -204,3 +204,12 @@ def test_a_title_page_and_a_list_of_illustrations_are_front_matter(tmp_path):
         "front matter: title page (the book's title and a few lines)",
         "front matter: list of illustrations (title)",
     ]
+
+
+def test_a_markdown_book_titled_by_its_first_heading_keeps_that_chapter(tmp_path):
+    """Markdown without front matter takes its title from the first heading; that chapter is no title page."""
+    path = tmp_path / "book.md"
+    path.write_text("# One\n\nThe lamp was lit.\n\n# Two\n\nThe clock ran fast.\n", encoding="utf-8")
+    book = load_book(path)
+    assert book.metadata.title == "One"
+    assert [(c.title, c.included) for c in book.chapters] == [("One", True), ("Two", True)]
