@@ -39,14 +39,21 @@ def check(
     checker = load_checker(backend)
     with Job.open(directory) as job:  # JobError if a render holds it
         todo = job.unchecked_words(backend, again=again)
-        flagged, unchecked, unknown = 0, 0, set[str]()
+        flagged, unchecked, lost, unknown = 0, 0, 0, set[str]()
         for key, text, sample_rate in track(todo, description="listening", transient=True):
             result = checker.check(job.read_audio(key), sample_rate, text)
             job.record_word_check(key, backend, result)
             flagged += result.flag() is not None
             unchecked += bool(result.unknown)
+            lost += not result.aligned
             unknown.update(result.unknown)
-    typer.echo(f"checked {len(todo) - unchecked} segments with {backend}: {flagged} flagged asr_words")
+    checked = len(todo) - unchecked
+    typer.echo(f"checked {checked} segments with {backend}: {flagged} flagged asr_words")
+    if lost > max(2, checked // 5):
+        typer.echo(
+            f"the recogniser could not follow {lost} of them at all: its model may not suit this voice, so "
+            "take these flags as hints (benchmarks/asr.py measures a voice)"
+        )
     if unchecked:
         words = ", ".join(sorted(unknown)[:8]) + (", ..." if len(unknown) > 8 else "")
         typer.echo(
