@@ -102,3 +102,10 @@ def test_a_missing_extra_is_one_line_with_the_install_command(monkeypatch):
     monkeypatch.setitem(sys.modules, "faster_whisper", None)
     with pytest.raises(JobError, match=r'pip install "audiobook-tts\[whisper\]"'):
         WhisperChecker()
+
+
+def test_check_refuses_a_job_a_render_holds(tmp_path):
+    with Job.open(tmp_path) as job:  # stands for a running render: it holds the job's lock
+        job.set_plan([PlannedChapter(0, "Chapter 1", [PlannedSegment(make_key(KING), KING, 0.4, VOICE)])])
+        result = CliRunner().invoke(app, ["check", str(tmp_path)])
+    assert isinstance(result.exception, JobError) and "another render is using" in str(result.exception)
