@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from num2words import num2words
 from scipy.signal import resample_poly
 
 from audiobook_tts.jobs.errors import JobError
@@ -204,16 +205,22 @@ class WhisperChecker:
     def check(self, samples: np.ndarray, sample_rate: int, text: str) -> WordCheck:
         audio = np.frombuffer(to_16k_pcm(samples, sample_rate), dtype="<i2").astype(np.float32) / 32768
         pieces, _ = self._model.transcribe(audio, language="en", beam_size=5)
-        heard = words(" ".join(piece.text for piece in pieces))
-        said = words(text)
-        missing: list[str] = []
-        added: list[str] = []
-        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=said, b=heard, autojunk=False).get_opcodes():
-            if tag in ("delete", "replace"):
-                missing += said[i1:i2]
-            if tag in ("insert", "replace"):
-                added += heard[j1:j2]
-        return WordCheck(missing=tuple(missing), added=tuple(added))
+        return compare_words(text, " ".join(piece.text for piece in pieces))
+
+
+def compare_words(text: str, heard: str) -> WordCheck:
+    """The text's words against a transcript's, lined up by difflib. A transcript writes numbers in digits
+    where the segment's text has them spelled out, so its digits are spelled out first (num2words)."""
+    heard = re.sub(r"\d+", lambda number: f" {num2words(int(number.group()))} ", heard.replace(",", ""))
+    said, got = words(text), words(heard.replace("-", " "))
+    missing: list[str] = []
+    added: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=said, b=got, autojunk=False).get_opcodes():
+        if tag in ("delete", "replace"):
+            missing += said[i1:i2]
+        if tag in ("insert", "replace"):
+            added += got[j1:j2]
+    return WordCheck(missing=tuple(missing), added=tuple(added))
 
 
 def load_checker(backend: str) -> WordChecker:
