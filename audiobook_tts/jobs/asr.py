@@ -4,20 +4,21 @@ The model now and then drops or repeats words. Open recognition with a small CPU
 to compare word by word, so the pocketsphinx backend verifies instead: it force-aligns the known text to the
 audio with pocketsphinx's built-in US English model (shipped inside its package: no download), then
 
-    missing  the text without word i aligns better than the whole text, by more than MISSING_MARGIN of
-             acoustic log-likelihood, and leaves no speech to the silence model (a word that was spoken
-             cannot be taken out without its sound ending up in a "silence"); when the whole text cannot be
-             aligned at all, the word whose removal makes it align;
-    added    the alignment of the whole text puts more than ADDED_SPEECH_SECONDS of sound inside a
-             silence: speech no word of the text accounts for;
+    missing    the text without word i aligns better than the whole text, by more than MISSING_MARGIN of
+               acoustic log-likelihood, and leaves no speech to the silence model (a word that was spoken
+               cannot be taken out without its sound ending up in a "silence"); when the whole text cannot
+               be aligned at all, the word whose removal makes it align. A text of more than SHORTLIST
+               words tries only the SHORTLIST words that gain most on their own stretch of audio;
+    added      the alignment of the whole text puts more than ADDED_SPEECH_SECONDS of sound inside a
+               silence: speech no word of the text accounts for;
     unaligned  neither the text nor any one-word-shorter text aligns: words missing or added, not placed.
 
 A word the recogniser's dictionary lacks (a name, a foreign word) cannot be aligned; segments with one are
 left unchecked, and said so. benchmarks/asr.py measures detection and false flags on espeak-ng speech.
 
 The faster-whisper backend (a network is needed once, for its model from the Hugging Face hub) transcribes
-and compares the words with difflib: what the text has and the transcript lacks is missing, and the reverse
-added. It is not tested here (no hub on this machine).
+and compares the words (`compare_words`): what the text has and the transcript lacks is missing, and the
+reverse added. Its model cannot be loaded here (no hub), so only the comparison is tested.
 
 Results are kept in the job's `asr` table under the audio key, so a re-take is checked anew and a check
 that is stopped resumes where it was.
@@ -49,6 +50,9 @@ RATE = 16000  # pocketsphinx's model rate
 FRAME = 160  # its 10 ms frames
 MISSING_MARGIN = 40.0  # log-likelihood a one-word-shorter text must gain to call that word missing
 ADDED_SPEECH_SECONDS = 0.12  # sound inside one silence of the alignment that no word accounts for
+SHORTLIST = 5  # words of a longer text tried on the whole audio, chosen on their own stretch of it
+CONTEXT_WORDS = 3  # words each side of the one left out, in that stretch
+MAX_UNALIGNED_WORDS = 40  # longer texts that do not align at all are flagged without naming a word
 FILLERS = ("<s>", "</s>", "<sil>")
 # Fixed-seed noise at -60 dBFS: digital silence (exact zeros) derails pocketsphinx's features. Without it,
 # 5 of 20 intact espeak-ng en-us sentences aligned; with it, 20 of 20.
@@ -112,6 +116,7 @@ class Alignment:
     score: float  # acoustic log-likelihood of the whole path
     silent_speech: int  # most sounding frames inside one silence of the path
     after: str | None  # the word before that silence (None: at the start)
+    spans: list[tuple[int, int]]  # each word's first and last frame
 
 
 class PocketsphinxChecker:
@@ -140,16 +145,41 @@ class PocketsphinxChecker:
             seconds = whole.silent_speech * FRAME / RATE
             where = f"after '{whole.after}'" if whole.after else "before the first word"
             added = (f"{seconds:.1f} s of speech {where}",)
-        # the whole text not aligned at all: any one-word-shorter text that aligns is a gain
-        baseline = whole.score + MISSING_MARGIN if whole is not None else -math.inf
         limit = max(added_limit, whole.silent_speech if whole is not None else 0)
-        best, best_score = None, baseline
-        for i in range(len(said) if len(said) > 1 else 0):
+        missing = self._missing(pcm, said, sounding, whole, limit)
+        return WordCheck(missing=missing, added=added, aligned=whole is not None or bool(missing))
+
+    def _missing(
+        self, pcm: bytes, said: list[str], sounding: np.ndarray, whole: Alignment | None, limit: int
+    ) -> tuple[str, ...]:
+        """The word whose leaving out gains most, if it gains MISSING_MARGIN (any gain where the whole text
+        did not align). Each try aligns the whole audio, so a longer text's words are first shortlisted
+        by the same test on their own stretch of audio (`_local_gain`): the cost grows with the length."""
+        if len(said) < 2 or (whole is None and len(said) > MAX_UNALIGNED_WORDS):
+            return ()
+        candidates = list(range(len(said)))
+        if whole is not None and len(said) > SHORTLIST:
+            gains = {i: self._local_gain(pcm, said, sounding, whole, i, limit) for i in candidates}
+            candidates = sorted(candidates, key=gains.__getitem__, reverse=True)[:SHORTLIST]
+        best, best_score = None, -math.inf if whole is None else whole.score + MISSING_MARGIN
+        for i in candidates:
             shorter = self._align(pcm, said[:i] + said[i + 1 :], sounding)
             if shorter is not None and shorter.silent_speech <= limit and shorter.score > best_score:
                 best, best_score = i, shorter.score
-        missing = (said[best],) if best is not None else ()
-        return WordCheck(missing=missing, added=added, aligned=whole is not None or bool(missing))
+        return (said[best],) if best is not None else ()
+
+    def _local_gain(
+        self, pcm: bytes, said: list[str], sounding: np.ndarray, whole: Alignment, i: int, limit: int
+    ) -> float:
+        """What leaving out word i gains on its stretch of audio, with CONTEXT_WORDS words each side."""
+        lo, hi = max(0, i - CONTEXT_WORDS), min(len(said), i + CONTEXT_WORDS + 1)
+        first, last = whole.spans[lo][0], whole.spans[hi - 1][1] + 1
+        piece, heard = pcm[first * FRAME * 2 : last * FRAME * 2], sounding[first:last]
+        shorter = self._align(piece, said[lo:i] + said[i + 1 : hi], heard)
+        if shorter is None or shorter.silent_speech > limit:
+            return -math.inf
+        full = self._align(piece, said[lo:hi], heard)
+        return math.inf if full is None else shorter.score - full.score
 
     def _align(self, pcm: bytes, said: list[str], sounding: np.ndarray) -> Alignment | None:
         """The forced alignment of `said`, or None when the decoder cannot reach its last word."""
@@ -161,7 +191,7 @@ class PocketsphinxChecker:
         hypothesis = decoder.hyp()
         if hypothesis is None or hypothesis.hypstr.split() != said:
             return None
-        score, silent, after, previous = 0.0, 0, None, None
+        score, silent, after, previous, spans = 0.0, 0, None, None, []
         for segment in decoder.seg():
             # ascore is a likelihood; a long stretch can underflow to 0 (a very poor fit)
             score += math.log(segment.ascore) if segment.ascore > 0 else -1e4
@@ -171,7 +201,8 @@ class PocketsphinxChecker:
                     silent, after = frames, previous
             else:
                 previous = re.sub(r"\(\d+\)$", "", segment.word)
-        return Alignment(score, silent, after)
+                spans.append((segment.start_frame, segment.end_frame))
+        return Alignment(score, silent, after, spans)
 
 
 def _sounding_frames(pcm: bytes) -> np.ndarray:
