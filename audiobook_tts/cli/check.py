@@ -48,7 +48,7 @@ def check(
             lost += not result.aligned
             unknown.update(result.unknown)
     checked = len(todo) - unchecked
-    typer.echo(f"checked {checked} segments with {backend}: {flagged} flagged asr_words")
+    typer.echo(f"checked {segments(checked)} with {backend}: {flagged} flagged asr_words")
     if lost > max(2, checked // 5):
         typer.echo(
             f"the recogniser could not follow {lost} of them at all: its model may not suit this voice, so "
@@ -57,7 +57,11 @@ def check(
     if unchecked:
         words = ", ".join(sorted(unknown)[:8]) + (", ..." if len(unknown) > 8 else "")
         typer.echo(
-            f"{unchecked} segments left unchecked: words outside the recogniser's dictionary ({words})"
+            f"{segments(unchecked)} left unchecked: words outside the recogniser's dictionary ({words})"
         )
     if flagged:
         typer.echo(f"list them: audiobook-tts status {directory} --flags")
+
+
+def segments(count: int) -> str:
+    return f"{count} segment{'' if count == 1 else 's'}"
