@@ -12,9 +12,12 @@ from its first to its last matched word, with neighbouring punctuation. The wrap
 adds a <span>; where that would need a span around block elements (a sentence running across paragraphs),
 or no word matched, the sentence gets no overlay entry and the count goes into the warnings.
 
-An EPUB 3 source is copied entry by entry, only the documents read aloud and the package document changed
-(front matter, notes and whatever is not spoken keep no overlay). Other inputs (Markdown, HTML, text, and
-EPUB 2, whose package lacks what overlays need) become an EPUB 3 built from the parsed book.
+An EPUB source is copied entry by entry, only the documents read aloud and the package document changed
+(front matter, notes and whatever is not spoken keep no overlay). A document read aloud keeps every byte the
+publisher wrote: the span tags are inserted into its bytes (xmlbytes.py), and only where its bytes cannot be
+matched to its tree is it written out by lxml instead (the same markup, reserialised). An EPUB 2 source is
+first upgraded to EPUB 3 (epub3.py: package, nav document, what HTML5 requires of its documents). Other
+inputs (Markdown, HTML, text) become an EPUB 3 built from the parsed book.
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from pathlib import Path
 
 from lxml import etree
 
+from audiobook_tts.assemble.epub3 import upgrade_package
 from audiobook_tts.assemble.errors import AssembleError
 from audiobook_tts.assemble.subtitles import Cue
+from audiobook_tts.assemble.xmlbytes import ByteMap, Unmappable, nodes, splice
 from audiobook_tts.ingest.book import Book, BookError, Chapter
 from audiobook_tts.ingest.package import read_package
 from audiobook_tts.ingest.safety import parse_xml, refuse_entity_declarations
@@ -101,6 +106,7 @@ class ReadAlongResult:
     missed: list[str] = field(
         default_factory=list
     )  # sentences that got none (text not found, or not wrappable)
+    rewritten: list[str] = field(default_factory=list)  # documents written out by lxml, not byte-spliced
 
 
 # -- text slots: the document's visible text as lxml holds it (element.text and element.tail pieces) ---------
@@ -158,8 +164,12 @@ def _ancestors(element: etree._Element) -> list[etree._Element]:
     return chain
 
 
-def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> bool:
-    """Wrap visible text [start, end) in <span id=span_id>; False where that would enclose a block.
+_Point = tuple[etree._Element, str, int]  # (node, "text" or "tail", character offset): a place in the text
+
+
+def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> tuple[_Point, _Point] | None:
+    """Wrap visible text [start, end) in <span id=span_id>; None where that would enclose a block, else
+    where the span's start and end tags went, as places in the document before any wrap.
 
     `slots` are the document's before any wrap; wraps must come last first (each leaves what precedes it
     where the slots say)."""
@@ -180,7 +190,7 @@ def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> bool:
     last_index = first_index - 1 if last.kind == "text" else children.index(last.element)
     moved = children[first_index : last_index + 1]
     if any(isinstance(e.tag, str) and local_name(e) in _BLOCKS for e in moved):
-        return False
+        return None
     first_text, last_text = first.text, last.text
     span = etree.Element(f"{{{XHTML_NS}}}span" if top.tag.startswith("{") else "span", id=span_id)
     if first.element is last.element and first.kind == last.kind:
@@ -196,7 +206,7 @@ def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> bool:
     for element in moved:
         span.append(element)  # keeps the element's own tail, now inside the span
     top.insert(first_index, span)
-    return True
+    return (first.element, first.kind, a), (last.element, last.kind, b)
 
 
 # -- alignment of spoken sentences with the visible text -----------------------------------------------------
@@ -342,18 +352,24 @@ class _Epub:
         partial.replace(path)
 
 
-def _from_source(source: Path) -> _Epub | None:
-    """An EPUB 3 source as files; None for EPUB 2 (or anything else): that is rebuilt from the parsed book."""
+def _from_source(source: Path, book: Book) -> _Epub | None:
+    """The source EPUB as files, an EPUB 2 upgraded to EPUB 3 (epub3.py); None if it cannot be read as one
+    (then the book is rebuilt from its parsed text)."""
     try:
         with zipfile.ZipFile(source) as archive:
             package = read_package(source, archive)
             opf = parse_xml(source, package.opf_path, archive.read(package.opf_path), recover=False)
-            if not opf.get("version", "").startswith("3"):
+            version = opf.get("version", "")
+            if not version.startswith(("2", "3")):
                 return None
             files = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
-    except (zipfile.BadZipFile, BookError, KeyError):
+        epub = _Epub(files, package.opf_path)
+        if version.startswith("2"):
+            contents = [(chapter.title, chapter.source) for chapter in book.chapters]
+            upgrade_package(epub.files, epub.opf, epub.opf_path, _parse_document, contents)
+    except (zipfile.BadZipFile, BookError, KeyError, StopIteration):
         return None
-    return _Epub(files, package.opf_path)
+    return epub
 
 
 def _built(book: Book, chapters: list[ReadAlongChapter]) -> tuple[_Epub, list[Chapter]]:
@@ -443,6 +459,37 @@ def _anchor_offset(body: etree._Element, fragment: str) -> int:
     )
 
 
+def _spliced(
+    name: str,
+    original: bytes,
+    root: etree._Element,
+    order: list[etree._Element],
+    tags: dict[str, tuple[_Point, _Point]],
+    link: etree._Element | None,
+) -> bytes | None:
+    """The source document's bytes with the spans' tags (and the stylesheet link) inserted and nothing else
+    changed; None where the bytes cannot be matched to the tree (then lxml writes the document out)."""
+    index = {node: number for number, node in enumerate(order)}
+    try:
+        where = ByteMap(original)
+        edits = []
+        for span_id, ((first, first_kind, a), (last, last_kind, b)) in tags.items():
+            start = where.position(index[first], first_kind, a)
+            end = where.position(index[last], last_kind, b)
+            edits += [(start, start, 1, f'<span id="{span_id}">'.encode()), (end, end, 0, b"</span>")]
+        if link is not None:
+            head_end = where.nodes[index[link.getparent()]].end_tag
+            attributes = " ".join(f'{key}="{html.escape(value)}"' for key, value in link.items())
+            edits.append((head_end, head_end, 2, f"<link {attributes}/>".encode()))
+        data = splice(original, edits)
+        same = etree.tostring(_parse_document(name, data), method="c14n") == etree.tostring(
+            root, method="c14n"
+        )
+    except (Unmappable, BookError, KeyError):
+        return None
+    return data if same else None
+
+
 def write_readalong_epub(
     path: Path,
     book: Book,
@@ -452,7 +499,7 @@ def write_readalong_epub(
     narrator: str | None = None,
 ) -> ReadAlongResult:
     """Write the read-along EPUB 3 to `path`; see the module docstring."""
-    epub = _from_source(source) if source is not None and source.suffix.lower() == ".epub" else None
+    epub = _from_source(source, book) if source is not None and source.suffix.lower() == ".epub" else None
     if epub is None:
         epub, placed = _built(book, chapters)
         chapters = [
@@ -488,10 +535,16 @@ def write_readalong_epub(
                 (span, f"ra{number}-{index + 1}", cue)
                 for index, (cue, span) in enumerate(zip(entry.cues, ranges, strict=True))
             ]
+        original = epub.files[document]
+        order = nodes(root)  # the document's nodes before any wrap, as ByteMap numbers them
         slots = _slots(body)
         located = [(span, span_id) for span, span_id, _ in found if span is not None]
         last_first = sorted(located, key=lambda f: f[0], reverse=True)
-        wrapped = {span_id for (start, end), span_id in last_first if _wrap(slots, start, end, span_id)}
+        tags: dict[str, tuple[_Point, _Point]] = {}
+        for (start, end), span_id in last_first:
+            if (where := _wrap(slots, start, end, span_id)) is not None:
+                tags[span_id] = where
+        wrapped = set(tags)
         result.missed += [cue.text for _, span_id, cue in found if span_id not in wrapped]
         result.spans += len(wrapped)
         pars = [
@@ -502,16 +555,20 @@ def write_readalong_epub(
             ]
             for number, entry in entries
         ]
-        head = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "head"), None)
+        head = next((e for e in order if isinstance(e.tag, str) and local_name(e) == "head"), None)
+        link = None
         if head is not None:
-            etree.SubElement(
+            link = etree.SubElement(
                 head,
                 f"{{{XHTML_NS}}}link" if root.tag.startswith("{") else "link",
                 rel="stylesheet",
                 type="text/css",
                 href=_relative(css_path, document),
             )
-        epub.files[document] = _serialize_document(root)
+        spliced = _spliced(document, original, root, order, tags, link)
+        if spliced is None:
+            result.rewritten.append(document)
+        epub.files[document] = spliced if spliced is not None else _serialize_document(root)
         smil_path = posixpath.join(epub.base, "overlays", f"overlay{overlay:03d}.smil")
         audio_hrefs = [
             _relative(posixpath.join(epub.base, "audio", f"chapter{number:03d}.m4a"), smil_path)
