@@ -457,7 +457,7 @@ class _Assembly:
         ]
         with writing(path):
             result = write_readalong_epub(
-                path, source.book, source.source, chapters, self.sample_rate, self.tags.narrator
+                path, source.book, source.source, chapters, self.sample_rate, self.tags.narrator, source.say
             )
         self.written.append(path)
         if result.missed:

@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import html
 import posixpath
 import re
+import unicodedata
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -89,6 +92,7 @@ class ReadAlongSource:
     book: Book
     source: Path | None  # the book file: an EPUB 3 is copied; anything else is rebuilt from `book`
     chapters: list[Chapter]  # the ingested chapter behind each assembled chapter, in the same order
+    say: Say | None = None  # how the text stage reads a written word, to find what it rewrote
 
 
 @dataclass(frozen=True)
@@ -210,41 +214,137 @@ def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> tuple[_Poin
 
 
 # -- alignment of spoken sentences with the visible text -----------------------------------------------------
-_WORD = re.compile(r"\w+")
 
 
-def _sentence_ranges(flat: str, sentences: list[str], begin: int = 0) -> list[tuple[int, int] | None]:
-    """For each spoken sentence, the [start, end) of the visible text it reads (from `begin` on), or None."""
-    dom = [(m.start(), m.end()) for m in _WORD.finditer(flat, begin)]
-    dom_words = [flat[s:e].casefold() for s, e in dom]
+Say = Callable[[str], list[str]]  # the text stage's reading of a written word: "1865" -> eighteen sixty five
+_INVISIBLE_CHARACTERS = dict.fromkeys(
+    map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff")
+)  # soft hyphen, zero widths
+_GAP = 12  # at most this many words on either side of a stretch the normaliser rewrote
+
+
+def _words(text: str, begin: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """The words of text[begin:end], as (start, end, comparable form): NFKC and case folded (a ligature is
+    its letters), soft hyphens and zero-width characters ignored (a hyphenated word is one)."""
+    words = []
+    for match in re.finditer(r"[\w\u00ad\u200b-\u200d\u2060\ufeff]+", text[begin:end]):
+        form = unicodedata.normalize("NFKC", match.group().translate(_INVISIBLE_CHARACTERS)).casefold()
+        if form:
+            words.append((begin + match.start(), begin + match.end(), form))
+    return words
+
+
+# A written word as the text stage reads it: a number with its separators and sign, a word with its inner
+# apostrophes and an abbreviation's full stop, or a symbol said as a word.
+_WRITTEN_WORD = re.compile(
+    r"[$£€]?\d+(?:[.,:]\d+)*%?|[\w\u00ad\u200b-\u200d\u2060\ufeff]+(?:['’][\w]+)*\.?|[&@%+=]"
+)
+
+
+def _said_words(text: str, begin: int, end: int, say: Say) -> list[tuple[int, int, str]]:
+    """The words of text[begin:end] as the text stage says them, each written word on its own: one entry
+    per spoken word, all at the written word's place ("1865" gives eighteen, sixty, five)."""
+    words = []
+    for token in _WRITTEN_WORD.finditer(text[begin:end]):
+        letters = _words(token.group())  # where the written word is, without its punctuation
+        start = begin + token.start() + (letters[0][0] if letters else 0)
+        stop = begin + token.start() + (letters[-1][1] if letters else len(token.group()))
+        for spoken in say(token.group()):
+            words += [(start, stop, form) for *_, form in _words(spoken)]
+    return words
+
+
+def _sentence_words(
+    flat: str, runs: list[int], sentences: list[str], begin: int, say: Say | None = None
+) -> list[list[tuple[int, int]]]:
+    """For each spoken sentence, the [start, end) of the visible words it reads (from `begin` on, in order);
+    [] where none matched. A word never runs from one block into the next (see _block_runs).
+
+    The spoken words are aligned with the visible ones (difflib over the comparable forms); with `say`
+    (the text stage's reading of a written word), with the visible words as they are said, so "1865"
+    matches "eighteen sixty-five" and "Mr." matches "Mister". What the text stage says differently in
+    context (a heading's "I." read "One") leaves a small gap on both sides between two matches: the spoken
+    words there read the visible words there, shared in order."""
+    ends = [*runs[1:], len(flat)]
+    dom = [
+        w
+        for start, end in zip(runs, ends, strict=True)
+        if end > begin
+        for w in (
+            _words(flat, max(start, begin), end)
+            if say is None
+            else _said_words(flat, max(start, begin), end, say)
+        )
+    ]
     spoken, owner = [], []
     for index, sentence in enumerate(sentences):
-        for word in _WORD.findall(sentence):
-            spoken.append(word.casefold())
+        for *_, form in _words(sentence):
+            spoken.append(form)
             owner.append(index)
     matched: dict[int, int] = {}  # spoken word -> dom word
-    matcher = difflib.SequenceMatcher(None, spoken, dom_words, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            matched[block.a + k] = block.b + k
-    words_of: list[list[int]] = [[] for _ in sentences]
+    matcher = difflib.SequenceMatcher(None, spoken, [form for *_, form in dom], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 <= _GAP and j2 - j1 <= _GAP):
+            for k in range(i1, i2):
+                matched[k] = j1 + (k - i1) * (j2 - j1) // (i2 - i1)
+    words_of: list[list[tuple[int, int]]] = [[] for _ in sentences]
     for k, index in enumerate(owner):
-        if k in matched:
-            words_of[index].append(matched[k])
-    ranges: list[tuple[int, int] | None] = []
-    floor = begin  # the previous sentence's end: ranges never overlap
-    for dom_indices in words_of:
-        if not dom_indices or dom[dom_indices[0]][0] < floor:
-            ranges.append(None)
-            continue
-        start, end = dom[dom_indices[0]][0], dom[dom_indices[-1]][1]
-        while start > floor and not flat[start - 1].isspace() and not flat[start - 1].isalnum():
+        if k in matched and (not words_of[index] or words_of[index][-1] != dom[matched[k]][:2]):
+            words_of[index].append(dom[matched[k]][:2])
+    return words_of
+
+
+def _block_runs(slots: list[_Slot]) -> list[int]:
+    """Where each stretch of visible text inside one block (a paragraph, a verse line) starts: a span may
+    hold text of one stretch, never cross into the next."""
+    starts: list[int] = []
+    previous = None
+    for slot in slots:
+        block = next((e for e in _ancestors(slot.container) if local_name(e) in _BLOCKS), slot.container)
+        if block is not previous:
+            starts.append(slot.start)
+            previous = block
+    return starts
+
+
+def _pieces(flat: str, words: list[tuple[int, int]], runs: list[int], floor: int) -> list[tuple[int, int]]:
+    """A sentence's words as the ranges to wrap: one per block it runs through (a sentence across verse
+    lines is one piece per line), each with its neighbouring punctuation, none reaching back before
+    `floor` (the previous sentence's end)."""
+    if not words or words[0][0] < floor:
+        return []
+    groups: list[list[tuple[int, int]]] = []
+    run_of = [bisect.bisect_right(runs, start) - 1 for start, _ in words]
+    for word, run in zip(words, run_of, strict=True):
+        if groups and run == bisect.bisect_right(runs, groups[-1][-1][0]) - 1:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    pieces = []
+    for group in groups:
+        run = bisect.bisect_right(runs, group[0][0]) - 1
+        run_start, run_end = runs[run], runs[run + 1] if run + 1 < len(runs) else len(flat)
+        start, end = group[0][0], group[-1][1]
+        while (
+            start > max(floor, run_start) and not flat[start - 1].isspace() and not flat[start - 1].isalnum()
+        ):
             start -= 1  # opening quote or bracket
-        while end < len(flat) and not flat[end].isspace() and not flat[end].isalnum():
+        while end < run_end and not flat[end].isspace() and not flat[end].isalnum():
             end += 1  # closing punctuation
-        ranges.append((start, end))
+        pieces.append((start, end))
         floor = end
-    return ranges
+    return pieces
+
+
+def _shared(cue: Cue, pieces: list[tuple[int, int]]) -> list[Cue]:
+    """A sentence's time shared among its pieces by their length in characters (an estimate, as the
+    sentences inside a segment are); the first starts and the last ends with the sentence."""
+    total, done, cues = sum(end - start for start, end in pieces), 0, []
+    for start, end in pieces:
+        begin = cue.start + round((cue.end - cue.start) * done / total)
+        done += end - start
+        cues.append(Cue(begin, cue.start + round((cue.end - cue.start) * done / total), cue.text))
+    return cues
 
 
 # -- the package ---------------------------------------------------------------------------------------------
@@ -497,6 +597,7 @@ def write_readalong_epub(
     chapters: list[ReadAlongChapter],
     sample_rate: int,
     narrator: str | None = None,
+    say: Say | None = None,
 ) -> ReadAlongResult:
     """Write the read-along EPUB 3 to `path`; see the module docstring."""
     epub = _from_source(source, book) if source is not None and source.suffix.lower() == ".epub" else None
@@ -506,6 +607,7 @@ def write_readalong_epub(
             ReadAlongChapter(c, e.audio, e.cues, e.samples) for c, e in zip(placed, chapters, strict=True)
         ]
     result = ReadAlongResult(path, 0)
+    said = functools.cache(say) if say is not None else None  # a book says the same words again and again
     css_path = posixpath.join(epub.base, "readalong.css")
     epub.add_item("readalong-css", css_path, "text/css", CSS.encode())
     by_document: dict[str, list[tuple[int, ReadAlongChapter]]] = {}
@@ -525,36 +627,42 @@ def write_readalong_epub(
             result.missed += [cue.text for _, entry in entries for cue in entry.cues]
             continue
         body = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "body"), root)
-        flat = "".join(slot.text for slot in _slots(body))
-        found: list[tuple[tuple[int, int] | None, str, Cue]] = []  # (text range, span id, cue) per sentence
-        for number, entry in entries:
-            fragment = entry.chapter.source.partition("#")[2]
-            begin = _anchor_offset(body, fragment) if fragment else 0
-            ranges = _sentence_ranges(flat, [cue.text for cue in entry.cues], begin)
-            found += [
-                (span, f"ra{number}-{index + 1}", cue)
-                for index, (cue, span) in enumerate(zip(entry.cues, ranges, strict=True))
-            ]
         original = epub.files[document]
         order = nodes(root)  # the document's nodes before any wrap, as ByteMap numbers them
         slots = _slots(body)
-        located = [(span, span_id) for span, span_id, _ in found if span is not None]
-        last_first = sorted(located, key=lambda f: f[0], reverse=True)
+        flat, runs = "".join(slot.text for slot in slots), _block_runs(slots)
+        found: list[
+            tuple[int, Cue, list[str], list[tuple[int, int]]]
+        ] = []  # (chapter, cue, span ids, ranges)
+        for position, (number, entry) in enumerate(entries):
+            fragment = entry.chapter.source.partition("#")[2]
+            floor = _anchor_offset(body, fragment) if fragment else 0
+            sentence_words = _sentence_words(flat, runs, [cue.text for cue in entry.cues], floor, said)
+            for index, (cue, words) in enumerate(zip(entry.cues, sentence_words, strict=True)):
+                ranges = _pieces(flat, words, runs, floor)
+                ids = [f"ra{number}-{index + 1}" + (f"-{k + 1}" if k else "") for k in range(len(ranges))]
+                found.append((position, cue, ids, ranges))
+                floor = ranges[-1][1] if ranges else floor
         tags: dict[str, tuple[_Point, _Point]] = {}
-        for (start, end), span_id in last_first:
+        located = [
+            (text_range, span_id)
+            for *_, ids, ranges in found
+            for span_id, text_range in zip(ids, ranges, strict=True)
+        ]
+        for (start, end), span_id in sorted(located, reverse=True):  # last first: see _wrap
             if (where := _wrap(slots, start, end, span_id)) is not None:
                 tags[span_id] = where
-        wrapped = set(tags)
-        result.missed += [cue.text for _, span_id, cue in found if span_id not in wrapped]
-        result.spans += len(wrapped)
-        pars = [
-            [
-                (f"ra{number}-{index + 1}", cue)
-                for index, cue in enumerate(entry.cues)
-                if f"ra{number}-{index + 1}" in wrapped
+        pars: list[list[tuple[str, Cue]]] = [[] for _ in entries]
+        for position, cue, ids, ranges in found:
+            if not ranges or any(span_id not in tags for span_id in ids):
+                result.missed.append(cue.text)  # (a piece that did wrap keeps its span and clip)
+            else:
+                result.spans += 1
+            pars[position] += [
+                (span_id, piece)
+                for span_id, piece in zip(ids, _shared(cue, ranges), strict=True)
+                if span_id in tags
             ]
-            for number, entry in entries
-        ]
         head = next((e for e in order if isinstance(e.tag, str) and local_name(e) == "head"), None)
         link = None
         if head is not None:

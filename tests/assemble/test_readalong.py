@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import zipfile
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from audiobook_tts.assemble.subtitles import SentenceTiming
 from audiobook_tts.assemble.tags import book_tags
 from audiobook_tts.ingest import load_book
 from audiobook_tts.text import TextOptions, prepare_chapter
+from audiobook_tts.text.chapter import normalized_words
 from audiobook_tts.text.sentences import split_sentences
 from tests.fixtures.audio import SAMPLE_RATE, decode, ffmetadata_chapters, speech_like
 
@@ -63,7 +65,9 @@ def make_readalong(
         AssembleOptions(formats=formats, subtitles=("srt",)),
         SAMPLE_RATE,
         sentences=SentenceTiming(split_sentences, words),
-        readalong=ReadAlongSource(book, book_path, read),
+        readalong=ReadAlongSource(
+            book, book_path, read, partial(normalized_words, options=TextOptions(), heading=False)
+        ),
     )
     return book, read, result
 
