@@ -7,10 +7,12 @@ several sentences has its time shared among them by token count (subtitles.sente
 boundaries inside a segment are estimates, good to a word or so.
 
 Which text a sentence is: the spoken sentences (normalised: "1865" is read "eighteen sixty-five") are
-aligned word by word with the document's visible text (difflib over lower-cased words); a sentence spans
-from its first to its last matched word, with neighbouring punctuation. The wrap never changes text, only
-adds a <span>; where that would need a span around block elements (a sentence running across paragraphs),
-or no word matched, the sentence gets no overlay entry and the count goes into the warnings.
+aligned word by word with the document's visible words as the text stage would say them (difflib; see
+_sentence_words); a sentence spans from its first to its last matched word, with neighbouring punctuation.
+A sentence running across blocks (verse lines, each a <div>) gets one span per block and one clip per span,
+its time shared among them by length (an estimate, like the sentences inside a segment). The wrap never
+changes text, only adds a <span>; where no word matched, or a span cannot be placed, the sentence gets no
+(or not every) overlay entry and the count goes into the warnings. benchmarks/readalong.py counts them.
 
 An EPUB source is copied entry by entry, only the documents read aloud and the package document changed
 (front matter, notes and whatever is not spoken keep no overlay). A document read aloud keeps every byte the
