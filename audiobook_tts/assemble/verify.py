@@ -22,6 +22,7 @@ import mutagen
 import numpy as np
 
 from audiobook_tts.assemble.errors import AssembleError
+from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB
 
 TOLERANCE_LU = 0.5  # a file further than this from the target is corrected
 NOISE_WINDOW_S = 0.5  # ACX: noise floor = RMS of the quietest half second
@@ -216,14 +217,19 @@ def _next_setting(
     measured, the level the stream must have).
 
     Both effects of encoding are taken from the file itself: how far the encoder moved its level (the
-    measured file against its stream) and how far it lifted its true peak over the limiter's ceiling. The
-    ceiling is lowered only by the true-peak excess; the gain is then searched (secant steps on the stream,
-    whose level rises with the gain more slowly as the limiter works harder) so that the stream reaches the
-    target less the encoder's shift."""
+    measured file against its stream) and where its true peak landed against the ceiling. The limiter's
+    ceiling moves by that difference only: down by an excess, or up into unused room when the file is too
+    quiet (the codec headroom it keeps is a guess; here it is measured). The gain is then searched (secant
+    steps on the stream, whose level rises with the gain more slowly as the limiter works harder) so that
+    the stream reaches the target less the encoder's shift."""
     level = report.level(measured)
     encoder_shift = level - stream(setting).level
     excess = measured.true_peak_db - report.ceiling_db
-    ceiling = setting.ceiling_db - max(0.0, excess + PEAK_MARGIN_DB) if excess > 0 else setting.ceiling_db
+    ceiling = setting.ceiling_db
+    if excess > 0 or (level < report.target - TOLERANCE_LU and excess < -PEAK_MARGIN_DB):
+        # peaks over the ceiling lower it by the excess; a file short of the target whose encoded peaks sit
+        # under the ceiling gives the limiter that room (never past full scale)
+        ceiling = min(setting.ceiling_db - excess - PEAK_MARGIN_DB, CODEC_HEADROOM_DB)
     wanted = report.target - encoder_shift
     plain = setting.gain_db + report.target - level  # the gain a level change alone would need
     gain, previous = plain, None
@@ -270,8 +276,9 @@ def check_file(
         if abs(got.level - wanted) > TOLERANCE_LU:
             reason = (
                 f" (the limiter holds it down: at {setting.gain_db:+.1f} dB more gain it turns "
-                f"{got.limited:.0%} of the samples down under its {setting.ceiling_db:.1f} dBTP ceiling, "
-                f"and the level still reaches only {got.level:.1f} {report.unit} before encoding)"
+                f"{got.limited:.0%} of the samples down under its ceiling of "
+                f"{setting.ceiling_db - CODEC_HEADROOM_DB:.1f} dB, and the level still reaches only "
+                f"{got.level:.1f} {report.unit} before encoding)"
             )
         else:
             reason = (
@@ -284,6 +291,6 @@ def check_file(
     if check.measured.true_peak_db > report.ceiling_db:
         check.problems.append(
             f"true peak {check.measured.true_peak_db:.1f} dBTP above {report.ceiling_db:g}"
-            + (f" (the limiter's ceiling was lowered to {setting.ceiling_db:.1f})" if check.passes else "")
+            + (f" (with the limiter's ceiling set to {setting.ceiling_db:.1f})" if check.passes else "")
         )
     return check

@@ -135,7 +135,7 @@ def test_a_file_the_limiter_cannot_bring_to_the_target_says_why(tmp_path, ffmpeg
     (problem,) = check.problems
     assert re.fullmatch(
         r"-\d+\.\d LUFS, target -19 \(the limiter holds it down: at \+\d+\.\d dB more gain it turns \d+% of "
-        r"the samples down under its -\d+\.\d dBTP ceiling, and the level still reaches only -\d+\.\d LUFS "
+        r"the samples down under its ceiling of -\d+\.\d dB, and the level still reaches only -\d+\.\d LUFS "
         r"before encoding\)",
         problem,
     ), problem
