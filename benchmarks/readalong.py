@@ -49,15 +49,19 @@ def spans_by_sentence(epub: Path) -> dict[str, str]:
     with zipfile.ZipFile(epub) as archive:
         for name in archive.namelist():
             if name.endswith((".xhtml", ".html", ".htm")):
-                for span in etree.fromstring(archive.read(name)).iter("{http://www.w3.org/1999/xhtml}span"):
+                document = etree.fromstring(archive.read(name), etree.XMLParser(recover=True))
+                for span in document.iter("{http://www.w3.org/1999/xhtml}span"):
                     if match := re.fullmatch(r"(ra\d+-\d+)(-\d+)?", span.get("id") or ""):
                         found.setdefault(match.group(1), []).append("".join(span.itertext()))
     return {span_id: " ".join(pieces) for span_id, pieces in found.items()}
 
 
-def check(book_path: Path, workdir: Path, say: bool = True) -> tuple[int, list[str], list[tuple[str, str]]]:
+def check(
+    book_path: Path, workdir: Path, say: bool = True
+) -> tuple[int, list[str], list[tuple[str, str]], list[str]]:
     """(sentences read, the sentences that got no span, (sentence, highlighted text) where the highlighted
-    text reads differently: under 90% of the same words, compared as the text stage says them)."""
+    text reads differently: under 90% of the same words, compared as the text stage says them, and the
+    documents lxml wrote out because their bytes could not be mapped)."""
     book = load_book(book_path)
     audio = workdir / "placeholder.m4a"
     audio.write_bytes(b"")
@@ -80,7 +84,7 @@ def check(book_path: Path, workdir: Path, say: bool = True) -> tuple[int, list[s
                 same = difflib.SequenceMatcher(None, reading(cue.text), reading(text), autojunk=False).ratio()
                 if same < 0.9:
                     off.append((cue.text, text))
-    return result.spans + len(result.missed), result.missed, off
+    return result.spans + len(result.missed), result.missed, off, result.rewritten
 
 
 def main() -> None:
@@ -95,10 +99,11 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         for book in args.books:
-            total, missed, off = check(book, Path(workdir), say=not args.no_say)
+            total, missed, off, rewritten = check(book, Path(workdir), say=not args.no_say)
             print(
                 f"{book.name}: {len(missed)} of {total} sentences without a span, "
-                f"{len(off)} highlighting text that reads differently"
+                f"{len(off)} highlighting text that reads differently, "
+                f"{len(rewritten)} documents not kept byte for byte"
             )
             if args.list:
                 for sentence in missed:

@@ -170,19 +170,48 @@ def _ancestors(element: etree._Element) -> list[etree._Element]:
     return chain
 
 
+_WORD_CHARACTER = re.compile(r"\w")
 _Point = tuple[etree._Element, str, int]  # (node, "text" or "tail", character offset): a place in the text
 
 
-def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> tuple[_Point, _Point] | None:
-    """Wrap visible text [start, end) in <span id=span_id>; None where that would enclose a block, else
-    where the span's start and end tags went, as places in the document before any wrap.
+def _extent(slots: list[_Slot], element: etree._Element) -> tuple[int, int]:
+    """Where an element's visible text (its tail aside) starts and ends in the flat text."""
+    inside = [i for i, slot in enumerate(slots) if element in _ancestors(slot.container)]
+    after = inside[-1] + 1
+    return slots[inside[0]].start, slots[after].start if after < len(slots) else slots[-1].start + len(
+        slots[-1].text
+    )
+
+
+def _wrap(slots: list[_Slot], flat: str, start: int, end: int, span_id: str) -> tuple[_Point, _Point] | None:
+    """Wrap visible text [start, end) of `flat` in <span id=span_id>; None where that would enclose a block
+    or another sentence's words, else where the span's start and end tags went, as places in the document
+    before any wrap.
 
     `slots` are the document's before any wrap; wraps must come last first (each leaves what precedes it
     where the slots say)."""
     first, last = _find(slots, start, end=False), _find(slots, end, end=True)
     a, b = start - first.start, end - last.start
     top = next(e for e in _ancestors(first.container) if e in _ancestors(last.container))
-    # a boundary inside an inline element below the common container moves out to that element's edge
+    # A boundary inside an inline element below the common container moves out to that element's edge. Where
+    # that would take in another sentence's words ("<i>one. Two</i> more." for "Two more."), the span stops
+    # short of the element instead: what of the sentence is inside it is not highlighted.
+    low, high = start, end
+    if first.container is not top:
+        child = next(e for e in _ancestors(first.container) if e.getparent() is top)
+        child_start, child_end = _extent(slots, child)
+        if _WORD_CHARACTER.search(flat[child_start:start]):
+            first, low = _Slot(child, "tail", 0), child_end
+            a = len(first.text) - len(first.text.lstrip())
+    if last.container is not top:
+        child = next(e for e in _ancestors(last.container) if e.getparent() is top)
+        child_start, child_end = _extent(slots, child)
+        if _WORD_CHARACTER.search(flat[end:child_end]):
+            previous = child.getprevious()
+            last = _Slot(previous, "tail", 0) if previous is not None else _Slot(top, "text", 0)
+            b, high = len(last.text), child_start
+    if not _WORD_CHARACTER.search(flat[low:high]):
+        return None
     if first.container is not top:
         child = next(e for e in _ancestors(first.container) if e.getparent() is top)
         previous = child.getprevious()
@@ -651,8 +680,14 @@ def write_readalong_epub(
             for *_, ids, ranges in found
             for span_id, text_range in zip(ids, ranges, strict=True)
         ]
-        for (start, end), span_id in sorted(located, reverse=True):  # last first: see _wrap
-            if (where := _wrap(slots, start, end, span_id)) is not None:
+        # spans never overlap (two chapters in one document may both claim a stretch): the first one keeps it
+        kept, reached = [], -1
+        for (start, end), span_id in sorted(located):
+            if start >= reached:
+                kept.append(((start, end), span_id))
+                reached = end
+        for (start, end), span_id in reversed(kept):  # last first: see _wrap
+            if (where := _wrap(slots, flat, start, end, span_id)) is not None:
                 tags[span_id] = where
         pars: list[list[tuple[str, Cue]]] = [[] for _ in entries]
         for position, cue, ids, ranges in found:

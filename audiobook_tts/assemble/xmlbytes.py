@@ -123,6 +123,8 @@ class ByteMap:
             return base
         for run in runs:
             if run.offset <= offset < run.offset + run.length:
+                if offset == run.offset:
+                    return run.start
                 if run.literal is None:
                     raise Unmappable("a position inside a character reference")
                 return run.start + _byte_offset(

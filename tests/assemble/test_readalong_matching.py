@@ -123,3 +123,17 @@ def test_text_split_across_inline_elements_and_entities(tmp_path):
     )
     assert result.missed == []
     assert sentence_text(spans, 1) == "It was very remarkable, Tom & Jerry said."
+
+
+def test_a_sentence_starting_inside_an_inline_element_never_takes_in_the_one_before(tmp_path):
+    """ "<i>One. Two</i> more.": the span of "Two more." cannot start before <i> (it would take "One." in,
+    and nest the spans); it starts after it instead, and "One." keeps its own span."""
+    result, sentences, spans, _ = read_along(tmp_path, "<p><i>It was late. The lamps</i> were lit.</p>")
+    assert sentences == ["It was late.", "The lamps were lit."]
+    assert [sentence_text(spans, 1), sentence_text(spans, 2)] == ["It was late.", "were lit."]
+    with zipfile.ZipFile(result.path) as archive:
+        document = etree.fromstring(archive.read("OEBPS/ch1.xhtml"))
+    assert not [
+        s for s in document.iter(f"{XHTML}span") if s.find(f".//{XHTML}span") is not None
+    ]  # no nesting
+    assert result.rewritten == []  # the spans went into the publisher's bytes
