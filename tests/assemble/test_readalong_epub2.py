@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from audiobook_tts.assemble.epub3 import upgrade_package
+from audiobook_tts.assemble.readalong import _parse_document
 from tests.assemble.test_readalong import DATA, assert_source_plus_spans, epubcheck, make_readalong
 from tests.fixtures.audio import tiny_png
 from tests.fixtures.epub import write_epub
@@ -176,3 +178,17 @@ def test_alice_is_a_copy_of_the_publishers_book(alice):
     read_aloud = {chapter.source.split("#")[0] for chapter in read}
     for name in read_aloud:
         assert len(re.findall(rb'<span id="ra', archive.read(name))) > 20, name
+
+
+def test_a_package_without_an_ncx_gets_its_nav_from_the_chapters():
+    """An EPUB 2 without a (readable) NCX: the nav document lists the book's chapters as ingest found them."""
+    package = PACKAGE.replace('<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>', "")
+    files = {"OEBPS/content.opf": package.encode(), "OEBPS/text/one.xhtml": ONE, "OEBPS/text/two.xhtml": TWO}
+    opf = etree.fromstring(files["OEBPS/content.opf"])
+    contents = [("One", "OEBPS/text/one.xhtml#one"), ("Two", "OEBPS/text/two.xhtml")]
+    upgrade_package(files, opf, "OEBPS/content.opf", _parse_document, contents)
+    (nav_item,) = [i for i in opf.iterfind(".//opf:item", OPF) if i.get("properties") == "nav"]
+    nav = etree.fromstring(files["OEBPS/" + nav_item.get("href")])
+    links = [(a.text, a.get("href")) for a in nav.iter(f"{XHTML}a")]
+    assert links == [("One", "text/one.xhtml#one"), ("Two", "text/two.xhtml")]
+    assert files["OEBPS/text/two.xhtml"] == epub3_document(TWO)
