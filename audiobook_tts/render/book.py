@@ -15,6 +15,7 @@ group already stored, and ends with the same files (same options and threads).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import time
 from collections.abc import Iterator
@@ -49,6 +50,7 @@ from audiobook_tts.render.types import Progress, RenderError, RenderEvent, Rende
 from audiobook_tts.render.voices import JobVoices
 from audiobook_tts.render.workers import render_with_workers
 from audiobook_tts.text import Segment, prepare_chapter
+from audiobook_tts.text.chapter import normalized_words
 from audiobook_tts.text.sentences import split_sentences
 from audiobook_tts.tts import catalogue, check_model_files, default_voice_source
 from audiobook_tts.tts.options import default_threads
@@ -159,7 +161,8 @@ def render_book(
             assembly("measure", 0, len(plan.work))
             readable = [chapter for chapter in book.chapters if chapter.included]
             spoken = [readable[chapter.index - 1] for chapter in plan.work]
-            readalong = ReadAlongSource(book, book_path, spoken)
+            say = functools.partial(normalized_words, options=plan.text_options, heading=False)
+            readalong = ReadAlongSource(book, book_path, spoken, say)
             directory = target.directory(out_dir)
             result = assemble(
                 [chapter_audio(job, chapter) for chapter in plan.work],
