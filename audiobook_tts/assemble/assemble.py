@@ -55,7 +55,14 @@ from audiobook_tts.assemble.subtitles import (
     write_subtitles,
 )
 from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, iso639_2, tag_m4b, tag_mp3
-from audiobook_tts.assemble.verify import TOLERANCE_LU, FileCheck, LoudnessReport, acx_problems, measure_file
+from audiobook_tts.assemble.verify import (
+    TOLERANCE_LU,
+    FileCheck,
+    FileLoudness,
+    LoudnessReport,
+    acx_problems,
+    measure_file,
+)
 
 # (stage "measure" | "check" | "encode" | "verify", chapters (files for verify) done, count)
 Progress = Callable[[str, int, int], None]
@@ -163,6 +170,7 @@ class _Assembly:
         self.gains_db: list[float] = []
         self.lengths: list[int] = []
         self.mp3_partials: list[Path] = []  # encoded and tagged, renamed into place by finish()
+        self.measured: dict[Path, FileLoudness] = {}  # the MP3s' first measurement for verify()
         # the encode, across chapters: one limiter, one AAC stream for the M4B, the chapter being written
         self.cover: tuple[bytes, str] | None = None
         self.limiter = TruePeakLimiter(options.true_peak_db - CODEC_HEADROOM_DB, sample_rate)
@@ -333,6 +341,9 @@ class _Assembly:
             with writing(self.mp3_paths[index]):
                 tag_mp3(partial, self.tags, title, index + 1, count, self.cover, duration_ms)
             self.mp3_partials.append(partial)
+            # measured for verify() now, beside the render, rather than all at the end
+            measured = measure_file(self.ffmpeg, partial, nice=self.nice)
+            self.measured[self.mp3_paths[index]] = dataclasses.replace(measured, path=self.mp3_paths[index])
         if self.current.aac is not None:
             self.current.aac.finish()
         self.progress("encode", index + 1, len(self.chapters))
@@ -442,7 +453,7 @@ class _Assembly:
                 (self.m4b_path, list(range(count)), lambda partial: tag_m4b(partial, self.tags, cover))
             )
         for number, (path, indices, tag) in enumerate(outputs, start=1):
-            measured = measure_file(self.ffmpeg, path)
+            measured = self.measured.pop(path, None) or measure_file(self.ffmpeg, path)
             error = self.target - report.level(measured)
             excess = measured.true_peak_db - ceiling
             corrected = not set(indices) <= silent and (abs(error) > TOLERANCE_LU or excess > 0)
