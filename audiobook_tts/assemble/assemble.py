@@ -1,12 +1,16 @@
-"""Rendered chapters in, finished files out: measure, check, then one encode pass feeding every output.
+"""Rendered chapters in, finished files out: chapter by chapter, measure, level and encode; then the files.
 
-Pass 1 streams each chapter through ffmpeg's loudness meter (and collects subtitle cues). The check pass
-runs only for chapters whose peaks reach the limiter: it measures them again after gain and limiter and
-corrects their gain (limiting lowers loudness). The encode pass streams the book once more: per-chapter
-gain, one true-peak limiter over the whole book, then each block goes to the M4B encoder (one process for
-the whole book) and to the current chapter's MP3 encoder. Chapter boundaries are exact sums of piece
-lengths, so every MP3 holds exactly the samples its M4B chapter spans. Outputs are written under a hidden
-`.name.partial` and renamed into place once complete and tagged.
+Each chapter in book order (`_Assembly.add`): stream it through ffmpeg's loudness meter (collecting subtitle
+cues); if its peaks reach the limiter, measure it again after gain and limiter and correct its gain
+(limiting lowers loudness); then feed it, gained, through the one true-peak limiter that runs over the
+whole book into the M4B's AAC stream (one encoder for the whole book) and the chapter's MP3 encoder. Chapter
+boundaries are exact sums of piece lengths, so every MP3 holds exactly the samples its M4B chapter spans.
+At the end (`finish`) the AAC stream is copied into the M4B with its chapter marks, tags and cover, and the
+files are checked (verify.py). Outputs are written under a hidden `.name.partial` and renamed into place
+only at the end, once complete and tagged.
+
+`assemble` runs this once every chapter is rendered; `BackgroundAssembly` runs the same calls beside a
+render, each chapter as soon as its audio is stored, so little is left once the last segment is.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@
     plan    = plan.build_plan: per chapter read its voice and options, its segments and their keys, the groups
     job     = jobs.Job in OUT/.audiobook-tts: the plan, voice states and every finished segment's audio
     runner  = local.py (this process) or workers.py (--workers N): each group of the plan through groups.py
-    output  = assemble: pauses between segments, loudness, MP3 per chapter and one M4B with chapters
+    output  = assemble, beside the runner (each chapter once its segments are stored): pauses, loudness,
+              MP3 per chapter and one M4B with chapters
 
 A segment's audio is a pure function of its key (text, voice state, model, settings; the seed is derived from
 the key) and of its group's companions when batched (groups.py), so a killed render resumes by skipping every
