@@ -12,6 +12,12 @@ for that pass, since the chapters go through them one by one), and how much of t
                                   [--tree DIR]
 
 --tree runs the audiobook_tts package of another checkout (e.g. /work/main) with this script.
+
+--beside SPEED assembles beside a simulated render instead (no model: each chapter becomes ready when a
+render at SPEED x real time would have stored it) and reports the final step: from the last chapter ready
+to finished files, against the whole assembly once the render is done.
+
+    python benchmarks/assemble.py --hours 2 --beside 14
 """
 
 from __future__ import annotations
@@ -111,7 +117,11 @@ def main() -> None:
     parser.add_argument("--formats", default="m4b,mp3")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--tree", type=Path, default=None, help="the checkout whose audiobook_tts to run")
+    parser.add_argument("--beside", type=float, default=None, help="simulated render speed (x real time)")
     args = parser.parse_args()
+    if args.beside:
+        final_step(args)
+        return
 
     chapters = book(args.hours, args.chapter_minutes)
     minutes_per_chapter = args.chapter_minutes
@@ -181,6 +191,31 @@ def main() -> None:
         f"ffmpeg children together at most {children_peak[0]:.0f} MB (sampled at chapter ends)"
     )
     print("output: " + ", ".join(f"{suffix} {size / 1e6:.0f} MB" for suffix, size in sorted(sizes.items())))
+
+
+def final_step(args: argparse.Namespace) -> None:
+    """The assembly beside a render of the book at `args.beside` x real time (chapters ready on a clock)."""
+    from audiobook_tts.assemble.assemble import BackgroundAssembly
+
+    chapters = book(args.hours, args.chapter_minutes)
+    seconds = args.chapter_minutes * 60 / args.beside  # to "render" one chapter
+    options = AssembleOptions(formats=frozenset(args.formats.split(",")))
+    tags = BookTags(title="Benchmark Book", authors=["Nobody"])
+    with tempfile.TemporaryDirectory(dir=args.workdir) as out:
+        began = time.perf_counter()
+        assembly = BackgroundAssembly(chapters, tags, Path(out), options, RATE)
+        for index in range(len(chapters)):
+            time.sleep(max(0.0, began + (index + 1) * seconds - time.perf_counter()))
+            assembly.ready(index)
+        last, cpu = time.perf_counter(), cpu_seconds()
+        result = assembly.result()
+        final, final_cpu = time.perf_counter() - last, cpu_seconds() - cpu
+    audio = result.total_samples / RATE
+    print(
+        f"beside a render at {args.beside:g}x real time ({len(chapters)} chapters x {args.chapter_minutes:g} "
+        f"min, rendered in {last - began:.0f} s): final step {final:.1f} s wall, {final_cpu:.1f} CPU s "
+        f"(ffmpeg children counted when they end) = {audio / final:.0f}x real time for the book"
+    )
 
 
 if __name__ == "__main__":

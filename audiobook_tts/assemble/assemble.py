@@ -357,7 +357,6 @@ class _Assembly:
     def finish(self) -> None:
         """Push the limiter's tail through, then put every file in place: the MP3s (renamed), their
         subtitles, and the M4B made from the AAC stream with its chapter marks, tags and cover."""
-        self.nice = 0  # nothing runs beside us now
         self.route(self.limiter.flush())
         starts = self.starts()
         for index, partial in enumerate(self.mp3_partials):
@@ -684,6 +683,10 @@ class BackgroundAssembly:
 
     def result(self) -> AssembleResult:
         """Every chapter is ready: wait for the thread, then finish here (no longer niced)."""
+        self._job.nice = 0  # nothing runs beside us now: what is left goes at full priority
+        for sink in list(self._job.sinks):
+            if isinstance(sink, FfmpegSink):
+                sink.renice(0)
         for index in range(len(self._ready)):
             self.ready(index)
         try:
@@ -694,7 +697,6 @@ class BackgroundAssembly:
             if self._error is not None:
                 raise self._error
             self._job.progress = self._progress
-            self._job.nice = 0
             return _finish(self._job, self._readalong)
         finally:
             self._job.cleanup()

@@ -130,8 +130,7 @@ class FfmpegSink:
             self._stderr.close()
             raise AssembleError(f"cannot run ffmpeg {ffmpeg!r}: {error.strerror}") from error
         if nice:
-            with contextlib.suppress(AttributeError, OSError):  # (no setpriority on Windows)
-                os.setpriority(os.PRIO_PROCESS, self._process.pid, nice)
+            self.renice(nice)
         assert self._process.stdin is not None  # stdin=PIPE above
         self._stdin: IO[bytes] = self._process.stdin
         # a pipe that holds a whole block lets the writer move on while this encoder works, so the M4B and
@@ -140,6 +139,11 @@ class FfmpegSink:
             import fcntl  # POSIX only
 
             fcntl.fcntl(self._stdin, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+    def renice(self, nice: int) -> None:
+        """Set the process's nice value; where it may not be lowered (not root), it stays as it was."""
+        with contextlib.suppress(AttributeError, OSError):  # (no setpriority on Windows)
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, nice)
 
     def write(self, block: np.ndarray) -> None:
         try:
