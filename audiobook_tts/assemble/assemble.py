@@ -699,10 +699,11 @@ class BackgroundAssembly:
             self._job.progress = self._progress
             return _finish(self._job, self._readalong)
         finally:
-            self._job.cleanup()
+            self.cancel()  # (an interrupt while waiting: the thread stops before the partials go)
 
     def cancel(self) -> None:
-        """Stop the thread (at the next piece it reads) and remove every partial file."""
+        """Stop the thread (at the next piece it reads) and remove every partial file (the finished files
+        stay)."""
         self._job.stop.set()
         with self._changed:
             self._changed.notify()

@@ -155,10 +155,8 @@ def render_book(
                 gc.collect()
                 warnings = render_on_cluster(job, choice, model_id, plan, tally, emit, options.cluster)
             elif options.workers > 1:
-                del (
-                    engine,
-                    voices,
-                )  # each worker loads its own model: ours would only hold memory from here on
+                # each worker loads its own model: ours would only hold memory from here on
+                del engine, voices
                 gc.collect()
                 warnings = render_with_workers(
                     job, choice, model_id, plan, tally, workers=options.workers, threads=threads
