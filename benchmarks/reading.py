@@ -15,6 +15,8 @@ and counts in the segments:
   only beyond the places where the block's source text has two numbers (digits, Roman numerals or number
   words) with nothing but punctuation between them (a thousands separator or decimal point is no gap);
 * twice    - a chapter whose heading is spoken twice in its first sentences ("Eredità. Eredità.");
+* tens_to  - a number word's hyphen read as a range: "Chapter XXI" said "Chapter twenty to one" (counted
+  beyond the times the source itself has "twenty to one", a clock time);
 * spoken   - the share of the source's words (code blocks aside) that are spoken, as a multiset of lower-case
   words compared by letters only (numbers are left out: they are spoken as words).
 
@@ -186,6 +188,12 @@ def separated_numbers(source: str) -> int:
     return sum(1 for gap in gaps if re.fullmatch(r"[\W_]+", gap) and re.search(r"[^\w\s\u2060]", gap))
 
 
+_TENS_TO = re.compile(
+    r"\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) to (?:one|two|three|four|five|six|seven|"
+    r"eight|nine)\b(?! hundred| thousand| million)"  # "in eighteen sixty to one hundred acres" is right
+)
+
+
 def check_book(path: Path, count_tokens) -> dict:
     book = load_book(path, IngestOptions(notes="chapter_end", include_front_matter=True))
     options = TextOptions()
@@ -253,6 +261,10 @@ def check_book(path: Path, count_tokens) -> dict:
     for word, number in extra_doubles.items():
         for _ in range(number):
             note("doubled", f"{word} {word}")
+    spoken_text = " ".join(spoken_words)
+    found = list(_TENS_TO.finditer(spoken_text))
+    for match in found[len(_TENS_TO.findall(" ".join(source))) :]:
+        note("tens_to", spoken_text[max(0, match.start() - 50) : match.end() + 10])
     have, need = Counter(spoken_words), Counter(source)
     matched = sum(min(have[w], n) for w, n in need.items())
     return {
@@ -263,7 +275,7 @@ def check_book(path: Path, count_tokens) -> dict:
     }
 
 
-KINDS = ["doubled", "letters", "markup", "empty", "cut_num", "twice"]
+KINDS = ["doubled", "letters", "markup", "empty", "cut_num", "twice", "tens_to"]
 
 
 def token_counter(tokenizer: Path | None):

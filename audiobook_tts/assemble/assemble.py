@@ -60,11 +60,12 @@ from audiobook_tts.assemble.subtitles import (
 )
 from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, iso639_2, tag_m4b, tag_mp3
 from audiobook_tts.assemble.verify import (
-    TOLERANCE_LU,
-    FileCheck,
     FileLoudness,
     LoudnessReport,
+    Setting,
+    StreamLevel,
     acx_problems,
+    check_file,
     measure_file,
 )
 
@@ -435,9 +436,9 @@ class _Assembly:
     def verify(
         self, gains_db: list[float], lengths: list[int], starts: list[int], silent: set[int]
     ) -> LoudnessReport:
-        """Measure every encoded file; re-encode once, with the measured error taken off its gain (and the
-        limiter's ceiling lowered by any true-peak excess), each file that misses the target by more than
-        TOLERANCE_LU or exceeds the ceiling. ACX's rules are checked on the MP3s."""
+        """Measure every encoded file; re-encode each that misses the target by more than TOLERANCE_LU or
+        exceeds the ceiling, with a gain and limiter ceiling computed from its own measurement, at most
+        twice (verify.check_file). ACX's rules are checked on the MP3s."""
         ceiling = self.options.true_peak_db
         report = LoudnessReport(self.target, "dB RMS" if self.acx else "LUFS", ceiling)
         cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
@@ -455,25 +456,55 @@ class _Assembly:
             outputs.append(
                 (self.m4b_path, list(range(count)), lambda partial: tag_m4b(partial, self.tags, cover))
             )
+
+        def gains(setting: Setting) -> list[float]:
+            return [gain + (0.0 if i in silent else setting.gain_db) for i, gain in enumerate(gains_db)]
+
         for number, (path, indices, tag) in enumerate(outputs, start=1):
+
+            def encode(
+                setting: Setting, path: Path = path, indices: list[int] = indices, tag=tag
+            ) -> FileLoudness:
+                self.reencode(path, indices, gains(setting), setting.ceiling_db, starts, lengths, tag)
+                return measure_file(self.ffmpeg, path)
+
+            def stream(setting: Setting, indices: list[int] = indices) -> StreamLevel:
+                return self.measure_stream(indices, gains(setting), setting.ceiling_db)
+
             measured = self.measured.pop(path, None) or measure_file(self.ffmpeg, path)
-            error = self.target - report.level(measured)
-            excess = measured.true_peak_db - ceiling
-            corrected = not set(indices) <= silent and (abs(error) > TOLERANCE_LU or excess > 0)
-            if corrected:
-                gains = [gain + (0.0 if index in silent else error) for index, gain in enumerate(gains_db)]
-                self.reencode(path, indices, gains, ceiling - max(0.0, excess + 0.2), starts, lengths, tag)
-                measured = measure_file(self.ffmpeg, path)
-            problems = []
-            if not set(indices) <= silent and abs(self.target - report.level(measured)) > TOLERANCE_LU:
-                problems.append(f"{report.level(measured):.1f} {report.unit}, target {self.target:g}")
-            if measured.true_peak_db > ceiling:
-                problems.append(f"true peak {measured.true_peak_db:.1f} dBTP above {ceiling:g}")
+            check = check_file(measured, report, set(indices) <= silent, encode, stream)
             if self.acx and path.suffix == ".mp3":
-                problems += acx_problems(measured)
-            report.files.append(FileCheck(measured, corrected, problems))
+                check.problems += acx_problems(check.measured)
+            report.files.append(check)
             self.progress("verify", number, len(outputs))
         return report
+
+    def limited_stream(
+        self, indices: list[int], gains_db: list[float], limiter: TruePeakLimiter
+    ) -> Iterator[np.ndarray]:
+        """The samples a file is encoded from: its chapters (with room tone for ACX) at their gains, through
+        `limiter`."""
+        for index in indices:
+            chapter = self.chapters[index]
+            gain = np.float32(10 ** (gains_db[index] / 20))
+            yield limiter.process(room_tone(self.head, self.sample_rate))
+            for piece in chapter.pieces():
+                for block in piece_blocks(piece, chapter.title):
+                    yield limiter.process(block * gain)
+            yield limiter.process(room_tone(self.tail, self.sample_rate + 1))
+        yield limiter.flush()
+
+    def measure_stream(self, indices: list[int], gains_db: list[float], ceiling_db: float) -> StreamLevel:
+        """The level (in the report's unit) of what reencode() would feed the encoder, and how much of it the
+        limiter turned down."""
+        limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
+        meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=f"the file of chapter {indices[0] + 1}")
+        self.sinks.append(meter)
+        for block in self.limited_stream(indices, gains_db, limiter):
+            meter.write(block)
+        measured = meter.result()
+        level = measured.rms_db if self.acx else measured.lufs
+        return StreamLevel(level, limiter.reduced_samples / max(1, measured.samples))
 
     def reencode(
         self,
@@ -493,15 +524,8 @@ class _Assembly:
             partial = self.partial(path)
             sink = self.sink(self.mp3_args(partial), str(path))
         limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
-        for index in indices:
-            chapter = self.chapters[index]
-            gain = np.float32(10 ** (gains_db[index] / 20))
-            sink.write(limiter.process(room_tone(self.head, self.sample_rate)))
-            for piece in chapter.pieces():
-                for block in piece_blocks(piece, chapter.title):
-                    sink.write(limiter.process(block * gain))
-            sink.write(limiter.process(room_tone(self.tail, self.sample_rate + 1)))
-        sink.write(limiter.flush())
+        for block in self.limited_stream(indices, gains_db, limiter):
+            sink.write(block)
         if m4b:
             self.finish_m4b(sink, stream, starts, sum(lengths), tag)
         else:
@@ -519,7 +543,7 @@ class _Assembly:
         ]
         with writing(path):
             result = write_readalong_epub(
-                path, source.book, source.source, chapters, self.sample_rate, self.tags.narrator
+                path, source.book, source.source, chapters, self.sample_rate, self.tags.narrator, source.say
             )
         self.written.append(path)
         if result.missed:

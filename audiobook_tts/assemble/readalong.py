@@ -7,33 +7,43 @@ several sentences has its time shared among them by token count (subtitles.sente
 boundaries inside a segment are estimates, good to a word or so.
 
 Which text a sentence is: the spoken sentences (normalised: "1865" is read "eighteen sixty-five") are
-aligned word by word with the document's visible text (difflib over lower-cased words); a sentence spans
-from its first to its last matched word, with neighbouring punctuation. The wrap never changes text, only
-adds a <span>; where that would need a span around block elements (a sentence running across paragraphs),
-or no word matched, the sentence gets no overlay entry and the count goes into the warnings.
+aligned word by word with the document's visible words as the text stage would say them (difflib; see
+_sentence_words); a sentence spans from its first to its last matched word, with neighbouring punctuation.
+A sentence running across blocks (verse lines, each a <div>) gets one span per block and one clip per span,
+its time shared among them by length (an estimate, like the sentences inside a segment). The wrap never
+changes text, only adds a <span>; where no word matched, or a span cannot be placed, the sentence gets no
+(or not every) overlay entry and the count goes into the warnings. benchmarks/readalong.py counts them.
 
-An EPUB 3 source is copied entry by entry, only the documents read aloud and the package document changed
-(front matter, notes and whatever is not spoken keep no overlay). Other inputs (Markdown, HTML, text, and
-EPUB 2, whose package lacks what overlays need) become an EPUB 3 built from the parsed book.
+An EPUB source is copied entry by entry, only the documents read aloud and the package document changed
+(front matter, notes and whatever is not spoken keep no overlay). A document read aloud keeps every byte the
+publisher wrote: the span tags are inserted into its bytes (xmlbytes.py), and only where its bytes cannot be
+matched to its tree is it written out by lxml instead (the same markup, reserialised). An EPUB 2 source is
+first upgraded to EPUB 3 (epub3.py: package, nav document, what HTML5 requires of its documents). Other
+inputs (Markdown, HTML, text) become an EPUB 3 built from the parsed book.
 """
 
 from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import html
 import posixpath
 import re
+import unicodedata
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from lxml import etree
 
+from audiobook_tts.assemble.epub3 import upgrade_package
 from audiobook_tts.assemble.errors import AssembleError
 from audiobook_tts.assemble.subtitles import Cue
+from audiobook_tts.assemble.xmlbytes import ByteMap, Unmappable, nodes, splice
 from audiobook_tts.ingest.book import Book, BookError, Chapter
 from audiobook_tts.ingest.package import read_package
 from audiobook_tts.ingest.safety import parse_xml, refuse_entity_declarations
@@ -84,6 +94,7 @@ class ReadAlongSource:
     book: Book
     source: Path | None  # the book file: an EPUB 3 is copied; anything else is rebuilt from `book`
     chapters: list[Chapter]  # the ingested chapter behind each assembled chapter, in the same order
+    say: Say | None = None  # how the text stage reads a written word, to find what it rewrote
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,7 @@ class ReadAlongResult:
     missed: list[str] = field(
         default_factory=list
     )  # sentences that got none (text not found, or not wrappable)
+    rewritten: list[str] = field(default_factory=list)  # documents written out by lxml, not byte-spliced
 
 
 # -- text slots: the document's visible text as lxml holds it (element.text and element.tail pieces) ---------
@@ -158,15 +170,48 @@ def _ancestors(element: etree._Element) -> list[etree._Element]:
     return chain
 
 
-def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> bool:
-    """Wrap visible text [start, end) in <span id=span_id>; False where that would enclose a block.
+_WORD_CHARACTER = re.compile(r"\w")
+_Point = tuple[etree._Element, str, int]  # (node, "text" or "tail", character offset): a place in the text
+
+
+def _extent(slots: list[_Slot], element: etree._Element) -> tuple[int, int]:
+    """Where an element's visible text (its tail aside) starts and ends in the flat text."""
+    inside = [i for i, slot in enumerate(slots) if element in _ancestors(slot.container)]
+    after = inside[-1] + 1
+    return slots[inside[0]].start, slots[after].start if after < len(slots) else slots[-1].start + len(
+        slots[-1].text
+    )
+
+
+def _wrap(slots: list[_Slot], flat: str, start: int, end: int, span_id: str) -> tuple[_Point, _Point] | None:
+    """Wrap visible text [start, end) of `flat` in <span id=span_id>; None where that would enclose a block
+    or another sentence's words, else where the span's start and end tags went, as places in the document
+    before any wrap.
 
     `slots` are the document's before any wrap; wraps must come last first (each leaves what precedes it
     where the slots say)."""
     first, last = _find(slots, start, end=False), _find(slots, end, end=True)
     a, b = start - first.start, end - last.start
     top = next(e for e in _ancestors(first.container) if e in _ancestors(last.container))
-    # a boundary inside an inline element below the common container moves out to that element's edge
+    # A boundary inside an inline element below the common container moves out to that element's edge. Where
+    # that would take in another sentence's words ("<i>one. Two</i> more." for "Two more."), the span stops
+    # short of the element instead: what of the sentence is inside it is not highlighted.
+    low, high = start, end
+    if first.container is not top:
+        child = next(e for e in _ancestors(first.container) if e.getparent() is top)
+        child_start, child_end = _extent(slots, child)
+        if _WORD_CHARACTER.search(flat[child_start:start]):
+            first, low = _Slot(child, "tail", 0), child_end
+            a = len(first.text) - len(first.text.lstrip())
+    if last.container is not top:
+        child = next(e for e in _ancestors(last.container) if e.getparent() is top)
+        child_start, child_end = _extent(slots, child)
+        if _WORD_CHARACTER.search(flat[end:child_end]):
+            previous = child.getprevious()
+            last = _Slot(previous, "tail", 0) if previous is not None else _Slot(top, "text", 0)
+            b, high = len(last.text), child_start
+    if not _WORD_CHARACTER.search(flat[low:high]):
+        return None
     if first.container is not top:
         child = next(e for e in _ancestors(first.container) if e.getparent() is top)
         previous = child.getprevious()
@@ -180,7 +225,7 @@ def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> bool:
     last_index = first_index - 1 if last.kind == "text" else children.index(last.element)
     moved = children[first_index : last_index + 1]
     if any(isinstance(e.tag, str) and local_name(e) in _BLOCKS for e in moved):
-        return False
+        return None
     first_text, last_text = first.text, last.text
     span = etree.Element(f"{{{XHTML_NS}}}span" if top.tag.startswith("{") else "span", id=span_id)
     if first.element is last.element and first.kind == last.kind:
@@ -196,45 +241,141 @@ def _wrap(slots: list[_Slot], start: int, end: int, span_id: str) -> bool:
     for element in moved:
         span.append(element)  # keeps the element's own tail, now inside the span
     top.insert(first_index, span)
-    return True
+    return (first.element, first.kind, a), (last.element, last.kind, b)
 
 
 # -- alignment of spoken sentences with the visible text -----------------------------------------------------
-_WORD = re.compile(r"\w+")
 
 
-def _sentence_ranges(flat: str, sentences: list[str], begin: int = 0) -> list[tuple[int, int] | None]:
-    """For each spoken sentence, the [start, end) of the visible text it reads (from `begin` on), or None."""
-    dom = [(m.start(), m.end()) for m in _WORD.finditer(flat, begin)]
-    dom_words = [flat[s:e].casefold() for s, e in dom]
+Say = Callable[[str], list[str]]  # the text stage's reading of a written word: "1865" -> eighteen sixty five
+_INVISIBLE_CHARACTERS = dict.fromkeys(
+    map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff")
+)  # soft hyphen, zero widths
+_GAP = 12  # at most this many words on either side of a stretch the normaliser rewrote
+
+
+def _words(text: str, begin: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """The words of text[begin:end], as (start, end, comparable form): NFKC and case folded (a ligature is
+    its letters), soft hyphens and zero-width characters ignored (a hyphenated word is one)."""
+    words = []
+    for match in re.finditer(r"[\w\u00ad\u200b-\u200d\u2060\ufeff]+", text[begin:end]):
+        form = unicodedata.normalize("NFKC", match.group().translate(_INVISIBLE_CHARACTERS)).casefold()
+        if form:
+            words.append((begin + match.start(), begin + match.end(), form))
+    return words
+
+
+# A written word as the text stage reads it: a number with its separators and sign, a word with its inner
+# apostrophes and an abbreviation's full stop, or a symbol said as a word.
+_WRITTEN_WORD = re.compile(
+    r"[$£€]?\d+(?:[.,:]\d+)*%?|[\w\u00ad\u200b-\u200d\u2060\ufeff]+(?:['’][\w]+)*\.?|[&@%+=]"
+)
+
+
+def _said_words(text: str, begin: int, end: int, say: Say) -> list[tuple[int, int, str]]:
+    """The words of text[begin:end] as the text stage says them, each written word on its own: one entry
+    per spoken word, all at the written word's place ("1865" gives eighteen, sixty, five)."""
+    words = []
+    for token in _WRITTEN_WORD.finditer(text[begin:end]):
+        letters = _words(token.group())  # where the written word is, without its punctuation
+        start = begin + token.start() + (letters[0][0] if letters else 0)
+        stop = begin + token.start() + (letters[-1][1] if letters else len(token.group()))
+        for spoken in say(token.group()):
+            words += [(start, stop, form) for *_, form in _words(spoken)]
+    return words
+
+
+def _sentence_words(
+    flat: str, runs: list[int], sentences: list[str], begin: int, say: Say | None = None
+) -> list[list[tuple[int, int]]]:
+    """For each spoken sentence, the [start, end) of the visible words it reads (from `begin` on, in order);
+    [] where none matched. A word never runs from one block into the next (see _block_runs).
+
+    The spoken words are aligned with the visible ones (difflib over the comparable forms); with `say`
+    (the text stage's reading of a written word), with the visible words as they are said, so "1865"
+    matches "eighteen sixty-five" and "Mr." matches "Mister". What the text stage says differently in
+    context (a heading's "I." read "One") leaves a small gap on both sides between two matches: the spoken
+    words there read the visible words there, shared in order."""
+    ends = [*runs[1:], len(flat)]
+    dom = [
+        w
+        for start, end in zip(runs, ends, strict=True)
+        if end > begin
+        for w in (
+            _words(flat, max(start, begin), end)
+            if say is None
+            else _said_words(flat, max(start, begin), end, say)
+        )
+    ]
     spoken, owner = [], []
     for index, sentence in enumerate(sentences):
-        for word in _WORD.findall(sentence):
-            spoken.append(word.casefold())
+        for *_, form in _words(sentence):
+            spoken.append(form)
             owner.append(index)
     matched: dict[int, int] = {}  # spoken word -> dom word
-    matcher = difflib.SequenceMatcher(None, spoken, dom_words, autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            matched[block.a + k] = block.b + k
-    words_of: list[list[int]] = [[] for _ in sentences]
+    matcher = difflib.SequenceMatcher(None, spoken, [form for *_, form in dom], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 <= _GAP and j2 - j1 <= _GAP):
+            for k in range(i1, i2):
+                matched[k] = j1 + (k - i1) * (j2 - j1) // (i2 - i1)
+    words_of: list[list[tuple[int, int]]] = [[] for _ in sentences]
     for k, index in enumerate(owner):
-        if k in matched:
-            words_of[index].append(matched[k])
-    ranges: list[tuple[int, int] | None] = []
-    floor = begin  # the previous sentence's end: ranges never overlap
-    for dom_indices in words_of:
-        if not dom_indices or dom[dom_indices[0]][0] < floor:
-            ranges.append(None)
-            continue
-        start, end = dom[dom_indices[0]][0], dom[dom_indices[-1]][1]
-        while start > floor and not flat[start - 1].isspace() and not flat[start - 1].isalnum():
+        if k in matched and (not words_of[index] or words_of[index][-1] != dom[matched[k]][:2]):
+            words_of[index].append(dom[matched[k]][:2])
+    return words_of
+
+
+def _block_runs(slots: list[_Slot]) -> list[int]:
+    """Where each stretch of visible text inside one block (a paragraph, a verse line) starts: a span may
+    hold text of one stretch, never cross into the next."""
+    starts: list[int] = []
+    previous = None
+    for slot in slots:
+        block = next((e for e in _ancestors(slot.container) if local_name(e) in _BLOCKS), slot.container)
+        if block is not previous:
+            starts.append(slot.start)
+            previous = block
+    return starts
+
+
+def _pieces(flat: str, words: list[tuple[int, int]], runs: list[int], floor: int) -> list[tuple[int, int]]:
+    """A sentence's words as the ranges to wrap: one per block it runs through (a sentence across verse
+    lines is one piece per line), each with its neighbouring punctuation, none reaching back before
+    `floor` (the previous sentence's end)."""
+    if not words or words[0][0] < floor:
+        return []
+    groups: list[list[tuple[int, int]]] = []
+    run_of = [bisect.bisect_right(runs, start) - 1 for start, _ in words]
+    for word, run in zip(words, run_of, strict=True):
+        if groups and run == bisect.bisect_right(runs, groups[-1][-1][0]) - 1:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+    pieces = []
+    for group in groups:
+        run = bisect.bisect_right(runs, group[0][0]) - 1
+        run_start, run_end = runs[run], runs[run + 1] if run + 1 < len(runs) else len(flat)
+        start, end = group[0][0], group[-1][1]
+        while (
+            start > max(floor, run_start) and not flat[start - 1].isspace() and not flat[start - 1].isalnum()
+        ):
             start -= 1  # opening quote or bracket
-        while end < len(flat) and not flat[end].isspace() and not flat[end].isalnum():
+        while end < run_end and not flat[end].isspace() and not flat[end].isalnum():
             end += 1  # closing punctuation
-        ranges.append((start, end))
+        pieces.append((start, end))
         floor = end
-    return ranges
+    return pieces
+
+
+def _shared(cue: Cue, pieces: list[tuple[int, int]]) -> list[Cue]:
+    """A sentence's time shared among its pieces by their length in characters (an estimate, as the
+    sentences inside a segment are); the first starts and the last ends with the sentence."""
+    total, done, cues = sum(end - start for start, end in pieces), 0, []
+    for start, end in pieces:
+        begin = cue.start + round((cue.end - cue.start) * done / total)
+        done += end - start
+        cues.append(Cue(begin, cue.start + round((cue.end - cue.start) * done / total), cue.text))
+    return cues
 
 
 # -- the package ---------------------------------------------------------------------------------------------
@@ -342,18 +483,24 @@ class _Epub:
         partial.replace(path)
 
 
-def _from_source(source: Path) -> _Epub | None:
-    """An EPUB 3 source as files; None for EPUB 2 (or anything else): that is rebuilt from the parsed book."""
+def _from_source(source: Path, book: Book) -> _Epub | None:
+    """The source EPUB as files, an EPUB 2 upgraded to EPUB 3 (epub3.py); None if it cannot be read as one
+    (then the book is rebuilt from its parsed text)."""
     try:
         with zipfile.ZipFile(source) as archive:
             package = read_package(source, archive)
             opf = parse_xml(source, package.opf_path, archive.read(package.opf_path), recover=False)
-            if not opf.get("version", "").startswith("3"):
+            version = opf.get("version", "")
+            if not version.startswith(("2", "3")):
                 return None
             files = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
-    except (zipfile.BadZipFile, BookError, KeyError):
+        epub = _Epub(files, package.opf_path)
+        if version.startswith("2"):
+            contents = [(chapter.title, chapter.source) for chapter in book.chapters]
+            upgrade_package(epub.files, epub.opf, epub.opf_path, _parse_document, contents)
+    except (zipfile.BadZipFile, BookError, KeyError, StopIteration):
         return None
-    return _Epub(files, package.opf_path)
+    return epub
 
 
 def _built(book: Book, chapters: list[ReadAlongChapter]) -> tuple[_Epub, list[Chapter]]:
@@ -443,6 +590,37 @@ def _anchor_offset(body: etree._Element, fragment: str) -> int:
     )
 
 
+def _spliced(
+    name: str,
+    original: bytes,
+    root: etree._Element,
+    order: list[etree._Element],
+    tags: dict[str, tuple[_Point, _Point]],
+    link: etree._Element | None,
+) -> bytes | None:
+    """The source document's bytes with the spans' tags (and the stylesheet link) inserted and nothing else
+    changed; None where the bytes cannot be matched to the tree (then lxml writes the document out)."""
+    index = {node: number for number, node in enumerate(order)}
+    try:
+        where = ByteMap(original)
+        edits = []
+        for span_id, ((first, first_kind, a), (last, last_kind, b)) in tags.items():
+            start = where.position(index[first], first_kind, a)
+            end = where.position(index[last], last_kind, b)
+            edits += [(start, start, 1, f'<span id="{span_id}">'.encode()), (end, end, 0, b"</span>")]
+        if link is not None:
+            head_end = where.nodes[index[link.getparent()]].end_tag
+            attributes = " ".join(f'{key}="{html.escape(value)}"' for key, value in link.items())
+            edits.append((head_end, head_end, 2, f"<link {attributes}/>".encode()))
+        data = splice(original, edits)
+        same = etree.tostring(_parse_document(name, data), method="c14n") == etree.tostring(
+            root, method="c14n"
+        )
+    except (Unmappable, BookError, KeyError):
+        return None
+    return data if same else None
+
+
 def write_readalong_epub(
     path: Path,
     book: Book,
@@ -450,15 +628,17 @@ def write_readalong_epub(
     chapters: list[ReadAlongChapter],
     sample_rate: int,
     narrator: str | None = None,
+    say: Say | None = None,
 ) -> ReadAlongResult:
     """Write the read-along EPUB 3 to `path`; see the module docstring."""
-    epub = _from_source(source) if source is not None and source.suffix.lower() == ".epub" else None
+    epub = _from_source(source, book) if source is not None and source.suffix.lower() == ".epub" else None
     if epub is None:
         epub, placed = _built(book, chapters)
         chapters = [
             ReadAlongChapter(c, e.audio, e.cues, e.samples) for c, e in zip(placed, chapters, strict=True)
         ]
     result = ReadAlongResult(path, 0)
+    said = functools.cache(say) if say is not None else None  # a book says the same words again and again
     css_path = posixpath.join(epub.base, "readalong.css")
     epub.add_item("readalong-css", css_path, "text/css", CSS.encode())
     by_document: dict[str, list[tuple[int, ReadAlongChapter]]] = {}
@@ -478,40 +658,62 @@ def write_readalong_epub(
             result.missed += [cue.text for _, entry in entries for cue in entry.cues]
             continue
         body = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "body"), root)
-        flat = "".join(slot.text for slot in _slots(body))
-        found: list[tuple[tuple[int, int] | None, str, Cue]] = []  # (text range, span id, cue) per sentence
-        for number, entry in entries:
-            fragment = entry.chapter.source.partition("#")[2]
-            begin = _anchor_offset(body, fragment) if fragment else 0
-            ranges = _sentence_ranges(flat, [cue.text for cue in entry.cues], begin)
-            found += [
-                (span, f"ra{number}-{index + 1}", cue)
-                for index, (cue, span) in enumerate(zip(entry.cues, ranges, strict=True))
-            ]
+        original = epub.files[document]
+        order = nodes(root)  # the document's nodes before any wrap, as ByteMap numbers them
         slots = _slots(body)
-        located = [(span, span_id) for span, span_id, _ in found if span is not None]
-        last_first = sorted(located, key=lambda f: f[0], reverse=True)
-        wrapped = {span_id for (start, end), span_id in last_first if _wrap(slots, start, end, span_id)}
-        result.missed += [cue.text for _, span_id, cue in found if span_id not in wrapped]
-        result.spans += len(wrapped)
-        pars = [
-            [
-                (f"ra{number}-{index + 1}", cue)
-                for index, cue in enumerate(entry.cues)
-                if f"ra{number}-{index + 1}" in wrapped
-            ]
-            for number, entry in entries
+        flat, runs = "".join(slot.text for slot in slots), _block_runs(slots)
+        found: list[
+            tuple[int, Cue, list[str], list[tuple[int, int]]]
+        ] = []  # (chapter, cue, span ids, ranges)
+        for position, (number, entry) in enumerate(entries):
+            fragment = entry.chapter.source.partition("#")[2]
+            floor = _anchor_offset(body, fragment) if fragment else 0
+            sentence_words = _sentence_words(flat, runs, [cue.text for cue in entry.cues], floor, said)
+            for index, (cue, words) in enumerate(zip(entry.cues, sentence_words, strict=True)):
+                ranges = _pieces(flat, words, runs, floor)
+                ids = [f"ra{number}-{index + 1}" + (f"-{k + 1}" if k else "") for k in range(len(ranges))]
+                found.append((position, cue, ids, ranges))
+                floor = ranges[-1][1] if ranges else floor
+        tags: dict[str, tuple[_Point, _Point]] = {}
+        located = [
+            (text_range, span_id)
+            for *_, ids, ranges in found
+            for span_id, text_range in zip(ids, ranges, strict=True)
         ]
-        head = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "head"), None)
+        # spans never overlap (two chapters in one document may both claim a stretch): the first one keeps it
+        kept, reached = [], -1
+        for (start, end), span_id in sorted(located):
+            if start >= reached:
+                kept.append(((start, end), span_id))
+                reached = end
+        for (start, end), span_id in reversed(kept):  # last first: see _wrap
+            if (where := _wrap(slots, flat, start, end, span_id)) is not None:
+                tags[span_id] = where
+        pars: list[list[tuple[str, Cue]]] = [[] for _ in entries]
+        for position, cue, ids, ranges in found:
+            if not ranges or any(span_id not in tags for span_id in ids):
+                result.missed.append(cue.text)  # (a piece that did wrap keeps its span and clip)
+            else:
+                result.spans += 1
+            pars[position] += [
+                (span_id, piece)
+                for span_id, piece in zip(ids, _shared(cue, ranges), strict=True)
+                if span_id in tags
+            ]
+        head = next((e for e in order if isinstance(e.tag, str) and local_name(e) == "head"), None)
+        link = None
         if head is not None:
-            etree.SubElement(
+            link = etree.SubElement(
                 head,
                 f"{{{XHTML_NS}}}link" if root.tag.startswith("{") else "link",
                 rel="stylesheet",
                 type="text/css",
                 href=_relative(css_path, document),
             )
-        epub.files[document] = _serialize_document(root)
+        spliced = _spliced(document, original, root, order, tags, link)
+        if spliced is None:
+            result.rewritten.append(document)
+        epub.files[document] = spliced if spliced is not None else _serialize_document(root)
         smil_path = posixpath.join(epub.base, "overlays", f"overlay{overlay:03d}.smil")
         audio_hrefs = [
             _relative(posixpath.join(epub.base, "audio", f"chapter{number:03d}.m4a"), smil_path)

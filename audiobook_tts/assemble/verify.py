@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import mutagen
 import numpy as np
 
 from audiobook_tts.assemble.errors import AssembleError
+from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB
 
 TOLERANCE_LU = 0.5  # a file further than this from the target is corrected
 NOISE_WINDOW_S = 0.5  # ACX: noise floor = RMS of the quietest half second
@@ -127,8 +129,9 @@ def acx_problems(measured: FileLoudness) -> list[str]:
 @dataclass
 class FileCheck:
     measured: FileLoudness
-    corrected: bool = False  # re-encoded once after the first measurement missed
+    corrected: bool = False  # re-encoded after the first measurement missed
     problems: list[str] = field(default_factory=list)  # what still misses (ACX rules, target, ceiling)
+    passes: int = 0  # how many times it was re-encoded (at most MAX_CORRECTIONS)
 
 
 @dataclass
@@ -152,8 +155,9 @@ class LoudnessReport:
             f"(target {self.target:g}), true peak <= {peak:.1f} dBTP (ceiling {self.ceiling_db:g})"
         )
         corrected = sum(check.corrected for check in self.files)
+        twice = sum(check.passes > 1 for check in self.files)
         if corrected:
-            line += f", {corrected} re-encoded once"
+            line += f", {corrected} re-encoded" + (f" ({twice} twice)" if twice else " once")
         failing = [check for check in self.files if check.problems]
         line += f"; {len(failing)} files FAIL: see the report" if failing else "; all pass"
         return line
@@ -165,7 +169,12 @@ class LoudnessReport:
                 for key, value in asdict(check.measured).items()
             }
             values["path"] = check.measured.path.name
-            return {**values, "corrected": check.corrected, "problems": check.problems}
+            return {
+                **values,
+                "corrected": check.corrected,
+                "passes": check.passes,
+                "problems": check.problems,
+            }
 
         return {
             "target": self.target,
@@ -181,3 +190,113 @@ class LoudnessReport:
         partial.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         partial.replace(path)
         return path
+
+
+# -- correcting a file that missed ------------------------------------------------------------------------
+MAX_CORRECTIONS = 2  # a re-encode, and at most one more when the first still misses
+PEAK_MARGIN_DB = 0.2  # a lowered ceiling aims this far under the true-peak excess it corrects
+SETTLE_LU = 0.1  # the gain search stops this close to the level it aims at
+MAX_EXTRA_GAIN_DB = 6.0  # more gain than the level change alone needs, to make up for the limiter
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How a file is encoded: a gain added to each of its chapters (silent ones excepted), and the true-peak
+    ceiling given to the limiter (which keeps the codec headroom under it)."""
+
+    gain_db: float
+    ceiling_db: float
+
+
+@dataclass(frozen=True)
+class StreamLevel:
+    """The level of the stream an encoder is fed (after gain and limiter, before encoding)."""
+
+    level: float  # in the report's unit (integrated LUFS, or RMS dB for ACX)
+    limited: float  # the share of samples the limiter turned down
+
+
+def _next_setting(
+    measured: FileLoudness, setting: Setting, report: LoudnessReport, stream: Callable[[Setting], StreamLevel]
+) -> tuple[Setting, StreamLevel, float]:
+    """The setting that should bring this file to the target under the ceiling: (setting, what its stream
+    measured, the level the stream must have).
+
+    Both effects of encoding are taken from the file itself: how far the encoder moved its level (the
+    measured file against its stream) and where its true peak landed against the ceiling. The limiter's
+    ceiling moves by that difference only: down by an excess, or up into unused room when the file is too
+    quiet (the codec headroom it keeps is a guess; here it is measured). The gain is then searched (secant
+    steps on the stream, whose level rises with the gain more slowly as the limiter works harder) so that
+    the stream reaches the target less the encoder's shift."""
+    level = report.level(measured)
+    encoder_shift = level - stream(setting).level
+    excess = measured.true_peak_db - report.ceiling_db
+    ceiling = setting.ceiling_db
+    if excess > 0 or (level < report.target - TOLERANCE_LU and excess < -PEAK_MARGIN_DB):
+        # peaks over the ceiling lower it by the excess; a file short of the target whose encoded peaks sit
+        # under the ceiling gives the limiter that room (never past full scale)
+        ceiling = min(setting.ceiling_db - excess - PEAK_MARGIN_DB, CODEC_HEADROOM_DB)
+    wanted = report.target - encoder_shift
+    plain = setting.gain_db + report.target - level  # the gain a level change alone would need
+    gain, previous = plain, None
+    for _ in range(3):
+        got = stream(Setting(gain, ceiling))
+        if abs(got.level - wanted) <= SETTLE_LU:
+            break
+        slope = 1.0
+        if previous is not None and gain != previous[0]:
+            slope = min(1.0, max(0.2, (got.level - previous[1]) / (gain - previous[0])))
+        previous = (gain, got.level)
+        gain = min(plain + MAX_EXTRA_GAIN_DB, gain + (wanted - got.level) / slope)
+        if gain == previous[0]:
+            break  # at the limit: the limiter will not give more
+    else:
+        got = stream(Setting(gain, ceiling))
+    return Setting(gain, ceiling), got, wanted
+
+
+def check_file(
+    measured: FileLoudness,
+    report: LoudnessReport,
+    silent: bool,
+    encode: Callable[[Setting], FileLoudness],
+    stream: Callable[[Setting], StreamLevel],
+) -> FileCheck:
+    """Check one encoded file against the target and ceiling; while it misses, re-encode it with a setting
+    computed from its own measurement (at most MAX_CORRECTIONS times), and say precisely what still misses.
+
+    `encode` writes the file again with a setting and measures it; `stream` measures what the encoder would
+    be fed with a setting. The first encode had Setting(0, ceiling)."""
+    setting = Setting(0.0, report.ceiling_db)
+    check = FileCheck(measured)
+    reason = ""
+
+    def misses(found: FileLoudness) -> bool:
+        level_off = abs(report.target - report.level(found)) > TOLERANCE_LU
+        return (not silent and level_off) or found.true_peak_db > report.ceiling_db
+
+    while not silent and misses(check.measured) and check.passes < MAX_CORRECTIONS:
+        setting, got, wanted = _next_setting(check.measured, setting, report, stream)
+        check.measured = encode(setting)
+        check.corrected, check.passes = True, check.passes + 1
+        if abs(got.level - wanted) > TOLERANCE_LU:
+            reason = (
+                f" (the limiter holds it down: at {setting.gain_db:+.1f} dB more gain it turns "
+                f"{got.limited:.0%} of the samples down under its ceiling of "
+                f"{setting.ceiling_db - CODEC_HEADROOM_DB:.1f} dB, and the level still reaches only "
+                f"{got.level:.1f} {report.unit} before encoding)"
+            )
+        else:
+            reason = (
+                f" (the encoder moves its level by {report.level(check.measured) - got.level:+.1f} "
+                f"{report.unit} and by a different amount on each pass)"
+            )
+    level = report.level(check.measured)
+    if not silent and abs(report.target - level) > TOLERANCE_LU:
+        check.problems.append(f"{level:.1f} {report.unit}, target {report.target:g}{reason}")
+    if check.measured.true_peak_db > report.ceiling_db:
+        check.problems.append(
+            f"true peak {check.measured.true_peak_db:.1f} dBTP above {report.ceiling_db:g}"
+            + (f" (with the limiter's ceiling set to {setting.ceiling_db:.1f})" if check.passes else "")
+        )
+    return check

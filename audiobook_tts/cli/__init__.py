@@ -5,6 +5,7 @@ status.py   status
 speech.py   say, voices, download, export-voice
 book.py     inspect, render (display.py: the render's progress)
 studio.py   serve
+check.py    check (the speech-recognition check)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 
 import typer
 
-from audiobook_tts.cli import book, speech, status, studio  # noqa: F401 - each registers its commands on `app`
+from audiobook_tts.cli import book, check, speech, status, studio  # noqa: F401 - each registers its commands on `app`
 from audiobook_tts.cli.app import app, fail, hms
 from audiobook_tts.errors import UserError
 

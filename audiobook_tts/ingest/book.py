@@ -17,6 +17,22 @@ BlockKind = Literal[
 ]
 
 
+@dataclass(frozen=True)
+class Cue:
+    """What an announcement stands for, so the text stage can word it in the language it reads in (the
+    block's text is the English wording, which `inspect` and the tests of ingest see).
+
+    `thing`: "code", "table", or the element a placeholder replaces ("image", "figure", "video", "audio",
+    "embed", "math"); `count`: lines of code or rows of a table; `read`: a table whose rows follow.
+    """
+
+    thing: str
+    count: int = 0
+    caption: str = ""
+    columns: tuple[str, ...] = ()
+    read: bool = False
+
+
 @dataclass
 class Block:
     """One unit of body text, in reading order.
@@ -32,6 +48,7 @@ class Block:
 
     kind: BlockKind
     text: str
+    cue: Cue | None = None  # an announcement (code, table, omitted image): worded by the text stage
 
 
 @dataclass

@@ -96,7 +96,7 @@ def split_matter(drafts: list[Draft]) -> list[Draft]:
     return result
 
 
-def classify(drafts: list[Draft], landmarks: dict[str, str]) -> None:
+def classify(drafts: list[Draft], landmarks: dict[str, str], declared_title: str = "") -> None:
     """Set `reason` on drafts a listener would not want read: landmarks, titles, text heuristics, empty."""
     first_text = next(
         (
@@ -121,10 +121,21 @@ def classify(drafts: list[Draft], landmarks: dict[str, str]) -> None:
             has_children = following is not None and following.level > draft.level
             if not has_children:
                 draft.reason = "front matter: title page (only headings before the first text)"
+        later_text = any(d.blocks for d in drafts[index + 1 :])
+        title_page = later_text and _is_title_page(draft, declared_title)
+        if draft.reason is None and index <= first_text and title_page:
+            draft.reason = "front matter: title page (the book's title and a few lines)"
 
 
 def _bare(text: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
+def _is_title_page(draft: Draft, book_title: str) -> bool:
+    """The first text is a title page when it is headed by the book's own title and says no more than a
+    title page does (author, illustrator, publisher, imprint): Gutenberg HTML made into an EPUB by Pandoc."""
+    heading = _first_heading(draft) or draft.title
+    return bool(book_title) and _bare(heading) == _bare(book_title) and _words(draft) < _SHORT_FRONT_WORDS
 
 
 _NUMBER_LABEL = re.compile(r"(?i)(?:[^\W\d_]+\s+)?(?:[ivxlc]+|\d+|one|two|three|four|five|six)\.?")
@@ -149,7 +160,7 @@ def _place_notes(draft: Draft, notes: dict[str, str], mode: NotesMode, used: set
     trailing: list[Block] = []
     for raw in draft.blocks:
         if raw.text or raw.kind == "scene_break":
-            blocks.append(Block(raw.kind, raw.text))
+            blocks.append(Block(raw.kind, raw.text, raw.cue))
         if mode == "drop":
             continue
         for key in raw.note_refs:
@@ -171,10 +182,13 @@ def finish(
     include_front_matter: bool,
     landmarks: dict[str, str] | None = None,
     lexicon: dict[str, str] | None = None,
+    declared_title: str = "",
 ) -> Book:
+    """The book from its drafts. `declared_title` is a title the file itself declares (an EPUB's dc:title),
+    which recognises a title page; Markdown and HTML take their title from a heading, so they pass none."""
     drafts = split_matter(drafts)
     drafts = [d for d in drafts if d.blocks or not d.synthetic]
-    classify(drafts, landmarks or {})
+    classify(drafts, landmarks or {}, declared_title)
     used: set[str] = set()
     chapters = []
     for draft in drafts:

@@ -227,6 +227,7 @@ def load_epub(path: Path, options: IngestOptions) -> Book:
         include_front_matter=options.include_front_matter,
         landmarks={t: r for t, r in reasons.items() if "#" in t},
         lexicon=_lexicon(package, documents),
+        declared_title=package.metadata.title,
     )
 
 

@@ -95,6 +95,10 @@ _TITLE_RULES: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^copyright( page)?\.?$", re.I), "front matter: copyright page (title)"),
     (re.compile(r"^title ?page$", re.I), "front matter: title page (title)"),
+    (
+        re.compile(r"^(list of )?(illustrations|plates|figures|maps|tables)\.?$", re.I),
+        "front matter: list of illustrations (title)",
+    ),
     (re.compile(r"^cover$", re.I), "front matter: cover (title)"),
     (re.compile(r"^index\.?$", re.I), "back matter: index (title)"),
     (re.compile(r"^colophon\.?$", re.I), "back matter: colophon (title)"),

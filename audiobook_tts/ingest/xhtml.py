@@ -16,7 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from audiobook_tts.ingest.book import BlockKind
+from audiobook_tts.ingest.book import BlockKind, Cue
+from audiobook_tts.ingest.cues import word_cue
 from audiobook_tts.ingest.matter import matter_from_gutenberg_markup, matter_from_semantics
 from audiobook_tts.ingest.options import IngestOptions
 from audiobook_tts.ingest.textfile import strip_controls
@@ -43,20 +44,20 @@ _SKIP = {
     "rp",
     "rt",
 }
-_PLACEHOLDER = {
-    "table": "Table",
-    "img": "Image",
-    "figure": "Figure",
-    "svg": "Image",
-    "picture": "Image",
-    "canvas": "Image",
-    "video": "Video",
-    "audio": "Audio",
-    "object": "Image",
-    "embed": "Image",
-    "iframe": "Embedded content",
-    "math": "Math",
-    "pre": "Code",
+_PLACEHOLDER = {  # element -> the thing a placeholder announces (a Cue's `thing`)
+    "table": "table",
+    "img": "image",
+    "figure": "figure",
+    "svg": "image",
+    "picture": "image",
+    "canvas": "image",
+    "video": "video",
+    "audio": "audio",
+    "object": "image",
+    "embed": "image",
+    "iframe": "embed",
+    "math": "math",
+    "pre": "code",
 }
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LISTS = {"ol", "ul", "dl", "menu"}
@@ -105,6 +106,7 @@ class RawBlock:
     note_refs: list[str] = field(default_factory=list)  # note keys referenced from this block, in order
     level: int = 0  # 1-6 for headings
     omission: str | None = None  # what was announced or skipped here ("table, 4 rows: skipped")
+    cue: Cue | None = None  # what an announcement stands for
 
 
 @dataclass
@@ -391,7 +393,7 @@ class _Walker:
             links = sum(
                 1 for link in element.iter("{*}a", "a") if _INTERNAL_ANCHOR.match(link.get("href") or "")
             )
-            self._omit(f"contents list, {links} links: skipped", "", context)
+            self._omit(f"contents list, {links} links: skipped", None, context)
             return
         if name == "hr":
             self._anchors_in(element, deep=True)
@@ -415,7 +417,8 @@ class _Walker:
         elif name in _PLACEHOLDER:
             self._anchors_in(element, deep=True)
             if self.settings.options.placeholders:
-                self.events.append(RawBlock("placeholder", f"[{_PLACEHOLDER[name]} omitted]", context.matter))
+                cue = Cue(_PLACEHOLDER[name])
+                self.events.append(RawBlock("placeholder", word_cue(cue), context.matter, cue=cue))
         elif name in _HEADINGS:
             self._anchors_in(element, deep=True)
             refs: list[str] = []
@@ -444,10 +447,11 @@ class _Walker:
             self._paragraph(element, context)
 
     # --- tables and code ------------------------------------------------------------------------------
-    def _omit(self, description: str, spoken: str, context: _Context) -> None:
-        """Record what was announced or skipped; an announcement is spoken as a short block of its own."""
+    def _omit(self, description: str, cue: Cue | None, context: _Context) -> None:
+        """Record what was announced (`cue`) or skipped (None); an announcement is a block of its own."""
         matter = context.matter or self.settings.doc_matter
-        self.events.append(RawBlock("placeholder", spoken, matter, omission=description))
+        spoken = word_cue(cue) if cue else ""
+        self.events.append(RawBlock("placeholder", spoken, matter, omission=description, cue=cue))
 
     def _code(self, pre: etree._Element, context: _Context) -> None:
         lines = [line for line in "".join(pre.itertext()).strip("\n").split("\n") if line.strip()]
@@ -456,9 +460,9 @@ class _Walker:
         if mode == "read":
             self._emit("verse", "\n".join(lines), context)
         elif mode == "announce":
-            self._omit(f"code block, {count}: announced", f"Code example: {count}, not read.", context)
+            self._omit(f"code block, {count}: announced", Cue("code", len(lines)), context)
         else:
-            self._omit(f"code block, {count}: skipped", "", context)
+            self._omit(f"code block, {count}: skipped", None, context)
 
     def _cell_text(self, cell: etree._Element, refs: list[str]) -> str:
         pieces: list[str] = []
@@ -504,15 +508,16 @@ class _Walker:
             return
         count = f"{len(body)} row{'s' if len(body) != 1 else ''}"
         mode = self.settings.options.tables
-        title = f"Table: {caption_text.rstrip('.')}" if caption_text else "Table"
+        caption_text = caption_text.rstrip(".")
         if mode == "skip":
-            self._omit(f"table, {count}: skipped", "", context)
+            self._omit(f"table, {count}: skipped", None, context)
             return
         if mode == "announce":
-            self._omit(f"table, {count}: announced", f"{title}, {count}, not read.", context)
+            self._omit(f"table, {count}: announced", Cue("table", len(body), caption_text), context)
             return
-        columns = f" Columns: {', '.join(h for h in header if h)}." if any(header) else ""
-        self._emit("paragraph", f"{title}.{columns}", context, refs)
+        cue = Cue("table", len(body), caption_text, tuple(h for h in header if h), read=True)
+        matter = context.matter or self.settings.doc_matter
+        self.events.append(RawBlock("paragraph", word_cue(cue), matter, list(refs), cue=cue))
         for row in body:
             refs = []
             cell_texts = [self._cell_text(cell, refs) for cell in row]

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from audiobook_tts.errors import no_space_message
-from audiobook_tts.jobs import claims, index, outputs, quality
+from audiobook_tts.jobs import asr, claims, index, outputs, quality
 from audiobook_tts.jobs import fixes as fix_table
 from audiobook_tts.jobs import source as source_table
 from audiobook_tts.jobs.errors import JobError
@@ -443,6 +443,20 @@ class Job:
         with self._write(self.directory / "index.sqlite"):
             quality.record(self._db, key, measures)
 
+    def unchecked_words(self, backend: str, *, again: bool = False) -> list[tuple[str, str, int]]:
+        """(key, text, sample rate) of the plan's stored segments that `backend` has not checked (asr.py);
+        `again`: all of them."""
+        rows = self._db.execute(
+            "SELECT s.key, s.text, a.sample_rate FROM segments s JOIN audio a ON a.key = s.key"
+            " ORDER BY s.chapter, s.position"
+        ).fetchall()
+        done = {} if again else asr.stored(self._db, (row[0] for row in rows), backend)
+        return list({row[0]: row for row in rows if row[0] not in done}.values())
+
+    def record_word_check(self, key: str, backend: str, result: asr.WordCheck) -> None:
+        with self._write(self.directory / "index.sqlite"):
+            asr.record(self._db, key, backend, result)
+
     def flags(self) -> list[quality.FlaggedSegment]:
         """Every stored segment of the plan with its quality flags (see quality.py)."""
         return plan_flags(self._db, self.directory)
@@ -596,7 +610,13 @@ def plan_flags(db: sqlite3.Connection, directory: Path) -> list[quality.FlaggedS
             path = directory / "audio" / f"{key}.f32"
             if path.is_file():
                 measures[key] = quality.measure(np.fromfile(path, dtype="<f4"), sample_rate)
-    return quality.flag_segments([row[:5] for row in rows], measures)
+    flagged = quality.flag_segments([row[:5] for row in rows], measures)
+    heard = asr.stored(db, measures)  # the speech-recognition check's results, where it ran
+    for segment in flagged:
+        flag = heard[segment.key].flag() if segment.key in heard else None
+        if flag is not None:
+            segment.flags.append(flag)
+    return flagged
 
 
 def read_only(out_dir: Path) -> sqlite3.Connection:

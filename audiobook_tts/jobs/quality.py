@@ -12,6 +12,8 @@ grows as the render goes. The flags and their thresholds:
     near_silence  less than NEAR_SILENCE_SECONDS of sound in the whole segment
     clipping      at least CLIP_MIN_SAMPLES samples at full scale
     too_short     fewer seconds of speech than the text needs at MAX_CHARS_PER_SECOND
+    asr_words     words missing or added, heard by the optional speech-recognition check (asr.py; it runs
+                  on demand, `audiobook-tts check`, not as the segment is stored)
 
 Silence is a 20 ms frame whose RMS is below SILENCE_DBFS. The model's speech sits around -20 dBFS, its
 pauses well under -60.
@@ -38,7 +40,9 @@ MIN_CHARS_FOR_LENGTH = 12  # shorter texts ("Yes.") have too little text to judg
 RATE_Z_THRESHOLD = 3.5
 RATE_MIN_SEGMENTS = 10  # fewer segments of a voice than this: no distribution to compare with
 
-KINDS = ("frame_limit", "rate", "long_silence", "near_silence", "clipping", "too_short")
+KINDS = ("frame_limit", "rate", "long_silence", "near_silence", "clipping", "too_short")  # measured here
+ASR_KIND = "asr_words"
+ALL_KINDS = (*KINDS, ASR_KIND)
 
 TABLE = """
 CREATE TABLE IF NOT EXISTS quality (
@@ -58,10 +62,10 @@ def parse_kinds(text: str) -> frozenset[str] | None:
     if text.strip() == "flagged":
         return None
     kinds = frozenset(part.strip() for part in text.split(",") if part.strip())
-    unknown = sorted(kinds - set(KINDS))
+    unknown = sorted(kinds - set(ALL_KINDS))
     if unknown or not kinds:
         raise ValueError(
-            f"{', '.join(unknown) or text!r}: not a flag; use flagged or some of {', '.join(KINDS)}"
+            f"{', '.join(unknown) or text!r}: not a flag; use flagged or some of {', '.join(ALL_KINDS)}"
         )
     return kinds
 
@@ -80,7 +84,7 @@ class Measures:
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # one of KINDS
+    kind: str  # one of ALL_KINDS
     detail: str  # for a person: what was measured against what
 
 

@@ -16,6 +16,7 @@ group already stored, and ends with the same files (same options and threads).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import time
 from collections.abc import Iterator
@@ -50,6 +51,7 @@ from audiobook_tts.render.types import Progress, RenderError, RenderEvent, Rende
 from audiobook_tts.render.voices import JobVoices
 from audiobook_tts.render.workers import render_with_workers
 from audiobook_tts.text import Segment, prepare_chapter
+from audiobook_tts.text.chapter import normalized_words
 from audiobook_tts.text.sentences import split_sentences
 from audiobook_tts.tts import catalogue, check_model_files, default_voice_source
 from audiobook_tts.tts.options import default_threads
@@ -132,6 +134,7 @@ def render_book(
         if not job.outputs_up_to_date(target.name, digest):
             readable = [chapter for chapter in book.chapters if chapter.included]
             spoken = [readable[chapter.index - 1] for chapter in plan.work]
+            say = functools.partial(normalized_words, options=plan.text_options, heading=False)
             assembly = BackgroundAssembly(
                 [chapter_audio(job, chapter) for chapter in plan.work],
                 tags,
@@ -140,7 +143,7 @@ def render_book(
                 sample_rate=SAMPLE_RATE,
                 progress=AssemblyProgress(job, plan.work, emit),
                 sentences=SentenceTiming(split_sentences, planning_facts(choice).count_tokens),
-                readalong=ReadAlongSource(book, book_path, spoken)
+                readalong=ReadAlongSource(book, book_path, spoken, say)
                 if "epub" in options.assemble.formats
                 else None,
             )

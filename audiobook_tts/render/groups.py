@@ -68,7 +68,8 @@ def render_groups(
                 task = plan.tasks[i]
                 seconds = None
                 if plan.owner[task.key] == i and not job.has_audio(task.key):
-                    seconds = store(job, plan, i, generate_one(engine, task, states[task.voice_id]))
+                    audio, frame_limit = generate_one(engine, task, states[task.voice_id])
+                    seconds = store(job, plan, i, audio, frame_limit)
                 on_stored(i, seconds)
         return
     requests: list[list[SpeechRequest]] = []
@@ -96,13 +97,17 @@ def skip_stored(job: SegmentStore, plan: RenderPlan, groups: Sequence[int], on_s
     return pending
 
 
-def generate_one(engine: PocketTTS, task: SegmentTask, state: VoiceState) -> Tensor:
-    """One segment's audio the one-at-a-time way: torch's global generator seeded from its key."""
+def generate_one(engine: PocketTTS, task: SegmentTask, state: VoiceState) -> tuple[Tensor, bool]:
+    """One segment's audio the one-at-a-time way (torch's global generator seeded from its key), and whether
+    a chunk of it stopped at its frame limit."""
     import torch
 
+    from audiobook_tts.tts.model import ChunkEnds
+
     torch.manual_seed(segment_seed(task.key))
+    ends = ChunkEnds()
     try:
-        return engine.generate(state, task.segment.text, task.options)
+        return engine.generate(state, task.segment.text, task.options, ends=ends), ends.at_frame_limit > 0
     except UserError as error:
         raise RenderError(task.where() + f": {error}") from None
     except (RuntimeError, ValueError) as error:
@@ -136,13 +141,10 @@ def requests_for(
     return requests, same_key
 
 
-def store(
-    job: SegmentStore, plan: RenderPlan, index: int, audio: Tensor, frame_limit: bool | None = None
-) -> float | None:
+def store(job: SegmentStore, plan: RenderPlan, index: int, audio: Tensor, frame_limit: bool) -> float | None:
     """Write task `index`'s audio and its quality measures (jobs/quality.py; `frame_limit`: whether the
-    generator stopped at its frame limit, None if it did not say) if it is its key's owner and the key is
-    missing: seconds written, or None when nothing was written (stored already, or written by the key's
-    first task)."""
+    generator stopped a chunk at its frame limit) if it is its key's owner and the key is missing: seconds
+    written, or None when nothing was written (stored already, or written by the key's first task)."""
     key = plan.tasks[index].key
     if plan.owner[key] != index or job.has_audio(key):
         return None

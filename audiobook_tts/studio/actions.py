@@ -1,5 +1,6 @@
-"""What the studio's buttons change in a job: a re-take, a new text, a pronunciation. Each is recorded as a
-fix (jobs/fixes.py) under the job's lock, then a background render (tasks.py) renders what it touched.
+"""What the studio's buttons change in a job: a re-take, a new text, a pronunciation, a voice or generation
+settings for one segment or a chapter. Each is recorded as a fix (jobs/fixes.py) under the job's lock, then a
+background render (tasks.py) renders what it touched.
 
 A request names its segment by chapter, position and the key the page showed: if the plan has changed since
 (a render re-planned the job), the request is refused rather than applied to another sentence.
@@ -9,15 +10,27 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import Job, PlannedSegment
-from audiobook_tts.jobs.fixes import Fixes, SegmentFix
+from audiobook_tts.jobs.fixes import ChapterFix, Fixes, SegmentFix
 from audiobook_tts.jobs.keys import normalise_text
 from audiobook_tts.render.plan import spoken_text
+from audiobook_tts.tts.options import GenerationOptions
 
 MAX_TEXT = 2000  # characters of an edited segment; the segmenter's segments are far shorter
 MAX_WORD = 100
+STALE = "this page is out of date (the job was planned again): reload it and try again"
+# The generation settings a voice-and-settings fix may set (GenerationOptions' fields): type and label.
+SETTINGS: dict[str, tuple[type[int] | type[float], str]] = {
+    "temperature": (float, "Temperature (how varied the delivery is)"),
+    "eos_threshold": (float, "End-of-speech threshold (higher: speaks longer)"),
+    "frames_after_eos": (int, "Frames kept after the end of speech (80 ms each)"),
+    "max_tokens": (int, "Most tokens per chunk"),
+    "noise_clamp": (float, "Noise clamp"),
+    "decode_steps": (int, "Flow steps per frame"),
+}
 
 
 class ActionError(UserError):
@@ -35,7 +48,7 @@ def _segment(job: Job, chapter: int, position: int, key: str) -> PlannedSegment:
             if segment.key == key:
                 return segment
             break
-    raise ActionError("this page is out of date (the job was planned again): reload it and try again", 409)
+    raise ActionError(STALE, 409)
 
 
 def _fix_for(fixes: Fixes, chapter: int, position: int, segment: PlannedSegment) -> SegmentFix:
@@ -91,3 +104,40 @@ def touched_by(folder: Path, word: str, respelling: str) -> list[tuple[int, int,
 def add_pronunciation(folder: Path, word: str, respelling: str) -> None:
     with Job.open(folder) as job:
         job.set_pronunciation(word, respelling)
+
+
+def parse_settings(fields: dict[str, str]) -> dict[str, Any]:
+    """The generation settings filled in on a form (empty: not set), checked as the CLI checks them."""
+    settings: dict[str, Any] = {}
+    for name, (kind, _) in SETTINGS.items():
+        value = fields.get(name, "").strip()
+        if not value:
+            continue
+        try:
+            settings[name] = kind(value)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise ActionError(f"{name.replace('_', ' ')} must be {what}, not {value[:40]!r}") from None
+    try:
+        GenerationOptions(**settings)
+    except UserError as error:
+        raise ActionError(str(error)) from None
+    return settings
+
+
+def set_segment_voice(
+    folder: Path, chapter: int, position: int, key: str, voice: str | None, settings: dict
+) -> None:
+    """Render one segment with `voice` and `settings` over its chapter's (None and {}: as its chapter)."""
+    with Job.open(folder) as job:
+        segment = _segment(job, chapter, position, key)
+        fix = replace(_fix_for(job.fixes(), chapter, position, segment), voice=voice, settings=settings)
+        job.set_segment_fix(chapter, position, None if fix == SegmentFix(fix.base_text) else fix)
+
+
+def set_chapter_voice(folder: Path, chapter: int, voice: str | None, settings: dict) -> None:
+    """Render a chapter with `voice` and `settings` over the job's (None and {}: as the job renders it)."""
+    with Job.open(folder) as job:
+        if chapter not in {planned.index for planned in job.plan()}:
+            raise ActionError(STALE, 409)
+        job.set_chapter_fix(chapter, ChapterFix(voice, settings) if voice or settings else None)

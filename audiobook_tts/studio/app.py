@@ -22,21 +22,23 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from audiobook_tts.errors import UserError
+from audiobook_tts.ingest import Book
 from audiobook_tts.jobs import Job
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.job import JOB_DIRNAME, SAMPLE_RATE
-from audiobook_tts.jobs.quality import KINDS
 from audiobook_tts.jobs.source import encode_options
 from audiobook_tts.render import RenderOptions
 from audiobook_tts.studio import actions, newbook
 from audiobook_tts.studio.audition import Auditions
-from audiobook_tts.studio.library import JobView, find_jobs, load_job
+from audiobook_tts.studio.library import JobView, decibels, find_jobs, load_job
 from audiobook_tts.studio.library import job_id as folder_id
 from audiobook_tts.studio.security import TOKEN_COOKIE, Guard
 from audiobook_tts.studio.tasks import Renders, read_task
 from audiobook_tts.tts.catalogue import VOICES
+from audiobook_tts.tts.voices import AUDIO_SUFFIXES
 
 HERE = Path(__file__).parent
+RECORDING = "recording:"  # a voice choice naming an uploaded recording, not a catalogue voice
 EVENT_INTERVAL = 1.0  # seconds between progress checks of a job's index
 FLAG_NAMES = {
     "frame_limit": "hit the frame limit",
@@ -46,7 +48,11 @@ FLAG_NAMES = {
     "clipping": "clipping",
     "too_short": "too short for its text",
 }
-assert set(FLAG_NAMES) == set(KINDS)
+
+
+def flag_name(kind: str) -> str:
+    """A flag's name on the pages; a kind without one of its own (a new check) shows as its kind, readable."""
+    return FLAG_NAMES.get(kind, kind.replace("_", " "))
 
 
 def hms(seconds: float | None) -> str:
@@ -85,7 +91,15 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
     renders = app.state.renders = Renders()
     auditions = Auditions(new_books)
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(hms=hms, flag_names=FLAG_NAMES, csrf=guard.csrf)
+    templates.env.globals.update(
+        hms=hms,
+        decibels=decibels,
+        flag_name=flag_name,
+        csrf=guard.csrf,
+        setting_fields=[
+            (name, 1 if kind is int else "any", label) for name, (kind, label) in actions.SETTINGS.items()
+        ],
+    )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     async def checked(request: Request) -> None:
@@ -144,7 +158,15 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
         status = next((c for c in view.status.chapters if c.index == chapter), None)
         if status is None:
             raise HTTPException(404, f"the job has no chapter {chapter}")
-        return page(request, "chapter.html", job=view, chapter=status, segments=view.segments(chapter))
+        return page(
+            request,
+            "chapter.html",
+            job=view,
+            chapter=status,
+            segments=view.segments(chapter),
+            chapter_fix=view.fixes.chapters.get(chapter),
+            voice_choices=view.voice_choices(),
+        )
 
     @app.get("/job/{job_id}/progress", dependencies=[Depends(checked)])
     def job_progress(job_id: str):
@@ -188,7 +210,7 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             raise HTTPException(404, "this job has no cover")
         return Response(data, media_type=mime if mime in ("image/jpeg", "image/png") else "image/jpeg")
 
-    @app.get("/job/{job_id}/files/{name}", dependencies=[Depends(checked)])
+    @app.get("/job/{job_id}/files/{name:path}", dependencies=[Depends(checked)])
     def output(job_id: str, name: str):
         view = job(job_id)
         try:
@@ -212,6 +234,30 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
         fields, view = await form_fields(request), job(job_id)
         act(view, actions.edit_text, chapter, position, fields.get("key", ""), fields.get("text", ""))
         return RedirectResponse(chapter_url(view, chapter, position), status_code=303)
+
+    def voice_fix(view: JobView, fields: dict[str, str]) -> tuple[str | None, dict]:
+        """The voice (one of the job's choices, or None) and generation settings a posted form asks for."""
+        voice = fields.get("voice") or None
+        if voice is not None and voice not in view.voice_choices():
+            raise HTTPException(400, "not one of this job's voices: choose one from the list")
+        try:
+            return voice, actions.parse_settings(fields)
+        except actions.ActionError as error:
+            raise HTTPException(error.status, str(error)) from None
+
+    @app.post("/job/{job_id}/segment/{chapter}/{position}/voice", dependencies=[Depends(checked)])
+    async def segment_voice(request: Request, job_id: str, chapter: int, position: int):
+        fields, view = await form_fields(request), job(job_id)
+        voice, settings = voice_fix(view, fields)
+        act(view, actions.set_segment_voice, chapter, position, fields.get("key", ""), voice, settings)
+        return RedirectResponse(chapter_url(view, chapter, position), status_code=303)
+
+    @app.post("/job/{job_id}/chapter/{chapter}/voice", dependencies=[Depends(checked)])
+    async def chapter_voice(request: Request, job_id: str, chapter: int):
+        fields, view = await form_fields(request), job(job_id)
+        voice, settings = voice_fix(view, fields)
+        act(view, actions.set_chapter_voice, chapter, voice, settings)
+        return RedirectResponse(chapter_url(view, chapter), status_code=303)
 
     @app.post("/job/{job_id}/pronunciation/preview", dependencies=[Depends(checked)])
     async def preview_pronunciation(request: Request, job_id: str):
@@ -266,17 +312,69 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             book = newbook.read_upload(path)
         except newbook.UploadError as error:
             raise HTTPException(400, str(error)) from None
-        voices = sorted(VOICES)
-        return page(
-            request, "inspect.html", upload=path.name, book=book, voices=voices, default=new_books.voice
+        return inspect_page(request, path, book)
+
+    def inspect_page(
+        request: Request,
+        upload: Path,
+        book: Book,
+        recording: Path | None = None,
+        notes: list[str] | None = None,
+        error: str | None = None,
+    ) -> Response:
+        response = page(
+            request,
+            "inspect.html",
+            upload=upload.name,
+            book=book,
+            voices=sorted(VOICES),
+            default=new_books.voice,
+            recording=recording.name if recording else None,
+            recording_choice=RECORDING + recording.name if recording else None,
+            notes=notes or [],
+            error=error,
+            audio_suffixes=AUDIO_SUFFIXES,
+            max_recording_mb=min(newbook.MAX_RECORDING_MB, guard.max_upload >> 20),
         )
+        if error is not None:
+            response.status_code = 400
+        return response
+
+    def chosen_voice(choice: str) -> str | Path | None:
+        """The new-book page's voice: None (the default), a catalogue name, or an uploaded recording."""
+        if not choice:
+            return None
+        if choice.startswith(RECORDING):
+            try:
+                return newbook.recording(roots[0], choice.removeprefix(RECORDING))
+            except newbook.UploadError as error:
+                raise HTTPException(404, str(error)) from None
+        if choice not in VOICES:
+            raise HTTPException(400, f"no voice named {choice!r} in the catalogue")
+        return choice
+
+    @app.post("/new/recording", response_class=HTMLResponse, dependencies=[Depends(checked)])
+    async def upload_recording(request: Request):
+        form = await request.form()
+        upload, recording = form.get("upload"), form.get("recording")
+        try:
+            path = newbook.uploaded(roots[0], upload if isinstance(upload, str) else "")
+            book = newbook.read_upload(path)
+        except newbook.UploadError as error:
+            raise HTTPException(404, str(error)) from None
+        if recording is None or isinstance(recording, str) or not recording.filename:
+            return inspect_page(request, path, book, error="choose a recording to upload")
+        try:
+            saved, notes = newbook.save_recording(roots[0], recording.filename, await recording.read())
+        except newbook.UploadError as error:
+            return inspect_page(request, path, book, error=str(error))
+        return inspect_page(request, path, book, saved, notes)
 
     @app.post("/new/audition", dependencies=[Depends(checked)])
     def audition(request: Request, voice: str = Form("")):
-        if voice and voice not in VOICES:
-            raise HTTPException(400, f"no voice named {voice!r} in the catalogue")
+        chosen = chosen_voice(voice)
         try:
-            samples = auditions.render(voice or None)
+            samples = auditions.render(None if chosen is None else str(chosen))
         except UserError as error:
             raise HTTPException(409, f"cannot audition: {error}") from None
         return wav_response(samples)
@@ -288,12 +386,13 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             path = newbook.uploaded(roots[0], fields.get("upload", ""))
         except newbook.UploadError as error:
             raise HTTPException(404, str(error)) from None
-        voice = fields.get("voice") or None
-        if voice is not None and voice not in VOICES:
-            raise HTTPException(400, f"no voice named {voice!r} in the catalogue")
+        voice = chosen_voice(fields.get("voice", ""))
         out_dir = roots[0] / newbook.safe_name(path.stem)
         if (out_dir / JOB_DIRNAME).exists():
             raise HTTPException(409, f"{out_dir.name} already holds a job: open it from the library")
+        out_dir.mkdir(exist_ok=True)
+        if isinstance(voice, Path):
+            voice = str(newbook.keep_recording(voice, out_dir))
         options = replace(
             new_books,
             out_dir=out_dir,
@@ -301,7 +400,6 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             chapters=fields.get("chapters", "").strip() or None,
             fresh=False,
         )
-        out_dir.mkdir(exist_ok=True)
         Job.open(out_dir).close()  # the job exists from now on: the library lists it while it renders
         renders.start(out_dir.resolve(), path, encode_options(options))
         return RedirectResponse(f"/job/{folder_id(out_dir)}", status_code=303)

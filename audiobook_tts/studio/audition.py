@@ -31,7 +31,8 @@ class Auditions:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def render(self, voice: str | None) -> np.ndarray:
-        """`voice` (a catalogue name; None: the new books' voice) reading AUDITION_TEXT, 24 kHz float32."""
+        """`voice` (a catalogue name or a recording's path; None: the new books' voice) reading AUDITION_TEXT,
+        24 kHz float32."""
         import torch
 
         with self.lock:

@@ -9,19 +9,30 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audiobook_tts.assemble.assemble import LOUDNESS_REPORT
+from audiobook_tts.errors import UserError
 from audiobook_tts.jobs import JobStatus, read_status
 from audiobook_tts.jobs import fixes as fix_table
+from audiobook_tts.jobs import outputs as outputs_table
 from audiobook_tts.jobs import source as source_table
 from audiobook_tts.jobs.errors import JobError
-from audiobook_tts.jobs.fixes import Fixes
+from audiobook_tts.jobs.fixes import ChapterFix, Fixes, SegmentFix
+from audiobook_tts.jobs.index import has_table
 from audiobook_tts.jobs.job import JOB_DIRNAME, plan_flags, read_only
+from audiobook_tts.jobs.outputs import OutputRecord
 from audiobook_tts.jobs.quality import Flag
+from audiobook_tts.jobs.source import decode_options
+from audiobook_tts.profiles import load_profile
+from audiobook_tts.render import RenderOptions
+from audiobook_tts.studio.newbook import VOICES_DIR
+from audiobook_tts.tts.catalogue import VOICES
 
 OUTPUT_SUFFIXES = (".m4b", ".mp3", ".srt", ".vtt", ".epub", ".json", ".txt", ".cue")
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -69,6 +80,81 @@ class Segment:
     edited: bool = False
     base_text: str = ""  # the book's text here, which a fix of this segment is made for
     edit_text: str = ""  # what the edit box starts with: the text override, else the book's text
+    voice: str | None = None  # the segment's own voice (a fix), else None: its chapter's
+    settings: dict = field(default_factory=dict)  # the segment's own generation settings (a fix)
+
+
+def decibels(value: float | None) -> str:
+    """-19.04 -> "−19.0" (a true minus sign, which screen readers read as minus); None -> "−∞" (silence:
+    the report writes -inf as null)."""
+    return "\u2212\u221e" if value is None else f"{value:.1f}".replace("-", "\u2212")
+
+
+@dataclass(frozen=True)
+class FileLoudness:
+    name: str
+    level: float | None  # in the report's unit; None: silent
+    true_peak: float | None  # dBTP; None: silent
+    corrected: bool  # re-encoded once after the first measurement missed
+    problems: tuple[str, ...]  # what still misses; none: the file passes
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """The render's loudness report (loudness.json, written next to the outputs) as the pages show it."""
+
+    unit: str  # "LUFS" (integrated) or "dB RMS" (ACX)
+    target: float | None
+    ceiling: float | None  # true-peak ceiling, dBTP
+    files: tuple[FileLoudness, ...]
+
+    @property
+    def failing(self) -> int:
+        return sum(bool(f.problems) for f in self.files)
+
+    def summary(self) -> str:
+        """One line: "−19.0 LUFS, −1.2 dBTP, pass" for one file; the range and the worst peak for more."""
+        if not self.files:
+            return "no files measured"
+        levels = sorted(f.level for f in self.files if f.level is not None)
+        peaks = [f.true_peak for f in self.files if f.true_peak is not None]
+        level = decibels(levels[0] if levels else None)
+        if len(levels) > 1 and f"{levels[0]:.1f}" != f"{levels[-1]:.1f}":
+            level += f" to {decibels(levels[-1])}"
+        peak = decibels(max(peaks) if peaks else None)
+        if len(self.files) == 1:
+            verdict = "FAIL" if self.failing else "pass"
+            return f"{level} {self.unit}, {peak} dBTP, {verdict}"
+        verdict = f"{self.failing} of {len(self.files)} files FAIL" if self.failing else "all files pass"
+        return f"{level} {self.unit}, true peak up to {peak} dBTP, {verdict}"
+
+
+def read_loudness(path: Path) -> Loudness | None:
+    """The loudness report in `path`; None if it cannot be read (the render writes it whole, so only another
+    program's file would be unreadable)."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+        unit = str(report["unit"])
+        level_key = "rms_db" if unit == "dB RMS" else "lufs"
+        files = tuple(
+            FileLoudness(
+                str(entry["path"]),
+                _number(entry.get(level_key)),
+                _number(entry.get("true_peak_db")),
+                bool(entry.get("corrected")),
+                tuple(str(problem) for problem in entry.get("problems") or ()),
+            )
+            for entry in report["files"]
+        )
+        return Loudness(
+            unit, _number(report.get("target")), _number(report.get("true_peak_ceiling_db")), files
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 @dataclass
@@ -81,6 +167,7 @@ class JobView:
     source: dict[str, str | bytes]
     fixes: Fixes
     locked: bool
+    recorded: list[OutputRecord] = field(default_factory=list)  # the outputs manifest (jobs/outputs.py)
 
     @property
     def title(self) -> str:
@@ -91,15 +178,55 @@ class JobView:
     def has_cover(self) -> bool:
         return isinstance(self.source.get("cover"), bytes)
 
-    def outputs(self) -> list[Path]:
-        return sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in OUTPUT_SUFFIXES)
+    def outputs(self) -> list[str]:
+        """The job's output files, as paths relative to its folder: those its renders recorded (also in
+        folders of their own: --layout audiobookshelf, previews), and files of an output kind at its top (a
+        job rendered before renders recorded them). Never a file outside the folder or in the job's own."""
+        folder = self.folder.resolve()
+        found = {p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in OUTPUT_SUFFIXES}
+        for record in self.recorded:
+            path = (folder / record.path).resolve()
+            if path.is_file() and path.is_relative_to(folder):
+                relative = path.relative_to(folder)
+                if relative.parts[0] != JOB_DIRNAME:
+                    found.add(relative.as_posix())
+        return sorted(found)
 
     def output(self, name: str) -> Path:
-        """The output file `name` of this job; JobError unless it is one of `outputs()` (no other path)."""
-        for path in self.outputs():
-            if path.name == name:
-                return path
-        raise JobError(f"{self.title} has no output named {name!r}")
+        """The output file `name` (as `outputs()` names it); JobError unless it is one of them."""
+        if name not in self.outputs():
+            raise JobError(f"{self.title} has no output named {name!r}")
+        return self.folder / name
+
+    def voice_choices(self) -> dict[str, str]:
+        """voice source -> its name: the voices a fix may give a segment or chapter of this job. Those it was
+        rendered with (--voice and its profile's), the recordings in its folder, those its fixes name, and the
+        catalogue's for a released model (a custom model has none). Nothing else: a form never names a file of
+        its own."""
+        options = self.source.get("options")
+        recorded = decode_options(RenderOptions, options) if isinstance(options, str) else None
+        sources = [recorded.voice] if recorded is not None and recorded.voice else []
+        if recorded is not None and recorded.profile is not None:
+            try:
+                profile = load_profile(recorded.profile)
+            except UserError:
+                pass  # moved or broken since: the render says so when it runs
+            else:
+                voices = [profile.voice, *(rule.voice for rule in profile.chapters)]
+                sources += [voice.location for voice in voices if voice is not None]
+        sources += sorted(str(path) for path in (self.folder / VOICES_DIR).glob("*") if path.is_file())
+        fixes: list[ChapterFix | SegmentFix] = [*self.fixes.chapters.values(), *self.fixes.segments.values()]
+        sources += sorted({fix.voice for fix in fixes if fix.voice})
+        if recorded is not None and recorded.config is None:
+            sources += sorted(VOICES)
+        return {source: source.replace("\\", "/").split("/")[-1] for source in dict.fromkeys(sources)}
+
+    def loudness(self) -> Loudness | None:
+        """The loudness report of the whole book's files (a preview or a chapter selection has its own)."""
+        reports = [name for name in self.outputs() if Path(name).name == LOUDNESS_REPORT]
+        book = {record.path.as_posix() for record in self.recorded if record.target == "book"}
+        chosen = [name for name in reports if name in book] or [name for name in reports if "/" not in name]
+        return read_loudness(self.folder / chosen[0]) if chosen else None
 
     def flagged(self) -> dict[int, int]:
         """Flagged segments per chapter."""
@@ -140,9 +267,10 @@ def load_job(job: str, folder: Path) -> JobView:
     db = read_only(folder)
     try:
         source, fixes = source_table.load(db), fix_table.load(db)
+        recorded = outputs_table.recorded(db) if has_table(db, "outputs") else []
     finally:
         db.close()
-    return JobView(job, folder, read_status(folder), source, fixes, is_locked(folder))
+    return JobView(job, folder, read_status(folder), source, fixes, is_locked(folder), recorded)
 
 
 def _segments(db: sqlite3.Connection, directory: Path, chapter: int, fixes: Fixes) -> list[Segment]:
@@ -168,6 +296,8 @@ def _segments(db: sqlite3.Connection, directory: Path, chapter: int, fixes: Fixe
                 bool(fix and fix.text is not None),
                 base,
                 fix.text if fix is not None and fix.text is not None else base,
+                fix.voice if fix else None,
+                fix.settings if fix else {},
             )
         )
     return segments

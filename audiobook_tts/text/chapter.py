@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from audiobook_tts.ingest.book import Block, Chapter
+from audiobook_tts.ingest.cues import cue_words, word_cue
 from audiobook_tts.text.normalize import NormalizeContext, normalize
 from audiobook_tts.text.pauses import PausePlan, split_on_markers
 from audiobook_tts.text.segments import Segment, TokenCounter, budget_run, finish
 from audiobook_tts.text.sentences import split_sentences
-
-NOTE_CUE = "Note:"
 
 
 @dataclass
@@ -195,11 +194,12 @@ def _block_segments(
             pause = plan.paragraph if number == len(lines) - 1 else plan.verse_line
             segments += _block_text_segments(line, pause, index, count_tokens, options)
         return segments
-    text = block.text.strip()
+    text = word_cue(block.cue, options.language) if block.cue else block.text.strip()
     if block.kind == "placeholder":
         text = text.strip("[]")
-    if block.kind == "note" and not re.match(r"(?i)notes?\b|n\.b\.", text):
-        text = f"{NOTE_CUE} {text}"  # a note read aloud is announced: the main text pauses here
+    if block.kind == "note" and not re.match(r"(?i)notes?\b|n\.b\.|nota\b|anmerkung\b|noot\b", text):
+        # a note read aloud is announced: the main text pauses here
+        text = f"{cue_words(options.language).note} {text}"
     pause = {"heading": plan.heading, "list_item": plan.list_item}.get(block.kind, plan.paragraph)
     return _block_text_segments(text, pause, index, count_tokens, options, heading=block.kind == "heading")
 

@@ -469,8 +469,9 @@ def numbered_references(text: str, ctx: NormalizeContext) -> str:
             value = roman_value(numeral[0])
             return _numeral_said(value, language, ordinal_form) if value else numeral[0]
 
-        spoken = re.sub(rf"\b{_ROMAN}\b", one, numerals)
-        spoken = re.sub(r" ?[–-] ?", " to " if language == "en" else " – ", spoken)
+        # the range dash first: "XXI" becomes "twenty-one", whose own hyphen is no range
+        spoken = re.sub(r" ?[–-] ?", " to " if language == "en" else " – ", numerals)
+        spoken = re.sub(rf"\b{_ROMAN}\b", one, spoken)
         return f"{thing}{plural}{period} {spoken}"
 
     text = _NUMBERED.sub(numbered, text)

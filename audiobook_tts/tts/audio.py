@@ -44,8 +44,8 @@ def _read_wav16(path: Path, max_seconds: float | None) -> tuple[np.ndarray, int]
                 return None
             rate, channels = f.getframerate(), f.getnchannels()
             raw = f.readframes(_frames(max_seconds, rate))
-    except wave.Error:  # e.g. WAVE_FORMAT_EXTENSIBLE or float WAV: soundfile reads those
-        return None
+    except (wave.Error, RuntimeError):  # e.g. WAVE_FORMAT_EXTENSIBLE or float WAV: soundfile reads those;
+        return None  # RuntimeError: a chunk size pointing past the end (garbage after the header)
     except EOFError:  # `wave` meets the end of the file inside the header
         raise ModelError(
             f"voice audio {path} is empty or cut off inside its header; export the recording again"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -39,6 +40,16 @@ from audiobook_tts.tts.weights import load_weights
 
 # A voice is the FlowLM's KV cache after the voice prompt: [bos_before_voice?][voice frames], offset = length.
 VoiceState = KVCache
+
+
+@dataclass
+class ChunkEnds:
+    """How the chunks of a generation ended, counted as they end when one is passed (`ends=`): the
+    one-at-a-time counterpart of the batched generator's `SpeechRequest.hit_frame_limit`."""
+
+    at_end_of_speech: int = 0
+    at_frame_limit: int = 0  # ran out of frames before its end of speech (and the frames after it)
+
 
 MIN_FRAMES_BEFORE_EOS = (
     6  # EOS is ignored on the first frames: some voices cross the threshold before speaking
@@ -124,8 +135,10 @@ class PocketTTS(nn.Module):
         options: GenerationOptions = DEFAULT_OPTIONS,
         *,
         frames_per_decode: int = 1,
+        ends: ChunkEnds | None = None,
     ) -> Iterator[Tensor]:
-        """Audio [1920] float32 tensors at 24 kHz, one per latent frame, chunk after chunk.
+        """Audio [1920] float32 tensors at 24 kHz, one per latent frame, chunk after chunk; `ends` (if given)
+        counts how the chunks ended.
 
         Unset options take the config's defaults (temperature, EOS threshold) or, for frames_after_eos, the
         config's recommendation, else 5 frames for texts of <= 4 words and 3 otherwise."""
@@ -137,7 +150,9 @@ class PocketTTS(nn.Module):
             recommended = self.config.model_recommended_frames_after_eos
             frames = after_eos(eos_guess, options.frames_after_eos, recommended)
             chunk_options = dataclasses.replace(options, frames_after_eos=frames)
-            yield from self.stream_chunk(voice, prepared, chunk_options, frames_per_decode=frames_per_decode)
+            yield from self.stream_chunk(
+                voice, prepared, chunk_options, frames_per_decode=frames_per_decode, ends=ends
+            )
 
     def generate(
         self,
@@ -146,20 +161,29 @@ class PocketTTS(nn.Module):
         options: GenerationOptions = DEFAULT_OPTIONS,
         *,
         frames_per_decode: int = 1,
+        ends: ChunkEnds | None = None,
     ) -> Tensor:
         """The whole text as one audio tensor [samples]: the chunks back to back, like the reference."""
-        return torch.cat(list(self.stream(voice, text, options, frames_per_decode=frames_per_decode)))
+        return torch.cat(
+            list(self.stream(voice, text, options, frames_per_decode=frames_per_decode, ends=ends))
+        )
 
     @torch.no_grad()
     def stream_chunk(
-        self, voice: VoiceState, prepared_text: str, options: GenerationOptions, *, frames_per_decode: int = 1
+        self,
+        voice: VoiceState,
+        prepared_text: str,
+        options: GenerationOptions,
+        *,
+        frames_per_decode: int = 1,
+        ends: ChunkEnds | None = None,
     ) -> Iterator[Tensor]:
         """Audio frames for one already prepared chunk, from a copy of `voice` and a fresh Mimi decoder;
         `options` resolved, with this chunk's frames_after_eos decided (see `stream`).
 
         `frames_per_decode` > 1 hands Mimi that many latents per call: cheaper per frame, later first audio,
         and different from frame-by-frame decoding only by float rounding (~1e-7)."""
-        latents = self.chunk_latents(voice, prepared_text, options)
+        latents = self.chunk_latents(voice, prepared_text, options, ends)
         decoder = self.mimi.new_decoder_state(1)
         fade_in = torch.linspace(0, 1, self.sample_rate // FADE_IN_PER_SECOND)
         pending: list[Tensor] = []
@@ -180,10 +204,10 @@ class PocketTTS(nn.Module):
 
     @torch.no_grad()
     def chunk_latents(
-        self, voice: VoiceState, prepared_text: str, options: GenerationOptions
+        self, voice: VoiceState, prepared_text: str, options: GenerationOptions, ends: ChunkEnds | None = None
     ) -> Iterator[Tensor]:
         """The latent frames [1, 32] (normalised space) of one prepared chunk, as the FlowLM samples them;
-        `options` resolved, with the chunk's frames_after_eos decided."""
+        `options` resolved, with the chunk's frames_after_eos decided; `ends` counts how the chunk ended."""
         temperature, eos_threshold, frames_after_eos = (
             options.temperature,
             options.eos_threshold,
@@ -203,9 +227,13 @@ class PocketTTS(nn.Module):
             if eos_step is None and step >= MIN_FRAMES_BEFORE_EOS and eos_logit.item() > eos_threshold:
                 eos_step = step
             if eos_step is not None and step >= eos_step + frames_after_eos:
+                if ends is not None:
+                    ends.at_end_of_speech += 1
                 return  # this step's latent is dropped, but its noise was drawn (as in the reference)
             yield next_latent
             latent = next_latent[:, None]
+        if ends is not None:
+            ends.at_frame_limit += 1
 
     def denormalise(self, latent: Tensor) -> Tensor:
         """FlowLM latents live in normalised space; Mimi wants latent * std + mean."""

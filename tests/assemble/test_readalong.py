@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import zipfile
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from audiobook_tts.assemble.subtitles import SentenceTiming
 from audiobook_tts.assemble.tags import book_tags
 from audiobook_tts.ingest import load_book
 from audiobook_tts.text import TextOptions, prepare_chapter
+from audiobook_tts.text.chapter import normalized_words
 from audiobook_tts.text.sentences import split_sentences
 from tests.fixtures.audio import SAMPLE_RATE, decode, ffmetadata_chapters, speech_like
 
@@ -49,9 +51,13 @@ def spoken_chapters(book) -> tuple[list, list[ChapterAudio]]:
     return read, audio
 
 
-def make_readalong(book_path: Path, out: Path, formats=frozenset({"m4b", "epub"})):
+def make_readalong(
+    book_path: Path, out: Path, formats=frozenset({"m4b", "epub"}), chapters: int | None = None
+):
+    """The read-along EPUB (and `formats`) of the book's first `chapters` chapters (all by default)."""
     book = load_book(book_path)
     read, audio = spoken_chapters(book)
+    read, audio = read[:chapters], audio[:chapters]
     result = assemble(
         audio,
         book_tags(book.metadata, narrator="Alba"),
@@ -59,7 +65,9 @@ def make_readalong(book_path: Path, out: Path, formats=frozenset({"m4b", "epub"}
         AssembleOptions(formats=formats, subtitles=("srt",)),
         SAMPLE_RATE,
         sentences=SentenceTiming(split_sentences, words),
-        readalong=ReadAlongSource(book, book_path, read),
+        readalong=ReadAlongSource(
+            book, book_path, read, partial(normalized_words, options=TextOptions(), heading=False)
+        ),
     )
     return book, read, result
 
@@ -144,6 +152,23 @@ def test_markup_is_the_publishers_plus_spans(trees):
             original = etree.fromstring(source.read(name))
             etree.strip_tags(original, f"{XHTML}span")
             assert etree.tostring(ours, method="c14n") == etree.tostring(original, method="c14n")
+
+
+def assert_source_plus_spans(ours: bytes, source: bytes, name: str) -> None:
+    """`ours` is `source` with span tags (one </span> per <span id="ra…">) and our stylesheet link inserted,
+    and not one other byte changed."""
+    opened = len(re.findall(rb'<span id="ra\d+-\d+">', ours))
+    assert ours.count(b"</span>") - source.count(b"</span>") == opened, name
+    link = re.compile(rb'<link rel="stylesheet" type="text/css" href="(\.\./)?readalong\.css"/>')
+    ours_tags = re.compile(rb'<span id="ra\d+-\d+">|</span>')
+    assert ours_tags.sub(b"", link.sub(b"", ours)) == ours_tags.sub(b"", source), name
+
+
+def test_documents_read_aloud_keep_every_byte_but_the_spans(trees):
+    *_, archive = trees
+    with zipfile.ZipFile(DATA / "trees.epub") as source:
+        for name in ("EPUB/c1.xhtml", "EPUB/c2.xhtml"):
+            assert_source_plus_spans(archive.read(name), source.read(name), name)
 
 
 def test_every_clip_points_at_a_span_reading_its_sentence(trees):

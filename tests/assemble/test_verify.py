@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
 
-from audiobook_tts.assemble import AssembleOptions, BookTags, assemble
+from audiobook_tts.assemble import AssembleOptions, AudioPiece, BookTags, ChapterAudio, assemble
 from audiobook_tts.assemble.verify import TOLERANCE_LU, measure_file
 from tests.fixtures.audio import SAMPLE_RATE, decode, loudness, make_chapter
 
@@ -82,3 +83,62 @@ def test_acx_rules_checked_on_the_mp3s(tmp_path, ffmpeg):
         assert -23 <= rms <= -18 and entry["rms_db"] == pytest.approx(rms, abs=0.01)
         assert entry["peak_db"] <= -3.0 and entry["noise_floor_db"] <= -60.0
     assert "dB RMS (target -20)" in result.loudness.summary()
+
+
+def noise_bursts(title: str, seed: int, level: float = 0.9, clicks: bool = False) -> ChapterAudio:
+    """Random-weight-like audio: white noise in 3 Hz bursts (or quiet noise under loud clicks), 8 s."""
+
+    def pieces():
+        rng = np.random.default_rng(seed)
+        t = np.arange(2 * SAMPLE_RATE) / SAMPLE_RATE
+        for index in range(4):
+            noise = rng.standard_normal(len(t))
+            if clicks:
+                noise *= 0.1
+                noise[rng.integers(0, len(t), 40)] += rng.choice([-8.0, 8.0], 40)
+            else:
+                noise *= np.clip(np.sin(2 * np.pi * 3 * t), 0, None) ** 2
+            yield AudioPiece((noise * level / np.abs(noise).max()).astype(np.float32), f"{title} {index}.")
+            yield AudioPiece.silence(0.3, SAMPLE_RATE)
+
+    return ChapterAudio(title, pieces)
+
+
+def test_a_file_whose_peaks_the_encoder_lifts_is_corrected_without_overshoot(tmp_path, ffmpeg):
+    """LAME lifts this noise's true peaks past the ceiling and takes loudness off. A correction that lowers
+    the limiter's ceiling by the excess and adds the level error as gain overshoots, because the lower
+    ceiling takes loudness too (it left -19.8 LUFS and -2.5 dBTP: FAIL). Gain and ceiling now come from the
+    file's own measurement and the stream it is encoded from, with a second pass if one is not enough."""
+    chapters = [noise_bursts("Loud", 1), noise_bursts("Soft", 2, level=0.3)]
+    options = AssembleOptions(formats=frozenset({"mp3"}))
+    result = assemble(chapters, BookTags(title="Noise"), tmp_path, options, sample_rate=SAMPLE_RATE)
+    assert any(check.corrected for check in result.loudness.files)
+    for path in sorted(tmp_path.glob("*.mp3")):
+        integrated, true_peak = loudness(ffmpeg, path)
+        assert abs(integrated - -19.0) <= TOLERANCE_LU and true_peak <= -3.0, (
+            path.name,
+            integrated,
+            true_peak,
+        )
+    assert result.loudness.summary().endswith("all pass") and not result.warnings
+
+
+def test_a_file_the_limiter_cannot_bring_to_the_target_says_why(tmp_path, ffmpeg):
+    """Quiet noise under clicks 40 dB above it: every click pulls the limiter's gain down for a long time,
+    so no gain brings the file to -19 LUFS. Two corrections at most, then the report says so and why."""
+    options = AssembleOptions(formats=frozenset({"mp3"}))
+    result = assemble(
+        [noise_bursts("Clicks", 3, clicks=True)], BookTags(title="Clicks"), tmp_path, options, SAMPLE_RATE
+    )
+    (check,) = result.loudness.files
+    assert check.passes == 2 and check.corrected
+    (problem,) = check.problems
+    assert re.fullmatch(
+        r"-\d+\.\d LUFS, target -19 \(the limiter holds it down: at \+\d+\.\d dB more gain it turns \d+% of "
+        r"the samples down under its ceiling of -\d+\.\d dB, and the level still reaches only -\d+\.\d LUFS "
+        r"before encoding\)",
+        problem,
+    ), problem
+    assert "1 re-encoded (1 twice); 1 files FAIL" in result.loudness.summary()
+    assert json.loads((tmp_path / "loudness.json").read_text())["files"][0]["passes"] == 2
+    assert abs(loudness(ffmpeg, check.measured.path)[0] - float(problem.split()[0])) <= 0.05

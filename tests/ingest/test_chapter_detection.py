@@ -169,3 +169,47 @@ def test_a_transcribers_note_is_matter_not_the_book(tmp_path):
     read = [c.title for c in book.chapters if c.included]
     assert read == ["Chapter 1", "Chapter 2"]
     assert any("transcriber" in (c.excluded_reason or "") for c in book.chapters)
+
+
+def test_a_title_page_and_a_list_of_illustrations_are_front_matter(tmp_path):
+    """As Pandoc makes an EPUB of a Gutenberg HTML book: the title page is a TOC entry headed by the book's
+    title with its imprint, and the list of illustrations (captions and page numbers) is another."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    metadata = "<dc:title>Pride and Prejudice</dc:title><dc:language>en</dc:language>"
+    docs = ["title.xhtml", "plates.xhtml", "c1.xhtml", "c2.xhtml"]
+    files = {
+        "OEBPS/content.opf": opf(docs, metadata=metadata),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="title.xhtml">PRIDE. and PREJUDICE</a></li>'
+            '<li><a href="plates.xhtml">List of Illustrations.</a></li>'
+            '<li><a href="c1.xhtml">Chapter I.</a></li><li><a href="c2.xhtml">Chapter II.</a></li>'
+        ),
+        "OEBPS/title.xhtml": xhtml(
+            "<h1>PRIDE. and PREJUDICE</h1><p>by Jane Austen, with a Preface by George Saintsbury</p>"
+            "<p>Ruskin House, 156 Charing Cross Road, London: George Allen.</p>"
+        ),
+        "OEBPS/plates.xhtml": xhtml(
+            "<h2>List of Illustrations.</h2><table><tr><td>Frontispiece</td><td>iv</td></tr>"
+            "<tr><td>Title-page</td><td>v</td></tr></table>"
+        ),
+        "OEBPS/c1.xhtml": xhtml(f"<h2>Chapter I.</h2><p>{PROSE}</p>"),
+        "OEBPS/c2.xhtml": xhtml(f"<h2>Chapter II.</h2><p>{PROSE}</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "pandoc.epub", files))
+    read = [c.title for c in book.chapters if c.included]
+    assert read == ["Chapter I.", "Chapter II."]
+    reasons = [c.excluded_reason for c in book.chapters if not c.included]
+    assert reasons == [
+        "front matter: title page (the book's title and a few lines)",
+        "front matter: list of illustrations (title)",
+    ]
+
+
+def test_a_markdown_book_titled_by_its_first_heading_keeps_that_chapter(tmp_path):
+    """Markdown without front matter takes its title from the first heading; that chapter is no title page."""
+    path = tmp_path / "book.md"
+    path.write_text("# One\n\nThe lamp was lit.\n\n# Two\n\nThe clock ran fast.\n", encoding="utf-8")
+    book = load_book(path)
+    assert book.metadata.title == "One"
+    assert [(c.title, c.included) for c in book.chapters] == [("One", True), ("Two", True)]

@@ -252,3 +252,50 @@ def test_a_table_inside_a_figure_is_read_with_its_caption(tmp_path):
         "James Oglethorpe; 1732-1743",
         "William Stephens; 1743-1751",
     ]
+
+
+@pytest.mark.parametrize(
+    "language, table, code, note",
+    [
+        (
+            "en",
+            "Table: Prices in nineteen hundred. Columns: Item, Price.",
+            "Code example: three lines",
+            "Note:",
+        ),
+        (
+            "fr",
+            "Tableau: Prices in mille neuf cents. Colonnes: Item, Price.",
+            "Exemple de code: trois lignes",
+            "Note:",
+        ),
+        (
+            "de",
+            "Tabelle: Prices in eintausendneunhundert. Spalten: Item, Price.",
+            "Codebeispiel: drei Zeilen",
+            "Anmerkung:",
+        ),
+        (
+            "it",
+            "Tabella: Prices in millenovecento. Colonne: Item, Price.",
+            "Esempio di codice: tre righe",
+            "Nota:",
+        ),
+    ],
+)
+def test_announcements_are_said_in_the_language_the_voice_reads(tmp_path, language, table, code, note):
+    """The words a book does not hold ("Table", "Code example", "Note:") follow the reading language: a
+    French book read in French hears "Tableau", not "Table"."""
+    from audiobook_tts.ingest.book import Block
+    from audiobook_tts.text import TextOptions, prepare_chapter
+
+    path = tmp_path / "book.html"
+    code_block = CODE.replace("<h1>One</h1>", "")
+    path.write_text(f"<html><body>{DATA_TABLE}{code_block}</body></html>", encoding="utf-8")
+    chapter = load_book(path).chapters[0]
+    chapter.blocks.append(Block("note", "The source."))
+    options = TextOptions(language=language)
+    spoken = [segment.text for segment in prepare_chapter(chapter, lambda text: len(text.split()), options)]
+    assert table in spoken
+    assert any(text.startswith(code) for text in spoken)
+    assert f"{note} The source." in spoken

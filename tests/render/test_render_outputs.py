@@ -116,6 +116,12 @@ def test_narrator_and_loudness_report(rendered):
     assert tags["©wrt"] == ["Ada Reader"] and tags["©pub"] == ["audiobook-tts examples"]
     report = json.loads((out / "loudness.json").read_text())
     assert len(report["files"]) == 4 and report["summary"].startswith("loudness: 4 files")
+    for entry in report["files"]:  # random-weight audio: each file meets the target, or says why it cannot
+        assert all(re.search(r" \((the|with the) .+\)$", problem) for problem in entry["problems"]), entry
+        # this spiky audio stops short of -19 with its true peak at the ceiling (the report says the limiter
+        # holds it down; -19.7 to -20.1 in runs here); a correction that only added the error as gain left
+        # it at -21.6 to -20.9
+        assert abs(entry["lufs"] - -19.0) <= 1.5, entry
 
 
 def test_cli_layout_narrator_series_and_loudness_line(tiny_checkpoint, voice_wav, tmp_path):

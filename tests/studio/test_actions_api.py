@@ -4,7 +4,6 @@ CSRF token, oversize body, locked job, stale page). Rendering itself is tested i
 from __future__ import annotations
 
 import io
-import time
 
 import numpy as np
 import pytest
@@ -14,23 +13,12 @@ from audiobook_tts.jobs import Job
 from audiobook_tts.jobs.fixes import SegmentFix
 from audiobook_tts.studio.library import job_id
 from audiobook_tts.studio.tasks import read_task
-from tests.fixtures.studio import client_for
-
-ORIGIN = {"origin": "http://127.0.0.1:8000"}
+from tests.fixtures.studio import BOOK_MD, ORIGIN, client_for, wait_for_task
 
 
 def first_key(folder, chapter=0, position=0) -> str:
     with Job.open(folder) as job:
         return job.plan()[chapter].segments[position].key
-
-
-def wait_for_task(client, folder, timeout=60.0) -> dict:
-    """The report of the render the studio started, once its process has exited."""
-    deadline = time.monotonic() + timeout
-    while client.app.state.renders.running(folder.resolve()):
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-    return read_task(folder)
 
 
 @pytest.fixture
@@ -139,7 +127,6 @@ def test_a_stale_page_is_refused(studio):
 XXE = """<?xml version="1.0"?>
 <!DOCTYPE html [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <html xmlns="http://www.w3.org/1999/xhtml"><body><p>Secret: &xxe;</p></body></html>"""
-BOOK_MD = "# The Quay\n\nThe lamp on the quay was lit at six.\n\n# The Tide\n\nThe tide came in at nine.\n"
 
 
 def test_upload_a_book_and_see_what_inspect_shows(studio, tmp_path):

@@ -51,6 +51,10 @@ def test_decimals_and_versions_are_read_digit_by_digit_after_the_point(text, exp
         ("CHAPTERS II AND III", "Chapters two and three"),
         ("See sect. VII below.", "See section seven below."),
         ("See Books i-iii.", "See Books one to three."),
+        # a number word's own hyphen is no range: XXI was "twenty to one"
+        ("CHAPTER XXI.", "Chapter twenty-one."),
+        ("Heading to Chapter XLIV.", "Heading to Chapter forty-four."),
+        ("See chapters XXI-XXIV.", "See chapters twenty-one to twenty-four."),
         ("In the XIXth century.", "In the nineteenth century."),
         ("Henry VIII and I went.", "Henry the eighth and I went."),
         ("I think I can.", "I think I can."),

@@ -78,6 +78,18 @@ def test_an_empty_or_truncated_wav_is_one_line(tmp_path, cut):
         assert message.startswith(f"cannot read voice audio {broken}: ") and "\n" not in message
 
 
+def test_a_wav_header_followed_by_garbage_is_one_line(tmp_path):
+    """`wave` raises RuntimeError (not wave.Error) when a chunk's size points past the end of the file."""
+    whole = write_tone(tmp_path / "whole.wav", 1).read_bytes()
+    garbage = tmp_path / "garbage.wav"
+    garbage.write_bytes(whole[:12] + bytes(range(256)) * 8)
+    with pytest.raises(ModelError) as error:
+        read_audio(garbage)
+    assert str(error.value).startswith(f"cannot read voice audio {garbage}: ") and "\n" not in str(
+        error.value
+    )
+
+
 def test_a_wav_cut_mid_sample_keeps_its_whole_samples(tmp_path):
     whole = write_tone(tmp_path / "whole.wav", 1).read_bytes()
     cut = tmp_path / "cut.wav"

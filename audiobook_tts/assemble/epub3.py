@@ -1,0 +1,250 @@
+"""An EPUB 2 book upgraded to EPUB 3, as a careful tool does it, so media overlays can be added to a copy of
+the publisher's own book.
+
+The package: `version="3.0"`; the OPF 2 attributes EPUB 3 no longer allows (`opf:file-as`, `opf:role`,
+`opf:scheme`, `opf:event`, `xsi:type`) become `<meta refines>` entries or go; one `dc:date` stays (the
+publication date); the cover image gets `properties="cover-image"`, content documents their `svg`,
+`mathml`, `scripted` or `remote-resources` property; a navigation document made from the NCX is added
+(the NCX stays, for EPUB 2 reading systems). `dcterms:modified` is set when the package is written.
+
+Content documents keep every byte except what EPUB 3 validity needs: the XHTML 1.1 DOCTYPE becomes
+`<!DOCTYPE html>`, and what HTML5 made obsolete (`<meta http-equiv="Content-Style-Type">`, a content-type
+other than `text/html; charset=utf-8`, a table's `summary`) goes; the NCX loses its DOCTYPE. File names
+stay: epubcheck's advice to name them `.xhtml` is a warning, and renaming would rewrite every link.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Callable, Iterable
+
+from lxml import etree
+
+from audiobook_tts.assemble.xmlbytes import ByteMap, Unmappable, nodes, splice
+from audiobook_tts.ingest.book import BookError
+from audiobook_tts.ingest.xhtml import local_name
+
+OPF = "{http://www.idpf.org/2007/opf}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+NCX = "{http://www.daisy.org/z3986/2005/ncx/}"
+XHTML_TYPE = "application/xhtml+xml"
+_DOCTYPE = re.compile(rb"<!DOCTYPE\s[^>\[]*(?:\[[^\]]*\])?\s*>", re.IGNORECASE)
+_HTTP_EQUIV = {"content-type", "default-style", "refresh", "x-ua-compatible", "content-security-policy"}
+_OBSOLETE_ATTRIBUTES = {"table": ("summary",)}
+_REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def upgrade_package(
+    files: dict[str, bytes],
+    opf: etree._Element,
+    opf_path: str,
+    parse: Callable[[str, bytes], etree._Element],
+    contents: Iterable[tuple[str, str]],
+) -> None:
+    """Upgrade the EPUB 2 in `files` (its package tree `opf`, changed in place) to EPUB 3.
+
+    `parse` reads a content document; `contents` (title, path#anchor) is the table of contents to use when
+    the book has no usable NCX."""
+    opf.set("version", "3.0")
+    metadata = next(opf.iter(f"{OPF}metadata"))
+    manifest = next(opf.iter(f"{OPF}manifest"))
+    _upgrade_metadata(metadata)
+    base = posixpath.dirname(opf_path)
+
+    def path_of(item: etree._Element) -> str:
+        return posixpath.normpath(posixpath.join(base, item.get("href", "")))
+
+    items = [item for item in manifest if isinstance(item.tag, str)]
+    cover_id = next((m.get("content") for m in metadata.iter(f"{OPF}meta") if m.get("name") == "cover"), None)
+    for item in items:
+        path = path_of(item)
+        if item.get("id") == cover_id and item.get("media-type", "").startswith("image/"):
+            _add_property(item, "cover-image")
+        if item.get("media-type") == XHTML_TYPE and path in files:
+            try:
+                files[path] = upgrade_document(path, files[path], parse)
+                root = parse(path, files[path])
+            except (BookError, Unmappable):
+                continue  # left as it was: epubcheck will say what it lacks
+            for prop in _content_properties(root):
+                _add_property(item, prop)
+    spine = next(opf.iter(f"{OPF}spine"), None)
+    ncx_item = next(
+        (i for i in items if spine is not None and i.get("id") == spine.get("toc")),
+        next((i for i in items if i.get("media-type") == "application/x-dtbncx+xml"), None),
+    )
+    entries = []
+    if ncx_item is not None and (ncx_path := path_of(ncx_item)) in files:
+        # EPUB 3 allows no external identifiers in a DOCTYPE, and the NCX needs none
+        files[ncx_path] = _DOCTYPE.sub(b"", files[ncx_path], count=1)
+        entries = _ncx_entries(files, ncx_path)
+    if not entries:
+        entries = [(title, source, []) for title, source in contents]
+    nav_path = _free_name(files, posixpath.join(base, "nav.xhtml"))
+    language = next((e.text for e in metadata.iter(f"{DC}language") if e.text), "en")
+    files[nav_path] = _nav_document(entries, nav_path, language.strip())
+    used = {item.get("id") for item in items}
+    nav_id = next(f"nav{n or ''}" for n in range(len(used) + 1) if f"nav{n or ''}" not in used)
+    etree.SubElement(
+        manifest,
+        f"{OPF}item",
+        id=nav_id,
+        href=posixpath.relpath(nav_path, base or "."),
+        attrib={"media-type": XHTML_TYPE, "properties": "nav"},
+    )
+
+
+def _add_property(item: etree._Element, prop: str) -> None:
+    props = (item.get("properties") or "").split()
+    if prop not in props:
+        item.set("properties", " ".join([*props, prop]))
+
+
+def _upgrade_metadata(metadata: etree._Element) -> None:
+    """OPF 2 attributes to EPUB 3 refinements; one dc:date (the publication date, else the first)."""
+    children = [e for e in metadata if isinstance(e.tag, str)]
+    used = {e.get("id") for e in children if e.get("id")}
+    dates = [e for e in children if e.tag == f"{DC}date"]
+    publication = next((d for d in dates if d.get(f"{OPF}event") in (None, "publication")), None)
+    for extra in dates:
+        if extra is not (publication if publication is not None else dates[0]):
+            metadata.remove(extra)
+    for number, element in enumerate(children, start=1):
+        if element.getparent() is None:
+            continue  # a date removed above
+        refinements: list[tuple[str, str, str | None]] = []
+        if (role := element.attrib.pop(f"{OPF}role", None)) is not None:
+            refinements.append(("role", role, "marc:relators"))
+        if (file_as := element.attrib.pop(f"{OPF}file-as", None)) is not None:
+            refinements.append(("file-as", file_as, None))
+        scheme = element.attrib.pop(f"{OPF}scheme", None)
+        if scheme and scheme.lower() == "isbn" and element.text and not element.text.startswith("urn:"):
+            element.text = f"urn:isbn:{element.text.strip()}"
+        element.attrib.pop(f"{OPF}event", None)
+        element.attrib.pop(XSI_TYPE, None)
+        if refinements and not element.get("id"):
+            element.set(
+                "id",
+                next(f"meta{number}-{n}" for n in range(len(used) + 1) if f"meta{number}-{n}" not in used),
+            )
+        for prop, value, vocabulary in refinements:
+            meta = etree.SubElement(metadata, f"{OPF}meta", refines=f"#{element.get('id')}", property=prop)
+            if vocabulary:
+                meta.set("scheme", vocabulary)
+            meta.text = value
+
+
+def upgrade_document(name: str, data: bytes, parse: Callable[[str, bytes], etree._Element]) -> bytes:
+    """An XHTML 1.1 content document made a valid EPUB 3 one, every other byte kept."""
+    root_at = data.find(b"<html")
+    doctype = _DOCTYPE.search(data, 0, root_at if root_at >= 0 else len(data))
+    if doctype:
+        data = data[: doctype.start()] + b"<!DOCTYPE html>" + data[doctype.end() :]
+    root = parse(name, data)
+    where = ByteMap(data)
+    edits: list[tuple[int, int, int, bytes]] = []
+    for index, node in enumerate(nodes(root)):
+        tag = local_name(node)
+        placed = where.nodes[index]
+        if tag == "meta" and _obsolete_meta(node.get("http-equiv"), node.get("content")):
+            edits.append((placed.start, placed.tail_start, 0, b""))
+        for attribute in _OBSOLETE_ATTRIBUTES.get(tag, ()):
+            if node.get(attribute) is None:
+                continue
+            tag_end = placed.text_start if placed.text_start > placed.start else placed.tail_start
+            found = re.search(
+                rb"\s+" + attribute.encode() + rb"""\s*=\s*(?:"[^"]*"|'[^']*')""",
+                data[placed.start : tag_end],
+            )
+            if found:
+                edits.append((placed.start + found.start(), placed.start + found.end(), 0, b""))
+    return splice(data, edits)
+
+
+def _obsolete_meta(http_equiv: str | None, content: str | None) -> bool:
+    """An http-equiv HTML5 does not know, or a content-type other than the one it allows."""
+    if http_equiv is None:
+        return False
+    if http_equiv.lower() == "content-type":
+        return not re.fullmatch(r"text/html;\s*charset=utf-8", (content or "").strip(), re.IGNORECASE)
+    return http_equiv.lower() not in _HTTP_EQUIV
+
+
+def _content_properties(root: etree._Element) -> list[str]:
+    found = set()
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        namespace = element.tag[1:].split("}")[0] if element.tag.startswith("{") else ""
+        if namespace == "http://www.w3.org/2000/svg":
+            found.add("svg")
+        elif namespace == "http://www.w3.org/1998/Math/MathML":
+            found.add("mathml")
+        elif local_name(element) in ("script", "form"):
+            found.add("scripted")
+        elif local_name(element) in ("img", "audio", "video", "source", "iframe") and _REMOTE.match(
+            element.get("src") or ""
+        ):
+            found.add("remote-resources")
+    return sorted(found)
+
+
+_NavEntry = tuple[str, str, list]  # (label, path#fragment inside the book, children)
+
+
+def _ncx_entries(files: dict[str, bytes], ncx_path: str) -> list[_NavEntry]:
+    """The NCX's navMap as nested (label, book path, children); [] if there is none to read."""
+    try:
+        ncx = etree.fromstring(
+            files[ncx_path], etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
+        )
+    except (KeyError, etree.XMLSyntaxError, ValueError):
+        return []
+    nav_map = next(ncx.iter(f"{NCX}navMap"), None)
+
+    def entries(parent: etree._Element) -> list[_NavEntry]:
+        found = []
+        for point in parent.iterchildren(f"{NCX}navPoint"):
+            label = (
+                " ".join("".join(point.find(f"{NCX}navLabel").itertext()).split())
+                if point.find(f"{NCX}navLabel") is not None
+                else ""
+            )
+            content = point.find(f"{NCX}content")
+            src = content.get("src", "") if content is not None else ""
+            target, _, fragment = src.partition("#")
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(ncx_path), target))
+            found.append((label or path, path + (f"#{fragment}" if fragment else ""), entries(point)))
+        return found
+
+    return entries(nav_map) if nav_map is not None else []
+
+
+def _nav_document(entries: list[_NavEntry], nav_path: str, language: str) -> bytes:
+    def items(level: list[_NavEntry]) -> str:
+        lis = []
+        for label, target, children in level:
+            path, _, fragment = target.partition("#")
+            href = posixpath.relpath(path, posixpath.dirname(nav_path) or ".") + (
+                f"#{fragment}" if fragment else ""
+            )
+            nested = f"<ol>{items(children)}</ol>" if children else ""
+            lis.append(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a>{nested}</li>')
+        return "\n".join(lis)
+
+    lang = html.escape(language)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{lang}" '
+        f'xml:lang="{lang}">\n<head><title>Contents</title></head>\n<body>\n'
+        f'<nav epub:type="toc" id="toc"><h1>Contents</h1>\n<ol>\n{items(entries)}\n</ol></nav>\n'
+        "</body>\n</html>\n"
+    ).encode()
+
+
+def _free_name(files: dict[str, bytes], path: str) -> str:
+    stem, suffix = posixpath.splitext(path)
+    return next(p for n in range(len(files) + 1) if (p := f"{stem}{n or ''}{suffix}") not in files)
