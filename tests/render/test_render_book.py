@@ -101,16 +101,16 @@ def test_chapters_are_assembled_beside_the_render_into_the_files_of_the_finished
     bytes as an assembly of the finished job, where every chapter is complete when it starts."""
     out = options().out_dir
     first_stored, seen = [False], []
+    patterns = (".01 - *.mp3.partial", ".*.aac.mp4.partial")  # chapter 1's MP3, the M4B's AAC stream
 
     def progress(event):
         if event.kind != "segment":
             return
-        if first_stored[0] and event.done < event.total and not seen:
+        if first_stored[0] and event.done < event.total and len(seen) < 2:
             deadline = time.monotonic() + 120  # the background assembly has been told chapter 1 is stored
-            while time.monotonic() < deadline and not seen:
-                seen.extend(sorted(p.name for p in out.glob(".01 - *.mp3.partial")))
+            while time.monotonic() < deadline and len(seen) < 2:  # (ffmpeg creates its file when fed)
+                seen[:] = sorted(p.name for pattern in patterns for p in out.glob(pattern))
                 time.sleep(0.02)
-            seen.extend(sorted(p.name for p in out.glob(".*.aac.mp4.partial")))
         first_stored[0] |= event.chapter == 1 and event.chapter_done == event.chapter_total
 
     # one at a time, the segments are stored in book order (a batch of 16 would hold this whole short book)
