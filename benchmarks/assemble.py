@@ -4,9 +4,20 @@ Synthesises a book lazily (speech-like segments drawn from a small bank, with pa
 beyond the bank), assembles it to M4B and per-chapter MP3s with real ffmpeg, and prints our resident memory
 at each hour of audio encoded, the peak RSS of this process and of its ffmpeg children, and wall time and CPU
 time (this process plus its finished ffmpeg children: the figure that holds on a loaded machine) per audio
-hour for each pass (measure, check, encode).
+hour for each pass (measure, check, encode, verify: the time up to each of a pass's progress calls counts
+for that pass, since the chapters go through them one by one), and how much of the CPU is this process
+(limiter, gain, meters' sums) rather than ffmpeg.
 
     python benchmarks/assemble.py [--hours 10] [--chapter-minutes 20] [--formats m4b,mp3] [--workdir DIR]
+                                  [--tree DIR]
+
+--tree runs the audiobook_tts package of another checkout (e.g. /work/main) with this script.
+
+--beside SPEED assembles beside a simulated render instead (no model: each chapter becomes ready when a
+render at SPEED x real time would have stored it) and reports the final step: from the last chapter ready
+to finished files, against the whole assembly once the render is done.
+
+    python benchmarks/assemble.py --hours 2 --beside 14
 """
 
 from __future__ import annotations
@@ -21,6 +32,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if "--tree" in sys.argv:  # before the package is imported
+    sys.path.insert(0, sys.argv[sys.argv.index("--tree") + 1])
 
 from audiobook_tts.assemble import AssembleOptions, AudioPiece, BookTags, ChapterAudio, assemble  # noqa: E402
 
@@ -82,8 +95,17 @@ def children_rss_mb() -> float:
 
 def cpu_seconds() -> float:
     """CPU time of this process and of its children that have exited (every ffmpeg sink, once finished)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own_cpu_seconds() + children_cpu_seconds()
+
+
+def own_cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
+def children_cpu_seconds() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -94,14 +116,17 @@ def main() -> None:
     parser.add_argument("--chapter-minutes", type=float, default=20.0)
     parser.add_argument("--formats", default="m4b,mp3")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--tree", type=Path, default=None, help="the checkout whose audiobook_tts to run")
+    parser.add_argument("--beside", type=float, default=None, help="simulated render speed (x real time)")
     args = parser.parse_args()
+    if args.beside:
+        final_step(args)
+        return
 
     chapters = book(args.hours, args.chapter_minutes)
     minutes_per_chapter = args.chapter_minutes
-    stage_started: dict[str, float] = {}
-    stage_done: dict[str, float] = {}
-    cpu_started: dict[str, float] = {}
-    cpu_done: dict[str, float] = {}
+    stage_wall: dict[str, float] = {}
+    stage_cpu: dict[str, float] = {}
     last_hour_printed = [0]
     children_peak = [0.0]
     start_rss = rss_mb()[0]
@@ -113,9 +138,8 @@ def main() -> None:
 
     def progress(stage: str, done: int, total: int) -> None:
         now, cpu = time.perf_counter(), cpu_seconds()
-        stage_started.setdefault(stage, previous_end[0])
-        cpu_started.setdefault(stage, previous_cpu[0])
-        stage_done[stage], cpu_done[stage] = now, cpu
+        stage_wall[stage] = stage_wall.get(stage, 0.0) + now - previous_end[0]
+        stage_cpu[stage] = stage_cpu.get(stage, 0.0) + cpu - previous_cpu[0]
         previous_end[0], previous_cpu[0] = now, cpu
         children_peak[0] = max(children_peak[0], children_rss_mb())
         if stage == "encode":
@@ -131,7 +155,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(dir=args.workdir) as out:
         previous_end, previous_cpu = [time.perf_counter()], [cpu_seconds()]
-        began, cpu_began = previous_end[0], previous_cpu[0]
+        began, cpu_began, own_began = previous_end[0], previous_cpu[0], own_cpu_seconds()
         result = assemble(
             chapters,
             BookTags(title="Benchmark Book", authors=["Nobody"]),
@@ -141,6 +165,7 @@ def main() -> None:
             progress,
         )
         total, cpu_total = time.perf_counter() - began, cpu_seconds() - cpu_began
+        own_total = own_cpu_seconds() - own_began
         sizes = {path.suffix: 0 for path in result.files}
         for path in result.files:
             sizes[path.suffix] += path.stat().st_size
@@ -151,12 +176,12 @@ def main() -> None:
     print(
         f"audio: {audio_hours:.2f} h in {total / 60:.1f} min wall = {speed:.0f}x real time; "
         f"{cpu_total / audio_hours:.1f} CPU s per audio hour "
-        f"= {audio_hours * 3600 / cpu_total:.0f}x real time per core"
+        f"= {audio_hours * 3600 / cpu_total:.0f}x real time per core; of it this process "
+        f"{own_total / audio_hours:.1f} CPU s per audio hour"
     )
-    for stage in ("measure", "check", "encode"):
-        if stage in stage_done:
-            seconds = stage_done[stage] - stage_started[stage]
-            cpu = cpu_done[stage] - cpu_started[stage]
+    for stage in ("measure", "check", "encode", "verify"):
+        if stage in stage_wall:
+            seconds, cpu = stage_wall[stage], stage_cpu[stage]
             print(
                 f"  {stage:8s} {seconds / audio_hours:6.1f} s wall, "
                 f"{cpu / audio_hours:6.1f} CPU s per audio hour"
@@ -166,6 +191,31 @@ def main() -> None:
         f"ffmpeg children together at most {children_peak[0]:.0f} MB (sampled at chapter ends)"
     )
     print("output: " + ", ".join(f"{suffix} {size / 1e6:.0f} MB" for suffix, size in sorted(sizes.items())))
+
+
+def final_step(args: argparse.Namespace) -> None:
+    """The assembly beside a render of the book at `args.beside` x real time (chapters ready on a clock)."""
+    from audiobook_tts.assemble.assemble import BackgroundAssembly
+
+    chapters = book(args.hours, args.chapter_minutes)
+    seconds = args.chapter_minutes * 60 / args.beside  # to "render" one chapter
+    options = AssembleOptions(formats=frozenset(args.formats.split(",")))
+    tags = BookTags(title="Benchmark Book", authors=["Nobody"])
+    with tempfile.TemporaryDirectory(dir=args.workdir) as out:
+        began = time.perf_counter()
+        assembly = BackgroundAssembly(chapters, tags, Path(out), options, RATE)
+        for index in range(len(chapters)):
+            time.sleep(max(0.0, began + (index + 1) * seconds - time.perf_counter()))
+            assembly.ready(index)
+        last, cpu = time.perf_counter(), cpu_seconds()
+        result = assembly.result()
+        final, final_cpu = time.perf_counter() - last, cpu_seconds() - cpu
+    audio = result.total_samples / RATE
+    print(
+        f"beside a render at {args.beside:g}x real time ({len(chapters)} chapters x {args.chapter_minutes:g} "
+        f"min, rendered in {last - began:.0f} s): final step {final:.1f} s wall, {final_cpu:.1f} CPU s "
+        f"(ffmpeg children counted when they end) = {audio / final:.0f}x real time for the book"
+    )
 
 
 if __name__ == "__main__":

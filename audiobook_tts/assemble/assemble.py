@@ -1,12 +1,16 @@
-"""Rendered chapters in, finished files out: measure, check, then one encode pass feeding every output.
+"""Rendered chapters in, finished files out: chapter by chapter, measure, level and encode; then the files.
 
-Pass 1 streams each chapter through ffmpeg's loudness meter (and collects subtitle cues). The check pass
-runs only for chapters whose peaks reach the limiter: it measures them again after gain and limiter and
-corrects their gain (limiting lowers loudness). The encode pass streams the book once more: per-chapter
-gain, one true-peak limiter over the whole book, then each block goes to the M4B encoder (one process for
-the whole book) and to the current chapter's MP3 encoder. Chapter boundaries are exact sums of piece
-lengths, so every MP3 holds exactly the samples its M4B chapter spans. Outputs are written under a hidden
-`.name.partial` and renamed into place once complete and tagged.
+Each chapter in book order (`_Assembly.add`): stream it through ffmpeg's loudness meter (collecting subtitle
+cues); if its peaks reach the limiter, measure it again after gain and limiter and correct its gain
+(limiting lowers loudness); then feed it, gained, through the one true-peak limiter that runs over the
+whole book into the M4B's AAC stream (one encoder for the whole book) and the chapter's MP3 encoder. Chapter
+boundaries are exact sums of piece lengths, so every MP3 holds exactly the samples its M4B chapter spans.
+At the end (`finish`) the AAC stream is copied into the M4B with its chapter marks, tags and cover, and the
+files are checked (verify.py). Outputs are written under a hidden `.name.partial` and renamed into place
+only at the end, once complete and tagged.
+
+`assemble` runs this once every chapter is rendered; `BackgroundAssembly` runs the same calls beside a
+render, each chapter as soon as its audio is stored, so little is left once the last segment is.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import hashlib
 import json
 import math
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,7 +33,14 @@ from mutagen import MutagenError
 from audiobook_tts.assemble import encode
 from audiobook_tts.assemble.chapters import chapter_file_stems, ffmetadata, safe_filename
 from audiobook_tts.assemble.errors import AssembleError
-from audiobook_tts.assemble.ffmpeg import FfmpegSink, check_writable, disk_error, ffmpeg_identity, find_ffmpeg
+from audiobook_tts.assemble.ffmpeg import (
+    FfmpegSink,
+    check_writable,
+    disk_error,
+    ffmpeg_identity,
+    find_ffmpeg,
+    write_file,
+)
 from audiobook_tts.assemble.loudness import (
     CODEC_HEADROOM_DB,
     ChapterLoudness,
@@ -106,17 +119,22 @@ def writing(path: Path) -> Iterator[None]:
 
 @dataclasses.dataclass
 class _ChapterOutputs:
-    """Where pass 2 is: the chapter being written, its samples so far, and its open MP3 and AAC encoders."""
+    """Where the encode is: the chapter being written, its samples so far, its open MP3 and AAC encoders."""
 
     chapter: int = 0
     done: int = 0
     sink: FfmpegSink | None = None  # the chapter's MP3 encoder
-    partial: Path | None = None  # the MP3 it writes, renamed into place when finished
+    partial: Path | None = None  # the MP3 it writes, renamed into place when the whole book is done
     aac: FfmpegSink | None = None  # the chapter's AAC for the read-along EPUB
 
 
+class _Stopped(Exception):
+    """The assembly was told to stop (the render it runs beside failed or was interrupted)."""
+
+
 class _Assembly:
-    """State of one assemble() call: paths, sinks and the partial files to clean up if anything fails."""
+    """State of one assembly: paths, sinks, the partial files to clean up if anything fails, and how far
+    the chapters have got. `add` takes the chapters one by one, in book order; `finish` writes the rest."""
 
     def __init__(
         self,
@@ -149,31 +167,75 @@ class _Assembly:
         self.written: list[Path] = []
         self.warnings: list[str] = []
         self.chapter_aac: list[Path] = []  # read-along audio (hidden partial files, packed into the EPUB)
+        self.stop = threading.Event()  # set from another thread: the next piece read raises _Stopped
+        self.nice = 0  # niceness of the encoders started from now on (19 beside a running render)
+        # per chapter added so far
+        self.loudness: list[ChapterLoudness] = []
+        self.cues: list[list[Cue]] = []
+        self.gains_db: list[float] = []
+        self.lengths: list[int] = []
+        self.mp3_partials: list[Path] = []  # encoded and tagged, renamed into place by finish()
+        self.measured: dict[Path, FileLoudness] = {}  # the MP3s' first measurement for verify()
+        # the encode, across chapters: one limiter, one AAC stream for the M4B, the chapter being written
+        self.cover: tuple[bytes, str] | None = None
+        self.limiter = TruePeakLimiter(options.true_peak_db - CODEC_HEADROOM_DB, sample_rate)
+        self.m4b: tuple[FfmpegSink, Path] | None = None
+        self.current = _ChapterOutputs()
 
-    # -- pass 1 ---------------------------------------------------------------------------------------------
-    def measure(self) -> tuple[list[ChapterLoudness], list[list[Cue]]]:
-        loudness, cues = [], []
-        for index, chapter in enumerate(self.chapters):
-            meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=f"chapter {chapter.title!r}")
-            self.sinks.append(meter)
-            chapter_cues, position = [], self.head
-            for piece in chapter.pieces():
-                if self.acx and position + piece.length + self.tail > ACX_MAX_SECONDS * self.sample_rate:
-                    raise AssembleError(
-                        f"chapter {chapter.title!r} lasts over 120 min, the most ACX allows in one file: "
-                        f"split the chapter, or assemble without --preset acx"
-                    )
-                if piece.text and piece.length:
-                    chapter_cues.append(Cue(position, position + piece.length, piece.text))
-                for block in piece_blocks(piece, chapter.title):
-                    meter.write(block)
-                position += piece.length
-            if position == self.head:
-                raise AssembleError(f"chapter {index + 1} ({chapter.title!r}) has no audio: render it again")
-            loudness.append(meter.result())
-            cues.append(chapter_cues)
-            self.progress("measure", index + 1, len(self.chapters))
-        return loudness, cues
+    def pieces(self, index: int) -> Iterator[AudioPiece]:
+        """Chapter `index`'s pieces, stopping at any piece if told to."""
+        for piece in self.chapters[index].pieces():
+            if self.stop.is_set():
+                raise _Stopped
+            yield piece
+
+    def sink(self, args: list[str], what: str, output: Path | None = None) -> FfmpegSink:
+        sink = FfmpegSink(self.ffmpeg, self.sample_rate, args, what=what, output=output, nice=self.nice)
+        self.sinks.append(sink)
+        return sink
+
+    # -- one chapter: measure, level, encode ----------------------------------------------------------------
+    def add(self) -> None:
+        """Measure, level and encode the next chapter. Its MP3 is complete once the next chapter (or
+        finish) has pushed the limiter's delayed tail through."""
+        index = len(self.loudness)
+        count = len(self.chapters)
+        measured, cues = self.measure(index)
+        self.loudness.append(measured)
+        self.cues.append(cues)
+        self.lengths.append(self.head + measured.samples + self.tail)
+        self.progress("measure", index + 1, count)
+        gain_db = 0.0
+        if is_silent(measured):
+            self.warnings.append(f"chapter {self.chapters[index].title!r} is silent; left at its level")
+        else:
+            gain_db = self.settle_gain(index, measured, self.target - self.level(measured))
+        self.gains_db.append(gain_db)
+        self.progress("check", index + 1, count)
+        self.encode(index)
+
+    def measure(self, index: int) -> tuple[ChapterLoudness, list[Cue]]:
+        """Stream a chapter through ffmpeg's loudness meter, collecting its subtitle cues."""
+        chapter = self.chapters[index]
+        meter = LoudnessMeter(
+            self.ffmpeg, self.sample_rate, what=f"chapter {chapter.title!r}", nice=self.nice
+        )
+        self.sinks.append(meter)
+        chapter_cues, position = [], self.head
+        for piece in self.pieces(index):
+            if self.acx and position + piece.length + self.tail > ACX_MAX_SECONDS * self.sample_rate:
+                raise AssembleError(
+                    f"chapter {chapter.title!r} lasts over 120 min, the most ACX allows in one file: "
+                    f"split the chapter, or assemble without --preset acx"
+                )
+            if piece.text and piece.length:
+                chapter_cues.append(Cue(position, position + piece.length, piece.text))
+            for block in piece_blocks(piece, chapter.title):
+                meter.write(block)
+            position += piece.length
+        if position == self.head:
+            raise AssembleError(f"chapter {index + 1} ({chapter.title!r}) has no audio: render it again")
+        return meter.result(), chapter_cues
 
     def level(self, measured: ChapterLoudness) -> float:
         """What the target is compared with: integrated LUFS, or for ACX the RMS of the whole file as ACX
@@ -210,15 +272,121 @@ class _Assembly:
         chapter = self.chapters[index]
         gain = np.float32(10 ** (gain_db / 20))
         limiter = TruePeakLimiter(self.options.true_peak_db - CODEC_HEADROOM_DB, self.sample_rate)
-        meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=f"chapter {chapter.title!r}")
+        meter = LoudnessMeter(
+            self.ffmpeg, self.sample_rate, what=f"chapter {chapter.title!r}", nice=self.nice
+        )
         self.sinks.append(meter)
-        for piece in chapter.pieces():
+        for piece in self.pieces(index):
             for block in piece_blocks(piece, chapter.title):
                 meter.write(limiter.process(block * gain))
         meter.write(limiter.flush())
         return meter.result()
 
-    # -- pass 2 ---------------------------------------------------------------------------------------------
+    def encode(self, index: int) -> None:
+        """Chapter `index` through its gain and the book's limiter into the outputs (see `route`)."""
+        if index == 0:
+            self.cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
+            if "m4b" in self.options.formats:
+                self.m4b = self.m4b_encoder()
+        chapter, length = self.chapters[index], self.lengths[index]
+        gain = np.float32(10 ** (self.gains_db[index] / 20))
+        self.route(self.limiter.process(room_tone(self.head, self.sample_rate)))
+        fed = self.head + self.tail
+        for piece in self.pieces(index):
+            fed += piece.length
+            if fed > length:
+                break  # checked below, before anything lands in the next chapter's file
+            for block in piece_blocks(piece, chapter.title):
+                self.route(self.limiter.process(block * gain))
+        if fed != length:
+            raise AssembleError(
+                f"chapter {chapter.title!r} gave other audio on the second pass than "
+                f"on the first: its pieces must be the same on every call"
+            )
+        self.route(self.limiter.process(room_tone(self.tail, self.sample_rate + 1)))
+
+    def route(self, block: np.ndarray) -> None:
+        """Send limited audio to the M4B's AAC stream and, split at chapter boundaries, to each chapter's MP3
+        (and read-along AAC)."""
+        formats, current = self.options.formats, self.current
+        if self.m4b is not None:
+            self.m4b[0].write(block)
+        while len(block):
+            index = current.chapter
+            take = min(len(block), self.lengths[index] - current.done)
+            if "mp3" in formats:
+                if current.sink is None:
+                    current.partial = self.partial(self.mp3_paths[index])
+                    current.sink = self.sink(
+                        self.mp3_args(current.partial), str(self.mp3_paths[index]), current.partial
+                    )
+                current.sink.write(block[:take])
+            if "epub" in formats:
+                if current.aac is None:
+                    aac = self.partial(self.out_dir / f"{self.mp3_paths[index].stem}.m4a")
+                    self.chapter_aac.append(aac)
+                    current.aac = self.sink(
+                        encode.chapter_aac_args(aac, self.options.aac_bitrate), str(aac), aac
+                    )
+                current.aac.write(block[:take])
+            current.done += take
+            block = block[take:]
+            if current.done == self.lengths[index]:
+                self.finish_chapter()
+                current = self.current
+
+    def finish_chapter(self) -> None:
+        """The current chapter's encoders have all its audio: close them and tag its MP3 (a partial still)."""
+        index, sink, partial = self.current.chapter, self.current.sink, self.current.partial
+        if sink is not None:
+            assert partial is not None  # opened together with sink
+            sink.finish()
+            duration_ms = round(self.lengths[index] * 1000 / self.sample_rate)
+            title, count = self.chapters[index].title, len(self.chapters)
+            with writing(self.mp3_paths[index]):
+                tag_mp3(partial, self.tags, title, index + 1, count, self.cover, duration_ms)
+            self.mp3_partials.append(partial)
+            # measured for verify() now, beside the render, rather than all at the end
+            measured = measure_file(self.ffmpeg, partial, nice=self.nice)
+            self.measured[self.mp3_paths[index]] = dataclasses.replace(measured, path=self.mp3_paths[index])
+        if self.current.aac is not None:
+            self.current.aac.finish()
+        self.progress("encode", index + 1, len(self.chapters))
+        self.current = _ChapterOutputs(chapter=index + 1)
+
+    # -- the end: files into place ---------------------------------------------------------------------------
+    def finish(self) -> None:
+        """Push the limiter's tail through, then put every file in place: the MP3s (renamed), their
+        subtitles, and the M4B made from the AAC stream with its chapter marks, tags and cover."""
+        self.route(self.limiter.flush())
+        starts = self.starts()
+        for index, partial in enumerate(self.mp3_partials):
+            self.finish_file(partial, self.mp3_paths[index], lambda: None)
+            if self.subtitles:
+                with writing(self.mp3_paths[index]):
+                    self.written += write_subtitles(
+                        self.mp3_paths[index].with_suffix(""),
+                        self.sentences(self.cues[index]),
+                        self.sample_rate,
+                        self.subtitles,
+                    )
+        if self.m4b is not None:
+            self.finish_m4b(
+                *self.m4b, starts, sum(self.lengths), lambda partial: tag_m4b(partial, self.tags, self.cover)
+            )
+            if self.subtitles:
+                book_cues = [
+                    Cue(start + cue.start, start + cue.end, cue.text)
+                    for start, chapter_cues in zip(starts, self.cues, strict=True)
+                    for cue in self.sentences(chapter_cues)
+                ]
+                with writing(self.m4b_path):
+                    stem = self.m4b_path.with_suffix("")
+                    self.written += write_subtitles(stem, book_cues, self.sample_rate, self.subtitles)
+
+    def starts(self) -> list[int]:
+        return [int(s) for s in np.cumsum([0, *self.lengths[:-1]])]
+
     def partial(self, path: Path) -> Path:
         partial = path.with_name(f".{path.name}.partial")
         self.partials.append(partial)
@@ -232,150 +400,37 @@ class _Assembly:
         if final not in self.written:
             self.written.append(final)
 
-    def chapters_file(self, starts: list[int], total: int) -> Path:
-        """The M4B's chapter marks as an FFMETADATA file for its encoder (removed once the M4B is done)."""
-        path = self.partial(self.out_dir / f"{self.m4b_path.stem}.chapters.txt")
-        with writing(path):
-            path.write_text(
+    def m4b_encoder(self) -> tuple[FfmpegSink, Path]:
+        """The book's one AAC stream, into a hidden MP4 that finish_m4b makes the M4B of."""
+        stream = self.partial(self.m4b_path.with_suffix(".aac.mp4"))
+        return self.sink(
+            encode.aac_stream_args(stream, self.options.aac_bitrate), str(self.m4b_path), stream
+        ), stream
+
+    def finish_m4b(
+        self, encoder: FfmpegSink, stream: Path, starts: list[int], total: int, tag: Callable[[Path], None]
+    ) -> None:
+        """Close the AAC stream and copy it, with the chapter marks (an FFMETADATA file), into the M4B."""
+        encoder.finish()
+        chapters_file = self.partial(self.out_dir / f"{self.m4b_path.stem}.chapters.txt")
+        with writing(self.m4b_path):
+            chapters_file.write_text(
                 ffmetadata([c.title for c in self.chapters], starts, total, self.sample_rate),
                 encoding="utf-8",
             )
-        return path
-
-    def m4b_args(self, partial: Path, chapters_file: Path) -> list[str]:
-        return encode.m4b_args(partial, chapters_file, self.options.aac_bitrate, iso639_2(self.tags.language))
+        partial = self.partial(self.m4b_path)
+        language = iso639_2(self.tags.language)
+        args = encode.m4b_args(stream, chapters_file, partial, language)
+        write_file(self.ffmpeg, args, partial, total / self.sample_rate, str(self.m4b_path))
+        self.finish_file(partial, self.m4b_path, lambda: tag(partial))
+        for path in (chapters_file, stream):
+            path.unlink()
+            self.partials.remove(path)
 
     def mp3_args(self, partial: Path) -> list[str]:
         if self.acx:
             return encode.mp3_args(partial, self.sample_rate, encode.ACX_MP3_BITRATE, encode.ACX_SAMPLE_RATE)
         return encode.mp3_args(partial, self.sample_rate, self.options.mp3_bitrate, self.sample_rate)
-
-    def encode(
-        self, gains_db: list[float], lengths: list[int], starts: list[int], cues: list[list[Cue]]
-    ) -> None:
-        formats = self.options.formats
-        total = sum(lengths)
-        cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
-        m4b = None
-        if "m4b" in formats:
-            chapters_file = self.chapters_file(starts, total)
-            m4b_partial = self.partial(self.m4b_path)
-            m4b = FfmpegSink(
-                self.ffmpeg,
-                self.sample_rate,
-                self.m4b_args(m4b_partial, chapters_file),
-                what=str(self.m4b_path),
-                output=m4b_partial,
-            )
-            self.sinks.append(m4b)
-
-        current = _ChapterOutputs()
-
-        def finish_mp3() -> None:
-            nonlocal current
-            index, sink, partial = current.chapter, current.sink, current.partial
-            if sink is not None:
-                assert partial is not None  # opened together with sink
-                sink.finish()
-                duration_ms = round(lengths[index] * 1000 / self.sample_rate)
-                self.finish_file(
-                    partial,
-                    self.mp3_paths[index],
-                    lambda: tag_mp3(
-                        partial,
-                        self.tags,
-                        self.chapters[index].title,
-                        index + 1,
-                        len(self.chapters),
-                        cover,
-                        duration_ms,
-                    ),
-                )
-                if self.subtitles:
-                    with writing(self.mp3_paths[index]):
-                        self.written += write_subtitles(
-                            self.mp3_paths[index].with_suffix(""),
-                            self.sentences(cues[index]),
-                            self.sample_rate,
-                            self.subtitles,
-                        )
-            if current.aac is not None:
-                current.aac.finish()
-            self.progress("encode", index + 1, len(self.chapters))
-            current = _ChapterOutputs(chapter=index + 1)
-
-        def route(block: np.ndarray) -> None:
-            """Send limited audio to the M4B and, split at chapter boundaries, to each chapter's MP3."""
-            if m4b is not None:
-                m4b.write(block)
-            while len(block):
-                index = current.chapter
-                take = min(len(block), lengths[index] - current.done)
-                if "mp3" in formats:
-                    if current.sink is None:
-                        current.partial = self.partial(self.mp3_paths[index])
-                        current.sink = FfmpegSink(
-                            self.ffmpeg,
-                            self.sample_rate,
-                            self.mp3_args(current.partial),
-                            what=str(self.mp3_paths[index]),
-                            output=current.partial,
-                        )
-                        self.sinks.append(current.sink)
-                    current.sink.write(block[:take])
-                if "epub" in formats:
-                    if current.aac is None:
-                        aac = self.partial(self.out_dir / f"{self.mp3_paths[index].stem}.m4a")
-                        self.chapter_aac.append(aac)
-                        current.aac = FfmpegSink(
-                            self.ffmpeg,
-                            self.sample_rate,
-                            encode.chapter_aac_args(aac, self.options.aac_bitrate),
-                            what=str(aac),
-                            output=aac,
-                        )
-                        self.sinks.append(current.aac)
-                    current.aac.write(block[:take])
-                current.done += take
-                block = block[take:]
-                if current.done == lengths[index]:
-                    finish_mp3()
-
-        limiter = TruePeakLimiter(self.options.true_peak_db - CODEC_HEADROOM_DB, self.sample_rate)
-        tone_head = room_tone(self.head, self.sample_rate)
-        tone_tail = room_tone(self.tail, self.sample_rate + 1)
-        for chapter, gain_db, length in zip(self.chapters, gains_db, lengths, strict=True):
-            gain = np.float32(10 ** (gain_db / 20))
-            route(limiter.process(tone_head))
-            fed = self.head + self.tail
-            for piece in chapter.pieces():
-                fed += piece.length
-                if fed > length:
-                    break  # checked below, before anything lands in the next chapter's file
-                for block in piece_blocks(piece, chapter.title):
-                    route(limiter.process(block * gain))
-            if fed != length:
-                raise AssembleError(
-                    f"chapter {chapter.title!r} gave other audio on the second pass than "
-                    f"on the first: its pieces must be the same on every call"
-                )
-            route(limiter.process(tone_tail))
-        route(limiter.flush())
-
-        if m4b is not None:
-            m4b.finish()
-            self.finish_file(m4b_partial, self.m4b_path, lambda: tag_m4b(m4b_partial, self.tags, cover))
-            if self.subtitles:
-                book_cues = [
-                    Cue(start + cue.start, start + cue.end, cue.text)
-                    for start, chapter_cues in zip(starts, cues, strict=True)
-                    for cue in self.sentences(chapter_cues)
-                ]
-                with writing(self.m4b_path):
-                    stem = self.m4b_path.with_suffix("")
-                    self.written += write_subtitles(stem, book_cues, self.sample_rate, self.subtitles)
-            chapters_file.unlink()
-            self.partials.remove(chapters_file)
 
     # -- check the encoded files ----------------------------------------------------------------------------
     def verify(
@@ -416,7 +471,7 @@ class _Assembly:
             def stream(setting: Setting, indices: list[int] = indices) -> StreamLevel:
                 return self.measure_stream(indices, gains(setting), setting.ceiling_db)
 
-            measured = measure_file(self.ffmpeg, path)
+            measured = self.measured.pop(path, None) or measure_file(self.ffmpeg, path)
             check = check_file(measured, report, set(indices) <= silent, encode, stream)
             if self.acx and path.suffix == ".mp3":
                 check.problems += acx_problems(check.measured)
@@ -463,19 +518,19 @@ class _Assembly:
     ) -> None:
         """Encode `path` again from the rendered pieces of its chapters, through a limiter of its own."""
         m4b = path == self.m4b_path
-        chapters_file = self.chapters_file(starts, sum(lengths)) if m4b else None
-        partial = self.partial(path)
-        args = self.m4b_args(partial, chapters_file) if chapters_file is not None else self.mp3_args(partial)
-        sink = FfmpegSink(self.ffmpeg, self.sample_rate, args, what=str(path))
-        self.sinks.append(sink)
+        if m4b:
+            sink, stream = self.m4b_encoder()
+        else:
+            partial = self.partial(path)
+            sink = self.sink(self.mp3_args(partial), str(path))
         limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
         for block in self.limited_stream(indices, gains_db, limiter):
             sink.write(block)
-        sink.finish()
-        self.finish_file(partial, path, lambda: tag(partial))
-        if chapters_file is not None:
-            chapters_file.unlink()
-            self.partials.remove(chapters_file)
+        if m4b:
+            self.finish_m4b(sink, stream, starts, sum(lengths), tag)
+        else:
+            sink.finish()
+            self.finish_file(partial, path, lambda: tag(partial))
 
     def readalong(self, source: ReadAlongSource, cues: list[list[Cue]], lengths: list[int]) -> None:
         """Pack the chapters' AAC audio and sentence timings into the read-along EPUB next to the M4B."""
@@ -575,6 +630,121 @@ def assemble(
     without it, each segment is one cue. `readalong` (the book's text) is needed
     for the "epub" format.
     """
+    job = _prepare(chapters, tags, out_dir, options, sample_rate, progress, sentences, readalong)
+    try:
+        for _ in chapters:
+            job.add()
+        return _finish(job, readalong)
+    finally:
+        job.cleanup()
+
+
+class BackgroundAssembly:
+    """assemble() beside a render: each chapter is assembled, in book order, as soon as it and every chapter
+    before it are `ready` (all its audio stored), in a thread whose ffmpeg processes run at nice 19, so the
+    render loses little; `result()` then only finishes the last chapter and puts the files in place.
+
+    The outputs are the same bytes as assemble() writes once the render is done: the same calls in the same
+    order. Progress is queued and handed to `progress` from the caller's thread, by `poll()` and `result()`.
+    Until `result()` returns, nothing but hidden partial files is written (`cancel()` removes them).
+    """
+
+    NICE = 19
+
+    def __init__(
+        self,
+        chapters: list[ChapterAudio],
+        tags: BookTags,
+        out_dir: Path,
+        options: AssembleOptions | None = None,
+        sample_rate: int = 24000,
+        progress: Progress | None = None,
+        sentences: SentenceTiming | None = None,
+        readalong: ReadAlongSource | None = None,
+    ):
+        self._progress = progress or (lambda stage, done, total: None)
+        self._events: queue.SimpleQueue[tuple[str, int, int]] = queue.SimpleQueue()
+        self._job = _prepare(
+            chapters, tags, out_dir, options, sample_rate,
+            lambda *event: self._events.put(event), sentences, readalong,
+        )  # fmt: skip
+        self._job.nice = self.NICE
+        self._readalong = readalong
+        self._ready = [False] * len(chapters)
+        self._changed = threading.Condition()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="assembly", daemon=True)
+        self._thread.start()
+
+    def ready(self, index: int) -> None:
+        """Chapter `index` (0-based) has all its audio."""
+        with self._changed:
+            self._ready[index] = True
+            self._changed.notify()
+
+    def _run(self) -> None:
+        stop = self._job.stop
+        try:
+            for index in range(len(self._ready)):
+                with self._changed:
+                    while not (self._ready[index] or stop.is_set()):
+                        self._changed.wait()
+                if stop.is_set():
+                    return
+                self._job.add()
+        except _Stopped:
+            pass
+        except BaseException as error:  # handed to the caller's thread by result()
+            self._error = error
+
+    def poll(self) -> None:
+        """Hand the progress queued so far to `progress`."""
+        while True:
+            try:
+                self._progress(*self._events.get_nowait())
+            except queue.Empty:
+                return
+
+    def result(self) -> AssembleResult:
+        """Every chapter is ready: wait for the thread, then finish here (no longer niced)."""
+        self._job.nice = 0  # nothing runs beside us now: what is left goes at full priority
+        for sink in list(self._job.sinks):
+            if isinstance(sink, FfmpegSink):
+                sink.renice(0)
+        for index in range(len(self._ready)):
+            self.ready(index)
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.1)
+                self.poll()
+            self.poll()
+            if self._error is not None:
+                raise self._error
+            self._job.progress = self._progress
+            return _finish(self._job, self._readalong)
+        finally:
+            self.cancel()  # (an interrupt while waiting: the thread stops before the partials go)
+
+    def cancel(self) -> None:
+        """Stop the thread (at the next piece it reads) and remove every partial file (the finished files
+        stay)."""
+        self._job.stop.set()
+        with self._changed:
+            self._changed.notify()
+        self._thread.join()
+        self._job.cleanup()
+
+
+def _prepare(
+    chapters: list[ChapterAudio],
+    tags: BookTags,
+    out_dir: Path,
+    options: AssembleOptions | None,
+    sample_rate: int,
+    progress: Progress | None,
+    sentences: SentenceTiming | None,
+    readalong: ReadAlongSource | None,
+) -> _Assembly:
     options = options or AssembleOptions()
     unknown = set(options.formats) - {"mp3", "m4b", "epub"}
     if unknown or not options.formats:
@@ -590,38 +760,30 @@ def assemble(
     out_dir = Path(out_dir)
     job = _Assembly(chapters, tags, out_dir, options, sample_rate, progress, sentences)
     check_writable(out_dir)
-    try:
-        loudness, cues = job.measure()
-        gains_db = [0.0 if is_silent(measured) else job.target - job.level(measured) for measured in loudness]
-        for index, measured in enumerate(loudness):
-            if not is_silent(measured):
-                gains_db[index] = job.settle_gain(index, measured, gains_db[index])
-            job.progress("check", index + 1, len(chapters))
-        for chapter, measured in zip(chapters, loudness, strict=True):
-            if is_silent(measured):
-                job.warnings.append(f"chapter {chapter.title!r} is silent; left at its level")
-        lengths = [job.head + measured.samples + job.tail for measured in loudness]
-        starts = [int(s) for s in np.cumsum([0, *lengths[:-1]])]
-        job.encode(gains_db, lengths, starts, cues)
-        if "epub" in options.formats:
-            assert readalong is not None  # checked above
-            job.readalong(readalong, cues, lengths)
-        silent = {index for index, measured in enumerate(loudness) if is_silent(measured)}
-        report = job.verify(gains_db, lengths, starts, silent)
-        with writing(out_dir / LOUDNESS_REPORT):
-            job.written.append(report.write(out_dir / LOUDNESS_REPORT))
-        job.warnings += [
-            f"{check.measured.path.name}: {problem}" for check in report.files for problem in check.problems
-        ]
-    finally:
-        job.cleanup()
+    return job
+
+
+def _finish(job: _Assembly, readalong: ReadAlongSource | None) -> AssembleResult:
+    """Every chapter added: the files into place, the read-along EPUB, then the check of every file."""
+    job.finish()
+    if "epub" in job.options.formats:
+        assert readalong is not None  # checked by _prepare
+        job.readalong(readalong, job.cues, job.lengths)
+    silent = {index for index, measured in enumerate(job.loudness) if is_silent(measured)}
+    starts = job.starts()
+    report = job.verify(job.gains_db, job.lengths, starts, silent)
+    with writing(job.out_dir / LOUDNESS_REPORT):
+        job.written.append(report.write(job.out_dir / LOUDNESS_REPORT))
+    job.warnings += [
+        f"{check.measured.path.name}: {problem}" for check in report.files for problem in check.problems
+    ]
     return AssembleResult(
         files=job.written,
         chapter_starts=starts,
-        total_samples=sum(lengths),
-        sample_rate=sample_rate,
-        chapter_gains_db=gains_db,
+        total_samples=sum(job.lengths),
+        sample_rate=job.sample_rate,
+        chapter_gains_db=job.gains_db,
         warnings=job.warnings,
         loudness=report,
-        segment_cues=cues,
+        segment_cues=job.cues,
     )

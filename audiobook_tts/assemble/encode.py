@@ -2,9 +2,9 @@
 
 MP3: one CBR libmp3lame file per chapter with a Xing/LAME header (encoder delay and padding recorded, so
 gapless decoders return the exact sample count); tags are left to mutagen. M4B: the whole book as ONE AAC
-stream (AAC encoded per chapter and joined would leave a priming gap at every join), chapters from an
-FFMETADATA file in the same run; the MP4 edit list hides the AAC priming, so chapter times are exact on the
-decoded timeline.
+stream (AAC encoded per chapter and joined would leave a priming gap at every join), written to a plain MP4
+as the chapters come, then copied (not re-encoded) into the M4B with the chapters from an FFMETADATA file;
+the MP4 edit list hides the AAC priming, so chapter times are exact on the decoded timeline.
 
 Encoder settings are chosen for CPU time at these rates (24 kHz mono, 128k MP3 = 5.3 bits a sample, 64k AAC
 = 2.7), measured on a 20-minute speech-like chapter against the defaults: LAME at -q 5 instead of its -q 3
@@ -50,11 +50,21 @@ def mp3_args(path: Path, sample_rate: int, bitrate: str, output_rate: int) -> li
     ]
 
 
-def m4b_args(path: Path, chapters_file: Path, bitrate: str, language: str | None = None) -> list[str]:
+def aac_stream_args(path: Path, bitrate: str) -> list[str]:
+    """The book's AAC stream into a plain MP4 (no chapters, no tags) that m4b_args copies into the M4B: the
+    stream is encoded while chapters are still being rendered, before their marks are known."""
+    return [*aac_args(bitrate), "-map_metadata", "-1", "-f", "mp4", str(path)]
+
+
+def m4b_args(stream: Path, chapters_file: Path, path: Path, language: str | None = None) -> list[str]:
+    """Copy the AAC stream into the M4B with its chapter marks: no re-encode, and the edit list that hides
+    the priming samples carries over (the result is the same bytes as encoding straight into the M4B)."""
     # input 1: the FFMETADATA chapters ("-map_metadata -1" would drop their titles); tags come from mutagen,
     # except the track's language (ISO 639-2, in the mdhd box), which only the muxer writes
     track_language = ["-metadata:s:a:0", f"language={language}"] if language else []
     return [
+        "-i",
+        str(stream),
         "-i",
         str(chapters_file),
         "-map",
@@ -64,7 +74,8 @@ def m4b_args(path: Path, chapters_file: Path, bitrate: str, language: str | None
         "-map_chapters",
         "1",
         *track_language,
-        *aac_args(bitrate),
+        "-c",
+        "copy",
         "-brand",
         "M4B ",
         "-movflags",

@@ -88,7 +88,7 @@ class FfmpegSink:
     """One ffmpeg process reading float32 mono PCM on stdin; stderr goes to a file so no pipe can block.
 
     With `output` (the file the arguments write), finish() also checks that file: it opens as audio and
-    lasts as long as the samples written."""
+    lasts as long as the samples written. `nice` > 0 lowers its priority (beside a render it yields to)."""
 
     def __init__(
         self,
@@ -98,6 +98,7 @@ class FfmpegSink:
         what: str,
         loglevel: str = "error",
         output: Path | None = None,
+        nice: int = 0,
     ):
         self.what = what  # names the output in error messages
         self.output = output
@@ -128,6 +129,8 @@ class FfmpegSink:
         except OSError as error:
             self._stderr.close()
             raise AssembleError(f"cannot run ffmpeg {ffmpeg!r}: {error.strerror}") from error
+        if nice:
+            self.renice(nice)
         assert self._process.stdin is not None  # stdin=PIPE above
         self._stdin: IO[bytes] = self._process.stdin
         # a pipe that holds a whole block lets the writer move on while this encoder works, so the M4B and
@@ -136,6 +139,11 @@ class FfmpegSink:
             import fcntl  # POSIX only
 
             fcntl.fcntl(self._stdin, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+    def renice(self, nice: int) -> None:
+        """Set the process's nice value; where it may not be lowered (not root), it stays as it was."""
+        with contextlib.suppress(AttributeError, OSError):  # (no setpriority on Windows)
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, nice)
 
     def write(self, block: np.ndarray) -> None:
         try:
@@ -156,11 +164,7 @@ class FfmpegSink:
         self._stderr.seek(0)
         log = self._stderr.read().decode("utf-8", "replace")
         self._stderr.close()
-        failed = code != 0 or _LOGGED_FAILURE.search(log)
-        if failed and "No space left on device" in log:
-            raise AssembleError(no_space_message(self.what))
-        if failed:
-            raise AssembleError(f"ffmpeg failed writing {self.what}: {error_summary(log)}")
+        check_written(code, log, self.what)
         if self.output is not None:
             check_output(self.output, self.samples / self.sample_rate, self.what)
         return log
@@ -179,6 +183,24 @@ _LOGGED_FAILURE = re.compile(
     r"Error writing trailer|Error closing file|No space left on device|Input/output error|"
     r"Disk quota exceeded|File too large|av_interleaved_write_frame\(\)|Error muxing"
 )
+
+
+def check_written(code: int, log: str, what: str) -> None:
+    """AssembleError if ffmpeg's exit code or log says writing `what` failed."""
+    failed = code != 0 or _LOGGED_FAILURE.search(log)
+    if failed and "No space left on device" in log:
+        raise AssembleError(no_space_message(what))
+    if failed:
+        raise AssembleError(f"ffmpeg failed writing {what}: {error_summary(log)}")
+
+
+def write_file(ffmpeg: str, args: list[str], output: Path, seconds: float, what: str) -> None:
+    """An ffmpeg run that writes `output` from files (the M4B from its AAC stream), checked as a sink's
+    output is: the exit code, the log, and the file's duration."""
+    result = subprocess.run([ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-y", *args],
+                            stdin=subprocess.DEVNULL, capture_output=True)  # fmt: skip
+    check_written(result.returncode, result.stderr.decode("utf-8", "replace"), what)
+    check_output(output, seconds, what)
 
 
 def check_output(path: Path, expected_seconds: float, what: str) -> None:

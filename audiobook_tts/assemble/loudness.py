@@ -39,13 +39,14 @@ class ChapterLoudness:
 class LoudnessMeter:
     """Streams one chapter's samples into ffmpeg's ebur128 meter while summing squares for the RMS."""
 
-    def __init__(self, ffmpeg: str, sample_rate: int, what: str):
+    def __init__(self, ffmpeg: str, sample_rate: int, what: str, nice: int = 0):
         self._sink = FfmpegSink(
             ffmpeg,
             sample_rate,
             ["-af", "ebur128=framelog=verbose", "-f", "null", "-"],
             what=f"the loudness measurement of {what}",
             loglevel="info",
+            nice=nice,
         )
         self._sum_squares = 0.0
         self._samples = 0

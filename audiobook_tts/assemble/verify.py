@@ -9,8 +9,10 @@ says what each file measured, in one line and as JSON.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import re
 import subprocess
 import tempfile
@@ -46,8 +48,9 @@ def _db(power: float) -> float:
     return 10 * math.log10(power) if power > 0 else -math.inf
 
 
-def measure_file(ffmpeg: str, path: Path) -> FileLoudness:
-    """Decode `path` once: ffmpeg's ebur128 meter passes the samples through to us for RMS, peak and floor."""
+def measure_file(ffmpeg: str, path: Path, nice: int = 0) -> FileLoudness:
+    """Decode `path` once: ffmpeg's ebur128 meter passes the samples through to us for RMS, peak and floor.
+    `nice` > 0 lowers the ffmpeg's priority (beside a render)."""
     info = mutagen.File(path)
     if info is None:
         raise AssembleError(f"cannot read the encoded file {path} back to measure it")
@@ -73,6 +76,9 @@ def measure_file(ffmpeg: str, path: Path) -> FileLoudness:
             stdout=subprocess.PIPE,
             stderr=log,
         )
+        if nice:
+            with contextlib.suppress(AttributeError, OSError):  # (no setpriority on Windows)
+                os.setpriority(os.PRIO_PROCESS, process.pid, nice)
         sum_squares, count, peak = 0.0, 0, 0.0
         quietest, carry = math.inf, np.zeros(0, np.float32)
         assert process.stdout is not None  # (stdout=PIPE)

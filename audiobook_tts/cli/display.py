@@ -66,10 +66,12 @@ class RenderState:
             waited = now - self.loading_since
             return [_with_title(f"loading ({waited:.0f} s)", self.loading, width)] if self.loading else []
         book = self.book_line(self.segment, width, now)
-        if self.assembly is None:
+        assembly = [assembly_line(self.assembly)] if self.assembly is not None else []
+        if self.segment.done < self.segment.total or self.segment.kind == "plan":
+            # still generating: the assembly of the chapters already stored runs beside it
             actors = [_with_title("actors", self.actors, width)] if self.actors else []
-            return [book, chapter_line(self.segment, width), *actors]
-        return [book, assembly_line(self.assembly)]
+            return [book, chapter_line(self.segment, width), *actors, *assembly]
+        return [book, *assembly]
 
     def book_line(self, event: RenderEvent, width: int, now: float) -> str:
         """Segments, audio made in this run, its speed and the time left; `width` 0: no bar (a log line)."""
@@ -93,7 +95,7 @@ class RenderState:
 
     def eta(self, event: RenderEvent, now: float) -> str:
         """Time left at this run's pace (segments generated per second generating); stored ones are free."""
-        if self.assembly is not None or event.done == event.total:
+        if event.done == event.total:  # (the assembly beside the render does not count)
             return hms(0)
         generated = event.done - self.reused
         if event.kind != "segment" or generated <= 0 or event.generation_seconds <= 0:
@@ -113,7 +115,8 @@ def assembly_line(event: RenderEvent) -> str:
     unit = "file" if event.message == "verify" else "chapter"  # (verify counts the MP3s and the M4B)
     line = f"{ASSEMBLY_PASSES.get(event.message, event.message)}: {unit} {event.chapter}/{event.chapters}"
     if event.message == "encode":
-        line += f"  {hms(event.encoded_seconds)} of {hms(event.book_seconds)} encoded"
+        of_book = f" of {hms(event.book_seconds)}" if event.book_seconds else ""  # (known once all is stored)
+        line += f"  {hms(event.encoded_seconds)}{of_book} encoded"
     return line
 
 

@@ -5,7 +5,8 @@
     plan    = plan.build_plan: per chapter read its voice and options, its segments and their keys, the groups
     job     = jobs.Job in OUT/.audiobook-tts: the plan, voice states and every finished segment's audio
     runner  = local.py (this process) or workers.py (--workers N): each group of the plan through groups.py
-    output  = assemble: pauses between segments, loudness, MP3 per chapter and one M4B with chapters
+    output  = assemble, beside the runner (each chapter once its segments are stored): pauses, loudness,
+              MP3 per chapter and one M4B with chapters
 
 A segment's audio is a pure function of its key (text, voice state, model, settings; the seed is derived from
 the key) and of its group's companions when batched (groups.py), so a killed render resumes by skipping every
@@ -23,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audiobook_tts.assemble import AudioPiece, BookTags, ChapterAudio, assemble
-from audiobook_tts.assemble.assemble import assembly_digest, preflight
+from audiobook_tts.assemble import AudioPiece, BookTags, ChapterAudio
+from audiobook_tts.assemble.assemble import BackgroundAssembly, assembly_digest, preflight
 from audiobook_tts.assemble.layout import arrange_for_audiobookshelf
 from audiobook_tts.assemble.readalong import ReadAlongSource
 from audiobook_tts.assemble.subtitles import SentenceTiming
@@ -122,58 +123,62 @@ def render_book(
         for narrator in plan.narrators:
             emit(RenderEvent("voice", narrator.chapter, narrator.title, message=narrator.name))
         emit(RenderEvent("plan", total=len(plan.tasks), chapters=len(plan.chapters)))
-        tally = Tally(plan, emit)
-        threads = options.threads or default_threads()
-        notes = voices.notes
-        if options.cluster is not None:
-            from audiobook_tts.render.cluster import render_on_cluster
-
-            del engine, voices  # the actors load their own models
-            gc.collect()
-            warnings = render_on_cluster(job, choice, model_id, plan, tally, emit, options.cluster)
-        elif options.workers > 1:
-            del engine, voices  # each worker loads its own model: ours would only hold memory from here on
-            gc.collect()
-            warnings = render_with_workers(
-                job, choice, model_id, plan, tally, workers=options.workers, threads=threads
-            )
-        else:
-            warnings = render_locally(job, engine, plan, tally, states=voices.states, threads=options.threads)
-        warnings = notes + warnings
         target = output_target(plan, options)
         tags = render_tags(book, plan, profile, options, target.title_suffix)
         digest = assembly_digest(
             [(c.title, [(s.key, s.pause_after) for s in c.segments]) for c in plan.work],
             tags, options.assemble, ffmpeg, SAMPLE_RATE, layout=options.layout,
         )  # fmt: skip
-        lengths = [chapter_seconds(job, chapter) for chapter in plan.work]
-        book_seconds = sum(lengths)
-        if job.outputs_up_to_date(target.name, digest):
-            files = job.output_files(target.name)
-            warnings.append(f"the {target.name}'s files are up to date: nothing to assemble")
-        else:
-
-            def assembly(stage: str, done: int, total: int) -> None:
-                encoded = sum(lengths[:done]) if stage == "encode" else 0.0
-                emit(RenderEvent("assemble", chapter=done, chapters=total, message=stage,
-                                 encoded_seconds=encoded, book_seconds=book_seconds))  # fmt: skip
-
-            assembly("measure", 0, len(plan.work))
+        directory = target.directory(out_dir)
+        assembly = None
+        if not job.outputs_up_to_date(target.name, digest):
             readable = [chapter for chapter in book.chapters if chapter.included]
             spoken = [readable[chapter.index - 1] for chapter in plan.work]
             say = functools.partial(normalized_words, options=plan.text_options, heading=False)
-            readalong = ReadAlongSource(book, book_path, spoken, say)
-            directory = target.directory(out_dir)
-            result = assemble(
+            assembly = BackgroundAssembly(
                 [chapter_audio(job, chapter) for chapter in plan.work],
                 tags,
                 directory,
                 options.assemble,
                 sample_rate=SAMPLE_RATE,
-                progress=assembly,
+                progress=AssemblyProgress(job, plan.work, emit),
                 sentences=SentenceTiming(split_sentences, planning_facts(choice).count_tokens),
-                readalong=readalong if "epub" in options.assemble.formats else None,
+                readalong=ReadAlongSource(book, book_path, spoken, say)
+                if "epub" in options.assemble.formats
+                else None,
             )
+        tally = Tally(plan, assembling_beside(emit, assembly, plan.work))
+        threads = options.threads or default_threads()
+        notes = voices.notes
+        try:
+            if options.cluster is not None:
+                from audiobook_tts.render.cluster import render_on_cluster
+
+                del engine, voices  # the actors load their own models
+                gc.collect()
+                warnings = render_on_cluster(job, choice, model_id, plan, tally, emit, options.cluster)
+            elif options.workers > 1:
+                # each worker loads its own model: ours would only hold memory from here on
+                del engine, voices
+                gc.collect()
+                warnings = render_with_workers(
+                    job, choice, model_id, plan, tally, workers=options.workers, threads=threads
+                )
+            else:
+                warnings = render_locally(
+                    job, engine, plan, tally, states=voices.states, threads=options.threads
+                )
+        except BaseException:
+            if assembly is not None:
+                assembly.cancel()
+            raise
+        warnings = notes + warnings
+        if assembly is None:
+            book_seconds = sum(chapter_seconds(job, chapter) for chapter in plan.work)
+            files = job.output_files(target.name)
+            warnings.append(f"the {target.name}'s files are up to date: nothing to assemble")
+        else:
+            result = assembly.result()
             if result.loudness is not None:
                 emit(RenderEvent("loudness", message=result.loudness.summary()))
             files = result.files
@@ -350,6 +355,47 @@ def voice_names(options: RenderOptions, profile: Profile, choice: ModelChoice) -
     sources = [profile.voice, *(rule.voice for rule in profile.chapters)]
     names = [source.location for source in sources if source is not None]
     return names if profile.voice else [*names, default_voice_source(choice.catalogue_name)]
+
+
+def assembling_beside(
+    emit: Progress, assembly: BackgroundAssembly | None, chapters: list[PlannedChapter]
+) -> Progress:
+    """`emit`, which also tells the background assembly of each chapter whose segments are all stored and
+    hands on its progress (so every event is emitted from this thread)."""
+    if assembly is None:
+        return emit
+    position = {chapter.index: number for number, chapter in enumerate(chapters)}
+
+    def on_event(event: RenderEvent) -> None:
+        emit(event)
+        if event.kind == "segment":
+            if event.chapter_done == event.chapter_total:
+                assembly.ready(position[event.chapter])
+            assembly.poll()
+
+    return on_event
+
+
+class AssemblyProgress:
+    """The assembly's (stage, chapters done, chapters) as events, with the seconds encoded so far; the
+    book's length once every chapter is stored (0 until then)."""
+
+    def __init__(self, job: Job, chapters: list[PlannedChapter], emit: Progress):
+        self.job, self.chapters, self.emit = job, chapters, emit
+        self.seconds: list[float] = []  # of the chapters from the first on, as far as measured
+
+    def length(self, count: int) -> float:
+        """Seconds of the first `count` chapters (all stored)."""
+        while len(self.seconds) < count:
+            self.seconds.append(chapter_seconds(self.job, self.chapters[len(self.seconds)]))
+        return sum(self.seconds[:count])
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        encoded = self.length(done) if stage == "encode" else 0.0
+        finished = stage == "verify" or done == len(self.chapters)  # (verify counts files)
+        book = self.length(len(self.chapters)) if finished else 0.0
+        self.emit(RenderEvent("assemble", chapter=done, chapters=total, message=stage,
+                              encoded_seconds=encoded, book_seconds=book))  # fmt: skip
 
 
 def chapter_audio(job: Job, chapter: PlannedChapter) -> ChapterAudio:

@@ -26,9 +26,11 @@ REPORT_EVERY = 0.5  # seconds between progress reports
 class Reporter:
     def __init__(self, folder: Path):
         self.folder, self.last = folder, 0.0
+        self.stored = False  # every segment: the chapters assembled beside the render do not count before
 
     def __call__(self, event: RenderEvent) -> None:
-        if event.kind == "assemble":
+        self.stored |= event.kind == "segment" and event.done == event.total
+        if event.kind == "assemble" and self.stored:
             write_task(self.folder, "running", "assembling the book")
         elif event.kind == "segment" and time.monotonic() - self.last > REPORT_EVERY:
             self.last = time.monotonic()

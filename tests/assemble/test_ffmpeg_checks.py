@@ -24,9 +24,10 @@ def chapters():
 def test_disk_full_sweep_never_reaches_the_tagger(tmp_path):
     # The M4B is ~80 kB; ffmpeg 5.1 writes its audio, fails on the trailer (+faststart rewrites the file),
     # logs "Error writing trailer ...: No space left on device" and exits 0. The user then saw
-    # "cannot tag ....m4b: not a MP4 file". Every size must give the disk-full line or a sound file.
+    # "cannot tag ....m4b: not a MP4 file". Every size must give the disk-full line or a sound file. The M4B
+    # is copied from its AAC stream (~80 kB too), so both are on the disk at once at the end.
     outcomes = {}
-    for kb in range(60, 100, 12):
+    for kb in range(120, 200, 12):
         with tiny_tmpfs(tmp_path / f"disk{kb}", f"{kb}k") as disk:
             try:
                 result = assemble(chapters(), BookTags(title="T"), disk, M4B, SAMPLE_RATE)

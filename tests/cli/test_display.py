@@ -1,5 +1,6 @@
 """The render's terminal display at fixed widths: every figure present and whole, nothing over the width."""
 
+import dataclasses
 import io
 
 import pytest
@@ -90,13 +91,20 @@ def test_first_line_names_what_is_loading(width):
 @pytest.mark.parametrize("width", WIDTHS)
 def test_assembly_line_names_pass_chapter_and_encoded_audio(width):
     state = rendering_state()
+    eta = state.lines(width, now=700.0)[0].split("ETA ")[1]
     state.update(RenderEvent("assemble", chapter=3, chapters=48, message="measure"), now=700.0)
-    assert state.lines(width, now=700.0)[1] == "measuring loudness: chapter 3/48"
+    book, chapter, line = state.lines(width, now=700.0)  # assembled beside the render: a third line
+    assert line == "measuring loudness: chapter 3/48" and chapter.startswith("chapter ")
+    assert book.split("ETA ")[1] == eta != "0:00:00"  # the render's ETA is its own
+    state.update(RenderEvent("assemble", chapter=7, chapters=48, message="encode", encoded_seconds=4000.0),
+                 now=800.0)  # fmt: skip
+    assert state.lines(width, now=800.0)[2] == "encoding: chapter 7/48  1:06:40 encoded"
+    state.update(dataclasses.replace(state.segment, done=23456), now=900.0)  # every segment stored
     state.update(RenderEvent("assemble", chapter=7, chapters=48, message="encode", encoded_seconds=4000.0,
-                             book_seconds=40000.0), now=800.0)  # fmt: skip
-    book, line = state.lines(width, now=800.0)
+                             book_seconds=40000.0), now=901.0)  # fmt: skip
+    book, line = state.lines(width, now=901.0)
     assert line == "encoding: chapter 7/48  1:06:40 of 11:06:40 encoded"
-    assert "1234/23456 segments" in book and len(line) <= width
+    assert "23456/23456 segments" in book and "ETA 0:00:00" in book and len(line) <= width
 
 
 def test_a_log_gets_plain_lines_for_each_step_and_finished_chapter():

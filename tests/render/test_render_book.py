@@ -95,6 +95,40 @@ def test_example_epub_becomes_tagged_mp3s_and_chaptered_m4b(options):
     assert mp4.tags["covr"]
 
 
+def test_chapters_are_assembled_beside_the_render_into_the_files_of_the_finished_job(options):
+    """A chapter is encoded as soon as its segments are stored: chapter 1's MP3 and the M4B's AAC stream are
+    being written (hidden partial files) while later segments are still to come. The files are the same
+    bytes as an assembly of the finished job, where every chapter is complete when it starts."""
+    out = options().out_dir
+    first_stored, seen = [False], []
+    patterns = (".01 - *.mp3.partial", ".*.aac.mp4.partial")  # chapter 1's MP3, the M4B's AAC stream
+
+    def progress(event):
+        if event.kind != "segment":
+            return
+        if first_stored[0] and event.done < event.total and len(seen) < 2:
+            deadline = time.monotonic() + 120  # the background assembly has been told chapter 1 is stored
+            while time.monotonic() < deadline and len(seen) < 2:  # (ffmpeg creates its file when fed)
+                seen[:] = sorted(p.name for pattern in patterns for p in out.glob(pattern))
+                time.sleep(0.02)
+        first_stored[0] |= event.chapter == 1 and event.chapter_done == event.chapter_total
+
+    # one at a time, the segments are stored in book order (a batch of 16 would hold this whole short book)
+    result = render_book(EXAMPLE_EPUB, options(batch_size=1), progress)
+    assert seen == [
+        ".01 - Chapter 1 The Last Lamp on Quay Street.mp3.partial",
+        ".The Lamplighter's Almanac.aac.mp4.partial",
+    ]
+    overlapped = outputs(out)
+    assert not [name for name in overlapped if name.startswith(".")]  # every partial renamed or removed
+
+    for path in result.files:
+        path.unlink()
+    again = render_book(EXAMPLE_EPUB, options(batch_size=1))
+    assert again.rendered == 0 and again.files == result.files
+    assert outputs(out) == overlapped
+
+
 def test_rerun_renders_nothing_and_writes_the_same_files(options):
     first = render_book(EXAMPLE_MD, options())
     before = outputs(first.out_dir)
