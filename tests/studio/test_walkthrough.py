@@ -95,15 +95,17 @@ def browser():
         browser.close()
 
 
-def wait_until_idle(page, folder: Path) -> None:
-    """Wait for the studio's background render to end, as the page's own progress feed reports it, then
-    reload the page (it also reloads itself when the job's lock comes and goes)."""
+def wait_until_idle(page, folder: Path, previous: dict | None = None) -> None:
+    """Wait for the studio's background render that the last action started to end, as the page's own
+    progress feed reports it, then reload the page (it also reloads itself when the job's lock comes and
+    goes). `previous` is the task report from before that action: until the report differs from it, the new
+    render has not begun (a form submitted by a key press may still be on its way)."""
     job = page.locator("[data-job]").get_attribute("data-job")
     deadline = time.monotonic() + RENDER_SECONDS
     while True:
         progress = page.request.get(f"{page.url.split('/job/')[0]}/job/{job}/progress").json()
         task = progress["task"]
-        if not progress["locked"] and task and task["state"] != "running":
+        if not progress["locked"] and task and task != previous and task["state"] != "running":
             break
         assert time.monotonic() < deadline, progress
         time.sleep(0.5)
@@ -201,8 +203,9 @@ def test_upload_render_play_retake_edit_and_pronounce(server, browser, tmp_path,
     # Re-take one segment: only its key changes.
     before = plan_of(folder)
     audio_before = chapter_audio(folder)
+    previous = read_task(folder)
     page.get_by_role("button", name="Re-take segment 2").click()
-    wait_until_idle(page, folder)
+    wait_until_idle(page, folder, previous)
     after = plan_of(folder)
     changed = [place for place in before if before[place][0] != after[place][0]]
     assert changed == [(1, 1)]
@@ -214,8 +217,9 @@ def test_upload_render_play_retake_edit_and_pronounce(server, browser, tmp_path,
     marks_before, m4b_before = m4b_chapters(folder)
     page.get_by_label("Edit the text of segment 3").click()
     page.get_by_label("Text to speak for segment 3").fill("The clock in the square ran seven minutes fast.")
+    previous = read_task(folder)
     page.locator("#segment-3").get_by_role("button", name="Save and re-render").click()
-    wait_until_idle(page, folder)
+    wait_until_idle(page, folder, previous)
     after, audio_after = plan_of(folder), chapter_audio(folder)
     assert [place for place in before if before[place] != after[place]] == [(2, 2)]
     assert after[(2, 2)][1] == "The clock in the square ran seven minutes fast."
@@ -245,8 +249,9 @@ def test_upload_render_play_retake_edit_and_pronounce(server, browser, tmp_path,
     assert page.evaluate("document.activeElement.id") == "temperature-1"
     page.keyboard.type("0.5")
     shot(page, tmp_path, "4b-segment-settings")
+    previous = read_task(folder)
     page.keyboard.press("Enter")  # submits the form
-    wait_until_idle(page, folder)
+    wait_until_idle(page, folder, previous)
     after = plan_of(folder)
     assert [place for place in before if before[place][0] != after[place][0]] == [(2, 0)]
     assert page.locator("#segment-1 .badge", has_text="own settings").is_visible()
@@ -264,8 +269,9 @@ def test_upload_render_play_retake_edit_and_pronounce(server, browser, tmp_path,
     }
     assert listed, "the sample book says 'lamp'"
     shot(page, tmp_path, "5-pronunciation-preview")
+    previous = read_task(folder)
     page.get_by_role("button", name="Apply and re-render these segments").click()
-    wait_until_idle(page, folder)
+    wait_until_idle(page, folder, previous)
     after = plan_of(folder)
     assert {place for place in before if before[place][0] != after[place][0]} == listed
     assert all("lahmp" in after[place][1].lower() for place in listed)
