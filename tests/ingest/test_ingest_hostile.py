@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import struct
 import zipfile
 from pathlib import Path
@@ -227,18 +226,19 @@ def test_dangerous_entry_names_never_touch_the_file_system(tmp_path, monkeypatch
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
+    absolute = tmp_path / "absolute" / "evil.xhtml"  # an absolute entry name, pointing where we can look
     files = {
         "OEBPS/content.opf": opf(["../../evil.xhtml", "ch1.xhtml"]),
         "OEBPS/nav.xhtml": nav('<li><a href="ch1.xhtml">One</a></li>'),
         "OEBPS/ch1.xhtml": xhtml("<p>Good text.</p>"),
         "../evil.xhtml": xhtml("<p>Evil text from a parent path.</p>"),
-        "/tmp/evil-absolute.xhtml": xhtml("<p>Evil absolute.</p>"),
+        str(absolute): xhtml("<p>Evil absolute.</p>"),
     }
     path = write_epub(tmp_path / "evil.epub", files)
     before = {p for p in tmp_path.rglob("*")}
     book = load_book(path)
     assert {p for p in tmp_path.rglob("*")} == before  # nothing written next to the book or in the cwd
-    assert not os.path.exists("/tmp/evil-absolute.xhtml") and not (tmp_path.parent / "evil.xhtml").exists()
+    assert not absolute.exists() and not (tmp_path.parent / "evil.xhtml").exists()
     assert "Good text." in [b.text for c in book.chapters for b in c.blocks]
 
 
