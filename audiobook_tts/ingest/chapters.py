@@ -121,9 +121,12 @@ def classify(drafts: list[Draft], landmarks: dict[str, str], declared_title: str
             has_children = following is not None and following.level > draft.level
             if not has_children:
                 draft.reason = "front matter: title page (only headings before the first text)"
-        later_text = any(d.blocks for d in drafts[index + 1 :])
-        title_page = later_text and _is_title_page(draft, declared_title)
-        if draft.reason is None and index <= first_text and title_page:
+        if (
+            draft.reason is None
+            and index <= first_text
+            and _is_title_page(draft, declared_title)
+            and any(d.blocks for d in drafts[index + 1 :])  # the book's only text is no title page
+        ):
             draft.reason = "front matter: title page (the book's title and a few lines)"
 
 
