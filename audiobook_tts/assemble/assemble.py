@@ -60,12 +60,15 @@ from audiobook_tts.assemble.subtitles import (
 )
 from audiobook_tts.assemble.tags import cover_as_jpeg_or_png, iso639_2, tag_m4b, tag_mp3
 from audiobook_tts.assemble.verify import (
+    FileCheck,
     FileLoudness,
     LoudnessReport,
     Setting,
     StreamLevel,
     acx_problems,
-    check_file,
+    book_check,
+    check_parts,
+    measure_chapters,
     measure_file,
 )
 
@@ -436,101 +439,107 @@ class _Assembly:
     def verify(
         self, gains_db: list[float], lengths: list[int], starts: list[int], silent: set[int]
     ) -> LoudnessReport:
-        """Measure every encoded file; re-encode each that misses the target by more than TOLERANCE_LU or
-        exceeds the ceiling, with a gain and limiter ceiling computed from its own measurement, at most
-        twice (verify.check_file). ACX's rules are checked on the MP3s."""
-        ceiling = self.options.true_peak_db
-        report = LoudnessReport(self.target, "dB RMS" if self.acx else "LUFS", ceiling)
+        """Measure every encoded file (the M4B chapter by chapter); re-encode each that misses the target by
+        more than TOLERANCE_LU or exceeds the ceiling, with a gain and limiter ceiling per chapter computed
+        from its own measurement, at most twice (verify.check_parts). ACX's rules are checked on the MP3s."""
+        report = LoudnessReport(self.target, "dB RMS" if self.acx else "LUFS", self.options.true_peak_db)
         cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
         count = len(self.chapters)
-        outputs: list[tuple[Path, list[int], Callable[[Path], None]]] = []
-        if "mp3" in self.options.formats:
-            for index, path in enumerate(self.mp3_paths):
+        outputs: list[Path] = self.mp3_paths if "mp3" in self.options.formats else []
+        if "m4b" in self.options.formats:
+            outputs = [*outputs, self.m4b_path]
+        for number, path in enumerate(outputs, start=1):
+            if path == self.m4b_path:
+                report.files.append(self.verify_m4b(report, gains_db, lengths, starts, silent, cover))
+            else:
+                index = self.mp3_paths.index(path)
                 duration_ms = round(lengths[index] * 1000 / self.sample_rate)
 
-                def tag_chapter(partial: Path, i: int = index, ms: int = duration_ms) -> None:
-                    tag_mp3(partial, self.tags, self.chapters[i].title, i + 1, count, cover, ms)
+                def encode(
+                    settings: list[Setting], i: int = index, ms: int = duration_ms
+                ) -> list[FileLoudness]:
+                    (setting,) = settings
+                    gain = gains_db[i] + (0.0 if i in silent else setting.gain_db)
+                    partial = self.partial(self.mp3_paths[i])
+                    sink = self.sink(self.mp3_args(partial), str(self.mp3_paths[i]))
+                    limiter = TruePeakLimiter(setting.ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
+                    for block in self.limited_stream(i, gain, limiter):
+                        sink.write(block)
+                    sink.write(limiter.flush())
+                    sink.finish()
+                    title = self.chapters[i].title
+                    tag = lambda: tag_mp3(partial, self.tags, title, i + 1, count, cover, ms)  # noqa: E731
+                    self.finish_file(partial, self.mp3_paths[i], tag)
+                    return [measure_file(self.ffmpeg, self.mp3_paths[i])]
 
-                outputs.append((path, [index], tag_chapter))
-        if "m4b" in self.options.formats:
-            outputs.append(
-                (self.m4b_path, list(range(count)), lambda partial: tag_m4b(partial, self.tags, cover))
-            )
+                def stream(_: int, setting: Setting, i: int = index) -> StreamLevel:
+                    return self.measure_stream(i, gains_db[i] + setting.gain_db, setting.ceiling_db)
 
-        def gains(setting: Setting) -> list[float]:
-            return [gain + (0.0 if i in silent else setting.gain_db) for i, gain in enumerate(gains_db)]
-
-        for number, (path, indices, tag) in enumerate(outputs, start=1):
-
-            def encode(
-                setting: Setting, path: Path = path, indices: list[int] = indices, tag=tag
-            ) -> FileLoudness:
-                self.reencode(path, indices, gains(setting), setting.ceiling_db, starts, lengths, tag)
-                return measure_file(self.ffmpeg, path)
-
-            def stream(setting: Setting, indices: list[int] = indices) -> StreamLevel:
-                return self.measure_stream(indices, gains(setting), setting.ceiling_db)
-
-            measured = self.measured.pop(path, None) or measure_file(self.ffmpeg, path)
-            check = check_file(measured, report, set(indices) <= silent, encode, stream)
-            if self.acx and path.suffix == ".mp3":
-                check.problems += acx_problems(check.measured)
-            report.files.append(check)
+                measured = self.measured.pop(path, None) or measure_file(self.ffmpeg, path)
+                (check,) = check_parts([measured], report, [index in silent], encode, stream)
+                if self.acx:
+                    check.problems += acx_problems(check.measured)
+                report.files.append(check)
             self.progress("verify", number, len(outputs))
         return report
 
-    def limited_stream(
-        self, indices: list[int], gains_db: list[float], limiter: TruePeakLimiter
-    ) -> Iterator[np.ndarray]:
-        """The samples a file is encoded from: its chapters (with room tone for ACX) at their gains, through
-        `limiter`."""
-        for index in indices:
-            chapter = self.chapters[index]
-            gain = np.float32(10 ** (gains_db[index] / 20))
-            yield limiter.process(room_tone(self.head, self.sample_rate))
-            for piece in chapter.pieces():
-                for block in piece_blocks(piece, chapter.title):
-                    yield limiter.process(block * gain)
-            yield limiter.process(room_tone(self.tail, self.sample_rate + 1))
-        yield limiter.flush()
+    def verify_m4b(
+        self,
+        report: LoudnessReport,
+        gains_db: list[float],
+        lengths: list[int],
+        starts: list[int],
+        silent: set[int],
+        cover: tuple[bytes, str] | None,
+    ) -> FileCheck:
+        """The M4B, checked and corrected chapter by chapter (one decode measures every chapter's span)."""
+        whole, parts = measure_chapters(self.ffmpeg, self.m4b_path, lengths, self.sample_rate)
 
-    def measure_stream(self, indices: list[int], gains_db: list[float], ceiling_db: float) -> StreamLevel:
-        """The level (in the report's unit) of what reencode() would feed the encoder, and how much of it the
-        limiter turned down."""
+        def encode(settings: list[Setting]) -> list[FileLoudness]:
+            nonlocal whole
+            sink, stream_file = self.m4b_encoder()
+            limiter = TruePeakLimiter(settings[0].ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
+            for index, setting in enumerate(settings):
+                limiter.set_ceiling(setting.ceiling_db - CODEC_HEADROOM_DB)
+                gain = gains_db[index] + (0.0 if index in silent else setting.gain_db)
+                for block in self.limited_stream(index, gain, limiter):
+                    sink.write(block)
+            sink.write(limiter.flush())
+            tag = lambda partial: tag_m4b(partial, self.tags, cover)  # noqa: E731
+            self.finish_m4b(sink, stream_file, starts, sum(lengths), tag)
+            whole, found = measure_chapters(self.ffmpeg, self.m4b_path, lengths, self.sample_rate)
+            return found
+
+        def stream(index: int, setting: Setting) -> StreamLevel:
+            return self.measure_stream(index, gains_db[index] + setting.gain_db, setting.ceiling_db)
+
+        silence = [index in silent for index in range(len(self.chapters))]
+        chapters = check_parts(parts, report, silence, encode, stream)
+        return book_check(whole, chapters, [chapter.title for chapter in self.chapters])
+
+    def limited_stream(self, index: int, gain_db: float, limiter: TruePeakLimiter) -> Iterator[np.ndarray]:
+        """The samples chapter `index` is encoded from (with room tone for ACX), at a gain, through `limiter`
+        (whose delayed tail the caller flushes)."""
+        chapter = self.chapters[index]
+        gain = np.float32(10 ** (gain_db / 20))
+        yield limiter.process(room_tone(self.head, self.sample_rate))
+        for piece in chapter.pieces():
+            for block in piece_blocks(piece, chapter.title):
+                yield limiter.process(block * gain)
+        yield limiter.process(room_tone(self.tail, self.sample_rate + 1))
+
+    def measure_stream(self, index: int, gain_db: float, ceiling_db: float) -> StreamLevel:
+        """The level (in the report's unit) of what a re-encode would feed the encoder for chapter `index`,
+        and how much of it the limiter turned down."""
         limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
-        meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=f"the file of chapter {indices[0] + 1}")
+        meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=f"the file of chapter {index + 1}")
         self.sinks.append(meter)
-        for block in self.limited_stream(indices, gains_db, limiter):
+        for block in self.limited_stream(index, gain_db, limiter):
             meter.write(block)
+        meter.write(limiter.flush())
         measured = meter.result()
         level = measured.rms_db if self.acx else measured.lufs
         return StreamLevel(level, limiter.reduced_samples / max(1, measured.samples))
-
-    def reencode(
-        self,
-        path: Path,
-        indices: list[int],
-        gains_db: list[float],
-        ceiling_db: float,
-        starts: list[int],
-        lengths: list[int],
-        tag: Callable[[Path], None],
-    ) -> None:
-        """Encode `path` again from the rendered pieces of its chapters, through a limiter of its own."""
-        m4b = path == self.m4b_path
-        if m4b:
-            sink, stream = self.m4b_encoder()
-        else:
-            partial = self.partial(path)
-            sink = self.sink(self.mp3_args(partial), str(path))
-        limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
-        for block in self.limited_stream(indices, gains_db, limiter):
-            sink.write(block)
-        if m4b:
-            self.finish_m4b(sink, stream, starts, sum(lengths), tag)
-        else:
-            sink.finish()
-            self.finish_file(partial, path, lambda: tag(partial))
 
     def readalong(self, source: ReadAlongSource, cues: list[list[Cue]], lengths: list[int]) -> None:
         """Pack the chapters' AAC audio and sentence timings into the read-along EPUB next to the M4B."""

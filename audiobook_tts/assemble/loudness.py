@@ -34,16 +34,18 @@ class ChapterLoudness:
     rms_db: float  # plain RMS over all samples in dBFS (what ACX checks); -inf for digital silence
     samples: int
     peak_db: float  # sample peak in dBFS: tells whether the limiter can act on this chapter at a given gain
+    true_peak_db: float = math.nan  # dBTP, measured only when the meter is asked to (4x oversampling costs)
 
 
 class LoudnessMeter:
     """Streams one chapter's samples into ffmpeg's ebur128 meter while summing squares for the RMS."""
 
-    def __init__(self, ffmpeg: str, sample_rate: int, what: str, nice: int = 0):
+    def __init__(self, ffmpeg: str, sample_rate: int, what: str, nice: int = 0, true_peak: bool = False):
+        meter = "ebur128=framelog=verbose" + (":peak=true" if true_peak else "")
         self._sink = FfmpegSink(
             ffmpeg,
             sample_rate,
-            ["-af", "ebur128=framelog=verbose", "-f", "null", "-"],
+            ["-af", meter, "-f", "null", "-"],
             what=f"the loudness measurement of {what}",
             loglevel="info",
             nice=nice,
@@ -69,7 +71,9 @@ class LoudnessMeter:
         mean_square = self._sum_squares / max(self._samples, 1)
         rms_db = 10 * math.log10(mean_square) if mean_square > 0 else -math.inf
         peak_db = 20 * math.log10(self._peak) if self._peak > 0 else -math.inf
-        return ChapterLoudness(lufs, rms_db, self._samples, peak_db)
+        true_peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", log)
+        true_peak_db = float(true_peak.group(1)) if true_peak else math.nan
+        return ChapterLoudness(lufs, rms_db, self._samples, peak_db, true_peak_db)
 
     def kill(self) -> None:
         self._sink.kill()
@@ -119,6 +123,10 @@ class TruePeakLimiter:
         self._gain_tail = np.ones(lead)  # last lookahead-1 gains before _next (for the average)
         self._gain_last_db = 0.0
         self.reduced_samples = 0  # how many samples the limiter turned down (for reporting)
+
+    def set_ceiling(self, ceiling_db: float) -> None:
+        """From the next block on (an M4B's chapters may each have their own ceiling)."""
+        self.ceiling = 10 ** (ceiling_db / 20)
 
     def process(self, block: np.ndarray) -> np.ndarray:
         self._x = np.concatenate([self._x, block.astype(np.float32, copy=False)])

@@ -10,6 +10,7 @@ says what each file measured, in one line and as JSON.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -24,7 +25,7 @@ import mutagen
 import numpy as np
 
 from audiobook_tts.assemble.errors import AssembleError
-from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB
+from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB, LoudnessMeter
 
 TOLERANCE_LU = 0.5  # a file further than this from the target is corrected
 NOISE_WINDOW_S = 0.5  # ACX: noise floor = RMS of the quietest half second
@@ -48,69 +49,115 @@ def _db(power: float) -> float:
     return 10 * math.log10(power) if power > 0 else -math.inf
 
 
+class _SampleStats:
+    """RMS, sample peak and noise floor (RMS of the quietest NOISE_WINDOW_S) of samples fed in order."""
+
+    def __init__(self, window: int):
+        self.window = window
+        self.sum_squares, self.count, self.peak = 0.0, 0, 0.0
+        self.quietest, self.carry = math.inf, np.zeros(0, np.float32)
+
+    def feed(self, samples: np.ndarray) -> None:
+        samples = np.concatenate([self.carry, samples])
+        whole = len(samples) // self.window * self.window
+        if whole:
+            powers = np.mean(samples[:whole].reshape(-1, self.window).astype(np.float64) ** 2, axis=1)
+            self.quietest = min(self.quietest, float(powers.min()))
+        self.carry = samples[whole:]
+        self._add(samples[:whole])
+
+    def _add(self, samples: np.ndarray) -> None:
+        self.sum_squares += float(np.dot(samples, samples))
+        self.count += len(samples)
+        self.peak = max(self.peak, float(np.abs(samples).max(initial=0.0)))
+
+    def result(self, path: Path, lufs: float, true_peak_db: float) -> FileLoudness:
+        self._add(self.carry)
+        self.carry = np.zeros(0, np.float32)
+        rms = _db(self.sum_squares / max(self.count, 1))
+        floor = _db(self.quietest) if math.isfinite(self.quietest) else rms
+        return FileLoudness(path, lufs, true_peak_db, rms, _db(self.peak * self.peak), floor)
+
+
 def measure_file(ffmpeg: str, path: Path, nice: int = 0) -> FileLoudness:
     """Decode `path` once: ffmpeg's ebur128 meter passes the samples through to us for RMS, peak and floor.
     `nice` > 0 lowers the ffmpeg's priority (beside a render)."""
+    return _measure(ffmpeg, path, nice, [])[0]
+
+
+def measure_chapters(
+    ffmpeg: str, path: Path, lengths: list[int], sample_rate: int
+) -> tuple[FileLoudness, list[FileLoudness]]:
+    """The whole file as measure_file measures it, and each chapter's span of it (`lengths` in samples at
+    `sample_rate`; the last chapter takes whatever the decoder gives past the others), from one decode."""
+    return _measure(ffmpeg, path, 0, lengths, sample_rate)
+
+
+def _measure(
+    ffmpeg: str, path: Path, nice: int, lengths: list[int], sample_rate: int = 0
+) -> tuple[FileLoudness, list[FileLoudness]]:
     info = mutagen.File(path)
     if info is None:
         raise AssembleError(f"cannot read the encoded file {path} back to measure it")
-    window = max(1, round(NOISE_WINDOW_S * info.info.sample_rate))
+    rate = info.info.sample_rate
+    window = max(1, round(NOISE_WINDOW_S * rate))
+    stats = _SampleStats(window)
+    ends = [round(end * rate / sample_rate) for end in np.cumsum(lengths[:-1])] if lengths else []
+    parts: list[tuple[LoudnessMeter, _SampleStats]] = []
+    position = 0
+
+    def part() -> tuple[LoudnessMeter, _SampleStats]:
+        meter = LoudnessMeter(ffmpeg, rate, f"chapter {len(parts) + 1} of {path.name}", true_peak=True)
+        parts.append((meter, _SampleStats(window)))
+        return parts[-1]
+
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [
-                ffmpeg,
-                "-hide_banner",
-                "-nostats",
-                "-v",
-                "info",
-                "-i",
-                str(path),
-                "-af",
-                "ebur128=peak=true",
-                "-ac",
-                "1",
-                "-f",
-                "f32le",
-                "pipe:1",
-            ],
+            [ffmpeg, "-hide_banner", "-nostats", "-v", "info", "-i", str(path), "-af", "ebur128=peak=true",
+             "-ac", "1", "-f", "f32le", "pipe:1"],
             stdout=subprocess.PIPE,
             stderr=log,
-        )
+        )  # fmt: skip
         if nice:
             with contextlib.suppress(AttributeError, OSError):  # (no setpriority on Windows)
                 os.setpriority(os.PRIO_PROCESS, process.pid, nice)
-        sum_squares, count, peak = 0.0, 0, 0.0
-        quietest, carry = math.inf, np.zeros(0, np.float32)
         assert process.stdout is not None  # (stdout=PIPE)
-        while chunk := process.stdout.read(READ_BYTES):
-            samples = np.concatenate([carry, np.frombuffer(chunk[: len(chunk) // 4 * 4], np.float32)])
-            whole = len(samples) // window * window
-            if whole:
-                powers = np.mean(samples[:whole].reshape(-1, window).astype(np.float64) ** 2, axis=1)
-                quietest = min(quietest, float(powers.min()))
-            carry = samples[whole:]
-            sum_squares += float(np.dot(samples[:whole], samples[:whole]))
-            count += whole
-            peak = max(peak, float(np.abs(samples[:whole]).max(initial=0.0)))
-        sum_squares += float(np.dot(carry, carry))
-        count += len(carry)
-        peak = max(peak, float(np.abs(carry).max(initial=0.0)))
+        try:
+            current = part() if lengths else None
+            while chunk := process.stdout.read(READ_BYTES):
+                samples = np.frombuffer(chunk[: len(chunk) // 4 * 4], np.float32)
+                stats.feed(samples)
+                while current is not None and len(samples):
+                    end = ends[len(parts) - 1] if len(parts) <= len(ends) else math.inf
+                    take = int(min(len(samples), end - position))
+                    current[0].write(samples[:take])
+                    current[1].feed(samples[:take])
+                    samples, position = samples[take:], position + take
+                    if position == end:
+                        current = part()
+        except BaseException:
+            process.kill()
+            for meter, _ in parts:
+                meter.kill()
+            raise
         if process.wait() != 0:
             raise AssembleError(f"ffmpeg could not decode {path} to measure its loudness")
+        if lengths and (len(parts) < len(lengths) or position <= (ends[-1] if ends else 0)):
+            for meter, _ in parts:
+                meter.kill()
+            raise AssembleError(f"{path} decodes shorter than its {len(lengths)} chapters: assemble it again")
         log.seek(0)
         text = log.read().decode("utf-8", "replace")
     integrated = re.search(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS", text)
     true_peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", text)
     if integrated is None or true_peak is None:
         raise AssembleError(f"could not read the loudness of {path} from ffmpeg's output ({text[-200:]!r})")
-    return FileLoudness(
-        path,
-        float(integrated[1]),
-        float(true_peak[1]),
-        _db(sum_squares / max(count, 1)),
-        20 * math.log10(peak) if peak > 0 else -math.inf,
-        _db(quietest) if math.isfinite(quietest) else _db(sum_squares / max(count, 1)),
-    )
+    whole = stats.result(path, float(integrated[1]), float(true_peak[1]))
+    chapters = []
+    for meter, chapter_stats in parts:
+        measured = meter.result()
+        chapters.append(chapter_stats.result(path, measured.lufs, measured.true_peak_db))
+    return whole, chapters
 
 
 def acx_problems(measured: FileLoudness) -> list[str]:
@@ -132,6 +179,7 @@ class FileCheck:
     corrected: bool = False  # re-encoded after the first measurement missed
     problems: list[str] = field(default_factory=list)  # what still misses (ACX rules, target, ceiling)
     passes: int = 0  # how many times it was re-encoded (at most MAX_CORRECTIONS)
+    chapters: list[FileCheck] = field(default_factory=list)  # the M4B's: each chapter's span, checked alone
 
 
 @dataclass
@@ -169,12 +217,11 @@ class LoudnessReport:
                 for key, value in asdict(check.measured).items()
             }
             values["path"] = check.measured.path.name
-            return {
-                **values,
-                "corrected": check.corrected,
-                "passes": check.passes,
-                "problems": check.problems,
-            }
+            entry = {**values, "corrected": check.corrected, "passes": check.passes}
+            entry["problems"] = check.problems
+            if check.chapters:
+                entry["chapters"] = [file(chapter) for chapter in check.chapters]
+            return entry
 
         return {
             "target": self.target,
@@ -197,6 +244,7 @@ MAX_CORRECTIONS = 2  # a re-encode, and at most one more when the first still mi
 PEAK_MARGIN_DB = 0.2  # a lowered ceiling aims this far under the true-peak excess it corrects
 SETTLE_LU = 0.1  # the gain search stops this close to the level it aims at
 MAX_EXTRA_GAIN_DB = 6.0  # more gain than the level change alone needs, to make up for the limiter
+MAX_LIMITED_SHARE = 0.5  # a level that cannot be reached is not neared by turning more samples down than this
 
 
 @dataclass(frozen=True)
@@ -255,48 +303,93 @@ def _next_setting(
     return Setting(gain, ceiling), got, wanted
 
 
-def check_file(
-    measured: FileLoudness,
+def check_parts(
+    measured: list[FileLoudness],
     report: LoudnessReport,
-    silent: bool,
-    encode: Callable[[Setting], FileLoudness],
-    stream: Callable[[Setting], StreamLevel],
-) -> FileCheck:
-    """Check one encoded file against the target and ceiling; while it misses, re-encode it with a setting
-    computed from its own measurement (at most MAX_CORRECTIONS times), and say precisely what still misses.
+    silent: list[bool],
+    encode: Callable[[list[Setting]], list[FileLoudness]],
+    stream: Callable[[int, Setting], StreamLevel],
+) -> list[FileCheck]:
+    """Check the parts of one encoded file (an MP3: the file; the M4B: each chapter's span of it) against
+    the target and ceiling; while some miss, encode the file again with a setting per part computed from
+    that part's own measurement (at most MAX_CORRECTIONS times), and say precisely what still misses.
 
-    `encode` writes the file again with a setting and measures it; `stream` measures what the encoder would
-    be fed with a setting. The first encode had Setting(0, ceiling)."""
-    setting = Setting(0.0, report.ceiling_db)
-    check = FileCheck(measured)
-    reason = ""
+    Each part is corrected by its own error alone: every chapter of the M4B meets the target (not just the
+    book on average), and re-rendering one chapter changes no other chapter's audio.
 
-    def misses(found: FileLoudness) -> bool:
+    A part within the ceiling whose stream cannot reach the level wanted (the limiter holds it down) is
+    corrected only when that brings it at least the tolerance nearer with at most MAX_LIMITED_SHARE of its
+    samples turned down; otherwise more gain would only flatten it against the ceiling (random-weight noise
+    took +15 dB with 80% of its samples turned down, and still missed).
+
+    `encode` writes the file again with a setting per part and measures each part; `stream(i, setting)`
+    measures what the encoder would be fed for part i. The first encode had Setting(0, ceiling) for all."""
+    settings = [Setting(0.0, report.ceiling_db)] * len(measured)
+    checks = [FileCheck(found) for found in measured]
+    reasons = [""] * len(measured)
+
+    def misses(index: int) -> bool:
+        found = checks[index].measured
         level_off = abs(report.target - report.level(found)) > TOLERANCE_LU
-        return (not silent and level_off) or found.true_peak_db > report.ceiling_db
+        return not silent[index] and (level_off or found.true_peak_db > report.ceiling_db)
 
-    while not silent and misses(check.measured) and check.passes < MAX_CORRECTIONS:
-        setting, got, wanted = _next_setting(check.measured, setting, report, stream)
-        check.measured = encode(setting)
-        check.corrected, check.passes = True, check.passes + 1
-        if abs(got.level - wanted) > TOLERANCE_LU:
-            reason = (
-                f" (the limiter holds it down: at {setting.gain_db:+.1f} dB more gain it turns "
-                f"{got.limited:.0%} of the samples down under its ceiling of "
-                f"{setting.ceiling_db - CODEC_HEADROOM_DB:.1f} dB, and the level still reaches only "
-                f"{got.level:.1f} {report.unit} before encoding)"
+    for _ in range(MAX_CORRECTIONS):
+        proposed = list(settings)
+        streams: dict[int, tuple[StreamLevel, bool]] = {}  # part -> what its stream will measure, held down
+        for index, check in enumerate(checks):
+            if not misses(index):
+                continue
+            setting, got, wanted = _next_setting(
+                check.measured, settings[index], report, functools.partial(stream, index)
             )
-        else:
-            reason = (
-                f" (the encoder moves its level by {report.level(check.measured) - got.level:+.1f} "
-                f"{report.unit} and by a different amount on each pass)"
+            held_down = abs(got.level - wanted) > TOLERANCE_LU
+            if held_down:
+                reasons[index] = (
+                    f" (the limiter holds it down: at {setting.gain_db:+.1f} dB more gain it turns "
+                    f"{got.limited:.0%} of the samples down under its ceiling of "
+                    f"{setting.ceiling_db - CODEC_HEADROOM_DB:.1f} dB, and the level still reaches only "
+                    f"{got.level:.1f} {report.unit} before encoding)"
+                )
+                nearer = abs(report.target - report.level(check.measured)) - abs(got.level - wanted)
+                worth_it = nearer >= TOLERANCE_LU and got.limited <= MAX_LIMITED_SHARE
+                if check.measured.true_peak_db <= report.ceiling_db and not worth_it:
+                    continue  # left as it is
+            proposed[index], streams[index] = setting, (got, held_down)
+        if not streams:
+            break
+        settings = proposed
+        for check, found in zip(checks, encode(settings), strict=True):
+            check.measured = found
+        for index, (got, held_down) in streams.items():
+            checks[index].corrected, checks[index].passes = True, checks[index].passes + 1
+            if not held_down:
+                shift = report.level(checks[index].measured) - got.level
+                reasons[index] = (
+                    f" (the encoder moves its level by {shift:+.1f} {report.unit} and by a different "
+                    "amount on each pass)"
+                )
+    for index, check in enumerate(checks):
+        level = report.level(check.measured)
+        if not silent[index] and abs(report.target - level) > TOLERANCE_LU:
+            check.problems.append(f"{level:.1f} {report.unit}, target {report.target:g}{reasons[index]}")
+        if check.measured.true_peak_db > report.ceiling_db:
+            ceiling = f" (with the limiter's ceiling set to {settings[index].ceiling_db:.1f})"
+            check.problems.append(
+                f"true peak {check.measured.true_peak_db:.1f} dBTP above {report.ceiling_db:g}"
+                + (ceiling if check.passes else "")
             )
-    level = report.level(check.measured)
-    if not silent and abs(report.target - level) > TOLERANCE_LU:
-        check.problems.append(f"{level:.1f} {report.unit}, target {report.target:g}{reason}")
-    if check.measured.true_peak_db > report.ceiling_db:
-        check.problems.append(
-            f"true peak {check.measured.true_peak_db:.1f} dBTP above {report.ceiling_db:g}"
-            + (f" (with the limiter's ceiling set to {setting.ceiling_db:.1f})" if check.passes else "")
-        )
+    return checks
+
+
+def book_check(whole: FileLoudness, chapters: list[FileCheck], titles: list[str]) -> FileCheck:
+    """The M4B's entry in the report: the whole file as measured, what its chapters still miss (by chapter),
+    re-encoded if any chapter was."""
+    check = FileCheck(whole, chapters=chapters)
+    check.corrected = any(chapter.corrected for chapter in chapters)
+    check.passes = max((chapter.passes for chapter in chapters), default=0)
+    check.problems = [
+        f"chapter {number} ({title}): {problem}"
+        for number, (title, chapter) in enumerate(zip(titles, chapters, strict=True), start=1)
+        for problem in chapter.problems
+    ]
     return check

@@ -12,7 +12,9 @@ no bleed at all (the other chapters decode bit-identical up to their marks; the 
 inside the edited chapter). That holds because the edit keeps the chapter's length (the tiny model's end of
 speech is forced at a fixed frame, and the marks are asserted unchanged): an edit that moved later chapters
 by other than whole AAC frames would change how every later frame is cut, and those chapters would differ
-at the level of coding noise throughout.
+at the level of coding noise throughout. The loudness check corrects each M4B chapter by its own error
+(verify.check_parts), so the edit's chapter cannot move another chapter's gain (when the whole M4B was
+corrected by one gain, an edit that moved the book's loudness changed every chapter: failed in CI).
 """
 
 from __future__ import annotations
