@@ -113,8 +113,8 @@ def _measure(
 
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [ffmpeg, "-hide_banner", "-nostats", "-v", "info", "-i", str(path), "-af", "ebur128=peak=true",
-             "-ac", "1", "-f", "f32le", "pipe:1"],
+            [ffmpeg, "-hide_banner", "-nostats", "-v", "info", "-i", str(path),
+             "-af", "ebur128" if lengths else "ebur128=peak=true", "-ac", "1", "-f", "f32le", "pipe:1"],
             stdout=subprocess.PIPE,
             stderr=log,
         )  # fmt: skip
@@ -148,16 +148,17 @@ def _measure(
             raise AssembleError(f"{path} decodes shorter than its {len(lengths)} chapters: assemble it again")
         log.seek(0)
         text = log.read().decode("utf-8", "replace")
-    integrated = re.search(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS", text)
-    true_peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", text)
-    if integrated is None or true_peak is None:
-        raise AssembleError(f"could not read the loudness of {path} from ffmpeg's output ({text[-200:]!r})")
-    whole = stats.result(path, float(integrated[1]), float(true_peak[1]))
     chapters = []
     for meter, chapter_stats in parts:
         measured = meter.result()
         chapters.append(chapter_stats.result(path, measured.lufs, measured.true_peak_db))
-    return whole, chapters
+    integrated = re.search(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS", text)
+    true_peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", text)
+    # with chapters, the file's true peak is their highest (the 4x-oversampled meter runs once, not twice)
+    peak = max(c.true_peak_db for c in chapters) if chapters else float(true_peak[1]) if true_peak else None
+    if integrated is None or peak is None:
+        raise AssembleError(f"could not read the loudness of {path} from ffmpeg's output ({text[-200:]!r})")
+    return stats.result(path, float(integrated[1]), peak), chapters
 
 
 def acx_problems(measured: FileLoudness) -> list[str]:
