@@ -515,7 +515,7 @@ class _Assembly:
 
         silence = [index in silent for index in range(len(self.chapters))]
         chapters = check_parts(parts, report, silence, encode, stream)
-        return book_check(whole, chapters, [chapter.title for chapter in self.chapters])
+        return book_check(whole, chapters)
 
     def limited_stream(self, index: int, gain_db: float, limiter: TruePeakLimiter) -> Iterator[np.ndarray]:
         """The samples chapter `index` is encoded from (with room tone for ACX), at a gain, through `limiter`
@@ -783,9 +783,13 @@ def _finish(job: _Assembly, readalong: ReadAlongSource | None) -> AssembleResult
     report = job.verify(job.gains_db, job.lengths, starts, silent)
     with writing(job.out_dir / LOUDNESS_REPORT):
         job.written.append(report.write(job.out_dir / LOUDNESS_REPORT))
-    job.warnings += [
-        f"{check.measured.path.name}: {problem}" for check in report.files for problem in check.problems
-    ]
+    for check in report.files:  # one short line per file; the reasons are in the report
+        if check.problems:
+            briefs = [problem.split(" (", 1)[0] for problem in check.problems]
+            more = f" and {len(briefs) - 2} more" if len(briefs) > 2 else ""
+            job.warnings.append(
+                f"{check.measured.path.name}: {'; '.join(briefs[:2])}{more} (why: {LOUDNESS_REPORT})"
+            )
     return AssembleResult(
         files=job.written,
         chapter_starts=starts,

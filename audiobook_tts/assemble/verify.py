@@ -382,15 +382,15 @@ def check_parts(
     return checks
 
 
-def book_check(whole: FileLoudness, chapters: list[FileCheck], titles: list[str]) -> FileCheck:
+def book_check(whole: FileLoudness, chapters: list[FileCheck]) -> FileCheck:
     """The M4B's entry in the report: the whole file as measured, what its chapters still miss (by chapter),
     re-encoded if any chapter was."""
     check = FileCheck(whole, chapters=chapters)
     check.corrected = any(chapter.corrected for chapter in chapters)
     check.passes = max((chapter.passes for chapter in chapters), default=0)
     check.problems = [
-        f"chapter {number} ({title}): {problem}"
-        for number, (title, chapter) in enumerate(zip(titles, chapters, strict=True), start=1)
+        f"chapter {number}: {problem}"
+        for number, chapter in enumerate(chapters, start=1)
         for problem in chapter.problems
     ]
     return check

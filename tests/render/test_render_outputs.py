@@ -126,6 +126,10 @@ def test_narrator_and_loudness_report(rendered):
         if abs(entry["lufs"] - -19.0) > 0.5:
             assert any("the limiter holds it down" in problem for problem in entry["problems"]), entry
         assert all(re.search(r" \((the|with the) .+\)$", problem) for problem in entry["problems"]), entry
+    for entry in report["files"]:  # the render's warnings: one short line per file that misses
+        said = [warning for warning in result.warnings if warning.startswith(entry["path"] + ": ")]
+        assert len(said) == (1 if entry["problems"] else 0), said
+        assert all(line.endswith(" (why: loudness.json)") and "holds it down" not in line for line in said)
 
 
 def test_cli_layout_narrator_series_and_loudness_line(tiny_checkpoint, voice_wav, tmp_path):
