@@ -5,7 +5,8 @@ The package: `version="3.0"`; the OPF 2 attributes EPUB 3 no longer allows (`opf
 `opf:scheme`, `opf:event`, `xsi:type`) become `<meta refines>` entries or go; one `dc:date` stays (the
 publication date); the cover image gets `properties="cover-image"`, content documents their `svg`,
 `mathml`, `scripted` or `remote-resources` property; a navigation document made from the NCX is added
-(the NCX stays, for EPUB 2 reading systems). `dcterms:modified` is set when the package is written.
+(the NCX stays, for EPUB 2 reading systems), with the guide's references as its landmarks.
+`dcterms:modified` is set when the package is written.
 
 Content documents keep every byte except what EPUB 3 validity needs: the XHTML 1.1 DOCTYPE becomes
 `<!DOCTYPE html>`, and what HTML5 made obsolete (`<meta http-equiv="Content-Style-Type">`, a content-type
@@ -85,7 +86,9 @@ def upgrade_package(
         entries = [(title, source, []) for title, source in contents]
     nav_path = _free_name(files, posixpath.join(base, "nav.xhtml"))
     language = next((e.text for e in metadata.iter(f"{DC}language") if e.text), "en")
-    files[nav_path] = _nav_document(entries, nav_path, language.strip())
+    documents = {path_of(item) for item in items if item.get("media-type") == XHTML_TYPE}
+    landmarks = _guide_landmarks(opf, base, documents)
+    files[nav_path] = _nav_document(entries, landmarks, nav_path, language.strip())
     used = {item.get("id") for item in items}
     nav_id = next(f"nav{n or ''}" for n in range(len(used) + 1) if f"nav{n or ''}" not in used)
     etree.SubElement(
@@ -223,17 +226,55 @@ def _ncx_entries(files: dict[str, bytes], ncx_path: str) -> list[_NavEntry]:
     return entries(nav_map) if nav_map is not None else []
 
 
-def _nav_document(entries: list[_NavEntry], nav_path: str, language: str) -> bytes:
+# EPUB 2 guide reference types and the EPUB 3 structural semantics a landmarks nav names them by
+_LANDMARK_TYPES = {
+    "cover": "cover", "title-page": "titlepage", "toc": "toc", "text": "bodymatter", "preface": "preface",
+    "foreword": "foreword", "dedication": "dedication", "epigraph": "epigraph", "copyright-page":
+    "copyright-page", "acknowledgements": "acknowledgments", "bibliography": "bibliography", "glossary":
+    "glossary", "index": "index", "colophon": "colophon", "loi": "loi", "lot": "lot", "notes": "endnotes",
+}  # fmt: skip
+
+
+def _guide_landmarks(opf: etree._Element, base: str, documents: set[str]) -> list[tuple[str, str, str]]:
+    """The OPF 2 guide as landmarks (epub:type, label, book path#fragment): the types EPUB 3 names, pointing
+    at a content document of the book, each (type, target) once."""
+    landmarks: list[tuple[str, str, str]] = []
+    for reference in opf.iter(f"{OPF}reference"):
+        kind = _LANDMARK_TYPES.get((reference.get("type") or "").lower())
+        target, _, fragment = (reference.get("href") or "").partition("#")
+        path = posixpath.normpath(posixpath.join(base, target))
+        where = path + (f"#{fragment}" if fragment else "")
+        if kind and path in documents and all((kind, where) != (k, w) for k, _, w in landmarks):
+            label = " ".join((reference.get("title") or "").split()) or kind
+            landmarks.append((kind, label, where))
+    return landmarks
+
+
+def _nav_document(
+    entries: list[_NavEntry], landmarks: list[tuple[str, str, str]], nav_path: str, language: str
+) -> bytes:
+    def href(target: str) -> str:
+        path, _, fragment = target.partition("#")
+        relative = posixpath.relpath(path, posixpath.dirname(nav_path) or ".")
+        return html.escape(relative + (f"#{fragment}" if fragment else ""))
+
     def items(level: list[_NavEntry]) -> str:
         lis = []
         for label, target, children in level:
-            path, _, fragment = target.partition("#")
-            href = posixpath.relpath(path, posixpath.dirname(nav_path) or ".") + (
-                f"#{fragment}" if fragment else ""
-            )
             nested = f"<ol>{items(children)}</ol>" if children else ""
-            lis.append(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a>{nested}</li>')
+            lis.append(f'<li><a href="{href(target)}">{html.escape(label)}</a>{nested}</li>')
         return "\n".join(lis)
+
+    marks = "\n".join(
+        f'<li><a epub:type="{kind}" href="{href(target)}">{html.escape(label)}</a></li>'
+        for kind, label, target in landmarks
+    )
+    landmarks_nav = (
+        f'<nav epub:type="landmarks" id="landmarks" hidden="">'
+        f"<h1>Landmarks</h1>\n<ol>\n{marks}\n</ol></nav>\n"
+        if landmarks
+        else ""
+    )
 
     lang = html.escape(language)
     return (
@@ -241,7 +282,7 @@ def _nav_document(entries: list[_NavEntry], nav_path: str, language: str) -> byt
         f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{lang}" '
         f'xml:lang="{lang}">\n<head><title>Contents</title></head>\n<body>\n'
         f'<nav epub:type="toc" id="toc"><h1>Contents</h1>\n<ol>\n{items(entries)}\n</ol></nav>\n'
-        "</body>\n</html>\n"
+        f"{landmarks_nav}</body>\n</html>\n"
     ).encode()
 
 

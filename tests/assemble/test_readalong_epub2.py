@@ -18,6 +18,7 @@ from tests.fixtures.epub import write_epub
 
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 XHTML = "{http://www.w3.org/1999/xhtml}"
+EPUB_NS = "{http://www.idpf.org/2007/ops}"
 XHTML11 = b"<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.1//EN' 'http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd'>"
 
 
@@ -66,7 +67,10 @@ PACKAGE = """<?xml version="1.0" encoding="UTF-8"?>
 <item id="two" href="text/two.xhtml" media-type="application/xhtml+xml"/>
 </manifest>
 <spine toc="ncx"><itemref idref="one"/><itemref idref="two"/></spine>
-<guide><reference type="text" title="Start" href="text/one.xhtml"/></guide>
+<guide><reference type="text" title="Start" href="text/one.xhtml"/>
+<reference type="cover" title="Cover" href="cover.png"/>
+<reference type="other.ms-coverpage" href="text/two.xhtml"/>
+<reference type="toc" title="Contents" href="text/two.xhtml#two"/></guide>
 </package>"""
 
 
@@ -129,6 +133,10 @@ def test_epub2_package_is_upgraded(sample):
     links = [(a.text, a.get("href")) for a in toc.iter(f"{XHTML}a")]
     assert links == [("Chapter One", "text/one.xhtml#one"), ("Chapter Two", "text/two.xhtml")]
     assert toc.find(f"{XHTML}ol/{XHTML}li/{XHTML}ol/{XHTML}li/{XHTML}a").text == "Chapter Two"
+    # the guide's references to content documents, in types EPUB 3 names, are the landmarks
+    (landmarks,) = [n for n in nav.iter(f"{XHTML}nav") if n.get(f"{EPUB_NS}type") == "landmarks"]
+    marks = [(a.get(f"{EPUB_NS}type"), a.text, a.get("href")) for a in landmarks.iter(f"{XHTML}a")]
+    assert marks == [("bodymatter", "Start", "text/one.xhtml"), ("toc", "Contents", "text/two.xhtml#two")]
 
 
 def test_epub2_documents_keep_their_bytes_but_for_the_spans(sample):
