@@ -5,7 +5,8 @@ The package: `version="3.0"`; the OPF 2 attributes EPUB 3 no longer allows (`opf
 `opf:scheme`, `opf:event`, `xsi:type`) become `<meta refines>` entries or go; one `dc:date` stays (the
 publication date); the cover image gets `properties="cover-image"`, content documents their `svg`,
 `mathml`, `scripted` or `remote-resources` property; a navigation document made from the NCX is added
-(the NCX stays, for EPUB 2 reading systems), with the guide's references as its landmarks.
+(the NCX stays, for EPUB 2 reading systems), with the guide's references as its landmarks (a guide
+reference to anything but a content document, such as the cover image, goes: EPUB 3 forbids it).
 `dcterms:modified` is set when the package is written.
 
 Content documents keep every byte except what EPUB 3 validity needs: the XHTML 1.1 DOCTYPE becomes
@@ -87,6 +88,7 @@ def upgrade_package(
     nav_path = _free_name(files, posixpath.join(base, "nav.xhtml"))
     language = next((e.text for e in metadata.iter(f"{DC}language") if e.text), "en")
     documents = {path_of(item) for item in items if item.get("media-type") == XHTML_TYPE}
+    _drop_broken_guide_references(opf, base, documents)
     landmarks = _guide_landmarks(opf, base, documents)
     files[nav_path] = _nav_document(entries, landmarks, nav_path, language.strip())
     used = {item.get("id") for item in items}
@@ -233,6 +235,18 @@ _LANDMARK_TYPES = {
     "copyright-page", "acknowledgements": "acknowledgments", "bibliography": "bibliography", "glossary":
     "glossary", "index": "index", "colophon": "colophon", "loi": "loi", "lot": "lot", "notes": "endnotes",
 }  # fmt: skip
+
+
+def _drop_broken_guide_references(opf: etree._Element, base: str, documents: set[str]) -> None:
+    """EPUB 3 lets a guide reference only content documents (epubcheck OPF-032): a reference to the cover
+    image, or to a file the book lacks, goes (and the guide with it, if nothing is left)."""
+    for guide in list(opf.iter(f"{OPF}guide")):
+        for reference in list(guide.iter(f"{OPF}reference")):
+            target = (reference.get("href") or "").partition("#")[0]
+            if posixpath.normpath(posixpath.join(base, target)) not in documents:
+                guide.remove(reference)
+        if not len(guide.findall(f"{OPF}reference")):
+            guide.getparent().remove(guide)
 
 
 def _guide_landmarks(opf: etree._Element, base: str, documents: set[str]) -> list[tuple[str, str, str]]:

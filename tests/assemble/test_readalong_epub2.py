@@ -137,6 +137,9 @@ def test_epub2_package_is_upgraded(sample):
     (landmarks,) = [n for n in nav.iter(f"{XHTML}nav") if n.get(f"{EPUB_NS}type") == "landmarks"]
     marks = [(a.get(f"{EPUB_NS}type"), a.text, a.get("href")) for a in landmarks.iter(f"{XHTML}a")]
     assert marks == [("bodymatter", "Start", "text/one.xhtml"), ("toc", "Contents", "text/two.xhtml#two")]
+    # the guide keeps its references to content documents only (EPUB 3 allows no other: epubcheck OPF-032)
+    hrefs = [reference.get("href") for reference in opf.iterfind(".//opf:guide/opf:reference", OPF)]
+    assert hrefs == ["text/one.xhtml", "text/two.xhtml", "text/two.xhtml#two"]
 
 
 def test_epub2_documents_keep_their_bytes_but_for_the_spans(sample):
@@ -197,6 +200,7 @@ def test_a_package_without_an_ncx_gets_its_nav_from_the_chapters():
     upgrade_package(files, opf, "OEBPS/content.opf", _parse_document, contents)
     (nav_item,) = [i for i in opf.iterfind(".//opf:item", OPF) if i.get("properties") == "nav"]
     nav = etree.fromstring(files["OEBPS/" + nav_item.get("href")])
-    links = [(a.text, a.get("href")) for a in nav.iter(f"{XHTML}a")]
+    toc = nav.find(f".//{XHTML}nav")
+    links = [(a.text, a.get("href")) for a in toc.iter(f"{XHTML}a")]
     assert links == [("One", "text/one.xhtml#one"), ("Two", "text/two.xhtml")]
     assert files["OEBPS/text/two.xhtml"] == epub3_document(TWO)
