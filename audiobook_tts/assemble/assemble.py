@@ -178,7 +178,8 @@ class _Assembly:
         self.gains_db: list[float] = []
         self.lengths: list[int] = []
         self.mp3_partials: list[Path] = []  # encoded and tagged, renamed into place by finish()
-        self.measured: dict[Path, FileLoudness] = {}  # the MP3s' first measurement for verify()
+        self.report = LoudnessReport(self.target, "dB RMS" if self.acx else "LUFS", options.true_peak_db)
+        self.mp3_checks: list[FileCheck] = []  # each MP3 checked (and corrected) once it is encoded
         # the encode, across chapters: one limiter, one AAC stream for the M4B, the chapter being written
         self.cover: tuple[bytes, str] | None = None
         self.limiter = TruePeakLimiter(options.true_peak_db - CODEC_HEADROOM_DB, sample_rate)
@@ -349,9 +350,8 @@ class _Assembly:
             with writing(self.mp3_paths[index]):
                 tag_mp3(partial, self.tags, title, index + 1, count, self.cover, duration_ms)
             self.mp3_partials.append(partial)
-            # measured for verify() now, beside the render, rather than all at the end
-            measured = measure_file(self.ffmpeg, partial, nice=self.nice)
-            self.measured[self.mp3_paths[index]] = dataclasses.replace(measured, path=self.mp3_paths[index])
+            # checked now, beside the render, rather than all at the end
+            self.mp3_checks.append(self.check_mp3(index, partial))
         if self.current.aac is not None:
             self.current.aac.finish()
         self.progress("encode", index + 1, len(self.chapters))
@@ -436,62 +436,51 @@ class _Assembly:
         return encode.mp3_args(partial, self.sample_rate, self.options.mp3_bitrate, self.sample_rate)
 
     # -- check the encoded files ----------------------------------------------------------------------------
-    def verify(
-        self, gains_db: list[float], lengths: list[int], starts: list[int], silent: set[int]
-    ) -> LoudnessReport:
-        """Measure every encoded file (the M4B chapter by chapter); re-encode each that misses the target by
-        more than TOLERANCE_LU or exceeds the ceiling, with a gain and limiter ceiling per chapter computed
-        from its own measurement, at most twice (verify.check_parts). ACX's rules are checked on the MP3s."""
-        report = LoudnessReport(self.target, "dB RMS" if self.acx else "LUFS", self.options.true_peak_db)
-        cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
-        count = len(self.chapters)
-        outputs: list[Path] = self.mp3_paths if "mp3" in self.options.formats else []
+    def check_mp3(self, index: int, partial: Path) -> FileCheck:
+        """Measure chapter `index`'s encoded MP3 (still a partial); if it misses the target by more than
+        TOLERANCE_LU or exceeds the ceiling, encode it again with a gain and limiter ceiling computed from its
+        own measurement, at most twice (verify.check_parts). ACX's rules are checked on it too."""
+        path, title, count = self.mp3_paths[index], self.chapters[index].title, len(self.chapters)
+        duration_ms = round(self.lengths[index] * 1000 / self.sample_rate)
+
+        def measure() -> FileLoudness:
+            return dataclasses.replace(measure_file(self.ffmpeg, partial, nice=self.nice), path=path)
+
+        def encode(settings: list[Setting]) -> list[FileLoudness]:
+            (setting,) = settings
+            sink = self.sink(self.mp3_args(partial), str(path), partial)
+            limiter = TruePeakLimiter(setting.ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
+            for block in self.limited_stream(index, self.gains_db[index] + setting.gain_db, limiter):
+                sink.write(block)
+            sink.write(limiter.flush())
+            sink.finish()
+            with writing(path):
+                tag_mp3(partial, self.tags, title, index + 1, count, self.cover, duration_ms)
+            return [measure()]
+
+        def stream(_: int, setting: Setting) -> StreamLevel:
+            return self.measure_stream(index, self.gains_db[index] + setting.gain_db, setting.ceiling_db)
+
+        silent = is_silent(self.loudness[index])
+        (check,) = check_parts([measure()], self.report, [silent], encode, stream)
+        if self.acx:
+            check.problems += acx_problems(check.measured)
+        return check
+
+    def verify(self, lengths: list[int], starts: list[int], silent: set[int]) -> LoudnessReport:
+        """The loudness report: every MP3 as checked when it was encoded, then the M4B, checked (and
+        corrected) chapter by chapter."""
+        report, count = self.report, len(self.mp3_checks) + ("m4b" in self.options.formats)
+        report.files = []
+        for check in self.mp3_checks:
+            report.files.append(check)
+            self.progress("verify", len(report.files), count)
         if "m4b" in self.options.formats:
-            outputs = [*outputs, self.m4b_path]
-        for number, path in enumerate(outputs, start=1):
-            if path == self.m4b_path:
-                report.files.append(self.verify_m4b(report, gains_db, lengths, starts, silent, cover))
-            else:
-                index = self.mp3_paths.index(path)
-                duration_ms = round(lengths[index] * 1000 / self.sample_rate)
-
-                def encode(
-                    settings: list[Setting], i: int = index, ms: int = duration_ms
-                ) -> list[FileLoudness]:
-                    (setting,) = settings
-                    gain = gains_db[i] + (0.0 if i in silent else setting.gain_db)
-                    partial = self.partial(self.mp3_paths[i])
-                    sink = self.sink(self.mp3_args(partial), str(self.mp3_paths[i]))
-                    limiter = TruePeakLimiter(setting.ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
-                    for block in self.limited_stream(i, gain, limiter):
-                        sink.write(block)
-                    sink.write(limiter.flush())
-                    sink.finish()
-                    title = self.chapters[i].title
-                    tag = lambda: tag_mp3(partial, self.tags, title, i + 1, count, cover, ms)  # noqa: E731
-                    self.finish_file(partial, self.mp3_paths[i], tag)
-                    return [measure_file(self.ffmpeg, self.mp3_paths[i])]
-
-                def stream(_: int, setting: Setting, i: int = index) -> StreamLevel:
-                    return self.measure_stream(i, gains_db[i] + setting.gain_db, setting.ceiling_db)
-
-                measured = self.measured.pop(path, None) or measure_file(self.ffmpeg, path)
-                (check,) = check_parts([measured], report, [index in silent], encode, stream)
-                if self.acx:
-                    check.problems += acx_problems(check.measured)
-                report.files.append(check)
-            self.progress("verify", number, len(outputs))
+            report.files.append(self.verify_m4b(lengths, starts, silent))
+            self.progress("verify", len(report.files), count)
         return report
 
-    def verify_m4b(
-        self,
-        report: LoudnessReport,
-        gains_db: list[float],
-        lengths: list[int],
-        starts: list[int],
-        silent: set[int],
-        cover: tuple[bytes, str] | None,
-    ) -> FileCheck:
+    def verify_m4b(self, lengths: list[int], starts: list[int], silent: set[int]) -> FileCheck:
         """The M4B, checked and corrected chapter by chapter (one decode measures every chapter's span)."""
         whole, parts = measure_chapters(self.ffmpeg, self.m4b_path, lengths, self.sample_rate)
 
@@ -501,20 +490,20 @@ class _Assembly:
             limiter = TruePeakLimiter(settings[0].ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
             for index, setting in enumerate(settings):
                 limiter.set_ceiling(setting.ceiling_db - CODEC_HEADROOM_DB)
-                gain = gains_db[index] + (0.0 if index in silent else setting.gain_db)
+                gain = self.gains_db[index] + (0.0 if index in silent else setting.gain_db)
                 for block in self.limited_stream(index, gain, limiter):
                     sink.write(block)
             sink.write(limiter.flush())
-            tag = lambda partial: tag_m4b(partial, self.tags, cover)  # noqa: E731
+            tag = lambda partial: tag_m4b(partial, self.tags, self.cover)  # noqa: E731
             self.finish_m4b(sink, stream_file, starts, sum(lengths), tag)
             whole, found = measure_chapters(self.ffmpeg, self.m4b_path, lengths, self.sample_rate)
             return found
 
         def stream(index: int, setting: Setting) -> StreamLevel:
-            return self.measure_stream(index, gains_db[index] + setting.gain_db, setting.ceiling_db)
+            return self.measure_stream(index, self.gains_db[index] + setting.gain_db, setting.ceiling_db)
 
         silence = [index in silent for index in range(len(self.chapters))]
-        chapters = check_parts(parts, report, silence, encode, stream)
+        chapters = check_parts(parts, self.report, silence, encode, stream)
         return book_check(whole, chapters)
 
     def limited_stream(self, index: int, gain_db: float, limiter: TruePeakLimiter) -> Iterator[np.ndarray]:
@@ -523,7 +512,7 @@ class _Assembly:
         chapter = self.chapters[index]
         gain = np.float32(10 ** (gain_db / 20))
         yield limiter.process(room_tone(self.head, self.sample_rate))
-        for piece in chapter.pieces():
+        for piece in self.pieces(index):
             for block in piece_blocks(piece, chapter.title):
                 yield limiter.process(block * gain)
         yield limiter.process(room_tone(self.tail, self.sample_rate + 1))
@@ -532,7 +521,8 @@ class _Assembly:
         """The level (in the report's unit) of what a re-encode would feed the encoder for chapter `index`,
         and how much of it the limiter turned down."""
         limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
-        meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=f"the file of chapter {index + 1}")
+        what = f"the file of chapter {index + 1}"
+        meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=what, nice=self.nice)
         self.sinks.append(meter)
         for block in self.limited_stream(index, gain_db, limiter):
             meter.write(block)
@@ -780,7 +770,7 @@ def _finish(job: _Assembly, readalong: ReadAlongSource | None) -> AssembleResult
         job.readalong(readalong, job.cues, job.lengths)
     silent = {index for index, measured in enumerate(job.loudness) if is_silent(measured)}
     starts = job.starts()
-    report = job.verify(job.gains_db, job.lengths, starts, silent)
+    report = job.verify(job.lengths, starts, silent)
     with writing(job.out_dir / LOUDNESS_REPORT):
         job.written.append(report.write(job.out_dir / LOUDNESS_REPORT))
     for check in report.files:  # one short line per file; the reasons are in the report
