@@ -134,7 +134,7 @@ def inspect(
     rows = [
         _ChapterRow(
             number=c.number,
-            title=c.chapter.title,
+            title=c.chapter.listed_title,
             included=c.chapter.included,
             excluded_reason=c.chapter.excluded_reason,
             words=sum(word_count(s.text) for s in c.spoken),

@@ -71,6 +71,14 @@ class Chapter:
     synthetic: bool = False
     # What was announced or skipped instead of read (tables, code blocks), in reading order, for `inspect`.
     omissions: list[str] = field(default_factory=list)
+    # For a section titled only by its number ("I"), the title of the chapter it sits in.
+    part_of: str = ""
+
+    @property
+    def listed_title(self) -> str:
+        """The name a player's chapter list shows ("A Scandal in Bohemia: I"); `title` is the book's own
+        (spoken, as its heading is)."""
+        return f"{self.part_of}: {self.title.strip().rstrip('.')}" if self.part_of else self.title
 
 
 @dataclass

@@ -208,6 +208,7 @@ def finish(
                 omissions=[block.omission for block in draft.blocks if block.omission],
             )
         )
+    chapters = name_sections(chapters)
     if not any(c.blocks for c in chapters):
         raise BookError(f"{path}: the book contains no readable text")
     if not any(c.included and c.blocks for c in chapters):
@@ -220,6 +221,22 @@ def finish(
         metadata.language = guess_language(chapters)
         log.info("%s: no language given; %s guessed from the text", path, metadata.language)
     return Book(metadata, chapters, dict(lexicon or {}))
+
+
+_NUMBER_TITLE = re.compile(r"(?:[IVXLCDM]+|\d+)\.?")
+
+
+def name_sections(chapters: list[Chapter]) -> list[Chapter]:
+    """A section titled only by its number ("I", "2.") is listed with its parent's title (`part_of`): a
+    player's chapter list of numbered poems or stories otherwise reads "1", "2", ... again and again."""
+    above: list[Chapter] = []  # the chapters enclosing this one, shallowest first
+    for chapter in chapters:
+        while above and above[-1].level >= chapter.level:
+            above.pop()
+        if above and _NUMBER_TITLE.fullmatch(chapter.title.strip()):
+            chapter.part_of = above[-1].listed_title
+        above.append(chapter)
+    return chapters
 
 
 LONG_CHAPTER_WORDS = 12_000  # about 80 minutes read aloud: chapters longer on average go a level deeper

@@ -156,7 +156,7 @@ def build_plan(
 ) -> RenderPlan:
     readable = [chapter for chapter in book.chapters if chapter.included]
     numbers = select_chapters(options.chapters, len(readable)) if options.chapters else None
-    warnings = profile.unmatched_rules((n, c.title) for n, c in enumerate(readable, start=1))
+    warnings = profile.unmatched_rules((n, c.listed_title) for n, c in enumerate(readable, start=1))
     cli_voice = VoiceSource.parse(options.voice, Path.cwd(), "--voice") if options.voice else None
     default_voice = cli_voice or profile.voice or VoiceSource.parse(model.default_voice, Path.cwd())
     language = options.language or model.language or book.metadata.language or "en"
@@ -174,7 +174,7 @@ def build_plan(
     fixes = fixes or Fixes()
     plan = RenderPlan([], [], text_options, [], [], [], options.batch_size, [], warnings)
     for number, chapter in enumerate(readable, start=1):
-        settings = profile.settings_for_chapter(number, chapter.title)
+        settings = profile.settings_for_chapter(number, chapter.listed_title)
         chapter_fix = fixes.chapters.get(number)
         fixed = fixed_voice(chapter_fix.voice if chapter_fix else None)
         voice = fixed or cli_voice or settings.voice or default_voice
@@ -190,11 +190,12 @@ def build_plan(
             reading = fixed_options(generation, fix).resolved(model.config)
             ident = voices.voice_id(reader)
             if reader.narrator not in [n.name for n in plan.narrators]:
-                plan.narrators.append(Narrator(number, chapter.title, reader.narrator, reader.display_name))
+                named = Narrator(number, chapter.listed_title, reader.narrator, reader.display_name)
+                plan.narrators.append(named)
             key = segment_key(text, ident, model.model_id, reading.key_fields(), take=fix.take if fix else 0)
             segments.append(PlannedSegment(key, text, s.pause_after, ident))
             readings.append(reading)
-        planned = PlannedChapter(number, chapter.title, segments)
+        planned = PlannedChapter(number, chapter.listed_title, segments)
         plan.chapters.append(planned)
         plan.spoken.append(spoken)
         if numbers is not None and number not in numbers:

@@ -213,3 +213,30 @@ def test_a_markdown_book_titled_by_its_first_heading_keeps_that_chapter(tmp_path
     book = load_book(path)
     assert book.metadata.title == "One"
     assert [(c.title, c.included) for c in book.chapters] == [("One", True), ("Two", True)]
+
+
+def test_a_section_titled_by_its_number_takes_its_parents_title(tmp_path):
+    """As in Standard Ebooks' Sherlock Holmes ("I", "II" under each story) and Leaves of Grass ("1" to "52"
+    under a poem): a player's chapter list would otherwise repeat bare numbers."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    files = {
+        "OEBPS/content.opf": opf(["scandal.xhtml", "league.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="scandal.xhtml">A Scandal in Bohemia</a><ol>'
+            '<li><a href="scandal.xhtml#s1">I</a></li><li><a href="scandal.xhtml#s2">II.</a></li></ol></li>'
+            '<li><a href="league.xhtml">The Red-Headed League</a></li>'
+        ),
+        "OEBPS/scandal.xhtml": xhtml(
+            f'<h2>A Scandal in Bohemia</h2><section id="s1"><h3>I</h3><p>{PROSE}</p></section>'
+            f'<section id="s2"><h3>II.</h3><p>{PROSE}</p></section>'
+        ),
+        "OEBPS/league.xhtml": xhtml(f"<h2>The Red-Headed League</h2><p>{PROSE}</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "stories.epub", files))
+    assert [(c.listed_title, c.title, c.level) for c in book.chapters if c.included] == [
+        ("A Scandal in Bohemia", "A Scandal in Bohemia", 1),
+        ("A Scandal in Bohemia: I", "I", 2),
+        ("A Scandal in Bohemia: II", "II.", 2),
+        ("The Red-Headed League", "The Red-Headed League", 1),
+    ]

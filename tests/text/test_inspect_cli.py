@@ -151,3 +151,29 @@ def test_text_in_a_script_the_model_cannot_read_is_a_warning(tmp_path, tokenizer
     result = runner.invoke(app, ["inspect", book, "--tokenizer", str(tokenizer_files[0])])
     assert result.exit_code == 0, result.output
     assert "letters in CJK (Chinese/Japanese) script, which the model cannot read" in result.output
+
+
+def test_a_numbered_section_is_listed_with_its_parents_title_and_read_by_its_heading(
+    tmp_path, tokenizer_files
+):
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    prose = "It was a dark and stormy night, and the rain fell in torrents over the town."
+    files = {
+        "OEBPS/content.opf": opf(["scandal.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="scandal.xhtml">A Scandal in Bohemia</a><ol>'
+            '<li><a href="scandal.xhtml#s1">I</a></li><li><a href="scandal.xhtml#s2">II</a></li></ol></li>'
+        ),
+        "OEBPS/scandal.xhtml": xhtml(
+            f'<h2>A Scandal in Bohemia</h2><p>{prose}</p><section id="s1"><h3>I</h3><p>{prose}</p></section>'
+            f'<section id="s2"><h3>II</h3><p>{prose}</p></section>'
+        ),
+    }
+    book = write_epub(tmp_path / "stories.epub", files)
+    out = inspect_json(str(book), "--segments", "--tokenizer", str(tokenizer_files[0]))
+    read = [c for c in out["chapters"] if c["included"]]
+    story = "A Scandal in Bohemia"
+    assert [c["title"] for c in read] == [story, f"{story}: I", f"{story}: II"]
+    assert read[1]["segment_list"][0]["kind"] == "title"
+    assert "Scandal" not in read[1]["segment_list"][0]["text"]  # the book's own heading is what is read
