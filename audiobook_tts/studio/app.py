@@ -166,6 +166,7 @@ def create_app(roots: list[Path], guard: Guard, new_books: RenderOptions | None 
             segments=view.segments(chapter),
             chapter_fix=view.fixes.chapters.get(chapter),
             voice_choices=view.voice_choices(),
+            profile_problem=view.profile_problem(),
         )
 
     @app.get("/job/{job_id}/progress", dependencies=[Depends(checked)])

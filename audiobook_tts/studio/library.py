@@ -198,22 +198,34 @@ class JobView:
             raise JobError(f"{self.title} has no output named {name!r}")
         return self.folder / name
 
+    def recorded_options(self) -> RenderOptions | None:
+        """The options the job was last rendered with, as it recorded them."""
+        options = self.source.get("options")
+        return decode_options(RenderOptions, options) if isinstance(options, str) else None
+
+    def profile_problem(self) -> str | None:
+        """Why the profile the job was rendered with cannot be read now (moved, broken), if it cannot: its
+        voices are then not offered, and the page says so rather than leave them out silently."""
+        recorded = self.recorded_options()
+        if recorded is None or recorded.profile is None:
+            return None
+        try:
+            load_profile(recorded.profile)
+        except UserError as error:
+            return f"{error} (its voices are not offered here; the render will say the same)"
+        return None
+
     def voice_choices(self) -> dict[str, str]:
         """voice source -> its name: the voices a fix may give a segment or chapter of this job. Those it was
         rendered with (--voice and its profile's), the recordings in its folder, those its fixes name, and the
         catalogue's for a released model (a custom model has none). Nothing else: a form never names a file of
         its own."""
-        options = self.source.get("options")
-        recorded = decode_options(RenderOptions, options) if isinstance(options, str) else None
+        recorded = self.recorded_options()
         sources = [recorded.voice] if recorded is not None and recorded.voice else []
-        if recorded is not None and recorded.profile is not None:
-            try:
-                profile = load_profile(recorded.profile)
-            except UserError:
-                pass  # moved or broken since: the render says so when it runs
-            else:
-                voices = [profile.voice, *(rule.voice for rule in profile.chapters)]
-                sources += [voice.location for voice in voices if voice is not None]
+        if recorded is not None and recorded.profile is not None and self.profile_problem() is None:
+            profile = load_profile(recorded.profile)
+            voices = [profile.voice, *(rule.voice for rule in profile.chapters)]
+            sources += [voice.location for voice in voices if voice is not None]
         sources += sorted(str(path) for path in (self.folder / VOICES_DIR).glob("*") if path.is_file())
         fixes: list[ChapterFix | SegmentFix] = [*self.fixes.chapters.values(), *self.fixes.segments.values()]
         sources += sorted({fix.voice for fix in fixes if fix.voice})

@@ -154,3 +154,21 @@ def test_the_voices_offered_are_the_jobs_own(library, voice_wav, tmp_path):
         "/elsewhere/fixed.wav",
     ]
     assert "marius" in released and released["alba"] == "alba"
+
+
+def test_a_profile_moved_since_the_render_is_named_on_the_chapter_page(rendered, voice_wav, tmp_path):
+    """Its voices cannot be offered; the page says why instead of leaving them out silently."""
+    from audiobook_tts.jobs.source import encode_options
+    from audiobook_tts.studio.library import load_job
+
+    client, folder = rendered
+    profile = tmp_path / "gone.yaml"
+    profile.write_text(f"voice: {voice_wav}\n")
+    with Job.open(folder) as job:
+        job.record_source({"options": encode_options(RenderOptions(config="tiny.json", profile=profile))})
+    assert load_job(job_id(folder), folder).profile_problem() is None
+    profile.unlink()
+    problem = load_job(job_id(folder), folder).profile_problem()
+    assert problem is not None and "gone.yaml" in problem and "not offered" in problem
+    page = client.get(f"/job/{job_id(folder)}/chapter/1").text
+    assert 'role="alert"' in page and "gone.yaml" in page
