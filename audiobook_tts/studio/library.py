@@ -8,6 +8,7 @@ reach a job the server found. Every file the studio serves is found here, inside
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -29,7 +30,7 @@ from audiobook_tts.jobs.job import JOB_DIRNAME, plan_flags, read_only
 from audiobook_tts.jobs.outputs import OutputRecord
 from audiobook_tts.jobs.quality import Flag
 from audiobook_tts.jobs.source import decode_options
-from audiobook_tts.profiles import load_profile
+from audiobook_tts.profiles import Profile, load_profile
 from audiobook_tts.render import RenderOptions
 from audiobook_tts.studio.newbook import VOICES_DIR
 from audiobook_tts.tts.catalogue import VOICES
@@ -198,32 +199,37 @@ class JobView:
             raise JobError(f"{self.title} has no output named {name!r}")
         return self.folder / name
 
+    @functools.cached_property
     def recorded_options(self) -> RenderOptions | None:
         """The options the job was last rendered with, as it recorded them."""
         options = self.source.get("options")
         return decode_options(RenderOptions, options) if isinstance(options, str) else None
 
-    def profile_problem(self) -> str | None:
-        """Why the profile the job was rendered with cannot be read now (moved, broken), if it cannot: its
-        voices are then not offered, and the page says so rather than leave them out silently."""
-        recorded = self.recorded_options()
+    @functools.cached_property
+    def recorded_profile(self) -> tuple[Profile | None, str | None]:
+        """(the profile the job was rendered with, loaded once per view; why it cannot be read now, if it has
+        moved or broken since: its voices are then not offered, and the page says so rather than leave them
+        out silently)."""
+        recorded = self.recorded_options
         if recorded is None or recorded.profile is None:
-            return None
+            return None, None
         try:
-            load_profile(recorded.profile)
+            return load_profile(recorded.profile), None
         except UserError as error:
-            return f"{error} (its voices are not offered here; the render will say the same)"
-        return None
+            return None, f"{error} (its voices are not offered here; the render will say the same)"
+
+    def profile_problem(self) -> str | None:
+        """Why the profile the job was rendered with cannot be read now, if it cannot."""
+        return self.recorded_profile[1]
 
     def voice_choices(self) -> dict[str, str]:
         """voice source -> its name: the voices a fix may give a segment or chapter of this job. Those it was
         rendered with (--voice and its profile's), the recordings in its folder, those its fixes name, and the
         catalogue's for a released model (a custom model has none). Nothing else: a form never names a file of
         its own."""
-        recorded = self.recorded_options()
+        recorded, profile = self.recorded_options, self.recorded_profile[0]
         sources = [recorded.voice] if recorded is not None and recorded.voice else []
-        if recorded is not None and recorded.profile is not None and self.profile_problem() is None:
-            profile = load_profile(recorded.profile)
+        if profile is not None:
             voices = [profile.voice, *(rule.voice for rule in profile.chapters)]
             sources += [voice.location for voice in voices if voice is not None]
         sources += sorted(str(path) for path in (self.folder / VOICES_DIR).glob("*") if path.is_file())
