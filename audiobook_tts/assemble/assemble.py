@@ -182,7 +182,7 @@ class _Assembly:
         self.mp3_checks: list[FileCheck] = []  # each MP3 checked (and corrected) once it is encoded
         # the encode, across chapters: one limiter, one AAC stream for the M4B, the chapter being written
         self.cover: tuple[bytes, str] | None = None
-        self.limiter = TruePeakLimiter(options.true_peak_db - CODEC_HEADROOM_DB, sample_rate)
+        self.limiter = self.new_limiter()
         self.m4b: tuple[FfmpegSink, Path] | None = None
         self.current = _ChapterOutputs()
 
@@ -275,7 +275,7 @@ class _Assembly:
         """A chapter's loudness after gain and limiter."""
         chapter = self.chapters[index]
         gain = np.float32(10 ** (gain_db / 20))
-        limiter = TruePeakLimiter(self.options.true_peak_db - CODEC_HEADROOM_DB, self.sample_rate)
+        limiter = self.new_limiter()
         meter = LoudnessMeter(
             self.ffmpeg, self.sample_rate, what=f"chapter {chapter.title!r}", nice=self.nice
         )
@@ -447,19 +447,16 @@ class _Assembly:
             return dataclasses.replace(measure_file(self.ffmpeg, partial, nice=self.nice), path=path)
 
         def encode(settings: list[Setting]) -> list[FileLoudness]:
-            (setting,) = settings
             sink = self.sink(self.mp3_args(partial), str(path), partial)
-            limiter = TruePeakLimiter(setting.ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
-            for block in self.limited_stream(index, self.gains_db[index] + setting.gain_db, limiter):
+            for block in self.limited_stream({index: settings[0]}, self.new_limiter()):
                 sink.write(block)
-            sink.write(limiter.flush())
             sink.finish()
             with writing(path):
                 tag_mp3(partial, self.tags, title, index + 1, count, self.cover, duration_ms)
             return [measure()]
 
         def stream(_: int, setting: Setting) -> StreamLevel:
-            return self.measure_stream(index, self.gains_db[index] + setting.gain_db, setting.ceiling_db)
+            return self.measure_stream(index, setting)
 
         silent = is_silent(self.loudness[index])
         (check,) = check_parts([measure()], self.report, [silent], encode, stream)
@@ -467,7 +464,7 @@ class _Assembly:
             check.problems += acx_problems(check.measured)
         return check
 
-    def verify(self, lengths: list[int], starts: list[int], silent: set[int]) -> LoudnessReport:
+    def verify(self) -> LoudnessReport:
         """The loudness report: every MP3 as checked when it was encoded, then the M4B, checked (and
         corrected) chapter by chapter."""
         report, count = self.report, len(self.mp3_checks) + ("m4b" in self.options.formats)
@@ -476,57 +473,56 @@ class _Assembly:
             report.files.append(check)
             self.progress("verify", len(report.files), count)
         if "m4b" in self.options.formats:
-            report.files.append(self.verify_m4b(lengths, starts, silent))
+            report.files.append(self.verify_m4b())
             self.progress("verify", len(report.files), count)
         return report
 
-    def verify_m4b(self, lengths: list[int], starts: list[int], silent: set[int]) -> FileCheck:
+    def verify_m4b(self) -> FileCheck:
         """The M4B, checked and corrected chapter by chapter (one decode measures every chapter's span)."""
-        whole, parts = measure_chapters(self.ffmpeg, self.m4b_path, lengths, self.sample_rate)
+        whole, parts = measure_chapters(self.ffmpeg, self.m4b_path, self.lengths, self.sample_rate)
 
         def encode(settings: list[Setting]) -> list[FileLoudness]:
             nonlocal whole
             sink, stream_file = self.m4b_encoder()
-            limiter = TruePeakLimiter(settings[0].ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
-            for index, setting in enumerate(settings):
-                limiter.set_ceiling(setting.ceiling_db - CODEC_HEADROOM_DB)
-                gain = self.gains_db[index] + (0.0 if index in silent else setting.gain_db)
-                for block in self.limited_stream(index, gain, limiter):
-                    sink.write(block)
-            sink.write(limiter.flush())
+            for block in self.limited_stream(dict(enumerate(settings)), self.new_limiter()):
+                sink.write(block)
             tag = lambda partial: tag_m4b(partial, self.tags, self.cover)  # noqa: E731
-            self.finish_m4b(sink, stream_file, starts, sum(lengths), tag)
-            whole, found = measure_chapters(self.ffmpeg, self.m4b_path, lengths, self.sample_rate)
+            self.finish_m4b(sink, stream_file, self.starts(), sum(self.lengths), tag)
+            whole, found = measure_chapters(self.ffmpeg, self.m4b_path, self.lengths, self.sample_rate)
             return found
 
-        def stream(index: int, setting: Setting) -> StreamLevel:
-            return self.measure_stream(index, self.gains_db[index] + setting.gain_db, setting.ceiling_db)
-
-        silence = [index in silent for index in range(len(self.chapters))]
-        chapters = check_parts(parts, self.report, silence, encode, stream)
+        silent = [is_silent(measured) for measured in self.loudness]
+        chapters = check_parts(parts, self.report, silent, encode, self.measure_stream)
         return book_check(whole, chapters)
 
-    def limited_stream(self, index: int, gain_db: float, limiter: TruePeakLimiter) -> Iterator[np.ndarray]:
-        """The samples chapter `index` is encoded from (with room tone for ACX), at a gain, through `limiter`
-        (whose delayed tail the caller flushes)."""
-        chapter = self.chapters[index]
-        gain = np.float32(10 ** (gain_db / 20))
-        yield limiter.process(room_tone(self.head, self.sample_rate))
-        for piece in self.pieces(index):
-            for block in piece_blocks(piece, chapter.title):
-                yield limiter.process(block * gain)
-        yield limiter.process(room_tone(self.tail, self.sample_rate + 1))
+    def new_limiter(self) -> TruePeakLimiter:
+        """A true-peak limiter under the options' ceiling (less the codec's headroom)."""
+        return TruePeakLimiter(self.options.true_peak_db - CODEC_HEADROOM_DB, self.sample_rate)
 
-    def measure_stream(self, index: int, gain_db: float, ceiling_db: float) -> StreamLevel:
-        """The level (in the report's unit) of what a re-encode would feed the encoder for chapter `index`,
-        and how much of it the limiter turned down."""
-        limiter = TruePeakLimiter(ceiling_db - CODEC_HEADROOM_DB, self.sample_rate)
+    def limited_stream(self, settings: dict[int, Setting], limiter: TruePeakLimiter) -> Iterator[np.ndarray]:
+        """The samples a re-encode is fed: each chapter (index -> its setting: a gain added to the chapter's
+        own, the ceiling its limiting takes) with room tone for ACX, in order, through `limiter`, whose
+        delayed tail ends the stream. A silent chapter's setting is always 0 dB (verify.check_parts)."""
+        for index, setting in settings.items():
+            chapter = self.chapters[index]
+            gain = np.float32(10 ** ((self.gains_db[index] + setting.gain_db) / 20))
+            limiter.set_ceiling(setting.ceiling_db - CODEC_HEADROOM_DB)
+            yield limiter.process(room_tone(self.head, self.sample_rate))
+            for piece in self.pieces(index):
+                for block in piece_blocks(piece, chapter.title):
+                    yield limiter.process(block * gain)
+            yield limiter.process(room_tone(self.tail, self.sample_rate + 1))
+        yield limiter.flush()
+
+    def measure_stream(self, index: int, setting: Setting) -> StreamLevel:
+        """The level (in the report's unit) of what a re-encode with `setting` would feed the encoder for
+        chapter `index` alone, and how much of it the limiter turned down."""
+        limiter = self.new_limiter()
         what = f"the file of chapter {index + 1}"
         meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=what, nice=self.nice)
         self.sinks.append(meter)
-        for block in self.limited_stream(index, gain_db, limiter):
+        for block in self.limited_stream({index: setting}, limiter):
             meter.write(block)
-        meter.write(limiter.flush())
         measured = meter.result()
         level = measured.rms_db if self.acx else measured.lufs
         return StreamLevel(level, limiter.reduced_samples / max(1, measured.samples))
@@ -768,9 +764,7 @@ def _finish(job: _Assembly, readalong: ReadAlongSource | None) -> AssembleResult
     if "epub" in job.options.formats:
         assert readalong is not None  # checked by _prepare
         job.readalong(readalong, job.cues, job.lengths)
-    silent = {index for index, measured in enumerate(job.loudness) if is_silent(measured)}
-    starts = job.starts()
-    report = job.verify(job.lengths, starts, silent)
+    report = job.verify()
     with writing(job.out_dir / LOUDNESS_REPORT):
         job.written.append(report.write(job.out_dir / LOUDNESS_REPORT))
     for check in report.files:  # one short line per file; the reasons are in the report
@@ -782,7 +776,7 @@ def _finish(job: _Assembly, readalong: ReadAlongSource | None) -> AssembleResult
             )
     return AssembleResult(
         files=job.written,
-        chapter_starts=starts,
+        chapter_starts=job.starts(),
         total_samples=sum(job.lengths),
         sample_rate=job.sample_rate,
         chapter_gains_db=job.gains_db,

@@ -26,6 +26,7 @@ from audiobook_tts.assemble.ffmpeg import FfmpegSink
 
 SILENT_LUFS = -70.0  # the R128 absolute gate: a chapter measuring at or below this holds no speech
 CODEC_HEADROOM_DB = 1.5  # lossy encoding lifts true peaks by up to about this; the limiter leaves room
+TRUE_PEAK = re.compile(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS")  # ebur128=peak=true's summary line
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class LoudnessMeter:
         mean_square = self._sum_squares / max(self._samples, 1)
         rms_db = 10 * math.log10(mean_square) if mean_square > 0 else -math.inf
         peak_db = 20 * math.log10(self._peak) if self._peak > 0 else -math.inf
-        true_peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", log)
+        true_peak = TRUE_PEAK.search(log)
         true_peak_db = float(true_peak.group(1)) if true_peak else math.nan
         return ChapterLoudness(lufs, rms_db, self._samples, peak_db, true_peak_db)
 

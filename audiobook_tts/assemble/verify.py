@@ -25,7 +25,7 @@ import mutagen
 import numpy as np
 
 from audiobook_tts.assemble.errors import AssembleError
-from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB, LoudnessMeter
+from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB, TRUE_PEAK, LoudnessMeter
 
 TOLERANCE_LU = 0.5  # a file further than this from the target is corrected
 NOISE_WINDOW_S = 0.5  # ACX: noise floor = RMS of the quietest half second
@@ -135,17 +135,16 @@ def _measure(
                     samples, position = samples[take:], position + take
                     if position == end:
                         current = part()
+            if process.wait() != 0:
+                raise AssembleError(f"ffmpeg could not decode {path} to measure its loudness")
+            if lengths and (len(parts) < len(lengths) or position <= (ends[-1] if ends else 0)):
+                short = f"{path} decodes shorter than its {len(lengths)} chapters"
+                raise AssembleError(f"{short}: assemble it again")
         except BaseException:
             process.kill()
             for meter, _ in parts:
                 meter.kill()
             raise
-        if process.wait() != 0:
-            raise AssembleError(f"ffmpeg could not decode {path} to measure its loudness")
-        if lengths and (len(parts) < len(lengths) or position <= (ends[-1] if ends else 0)):
-            for meter, _ in parts:
-                meter.kill()
-            raise AssembleError(f"{path} decodes shorter than its {len(lengths)} chapters: assemble it again")
         log.seek(0)
         text = log.read().decode("utf-8", "replace")
     chapters = []
@@ -153,7 +152,7 @@ def _measure(
         measured = meter.result()
         chapters.append(chapter_stats.result(path, measured.lufs, measured.true_peak_db))
     integrated = re.search(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS", text)
-    true_peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", text)
+    true_peak = TRUE_PEAK.search(text)
     # with chapters, the file's true peak is their highest (the 4x-oversampled meter runs once, not twice)
     peak = max(c.true_peak_db for c in chapters) if chapters else float(true_peak[1]) if true_peak else None
     if integrated is None or peak is None:
