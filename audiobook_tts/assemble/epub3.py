@@ -237,13 +237,18 @@ _LANDMARK_TYPES = {
 }  # fmt: skip
 
 
+def _guide_target(reference: etree._Element, base: str) -> tuple[str, str]:
+    """(book path, fragment) a guide reference points at; its href is relative to the package's folder."""
+    target, _, fragment = (reference.get("href") or "").partition("#")
+    return posixpath.normpath(posixpath.join(base, target)), fragment
+
+
 def _drop_broken_guide_references(opf: etree._Element, base: str, documents: set[str]) -> None:
     """EPUB 3 lets a guide reference only content documents (epubcheck OPF-032): a reference to the cover
     image, or to a file the book lacks, goes (and the guide with it, if nothing is left)."""
     for guide in list(opf.iter(f"{OPF}guide")):
         for reference in list(guide.iter(f"{OPF}reference")):
-            target = (reference.get("href") or "").partition("#")[0]
-            if posixpath.normpath(posixpath.join(base, target)) not in documents:
+            if _guide_target(reference, base)[0] not in documents:
                 guide.remove(reference)
         if not len(guide.findall(f"{OPF}reference")):
             guide.getparent().remove(guide)
@@ -255,8 +260,7 @@ def _guide_landmarks(opf: etree._Element, base: str, documents: set[str]) -> lis
     landmarks: list[tuple[str, str, str]] = []
     for reference in opf.iter(f"{OPF}reference"):
         kind = _LANDMARK_TYPES.get((reference.get("type") or "").lower())
-        target, _, fragment = (reference.get("href") or "").partition("#")
-        path = posixpath.normpath(posixpath.join(base, target))
+        path, fragment = _guide_target(reference, base)
         where = path + (f"#{fragment}" if fragment else "")
         if kind and path in documents and all((kind, where) != (k, w) for k, _, w in landmarks):
             label = " ".join((reference.get("title") or "").split()) or kind
