@@ -208,7 +208,7 @@ def finish(
                 omissions=[block.omission for block in draft.blocks if block.omission],
             )
         )
-    chapters = name_sections(chapters)
+    name_sections(chapters)
     if not any(c.blocks for c in chapters):
         raise BookError(f"{path}: the book contains no readable text")
     if not any(c.included and c.blocks for c in chapters):
@@ -226,7 +226,7 @@ def finish(
 _NUMBER_TITLE = re.compile(r"(?:[IVXLCDM]+|\d+)\.?")
 
 
-def name_sections(chapters: list[Chapter]) -> list[Chapter]:
+def name_sections(chapters: list[Chapter]) -> None:
     """A section titled only by its number ("I", "2.") is listed with its parent's title (`part_of`): a
     player's chapter list of numbered poems or stories otherwise reads "1", "2", ... again and again."""
     above: list[Chapter] = []  # the chapters enclosing this one, shallowest first
@@ -236,7 +236,6 @@ def name_sections(chapters: list[Chapter]) -> list[Chapter]:
         if above and _NUMBER_TITLE.fullmatch(chapter.title.strip()):
             chapter.part_of = above[-1].listed_title
         above.append(chapter)
-    return chapters
 
 
 LONG_CHAPTER_WORDS = 12_000  # about 80 minutes read aloud: chapters longer on average go a level deeper

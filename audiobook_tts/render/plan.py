@@ -176,7 +176,8 @@ def build_plan(
     fixes = fixes or Fixes()
     plan = RenderPlan([], [], text_options, [], [], [], options.batch_size, [], warnings)
     for number, chapter in enumerate(readable, start=1):
-        settings = profile.settings_for_chapter(number, chapter.listed_title)
+        title = chapter.listed_title
+        settings = profile.settings_for_chapter(number, title)
         chapter_fix = fixes.chapters.get(number)
         fixed = fixed_voice(chapter_fix.voice if chapter_fix else None)
         voice = fixed or cli_voice or settings.voice or default_voice
@@ -192,12 +193,11 @@ def build_plan(
             reading = fixed_options(generation, fix).resolved(model.config)
             ident = voices.voice_id(reader)
             if reader.narrator not in [n.name for n in plan.narrators]:
-                named = Narrator(number, chapter.listed_title, reader.narrator, reader.display_name)
-                plan.narrators.append(named)
+                plan.narrators.append(Narrator(number, title, reader.narrator, reader.display_name))
             key = segment_key(text, ident, model.model_id, reading.key_fields(), take=fix.take if fix else 0)
             segments.append(PlannedSegment(key, text, s.pause_after, ident))
             readings.append(reading)
-        planned = PlannedChapter(number, chapter.listed_title, segments)
+        planned = PlannedChapter(number, title, segments)
         plan.chapters.append(planned)
         plan.spoken.append(spoken)
         if numbers is not None and number not in numbers:
