@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d
-from scipy.signal import resample_poly
 
 from audiobook_tts.assemble.errors import AssembleError
 from audiobook_tts.assemble.ffmpeg import FfmpegSink
@@ -173,6 +171,8 @@ class TruePeakLimiter:
         hot = np.flatnonzero(np.maximum(chunk_max[:-1], chunk_max[1:]) * self.PEAK_BOUND >= self.ceiling)
         peaks = magnitude[context : context + chunks * size].astype(np.float64)
         if len(hot):
+            from scipy.signal import resample_poly  # here: scipy.signal takes ~0.4 s to import
+
             starts = hot[:, None] * size + np.arange(size + 2 * context)
             up = resample_poly(padded[starts].astype(np.float64), self.UPSAMPLE, 1, axis=1)
             up_peaks = (
@@ -190,6 +190,8 @@ class TruePeakLimiter:
             # inter-sample peaks of band-limited audio stay well within 6 dB of the sample peaks
             needed_db = np.zeros(count)
         else:
+            from scipy.ndimage import minimum_filter1d
+
             peaks = self._true_peaks(window, r_count)
             r = np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-12))
             # minimum over [i, i+span-1] for each output i (a centred filter, read shifted by span//2)

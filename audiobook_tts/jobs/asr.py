@@ -37,7 +37,6 @@ from typing import Protocol
 
 import numpy as np
 from num2words import num2words
-from scipy.signal import resample_poly
 
 from audiobook_tts.jobs.errors import JobError
 from audiobook_tts.jobs.index import has_table
@@ -106,6 +105,8 @@ def to_16k_pcm(samples: np.ndarray, sample_rate: int) -> bytes:
     samples = np.asarray(samples, dtype=np.float64)
     samples = samples + DITHER * np.random.default_rng(0).standard_normal(len(samples))
     if sample_rate != RATE:
+        from scipy.signal import resample_poly  # here: scipy.signal takes ~0.4 s to import
+
         divisor = math.gcd(RATE, sample_rate)
         samples = resample_poly(samples, RATE // divisor, sample_rate // divisor)
     return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
