@@ -73,20 +73,23 @@ def segment_texts(count: int, tokenizer) -> list[str]:
 
 
 def ensure_checkpoint(workdir: Path) -> Path:
+    """The full-size english checkpoint with random weights in `workdir`, built on first use. Once built, the
+    test fixtures (and torch with them) are not imported: book.py times our startup, not theirs."""
+    yaml_path = workdir / "english" / "model.yaml"
+    if yaml_path.exists():
+        return yaml_path
     from tests.fixtures.checkpoint import build_checkpoint
     from tests.fixtures.tokenizer import build_tokenizers
 
     if not (workdir / "tokenizer.json").exists():
         build_tokenizers(workdir)
-    yaml_path = workdir / "english" / "model.yaml"
-    if not yaml_path.exists():
-        build_checkpoint(
-            "english",
-            workdir / "english",
-            tokenizer_model=workdir / "tokenizer.model",
-            tokenizer_json=workdir / "tokenizer.json",
-            overrides=None,
-        )
+    build_checkpoint(
+        "english",
+        workdir / "english",
+        tokenizer_model=workdir / "tokenizer.model",
+        tokenizer_json=workdir / "tokenizer.json",
+        overrides=None,
+    )
     return yaml_path
 
 
