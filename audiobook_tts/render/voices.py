@@ -27,6 +27,7 @@ class JobVoices:
     model_id: str
     states: dict[str, VoiceState] = field(default_factory=dict)  # voice id -> state
     by_source: dict[str, str] = field(default_factory=dict)  # source key -> voice id
+    source_keys: dict[VoiceSource, str] = field(default_factory=dict)  # a file's contents hashed once
     announce: Callable[[str], None] = lambda what: None  # told "voice NAME" before a state is computed
     notes: list[str] = field(default_factory=list)  # what cloning had to say (a recording cut, too short)
 
@@ -35,7 +36,9 @@ class JobVoices:
 
         from audiobook_tts.tts.model import load_voice_state, voice_state_tensors
 
-        source_key = source_key_of(voice, self.model_id)
+        if voice not in self.source_keys:  # asked once per segment: hash a recording once per render
+            self.source_keys[voice] = source_key_of(voice, self.model_id)
+        source_key = self.source_keys[voice]
         if source_key in self.by_source:
             return self.by_source[source_key]
         known = self.job.voice_for_source(source_key)
