@@ -175,15 +175,16 @@ class PrefixKVCache(_RowCache):
     plus each row's own suffix ([text | latents], written one position per step).
 
     Sharing the prefix saves memory (one copy per voice, not per row) and time: a decode step is bound by
-    reading keys and values, and a prefix's are read once for all its rows (one matrix product per voice)
-    instead of once per row. Suffixes are head-major so each (row, head) block is contiguous, and their values
-    are stored transposed: both suffix products are then matrix-vector products over a row-major matrix
-    (keys [seen, D] times q, values [D, seen] times the weights), which run at memory speed; the [1, seen] x
-    [seen, D] form runs at half that, and a step reads every row's suffix in every layer.
+    reading keys and values, and a prefix's are read once for all its rows instead of once per row. A step
+    attends in two parts, each by torch's fused CPU attention kernel, which reads keys and values once at
+    memory speed (matrix-vector products ran at under half of it): every row of a voice over its prefix as one
+    batch of queries, and each row over its own suffix; the two are joined by their log-sum-exps (the split
+    softmax of flash decoding), which equals one softmax over [prefix | suffix] within float rounding.
 
     prefix_keys[l], prefix_values[l]: [V, kv_heads, prefix capacity, D]; zero beyond a voice's length.
-    keys[l]: [B, kv_heads, capacity, D]; values[l]: [B, kv_heads, D, capacity]. Row b sits at position
-    offset[b] = prefix_length[voice[b]] + length[b], which is what RoPE sees, as in one row's linear KVCache.
+    keys[l], values[l]: [B, kv_heads, capacity, D], head-major so each (row, head) block is contiguous. Row b
+    sits at position offset[b] = prefix_length[voice[b]] + length[b], which is what RoPE sees, as in one row's
+    linear KVCache.
     """
 
     prefix_keys: list[Tensor]
@@ -214,7 +215,7 @@ class PrefixKVCache(_RowCache):
             prefix_length=torch.tensor(lengths, dtype=torch.long),
             voice=torch.zeros(batch_size, dtype=torch.long),
             keys=[torch.zeros(batch_size, kv_heads, capacity, head_dim) for _ in layers],
-            values=[torch.zeros(batch_size, kv_heads, head_dim, capacity) for _ in layers],
+            values=[torch.zeros(batch_size, kv_heads, capacity, head_dim) for _ in layers],
             length=torch.zeros(batch_size, dtype=torch.long),
         )
 
@@ -230,7 +231,7 @@ class PrefixKVCache(_RowCache):
             raise ValueError(f"KV cache full: need {end - start} positions, capacity is {capacity}")
         for layer in range(len(self.keys)):
             self.keys[layer][row, :, : end - start] = source.keys[layer][0, start:end].transpose(0, 1)
-            self.values[layer][row, ..., : end - start] = source.values[layer][0, start:end].permute(1, 2, 0)
+            self.values[layer][row, :, : end - start] = source.values[layer][0, start:end].transpose(0, 1)
         self.voice[row] = voice
         self.length[row] = end - start
 
@@ -247,17 +248,16 @@ class PrefixKVCache(_RowCache):
         )
 
     def attention_mask(self, length: int) -> Tensor:
-        """[B, 1, 1, prefix capacity + seen] boolean, True where a row's next position may look: its voice's
-        prefix, then its own suffix up to and including the slot this step writes (seen = the longest
-        row's length + 1). Made once per step, for every layer."""
+        """[B, 1, 1, seen] float: 0 where a row's next position may look in its own suffix (up to and
+        including the slot this step writes; seen = the longest row's length + 1), -inf beyond. Made once per
+        step, for every layer; a row sees its voice's whole prefix, so that part needs no mask."""
         if length != 1:
             raise ValueError("a PrefixKVCache takes one position per row per call")
         capacity, longest = self.keys[0].shape[2], int(self.length.max())
         if longest >= capacity:
             raise ValueError(f"KV cache full: capacity is {capacity}")
-        prefix = torch.arange(self.prefix_keys[0].shape[2]) < self.prefix_length[self.voice][:, None]
-        own = torch.arange(longest + 1) <= self.length[:, None]
-        return torch.cat([prefix, own], dim=1)[:, None, None]
+        beyond = torch.arange(longest + 1) > self.length[:, None]
+        return torch.zeros(beyond.shape).masked_fill_(beyond, float("-inf"))[:, None, None]
 
     def advance(self, steps: int) -> None:
         self.length += steps
@@ -272,22 +272,26 @@ class PrefixKVCache(_RowCache):
         kv_heads = keys.shape[1]
         rows = torch.arange(b)
         keys[rows, :, self.length] = k[:, 0]
-        values[rows, ..., self.length] = v[:, 0]
-        prefix_keys, prefix_values = self.prefix_keys[layer], self.prefix_values[layer]
-        prefix = prefix_keys.shape[2]
-        seen = mask.shape[-1] - prefix
-        # Queries grouped by KV head: [B, kv_heads, group, D], pre-scaled.
-        q = q[:, 0].reshape(b, kv_heads, heads // kv_heads, d) * d**-0.5
-        own = (keys[:, :, :seen] @ q.transpose(2, 3)).transpose(2, 3)  # [B, kv_heads, group, seen]
-        shared = q.new_empty(b, kv_heads, q.shape[2], prefix)
-        groups = self._rows_by_voice()
-        for voice, members in groups:
-            shared[members] = _rows_times(q[members], prefix_keys[voice].transpose(1, 2))
-        scores = torch.cat([shared, own], dim=-1).masked_fill_(mask.logical_not(), float("-inf"))
-        weights = torch.softmax(scores, dim=-1)
-        out = (values[..., :seen] @ weights[..., prefix:].transpose(2, 3)).transpose(2, 3)
-        for voice, members in groups:
-            out[members] += _rows_times(weights[members, ..., :prefix], prefix_values[voice])
+        values[rows, :, self.length] = v[:, 0]
+        seen = mask.shape[-1]
+        q = q[:, 0].reshape(b, kv_heads, heads // kv_heads, d)  # queries grouped by KV head
+        out, lse = _attention(q, keys[:, :, :seen], values[:, :, :seen], mask)
+        prefix_out, prefix_lse = torch.empty_like(out), torch.empty_like(lse)
+        for voice, members in self._rows_by_voice():
+            length = int(self.prefix_length[voice])
+            voice_q = q[members]  # [n, kv_heads, group, D] -> one batch of n * group queries per head
+            joined = voice_q.transpose(0, 1).reshape(1, kv_heads, -1, d)
+            o, s = _attention(
+                joined,
+                self.prefix_keys[layer][voice : voice + 1, :, :length],
+                self.prefix_values[layer][voice : voice + 1, :, :length],
+                None,
+            )
+            prefix_out[members] = o.view(kv_heads, -1, *voice_q.shape[2:]).transpose(0, 1)
+            prefix_lse[members] = s.view(kv_heads, -1, voice_q.shape[2]).transpose(0, 1)
+        top = torch.maximum(lse, prefix_lse)
+        own_weight, prefix_weight = (lse - top).exp_()[..., None], (prefix_lse - top).exp_()[..., None]
+        out = (out * own_weight + prefix_out * prefix_weight) / (own_weight + prefix_weight)
         return out.reshape(b, 1, heads, d)
 
     def _rows_by_voice(self) -> list[tuple[int, Tensor | slice]]:
@@ -300,12 +304,11 @@ class PrefixKVCache(_RowCache):
         ]
 
 
-def _rows_times(x: Tensor, shared: Tensor) -> Tensor:
-    """x [n, H, G, A] times one per-head matrix shared by all n rows [H, A, C] -> [n, H, G, C], as one
-    matrix product per head (the rows stacked), so `shared` is read once rather than n times."""
-    n, h, g, a = x.shape
-    stacked = x.permute(1, 0, 2, 3).reshape(h, n * g, a)
-    return (stacked @ shared).view(h, n, g, -1).permute(1, 0, 2, 3)
+def _attention(q: Tensor, keys: Tensor, values: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]:
+    """Softmax attention, q [B, H, T, D] over keys, values [B, H, S, D] with an additive float mask
+    broadcastable to [B, H, T, S] -> (out [B, H, T, D], natural log-sum-exp of the scaled scores [B, H, T]),
+    by torch's fused CPU kernel (the log-sum-exp is what lets two parts of one softmax be joined)."""
+    return torch.ops.aten._scaled_dot_product_flash_attention_for_cpu(q, keys, values, attn_mask=mask)
 
 
 def attend(q: Tensor, keys: Tensor, values: Tensor, mask: Tensor | None) -> Tensor:
