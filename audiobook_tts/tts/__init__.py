@@ -254,4 +254,5 @@ def use_fast_kernels(model: PocketTTS, *, quantize: bool = False, precision: str
         from audiobook_tts.tts.quantize import quantize_flow_lm
 
         quantize_flow_lm(model)
+    model.mimi.use_phase_convs()  # plain convs, which pack_layers then packs
     pack_layers(model, dtype=torch.bfloat16 if precision == "bf16" else torch.float32)
