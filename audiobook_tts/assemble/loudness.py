@@ -24,6 +24,7 @@ from audiobook_tts.assemble.ffmpeg import FfmpegSink
 
 SILENT_LUFS = -70.0  # the R128 absolute gate: a chapter measuring at or below this holds no speech
 CODEC_HEADROOM_DB = 1.5  # lossy encoding lifts true peaks by up to about this; the limiter leaves room
+INTEGRATED = re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf|nan) LUFS")  # ebur128's summary
 TRUE_PEAK = re.compile(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS")  # ebur128=peak=true's summary line
 
 
@@ -39,12 +40,11 @@ class ChapterLoudness:
 class LoudnessMeter:
     """Streams one chapter's samples into ffmpeg's ebur128 meter while summing squares for the RMS."""
 
-    def __init__(self, ffmpeg: str, sample_rate: int, what: str, nice: int = 0, true_peak: bool = False):
-        meter = "ebur128=framelog=verbose" + (":peak=true" if true_peak else "")
+    def __init__(self, ffmpeg: str, sample_rate: int, what: str, nice: int = 0):
         self._sink = FfmpegSink(
             ffmpeg,
             sample_rate,
-            ["-af", meter, "-f", "null", "-"],
+            ["-af", "ebur128=framelog=verbose", "-f", "null", "-"],
             what=f"the loudness measurement of {what}",
             loglevel="info",
             nice=nice,
@@ -60,22 +60,27 @@ class LoudnessMeter:
         self._peak = max(self._peak, float(np.abs(block).max(initial=0.0)))
 
     def result(self) -> ChapterLoudness:
-        log = self._sink.finish()
-        match = re.search(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf|nan) LUFS", log)
-        if match is None:
-            raise AssembleError(f"could not read the loudness from ffmpeg's output ({log[-200:]!r})")
-        lufs = float(match.group(1))
-        if not math.isfinite(lufs) or lufs < SILENT_LUFS:
-            lufs = SILENT_LUFS
+        lufs, true_peak_db = meter_reading(self._sink.finish())
         mean_square = self._sum_squares / max(self._samples, 1)
         rms_db = 10 * math.log10(mean_square) if mean_square > 0 else -math.inf
         peak_db = 20 * math.log10(self._peak) if self._peak > 0 else -math.inf
-        true_peak = TRUE_PEAK.search(log)
-        true_peak_db = float(true_peak.group(1)) if true_peak else math.nan
         return ChapterLoudness(lufs, rms_db, self._samples, peak_db, true_peak_db)
 
     def kill(self) -> None:
         self._sink.kill()
+
+
+def meter_reading(summary: str) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP or nan without one) from an ebur128 meter's summary; a measurement the
+    R128 gate leaves empty reads SILENT_LUFS."""
+    integrated = INTEGRATED.search(summary)
+    if integrated is None:
+        raise AssembleError(f"could not read the loudness from ffmpeg's output ({summary[-200:]!r})")
+    lufs = float(integrated[1])
+    true_peak = TRUE_PEAK.search(summary)
+    return (lufs if math.isfinite(lufs) and lufs >= SILENT_LUFS else SILENT_LUFS), (
+        float(true_peak[1]) if true_peak else math.nan
+    )
 
 
 def is_silent(loudness: ChapterLoudness) -> bool:
