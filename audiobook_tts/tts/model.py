@@ -90,11 +90,7 @@ class PocketTTS(nn.Module):
 
     @classmethod
     def from_files(cls, config: Config, weights_path: Path, tokenizer: TokenCoder | None) -> PocketTTS:
-        # Built on the meta device and given uninitialised memory: the weights file fills every parameter and
-        # buffer (loading is strict), so random initialisation (~0.4 s) would be thrown away.
-        with torch.device("meta"):
-            model = cls(config, tokenizer)
-        model.to_empty(device="cpu")
+        model = cls(config, tokenizer)
         load_weights(model, Path(weights_path))
         return model
 
