@@ -139,14 +139,14 @@ class PhaseConvTranspose1d(CausalConv1d):
         (stride,), (kernel,) = convtr.stride, convtr.kernel_size
         if convtr.groups != 1 or kernel != 2 * stride:
             raise ValueError("the phase form needs groups 1 and a kernel of twice the stride")
-        self.stride_out, self.channels_out = stride, convtr.out_channels
+        self.channels_out = convtr.out_channels
         super().__init__(convtr.in_channels, stride * convtr.out_channels, 2, bias=convtr.bias is not None)
         self.state_key = transposed.state_key
         weight = convtr.weight.detach()  # [in, out, kernel], kernel index = tap * stride + phase
         phases = weight.view(convtr.in_channels, convtr.out_channels, 2, stride).permute(3, 1, 0, 2)
         with torch.no_grad():  # conv taps run oldest first: tap 1 (x[t - 1]) goes first
             self.conv.weight.copy_(phases.flip(-1).reshape(self.conv.weight.shape))
-            if convtr.bias is not None:
+            if convtr.bias is not None and self.conv.bias is not None:
                 self.conv.bias.copy_(convtr.bias.detach().repeat(stride))
 
     def forward(self, x: Tensor, state: dict[str, Tensor] | None = None, elu: bool = False) -> Tensor:
