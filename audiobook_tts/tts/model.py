@@ -36,7 +36,7 @@ from audiobook_tts.tts.text_prep import (
 )
 from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
 from audiobook_tts.tts.transformer import KVCache
-from audiobook_tts.tts.weights import load_weights
+from audiobook_tts.tts.weights import load_weights, random_init_skipped
 
 # A voice is the FlowLM's KV cache after the voice prompt: [bos_before_voice?][voice frames], offset = length.
 VoiceState = KVCache
@@ -90,7 +90,8 @@ class PocketTTS(nn.Module):
 
     @classmethod
     def from_files(cls, config: Config, weights_path: Path, tokenizer: TokenCoder | None) -> PocketTTS:
-        model = cls(config, tokenizer)
+        with random_init_skipped():  # every tensor comes from the file
+            model = cls(config, tokenizer)
         load_weights(model, Path(weights_path))
         return model
 

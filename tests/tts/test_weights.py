@@ -106,3 +106,20 @@ def test_unreadable_checkpoint_is_a_model_error(tiny, tmp_path):
     (tmp_path / "junk.safetensors").write_bytes(b"not a safetensors file at all")
     with pytest.raises(ModelError, match="cannot read model weights"):
         PocketTTS.from_files(config, tmp_path / "junk.safetensors", tokenizer=None)
+
+
+def test_layers_built_outside_a_weights_load_are_initialised_as_usual():
+    """from_files skips the layers' random initialisation while it builds (the file fills every tensor);
+    the layers' own initialisation is back afterwards, for the test fixtures that build random checkpoints."""
+    from torch import nn
+
+    from audiobook_tts.tts.weights import random_init_skipped
+
+    with random_init_skipped():
+        nn.Linear(4, 4)
+    torch.manual_seed(0)
+    after = nn.Linear(4, 4).weight
+    torch.manual_seed(0)
+    expected = torch.empty(4, 4)
+    nn.init.kaiming_uniform_(expected, a=5**0.5)
+    assert torch.equal(after, expected)
