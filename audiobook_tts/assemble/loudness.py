@@ -77,10 +77,10 @@ def meter_reading(summary: str) -> tuple[float, float]:
     if integrated is None:
         raise AssembleError(f"could not read the loudness from ffmpeg's output ({summary[-200:]!r})")
     lufs = float(integrated[1])
+    if not math.isfinite(lufs) or lufs < SILENT_LUFS:
+        lufs = SILENT_LUFS
     true_peak = TRUE_PEAK.search(summary)
-    return (lufs if math.isfinite(lufs) and lufs >= SILENT_LUFS else SILENT_LUFS), (
-        float(true_peak[1]) if true_peak else math.nan
-    )
+    return lufs, float(true_peak[1]) if true_peak else math.nan
 
 
 def is_silent(loudness: ChapterLoudness) -> bool:
