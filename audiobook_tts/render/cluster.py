@@ -126,22 +126,25 @@ class Renderer:
                 f"node {socket.gethostname()} runs engine revision {ENGINE_REVISION}, the render "
                 f"{self.revision}: install the same audiobook-tts version on every node"
             )
-        folder = Path(tempfile.mkdtemp(prefix="audiobook-tts-actor-"))
-        choice = self.choice if self.shipped is None else _unpack(self.shipped, self.choice, folder)
-        try:
-            self.engine = load_engine(choice)
-        except UserError as error:
-            raise RenderError(f"node {socket.gethostname()}: {error} (or use --ship-model)") from None
-        if self.shipped is None and engine_model_id(self.engine, choice) != self.model_id:
-            raise RenderError(
-                f"node {socket.gethostname()} has other model files than the render (another revision in "
-                "its Hugging Face cache?); give every node the same files, or use --ship-model"
-            )
-        self.states = {}
-        for ident, data in self.voices.items():
-            path = folder / f"{ident}.safetensors"
-            path.write_bytes(data)
-            self.states[ident] = load_voice_state(path)
+        # Shipped model files and the voices pass through a scratch folder; once they are in memory it
+        # goes, or every render would leave a copy of the weights in the node's temp folder.
+        with tempfile.TemporaryDirectory(prefix="audiobook-tts-actor-") as scratch:
+            folder = Path(scratch)
+            choice = self.choice if self.shipped is None else _unpack(self.shipped, self.choice, folder)
+            try:
+                self.engine = load_engine(choice)
+            except UserError as error:
+                raise RenderError(f"node {socket.gethostname()}: {error} (or use --ship-model)") from None
+            if self.shipped is None and engine_model_id(self.engine, choice) != self.model_id:
+                raise RenderError(
+                    f"node {socket.gethostname()} has other model files than the render (another revision "
+                    "in its Hugging Face cache?); give every node the same files, or use --ship-model"
+                )
+            self.states = {}
+            for ident, data in self.voices.items():
+                path = folder / f"{ident}.safetensors"
+                path.write_bytes(data)
+                self.states[ident] = load_voice_state(path)
         return self.name
 
     def render(self, number: int, stored: list[str]) -> GroupResult:

@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -200,13 +201,18 @@ def test_the_model_from_each_nodes_hub_cache_or_shipped_gives_the_same_bytes(sma
         )  # fmt: skip
         return render_book(EXAMPLE_EPUB, options)
 
+    def scratch_folders() -> set[Path]:  # the actors' own, for the shipped files and the voices
+        return set(Path(tempfile.gettempdir()).glob("audiobook-tts-actor-*"))
+
     local = render("local", threads=1)
+    before = scratch_folders()
     for name, ship_model in (("node-cache", False), ("shipped", True)):
         cluster = ClusterOptions(head.address, actor_memory=ACTOR_MEMORY, ship_model=ship_model)
         result = render(name, cluster=cluster)
         assert result.rendered == local.rendered > 0 and result.warnings == local.warnings
         assert outputs(tmp_path / name) == outputs(tmp_path / "local")
         assert audio_files(tmp_path / name) == audio_files(tmp_path / "local")
+    assert scratch_folders() <= before  # nothing of the model is left on the node
 
 
 @pytest.mark.parametrize(
