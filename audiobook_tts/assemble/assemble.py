@@ -46,6 +46,7 @@ from audiobook_tts.assemble.loudness import (
     ChapterLoudness,
     LoudnessMeter,
     TruePeakLimiter,
+    exceeds_ceiling,
     is_silent,
     limiter_may_act,
 )
@@ -258,7 +259,7 @@ class _Assembly:
         ceiling_db = self.options.true_peak_db - CODEC_HEADROOM_DB
         previous = None
         for _ in range(3):
-            if not limiter_may_act(measured, gain_db, ceiling_db):
+            if not self.limiter_acts(index, gain_db, ceiling_db):
                 break
             limited = self.measure_limited(index, gain_db)
             level = self.level(limited)
@@ -499,33 +500,53 @@ class _Assembly:
         """A true-peak limiter under the options' ceiling (less the codec's headroom)."""
         return TruePeakLimiter(self.options.true_peak_db - CODEC_HEADROOM_DB, self.sample_rate)
 
+    def chapter_stream(self, index: int, gain_db: float) -> Iterator[np.ndarray]:
+        """Chapter `index` at `gain_db` (its own gain included) with room tone for ACX: what a limiter is fed
+        for it."""
+        chapter, gain = self.chapters[index], np.float32(10 ** (gain_db / 20))
+        yield room_tone(self.head, self.sample_rate)
+        for piece in self.pieces(index):
+            for block in piece_blocks(piece, chapter.title):
+                yield block * gain
+        yield room_tone(self.tail, self.sample_rate + 1)
+
+    def limiter_acts(self, index: int, gain_db: float, ceiling_db: float) -> bool:
+        """Whether a limiter with `ceiling_db` would turn down any of chapter `index` at `gain_db`: the sample
+        peak rules most chapters in or out, the true peaks (a pass over the chapter, stopping at the first
+        over the ceiling) the rest. Where it would not, its pass can be skipped: its output is its input."""
+        if not limiter_may_act(self.loudness[index], gain_db, ceiling_db):
+            return False
+        return exceeds_ceiling(self.chapter_stream(index, gain_db), ceiling_db)
+
     def limited_stream(self, settings: dict[int, Setting], limiter: TruePeakLimiter) -> Iterator[np.ndarray]:
         """The samples a re-encode is fed: each chapter (index -> its setting: a gain added to the chapter's
         own, the ceiling its limiting takes) with room tone for ACX, in order, through `limiter`, whose
         delayed tail ends the stream. A silent chapter's setting is always 0 dB (verify.check_parts)."""
         for index, setting in settings.items():
-            chapter = self.chapters[index]
-            gain = np.float32(10 ** ((self.gains_db[index] + setting.gain_db) / 20))
             limiter.set_ceiling(setting.ceiling_db - CODEC_HEADROOM_DB)
-            yield limiter.process(room_tone(self.head, self.sample_rate))
-            for piece in self.pieces(index):
-                for block in piece_blocks(piece, chapter.title):
-                    yield limiter.process(block * gain)
-            yield limiter.process(room_tone(self.tail, self.sample_rate + 1))
+            for block in self.chapter_stream(index, self.gains_db[index] + setting.gain_db):
+                yield limiter.process(block)
         yield limiter.flush()
 
     def measure_stream(self, index: int, setting: Setting) -> StreamLevel:
         """The level (in the report's unit) of what a re-encode with `setting` would feed the encoder for
         chapter `index` alone, and how much of it the limiter turned down."""
-        limiter = self.new_limiter()
         what = f"the file of chapter {index + 1}"
         meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=what, nice=self.nice)
         self.sinks.append(meter)
-        for block in self.limited_stream({index: setting}, limiter):
+        gain_db, ceiling_db = self.gains_db[index] + setting.gain_db, setting.ceiling_db - CODEC_HEADROOM_DB
+        limiter = None
+        if self.limiter_acts(index, gain_db, ceiling_db):
+            limiter = self.new_limiter()
+            stream = self.limited_stream({index: setting}, limiter)
+        else:
+            stream = self.chapter_stream(index, gain_db)  # what the limiter would give: its input
+        for block in stream:
             meter.write(block)
         measured = meter.result()
-        level = measured.rms_db if self.acx else measured.lufs
-        return StreamLevel(level, limiter.reduced_samples / max(1, measured.samples))
+        level = measured.rms_db if self.acx else measured.lufs  # (the room tone is in the stream)
+        reduced = limiter.reduced_samples if limiter else 0
+        return StreamLevel(level, reduced / max(1, measured.samples))
 
     def readalong(self, source: ReadAlongSource, cues: list[list[Cue]], lengths: list[int]) -> None:
         """Pack the chapters' AAC audio and sentence timings into the read-along EPUB next to the M4B."""

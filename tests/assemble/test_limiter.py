@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
-from audiobook_tts.assemble.loudness import TruePeakLimiter
+from audiobook_tts.assemble.loudness import TruePeakLimiter, exceeds_ceiling, true_peaks
 
 RATE = 24000
 
@@ -69,3 +69,32 @@ def test_block_sizes_do_not_change_the_result():
     first = run(TruePeakLimiter(-3.0, RATE), signal, seed=6)
     second = run(TruePeakLimiter(-3.0, RATE), signal, seed=7)
     np.testing.assert_allclose(first, second, atol=1e-6)
+
+
+def test_true_peaks_are_the_4x_upsampled_peaks():
+    """Every chunk upsampled (threshold 0): the same peaks as scipy's resample_poly, in float32 arithmetic."""
+    signal = loud_voice(1.0, seed=8)
+    context = TruePeakLimiter.CONTEXT
+    window = np.concatenate([np.zeros(context, np.float32), signal, np.zeros(context, np.float32)])
+    ours = true_peaks(window, len(signal), threshold=0.0)
+    up = np.abs(resample_poly(signal.astype(np.float64), 4, 1)).reshape(-1, 4)
+    np.testing.assert_allclose(ours, up.max(axis=1), rtol=1e-6, atol=1e-7)  # (up[:, 0] is x, within 6e-4)
+
+
+def test_exceeds_ceiling_says_whether_the_limiter_would_act():
+    """A quarter-rate sine sampled 45 degrees off its crests: its samples stay 3 dB under its true peak. The
+    check sees the true peak, and where it says no, the limiter's output is its input, bit for bit."""
+    n = np.arange(RATE)
+    sine = (0.8 * np.sin(np.pi / 2 * n + np.pi / 4)).astype(np.float32)  # samples +-0.566
+    peak_db = true_peak_db(sine)  # 0.8, and a little more where the sine starts and stops
+    assert 20 * np.log10(np.abs(sine).max()) < peak_db - 2.9
+    blocks = [sine[start : start + 7000] for start in range(0, RATE, 7000)]
+
+    assert exceeds_ceiling(iter(blocks), peak_db - 0.05)
+    limiter = TruePeakLimiter(peak_db - 0.05, RATE)
+    run(limiter, sine)
+    assert limiter.reduced_samples > 0
+
+    assert not exceeds_ceiling(iter(blocks), peak_db + 0.05)
+    limiter = TruePeakLimiter(peak_db + 0.05, RATE)
+    assert np.array_equal(run(limiter, sine), sine) and limiter.reduced_samples == 0
