@@ -25,6 +25,7 @@ import queue
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -180,7 +181,10 @@ class _Assembly:
         self.lengths: list[int] = []
         self.mp3_partials: list[Path] = []  # encoded and tagged, renamed into place by finish()
         self.report = LoudnessReport(self.target, "dB RMS" if self.acx else "LUFS", options.true_peak_db)
-        self.mp3_checks: list[FileCheck] = []  # each MP3 checked (and corrected) once it is encoded
+        # each MP3 is checked (and corrected) once it is encoded, in a thread of its own, so that the next
+        # chapter's measuring and encoding go on meanwhile
+        self.checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mp3-check")
+        self.mp3_checks: list[Future[FileCheck]] = []
         # the encode, across chapters: one limiter, one AAC stream for the M4B, the chapter being written
         self.cover: tuple[bytes, str] | None = None
         self.limiter = self.new_limiter()
@@ -352,7 +356,7 @@ class _Assembly:
                 tag_mp3(partial, self.tags, title, index + 1, count, self.cover, duration_ms)
             self.mp3_partials.append(partial)
             # checked now, beside the render, rather than all at the end
-            self.mp3_checks.append(self.check_mp3(index, partial))
+            self.mp3_checks.append(self.checker.submit(self.check_mp3, index, partial))
         if self.current.aac is not None:
             self.current.aac.finish()
         self.progress("encode", index + 1, len(self.chapters))
@@ -363,6 +367,8 @@ class _Assembly:
         """Push the limiter's tail through, then put every file in place: the MP3s (renamed), their
         subtitles, and the M4B made from the AAC stream with its chapter marks, tags and cover."""
         self.route(self.limiter.flush())
+        for check in self.mp3_checks:
+            check.result()  # (raises what the check raised) the files are final once checked
         starts = self.starts()
         for index, partial in enumerate(self.mp3_partials):
             self.finish_file(partial, self.mp3_paths[index], lambda: None)
@@ -471,7 +477,7 @@ class _Assembly:
         report, count = self.report, len(self.mp3_checks) + ("m4b" in self.options.formats)
         report.files = []
         for check in self.mp3_checks:
-            report.files.append(check)
+            report.files.append(check.result())
             self.progress("verify", len(report.files), count)
         if "m4b" in self.options.formats:
             report.files.append(self.verify_m4b())
@@ -573,6 +579,8 @@ class _Assembly:
         return [cue for segment in segment_cues for cue in sentence_cues(segment, self.sentence_timing)]
 
     def cleanup(self) -> None:
+        self.stop.set()  # a check under way stops at its next piece, before anything is removed
+        self.checker.shutdown(cancel_futures=True)
         for sink in self.sinks:
             sink.kill()
         for partial in self.partials:
