@@ -4,9 +4,7 @@ At batch 1 a FlowLM step is bound by reading the weights, so rows are nearly fre
 catches up: `generate_latents` keeps up to `batch_size` chunks stepping together, one row each, every row at
 its own position with its own text, EOS and noise generator (seeded with the request's seed, drawing exactly
 what the one-at-a-time path draws from the global generator after `torch.manual_seed(seed)`). A finished
-row leaves and the next queued chunk takes its place (continuous batching). Its text prompt runs in the
-next step's pass through the transformer, beside the other rows (`Transformer.forward_parts`), rather than
-in a pass over the weights of its own; the row steps from the step after. A voice's prefix is stored
+row leaves and the next queued chunk takes its place (continuous batching). A voice's prefix is stored
 once and shared by the rows that speak with it (`PrefixKVCache`): less memory, and a step reads it once.
 
 Mimi is causal, so a finished chunk's latents are decoded in blocks of frames rather than frame by frame
@@ -159,18 +157,13 @@ class _Batch:
         # One capacity for the whole batch: the longest [text | frames] any chunk can need.
         self.capacity = max((_suffix_capacity(c) for r in requests for c in r.chunks), default=0)
         self.cache: PrefixKVCache | None = None
-        # rows admitted whose text prompt has not run yet: row index -> (prompt [1, N, d], its cache)
-        self.prompts: dict[int, tuple[Tensor, KVCache]] = {}
         if self.queue:
             self.cache = PrefixKVCache.empty(prefixes, min(batch_size, len(self.queue)), self.capacity)
             while self.queue and len(self.rows) < self.cache.voice.shape[0]:
                 self.admit(len(self.rows))
-            self.flow_lm.transformer.forward_parts(list(self.prompts.values()))  # all in one pass
-            self.place_prompts()
 
     def admit(self, index: int) -> None:
-        """Give row `index` the next queued chunk; its text prompt runs with the next step (`step`), in the
-        same pass over the transformer's weights, and the row steps from the one after."""
+        """Run the next queued chunk's text prompt and place it in row `index` of the batch cache."""
         assert self.cache is not None
         request_index, chunk_index, generator = self.queue.popleft()
         request = self.requests[request_index]
@@ -181,11 +174,10 @@ class _Batch:
                 generator.set_state(request.rng_state)
         sub = request.voice.copy(capacity=int(request.voice.offset[0]) + len(chunk.tokens))
         prompt = self.flow_lm.conditioner(torch.tensor([chunk.tokens], dtype=torch.long))
-        self.prompts[index] = (prompt, sub)
+        self.flow_lm.transformer(prompt, sub)
         row = _Row(request_index, chunk_index, request, generator)
         row.draw_noise(self.flow_lm)  # the prompt pass's draw
-        # meanwhile the row steps on nothing: an empty suffix of its voice, overwritten by its prompt
-        self.cache.voice[index], self.cache.length[index] = self.voices[id(request.voice)], 0
+        self.cache.place(index, self.voices[id(request.voice)], sub)
         if self.on_start is not None:
             self.on_start(request_index, chunk_index, row.latents)
         if index == len(self.rows):
@@ -193,40 +185,19 @@ class _Batch:
         else:
             self.rows[index] = row
 
-    def place_prompts(self) -> None:
-        """The prompts have run: their rows continue from them."""
-        assert self.cache is not None
-        for index, (_, sub) in self.prompts.items():
-            self.cache.place(index, int(self.cache.voice[index]), sub)
-        self.prompts = {}
-
     def step(self, decode_steps: int, after_step: Callable[[], None] | None) -> list[int]:
-        """One FlowLM step for every row, with the waiting text prompts (then `after_step`); the indices of
-        the rows whose chunk ended. A row whose prompt runs in this step takes no part in it."""
+        """One FlowLM step for every row (then `after_step`); the indices of the rows whose chunk ended."""
         assert self.cache is not None
         latent_dim = self.flow_lm.latent_dim
         inputs = torch.stack(
             [row.latents[-1] if row.latents else torch.full((latent_dim,), float("nan")) for row in self.rows]
         )[:, None]
-        noise = torch.cat(
-            [
-                torch.zeros(1, latent_dim) if index in self.prompts else row.draw_noise(self.flow_lm)
-                for index, row in enumerate(self.rows)
-            ]
-        )
-        prompts = list(self.prompts.values())
-        latents, eos_logits = self.flow_lm.step(
-            inputs, self.cache, 1.0, None, decode_steps, noise=noise, prompts=prompts
-        )
-        waiting, finished = set(self.prompts), []
-        self.place_prompts()
+        noise = torch.cat([row.draw_noise(self.flow_lm) for row in self.rows])
+        latents, eos_logits = self.flow_lm.step(inputs, self.cache, 1.0, None, decode_steps, noise=noise)
         if after_step is not None:
             after_step()
         eos = eos_logits.tolist()
-        for index, row in enumerate(self.rows):
-            if index not in waiting and row.advance(latents[index], eos[index]):
-                finished.append(index)
-        return finished
+        return [index for index, row in enumerate(self.rows) if row.advance(latents[index], eos[index])]
 
     def requeue_next_chunk(self, index: int) -> None:
         """Queue the next chunk of row `index`'s request first in line, on the same noise stream."""
@@ -244,10 +215,9 @@ class _Batch:
                 vacant.append(index)
         if vacant:
             assert self.cache is not None
-            kept = [i for i in range(len(self.rows)) if i not in vacant]
-            self.rows = [self.rows[i] for i in kept]
-            self.prompts = {kept.index(i): prompt for i, prompt in self.prompts.items()}
-            self.cache = self.cache.keep(torch.tensor(kept, dtype=torch.long)) if self.rows else None
+            keep = torch.tensor([i for i in range(len(self.rows)) if i not in vacant], dtype=torch.long)
+            self.rows = [self.rows[i] for i in keep.tolist()]
+            self.cache = self.cache.keep(keep) if self.rows else None
 
 
 @torch.no_grad()

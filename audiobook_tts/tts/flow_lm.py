@@ -14,7 +14,7 @@ from torch import Tensor, nn
 from audiobook_tts.tts.config import FlowLMConfig
 from audiobook_tts.tts.errors import ModelError
 from audiobook_tts.tts.flow_head import NUM_TIME_CONDITIONS, FlowHead, sample
-from audiobook_tts.tts.transformer import Cache, KVCache, Transformer
+from audiobook_tts.tts.transformer import KVCache, Transformer
 
 
 class TextEmbedding(nn.Module):
@@ -126,17 +126,13 @@ class FlowLM(nn.Module):
         noise_clamp: float | None = None,
         decode_steps: int = 1,
         noise: Tensor | None = None,
-        prompts: list[tuple[Tensor, KVCache]] | None = None,
     ) -> tuple[Tensor, Tensor]:
         """Feed latent frames [B, T, latent] (NaN rows = BOS) and sample the next one.
 
         `noise` [B, latent] replaces the draw from the global generator (batched rows bring their own).
-        `prompts`, embedded text [1, N, d] each with its row's cache, are fed in the same transformer pass
-        (what `prompt` would do, without its noise draw). Returns (latent [B, latent] in normalised space,
-        EOS logit [B])."""
+        Returns (latent [B, latent] in normalised space, EOS logit [B])."""
         latents = torch.where(torch.isnan(latents), self.bos_emb, latents)
-        inputs: list[tuple[Tensor, Cache | None]] = [(self.input_linear(latents), cache), *(prompts or [])]
-        h = self.transformer.forward_parts(inputs)[0][:, -1]
+        h = self.transformer(self.input_linear(latents), cache)[:, -1]
         h = self.out_norm(h)
         if self.z_proj is not None:
             h = self.z_proj(h)
