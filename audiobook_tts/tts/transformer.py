@@ -326,17 +326,6 @@ def attend(q: Tensor, keys: Tensor, values: Tensor, mask: Tensor | None) -> Tens
 Cache = KVCache | WindowKVCache | PrefixKVCache
 
 
-@dataclass
-class _Part:
-    """An input of Transformer.forward_parts as each layer needs it: (rows, tokens), rotation, mask, cache."""
-
-    shape: tuple[int, int]
-    cos: Tensor
-    sin: Tensor
-    mask: Tensor | None
-    cache: Cache | None
-
-
 def rope_angles(positions: Tensor, head_dim: int, max_period: float) -> tuple[Tensor, Tensor]:
     """cos and sin [B, T, 1, head_dim/2] of the rotation at integer `positions` [B, T], in float32."""
     half = torch.arange(head_dim // 2, dtype=torch.float32)
@@ -381,22 +370,17 @@ class Attention(nn.Module):
         self.in_proj = nn.Linear(d_model, self.attn_dim + 2 * kv_dim, bias=False)
         self.out_proj = nn.Linear(self.attn_dim, d_model, bias=False)
 
-    def forward(self, x: Tensor, parts: list[_Part], layer: int) -> Tensor:
-        """x [N, d_model], the tokens of every part one after another -> [N, d_model]. The projections see
-        them all at once (one pass over the weights); each part attends over its own cache."""
+    def forward(
+        self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache: Cache | None, layer: int
+    ) -> Tensor:
+        b, t, _ = x.shape
         projected = self.in_proj(x)
-        outs, start = [], 0
-        for part in parts:
-            (b, t), rows = part.shape, part.shape[0] * part.shape[1]
-            mine = projected[start : start + rows]
-            q = mine[:, : self.attn_dim].reshape(b, t, self.num_heads, self.head_dim)
-            k, v = mine[:, self.attn_dim :].reshape(b, t, 2, self.num_kv_heads, self.head_dim).unbind(dim=2)
-            q, k = apply_rope(q, part.cos, part.sin), apply_rope(k, part.cos, part.sin)
-            cache = part.cache
-            out = attend(q, k, v, part.mask) if cache is None else cache.attend(layer, q, k, v, part.mask)
-            outs.append(out.reshape(rows, self.attn_dim))
-            start += rows
-        return self.out_proj(outs[0] if len(outs) == 1 else torch.cat(outs))
+        q = projected[..., : self.attn_dim].view(b, t, self.num_heads, self.head_dim)
+        kv = projected[..., self.attn_dim :].view(b, t, 2, self.num_kv_heads, self.head_dim)
+        k, v = kv.unbind(dim=2)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        out = attend(q, k, v, mask) if cache is None else cache.attend(layer, q, k, v, mask)
+        return self.out_proj(out.reshape(b, t, self.attn_dim))
 
 
 class LayerScale(nn.Module):
@@ -429,8 +413,10 @@ class TransformerLayer(nn.Module):
         self.layer_scale_1 = LayerScale(d_model, layer_scale) if layer_scale is not None else nn.Identity()
         self.layer_scale_2 = LayerScale(d_model, layer_scale) if layer_scale is not None else nn.Identity()
 
-    def forward(self, x: Tensor, parts: list[_Part], layer: int) -> Tensor:
-        x = x + self.layer_scale_1(self.self_attn(self.norm1(x), parts, layer))
+    def forward(
+        self, x: Tensor, cos: Tensor, sin: Tensor, mask: Tensor | None, cache: Cache | None, layer: int
+    ) -> Tensor:
+        x = x + self.layer_scale_1(self.self_attn(self.norm1(x), cos, sin, mask, cache, layer))
         update = self.linear2(gelu_tanh(self.linear1(self.norm2(x))))
         return x + self.layer_scale_2(update)
 
@@ -464,27 +450,6 @@ class Transformer(nn.Module):
     def forward(self, x: Tensor, cache: Cache | None = None) -> Tensor:
         """x [B, T, d_model] -> [B, T, d_model]. With a cache, x continues each row's stream and the cache
         advances by T; without one, x is a whole stream starting at position 0."""
-        return self.forward_parts([(x, cache)])[0]
-
-    def forward_parts(self, inputs: list[tuple[Tensor, Cache | None]]) -> list[Tensor]:
-        """Several independent inputs (x, cache) as `forward` takes them, through the layers together: their
-        tokens share each linear layer's pass over its weights (a batched step and a text prompt, say), and
-        each attends only within its own cache."""
-        parts = [self._part(x, cache) for x, cache in inputs]
-        flat = [x.reshape(-1, x.shape[-1]) for x, _ in inputs]
-        x = flat[0] if len(flat) == 1 else torch.cat(flat)
-        for i, layer in enumerate(self.layers):
-            x = layer(x, parts, i)
-        outputs, start = [], 0
-        for (given, cache), part in zip(inputs, parts, strict=True):
-            rows = part.shape[0] * part.shape[1]
-            outputs.append(x[start : start + rows].view(given.shape))
-            start += rows
-            if cache is not None:
-                cache.advance(part.shape[1])
-        return outputs
-
-    def _part(self, x: Tensor, cache: Cache | None) -> _Part:
         b, t, _ = x.shape
         mask: Tensor | None
         if cache is None:
@@ -498,7 +463,11 @@ class Transformer(nn.Module):
             positions = cache.positions(t)
             mask = cache.attention_mask(t)
         cos, sin = rope_angles(positions, self.head_dim, self.max_period)
-        return _Part((b, t), cos, sin, mask, cache)
+        for i, layer in enumerate(self.layers):
+            x = layer(x, cos, sin, mask, cache, i)
+        if cache is not None:
+            cache.advance(t)
+        return x
 
     def empty_cache(self, batch_size: int, capacity: int) -> KVCache:
         return KVCache.empty(len(self.layers), batch_size, capacity, self.num_kv_heads, self.head_dim)

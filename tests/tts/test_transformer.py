@@ -114,32 +114,3 @@ def test_cache_copy_is_independent_and_grows():
     model(torch.randn(1, 5, 32), bigger)
     assert bigger.capacity == 9 and int(bigger.offset) == 9 and int(cache.offset) == 4
     assert torch.equal(bigger.keys[0][:, :4], cache.keys[0])
-
-
-@torch.no_grad()
-def test_parts_through_the_layers_together_match_each_alone():
-    """forward_parts: a batched step over a shared-prefix cache and two text prompts of their own, in one
-    pass; each part's output and cache are what `forward` gives it alone."""
-    model = _transformer()
-    voice = model.empty_cache(1, 12)
-    model(torch.randn(1, 5, 32), voice)
-    prompts = [torch.randn(1, 4, 32), torch.randn(1, 6, 32)]
-    step = torch.randn(2, 1, 32)
-
-    def caches():
-        batch = PrefixKVCache.empty([voice], batch_size=2, capacity=8)
-        for row in range(2):
-            batch.place(row, 0, voice)
-        return batch, [voice.copy(capacity=12) for _ in prompts]
-
-    batch, subs = caches()
-    alone = [model(step, batch)] + [model(p, sub) for p, sub in zip(prompts, subs, strict=True)]
-    together_batch, together_subs = caches()
-    together = model.forward_parts([(step, together_batch)] + list(zip(prompts, together_subs, strict=True)))
-    for got, expected in zip(together, alone, strict=True):
-        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-5)
-    for got, expected in zip(together_subs, subs, strict=True):
-        assert torch.equal(got.offset, expected.offset)
-        for layer in range(2):
-            torch.testing.assert_close(got.keys[layer], expected.keys[layer], rtol=1e-5, atol=1e-5)
-    assert torch.equal(together_batch.length, batch.length)
