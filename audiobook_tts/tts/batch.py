@@ -217,7 +217,10 @@ class _Batch:
             assert self.cache is not None
             keep = torch.tensor([i for i in range(len(self.rows)) if i not in vacant], dtype=torch.long)
             self.rows = [self.rows[i] for i in keep.tolist()]
-            self.cache = self.cache.keep(keep) if self.rows else None
+            if self.rows:
+                self.cache.keep(keep)
+            else:
+                self.cache = None
 
 
 @torch.no_grad()

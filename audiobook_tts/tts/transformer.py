@@ -8,6 +8,7 @@ sit at different positions, and `advance(..., active=)` lets a finished row stop
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -235,17 +236,22 @@ class PrefixKVCache(_RowCache):
         self.voice[row] = voice
         self.length[row] = end - start
 
-    def keep(self, rows: Tensor) -> PrefixKVCache:
-        """The cache of the given rows only (int64 [B']), in that order; prefixes are shared, not copied."""
-        return PrefixKVCache(
-            self.prefix_keys,
-            self.prefix_values,
-            self.prefix_length,
-            self.voice.index_select(0, rows),
-            [k.index_select(0, rows) for k in self.keys],
-            [v.index_select(0, rows) for v in self.values],
-            self.length.index_select(0, rows),
-        )
+    def keep(self, rows: Tensor) -> None:
+        """Keep only the given rows (int64 [B'], strictly ascending), moved to the front of the same storage:
+        a batch draining row by row at the end of a group allocates nothing (copies of the kept rows held the
+        cache twice over for a moment, and were the render's peak memory)."""
+        kept = rows.tolist()
+        if any(a >= b for a, b in itertools.pairwise(kept)):
+            raise ValueError("rows to keep must be strictly ascending")
+        n = len(kept)
+        for tensors in (self.keys, self.values):
+            for layer, tensor in enumerate(tensors):
+                for to, source in enumerate(kept):
+                    if source != to:  # source > to, and not yet overwritten: the rows move only forward
+                        tensor[to] = tensor[source]
+                tensors[layer] = tensor[:n]
+        self.voice = self.voice.index_select(0, rows)
+        self.length = self.length.index_select(0, rows)
 
     def attention_mask(self, length: int) -> Tensor:
         """[B, 1, 1, seen] float: 0 where a row's next position may look in its own suffix (up to and

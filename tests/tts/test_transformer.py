@@ -76,7 +76,7 @@ def test_shared_prefix_cache_matches_single_row_runs():
         cache.place(row, voice, prompted[row])
     assert cache.offset.tolist() == [9, 11, 11]
     batched = torch.cat([model(steps[:, t], cache) for t in range(3)], 1)
-    cache = cache.keep(torch.tensor([0, 2]))  # row 1 finishes
+    cache.keep(torch.tensor([0, 2]))  # row 1 finishes
     rest = torch.cat([model(steps[[0, 2], t], cache) for t in range(3, 5)], 1)
     assert cache.offset.tolist() == [14, 16]
     for row in range(3):
