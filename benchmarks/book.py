@@ -9,7 +9,7 @@ finished ffmpeg children); peak RSS; and the time from the start of this script 
 to the first progress event and to the first segment stored.
 
     python benchmarks/book.py [--book /work/shared/corpus/wasteland.epub] [--workdir DIR] [--chapters 1-3]
-                              [--precision bf16] [--tree DIR] [--compare DIR,DIR,...]
+                              [--precision bf16] [--batch-size N] [--tree DIR] [--compare DIR,DIR,...]
 
 --tree benchmarks the audiobook_tts package of another checkout (e.g. /work/main) with this script;
 --compare runs the script once per tree, one after the other in this invocation, and prints them side by
@@ -23,6 +23,7 @@ import time
 STARTED = time.perf_counter()
 
 import argparse  # noqa: E402
+import dataclasses  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
@@ -66,6 +67,8 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         chapters=args.chapters,
         fresh=True,
     )
+    if args.batch_size is not None:
+        options = dataclasses.replace(options, batch_size=args.batch_size)
     marks: dict[str, float] = {}
     last_report = [0.0]
 
@@ -150,6 +153,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--chapters", default=None, help="a chapter selection, as render --chapters takes")
     parser.add_argument("--precision", default="float32", help="float32 (default) or bf16")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="as render --batch-size (default: its own)"
+    )
     parser.add_argument("--tree", type=Path, default=None, help="the checkout whose audiobook_tts to run")
     parser.add_argument("--compare", default=None, help="checkouts to run one after another, comma separated")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
@@ -168,6 +174,7 @@ def main() -> None:
         command = [sys.executable, __file__, "--book", str(args.book), "--workdir", str(workdir)]
         command += ["--precision", args.precision, "--tree", tree, "--json"]
         command += ["--chapters", args.chapters] if args.chapters else []
+        command += ["--batch-size", str(args.batch_size)] if args.batch_size else []
         print(f"running {tree} ...", file=sys.stderr, flush=True)
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         results[tree] = json.loads(output.splitlines()[-1])
