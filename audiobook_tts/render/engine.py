@@ -20,6 +20,7 @@ from audiobook_tts.tts import (
     load_model_tokenizer,
     use_fast_kernels,
 )
+from audiobook_tts.tts.text_prep import TextRules, fed_token_count
 from audiobook_tts.tts.tokenizer import Tokenizer
 
 if TYPE_CHECKING:
@@ -145,7 +146,8 @@ def planning_facts(choice: ModelChoice) -> ModelFacts:
         if choice.tokenizer
         else f"the {choice.model or catalogue.DEFAULT_MODEL} model's tokenizer"
     )
-    count = lambda text: len(tokenizer.encode(text))  # noqa: E731
+    rules = TextRules.from_config(config)
+    count = lambda text: fed_token_count(text, tokenizer, rules)  # noqa: E731
     return ModelFacts(config, count, "", default_voice, name, language=model_language(choice.catalogue_name))
 
 

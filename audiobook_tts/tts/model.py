@@ -31,6 +31,7 @@ from audiobook_tts.tts.options import DEFAULT_OPTIONS, GenerationOptions
 from audiobook_tts.tts.text_prep import (
     TextRules,
     TokenCoder,
+    fed_token_count,
     prepare_prompt,
     split_into_chunks,
 )
@@ -79,8 +80,9 @@ class PocketTTS(nn.Module):
         self.eval()
 
     def count_tokens(self, text: str) -> int:
-        """Tokens of `text`: what the text stage measures segments against the token budget with."""
-        return len(self.text_tokenizer().encode(text))
+        """Tokens the model is fed for `text` as one chunk: what the text stage measures segments against
+        the token budget with."""
+        return fed_token_count(text, self.text_tokenizer(), TextRules.from_config(self.config))
 
     def text_tokenizer(self) -> TokenCoder:
         """The tokenizer, which a model loaded only to check its weights may lack."""
