@@ -35,6 +35,7 @@ _MARK_THEN_WEAK = re.compile(r"([.!?\u2026])\s*[,;:]")
 class TokenCoder(Protocol):
     def encode(self, text: str) -> list[int]: ...
     def decode(self, ids: list[int]) -> str: ...
+    def __hash__(self) -> int: ...  # (a tokenizer's boundary ids are cached)
 
 
 @dataclass(frozen=True)
