@@ -8,7 +8,7 @@ Built once, before any audio is made, and without the model's weights (`inspect`
     groups   = tasks cut into consecutive groups of batch_size * GROUP_BATCHES: the unit of work, always
                rendered whole (groups.py says why); every runner claims groups from here, none cuts its own.
                The first task is a group of its own: alone in its batch it is stored within seconds (in a
-               batch of 16 each row runs ~5x slower), so a listener hears the first audio early
+               full batch each row runs several times slower), so a listener hears the first audio early
 
 The job's fixes (jobs/fixes.py: a segment's text, take, voice or options, a chapter's voice or options, the
 job's pronunciations) win over the profile and the command line; a fixed segment gets its own key, so only

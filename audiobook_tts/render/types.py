@@ -94,7 +94,7 @@ class ClusterOptions:
     address: str  # "ray" (a Ray of this machine, for the render), "auto", "HOST:PORT" or "ray://HOST:PORT"
     actors: int | None = None  # None: as many as the cluster's CPUs hold
     actor_threads: int = 1  # torch threads of each actor, and the CPUs Ray reserves for it
-    actor_memory: int = 2 * 1024**3  # bytes Ray reserves per actor: the full-size model peaks at ~1.5 GB
+    actor_memory: int = 2 * 1024**3  # bytes Ray reserves per actor: the full-size model peaks at ~1.8 GB
     ship_model: bool = False  # send the driver's model files through the object store (no hub on nodes)
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from audiobook_tts.tts.config import Config
 
 DEFAULT_DECODE_STEPS = 1
-DEFAULT_BATCH_SIZE = 16  # rows stepping together in batched generation (see README "Speed")
+DEFAULT_BATCH_SIZE = 32  # rows stepping together in batched generation (see README "Speed")
 
 
 def default_threads() -> int:
