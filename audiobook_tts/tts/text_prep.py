@@ -96,9 +96,10 @@ def ensure_terminal_punctuation(text: str) -> str:
     return text + "."
 
 
-def boundary_ids(tokenizer: TokenCoder, marks: str) -> set[int]:
+@functools.lru_cache(maxsize=16)  # asked for by every chunking and token count; bounded: a server loads many
+def boundary_ids(tokenizer: TokenCoder, marks: str) -> frozenset[int]:
     """Ids of tokenizing `marks`, minus the first (the word-start piece put before any text)."""
-    return set(tokenizer.encode(marks)[1:])
+    return frozenset(tokenizer.encode(marks)[1:])
 
 
 def _starts_after_decimal_point(ids: list[int], start: int, tokenizer: TokenCoder) -> bool:
@@ -108,7 +109,7 @@ def _starts_after_decimal_point(ids: list[int], start: int, tokenizer: TokenCode
     return len(before) >= 2 and before[-1] == "." and before[-2].isdigit() and after[:1].isdigit()
 
 
-def _cut_points(ids: list[int], boundaries: set[int], tokenizer: TokenCoder | None = None) -> list[int]:
+def _cut_points(ids: list[int], boundaries: frozenset[int], tokenizer: TokenCoder | None = None) -> list[int]:
     """[0, ..., len(ids)]: a cut before each first non-boundary token that follows boundary tokens.
 
     With `tokenizer`, a cut that would split a decimal number is skipped.
@@ -142,7 +143,7 @@ def split_into_chunks(
     _, sentences = _sentences(prepared, tokenizer)
 
     # An overlong sentence is cut at , ; : instead, when that gives more than one piece.
-    clause_marks = _boundary_ids(tokenizer, ",;:")
+    clause_marks = boundary_ids(tokenizer, ",;:")
     segments: list[tuple[int, str]] = []
     for count, sentence in sentences:
         if count > max_tokens:
@@ -177,12 +178,7 @@ def split_into_chunks(
 def _sentences(prepared: str, tokenizer: TokenCoder) -> tuple[list[int], list[tuple[int, str]]]:
     """A prepared text's tokens, and its sentences as (token count, text) cut from them."""
     ids = tokenizer.encode(prepared.strip())  # the short-input pad is for chunks, not the text
-    return ids, _segments(ids, _cut_points(ids, _boundary_ids(tokenizer, ".!...?"), tokenizer), tokenizer)
-
-
-@functools.cache
-def _boundary_ids(tokenizer: TokenCoder, marks: str) -> set[int]:
-    return boundary_ids(tokenizer, marks)
+    return ids, _segments(ids, _cut_points(ids, boundary_ids(tokenizer, ".!...?"), tokenizer), tokenizer)
 
 
 def fed_token_count(text: str, tokenizer: TokenCoder, rules: TextRules) -> int:
