@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         now = time.perf_counter() - STARTED
         marks.setdefault("first progress", now)
         marks.setdefault(f"first {event.kind}", now)
+        if event.kind == "first":  # the plan's first segment, stored before the rest of the plan
+            marks.setdefault("first segment stored", now)
         if event.kind == "segment":
             marks["last segment"], marks["cpu at last segment"] = now, cpu_seconds()
             if event.rendered_seconds > 0:

@@ -111,6 +111,11 @@ def chapter_line(event: RenderEvent, width: int) -> str:
     return _with_title(head, event.chapter_title, width)
 
 
+def first_segment_line(event: RenderEvent) -> str:
+    audio = f"{event.rendered_seconds:.1f} s of audio in {event.generation_seconds:.1f} s"
+    return _with_title(f"first segment stored ({audio}): chapter {event.chapter}", event.chapter_title, 0)
+
+
 def assembly_line(event: RenderEvent) -> str:
     unit = "file" if event.message == "verify" else "chapter"  # (verify counts the MP3s and the M4B)
     line = f"{ASSEMBLY_PASSES.get(event.message, event.message)}: {unit} {event.chapter}/{event.chapters}"
@@ -160,6 +165,8 @@ class RenderDisplay:
             self.print(f"note: {event.message}")
         elif event.kind == "voice":
             self.print(f"voice {event.message} (from chapter {event.chapter})")
+        elif event.kind == "first":
+            self.print(first_segment_line(event))
         elif event.kind == "loudness" or (event.kind == "actors" and "in flight" not in event.message):
             self.print(event.message)  # the loudness report; actors starting or lost, not every group out
         if self.console.is_terminal:

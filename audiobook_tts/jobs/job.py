@@ -375,10 +375,14 @@ class Job:
 
     # ---- the book and the finished files (outputs.py) ----------------------------------------------------
 
+    def book(self) -> str | None:
+        """The title of the book this job renders (None in a new job)."""
+        return outputs.get_meta(self._db, "book")
+
     def check_book(self, book: str, keys: Iterable[str]) -> None:
         """Refuse to render `book` (a title naming it) into a job made for another one. A job sharing any
         segment audio with `keys` (the new plan) is the same book, its title edited: it is renamed."""
-        recorded = outputs.get_meta(self._db, "book")
+        recorded = self.book()
         if recorded is not None and recorded != book:
             shared = any(
                 self._db.execute("SELECT 1 FROM audio WHERE key = ?", (key,)).fetchone() for key in keys

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audiobook_tts.assemble import AudioPiece, BookTags, ChapterAudio
 from audiobook_tts.assemble.assemble import BackgroundAssembly, assembly_digest, preflight
@@ -32,6 +32,7 @@ from audiobook_tts.assemble.subtitles import SentenceTiming
 from audiobook_tts.assemble.tags import book_tags
 from audiobook_tts.ingest import Book, Chapter
 from audiobook_tts.jobs import Job, PlannedChapter
+from audiobook_tts.jobs.fixes import Fixes
 from audiobook_tts.jobs.job import SAMPLE_RATE
 from audiobook_tts.jobs.quality import parse_kinds
 from audiobook_tts.jobs.source import encode_options
@@ -44,9 +45,10 @@ from audiobook_tts.render.engine import (
     load_engine,
     planning_facts,
 )
+from audiobook_tts.render.groups import render_groups
 from audiobook_tts.render.local import render_locally
 from audiobook_tts.render.plan import RenderPlan, build_plan, read_book
-from audiobook_tts.render.progress import Tally, speed
+from audiobook_tts.render.progress import FirstSegment, Tally, speed
 from audiobook_tts.render.types import Progress, RenderError, RenderEvent, RenderOptions
 from audiobook_tts.render.voices import JobVoices
 from audiobook_tts.render.workers import render_with_workers
@@ -56,6 +58,9 @@ from audiobook_tts.text.sentences import split_sentences
 from audiobook_tts.tts import catalogue, check_model_files, default_voice_source
 from audiobook_tts.tts.options import default_threads
 from audiobook_tts.tts.voices import VoiceSource
+
+if TYPE_CHECKING:
+    from audiobook_tts.tts.model import PocketTTS
 
 
 @dataclass
@@ -113,7 +118,11 @@ def render_book(
         voices = JobVoices(
             engine, job, model_id, announce=lambda what: emit(RenderEvent("load", message=what))
         )
-        plan = build_plan(book, profile, options, engine_facts(engine, model_id), voices, job.fixes())
+        facts, fixes = engine_facts(engine, model_id), job.fixes()
+        first = render_first_segment(job, engine, book, profile, options, facts, voices, fixes, emit)
+        read = sum(chapter.included for chapter in book.chapters)
+        emit(RenderEvent("load", message=f"plan of {read} chapter" + "s" * (read != 1)))
+        plan = build_plan(book, profile, options, facts, voices, fixes)
         job.check_book(book_label(book), [s.key for c in plan.chapters for s in c.segments])
         job.set_plan(plan.chapters)
         job.record_bases(plan.bases)
@@ -147,7 +156,7 @@ def render_book(
                 if "epub" in options.assemble.formats
                 else None,
             )
-        tally = Tally(plan, assembling_beside(emit, assembly, plan.work))
+        tally = Tally(plan, assembling_beside(emit, assembly, plan.work), first)
         threads = options.threads or default_threads()
         notes = voices.notes
         try:
@@ -208,6 +217,40 @@ def render_book(
         out_dir, files, plan.work, tally.rendered, tally.reused, tally.audio_seconds, wall, warnings,
         tally.generation_seconds, book_seconds,
     )  # fmt: skip
+
+
+def render_first_segment(
+    job: Job,
+    engine: PocketTTS,
+    book: Book,
+    profile: Profile,
+    options: RenderOptions,
+    facts: ModelFacts,
+    voices: JobVoices,
+    fixes: Fixes,
+    emit: Progress,
+) -> FirstSegment | None:
+    """Render and store the plan's first segment before the rest of the plan is built: a long book takes
+    seconds to plan (Moby Dick ~7 s), and the first audio need not wait for them. The first task is a group
+    of its own (plan.py), so its audio is what a runner would make of it (bit for bit at the same thread
+    count); the runner then finds it stored. Nothing is written into a job of another book (the plan's
+    check_book says so) or when it is stored already."""
+    if job.book() not in (None, book_label(book)):
+        return None
+    lead = build_plan(book, profile, options, facts, voices, fixes, first_task_only=True)
+    if not lead.tasks or job.has_audio(lead.tasks[0].key):
+        return None
+    started = time.perf_counter()
+    stored: list[float | None] = []
+    render_groups(
+        job, engine, lead, [0], lambda _, seconds: stored.append(seconds), states=voices.states,
+        threads=options.threads,
+    )  # fmt: skip
+    task, audio_seconds = lead.tasks[0], stored[0] or 0.0
+    took = time.perf_counter() - started
+    emit(RenderEvent("first", task.chapter.index, task.chapter.title, audio_seconds=audio_seconds,
+                     rendered_seconds=audio_seconds, generation_seconds=took))  # fmt: skip
+    return FirstSegment(task.key, audio_seconds, took)
 
 
 @dataclass(frozen=True)

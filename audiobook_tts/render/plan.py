@@ -8,7 +8,8 @@ Built once, before any audio is made, and without the model's weights (`inspect`
     groups   = tasks cut into consecutive groups of batch_size * GROUP_BATCHES: the unit of work, always
                rendered whole (groups.py says why); every runner claims groups from here, none cuts its own.
                The first task is a group of its own: alone in its batch it is stored within seconds (in a
-               full batch each row runs several times slower), so a listener hears the first audio early
+               full batch each row runs several times slower), so a listener hears the first audio early.
+               A render stores it before the rest of the plan is built (`first_task_only`, book.py)
 
 The job's fixes (jobs/fixes.py: a segment's text, take, voice or options, a chapter's voice or options, the
 job's pronunciations) win over the profile and the command line; a fixed segment gets its own key, so only
@@ -155,7 +156,11 @@ def build_plan(
     model: ModelFacts,
     voices: VoiceIds,
     fixes: Fixes | None = None,
+    *,
+    first_task_only: bool = False,
 ) -> RenderPlan:
+    """The render's plan; with `first_task_only`, the plan of the chapters up to the first one with a task
+    (whose first task, key and group are the whole plan's)."""
     readable = [chapter for chapter in book.chapters if chapter.included]
     numbers = select_chapters(options.chapters, len(readable)) if options.chapters else None
     warnings = profile.unmatched_rules((n, c.listed_title) for n, c in enumerate(readable, start=1))
@@ -176,6 +181,10 @@ def build_plan(
     fixes = fixes or Fixes()
     plan = RenderPlan([], [], text_options, [], [], [], options.batch_size, [], warnings)
     for number, chapter in enumerate(readable, start=1):
+        if first_task_only and plan.tasks:
+            break
+        if first_task_only and numbers is not None and number not in numbers:
+            continue  # (its segments are not needed for the first task)
         title = chapter.listed_title
         settings = profile.settings_for_chapter(number, title)
         chapter_fix = fixes.chapters.get(number)

@@ -22,14 +22,18 @@ class RenderError(UserError):
     """A render that cannot go on; what is already rendered stays in the job."""
 
 
-EventKind = Literal["load", "note", "voice", "plan", "segment", "actors", "assemble", "loudness", "done"]
+EventKind = Literal[
+    "load", "note", "voice", "first", "plan", "segment", "actors", "assemble", "loudness", "done"
+]
 
 
 @dataclass(frozen=True)
 class RenderEvent:
     """Progress, for a progress display or a JSON line.
 
-    load: `message` names what is loading (book, model, voice); plan: `total` segments in `chapters` chapters;
+    load: `message` names what is loading (book, model, voice, plan); first: the plan's first segment is
+    stored (`rendered_seconds` of audio in `generation_seconds`), before the rest of the plan is built;
+    plan: `total` segments in `chapters` chapters;
     segment: one more segment has audio; assemble: pass `message` (measure, check, encode) finished chapter
     `chapter` of `chapters`, `encoded_seconds` of `book_seconds` written; done: the files are written.
     """

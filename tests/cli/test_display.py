@@ -111,6 +111,8 @@ def test_a_log_gets_plain_lines_for_each_step_and_finished_chapter():
     out = io.StringIO()
     display = RenderDisplay("rich", Console(file=out, width=80, force_terminal=False))
     display(RenderEvent("load", message="book trees.epub"))
+    display(RenderEvent("first", 1, "Trees", rendered_seconds=3.0, generation_seconds=1.0))
+    display(RenderEvent("load", message="plan of 1 chapter"))
     display(RenderEvent("plan", total=2, chapters=1))
     display(
         RenderEvent(
@@ -132,6 +134,8 @@ def test_a_log_gets_plain_lines_for_each_step_and_finished_chapter():
     display.stop()
     assert out.getvalue().splitlines() == [
         "loading book trees.epub",
+        "first segment stored (3.0 s of audio in 1.0 s): chapter 1  Trees",
+        "loading plan of 1 chapter",
         "rendering 2 segments, 1 chapter",
         "chapter 1/1 done: 2/2 segments  0:00:06 audio  3.0x real time  ETA 0:00:00",
     ]

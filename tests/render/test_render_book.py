@@ -25,8 +25,11 @@ from audiobook_tts.assemble.ffmpeg import find_ffmpeg
 from audiobook_tts.cli import app
 from audiobook_tts.ingest import load_book
 from audiobook_tts.jobs import Job
+from audiobook_tts.profiles import Profile
 from audiobook_tts.render import RenderError, RenderOptions, inspect_book, render_book
-from audiobook_tts.render.plan import GROUP_BATCHES
+from audiobook_tts.render.book import VoiceNames, model_choice
+from audiobook_tts.render.engine import planning_facts
+from audiobook_tts.render.plan import GROUP_BATCHES, build_plan, read_book
 from audiobook_tts.tts.options import GenerationOptions
 from tests.fixtures.audio import decode, ffmetadata_chapters
 from tests.fixtures.shared import CORPUS
@@ -324,3 +327,40 @@ def test_the_first_segment_is_a_group_of_its_own(options):
     assert plan.groups[0] == range(0, 1)
     assert all(len(group) == 4 * GROUP_BATCHES for group in plan.groups[1:-1])
     assert [i for group in plan.groups for i in group] == list(range(len(plan.tasks)))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"chapters": "2-3"}, {"chapters": "2", "preview_seconds": 2}],
+    ids=["book", "chapters", "preview"],
+)
+def test_the_first_task_planned_alone_is_the_whole_plans(options, changes):
+    """A render stores the first segment before it plans the rest: planned alone, it has the whole plan's key
+    and group."""
+    opts = options(**changes)
+    profile = Profile(path=Path("(command line)"))
+    book = read_book(EXAMPLE_MD, profile, opts)
+    facts = planning_facts(model_choice(opts, profile))
+    whole = build_plan(book, profile, opts, facts, VoiceNames())
+    alone = build_plan(book, profile, opts, facts, VoiceNames(), first_task_only=True)
+    assert alone.tasks[0].key == whole.tasks[0].key and alone.groups[0] == whole.groups[0] == range(0, 1)
+    assert alone.chapters[-1].index == whole.work[0].index < whole.chapters[-1].index
+
+
+def test_the_first_segment_stored_before_the_plan_is_what_the_runner_stores(options, tmp_path, monkeypatch):
+    events = []
+    first = render_book(EXAMPLE_MD, options(chapters="1"), events.append)
+    kinds = [e.kind for e in events]
+    assert kinds.index("first") < kinds.index("plan")
+    early = events[kinds.index("first")]
+    segments = [e for e in events if e.kind == "segment"]
+    # counted as rendered in this run, with the time it took
+    assert segments[0].rendered_seconds == early.rendered_seconds > 0 and first.rendered == len(segments)
+    assert segments[0].generation_seconds > early.generation_seconds > 0
+
+    # the same render with the runner storing the first segment itself: the same files, bit for bit
+    monkeypatch.setattr("audiobook_tts.render.book.render_first_segment", lambda *args: None)
+    events = []
+    second = render_book(EXAMPLE_MD, options(chapters="1", out_dir=tmp_path / "runner"), events.append)
+    assert "first" not in [e.kind for e in events] and second.rendered == first.rendered
+    assert outputs(tmp_path / "runner" / "chapters-1") == outputs(tmp_path / "out" / "chapters-1")

@@ -30,8 +30,8 @@ def test_events_name_what_loads_then_count_segments_then_assembly(tiny_checkpoin
     events = []
     result = render_book(BOOK, options, events.append)
 
-    assert [e.message for e in events if e.kind == "load"] == [
-        f"book {BOOK.name}", f"model {tiny_checkpoint[0]}", "voice voice_espeak"]  # fmt: skip
+    loads = [f"book {BOOK.name}", f"model {tiny_checkpoint[0]}", "voice voice_espeak", "plan of 3 chapters"]
+    assert [e.message for e in events if e.kind == "load"] == loads
     assert events[0].kind == "load"
     (plan,) = [e for e in events if e.kind == "plan"]
     segments = [e for e in events if e.kind == "segment"]
@@ -78,3 +78,4 @@ def test_summary_gives_length_with_pauses_total_time_and_the_speed(args):
     # stderr is not a terminal here: plain lines, the first naming the book at once
     log = again.stderr.splitlines()
     assert log[0] == f"loading book {BOOK.name}" and "rendering 22 segments, 3 chapters" in log
+    assert not any(line.startswith("first segment stored") for line in log)  # stored by the first run
