@@ -9,11 +9,14 @@ finished ffmpeg children); peak RSS; and the time from the start of this script 
 to the first progress event and to the first segment stored.
 
     python benchmarks/book.py [--book /work/shared/corpus/wasteland.epub] [--workdir DIR] [--chapters 1-3]
-                              [--precision bf16] [--batch-size N] [--tree DIR] [--compare DIR,DIR,...]
+                              [--precision bf16] [--batch-size N] [--tree DIR]
+                              [--compare DIR,DIR,... [--rounds N]]
 
 --tree benchmarks the audiobook_tts package of another checkout (e.g. /work/main) with this script;
 --compare runs the script once per tree, one after the other in this invocation, and prints them side by
-side (on a loaded machine, run order matters less than it seems: compare CPU seconds first).
+side (on a loaded machine, run order matters less than it seems: compare CPU seconds first). With --rounds N
+it runs all the trees N times over, alternating, and reports each figure's median: one run of the same code
+can differ from the next by a fifth on a shared machine.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import dataclasses  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -160,6 +164,9 @@ def main() -> None:
     )
     parser.add_argument("--tree", type=Path, default=None, help="the checkout whose audiobook_tts to run")
     parser.add_argument("--compare", default=None, help="checkouts to run one after another, comma separated")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="with --compare: rounds of all the trees; each figure's median"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
 
@@ -171,15 +178,24 @@ def main() -> None:
             report(f"{args.book.name} ({args.tree or ROOT})", figures)
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="book_bench_"))
-    results = {}
-    for tree in args.compare.split(","):
-        command = [sys.executable, __file__, "--book", str(args.book), "--workdir", str(workdir)]
-        command += ["--precision", args.precision, "--tree", tree, "--json"]
-        command += ["--chapters", args.chapters] if args.chapters else []
-        command += ["--batch-size", str(args.batch_size)] if args.batch_size else []
-        print(f"running {tree} ...", file=sys.stderr, flush=True)
-        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        results[tree] = json.loads(output.splitlines()[-1])
+    trees = args.compare.split(",")
+    runs: dict[str, list[dict[str, float]]] = {tree: [] for tree in trees}
+    for number in range(1, args.rounds + 1):
+        for tree in trees:  # alternating, so a machine that slows down or speeds up weighs on every tree
+            command = [sys.executable, __file__, "--book", str(args.book), "--workdir", str(workdir)]
+            command += ["--precision", args.precision, "--tree", tree, "--json"]
+            command += ["--chapters", args.chapters] if args.chapters else []
+            command += ["--batch-size", str(args.batch_size)] if args.batch_size else []
+            print(f"round {number}/{args.rounds}: running {tree} ...", file=sys.stderr, flush=True)
+            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            runs[tree].append(json.loads(output.splitlines()[-1]))
+    results = {
+        tree: {key: statistics.median(r[key] for r in rs) for key in rs[0]} for tree, rs in runs.items()
+    }
+    if args.rounds > 1:
+        print(f"each figure is the median of {args.rounds} rounds; end to end in each round:")
+        for tree, rs in runs.items():
+            print(f"  {tree}: " + ", ".join(f"{r['audio'] / r['end to end']:.1f}x" for r in rs))
     for tree, figures in results.items():
         report(f"{args.book.name} ({tree})", figures)
     (first, base), *others = results.items()
