@@ -183,7 +183,7 @@ def test_a_partial_render_never_replaces_the_whole_book(render, book, tmp_path):
 def test_a_folder_holding_another_book_is_refused(render, book, tmp_path):
     out = tmp_path / "out"
     assert render(book).returncode == 0
-    before = files(out)
+    before, audio = files(out), sorted((out / ".audiobook-tts" / "audio").iterdir())
     other = tmp_path / "other.md"
     other.write_text("---\ntitle: Another Book\n---\n\n# One\n\nSomething else entirely.\n", encoding="utf-8")
     message = one_line(render(other))
@@ -192,6 +192,7 @@ def test_a_folder_holding_another_book_is_refused(render, book, tmp_path):
         "into another folder with --out (--fresh would delete that book's rendered segments)"
     )
     assert files(out) == before and render(book).returncode == 0
+    assert sorted((out / ".audiobook-tts" / "audio").iterdir()) == audio  # not even its first segment
 
 
 def test_assembly_is_skipped_when_the_outputs_are_up_to_date(render, book, tmp_path):
