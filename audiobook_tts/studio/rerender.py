@@ -30,7 +30,9 @@ class Reporter:
 
     def __call__(self, event: RenderEvent) -> None:
         self.stored |= event.kind == "segment" and event.done == event.total
-        if event.kind == "assemble" and self.stored:
+        if event.kind == "load":  # the book, the model, a voice, the plan: seconds each on a long book
+            write_task(self.folder, "running", f"loading {event.message}")
+        elif event.kind == "assemble" and self.stored:
             write_task(self.folder, "running", "assembling the book")
         elif event.kind == "segment" and time.monotonic() - self.last > REPORT_EVERY:
             self.last = time.monotonic()
