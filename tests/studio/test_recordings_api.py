@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from audiobook_tts.assemble.ffmpeg import find_ffmpeg
 from audiobook_tts.jobs import Job
 from audiobook_tts.jobs.source import decode_options
 from audiobook_tts.render import RenderOptions
@@ -141,6 +142,6 @@ def test_the_studio_reads_recordings_in_every_format_the_cli_does(studio, spoken
     source.write_bytes(spoken_wav)
     for suffix in (".flac", ".mp3"):
         encoded = tmp_path / f"spoken{suffix}"
-        subprocess.run(["ffmpeg", "-v", "error", "-i", str(source), str(encoded)], check=True)
+        subprocess.run([find_ffmpeg(), "-v", "error", "-i", str(source), str(encoded)], check=True)
         response = upload_recording(client, encoded.name, encoded.read_bytes())
         assert response.status_code == 200 and f"recording:{encoded.name}" in response.text, response.text
