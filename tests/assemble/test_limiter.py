@@ -98,3 +98,33 @@ def test_exceeds_ceiling_says_whether_the_limiter_would_act():
     assert not exceeds_ceiling(iter(blocks), peak_db + 0.05)
     limiter = TruePeakLimiter(peak_db + 0.05, RATE)
     assert np.array_equal(run(limiter, sine), sine) and limiter.reduced_samples == 0
+
+
+def reference_limiter(signal: np.ndarray, ceiling_db: float) -> np.ndarray:
+    """The class docstring's definition, one sample at a time: r from the 4x true peaks at n and n+1, the
+    needed gain the least r over the lookahead, recovery at the release rate, then the lookahead average."""
+    limiter = TruePeakLimiter(ceiling_db, RATE)
+    ceiling, lookahead, release = limiter.ceiling, limiter.lookahead, limiter.release_db
+    lead = lookahead - 1
+    x = np.concatenate([np.zeros(lead + 1), signal.astype(np.float64), np.zeros(lookahead + 1)])
+    up = np.abs(resample_poly(x, 4, 1)).reshape(-1, 4).max(axis=1)  # max over [n, n+1)
+    peak = np.maximum(up, np.concatenate([[0.0], up[:-1]]))  # ... and over [n-1, n)
+    r = np.minimum(1.0, ceiling / np.maximum(peak, 1e-12))
+    gains, g = [], 0.0
+    for n in range(1, len(x) - lookahead):  # position n of x is sample n - lead - 1 of the signal
+        needed = 20 * np.log10(r[n : n + lookahead + 1].min())
+        g = min(needed, g + release)
+        gains.append(10 ** (g / 20))
+    smooth = np.convolve(gains, np.ones(lookahead) / lookahead, mode="valid")
+    return (signal * smooth[: len(signal)].astype(np.float32)).astype(np.float32)
+
+
+def test_gains_are_the_definition_sample_by_sample():
+    """Only a few samples are turned down, so the limiter computes gains around them alone: the output still
+    equals the definition computed at every sample, through a peak, its recovery and a quiet stretch."""
+    signal = np.concatenate([loud_voice(0.6, seed=9) * 0.5, loud_voice(0.4, seed=10), np.zeros(RATE // 2)])
+    signal = signal.astype(np.float32)
+    out = run(TruePeakLimiter(-3.0, RATE), signal, seed=11)
+    expected = reference_limiter(signal, -3.0)
+    assert np.count_nonzero(out != signal) > RATE // 10  # the limiter acted on the loud part
+    np.testing.assert_allclose(out, expected, rtol=0, atol=2e-6)
