@@ -167,7 +167,7 @@ class _Assembly:
         stems = chapter_file_stems([chapter.title for chapter in chapters])
         self.mp3_paths = [out_dir / f"{stem}.mp3" for stem in stems]
         self.m4b_path = out_dir / f"{safe_filename(tags.title, 'Audiobook')}.m4b"
-        self.sinks: list[FfmpegSink | LoudnessMeter] = []  # killed on failure
+        self.sinks: list[FfmpegSink] = []  # killed on failure
         self.partials: list[Path] = []
         self.written: list[Path] = []
         self.warnings: list[str] = []
@@ -226,10 +226,7 @@ class _Assembly:
     def measure(self, index: int) -> tuple[ChapterLoudness, list[Cue]]:
         """Stream a chapter through ffmpeg's loudness meter, collecting its subtitle cues."""
         chapter = self.chapters[index]
-        meter = LoudnessMeter(
-            self.ffmpeg, self.sample_rate, what=f"chapter {chapter.title!r}", nice=self.nice
-        )
-        self.sinks.append(meter)
+        meter = LoudnessMeter(self.sample_rate)
         chapter_cues, position = [], self.head
         for piece in self.pieces(index):
             if self.acx and position + piece.length + self.tail > ACX_MAX_SECONDS * self.sample_rate:
@@ -281,10 +278,7 @@ class _Assembly:
         chapter = self.chapters[index]
         gain = np.float32(10 ** (gain_db / 20))
         limiter = self.new_limiter()
-        meter = LoudnessMeter(
-            self.ffmpeg, self.sample_rate, what=f"chapter {chapter.title!r}", nice=self.nice
-        )
-        self.sinks.append(meter)
+        meter = LoudnessMeter(self.sample_rate)
         for piece in self.pieces(index):
             for block in piece_blocks(piece, chapter.title):
                 meter.write(limiter.process(block * gain))
@@ -537,9 +531,7 @@ class _Assembly:
     def measure_stream(self, index: int, setting: Setting) -> StreamLevel:
         """The level (in the report's unit) of what a re-encode with `setting` would feed the encoder for
         chapter `index` alone, and how much of it the limiter turned down."""
-        what = f"the file of chapter {index + 1}"
-        meter = LoudnessMeter(self.ffmpeg, self.sample_rate, what=what, nice=self.nice)
-        self.sinks.append(meter)
+        meter = LoudnessMeter(self.sample_rate)
         gain_db, ceiling_db = self.gains_db[index] + setting.gain_db, setting.ceiling_db - CODEC_HEADROOM_DB
         limiter = None
         if self.limiter_acts(index, gain_db, ceiling_db):

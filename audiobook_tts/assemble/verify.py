@@ -26,7 +26,7 @@ import numpy as np
 
 from audiobook_tts.assemble.errors import AssembleError
 from audiobook_tts.assemble.ffmpeg import FfmpegSink
-from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB, meter_reading
+from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB, SILENT_LUFS
 
 TOLERANCE_LU = 0.5  # a file further than this from the target is corrected
 NOISE_WINDOW_S = 0.5  # ACX: noise floor = RMS of the quietest half second
@@ -34,6 +34,8 @@ ACX_RMS_RANGE = (-23.0, -18.0)
 ACX_PEAK_DB = -3.0
 ACX_NOISE_FLOOR_DB = -60.0
 READ_BYTES = 1 << 20
+INTEGRATED = re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf|nan) LUFS")  # ebur128's summary
+TRUE_PEAK = re.compile(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS")  # ebur128=peak=true's summary line
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,19 @@ def _measure(
     # with chapters, the file's true peak is their highest (the 4x-oversampled meter runs once, not twice)
     peak = max(c.true_peak_db for c in chapters) if chapters else true_peak
     return stats.result(path, lufs, peak), chapters
+
+
+def meter_reading(summary: str) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP or nan without one) from an ebur128 meter's summary; a measurement the
+    R128 gate leaves empty reads SILENT_LUFS."""
+    integrated = INTEGRATED.search(summary)
+    if integrated is None:
+        raise AssembleError(f"could not read the loudness from ffmpeg's output ({summary[-200:]!r})")
+    lufs = float(integrated[1])
+    if not math.isfinite(lufs) or lufs < SILENT_LUFS:
+        lufs = SILENT_LUFS
+    true_peak = TRUE_PEAK.search(summary)
+    return lufs, float(true_peak[1]) if true_peak else math.nan
 
 
 class _ChapterMeters:
