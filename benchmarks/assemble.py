@@ -11,7 +11,8 @@ for that pass, since the chapters go through them one by one), and how much of t
     python benchmarks/assemble.py [--hours 10] [--chapter-minutes 20] [--formats m4b,mp3] [--workdir DIR]
                                   [--tree DIR]
 
---tree runs the audiobook_tts package of another checkout (e.g. /work/main) with this script.
+--tree runs the audiobook_tts package of another checkout (e.g. /work/main) with this script; --ffmpeg PATH
+assembles with another ffmpeg than the one assemble() finds (e.g. a distribution's /usr/bin/ffmpeg).
 
 --beside SPEED assembles beside a simulated render instead (no model: each chapter becomes ready when a
 render at SPEED x real time would have stored it) and reports the final step: from the last chapter ready
@@ -118,6 +119,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--tree", type=Path, default=None, help="the checkout whose audiobook_tts to run")
     parser.add_argument("--beside", type=float, default=None, help="simulated render speed (x real time)")
+    parser.add_argument("--ffmpeg", default=None, help="the ffmpeg executable (default: as assemble() finds)")
     args = parser.parse_args()
     if args.beside:
         final_step(args)
@@ -160,7 +162,7 @@ def main() -> None:
             chapters,
             BookTags(title="Benchmark Book", authors=["Nobody"]),
             Path(out),
-            AssembleOptions(formats=frozenset(args.formats.split(","))),
+            AssembleOptions(formats=frozenset(args.formats.split(",")), ffmpeg=args.ffmpeg),
             RATE,
             progress,
         )
@@ -199,7 +201,7 @@ def final_step(args: argparse.Namespace) -> None:
 
     chapters = book(args.hours, args.chapter_minutes)
     seconds = args.chapter_minutes * 60 / args.beside  # to "render" one chapter
-    options = AssembleOptions(formats=frozenset(args.formats.split(",")))
+    options = AssembleOptions(formats=frozenset(args.formats.split(",")), ffmpeg=args.ffmpeg)
     tags = BookTags(title="Benchmark Book", authors=["Nobody"])
     with tempfile.TemporaryDirectory(dir=args.workdir) as out:
         began = time.perf_counter()
