@@ -1,6 +1,6 @@
 """Rendered chapters in, finished files out: chapter by chapter, measure, level and encode; then the files.
 
-Each chapter in book order (`_Assembly.add`): stream it through ffmpeg's loudness meter (collecting subtitle
+Each chapter in book order (`_Assembly.add`): stream it through the loudness meter (collecting subtitle
 cues); if its peaks reach the limiter, measure it again after gain and limiter and correct its gain
 (limiting lowers loudness); then feed it, gained, through the one true-peak limiter that runs over the
 whole book into the M4B's AAC stream (one encoder for the whole book) and the chapter's MP3 encoder. Chapter
@@ -224,7 +224,7 @@ class _Assembly:
         self.encode(index)
 
     def measure(self, index: int) -> tuple[ChapterLoudness, list[Cue]]:
-        """Stream a chapter through ffmpeg's loudness meter, collecting its subtitle cues."""
+        """Stream a chapter through the loudness meter, collecting its subtitle cues."""
         chapter = self.chapters[index]
         meter = LoudnessMeter(self.sample_rate)
         chapter_cues, position = [], self.head
