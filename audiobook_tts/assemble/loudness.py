@@ -183,7 +183,7 @@ class TruePeakLimiter:
         self._x0 = -lead - self.history
         self._next = -lead  # next output position
         self._received = 0
-        self._gain_tail = np.ones(lead)  # last lookahead-1 gains before _next (for the average)
+        self._tail_loss = np.zeros(lead)  # 1 - gain of the lookahead-1 samples before _next (for the average)
         self._gain_last_db = 0.0
         self.reduced_samples = 0  # how many samples the limiter turned down (for reporting)
 
@@ -229,8 +229,7 @@ class TruePeakLimiter:
         if np.abs(window).max(initial=0.0) * 2 >= self.ceiling:
             peaks = true_peaks(window, count + span - 1, self.ceiling)
             over = np.flatnonzero(peaks > self.ceiling)
-        tail_loss = 1.0 - self._gain_tail
-        if self._gain_last_db == 0.0 and not tail_loss.any() and not len(over):
+        if self._gain_last_db == 0.0 and not self._tail_loss.any() and not len(over):
             return np.ones(count)  # nothing to turn down, gain recovered: what the lines below give, exactly
         # needed[i]: the least r over [i, i+span-1] (a centred minimum filter, read shifted by span//2)
         needed_db = np.zeros(0)
@@ -261,11 +260,11 @@ class TruePeakLimiter:
         # average over the lookahead, of the losses 1 - gain (so exactly 1 wherever nothing is turned down);
         # each term covers the current sample, so the mean cannot exceed its r
         loss = np.zeros(lead + count)
-        loss[:lead] = tail_loss
+        loss[:lead] = self._tail_loss
         loss[lead + active] = 1.0 - 10 ** (gain_db / 20)
         sums = np.cumsum(np.concatenate([[0.0], loss]))
         smooth = 1.0 - (sums[self.lookahead :] - sums[: -self.lookahead]) / self.lookahead
-        self._gain_tail = 1.0 - loss[-lead:]
+        self._tail_loss = loss[-lead:]
         self._gain_last_db = float(gain_db[-1]) if len(active) and active[-1] == count - 1 else 0.0
         self.reduced_samples += int(np.count_nonzero(smooth < 0.9999))
         return smooth
