@@ -610,12 +610,17 @@ def assembly_digest(
     return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def preflight(options: AssembleOptions, sample_rate: int = 24000) -> str:
-    """Run the chosen ffmpeg once before any rendering: `-version`, then a one-second book through the whole
-    assembly (loudness, limiter, the chosen formats, tags) in a scratch folder. Returns the ffmpeg's identity
-    (see ffmpeg_identity); AssembleError, one line, if any of it fails."""
+def preflight(options: AssembleOptions) -> str:
+    """Find the chosen ffmpeg and run its `-version`: its identity (see ffmpeg_identity), or AssembleError,
+    one line, when there is none or it does not run. Cheap enough to come before anything is loaded."""
+    return ffmpeg_identity(find_ffmpeg(options.ffmpeg))
+
+
+def trial_encode(options: AssembleOptions, sample_rate: int = 24000) -> None:
+    """A one-second book through the whole assembly (loudness, limiter, the chosen formats, tags) in a scratch
+    folder, so that a broken encoder or option stops a render before hours of it; AssembleError, one line,
+    if any of it fails. It takes about a second, mostly importing what the assembly uses (scipy.signal)."""
     ffmpeg = find_ffmpeg(options.ffmpeg)
-    identity = ffmpeg_identity(ffmpeg)
     t = np.arange(sample_rate, dtype=np.float32) / sample_rate
     tone = (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
     chapter = ChapterAudio("Check", lambda: [AudioPiece(tone, "check")])
@@ -627,7 +632,6 @@ def preflight(options: AssembleOptions, sample_rate: int = 24000) -> str:
             assemble([chapter], BookTags(title="check"), Path(scratch), check, sample_rate)
         except AssembleError as error:
             raise AssembleError(f"ffmpeg {ffmpeg} failed a one-second test encode: {error}") from None
-    return identity
 
 
 def assemble(

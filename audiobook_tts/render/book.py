@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audiobook_tts.assemble import AudioPiece, BookTags, ChapterAudio
-from audiobook_tts.assemble.assemble import BackgroundAssembly, assembly_digest, preflight
+from audiobook_tts.assemble.assemble import BackgroundAssembly, assembly_digest, preflight, trial_encode
 from audiobook_tts.assemble.layout import arrange_for_audiobookshelf
 from audiobook_tts.assemble.readalong import ReadAlongSource
 from audiobook_tts.assemble.subtitles import SentenceTiming
@@ -97,7 +97,7 @@ def render_book(
         from audiobook_tts.render.cluster import preflight as cluster_preflight
 
         cluster_preflight(options.cluster.address)  # no Ray, or no cluster there: say so before loading
-    ffmpeg = preflight(options.assemble)  # a broken encoder or option stops us before hours of rendering
+    ffmpeg = preflight(options.assemble)  # no ffmpeg, or none that runs: say so before loading
     check_model_files(
         choice.model, config=choice.config, weights=choice.weights, tokenizer=choice.tokenizer,
         voices=voice_names(options, profile, choice),
@@ -120,6 +120,7 @@ def render_book(
         )
         facts, fixes = engine_facts(engine, model_id), job.fixes()
         first = render_first_segment(job, engine, book, profile, options, facts, voices, fixes, emit)
+        trial_encode(options.assemble)  # after the first segment: its ~1 s need not delay the first audio
         read = sum(chapter.included for chapter in book.chapters)
         emit(RenderEvent("load", message=f"plan of {read} chapter" + "s" * (read != 1)))
         plan = build_plan(book, profile, options, facts, voices, fixes)

@@ -302,6 +302,18 @@ def test_missing_ffmpeg_stops_before_any_rendering(options, tmp_path):
     assert not (tmp_path / "out" / ".audiobook-tts").exists()
 
 
+def test_an_encoder_that_fails_stops_the_render_after_its_first_segment(options, tmp_path):
+    """The one-second test encode runs once the first segment is stored (it must not delay it), and before
+    the rest: a bad encoder option stops the render with one line, keeping that segment for the next run."""
+    from audiobook_tts.assemble import AssembleError, AssembleOptions
+
+    with pytest.raises(AssembleError, match="failed a one-second test encode"):
+        render_book(EXAMPLE_MD, options(assemble=AssembleOptions(mp3_bitrate="lots")))
+    assert len(list((tmp_path / "out" / ".audiobook-tts" / "audio").iterdir())) == 1
+    result = render_book(EXAMPLE_MD, options())
+    assert result.reused == 1 and result.rendered > 1
+
+
 @pytest.mark.slow
 def test_quick_start_command_with_the_catalogue_model_from_the_hub_cache(fake_hub_files, tmp_path):
     """The README's command (`render BOOK --voice fantine`), the full-size english model and voice coming
