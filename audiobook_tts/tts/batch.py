@@ -459,10 +459,10 @@ class _ThreadedRender:
         self.work.add(key, self.decoders[key])
 
     def produce(self, per_thread: int) -> None:
-        """The FlowLM thread. A group of one request (the plan puts a book's first segment alone, so it is
-        stored within seconds) steps one row, bound by reading the weights, and leaves the decoding thread
-        mostly idle: it gets both threads' torch threads (33 -> 20 ms per frame here). A pure function of the
-        group, so the audio stays the same from run to run."""
+        """The FlowLM thread. A group of one request among larger ones (the plan puts a book's first segment
+        alone; rendered by itself, it never comes here, see render_requests) steps one row, bound by reading
+        the weights, and leaves the decoding thread mostly idle: it gets both threads' torch threads (33 -> 20
+        ms per frame here). A pure function of the group, so the audio stays the same from run to run."""
         try:
             for group_index, group in enumerate(self.groups):
                 torch.set_num_threads(per_thread * (2 if len(group) == 1 else 1))  # (per calling thread)
