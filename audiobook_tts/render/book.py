@@ -120,6 +120,7 @@ def render_book(
         )
         facts, fixes = engine_facts(engine, model_id), job.fixes()
         first = render_first_segment(job, engine, book, profile, options, facts, voices, fixes, emit)
+        emit(RenderEvent("load", message="encoders (a one-second test encode)"))
         trial_encode(options.assemble)  # after the first segment: its ~1 s need not delay the first audio
         read = sum(chapter.included for chapter in book.chapters)
         emit(RenderEvent("load", message=f"plan of {read} chapter" + "s" * (read != 1)))

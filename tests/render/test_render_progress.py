@@ -30,7 +30,8 @@ def test_events_name_what_loads_then_count_segments_then_assembly(tiny_checkpoin
     events = []
     result = render_book(BOOK, options, events.append)
 
-    loads = [f"book {BOOK.name}", f"model {tiny_checkpoint[0]}", "voice voice_espeak", "plan of 3 chapters"]
+    loads = [f"book {BOOK.name}", f"model {tiny_checkpoint[0]}", "voice voice_espeak",
+             "encoders (a one-second test encode)", "plan of 3 chapters"]  # fmt: skip
     assert [e.message for e in events if e.kind == "load"] == loads
     assert events[0].kind == "load"
     (plan,) = [e for e in events if e.kind == "plan"]
