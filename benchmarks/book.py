@@ -56,8 +56,11 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     if args.tree is not None:
         sys.path.insert(0, str(args.tree))
         os.environ["PYTHONPATH"] = str(args.tree)  # and in any worker process
+    import audiobook_tts
     from audiobook_tts.render import RenderEvent, RenderOptions, render_book
     from audiobook_tts.tts.options import GenerationOptions
+
+    check_tree(args.tree, Path(audiobook_tts.__file__))
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="book_bench_"))
     yaml_path = ensure_checkpoint(workdir)
@@ -118,6 +121,13 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         "load at start": load,
         "load at end": os.getloadavg()[0],
     }
+
+
+def check_tree(tree: Path | None, package: Path) -> None:
+    """Stop if --tree's package is not the one imported: an A/B of one tree against itself reads as "no
+    difference" (a script that put its tree on sys.path before an import putting this checkout first did)."""
+    if tree is not None and not package.resolve().is_relative_to(tree.resolve()):
+        raise SystemExit(f"--tree {tree}: audiobook_tts was imported from {package.parent} instead")
 
 
 def report(name: str, figures: dict[str, float]) -> None:
