@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from audiobook_tts.assemble.loudness import SILENT_LUFS, LoudnessMeter
+from tests.fixtures.audio import speech_like
 
 RATE = 24000
 
@@ -31,12 +32,7 @@ def ours(signal: np.ndarray, rate: int, block: int = 262144) -> float:
 
 
 def voice(seconds: float, seed: int) -> np.ndarray:
-    """Speech-like: a gliding harmonic tone under a syllable envelope."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(round(seconds * RATE)) / RATE
-    phase = 2 * np.pi * np.cumsum(115 + 25 * np.sin(2 * np.pi * 0.6 * t)) / RATE
-    tone = sum(np.sin(k * phase + rng.uniform(0, 6)) / k for k in range(1, 30))
-    return (0.1 * tone * np.clip(np.sin(2 * np.pi * 4 * t), 0, None) ** 1.5).astype(np.float32)
+    return speech_like(seconds, 0.18, seed)
 
 
 def tone(hz: float, seconds: float, rate: int = RATE) -> np.ndarray:
