@@ -198,8 +198,10 @@ class _Assembly:
                 raise _Stopped
             yield piece
 
-    def sink(self, args: list[str], what: str, output: Path | None = None) -> FfmpegSink:
-        sink = FfmpegSink(self.ffmpeg, self.sample_rate, args, what=what, output=output, nice=self.nice)
+    def sink(self, args: list[str], what: str, output: Path | None = None, gain: float = 1.0) -> FfmpegSink:
+        sink = FfmpegSink(
+            self.ffmpeg, self.sample_rate, args, what=what, output=output, nice=self.nice, gain=gain
+        )
         self.sinks.append(sink)
         return sink
 
@@ -320,9 +322,7 @@ class _Assembly:
             if "mp3" in formats:
                 if current.sink is None:
                     current.partial = self.partial(self.mp3_paths[index])
-                    current.sink = self.sink(
-                        self.mp3_args(current.partial), str(self.mp3_paths[index]), current.partial
-                    )
+                    current.sink = self.mp3_sink(current.partial, self.mp3_paths[index])
                 current.sink.write(block[:take])
             if "epub" in formats:
                 if current.aac is None:
@@ -431,10 +431,12 @@ class _Assembly:
             path.unlink()
             self.partials.remove(path)
 
-    def mp3_args(self, partial: Path) -> list[str]:
-        if self.acx:
-            return encode.mp3_args(partial, self.sample_rate, encode.ACX_MP3_BITRATE, encode.ACX_SAMPLE_RATE)
-        return encode.mp3_args(partial, self.sample_rate, self.options.mp3_bitrate, self.sample_rate)
+    def mp3_sink(self, partial: Path, path: Path) -> FfmpegSink:
+        """An MP3 encoder writing `partial`, fed at a gain that undoes LAME's own input scale."""
+        bitrate = encode.ACX_MP3_BITRATE if self.acx else self.options.mp3_bitrate
+        rate = encode.ACX_SAMPLE_RATE if self.acx else self.sample_rate
+        args = encode.mp3_args(partial, self.sample_rate, bitrate, rate)
+        return self.sink(args, str(path), partial, gain=encode.mp3_input_gain(bitrate))
 
     # -- check the encoded files ----------------------------------------------------------------------------
     def check_mp3(self, index: int, partial: Path) -> FileCheck:
@@ -448,7 +450,7 @@ class _Assembly:
             return dataclasses.replace(measure_file(self.ffmpeg, partial, nice=self.nice), path=path)
 
         def encode(settings: list[Setting]) -> list[FileLoudness]:
-            sink = self.sink(self.mp3_args(partial), str(path), partial)
+            sink = self.mp3_sink(partial, path)
             for block in self.limited_stream({index: settings[0]}, self.new_limiter()):
                 sink.write(block)
             sink.finish()

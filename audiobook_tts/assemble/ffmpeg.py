@@ -88,7 +88,8 @@ class FfmpegSink:
     """One ffmpeg process reading float32 mono PCM on stdin; stderr goes to a file so no pipe can block.
 
     With `output` (the file the arguments write), finish() also checks that file: it opens as audio and
-    lasts as long as the samples written. `nice` > 0 lowers its priority (beside a render it yields to)."""
+    lasts as long as the samples written. `nice` > 0 lowers its priority (beside a render it yields to);
+    `gain` multiplies what is written (an encoder's own input scale undone)."""
 
     def __init__(
         self,
@@ -99,8 +100,10 @@ class FfmpegSink:
         loglevel: str = "error",
         output: Path | None = None,
         nice: int = 0,
+        gain: float = 1.0,
     ):
         self.what = what  # names the output in error messages
+        self.gain = np.float32(gain)
         self.output = output
         self.sample_rate = sample_rate
         self.samples = 0
@@ -147,6 +150,8 @@ class FfmpegSink:
 
     def write(self, block: np.ndarray) -> None:
         try:
+            if self.gain != 1:
+                block = block * self.gain
             self._stdin.write(np.ascontiguousarray(block, dtype="<f4").data)
             self.samples += len(block)
         except (BrokenPipeError, ValueError):
