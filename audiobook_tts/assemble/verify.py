@@ -2,10 +2,10 @@
 
 Gains are chosen before encoding, but the encoders change loudness (libmp3lame's low-pass takes a few
 tenths of a LU off bright audio, more at low bitrates; its CBR input scale is undone before it, see
-encode.mp3_input_gain) and lift true peaks. So each finished file is decoded once more through ffmpeg's EBU R128
-meter (integrated loudness, true peak), while the decoded samples give the RMS, the sample peak and the noise
-floor ACX checks (RMS of the quietest 500 ms). assemble.py re-encodes a file that misses; the report here
-says what each file measured, in one line and as JSON.
+encode.mp3_input_gain) and lift true peaks. So each finished file is decoded once more through ffmpeg's EBU
+R128 meter (integrated loudness, true peak), while the decoded samples give the RMS, the sample peak and the
+noise floor ACX checks (RMS of the quietest 500 ms). assemble.py re-encodes a file that misses; the report
+here says what each file measured, in one line and as JSON.
 """
 
 from __future__ import annotations
