@@ -3,8 +3,9 @@
 Gains are chosen before encoding, but the encoders change loudness (libmp3lame's low-pass takes a few
 tenths of a LU off bright audio, more at low bitrates; its CBR input scale is undone before it, see
 encode.mp3_input_gain) and lift true peaks. So each finished file is decoded once more through ffmpeg's EBU
-R128 meter (integrated loudness, true peak), while the decoded samples give the RMS, the sample peak and the
-noise floor ACX checks (RMS of the quietest 500 ms). assemble.py re-encodes a file that misses; the report
+R128 meter (integrated loudness), while the decoded samples give the true peak (loudness.TruePeakMeter:
+upsampled to 192 kHz as ffmpeg's meter does, in a third of its time), the RMS, the sample peak and the noise
+floor ACX checks (RMS of the quietest 500 ms). assemble.py re-encodes a file that misses; the report
 here says what each file measured, in one line and as JSON.
 """
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from audiobook_tts.assemble.errors import AssembleError
 from audiobook_tts.assemble.ffmpeg import FfmpegSink
-from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB, SILENT_LUFS
+from audiobook_tts.assemble.loudness import CODEC_HEADROOM_DB, SILENT_LUFS, TruePeakMeter
 
 TOLERANCE_LU = 0.5  # a file further than this from the target is corrected
 NOISE_WINDOW_S = 0.5  # ACX: noise floor = RMS of the quietest half second
@@ -36,7 +37,6 @@ ACX_PEAK_DB = -3.0
 ACX_NOISE_FLOOR_DB = -60.0
 READ_BYTES = 1 << 20
 INTEGRATED = re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf|nan) LUFS")  # ebur128's summary
-TRUE_PEAK = re.compile(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS")  # ebur128=peak=true's summary line
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,12 @@ def _db(power: float) -> float:
 
 
 class _SampleStats:
-    """RMS, sample peak and noise floor (RMS of the quietest NOISE_WINDOW_S) of samples fed in order."""
+    """RMS, sample peak, noise floor (RMS of the quietest NOISE_WINDOW_S) and, given a meter, true peak of
+    samples fed in order."""
 
-    def __init__(self, window: int):
+    def __init__(self, window: int, true_peak: TruePeakMeter | None = None):
         self.window = window
+        self.true_peak = true_peak
         self.sum_squares, self.count, self.peak = 0.0, 0, 0.0
         self.quietest, self.carry = math.inf, np.zeros(0, np.float32)
 
@@ -69,14 +71,22 @@ class _SampleStats:
             self.quietest = min(self.quietest, float(powers.min()))
         self.carry = samples[whole:]
         self._add(samples[:whole])
+        if self.true_peak is not None:
+            self.true_peak.write(samples[:whole])
 
     def _add(self, samples: np.ndarray) -> None:
         self.sum_squares += float(np.dot(samples, samples))
         self.count += len(samples)
         self.peak = max(self.peak, float(np.abs(samples).max(initial=0.0)))
 
-    def result(self, path: Path, lufs: float, true_peak_db: float) -> FileLoudness:
+    def result(self, path: Path, lufs: float, true_peak_db: float = math.nan) -> FileLoudness:
+        """The figures, with the meter's true peak if there is one (else `true_peak_db`), to a tenth of a dB
+        as ffmpeg's meter gives it and the loudness beside it (a file is over the ceiling when it reads
+        over at that precision)."""
         self._add(self.carry)
+        if self.true_peak is not None:
+            self.true_peak.write(self.carry)
+            true_peak_db = round(self.true_peak.result(), 1)
         self.carry = np.zeros(0, np.float32)
         rms = _db(self.sum_squares / max(self.count, 1))
         floor = _db(self.quietest) if math.isfinite(self.quietest) else rms
@@ -105,15 +115,16 @@ def _measure(
         raise AssembleError(f"cannot read the encoded file {path} back to measure it")
     rate = info.info.sample_rate
     window = max(1, round(NOISE_WINDOW_S * rate))
-    stats = _SampleStats(window)
+    # with chapters, the file's true peak is their highest (each chapter's span is metered, not the whole too)
+    stats = _SampleStats(window, None if lengths else TruePeakMeter(rate))
     ends = [round(end * rate / sample_rate) for end in np.cumsum(lengths[:-1])] if lengths else []
-    parts = [_SampleStats(window) for _ in lengths]  # each chapter's RMS, peak and floor
+    parts = [_SampleStats(window, TruePeakMeter(rate)) for _ in lengths]
     meters = _ChapterMeters(ffmpeg, rate, ends, path.name) if lengths else None
     position = 0
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [ffmpeg, "-hide_banner", "-nostats", "-v", "info", "-i", str(path),
-             "-af", "ebur128=framelog=verbose" + ("" if lengths else ":peak=true"),
+             "-af", "ebur128=framelog=verbose",
              "-ac", "1", "-f", "f32le", "pipe:1"],
             stdout=subprocess.PIPE,
             stderr=log,
@@ -147,28 +158,27 @@ def _measure(
                 meters.kill()
             raise
         log.seek(0)
-        lufs, true_peak = meter_reading(log.read().decode("utf-8", "replace"))
-    chapters = [part.result(path, *reading) for part, reading in zip(parts, readings, strict=True)]
-    # with chapters, the file's true peak is their highest (the 4x-oversampled meter runs once, not twice)
-    peak = max(c.true_peak_db for c in chapters) if chapters else true_peak
-    return stats.result(path, lufs, peak), chapters
+        lufs = meter_reading(log.read().decode("utf-8", "replace"))
+    chapters = [part.result(path, reading) for part, reading in zip(parts, readings, strict=True)]
+    if not chapters:
+        return stats.result(path, lufs), []
+    return stats.result(path, lufs, max(chapter.true_peak_db for chapter in chapters)), chapters
 
 
-def meter_reading(summary: str) -> tuple[float, float]:
-    """(integrated LUFS, true peak dBTP or nan without one) from an ebur128 meter's summary; a measurement the
-    R128 gate leaves empty reads SILENT_LUFS."""
+def meter_reading(summary: str) -> float:
+    """Integrated LUFS from an ebur128 meter's summary; a measurement the R128 gate leaves empty reads
+    SILENT_LUFS."""
     integrated = INTEGRATED.search(summary)
     if integrated is None:
         raise AssembleError(f"could not read the loudness from ffmpeg's output ({summary[-200:]!r})")
     lufs = float(integrated[1])
     if not math.isfinite(lufs) or lufs < SILENT_LUFS:
         lufs = SILENT_LUFS
-    true_peak = TRUE_PEAK.search(summary)
-    return lufs, float(true_peak[1]) if true_peak else math.nan
+    return lufs
 
 
 class _ChapterMeters:
-    """Consecutive chapters of one stream, each through its own EBU R128 meter with true peak, in one ffmpeg
+    """Consecutive chapters of one stream, each through its own EBU R128 meter, in one ffmpeg
     beside our decoding (asegment cuts the stream at `ends`, sample positions). One process for any number of
     chapters: a process each cost ~57 ms to start (38 s for a book of 664 poems)."""
 
@@ -177,8 +187,8 @@ class _ChapterMeters:
     def __init__(self, ffmpeg: str, rate: int, ends: list[int], name: str):
         labels = [f"[c{i}]" for i in range(len(ends) + 1)]
         split = f"[0:a]asegment=samples={'|'.join(map(str, ends))}" if ends else "[0:a]anull"
-        meters = [f"{label}ebur128=framelog=verbose:peak=true,anullsink" for label in labels[:-1]]
-        meters.append(f"{labels[-1]}ebur128=framelog=verbose:peak=true[out]")  # ffmpeg needs an output
+        meters = [f"{label}ebur128=framelog=verbose,anullsink" for label in labels[:-1]]
+        meters.append(f"{labels[-1]}ebur128=framelog=verbose[out]")  # ffmpeg needs an output
         graph = ";".join([split + "".join(labels), *meters])
         self.count = len(labels)
         self._sink = FfmpegSink(
@@ -192,8 +202,8 @@ class _ChapterMeters:
     def write(self, samples: np.ndarray) -> None:
         self._sink.write(samples)
 
-    def readings(self) -> list[tuple[float, float]]:
-        """(LUFS, true peak dBTP) per chapter. A meter may print a summary while ffmpeg sets the graph up,
+    def readings(self) -> list[float]:
+        """LUFS per chapter. A meter may print a summary while ffmpeg sets the graph up,
         then its real one at the end: the last counts; meters number in graph order."""
         log = self._sink.finish()
         found = {int(number): summary for number, summary in self.SUMMARY.findall(log)}

@@ -54,7 +54,8 @@ def test_measurement_agrees_with_ffmpeg_and_numpy(default_book, ffmpeg):
     path = out / "02 - Loud.mp3"
     measured = measure_file(ffmpeg, path)
     integrated, true_peak = loudness(ffmpeg, path)
-    assert (measured.lufs, measured.true_peak_db) == (integrated, true_peak)
+    assert measured.lufs == integrated
+    assert measured.true_peak_db == pytest.approx(true_peak, abs=0.11)  # both to a tenth: one apart at most
     audio = decode(ffmpeg, path).astype(np.float64)
     assert measured.rms_db == pytest.approx(10 * np.log10(np.mean(audio**2)), abs=0.01)
     assert measured.peak_db == pytest.approx(20 * np.log10(np.abs(audio).max()), abs=0.01)
