@@ -181,10 +181,11 @@ class _Assembly:
         self.lengths: list[int] = []
         self.mp3_partials: list[Path] = []  # encoded and tagged, renamed into place by finish()
         self.report = LoudnessReport(self.target, "dB RMS" if self.acx else "LUFS", options.true_peak_db)
-        # each MP3 is checked (and corrected) once it is encoded, in a thread of its own, so that the next
-        # chapter's measuring and encoding go on meanwhile
-        self.checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mp3-check")
+        # each MP3 is checked (and corrected) once it is encoded, in a thread of the checker's, so that the
+        # next chapter's measuring and encoding go on meanwhile; the M4B's check goes beside the last MP3's
+        self.checker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="check")
         self.mp3_checks: list[Future[FileCheck]] = []
+        self.m4b_check: Future[FileCheck] | None = None
         # the encode, across chapters: one limiter, one AAC stream for the M4B, the chapter being written
         self.cover: tuple[bytes, str] | None = None
         self.limiter = self.new_limiter()
@@ -358,12 +359,18 @@ class _Assembly:
 
     # -- the end: files into place ---------------------------------------------------------------------------
     def finish(self) -> None:
-        """Push the limiter's tail through, then put every file in place: the MP3s (renamed), their
-        subtitles, and the M4B made from the AAC stream with its chapter marks, tags and cover."""
+        """Push the limiter's tail through, then put every file in place: the M4B made from the AAC stream
+        with its chapter marks, tags and cover (its check starts at once, beside the last MP3's: the two
+        take a core each), the MP3s (renamed once checked) and the subtitles."""
         self.route(self.limiter.flush())
+        starts = self.starts()
+        if self.m4b is not None:
+            self.finish_m4b(
+                *self.m4b, starts, sum(self.lengths), lambda partial: tag_m4b(partial, self.tags, self.cover)
+            )
+            self.m4b_check = self.checker.submit(self.verify_m4b)
         for check in self.mp3_checks:
             check.result()  # (raises what the check raised) the files are final once checked
-        starts = self.starts()
         for index, partial in enumerate(self.mp3_partials):
             self.finish_file(partial, self.mp3_paths[index], lambda: None)
             if self.subtitles:
@@ -374,19 +381,15 @@ class _Assembly:
                         self.sample_rate,
                         self.subtitles,
                     )
-        if self.m4b is not None:
-            self.finish_m4b(
-                *self.m4b, starts, sum(self.lengths), lambda partial: tag_m4b(partial, self.tags, self.cover)
-            )
-            if self.subtitles:
-                book_cues = [
-                    Cue(start + cue.start, start + cue.end, cue.text)
-                    for start, chapter_cues in zip(starts, self.cues, strict=True)
-                    for cue in self.sentences(chapter_cues)
-                ]
-                with writing(self.m4b_path):
-                    stem = self.m4b_path.with_suffix("")
-                    self.written += write_subtitles(stem, book_cues, self.sample_rate, self.subtitles)
+        if self.m4b is not None and self.subtitles:
+            book_cues = [
+                Cue(start + cue.start, start + cue.end, cue.text)
+                for start, chapter_cues in zip(starts, self.cues, strict=True)
+                for cue in self.sentences(chapter_cues)
+            ]
+            with writing(self.m4b_path):
+                stem = self.m4b_path.with_suffix("")
+                self.written += write_subtitles(stem, book_cues, self.sample_rate, self.subtitles)
 
     def starts(self) -> list[int]:
         return [int(s) for s in np.cumsum([0, *self.lengths[:-1]])]
@@ -475,8 +478,8 @@ class _Assembly:
         for check in self.mp3_checks:
             report.files.append(check.result())
             self.progress("verify", len(report.files), count)
-        if "m4b" in self.options.formats:
-            report.files.append(self.verify_m4b())
+        if self.m4b_check is not None:
+            report.files.append(self.m4b_check.result())
             self.progress("verify", len(report.files), count)
         return report
 
