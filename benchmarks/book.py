@@ -9,8 +9,12 @@ finished ffmpeg children); peak RSS; and the time from the start of this script 
 to the first progress event and to the first segment stored.
 
     python benchmarks/book.py [--book /work/shared/corpus/wasteland.epub] [--workdir DIR] [--chapters 1-3]
-                              [--precision bf16] [--batch-size N] [--tree DIR]
+                              [--precision bf16] [--batch-size N] [--tree DIR] [--timeline]
                               [--compare DIR,DIR,... [--rounds N]]
+
+--timeline also lists where the final step went: each assembly stage (measure, check, encode, verify) that
+ended after the last segment was stored, with wall and CPU seconds since then, and how far the assembly
+beside the render had got by then.
 
 --tree benchmarks the audiobook_tts package of another checkout (e.g. /work/main) with this script;
 --compare runs the script once per tree, one after the other in this invocation, and prints them side by
@@ -78,11 +82,14 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         options = dataclasses.replace(options, batch_size=args.batch_size)
     marks: dict[str, float] = {}
     last_report = [0.0]
+    stages: list[tuple[float, float, str]] = []  # (wall, CPU s, "encode 2/5") of each assembly stage ended
 
     def progress(event: RenderEvent) -> None:
         now = time.perf_counter() - STARTED
         marks.setdefault("first progress", now)
         marks.setdefault(f"first {event.kind}", now)
+        if event.kind == "assemble":
+            stages.append((now, cpu_seconds(), f"{event.message} {event.chapter}/{event.chapters}"))
         if event.kind == "first":  # the plan's first segment, stored before the rest of the plan
             marks.setdefault("first segment stored", now)
         if event.kind == "segment":
@@ -103,6 +110,13 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     result = render_book(args.book, options, progress)
     ended = time.perf_counter() - STARTED
     cpu = cpu_seconds()
+    if args.timeline:
+        last, last_cpu = marks["last segment"], marks["cpu at last segment"]
+        before = [stage for when, _, stage in stages if when <= last]
+        print(f"by the last segment stored, the assembly had ended: {', '.join(before) or 'nothing'}")
+        for when, used, stage in stages:
+            if when > last:
+                print(f"  +{when - last:6.2f} s  {used - last_cpu:6.1f} CPU s  {stage}")
     return {
         "segments": result.rendered,
         "files": len(result.files),
@@ -178,6 +192,7 @@ def main() -> None:
         "--rounds", type=int, default=1, help="with --compare: rounds of all the trees; each figure's median"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    parser.add_argument("--timeline", action="store_true", help="list where the final step went")
     args = parser.parse_args()
 
     if args.compare is None:
