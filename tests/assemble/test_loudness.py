@@ -16,14 +16,21 @@ from tests.fixtures.audio import speech_like
 RATE = 24000
 
 
-def ffmpeg_lufs(ffmpeg: str, signal: np.ndarray, rate: int) -> float:
-    """ffmpeg's integrated loudness to a thousandth (its summary line rounds to a tenth)."""
+def ffmpeg_reading(ffmpeg: str, signal: np.ndarray, rate: int, key: str, options: str = "") -> float:
+    """ffmpeg's ebur128 meter's last value of metadata `key` (lavfi.r128.<key>), to a thousandth (its summary
+    lines round to a tenth)."""
     result = subprocess.run(
         [ffmpeg, "-hide_banner", "-nostats", "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "-",
-         "-af", "ebur128=metadata=1,ametadata=mode=print:key=lavfi.r128.I:file=-", "-f", "null", "-"],
+         "-af", f"ebur128={options}metadata=1,ametadata=mode=print:key=lavfi.r128.{key}:file=-",
+         "-f", "null", "-"],
         input=signal.astype(np.float32).tobytes(), capture_output=True, check=True,
     )  # fmt: skip
-    return float(re.findall(r"lavfi\.r128\.I=(-?[\d.]+)", result.stdout.decode())[-1])
+    return float(re.findall(rf"lavfi\.r128\.{key}=(-?[\d.]+)", result.stdout.decode())[-1])
+
+
+def ffmpeg_lufs(ffmpeg: str, signal: np.ndarray, rate: int) -> float:
+    """ffmpeg's integrated loudness."""
+    return ffmpeg_reading(ffmpeg, signal, rate, "I")
 
 
 def ours(signal: np.ndarray, rate: int, block: int = 262144) -> float:
@@ -82,15 +89,8 @@ def test_shorter_than_a_block_or_silent_reads_silent(ffmpeg):
 
 # -- true peak ---------------------------------------------------------------------------------------------
 def ffmpeg_true_peak(ffmpeg: str, signal: np.ndarray, rate: int) -> float:
-    """ffmpeg's true peak in dBTP, from its linear reading to a thousandth (its summary line rounds the dB to
-    a tenth)."""
-    result = subprocess.run(
-        [ffmpeg, "-hide_banner", "-nostats", "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "-",
-         "-af", "ebur128=peak=true:metadata=1,ametadata=mode=print:key=lavfi.r128.true_peak:file=-",
-         "-f", "null", "-"],
-        input=signal.astype(np.float32).tobytes(), capture_output=True, check=True,
-    )  # fmt: skip
-    return 20 * math.log10(float(re.findall(r"lavfi\.r128\.true_peak=([\d.]+)", result.stdout.decode())[-1]))
+    """ffmpeg's true peak in dBTP, from its linear reading."""
+    return 20 * math.log10(ffmpeg_reading(ffmpeg, signal, rate, "true_peak", "peak=true:"))
 
 
 def true_peak(signal: np.ndarray, rate: int, block: int = 262144) -> float:
