@@ -6,6 +6,9 @@ Three comparisons, each float32 (packed, the default path) against bfloat16 (the
     round trip    tests/data/voice_espeak.wav through Mimi's encoder and back through its decoder
     generation    whole segments (batched render, EOS off, same seeds): the FlowLM's bfloat16 linears
                   feed its own next steps, so differences can grow along a segment
+    flowlm        the same segments' FlowLM alone: its hidden state at every step (the flow head's
+                  condition) and the latents it samples. On random weights the latents are mostly the
+                  noise they start from, so the audio above hardly sees the FlowLM; the hidden state does
 
 For each: max abs difference, RMS difference / RMS, SNR in dB (signal energy over difference energy), and a
 spectral comparison: per band, the difference's energy relative to the signal's (dB), and the mean absolute
@@ -74,7 +77,7 @@ def main() -> None:
 
     from audiobook_tts.tts import use_fast_kernels
     from audiobook_tts.tts.audio import end_on_pause
-    from audiobook_tts.tts.batch import make_request, render_requests
+    from audiobook_tts.tts.batch import generate_latents, make_request, render_requests
     from audiobook_tts.tts.options import GenerationOptions
 
     plain = load_plain_model(args.workdir, "precision_bench_")
@@ -109,7 +112,30 @@ def main() -> None:
         audio = dict((r.tag, a) for r, a in render_requests(model, [requests], batch_size=16, threads=2))
         return torch.cat([audio[i] for i in range(len(texts))]).numpy()
 
+    @torch.no_grad()
+    def flowlm(model) -> tuple[np.ndarray, np.ndarray]:
+        options = GenerationOptions(eos_threshold=NO_EOS)
+        requests = [
+            make_request(model, voice, text, seed, options, tag=seed) for seed, text in enumerate(texts)
+        ]
+        hidden: list[torch.Tensor] = []
+        hook = model.flow_lm.out_norm.register_forward_hook(lambda _m, _i, out: hidden.append(out.clone()))
+        try:
+            latents = [frames for _, _, frames in generate_latents(model, requests, batch_size=16)]
+        finally:
+            hook.remove()
+        return torch.cat([h.flatten() for h in hidden]).numpy(), torch.cat(latents).flatten().numpy()
+
+    def relative(reference: np.ndarray, other: np.ndarray) -> str:
+        error = other - reference
+        ratio = float(np.sqrt(np.sum(error**2) / np.sum(reference**2)))
+        snr = -20 * np.log10(ratio)
+        return f"max abs {np.abs(error).max():.3g}, RMS diff / RMS {ratio:.3g} ({snr:.1f} dB)"
+
     print(f"full-size english, random weights; float32 (default) vs bf16; {args.segments} segments generated")
+    steps = {precision: flowlm(model) for precision, model in models.items()}
+    print("flowlm hidden state: " + relative(steps["float32"][0], steps["bf16"][0]))
+    print("flowlm latents:      " + relative(steps["float32"][1], steps["bf16"][1]))
     for name, work in (("mimi decode", mimi_decode), ("round trip", round_trip), ("generation", generation)):
         outputs, cpu = {}, {}
         for precision, model in models.items():

@@ -237,8 +237,9 @@ def use_fast_kernels(model: PocketTTS, *, quantize: bool = False, precision: str
     are packed for oneDNN where that pays (the same model within float rounding, see tts/packed.py).
 
     `precision="bf16"` (opt-in) packs them in bfloat16 instead, for the CPU's bfloat16 units: Mimi's
-    convolutions and linears and the FlowLM's linears multiply in bfloat16 with float32 accumulation, all
-    else stays float32. Another model numerically (benchmarks/precision.py measures how far)."""
+    convolutions and linears and the FlowLM's linears multiply in bfloat16 with float32 accumulation, and a
+    batch's keys and values are stored in bfloat16; all else stays float32. Another model numerically
+    (benchmarks/precision.py measures how far)."""
     import torch
 
     from audiobook_tts.tts.packed import bfloat16_available, pack_layers
@@ -255,4 +256,6 @@ def use_fast_kernels(model: PocketTTS, *, quantize: bool = False, precision: str
 
         quantize_flow_lm(model)
     model.mimi.use_phase_convs()  # plain convs, which pack_layers then packs
-    pack_layers(model, dtype=torch.bfloat16 if precision == "bf16" else torch.float32)
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+    pack_layers(model, dtype=dtype)
+    model.flow_lm.kv_dtype = dtype  # the batched cache's keys and values (tts/transformer.PrefixKVCache)

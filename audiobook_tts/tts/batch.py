@@ -158,7 +158,8 @@ class _Batch:
         self.capacity = max((_suffix_capacity(c) for r in requests for c in r.chunks), default=0)
         self.cache: PrefixKVCache | None = None
         if self.queue:
-            self.cache = PrefixKVCache.empty(prefixes, min(batch_size, len(self.queue)), self.capacity)
+            rows = min(batch_size, len(self.queue))
+            self.cache = PrefixKVCache.empty(prefixes, rows, self.capacity, self.flow_lm.kv_dtype)
             while self.queue and len(self.rows) < self.cache.voice.shape[0]:
                 self.admit(len(self.rows))
 

@@ -186,6 +186,10 @@ class PrefixKVCache(_RowCache):
     keys[l], values[l]: [B, kv_heads, capacity, D], head-major so each (row, head) block is contiguous. Row b
     sits at position offset[b] = prefix_length[voice[b]] + length[b], which is what RoPE sees, as in one row's
     linear KVCache.
+
+    Keys and values are stored in float32, or in bfloat16 for `--precision bf16` (`FlowLM.kv_dtype`): a step's
+    attention reads every row's keys and values from memory and is bound by it, so bfloat16 halves its cost.
+    Queries are then rounded to bfloat16 too (the kernel takes one dtype); scores and softmax stay float32.
     """
 
     prefix_keys: list[Tensor]
@@ -197,14 +201,17 @@ class PrefixKVCache(_RowCache):
     length: Tensor  # int64 [B], suffix positions written
 
     @classmethod
-    def empty(cls, prefixes: list[KVCache], batch_size: int, capacity: int) -> PrefixKVCache:
-        """Rows with room for `capacity` suffix positions over the single-row caches `prefixes` (voices)."""
+    def empty(
+        cls, prefixes: list[KVCache], batch_size: int, capacity: int, dtype: torch.dtype = torch.float32
+    ) -> PrefixKVCache:
+        """Rows with room for `capacity` suffix positions over the single-row caches `prefixes` (voices),
+        keys and values stored in `dtype`."""
         kv_heads, head_dim = prefixes[0].keys[0].shape[2:]
         lengths = [int(p.offset[0]) for p in prefixes]
         longest = max(lengths)
 
         def stacked(tensors: list[Tensor]) -> Tensor:  # [1, L, H, D] each -> [V, H, longest, D]
-            out = torch.zeros(len(tensors), kv_heads, longest, head_dim)
+            out = torch.zeros(len(tensors), kv_heads, longest, head_dim, dtype=dtype)
             for i, (t, n) in enumerate(zip(tensors, lengths, strict=True)):
                 out[i, :, :n] = t[0, :n].transpose(0, 1)
             return out
@@ -215,8 +222,8 @@ class PrefixKVCache(_RowCache):
             prefix_values=[stacked([p.values[i] for p in prefixes]) for i in layers],
             prefix_length=torch.tensor(lengths, dtype=torch.long),
             voice=torch.zeros(batch_size, dtype=torch.long),
-            keys=[torch.zeros(batch_size, kv_heads, capacity, head_dim) for _ in layers],
-            values=[torch.zeros(batch_size, kv_heads, capacity, head_dim) for _ in layers],
+            keys=[torch.zeros(batch_size, kv_heads, capacity, head_dim, dtype=dtype) for _ in layers],
+            values=[torch.zeros(batch_size, kv_heads, capacity, head_dim, dtype=dtype) for _ in layers],
             length=torch.zeros(batch_size, dtype=torch.long),
         )
 
@@ -277,10 +284,10 @@ class PrefixKVCache(_RowCache):
         keys, values = self.keys[layer], self.values[layer]
         kv_heads = keys.shape[1]
         rows = torch.arange(b)
-        keys[rows, :, self.length] = k[:, 0]
-        values[rows, :, self.length] = v[:, 0]
+        keys[rows, :, self.length] = k[:, 0].to(keys.dtype)
+        values[rows, :, self.length] = v[:, 0].to(keys.dtype)
         seen = mask.shape[-1]
-        q = q[:, 0].reshape(b, kv_heads, heads // kv_heads, d)  # queries grouped by KV head
+        q = q[:, 0].reshape(b, kv_heads, heads // kv_heads, d).to(keys.dtype)  # grouped by KV head
         out, lse = _attention(q, keys[:, :, :seen], values[:, :, :seen], mask)
         prefix_out, prefix_lse = torch.empty_like(out), torch.empty_like(lse)
         for voice, members in self._rows_by_voice():
@@ -297,7 +304,7 @@ class PrefixKVCache(_RowCache):
             prefix_lse[members] = s.view(kv_heads, -1, voice_q.shape[2]).transpose(0, 1)
         top = torch.maximum(lse, prefix_lse)
         own_weight, prefix_weight = (lse - top).exp_()[..., None], (prefix_lse - top).exp_()[..., None]
-        out = (out * own_weight + prefix_out * prefix_weight) / (own_weight + prefix_weight)
+        out = (out.float() * own_weight + prefix_out.float() * prefix_weight) / (own_weight + prefix_weight)
         return out.reshape(b, 1, heads, d)
 
     def _rows_by_voice(self) -> list[tuple[int, Tensor | slice]]:

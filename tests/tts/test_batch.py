@@ -6,11 +6,12 @@ import pytest
 import soundfile
 import torch
 
-from audiobook_tts.tts import batch
+from audiobook_tts.tts import batch, use_fast_kernels
 from audiobook_tts.tts.audio import end_on_pause
 from audiobook_tts.tts.config import load_config
 from audiobook_tts.tts.model import PocketTTS
 from audiobook_tts.tts.options import GenerationOptions
+from audiobook_tts.tts.packed import bfloat16_available
 from audiobook_tts.tts.tokenizer import load_tokenizer
 
 NO_EOS_20 = GenerationOptions(eos_threshold=1e9, max_tokens=20)
@@ -196,6 +197,29 @@ def test_int8_flow_lm_batched_equals_int8_one_at_a_time(tiny_checkpoint, voice_w
         # Dynamic int8 quantises each call's activations with one scale for the whole batch, so companions
         # matter more than in float: ~1e-4 here (peak ~0.24), against ~1e-7 in float.
         assert (got[index] - audio).abs().max() <= 1e-3, index
+
+
+@pytest.mark.skipif(not bfloat16_available(), reason="no bfloat16 oneDNN kernels on this CPU")
+def test_bf16_batched_keeps_keys_and_values_in_bfloat16_near_one_at_a_time(tiny_checkpoint, voice_wav):
+    """`--precision bf16` runs batched: the batch stores its keys and values in bfloat16 (one at a time keeps
+    float32), and bfloat16 linears round differently at 3 rows than at 1, so batched audio is one-at-a-time's
+    within bfloat16's rounding only, not float32's."""
+    yaml_path, weights_path = tiny_checkpoint
+    config = load_config(yaml_path)
+    table = config.flow_lm.lookup_table
+    model = PocketTTS.from_files(config, weights_path, load_tokenizer(table.tokenizer_path, table.tokenizer))
+    use_fast_kernels(model, precision="bf16")
+    assert model.flow_lm.kv_dtype == torch.bfloat16
+    voice = make_voice(model, voice_wav)
+    options = GenerationOptions(eos_threshold=1e9, max_tokens=20)  # no EOS: the same lengths either way
+    alone = []
+    for index, text in enumerate(TEXTS[:3]):
+        torch.manual_seed(100 + index)
+        alone.append(model.generate(voice, text, options))
+    group = [batch.make_request(model, voice, t, 100 + i, options, tag=i) for i, t in enumerate(TEXTS[:3])]
+    got = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=3, threads=1)}
+    errors = [float((got[i] - audio).abs().max() / audio.abs().max()) for i, audio in enumerate(alone)]
+    assert 1e-6 < max(errors) < 5e-2, errors
 
 
 def test_speak_batches_chunks_and_its_first_chunk_is_the_seeded_one(model, voice):

@@ -86,6 +86,30 @@ def test_shared_prefix_cache_matches_single_row_runs():
 
 
 @torch.no_grad()
+def test_bfloat16_prefix_cache_stores_bfloat16_and_attends_within_its_rounding():
+    """`--precision bf16` keeps a batch's keys and values in bfloat16: half the memory a step reads. The
+    rows still answer in float32, within bfloat16's rounding of the float32 cache (and not equal to it)."""
+    model = _transformer()
+    voice = model.empty_cache(1, 6)
+    model(torch.randn(1, 6, 32), voice)
+    prompted = voice.copy(capacity=6 + 3 + 4)
+    model(torch.randn(1, 3, 32), prompted)
+    steps = torch.randn(4, 2, 1, 32)
+    outputs = {}
+    for dtype in (torch.float32, torch.bfloat16):
+        cache = PrefixKVCache.empty([voice], 2, capacity=3 + 4, dtype=dtype)
+        for row in range(2):
+            cache.place(row, 0, prompted)
+        outputs[dtype] = torch.cat([model(steps[t], cache) for t in range(4)], 1)
+        stored = cache.keys + cache.values + cache.prefix_keys + cache.prefix_values
+        assert {t.dtype for t in stored} == {dtype}
+    exact, rounded = outputs[torch.float32], outputs[torch.bfloat16]
+    assert rounded.dtype == torch.float32
+    error = (rounded - exact).abs().max() / exact.abs().max()
+    assert 1e-5 < error < 2e-2
+
+
+@torch.no_grad()
 def test_finished_row_stops_advancing():
     model = _transformer()
     cache = model.empty_cache(2, 10)
