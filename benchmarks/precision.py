@@ -9,6 +9,8 @@ Three comparisons, each float32 (packed, the default path) against bfloat16 (the
     flowlm        the same segments' FlowLM alone: its hidden state at every step (the flow head's
                   condition) and the latents it samples. On random weights the latents are mostly the
                   noise they start from, so the audio above hardly sees the FlowLM; the hidden state does
+    mimi transformer  what Mimi's decoder transformer adds to its input (output - input) on the random
+                  latents: it changes the stream by a few percent here, so the audio hardly sees it either
 
 For each: max abs difference, RMS difference / RMS, SNR in dB (signal energy over difference energy), and a
 spectral comparison: per band, the difference's energy relative to the signal's (dB), and the mean absolute
@@ -132,10 +134,26 @@ def main() -> None:
         snr = -20 * np.log10(ratio)
         return f"max abs {np.abs(error).max():.3g}, RMS diff / RMS {ratio:.3g} ({snr:.1f} dB)"
 
+    @torch.no_grad()
+    def mimi_transformer_update(model) -> np.ndarray:
+        updates: list[torch.Tensor] = []
+
+        def keep(_module, inputs, output) -> None:
+            updates.append((output.float() - inputs[0].float()).flatten())
+
+        hook = model.mimi.decoder_transformer.register_forward_hook(keep)
+        try:
+            mimi_decode(model)
+        finally:
+            hook.remove()
+        return torch.cat(updates).numpy()
+
     print(f"full-size english, random weights; float32 (default) vs bf16; {args.segments} segments generated")
     steps = {precision: flowlm(model) for precision, model in models.items()}
-    print("flowlm hidden state: " + relative(steps["float32"][0], steps["bf16"][0]))
-    print("flowlm latents:      " + relative(steps["float32"][1], steps["bf16"][1]))
+    print("flowlm hidden state:     " + relative(steps["float32"][0], steps["bf16"][0]))
+    print("flowlm latents:          " + relative(steps["float32"][1], steps["bf16"][1]))
+    updates = {precision: mimi_transformer_update(model) for precision, model in models.items()}
+    print("mimi transformer update: " + relative(updates["float32"], updates["bf16"]))
     for name, work in (("mimi decode", mimi_decode), ("round trip", round_trip), ("generation", generation)):
         outputs, cpu = {}, {}
         for precision, model in models.items():

@@ -237,9 +237,9 @@ def use_fast_kernels(model: PocketTTS, *, quantize: bool = False, precision: str
     are packed for oneDNN where that pays (the same model within float rounding, see tts/packed.py).
 
     `precision="bf16"` (opt-in) packs them in bfloat16 instead, for the CPU's bfloat16 units: Mimi's
-    convolutions and linears and the FlowLM's linears multiply in bfloat16 with float32 accumulation, and a
-    batch's keys and values are stored in bfloat16; all else stays float32. Another model numerically
-    (benchmarks/precision.py measures how far)."""
+    convolutions and linears and the FlowLM's linears multiply in bfloat16 with float32 accumulation, and the
+    keys and values of a batch and of Mimi's decoder are stored in bfloat16; all else stays float32. Another
+    model numerically (benchmarks/precision.py measures how far)."""
     import torch
 
     from audiobook_tts.tts.packed import bfloat16_available, pack_layers
@@ -258,4 +258,5 @@ def use_fast_kernels(model: PocketTTS, *, quantize: bool = False, precision: str
     model.mimi.use_phase_convs()  # plain convs, which pack_layers then packs
     dtype = torch.bfloat16 if precision == "bf16" else torch.float32
     pack_layers(model, dtype=dtype)
-    model.flow_lm.kv_dtype = dtype  # the batched cache's keys and values (tts/transformer.PrefixKVCache)
+    for transformer in (model.flow_lm.transformer, model.mimi.decoder_transformer.transformer):
+        transformer.kv_dtype = dtype  # the batched FlowLM's and Mimi's decoding caches (tts/transformer.py)

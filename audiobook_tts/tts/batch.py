@@ -159,7 +159,7 @@ class _Batch:
         self.cache: PrefixKVCache | None = None
         if self.queue:
             rows = min(batch_size, len(self.queue))
-            self.cache = PrefixKVCache.empty(prefixes, rows, self.capacity, self.flow_lm.kv_dtype)
+            self.cache = PrefixKVCache.empty(prefixes, rows, self.capacity, self.flow_lm.transformer.kv_dtype)
             while self.queue and len(self.rows) < self.cache.voice.shape[0]:
                 self.admit(len(self.rows))
 

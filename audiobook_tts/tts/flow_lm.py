@@ -50,7 +50,6 @@ class FlowLM(nn.Module):
         self.flow_type = config.flow.type
         self.latent_dim = latent_dim
         self.d_model = d
-        self.kv_dtype = torch.float32  # the batched cache's keys and values (bfloat16: --precision bf16)
 
         self.conditioner = TextEmbedding(config.lookup_table.n_bins, d, config.lookup_table.rank)
         # Voice latents [.., speaker_dim] -> [.., d]; a plain matrix (no bias), named as in the checkpoint.

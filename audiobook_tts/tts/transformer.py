@@ -50,7 +50,7 @@ class _AppendingCache(_RowCache):
     def attend(self, layer: int, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | None) -> Tensor:
         """Store k, v [B, T, kv_heads, D] and attend q [B, T, heads, D] over the row -> [B, T, heads, D]."""
         keys, values = self.append(layer, k, v)
-        return attend(q, keys, values, mask)
+        return attend(q.to(keys.dtype), keys, values, mask).to(q.dtype)
 
 
 @dataclass
@@ -124,7 +124,9 @@ class WindowKVCache(_AppendingCache):
     """Sliding cache (Mimi decoder): the last `context - 1` steps before `offset`, oldest first.
 
     keys[l], values[l]: [B, context - 1, heads, head_dim]; slots before the stream start are zero and masked.
-    Memory stays bounded however long the stream, and the attended keys are exactly the window.
+    Memory stays bounded however long the stream, and the attended keys are exactly the window. Stored in
+    float32, or bfloat16 for `--precision bf16` (`Transformer.kv_dtype`): queries are then rounded too, and
+    the output handed back in float32.
     """
 
     keys: list[Tensor]
@@ -134,10 +136,16 @@ class WindowKVCache(_AppendingCache):
 
     @classmethod
     def empty(
-        cls, num_layers: int, batch_size: int, context: int, heads: int, head_dim: int
+        cls,
+        num_layers: int,
+        batch_size: int,
+        context: int,
+        heads: int,
+        head_dim: int,
+        dtype: torch.dtype = torch.float32,
     ) -> WindowKVCache:
         def zeros() -> Tensor:
-            return torch.zeros(batch_size, context - 1, heads, head_dim)
+            return torch.zeros(batch_size, context - 1, heads, head_dim, dtype=dtype)
 
         return cls(
             keys=[zeros() for _ in range(num_layers)],
@@ -162,8 +170,8 @@ class WindowKVCache(_AppendingCache):
         return ((pos_k[:, None, :] >= 0) & (delta >= 0) & (delta < self.context))[:, None]
 
     def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
-        keys = torch.cat([self.keys[layer], k], dim=1)
-        values = torch.cat([self.values[layer], v], dim=1)
+        keys = torch.cat([self.keys[layer], k.to(self.keys[layer].dtype)], dim=1)
+        values = torch.cat([self.values[layer], v.to(self.keys[layer].dtype)], dim=1)
         kept = self.context - 1
         self.keys[layer] = keys[:, keys.shape[1] - kept :]
         self.values[layer] = values[:, values.shape[1] - kept :]
@@ -187,8 +195,8 @@ class PrefixKVCache(_RowCache):
     sits at position offset[b] = prefix_length[voice[b]] + length[b], which is what RoPE sees, as in one row's
     linear KVCache.
 
-    Keys and values are stored in float32, or in bfloat16 for `--precision bf16` (`FlowLM.kv_dtype`): a step's
-    attention reads every row's keys and values from memory and is bound by it, so bfloat16 halves its cost.
+    Keys and values are stored in float32, or in bfloat16 for `--precision bf16` (`Transformer.kv_dtype`): a
+    step's attention reads every row's keys and values from memory and is bound by it, so bfloat16 halves it.
     Queries are then rounded to bfloat16 too (the kernel takes one dtype); scores and softmax stay float32.
     """
 
@@ -459,6 +467,7 @@ class Transformer(nn.Module):
         self.layers = nn.ModuleList(layers)
         attention = layers[0].self_attn
         self.head_dim, self.num_kv_heads = attention.head_dim, attention.num_kv_heads
+        self.kv_dtype = torch.float32  # of the batched and the window caches (bfloat16: --precision bf16)
 
     def forward(self, x: Tensor, cache: Cache | None = None) -> Tensor:
         """x [B, T, d_model] -> [B, T, d_model]. With a cache, x continues each row's stream and the cache
@@ -489,5 +498,5 @@ class Transformer(nn.Module):
         if self.context is None:
             raise ValueError("a window cache needs a transformer with a context window")
         return WindowKVCache.empty(
-            len(self.layers), batch_size, self.context, self.num_kv_heads, self.head_dim
+            len(self.layers), batch_size, self.context, self.num_kv_heads, self.head_dim, self.kv_dtype
         )

@@ -201,15 +201,16 @@ def test_int8_flow_lm_batched_equals_int8_one_at_a_time(tiny_checkpoint, voice_w
 
 @pytest.mark.skipif(not bfloat16_available(), reason="no bfloat16 oneDNN kernels on this CPU")
 def test_bf16_batched_keeps_keys_and_values_in_bfloat16_near_one_at_a_time(tiny_checkpoint, voice_wav):
-    """`--precision bf16` runs batched: the batch stores its keys and values in bfloat16 (one at a time keeps
-    float32), and bfloat16 linears round differently at 3 rows than at 1, so batched audio is one-at-a-time's
-    within bfloat16's rounding only, not float32's."""
+    """`--precision bf16` runs batched: the batch (and Mimi's decoder) store keys and values in bfloat16 (the
+    FlowLM one at a time keeps float32), and bfloat16 linears round differently at 3 rows than at 1, so
+    batched audio is one-at-a-time's within bfloat16's rounding only, not float32's."""
     yaml_path, weights_path = tiny_checkpoint
     config = load_config(yaml_path)
     table = config.flow_lm.lookup_table
     model = PocketTTS.from_files(config, weights_path, load_tokenizer(table.tokenizer_path, table.tokenizer))
     use_fast_kernels(model, precision="bf16")
-    assert model.flow_lm.kv_dtype == torch.bfloat16
+    assert model.flow_lm.transformer.kv_dtype == torch.bfloat16
+    assert model.mimi.new_decoder_state(1).attention.keys[0].dtype == torch.bfloat16
     voice = make_voice(model, voice_wav)
     options = GenerationOptions(eos_threshold=1e9, max_tokens=20)  # no EOS: the same lengths either way
     alone = []

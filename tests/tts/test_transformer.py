@@ -128,6 +128,13 @@ def test_window_cache_streaming_equals_whole_stream():
     assert (streamed - whole).abs().max() < 1e-5
     assert cache.keys[0].shape[1] == 4  # bounded: context - 1 steps, whatever the stream length
 
+    model.kv_dtype = torch.bfloat16  # --precision bf16: the window's keys and values in bfloat16
+    cache = model.empty_window_cache(1)
+    rounded = torch.cat([model(x[:, i : i + 3], cache) for i in range(0, 24, 3)], 1)
+    assert cache.keys[0].dtype == cache.values[0].dtype == torch.bfloat16
+    assert rounded.dtype == torch.float32
+    assert 1e-5 < (rounded - whole).abs().max() / whole.abs().max() < 2e-2
+
 
 @torch.no_grad()
 def test_cache_copy_is_independent_and_grows():
