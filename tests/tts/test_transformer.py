@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from audiobook_tts.tts.transformer import PrefixKVCache, Transformer
+from audiobook_tts.tts.transformer import PrefixKVCache, Transformer, apply_rope, rope_rotation
 
 
 def _transformer(context=None):
@@ -145,3 +145,21 @@ def test_cache_copy_is_independent_and_grows():
     model(torch.randn(1, 5, 32), bigger)
     assert bigger.capacity == 9 and int(bigger.offset) == 9 and int(cache.offset) == 4
     assert torch.equal(bigger.keys[0][:, :4], cache.keys[0])
+
+
+def test_rope_rotates_each_pair_by_its_position_angle():
+    """RoPE by one complex product equals the rotation written out in real numbers, on the strided query slice
+    of a projection as Attention hands it over; position p turns pair i by p * max_period^(-2i/D)."""
+    torch.manual_seed(0)
+    projected = torch.randn(3, 5, 2 * 4 * 8)
+    x = projected[..., : 4 * 8].view(3, 5, 4, 8)  # B, T, heads, D: not contiguous
+    positions = torch.tensor([[0, 1, 2, 3, 4], [7, 8, 9, 10, 11], [100, 101, 102, 103, 104]])
+    rotation = rope_rotation(positions, 8, 10000.0)
+    angles = positions[:, :, None, None] * 10000.0 ** (-torch.arange(4) / 4)
+    cos, sin = torch.cos(angles), torch.sin(angles)
+    real, imag = x[..., 0::2], x[..., 1::2]
+    expected = torch.stack([real * cos - imag * sin, real * sin + imag * cos], dim=-1).view(3, 5, 4, 8)
+    rotated = apply_rope(x, rotation)
+    assert torch.allclose(rotated, expected, atol=1e-5)
+    assert torch.equal(rotated[0, 0], x[0, 0])  # position 0: no turn
+    assert not torch.allclose(rotated[2], x[2], atol=1e-2)
