@@ -73,6 +73,14 @@ class PackedLinear(_Packed):
         y = torch.ops.mkldnn._linear_pointwise(x_in, self.packed_weight, self.bias, "none", [], "")
         return self.output(y, x)
 
+    def gelu_tanh(self, x: Tensor) -> Tensor:
+        """GELU (tanh approximation) of this layer's output, applied by oneDNN as the kernel writes it (one
+        pass less than applying it after: a transformer's feed-forward). The output stays in the kernel's
+        dtype: in bfloat16 it feeds the next bfloat16 layer as it is."""
+        return torch.ops.mkldnn._linear_pointwise(
+            self.kernel_input(x), self.packed_weight, self.bias, "gelu", [], "tanh"
+        )
+
 
 class PackedConv1d(_Packed):
     """A frozen nn.Conv1d (no padding, groups 1) run as oneDNN's 2-D convolution of height 1, packed."""

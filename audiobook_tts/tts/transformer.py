@@ -17,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from audiobook_tts.tts.packed import PackedLinear
+
 
 class _RowCache:
     """What every cache has: rows, each at its own position `offset` (int64 [B])."""
@@ -438,8 +440,12 @@ class TransformerLayer(nn.Module):
         self, x: Tensor, rotation: Tensor, mask: Tensor | None, cache: Cache | None, layer: int
     ) -> Tensor:
         x = x + self.layer_scale_1(self.self_attn(self.norm1(x), rotation, mask, cache, layer))
-        update = self.linear2(gelu_tanh(self.linear1(self.norm2(x))))
-        return x + self.layer_scale_2(update)
+        return x + self.layer_scale_2(self.feed_forward(self.norm2(x)))
+
+    def feed_forward(self, x: Tensor) -> Tensor:
+        if isinstance(self.linear1, PackedLinear):  # packed: oneDNN applies the GELU as it writes
+            return self.linear2(self.linear1.gelu_tanh(x))
+        return self.linear2(gelu_tanh(self.linear1(x)))
 
 
 class Transformer(nn.Module):

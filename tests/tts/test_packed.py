@@ -15,6 +15,7 @@ from audiobook_tts.tts.packed import (
     pack_layers,
     packing_available,
 )
+from audiobook_tts.tts.transformer import gelu_tanh
 
 needs_packing = pytest.mark.skipif(
     not packing_available(), reason="torch has no oneDNN packing operators here"
@@ -44,6 +45,21 @@ def test_each_packed_layer_equals_the_nn_layer():
     last = nn.Conv1d(64, 1, 3)
     for x in (torch.randn(2, 64, 500), torch.randn(2, 500, 64).mT):
         assert close(SingleOutputConv1d(last)(x), last(x))
+
+
+@needs_packing
+@torch.no_grad()
+def test_packed_linear_applies_the_feed_forward_gelu_as_it_writes():
+    torch.manual_seed(0)
+    linear = nn.Linear(96, 384, bias=False)
+    for x in (torch.randn(1, 96), torch.randn(32, 1, 96), torch.randn(1, 160, 96)):
+        expected = gelu_tanh(linear(x))
+        assert close(PackedLinear(linear).gelu_tanh(x), expected)
+        assert not close(PackedLinear(linear)(x), expected)  # the GELU is there
+    if bfloat16_available():
+        rounded = PackedLinear(linear, dtype=torch.bfloat16).gelu_tanh(x)
+        assert rounded.dtype == torch.bfloat16  # feeds the next bfloat16 layer without a conversion
+        assert 1e-5 < (rounded.float() - expected).abs().max() / expected.abs().max() < 3e-2
 
 
 @needs_packing
