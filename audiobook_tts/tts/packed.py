@@ -15,9 +15,11 @@ uses for frozen CPU models); where they are missing the model keeps its plain la
 
 Packed in bfloat16 (opt-in, `pack_layers(..., dtype=torch.bfloat16)`), a layer rounds its input and weights
 to bfloat16 and oneDNN multiplies them on the CPU's bfloat16 units (AMX or AVX-512 BF16), accumulating in
-float32; its output is rounded to bfloat16 and handed on as float32, so everything between the layers
-(residuals, normalisation, attention, activations) stays float32. Another model numerically: the audio
-difference is measured by benchmarks/precision.py.
+float32; its output is rounded to bfloat16 and handed on as float32, so what lies between the layers
+(residuals, normalisation, softmax, activations) stays float32. Two exceptions: a feed-forward's first
+layer hands its GELU'd output to the second in bfloat16 (`gelu_tanh`), and the attention caches store keys
+and values in bfloat16 (tts/transformer.py). Another model numerically: the audio difference is measured by
+benchmarks/precision.py.
 """
 
 from __future__ import annotations
