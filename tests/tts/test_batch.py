@@ -38,13 +38,17 @@ SETTINGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def model(tiny_checkpoint):
+def load_model(tiny_checkpoint) -> PocketTTS:
     yaml_path, weights_path = tiny_checkpoint
     config = load_config(yaml_path)
     table = config.flow_lm.lookup_table
-    torch.set_num_threads(1)
     return PocketTTS.from_files(config, weights_path, load_tokenizer(table.tokenizer_path, table.tokenizer))
+
+
+@pytest.fixture(scope="module")
+def model(tiny_checkpoint):
+    torch.set_num_threads(1)
+    return load_model(tiny_checkpoint)
 
 
 def make_voice(model, voice_wav):
@@ -178,10 +182,7 @@ def test_block_decoding_equals_frame_by_frame(model):
 def test_int8_flow_lm_batched_equals_int8_one_at_a_time(tiny_checkpoint, voice_wav):
     from audiobook_tts.tts.quantize import quantize_flow_lm
 
-    yaml_path, weights_path = tiny_checkpoint
-    config = load_config(yaml_path)
-    table = config.flow_lm.lookup_table
-    model = PocketTTS.from_files(config, weights_path, load_tokenizer(table.tokenizer_path, table.tokenizer))
+    model = load_model(tiny_checkpoint)
     float_audio = one_at_a_time(model, make_voice(model, voice_wav))
     quantize_flow_lm(model)
     assert "DynamicQuantizedLinear" in repr(model.flow_lm.transformer) and "Conv1d" in repr(model.mimi)
@@ -204,20 +205,16 @@ def test_bf16_batched_keeps_keys_and_values_in_bfloat16_near_one_at_a_time(tiny_
     """`--precision bf16` runs batched: the batch (and Mimi's decoder) store keys and values in bfloat16 (the
     FlowLM one at a time keeps float32), and bfloat16 linears round differently at 3 rows than at 1, so
     batched audio is one-at-a-time's within bfloat16's rounding only, not float32's."""
-    yaml_path, weights_path = tiny_checkpoint
-    config = load_config(yaml_path)
-    table = config.flow_lm.lookup_table
-    model = PocketTTS.from_files(config, weights_path, load_tokenizer(table.tokenizer_path, table.tokenizer))
+    model = load_model(tiny_checkpoint)
     use_fast_kernels(model, precision="bf16")
     assert model.flow_lm.transformer.kv_dtype == torch.bfloat16
     assert model.mimi.new_decoder_state(1).attention.keys[0].dtype == torch.bfloat16
     voice = make_voice(model, voice_wav)
-    options = GenerationOptions(eos_threshold=1e9, max_tokens=20)  # no EOS: the same lengths either way
-    alone = []
+    alone = []  # no EOS: the same lengths either way
     for index, text in enumerate(TEXTS[:3]):
         torch.manual_seed(100 + index)
-        alone.append(model.generate(voice, text, options))
-    group = [batch.make_request(model, voice, t, 100 + i, options, tag=i) for i, t in enumerate(TEXTS[:3])]
+        alone.append(model.generate(voice, text, NO_EOS_20))
+    group = [batch.make_request(model, voice, t, 100 + i, NO_EOS_20, tag=i) for i, t in enumerate(TEXTS[:3])]
     got = {r.tag: a for r, a in batch.render_requests(model, [group], batch_size=3, threads=1)}
     errors = [float((got[i] - audio).abs().max() / audio.abs().max()) for i, audio in enumerate(alone)]
     assert 1e-6 < max(errors) < 5e-2, errors
