@@ -106,24 +106,21 @@ def main() -> None:
         codes = model.mimi.encode_to_latent(prompt[None])
         return model.mimi.decode(codes, model.mimi.new_decoder_state(1)).flatten().numpy()
 
-    def generation(model) -> np.ndarray:
+    def segments(model) -> list:
         options = GenerationOptions(eos_threshold=NO_EOS)
-        requests = [
-            make_request(model, voice, text, seed, options, tag=seed) for seed, text in enumerate(texts)
-        ]
-        audio = dict((r.tag, a) for r, a in render_requests(model, [requests], batch_size=16, threads=2))
+        return [make_request(model, voice, text, seed, options, tag=seed) for seed, text in enumerate(texts)]
+
+    def generation(model) -> np.ndarray:
+        rendered = render_requests(model, [segments(model)], batch_size=16, threads=2)
+        audio = dict((r.tag, a) for r, a in rendered)
         return torch.cat([audio[i] for i in range(len(texts))]).numpy()
 
     @torch.no_grad()
     def flowlm(model) -> tuple[np.ndarray, np.ndarray]:
-        options = GenerationOptions(eos_threshold=NO_EOS)
-        requests = [
-            make_request(model, voice, text, seed, options, tag=seed) for seed, text in enumerate(texts)
-        ]
         hidden: list[torch.Tensor] = []
         hook = model.flow_lm.out_norm.register_forward_hook(lambda _m, _i, out: hidden.append(out.clone()))
         try:
-            latents = [frames for _, _, frames in generate_latents(model, requests, batch_size=16)]
+            latents = [frames for _, _, frames in generate_latents(model, segments(model), batch_size=16)]
         finally:
             hook.remove()
         return torch.cat([h.flatten() for h in hidden]).numpy(), torch.cat(latents).flatten().numpy()
