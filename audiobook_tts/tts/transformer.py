@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from audiobook_tts.tts import vector_math  # noqa: F401  (first, before any math: see its docstring)
 from audiobook_tts.tts.packed import PackedLinear
 
 
