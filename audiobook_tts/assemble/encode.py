@@ -7,14 +7,15 @@ as the chapters come, then copied (not re-encoded) into the M4B with the chapter
 the MP4 edit list hides the AAC priming, so chapter times are exact on the decoded timeline.
 
 Encoder settings are chosen for CPU time at these rates (24 kHz mono, 128k MP3 = 5.3 bits a sample, 64k AAC
-= 2.7), measured against the defaults. LAME at -q 7 (its noise shaping off) instead of its -q 3: at these
-bits a sample the error stays far below the signal in every band where the shaping -q 3 and -q 5 do fills
-it up to what they estimate is masked, at about half the CPU: 5 minutes of the assembly benchmark's
-speech-like audio, SNR 52.0 dB against 26.1 (-q 3) and 26.2 (-q 5), per band 0-1 / 1-4 / 4-8 / 8-12 kHz
--60 / -46 / -26 / -7 dB against -29 / -16 / -12 / -4; 83 s of espeak-ng speech, 43.9 dB against 24.3, -52 /
--43 / -31 / -23 against -30 / -22 / -11 / -11; 0.13-0.17 CPU s per minute against 0.25-0.31. ffmpeg's AAC
-"fast" coder instead of the default "twoloop" takes half the time at a higher SNR (30.9 against 27.2 dB) --
-its authors found twoloop sounds worse than fast above low bit rates (FFmpeg commit fcb681ac, 2018).
+= 2.7), measured against the defaults. LAME at -q 7 (its noise shaping off) instead of its -q 3: -q 3 and
+-q 5 shape the coding error under what their model deems masked, which at these bits a sample leaves it
+20-30 dB higher in every band than -q 7 does, at about twice the CPU. 5 minutes of the assembly benchmark's
+speech-like audio at 128k: SNR 52.0 dB against 26.1 (-q 3) and 26.2 (-q 5), per band 0-1 / 1-4 / 4-8 / 8-12
+kHz -60 / -46 / -26 / -7 dB against -29 / -16 / -12 / -4; 83 s of espeak-ng speech, 43.9 dB against 24.3,
+-52 / -43 / -31 / -23 against -30 / -22 / -11 / -11 (lower in every band at 32-96k too); 0.13-0.17 CPU s
+per audio minute against 0.25-0.31. ffmpeg's AAC "fast" coder instead of the default "twoloop" takes half
+the time at a higher SNR (30.9 against 27.2 dB) -- its authors found twoloop sounds worse than fast above
+low bit rates (FFmpeg commit fcb681ac, 2018).
 """
 
 from __future__ import annotations

@@ -376,8 +376,8 @@ def true_peaks(window: np.ndarray, count: int, threshold: float) -> np.ndarray:
     hot = np.flatnonzero(np.maximum(chunk_max[:-1], chunk_max[1:]) * TruePeakLimiter.PEAK_BOUND >= threshold)
     peaks = magnitude[context : context + chunks * size].astype(np.float64)
     if len(hot):
-        # each 64-position row of a hot chunk, with the low-pass's reach either side, times the banded matrix of
-        # the four phases' taps (_limiter_band): one BLAS product for all of them
+        # each 64-position row of a hot chunk, with the low-pass's reach either side, times the banded
+        # matrix of the four phases' taps (_limiter_band): one BLAS product for all of them
         band, reach, row = _limiter_band()
         rows_per_chunk = size // row
         windows = np.lib.stride_tricks.sliding_window_view(padded[context - reach :], row + 2 * reach)[::row]
