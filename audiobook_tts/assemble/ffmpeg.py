@@ -10,6 +10,7 @@ opened (mutagen) and its duration compared with the samples fed in.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
@@ -17,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from typing import IO
 
@@ -82,10 +84,16 @@ def error_summary(log: str) -> str:
 
 
 PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged pipe; the assembler writes 1 MB blocks
+# audio waiting for the pipe in a sink's writer thread: while the assembler measures the next chapter, the
+# encoders work through it (24 MB of float32 is 4.4 min at 24 kHz, ~1 s of the AAC encoder's work)
+QUEUE_BYTES = 24 << 20
 
 
 class FfmpegSink:
     """One ffmpeg process reading float32 mono PCM on stdin; stderr goes to a file so no pipe can block.
+
+    `write` queues the block (up to QUEUE_BYTES) and returns; a thread of the sink's feeds the pipe, and a
+    failed write there (ffmpeg gone) surfaces at the next `write` or at `finish`.
 
     With `output` (the file the arguments write), finish() also checks that file: it opens as audio and
     lasts as long as the samples written. `nice` > 0 lowers its priority (beside a render it yields to);
@@ -142,6 +150,12 @@ class FfmpegSink:
             import fcntl  # POSIX only
 
             fcntl.fcntl(self._stdin, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        self._queue: collections.deque[bytes | None] = collections.deque()
+        self._queued_bytes = 0
+        self._changed = threading.Condition()
+        self._failed = False
+        self._writer = threading.Thread(target=self._feed, name=f"feed {what}", daemon=True)
+        self._writer.start()
 
     def renice(self, nice: int) -> None:
         """Set the process's nice value; where it may not be lowered (not root), it stays as it was."""
@@ -149,18 +163,50 @@ class FfmpegSink:
             os.setpriority(os.PRIO_PROCESS, self._process.pid, nice)
 
     def write(self, block: np.ndarray) -> None:
-        try:
-            if self.gain != 1:
-                block = block * self.gain
-            self._stdin.write(np.ascontiguousarray(block, dtype="<f4").data)
-            self.samples += len(block)
-        except (BrokenPipeError, ValueError):
+        """Queue `block` for the encoder and return: the caller goes on (to the next chapter's measuring)
+        while the encoder still has audio (a 1 MB pipe holds 11 s of it, which AAC encodes in 40 ms)."""
+        if self._failed:
             self.finish()  # ffmpeg died: its own message explains why
-            raise AssembleError(f"ffmpeg stopped while writing {self.what}") from None
+            raise AssembleError(f"ffmpeg stopped while writing {self.what}")
+        if self.gain != 1:
+            block = block * self.gain
+        self._put(np.ascontiguousarray(block, dtype="<f4").tobytes())
+        self.samples += len(block)
+
+    def _put(self, data: bytes | None) -> None:
+        """Queue `data` (None: the end) once the queue holds less than QUEUE_BYTES."""
+        with self._changed:
+            while self._queued_bytes >= QUEUE_BYTES:
+                self._changed.wait()
+            self._queue.append(data)
+            self._queued_bytes += len(data or b"")
+            self._changed.notify_all()
+
+    def _feed(self) -> None:
+        """The writer thread: the queue into the pipe, in order, until the end; after a failed write it only
+        empties the queue (so no `_put` waits forever) until the end comes."""
+        while True:
+            with self._changed:
+                while not self._queue:
+                    self._changed.wait()
+                data = self._queue.popleft()
+            if data is None:
+                return
+            if not self._failed:
+                try:
+                    self._stdin.write(data)
+                except (BrokenPipeError, ValueError, OSError):
+                    self._failed = True
+            with self._changed:
+                self._queued_bytes -= len(data)
+                self._changed.notify_all()
 
     def finish(self) -> str:
         """Close the input, wait, and return ffmpeg's log; a non-zero exit, an error in the log or an output
         that does not hold the audio fed in becomes an AssembleError."""
+        if self._writer.is_alive():
+            self._put(None)
+            self._writer.join()
         try:
             self._stdin.close()
         except BrokenPipeError:
@@ -170,6 +216,8 @@ class FfmpegSink:
         log = self._stderr.read().decode("utf-8", "replace")
         self._stderr.close()
         check_written(code, log, self.what)
+        if self._failed:
+            raise AssembleError(f"ffmpeg stopped while writing {self.what}")
         if self.output is not None:
             check_output(self.output, self.samples / self.sample_rate, self.what)
         return log
@@ -178,6 +226,9 @@ class FfmpegSink:
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+        if self._writer.is_alive():  # its write fails now that ffmpeg is gone, and it empties the queue
+            self._put(None)
+            self._writer.join()
         if not self._stderr.closed:
             self._stderr.close()
 

@@ -3,7 +3,10 @@ disk-full line the rest of the pipeline prints."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import threading
 
 import numpy as np
 import pytest
@@ -74,3 +77,27 @@ def test_an_output_shorter_than_its_audio_is_refused(tmp_path, ffmpeg):
     sink.write(np.zeros(3 * SAMPLE_RATE, np.float32))  # played twice as fast: 1.5 s of 3, and exit 0
     with pytest.raises(AssembleError, match=r"with 1\.[45]\d s of audio, not 3\.00 s"):
         sink.finish()
+
+
+def test_an_encoder_that_stops_reading_is_an_error_not_a_hang(tmp_path, ffmpeg):
+    """The sink's writer thread meets the broken pipe; a later write or finish says so in one line."""
+    sink = checked_sink(ffmpeg, tmp_path / "early.mp3", "-t", "0.1", "-c:a", "libmp3lame", "-f", "mp3")
+    block = np.zeros(1 << 18, np.float32)  # 1 MB, the assembler's block
+    with pytest.raises(AssembleError, match="ffmpeg stopped while writing"):
+        for _ in range(40):  # more than the queue holds: the error must surface before the end
+            sink.write(block)
+        sink.finish()
+
+
+def test_killing_a_sink_whose_encoder_is_stuck_returns(tmp_path, ffmpeg):
+    """Cleanup after an interrupt kills every sink; one whose ffmpeg no longer reads (stopped here) has its
+    writer thread blocked on a full pipe with blocks still queued. kill() must end both."""
+    sink = checked_sink(ffmpeg, tmp_path / "stuck.mp3", "-c:a", "libmp3lame", "-f", "mp3")
+    os.kill(sink._process.pid, signal.SIGSTOP)
+    for _ in range(6):  # the 1 MB pipe fills, the rest waits in the queue
+        sink.write(np.zeros(1 << 18, np.float32))
+    killer = threading.Thread(target=sink.kill, daemon=True)
+    killer.start()
+    killer.join(timeout=30)
+    assert not killer.is_alive() and not sink._writer.is_alive()
+    assert sink._process.poll() is not None
