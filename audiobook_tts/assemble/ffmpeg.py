@@ -92,8 +92,9 @@ QUEUE_BYTES = 24 << 20
 class FfmpegSink:
     """One ffmpeg process reading float32 mono PCM on stdin; stderr goes to a file so no pipe can block.
 
-    `write` queues the block (up to QUEUE_BYTES) and returns; a thread of the sink's feeds the pipe, and a
-    failed write there (ffmpeg gone) surfaces at the next `write` or at `finish`.
+    `write` queues the block and returns; a thread of the sink's feeds the pipe, and a failed write there
+    (ffmpeg gone) surfaces at the next `write` or at `finish`. At full priority up to QUEUE_BYTES wait;
+    niced (beside a render, whose memory the queue would add to) one block at a time, as a plain pipe.
 
     With `output` (the file the arguments write), finish() also checks that file: it opens as audio and
     lasts as long as the samples written. `nice` > 0 lowers its priority (beside a render it yields to);
@@ -140,6 +141,7 @@ class FfmpegSink:
         except OSError as error:
             self._stderr.close()
             raise AssembleError(f"cannot run ffmpeg {ffmpeg!r}: {error.strerror}") from error
+        self._queue_limit = QUEUE_BYTES
         if nice:
             self.renice(nice)
         assert self._process.stdin is not None  # stdin=PIPE above
@@ -158,7 +160,9 @@ class FfmpegSink:
         self._writer.start()
 
     def renice(self, nice: int) -> None:
-        """Set the process's nice value; where it may not be lowered (not root), it stays as it was."""
+        """Set the process's nice value (where it may not be lowered, not root, it stays as it was) and the
+        queue's bound that goes with it."""
+        self._queue_limit = 0 if nice > 0 else QUEUE_BYTES
         with contextlib.suppress(AttributeError, OSError):  # (no setpriority on Windows)
             os.setpriority(os.PRIO_PROCESS, self._process.pid, nice)
 
@@ -174,9 +178,9 @@ class FfmpegSink:
         self.samples += len(block)
 
     def _put(self, data: bytes | None) -> None:
-        """Queue `data` (None: the end) once the queue holds less than QUEUE_BYTES."""
+        """Queue `data` (None: the end) once it fits under the queue's bound (or the queue is empty)."""
         with self._changed:
-            while self._queued_bytes >= QUEUE_BYTES:
+            while self._queued_bytes and self._queued_bytes + len(data or b"") > self._queue_limit:
                 self._changed.wait()
             self._queue.append(data)
             self._queued_bytes += len(data or b"")
