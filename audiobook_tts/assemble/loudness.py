@@ -145,18 +145,30 @@ def upsampling_phases(factor: int, reach: int, beta: float) -> np.ndarray:
     return phases
 
 
+def phase_band(taps: np.ndarray, row: int) -> np.ndarray:
+    """An upsampler's phases (taps [phases, 2 * reach + 1], as upsampling_phases gives them) as a banded
+    matrix [row + 2 * reach, phases x row]: a window of `row` samples with reach either side, times it, gives
+    each phase's value at each of the row's positions (numpy's BLAS does such products fast)."""
+    width = row + taps.shape[1] - 1
+    band = np.zeros((width, len(taps), row), np.float32)
+    for j in range(row):  # position j's values weigh samples j .. j + 2 * reach of its window
+        band[j : j + taps.shape[1], :, j] = taps.T
+    return band.reshape(width, -1)
+
+
+def times_band(windows: np.ndarray, band: np.ndarray) -> np.ndarray:
+    """windows @ band on one BLAS thread: more would spin beside the render for a product this size."""
+    with _blas().limit(limits=1, user_api="blas"):
+        return np.ascontiguousarray(windows) @ band
+
+
 @functools.cache
 def _limiter_band(row: int = 64) -> tuple[np.ndarray, int, int]:
     """The limiter's 4x upsampler (the low-pass scipy's resample_poly(x, 4, 1) uses: 81 taps, Kaiser window,
-    beta 5) as a banded matrix [row + 2 * reach, 4 phases x row]: a window of row samples with reach either
-    side, times it, gives the four upsampled values from each of the row's samples to the next (phase 0 is
-    the sample itself within 6e-4, as resample_poly gives it); and reach."""
+    beta 5) as a phase_band of all four phases (phase 0 is the sample itself within 6e-4, as resample_poly
+    gives it); and its reach and row."""
     taps = upsampling_phases(4, 10, 5.0)
-    reach = taps.shape[1] // 2
-    band = np.zeros((row + 2 * reach, len(taps), row), np.float32)
-    for j in range(row):
-        band[j : j + 2 * reach + 1, :, j] = taps.T
-    return band.reshape(row + 2 * reach, -1), reach, row
+    return phase_band(taps, row), taps.shape[1] // 2, row
 
 
 @functools.cache
@@ -184,11 +196,7 @@ class TruePeakMeter:
         factor = max(2, math.ceil(192000 / sample_rate))
         taps = upsampling_phases(factor, self.REACH, self.BETA)[1:]  # phase 0 is the sample itself
         self._bound = float(np.abs(taps).sum(axis=1).max())  # |value| <= bound x its samples' largest |x|
-        width = self.ROW + 2 * self.REACH
-        band = np.zeros((width, len(taps), self.ROW), np.float32)
-        for j in range(self.ROW):  # position j's values weigh samples j .. j + 2 * REACH of its row
-            band[j : j + 2 * self.REACH + 1, :, j] = taps.T
-        self._band = band.reshape(width, -1)
+        self._band = phase_band(taps, self.ROW)
         self._pending = np.zeros(self.REACH, np.float32)  # silence before the stream, then what is unread
         self._peak = 0.0
 
@@ -205,7 +213,7 @@ class TruePeakMeter:
         self._peak = max(self._peak, float(pieces.max()))
         hot = np.flatnonzero(np.maximum(pieces[:-1], pieces[1:]) * self._bound > self._peak)
         if len(hot):
-            between = self._between(self._windows(samples, rows)[hot])
+            between = times_band(self._windows(samples, rows)[hot], self._band)
             self._peak = max(self._peak, float(np.abs(between).max()))
         self._pending = samples[rows * self.ROW :]
 
@@ -217,7 +225,7 @@ class TruePeakMeter:
             tail = np.zeros(rows * self.ROW + 2 * self.REACH, np.float32)  # silence after the end
             tail[: len(self._pending)] = self._pending
             self._peak = max(self._peak, float(np.abs(tail).max()))
-            between = self._between(self._windows(tail, rows)).reshape(rows, -1, self.ROW)
+            between = times_band(self._windows(tail, rows), self._band).reshape(rows, -1, self.ROW)
             between = between.transpose(0, 2, 1).reshape(rows * self.ROW, -1)[:count]  # by position
             self._peak = max(self._peak, float(np.abs(between).max()))
             self._pending = self._pending[count:]
@@ -227,12 +235,6 @@ class TruePeakMeter:
         """Each row's samples with REACH either side (a view), rows from samples[REACH] on."""
         windows = np.lib.stride_tricks.sliding_window_view(samples, self.ROW + 2 * self.REACH)
         return windows[: rows * self.ROW : self.ROW]
-
-    def _between(self, windows: np.ndarray) -> np.ndarray:
-        """The values between samples for these rows: (row, phase x position)."""
-        # one BLAS thread: more would spin beside the render for a product this size
-        with _blas().limit(limits=1, user_api="blas"):
-            return np.ascontiguousarray(windows) @ self._band
 
 
 def limiter_may_act(loudness: ChapterLoudness, gain_db: float, ceiling_db: float) -> bool:
@@ -382,8 +384,7 @@ def true_peaks(window: np.ndarray, count: int, threshold: float) -> np.ndarray:
         rows_per_chunk = size // row
         windows = np.lib.stride_tricks.sliding_window_view(padded[context - reach :], row + 2 * reach)[::row]
         picked = (hot[:, None] * rows_per_chunk + np.arange(rows_per_chunk)).ravel()
-        with _blas().limit(limits=1, user_api="blas"):
-            between = np.ascontiguousarray(windows[picked]) @ band  # [rows, phase x position]
+        between = times_band(windows[picked], band)  # [rows, phase x position]
         best = np.abs(between).reshape(len(picked), -1, row).max(axis=1).reshape(len(hot), size)
         rows = peaks.reshape(chunks, size)
         rows[hot] = np.maximum(best, rows[hot])
