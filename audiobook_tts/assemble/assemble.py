@@ -185,6 +185,9 @@ class _Assembly:
         # each MP3 is checked (and corrected) once it is encoded, in a thread of the checker's, so that the
         # next chapter's measuring and encoding go on meanwhile; the M4B's check goes beside the last MP3's
         self.checker = ThreadPoolExecutor(max_workers=2, thread_name_prefix="check")
+        # the next chapter is measured and levelled in a thread of its own while this one is encoded (add)
+        self.measurer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="measure")
+        self.levelling: dict[int, Future[tuple[ChapterLoudness, list[Cue], float | None]]] = {}
         self.mp3_checks: list[Future[FileCheck]] = []
         self.m4b_check: Future[FileCheck] | None = None
         # the encode, across chapters: one limiter, one AAC stream for the M4B, the chapter being written
@@ -208,24 +211,36 @@ class _Assembly:
         return sink
 
     # -- one chapter: measure, level, encode ----------------------------------------------------------------
-    def add(self) -> None:
+    def add(self, measure_next: bool = True) -> None:
         """Measure, level and encode the next chapter. Its MP3 is complete once the next chapter (or
-        finish) has pushed the limiter's delayed tail through."""
+        finish) has pushed the limiter's delayed tail through.
+
+        With `measure_next`, the chapter after it is measured and levelled meanwhile, in the measurer's
+        thread (it needs no limiter but its own), so that both cores have work at every chapter boundary:
+        the first two chapters are measured side by side, and each next one while this one is encoded."""
         index = len(self.loudness)
         count = len(self.chapters)
-        measured, cues = self.measure(index)
+        ahead = self.levelling.pop(index, None)
+        if measure_next and index + 1 < count:
+            self.levelling[index + 1] = self.measurer.submit(self.level_chapter, index + 1)
+        measured, cues, gain_db = ahead.result() if ahead is not None else self.level_chapter(index)
         self.loudness.append(measured)
         self.cues.append(cues)
         self.lengths.append(self.head + measured.samples + self.tail)
         self.progress("measure", index + 1, count)
-        gain_db = 0.0
-        if is_silent(measured):
+        if gain_db is None:
             self.warnings.append(f"chapter {self.chapters[index].title!r} is silent; left at its level")
-        else:
-            gain_db = self.settle_gain(index, measured, self.target - self.level(measured))
-        self.gains_db.append(gain_db)
+        self.gains_db.append(gain_db or 0.0)
         self.progress("check", index + 1, count)
         self.encode(index)
+
+    def level_chapter(self, index: int) -> tuple[ChapterLoudness, list[Cue], float | None]:
+        """Chapter `index`'s loudness, subtitle cues and the gain that brings it to the target after the
+        limiter (None: the chapter is silent, and stays at its level)."""
+        measured, cues = self.measure(index)
+        if is_silent(measured):
+            return measured, cues, None
+        return measured, cues, self.settle_gain(index, measured, self.target - self.level(measured))
 
     def measure(self, index: int) -> tuple[ChapterLoudness, list[Cue]]:
         """Stream a chapter through the loudness meter, collecting its subtitle cues."""
@@ -264,7 +279,7 @@ class _Assembly:
         ceiling_db = self.options.true_peak_db - CODEC_HEADROOM_DB
         previous = None
         for _ in range(3):
-            if not self.limiter_acts(index, gain_db, ceiling_db):
+            if not self.limiter_acts(index, measured, gain_db, ceiling_db):
                 break
             limited = self.measure_limited(index, gain_db)
             level = self.level(limited)
@@ -516,11 +531,12 @@ class _Assembly:
                 yield block * gain
         yield room_tone(self.tail, self.sample_rate + 1)
 
-    def limiter_acts(self, index: int, gain_db: float, ceiling_db: float) -> bool:
-        """Whether a limiter with `ceiling_db` would turn down any of chapter `index` at `gain_db`: the sample
-        peak rules most chapters in or out, the true peaks (a pass over the chapter, stopping at the first
-        over the ceiling) the rest. Where it would not, its pass can be skipped: its output is its input."""
-        if not limiter_may_act(self.loudness[index], gain_db, ceiling_db):
+    def limiter_acts(self, index: int, measured: ChapterLoudness, gain_db: float, ceiling_db: float) -> bool:
+        """Whether a limiter with `ceiling_db` would turn down any of chapter `index` (`measured`) at
+        `gain_db`: the sample peak rules most chapters in or out, the true peaks (a pass over the chapter,
+        stopping at the first over the ceiling) the rest. Where it would not, its pass can be skipped: its
+        output is its input."""
+        if not limiter_may_act(measured, gain_db, ceiling_db):
             return False
         return exceeds_ceiling(self.chapter_stream(index, gain_db), ceiling_db)
 
@@ -540,7 +556,7 @@ class _Assembly:
         meter = LoudnessMeter(self.sample_rate)
         gain_db, ceiling_db = self.gains_db[index] + setting.gain_db, setting.ceiling_db - CODEC_HEADROOM_DB
         limiter = None
-        if self.limiter_acts(index, gain_db, ceiling_db):
+        if self.limiter_acts(index, self.loudness[index], gain_db, ceiling_db):
             limiter = self.new_limiter()
             stream = self.limited_stream({index: setting}, limiter)
         else:
@@ -577,8 +593,9 @@ class _Assembly:
         return [cue for segment in segment_cues for cue in sentence_cues(segment, self.sentence_timing)]
 
     def cleanup(self) -> None:
-        self.stop.set()  # a check under way stops at its next piece, before anything is removed
+        self.stop.set()  # a check or measure under way stops at its next piece, before anything is removed
         self.checker.shutdown(cancel_futures=True)
+        self.measurer.shutdown(cancel_futures=True)
         for sink in self.sinks:
             sink.kill()
         for partial in self.partials:
@@ -717,7 +734,10 @@ class BackgroundAssembly:
                         self._changed.wait()
                 if stop.is_set():
                     return
-                self._job.add()
+                # beside the render (niced), one chapter at a time; once it is done the next is measured
+                # while this one is encoded, if it is ready
+                after = index + 1 < len(self._ready) and self._ready[index + 1]
+                self._job.add(measure_next=after and self._job.nice == 0)
         except _Stopped:
             pass
         except BaseException as error:  # handed to the caller's thread by result()

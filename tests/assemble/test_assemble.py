@@ -186,3 +186,24 @@ def test_other_cover_formats_become_jpeg(ffmpeg):
     assert gif.startswith(b"GIF")
     data, mime = cover_as_jpeg_or_png(BookTags(title="x", cover=gif), ffmpeg)
     assert mime == "image/jpeg" and data.startswith(b"\xff\xd8\xff")
+
+
+def test_measuring_the_next_chapter_while_one_is_encoded_gives_the_same_bytes(tmp_path):
+    """assemble() measures and levels chapter n+1 in a thread of its own while chapter n is encoded; one
+    chapter at a time (as beside a render) must write the same files: the levelling needs no state of the
+    book's limiter."""
+    from audiobook_tts.assemble.assemble import _finish, _prepare
+
+    levels = zip(TITLES[:3], LEVELS, strict=True)
+    chapters = [make_chapter(title, level, seed) for seed, (title, level) in enumerate(levels)]
+    ahead = assemble(chapters, TAGS, tmp_path / "ahead", AssembleOptions(), SAMPLE_RATE)
+    job = _prepare(chapters, TAGS, tmp_path / "in-turn", AssembleOptions(), SAMPLE_RATE, None, None, None)
+    try:
+        for _ in chapters:
+            job.add(measure_next=False)
+        in_turn = _finish(job, None)
+    finally:
+        job.cleanup()
+    assert [path.name for path in ahead.files] == [path.name for path in in_turn.files]
+    for one, other in zip(ahead.files, in_turn.files, strict=True):
+        assert one.read_bytes() == other.read_bytes(), one.name

@@ -77,6 +77,16 @@ def test_empty_chapter_is_refused(tmp_path):
     assert "Blank" in one_line(error) and "no audio" in one_line(error)
 
 
+def test_an_empty_chapter_measured_ahead_is_refused_and_leaves_nothing(tmp_path):
+    """Chapter 2 is measured in the measurer's thread while chapter 1 is encoded: its error is the same line,
+    and chapter 1's files in progress are removed."""
+    chapters = [make_chapter("One", 0.3, 1), ChapterAudio("Blank", lambda: []), make_chapter("Three", 0.3, 3)]
+    with pytest.raises(AssembleError) as error:
+        assemble(chapters, TAGS, tmp_path, AssembleOptions(), SAMPLE_RATE)
+    assert one_line(error) == "chapter 2 ('Blank') has no audio: render it again"
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.fixture
 def tiny_disk(tmp_path):
     """A 96 KiB tmpfs (needs root and mount rights; skipped elsewhere)."""
