@@ -42,7 +42,6 @@ from audiobook_tts.assemble.ffmpeg import (
     find_ffmpeg,
     write_file,
 )
-from audiobook_tts.assemble.heap import keep_freed_memory
 from audiobook_tts.assemble.loudness import (
     CODEC_HEADROOM_DB,
     ChapterLoudness,
@@ -804,7 +803,6 @@ def _prepare(
     if not chapters:
         raise AssembleError("the book has no chapters to assemble")
     out_dir = Path(out_dir)
-    keep_freed_memory()
     job = _Assembly(chapters, tags, out_dir, options, sample_rate, progress, sentences)
     check_writable(out_dir)
     return job

@@ -1,11 +1,8 @@
-"""What the assembler asks of the operating system for speed: each encoder's threads on one core, and a C heap
-that keeps what numpy frees. Both are Linux (glibc) matters; elsewhere they change nothing."""
+"""Each encoder's threads on one core (Linux; elsewhere ffmpeg starts as any process)."""
 
 from __future__ import annotations
 
 import os
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,7 +12,6 @@ import pytest
 
 from audiobook_tts.assemble.ffmpeg import FfmpegSink, start_on_one_core
 
-ROOT = Path(__file__).resolve().parents[2]
 linux_only = pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="CPU affinity is Linux's")
 
 
@@ -59,38 +55,3 @@ def test_processes_running_together_get_different_cores():
         for process in sleepers:
             process.kill()
             process.wait()
-
-
-# bursts of numpy temporaries, 10 x 3 MB alive at once and then all freed, as the limiter and the meters make
-# them per block; the page faults of the last bursts, once the heap had its chance to keep the memory
-BURSTS = """
-import resource, sys
-import numpy as np
-if sys.argv[1] == "keep":
-    from audiobook_tts.assemble.heap import keep_freed_memory
-    keep_freed_memory()
-def burst():
-    arrays = [np.ones(3 << 18, np.float32) for _ in range(10)]
-    return sum(float(a[-1]) for a in arrays)
-for _ in range(5):
-    burst()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(20):
-    burst()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-"""
-
-
-def faults(mode: str) -> int:
-    run = subprocess.run(
-        [sys.executable, "-c", BURSTS, mode], capture_output=True, text=True, cwd=ROOT, check=True
-    )
-    return int(run.stdout)
-
-
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's heap")
-def test_kept_heap_memory_is_not_faulted_in_again():
-    kept, default = faults("keep"), faults("default")
-    # 20 bursts of 30 MB: ~150 000 pages faulted afresh when the heap gives them back, none when it keeps them
-    assert kept < 2000
-    assert default > 50 * kept
