@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from audiobook_tts.assemble import ffmpeg as ffmpeg_module
 from audiobook_tts.assemble.ffmpeg import FfmpegSink, start_on_one_core
 
 linux_only = pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="CPU affinity is Linux's")
@@ -41,7 +42,8 @@ def test_an_encoders_threads_all_run_on_one_core_and_the_caller_keeps_its_cores(
 
 @linux_only
 @pytest.mark.skipif(len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2, reason="needs two cores")
-def test_processes_running_together_get_different_cores():
+def test_processes_running_together_get_different_cores(monkeypatch):
+    monkeypatch.setattr(ffmpeg_module, "_on_core", [])  # none of another test's ffmpegs still counted
     sleepers = [start_on_one_core([sys.executable, "-c", "import time; time.sleep(30)"]) for _ in range(2)]
     try:
         first, second = (os.sched_getaffinity(process.pid) for process in sleepers)
