@@ -31,9 +31,10 @@ def test_an_encoders_threads_all_run_on_one_core_and_the_caller_keeps_its_cores(
     sink = FfmpegSink(ffmpeg, 24000, ["-c:a", "aac", "-f", "mp4", str(tmp_path / "a.mp4")], what="a.mp4")
     try:
         sink.write(np.zeros(48000, np.float32))
-        time.sleep(0.5)  # ffmpeg has started its demuxer, decoder, filter, encoder and muxer threads
+        deadline = time.monotonic() + 30  # until ffmpeg has started its demuxer, decoder, ... threads
+        while len(cores := thread_cores(sink._process.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(os.sched_getaffinity(sink._process.pid)) == 1
-        cores = thread_cores(sink._process.pid)
         assert len(cores) >= 3 and len(set(cores)) == 1  # threads made after the start inherit the core
     finally:
         sink.finish()
