@@ -168,7 +168,7 @@ def report(name: str, figures: dict[str, float]) -> None:
         f"  CPU s per audio s: {figures['cpu'] / audio:.3f} in all "
         f"({figures['cpu to last segment'] / audio:.3f} to the last segment stored)"
     )
-    print(f"  peak RSS {figures['rss']:.2f} GB (this process; ffmpeg's encoders add ~60 MB)")
+    print(f"  peak RSS {figures['rss']:.2f} GiB (this process; ffmpeg's encoders add ~60 MiB)")
     print(
         f"  first progress after {figures['first progress']:.2f} s, first segment stored after "
         f"{figures['first segment stored']:.2f} s (from script start)"

@@ -250,7 +250,7 @@ def main() -> None:
         r = best(mode)
         speed, cost = r["audio"] / r["wall"], r["cpu"] / r["audio"]
         rss, first = r["rss"] / 2**30, r["first_audio"] * 1000
-        line = f"{mode:13s} {speed:15.2f} {cost:14.3f} {rss:7.2f} GB {first:9.0f} ms"
+        line = f"{mode:13s} {speed:15.2f} {cost:14.3f} {rss:6.2f} GiB {first:9.0f} ms"
         against = say_base if mode.startswith("say") else base
         if against is not None:
             ratio_speed = speed / (against["audio"] / against["wall"])
