@@ -260,6 +260,7 @@ _ABBREVIATIONS = {
     "Cf.": "Compare",
     "esp.": "especially",
     "incl.": "including",
+    "Esq.": "Esquire",
 }
 # Abbreviations that are read only before a number: "No. 5", "p. 17", "ch. 4", "vol. 2", "fig. 3".
 _BEFORE_NUMBER = {
@@ -352,8 +353,9 @@ _SAID_IN_FULL = {
     "vol": "volume",
     "art": "article",
     "fig": "figure",
-    "cap": "capitolo",
+    "cap": "chapter",
 }
+_CHAPTER_WORD = {"it": "capitolo", "es": "capítulo", "pt": "capítulo", "fr": "chapitre", "de": "Kapitel"}
 _ROMAN = r"(?:[IVXLCDM]+|[ivxlc]+)"
 # "Chapters II and III", "sect. VII", "CHAPTER IV", "Books i-iii": the thing, then one numeral or a list
 _NUMBERED = re.compile(
@@ -438,9 +440,16 @@ def _language(ctx: NormalizeContext) -> str:
     return language_code(ctx.language)
 
 
+# Spanish and Portuguese say ordinals up to ten only: "capítulo quinto" but "capítulo once", "Alfonso trece",
+# "siglo diecinueve"; Italian says them all ("capitolo diciassettesimo", "Luigi quattordicesimo").
+_ORDINALS_UP_TO_TEN = {"es", "pt"}
+
+
 def _numeral_said(value: int, language: str, ordinal_form: bool) -> str:
     if language == "en":
         return ordinal(value) if ordinal_form else cardinal(value)
+    if language in _ORDINALS_UP_TO_TEN and value > 10:
+        ordinal_form = False
     try:
         if ordinal_form or (language == "fr" and value == 1):
             return ordinal(value, language) if language != "fr" or value != 1 else "premier"
@@ -462,6 +471,7 @@ def numbered_references(text: str, ctx: NormalizeContext) -> str:
             return match[0]
         if period and thing.lower() in _SAID_IN_FULL:
             full = _SAID_IN_FULL[thing.lower()]
+            full = _CHAPTER_WORD.get(language, full) if full == "chapter" else full
             thing, period = (full.capitalize() if thing[0].isupper() else full), ""
         ordinal_form = language in ORDINAL_LANGUAGES
 
@@ -498,7 +508,8 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
         return f"{name} {cardinal(value)}" if name == "War" else f"{name} the {ordinal(value)}"
 
     # "George II. of Great Britain": the numeral's own period goes too when the sentence runs on.
-    text = re.sub(r"\b([A-Z][a-z]+) ([IVXL]+)\b(?:\.(?=\s+[a-z]))?(?!['’])", regnal, text)
+    # "Charles II's" is possessive; after a one-letter numeral only "'s" is ("Mary I'd" is the pronoun)
+    text = re.sub(r"\b([A-Z][a-z]+) ([IVXL]+)\b(?:\.(?=\s+[a-z]))?(?!['’](?!s\b))", regnal, text)
     if ctx.heading:
 
         def leading(match: re.Match[str]) -> str:
@@ -655,6 +666,7 @@ def money(text: str, ctx: NormalizeContext) -> str:
         return " ".join(parts)
 
     text = re.sub(r"(?<![\w.])L(?=\d)", "£", text)  # older books write pounds as L100
+    text = pre_decimal_money(text)
     symbols = re.escape("".join(_CURRENCIES))
     return re.sub(rf"([{symbols}]) ?({_NUMBER})(?: ({_SCALES})\b)?", spoken, text)
 
@@ -738,6 +750,60 @@ def dates(text: str, ctx: NormalizeContext) -> str:
     day = rf"(?:\b([Tt]he) )?\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?: (\d{{3,4}}))?\b"
     text = re.sub(day, day_first, text)
     return re.sub(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}})\b)?(?! ?%)", month_first, text)
+
+
+# Pounds, shillings and pence as British books wrote them before 1971: "£12 10s. 6d.", "10s. 6d.", "40s.",
+# "6d." (otherwise read as the decade "forties" and the ordinal "sixth").
+_STERLING = re.compile(r"£ ?(\d{1,3}(?:,\d{3})+|\d+) (\d{1,3})s\.?(?: (\d{1,2})d\.?)?(?!\w)")
+_SHILLINGS_AND_PENCE = re.compile(r"(?<![\w.,£])(\d{1,3})s\.? (\d{1,2})d\.?(?!\w)")
+_LONE_COIN = re.compile(r"(?<![\w.,'’£/-])(\d{1,3})(s\.|d\.?)(?!\w)")
+# after these, "40s." is a decade ("in the 40s.", "in his 40s."); "2d" after these is the old ordinal
+_DECADE_BEFORE = {"the", "his", "her", "its", "their", "my", "your", "our", "early", "mid", "late"}
+_ORDINAL_BEFORE = {"the", "of", *(month.lower() for month in _MONTHS)}
+
+
+def _coins(count: int, one: str, many: str) -> str:
+    return f"{cardinal(count)} {one if count == 1 else many}"
+
+
+def _sterling(pounds: str, shillings: str | None, pence: str | None) -> str:
+    parts = [_coins(int(pounds.replace(",", "")), "pound", "pounds")] if pounds else []
+    if shillings and int(shillings):
+        parts.append(_coins(int(shillings), "shilling", "shillings"))
+    if pence and int(pence):
+        parts.append(_coins(int(pence), "penny", "pence"))
+    if not parts:
+        return _coins(0, "shilling", "shillings")
+    if pence and int(pence) and len(parts) > 1:  # "two pounds ten shillings and sixpence"
+        return f"{' '.join(parts[:-1])} and {parts[-1]}"
+    return " ".join(parts)
+
+
+def pre_decimal_money(text: str) -> str:
+    """£12 10s. 6d. -> twelve pounds ten shillings and six pence; 40s. -> forty shillings; 6d -> six pence.
+    "40s." stays a decade after "the", "his", "early"...; "2d", "3d" (old ordinals) are pence only with their
+    period and not after "the", "of" or a month: "the 2d Regiment" and "the 3d. of June" are ordinals."""
+    if "s" not in text and "d" not in text:
+        return text
+    text = _STERLING.sub(lambda m: _sterling(m[1], m[2], m[3]), text)
+    text = _SHILLINGS_AND_PENCE.sub(lambda m: _sterling("", m[1], m[2]), text)
+
+    def lone(match: re.Match[str]) -> str:
+        count, unit = int(match[1]), match[2]
+        before = re.search(r"([A-Za-z]+)\W*$", text[: match.start()])
+        word = before[1].lower() if before else ""
+        if unit == "s.":
+            if count % 10 == 0 and word in _DECADE_BEFORE:
+                return match[0]
+            return _coins(count, "shilling", "shillings")
+        old_ordinal = count % 10 in (2, 3) and count % 100 not in (12, 13)
+        if old_ordinal and unit == "d":
+            return match[0]  # the ordinals rule reads it
+        if old_ordinal and word in _ORDINAL_BEFORE:
+            return ordinal(count)  # "the 3d. of June": its period is no stop
+        return _coins(count, "penny", "pence")
+
+    return _LONE_COIN.sub(lone, text)
 
 
 _UNITS = {

@@ -122,10 +122,24 @@ def _last_word(text: str) -> str:
     return word.lstrip(_OPENERS).lower()
 
 
+# "St." or "Dr." ending a piece: Saint or Doctor before a name unless a capitalised word or a house number
+# comes before it (then Street or Drive, which may end a sentence: Punkt decides), as normalize reads them.
+_TITLE_AT_END = re.compile(r"(?:^|[\s\"'“‘(\[—–])(St|Dr)\.$")
+_STREET_AT_END = re.compile(r"(?:\b[A-Z][a-z]+|\d+) (?:St|Dr)\.$")
+# Pre-decimal money: "£12 10s. | 6d. due to me" is one amount, never two sentences.
+_SHILLINGS_AT_END = re.compile(r"\d+s\.$")
+_PENCE_AT_START = re.compile(r"\d+d\.?(?!\w)")
+
+
 def _should_join(previous: str, following: str) -> bool:
-    if previous.rstrip().endswith(".") and _last_word(previous) in NEVER_FINAL:
+    previous = previous.rstrip()
+    if previous.endswith(".") and _last_word(previous) in NEVER_FINAL:
         return not (_last_word(previous) == "no" and not following[:1].isdigit())
     first = following.lstrip(_OPENERS + " ")[:1]
+    if _TITLE_AT_END.search(previous) and not _STREET_AT_END.search(previous):
+        return first.isupper()
+    if _SHILLINGS_AT_END.search(previous) and _PENCE_AT_START.match(following):
+        return True
     return first.islower()
 
 

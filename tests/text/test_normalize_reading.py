@@ -73,10 +73,61 @@ def test_roman_numerals_by_context_in_english(text, expected):
         ("Au XIXe siècle, Louis XIV.", "fr", "Au dix-neuvième siècle, Louis quatorze."),
         ("CHAPITRE II", "fr", "Chapitre deux"),
         ("E io vi dico.", "it", "E io vi dico."),
+        # Spanish and Portuguese say ordinals up to ten only (num2words also spelled 40-49 "quadragésimo")
+        ("Capítulo V. Capítulo XLIX.", "es", "Capítulo quinto. Capítulo cuarenta y nueve."),
+        ("Alfonso XIII y Felipe II, siglo XIX.", "es", "Alfonso trece y Felipe segundo, siglo diecinueve."),
+        ("Capítulo XII", "pt", "Capítulo doze"),
+        ("Capitolo XVII", "it", "Capitolo diciassettesimo"),
+        # "cap." in the book's language: it was always the Italian "capitolo"
+        ("Véase cap. XX.", "es", "Véase capítulo veinte."),
+        ("Vedi cap. XX.", "it", "Vedi capitolo ventesimo."),
     ],
 )
 def test_roman_numerals_by_context_in_other_languages(text, language, expected):
     assert said(text, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Pepys (Standard Ebooks): "twelve pounds tens. | Zeroth. due to me" before
+        ("I taking my £12 10s. 0d. due to me.", "I taking my twelve pounds ten shillings due to me."),
+        ("paid £12 17s. 6d. due from me", "paid twelve pounds seventeen shillings and six pence due from me"),
+        (
+            "£3733 17s. 5d. in all",
+            "three thousand seven hundred and thirty-three pounds seventeen shillings and five pence in all",
+        ),
+        ("it costs 1s. 6d. a pound", "it costs one shilling and six pence a pound"),
+        ("gave the child 40s. and went", "gave the child forty shillings and went"),
+        ("paid 35s. for it", "paid thirty-five shillings for it"),
+        ("a 6d. stamp and a 1d. one", "a six pence stamp and a one penny one"),
+        # a decade or an old ordinal stays one
+        ("in the late 60s. and after", "in the late sixties. and after"),
+        ("in his 40s.", "in his forties."),
+        ("the 2d Regiment", "the second Regiment"),
+        ("on the 3d. of June", "on the third of June"),
+    ],
+)
+def test_pounds_shillings_and_pence(text, expected):
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # was "Charles I I’s Coronation": the apostrophe kept the numeral from the regnal rule
+        ("Charles II’s Coronation", "Charles the second’s Coronation"),
+        ("Henry VIII's wives", "Henry the eighth's wives"),
+        ("Mary I's reign", "Mary the first's reign"),
+        ("Mary I'd like that.", "Mary I'd like that."),  # the pronoun
+    ],
+)
+def test_a_regnal_numeral_takes_a_possessive(text, expected):
+    assert said(text) == expected
+
+
+def test_esquire():
+    assert said("Samuel Pepys, Esq., of the Navy Office.") == "Samuel Pepys, Esquire, of the Navy Office."
 
 
 def test_a_heading_numeral_is_read_in_the_books_language():
