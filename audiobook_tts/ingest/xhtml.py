@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from copy import deepcopy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import entities as html_entities
 from urllib.parse import unquote, urlsplit
 
@@ -104,7 +104,7 @@ class RawBlock:
     text: str
     matter: str | None = None  # reason, when this block lies inside front/back matter
     note_refs: list[str] = field(default_factory=list)  # note keys referenced from this block, in order
-    level: int = 0  # 1-6 for headings
+    level: int = 0  # 1-6 for <h1>-<h6>; 0 for the other parts of an <hgroup>
     omission: str | None = None  # what was announced or skipped here ("table, 4 rows: skipped")
     cue: Cue | None = None  # what an announcement stands for
 
@@ -205,6 +205,7 @@ def clean_verse(text: str) -> str:
 class _Context:
     matter: str | None = None
     quote: bool = False
+    heading: bool = False  # inside an <hgroup>: every paragraph is part of the heading
 
 
 class _Walker:
@@ -366,7 +367,9 @@ class _Walker:
             self._emit("scene_break", "", context)
             return
         lines = [line for line in clean_verse(text).split("\n") if line]
-        if breaks >= 2 and len(lines) >= 3 and sum(map(len, lines)) / len(lines) < 70:
+        if context.heading:  # level 0: a part of the heading above it, which starts no chapter of its own
+            self._emit("heading", " ".join(lines), context, refs)
+        elif breaks >= 2 and len(lines) >= 3 and sum(map(len, lines)) / len(lines) < 70:
             self._emit("verse", text, context, refs)
         else:
             self._emit("quote" if context.quote else "paragraph", " ".join(lines), context, refs)
@@ -387,7 +390,7 @@ class _Walker:
             or context.matter
         )
         if matter != context.matter:
-            context = _Context(matter, context.quote)
+            context = replace(context, matter=matter)
         if name in _CONTENTS_CANDIDATES and _is_contents_list(element):
             self._anchors_in(element, deep=True)
             links = sum(
@@ -436,9 +439,12 @@ class _Walker:
             self._emit("verse", "".join(pieces), context, refs)
         elif name in ("li", "dt", "dd"):
             self._list_item(element, context)
+        elif name == "hgroup":  # "II" + "Mr. and Mrs. S. F. Ukridge", or a title + its subtitle: one heading
+            self._anchors_in(element, deep=False)
+            self._container(element, replace(context, heading=True))
         elif name == "blockquote":
             self._anchors_in(element, deep=False)
-            self._container(element, _Context(context.matter, quote=True))
+            self._container(element, replace(context, quote=True))
         elif name in _CONTAINERS or self._has_block_children(element):
             self._anchors_in(element, deep=False)
             self._container(element, context)

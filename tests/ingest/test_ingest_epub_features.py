@@ -1,10 +1,11 @@
 """EPUB shapes the corpus lacks, built at test time: NCX-only books, anchors mid-file, spine fallback,
 Gutenberg-style footnotes in a separate file, SSML breaks, placeholders, landmarks, EPUB 2 covers,
-PLS aliases."""
+PLS aliases, Standard Ebooks' <hgroup> headings."""
 
 from __future__ import annotations
 
 from audiobook_tts.ingest import IngestOptions, load_book
+from audiobook_tts.text import prepare_chapter
 from tests.fixtures.epub import nav, opf, simple_epub, write_epub, xhtml
 
 NCX = """<?xml version="1.0" encoding="UTF-8"?>
@@ -347,4 +348,56 @@ def test_html_named_entities_under_an_xhtml11_doctype(tmp_path):
         ("paragraph", "para"),
         ("paragraph", "“loose”"),
         ("paragraph", "Sidebar text."),  # a sidebar is read; a pull quote repeats the text and is not
+    ]
+
+
+# Standard Ebooks' three hgroup shapes (its manual's header patterns) and a plain heading, each with the label
+# its nav gives the chapter
+HGROUP_CHAPTERS = [
+    (
+        '<hgroup><h2 epub:type="z3998:ordinal z3998:roman">II</h2>'
+        '<p epub:type="title"><abbr>Mr.</abbr> and <abbr>Mrs.</abbr> S. F. Ukridge</p></hgroup>',
+        "II: Mr. and Mrs. S. F. Ukridge",
+    ),
+    (
+        '<hgroup><h2><span epub:type="label">Phase</span>\n<span epub:type="ordinal">the First</span></h2>'
+        '<p epub:type="title">The Maiden</p></hgroup>',
+        "Phase the First: The Maiden",
+    ),
+    (
+        '<hgroup><h2 epub:type="title">Epilogue</h2><p epub:type="subtitle">A Morning Call</p></hgroup>',
+        "Epilogue",
+    ),
+    ("<h2>The Storm Breaks</h2>", "The Storm Breaks"),
+]
+
+
+def test_every_part_of_an_hgroup_is_heading_and_spoken_once(tmp_path):
+    """A <p> in an <hgroup> (the chapter's title after its number, or a subtitle) is part of the heading: it
+    was read again as the chapter's first paragraph after the title that already holds it."""
+    docs = {f"c{n}.xhtml": shape for n, shape in enumerate(HGROUP_CHAPTERS)}
+    files = {
+        "OEBPS/content.opf": opf(list(docs)),
+        "OEBPS/nav.xhtml": nav(
+            "".join(f'<li><a href="{doc}">{label}</a></li>' for doc, (_, label) in docs.items())
+        ),
+    }
+    for doc, (heading, _) in docs.items():
+        files[f"OEBPS/{doc}"] = xhtml(f'<section epub:type="chapter">{heading}<p>The story.</p></section>')
+    book = load_book(write_epub(tmp_path / "se.epub", files))
+    assert [blocks(c) for c in book.chapters] == [
+        [("heading", "II"), ("heading", "Mr. and Mrs. S. F. Ukridge"), ("paragraph", "The story.")],
+        [("heading", "Phase the First"), ("heading", "The Maiden"), ("paragraph", "The story.")],
+        [("heading", "Epilogue"), ("heading", "A Morning Call"), ("paragraph", "The story.")],
+        [("heading", "The Storm Breaks"), ("paragraph", "The story.")],
+    ]
+    spoken = [
+        [segment.text for segment in prepare_chapter(chapter, lambda text: len(text.split()))]
+        for chapter in book.chapters
+    ]
+    assert spoken == [
+        ["Two: Mister and Missus S. F. Ukridge.", "The story."],
+        ["Phase the First: The Maiden.", "The story."],
+        ["Epilogue. A Morning Call.", "The story."],
+        ["The Storm Breaks.", "The story."],
     ]
