@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from html import entities as html_entities
@@ -96,6 +97,8 @@ _BACKLINK = re.compile(
 _LEADING_MARKER = re.compile(r"^\s*([\[(]?\d{1,4}[\])]?\.?|[*†‡§¶]+)\s+")
 SCENE_BREAK = re.compile(r"^\s*((?:[*·•~#∗]\s*){3,}|⁂+|[*∗]|§)\s*$")
 _INVISIBLE = re.compile("[\u00ad\u200b\ufeff]")  # soft hyphen, zero-width space, stray BOM
+_JOIN = "\x00"  # set after a drop capital that starts the next word (no parsed document holds a NUL)
+_JOINED = re.compile("\x00\\s*")  # the mark and the space after it: "M" + "\nerle" -> "Merle"
 
 
 @dataclass
@@ -193,11 +196,11 @@ def entity_text(node: etree._Element) -> str:
 
 def clean_inline(text: str) -> str:
     """Collapse whitespace (no-break spaces too: str.split treats them as space) and drop invisible marks."""
-    return " ".join(strip_controls(_INVISIBLE.sub("", text)).split())
+    return " ".join(strip_controls(_INVISIBLE.sub("", _JOINED.sub("", text))).split())
 
 
 def clean_verse(text: str) -> str:
-    lines = (clean_inline(line) for line in text.split("\n"))
+    lines = (clean_inline(line) for line in _JOINED.sub("", text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -278,8 +281,8 @@ class _Walker:
                 pieces.append("\n" if verse else " ")
             elif name == "break":
                 pieces.append(_pause_markup(child))
-            elif name == "img" and _DROP_CAP.match(child.get("alt") or ""):
-                pieces.append(child.get("alt"))  # a drop capital drawn as an image: "M" + "R. BENNET"
+            elif name == "img" and (drop_cap := _drop_cap(child.get("alt") or "")):
+                pieces.append(drop_cap)  # a drop capital drawn as an image: "M" + "R. BENNET"
             elif (
                 name in _SKIP
                 or name in _PLACEHOLDER
@@ -602,7 +605,22 @@ class _Walker:
         flush()
 
 
-_DROP_CAP = re.compile(r"^[A-Za-zÀ-ÿ]{1,2}$")
+_QUOTES = "\"'“”‘’"
+_DROP_CAP = re.compile(rf"^[{_QUOTES}]?[A-Za-zÀ-ÿ]{{1,2}}[{_QUOTES}]?$")
+
+
+def _drop_cap(alt: str) -> str | None:
+    """What a drop capital drawn as an image reads, from its alt ("M", '"M' opening a quotation), else None.
+
+    A consonant is never a word on its own, so it joins the word after it across the line break Gutenberg
+    sets after the image ("M" + "erle"); a vowel may be a word ("A long time") and keeps the space."""
+    if not _DROP_CAP.match(alt):
+        return None
+    letters = alt.strip(_QUOTES)
+    consonant = unicodedata.normalize("NFD", letters)[0].upper() not in "AEIOUY"
+    return alt + _JOIN if len(letters) == 1 and alt.endswith(letters) and consonant else alt
+
+
 _CAPTION_CLASS = re.compile(r"\b(caption|illus\w*)\b", re.I)
 
 

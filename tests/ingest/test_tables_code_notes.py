@@ -184,6 +184,24 @@ def test_gutenberg_html_drop_capitals_and_captions_inside_headings(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    "opening, read",
+    [
+        # The Girl's Own Paper, 1886 (Gutenberg 18195): the image ends its line, the word goes on after it
+        (
+            '<span class="figleft">\n<img alt="&quot;M" src="m.png"/>\n</span>\nerle, I may be so.',
+            '"Merle, I may be so.',
+        ),
+        ('<img alt="“T" src="t.png"/>HE sea was calm.”', "“THE sea was calm.”"),
+        ('<img alt="‘T" src="t.png"/>\nwas the night.', "‘Twas the night."),
+        ('<img alt="A" src="a.png"/>\nlong time ago.', "A long time ago."),  # a vowel may be a word
+    ],
+)
+def test_a_drop_capital_keeps_its_quotation_mark_and_its_word(tmp_path, opening, read):
+    blocks, _ = chapter_blocks(tmp_path, f"<h2>CHAPTER I.</h2><p>{opening}</p>")
+    assert blocks == [("heading", "CHAPTER I."), ("paragraph", read)]
+
+
 def test_a_dialogue_set_out_in_two_columns_is_read_as_text(tmp_path):
     rows = (
         "<tr><td>I.</td><td>Bonjour, monsieur, comment allez-vous ce matin, par ce beau temps?</td></tr>"
