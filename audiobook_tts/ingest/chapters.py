@@ -14,7 +14,13 @@ from pathlib import Path
 
 from audiobook_tts.ingest.book import Block, Book, BookError, Chapter, Metadata
 from audiobook_tts.ingest.language import guess_language
-from audiobook_tts.ingest.matter import matter_from_text, matter_from_title, title_for_reason
+from audiobook_tts.ingest.matter import (
+    GUTENBERG_LICENCE,
+    gutenberg_marker,
+    matter_from_text,
+    matter_from_title,
+    title_for_reason,
+)
 from audiobook_tts.ingest.options import NotesMode
 from audiobook_tts.ingest.xhtml import RawBlock
 
@@ -41,6 +47,31 @@ class Draft:
     def add(self, block: RawBlock, doc: str) -> None:
         self.blocks.append(block)
         self.block_docs.append(doc)
+
+
+def _has_text(blocks: list[RawBlock]) -> bool:
+    """Text a listener wants among the blocks: more than headings and breaks, outside front/back matter."""
+    return any(b.kind not in ("heading", "scene_break") and b.matter is None for b in blocks)
+
+
+def _mark_gutenberg_boilerplate(draft: Draft) -> None:
+    """A block holding a Project Gutenberg marker bounds its boilerplate: the blocks from an END marker on are
+    the licence, and in the text before the first chapter the blocks up to a START marker are the header.
+    Marked only when real text lies on the other side (a poem with no heading between it and the licence),
+    which is then read; a chapter that is all boilerplate, or only a heading before it ("FOOTNOTES"), is
+    recognised whole by matter_from_text. So is a chapter holding a START marker: a heading in the header
+    ("The Project Gutenberg eBook of ...") started it, and the producers' credits follow the marker."""
+    for index, block in enumerate(draft.blocks):
+        reason = gutenberg_marker(block.text) if block.matter is None else None
+        if reason == GUTENBERG_LICENCE:
+            boilerplate, beside = draft.blocks[index:], draft.blocks[:index]
+        elif reason and draft.synthetic:
+            boilerplate, beside = draft.blocks[: index + 1], draft.blocks[index + 1 :]
+        else:
+            continue
+        if _has_text(beside):
+            for part in boilerplate:
+                part.matter = part.matter or reason
 
 
 def _runs(draft: Draft) -> list[Draft]:
@@ -70,6 +101,7 @@ def split_matter(drafts: list[Draft]) -> list[Draft]:
     a copyright page file the TOC does not list) chapters of their own, so they can be left out."""
     result: list[Draft] = []
     for draft in drafts:
+        _mark_gutenberg_boilerplate(draft)
         runs = _runs(draft)
         if draft.synthetic:  # text before the first TOC entry
             for run in runs:

@@ -120,10 +120,19 @@ def matter_from_title(title: str) -> str | None:
     return None
 
 
+def gutenberg_marker(text: str) -> str | None:
+    """The boilerplate a Project Gutenberg marker in the text bounds: its header (START) or licence (END)."""
+    marker = _GUTENBERG_TEXT.search(text)
+    if marker is None:
+        return None
+    return GUTENBERG_HEADER if marker[1].upper() == "START" else GUTENBERG_LICENCE
+
+
 def matter_from_text(text: str) -> str | None:
-    """Heuristics on a short chapter's whole text: copyright notices and Gutenberg markers."""
-    if _GUTENBERG_TEXT.search(text):
-        return GUTENBERG_HEADER if re.search(r"START OF", text, re.I) else GUTENBERG_LICENCE
+    """Heuristics on a chapter's whole text: a Gutenberg marker in any chapter (one holding real text beside
+    the marker was split first, see chapters.split_matter), a copyright notice in a short one."""
+    if reason := gutenberg_marker(text):
+        return reason
     if len(text.split()) < 300 and _COPYRIGHT_TEXT.search(text):
         return "front matter: copyright page (copyright notice in the text)"
     return None

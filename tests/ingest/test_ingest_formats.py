@@ -164,6 +164,54 @@ def test_html_placeholders_and_notes(tmp_path):
     assert second[1:3] == [("paragraph", "Texte."), ("note", "Une note.")]
 
 
+PROSE = "It was a long day and nothing much happened in it, as far as anyone could tell at the time."
+HEADER = (
+    "<pre>The Project Gutenberg EBook of Autumn Leaves\n\nTitle: Autumn Leaves\n\n"
+    "*** START OF THIS PROJECT GUTENBERG EBOOK AUTUMN LEAVES ***\n\nProduced by A. Volunteer</pre>"
+)
+LICENCE = (
+    "<pre>End of the Project Gutenberg EBook of Autumn Leaves\n\n"
+    "*** END OF THIS PROJECT GUTENBERG EBOOK AUTUMN LEAVES ***\n\n"
+    "Updated editions will replace the previous one.</pre>"
+)
+
+
+def test_gutenberg_html_text_beside_the_header_or_licence_is_read(tmp_path):
+    """The Girl's Own Paper, 1886 (Gutenberg 18195, no pg-boilerplate markup): a poem is the last chapter, the
+    licence follows it with no heading between; the whole chapter was taken for the licence and not read."""
+    stanza = "<p>The chestnut burrs are falling<br/>On the dew-steeped lawn,<br/>Where the swallows call</p>"
+    path = tmp_path / "gop.html"
+    path.write_text(
+        f"<html><body>{HEADER}<p>{PROSE * 4}</p><h2>CHAPTER I.</h2><p>{PROSE}</p>"
+        f"<h2>AUTUMN.</h2>{stanza}{LICENCE}</body></html>"
+    )
+    book = load_book(path)
+    assert [(c.title, c.excluded_reason) for c in book.chapters] == [
+        ("Project Gutenberg header", "front matter: Project Gutenberg header"),
+        ("Front matter", None),  # the text after the header's START marker
+        ("CHAPTER I.", None),
+        ("AUTUMN.", None),
+        ("Project Gutenberg licence", "back matter: Project Gutenberg licence"),
+    ]
+    assert kinds_and_texts(book, "AUTUMN.")[-1] == (
+        "verse",
+        "The chestnut burrs are falling\nOn the dew-steeped lawn,\nWhere the swallows call",
+    )
+
+
+def test_gutenberg_html_a_heading_alone_before_the_licence_goes_with_it(tmp_path):
+    """Gutenberg's "FOOTNOTES" heading, whose notes were taken out as notes, is followed by the licence."""
+    path = tmp_path / "notes.html"
+    path.write_text(
+        f"<html><body><h2>I.</h2><p>{PROSE}</p><h2>II.</h2><p>{PROSE}</p><h2>FOOTNOTES</h2>{LICENCE}"
+    )
+    book = load_book(path)
+    assert [(c.title, c.excluded_reason) for c in book.chapters][-1] == (
+        "FOOTNOTES",
+        "back matter: Project Gutenberg licence",
+    )
+
+
 # --- Markdown --------------------------------------------------------------------------------------------
 
 MARKDOWN = """---
