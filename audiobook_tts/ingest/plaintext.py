@@ -116,8 +116,26 @@ def footnotes(blocks: list[RawBlock], source: str) -> tuple[list[RawBlock], dict
     return kept, notes
 
 
+def _chapters(blocks: list[RawBlock], path: Path, title: str, before: int) -> list[Draft]:
+    """A chapter at each heading, the text before the first in a draft of its own; with no heading at all the
+    whole text is one chapter named `title`. `before` drafts precede these (their sources are numbered)."""
+    has_parts = any(b.kind == "heading" and b.level == 1 for b in blocks)
+    drafts = [Draft("", 1, path.name, synthetic=True, doc=path.name)]
+    for block in blocks:
+        if block.kind == "heading":
+            level = block.level if has_parts else 1
+            drafts.append(Draft(block.text, level, f"{path.name}#{before + len(drafts)}", doc=path.name))
+        drafts[-1].add(block, path.name)
+    if len(drafts) == 1:
+        drafts[0].synthetic, drafts[0].title = False, title
+    return drafts
+
+
 def load_text(path: Path, options: IngestOptions) -> Book:
     text = read_text(path)
+    first = ""  # a book before this file's Gutenberg header, ended by its own END marker (two files joined)
+    if (start := _GUTENBERG_START.search(text)) and (end := _GUTENBERG_END.search(text, 0, start.start())):
+        first, text = text[: end.start()], text[end.start() :]  # its licence goes with the header
     header, body, footer = "", text, ""
     if start := _GUTENBERG_START.search(text):
         line_end = text.find("\n", start.start()) % (len(text) + 1)  # -1 (last line) -> len(text)
@@ -135,22 +153,16 @@ def load_text(path: Path, options: IngestOptions) -> Book:
         cover=sidecar_cover(path),
     )
 
-    blocks, notes = footnotes(_blocks(_paragraphs(body), None), path.name)
-    has_parts = any(b.kind == "heading" and b.level == 1 for b in blocks)
-    drafts: list[Draft] = []
+    # each book its own notes: a "[1]" in the second is not the first one's note 1
+    first_blocks, notes = footnotes(_blocks(_paragraphs(first), None), f"{path.name}#first")
+    blocks, body_notes = footnotes(_blocks(_paragraphs(body), None), path.name)
+    notes |= body_notes
+    drafts = _chapters(first_blocks, path, path.stem, 0) if first_blocks else []
     if header.strip():
         drafts.append(Draft("", 1, path.name, synthetic=True, doc=path.name))
         for block in _blocks(_paragraphs(header), GUTENBERG_HEADER):
             drafts[-1].add(block, path.name)
-    lead = Draft("", 1, path.name, synthetic=True, doc=path.name)
-    drafts.append(lead)
-    for block in blocks:
-        if block.kind == "heading":
-            level = block.level if has_parts else 1
-            drafts.append(Draft(block.text, level, f"{path.name}#{len(drafts)}", doc=path.name))
-        drafts[-1].add(block, path.name)
-    if len(drafts) == 1 + bool(header.strip()):  # no headings: the whole text is one chapter
-        lead.synthetic, lead.title = False, metadata.title
+    drafts += _chapters(blocks, path, metadata.title, len(drafts))
     if footer.strip():
         drafts.append(Draft("", 1, path.name, synthetic=True, doc=path.name))
         for block in _blocks(_paragraphs(footer), GUTENBERG_LICENCE):

@@ -58,6 +58,40 @@ def test_text_chapters_crlf_bom_and_gutenberg_markers(tmp_path):
     assert "\r" not in all_text and "\ufeff" not in all_text
 
 
+def test_text_a_book_before_a_whole_gutenberg_file_is_read(tmp_path):
+    """faust.txt (fhswf/datasets): Faust I without a Gutenberg header but with its END marker and licence,
+    then the whole Gutenberg file of Faust II. All before Faust II's START marker was taken for its header."""
+    text = (
+        "Prolog im Himmel.\n\nDie Sonne tönt nach alter Weise\nIn Brudersphären Wettgesang.\n\n"
+        "*** END OF THIS PROJECT GUTENBERG EBOOK FAUST I ***\n\nLicence words.\n\n"
+        "Title: Faust II\n\nLanguage: German\n\n"
+        "*** START OF THIS PROJECT GUTENBERG EBOOK FAUST II ***\n\nAnmutige Gegend. Ariel singt.\n"
+    )
+    path = tmp_path / "faust.txt"
+    path.write_text(text, encoding="utf-8")
+    book = load_book(path)
+    assert (book.metadata.title, book.metadata.language) == ("Faust II", "German")
+    assert [(c.title, c.excluded_reason, [b.text for b in c.blocks]) for c in book.chapters] == [
+        (
+            "Prolog im Himmel.",
+            None,
+            ["Prolog im Himmel.", "Die Sonne tönt nach alter Weise\nIn Brudersphären Wettgesang."],
+        ),
+        (
+            "Project Gutenberg header",
+            "front matter: Project Gutenberg header",
+            [
+                "*** END OF THIS PROJECT GUTENBERG EBOOK FAUST I ***",
+                "Licence words.",
+                "Title: Faust II",
+                "Language: German",
+                "*** START OF THIS PROJECT GUTENBERG EBOOK FAUST II ***",
+            ],
+        ),
+        ("Faust II", None, ["Anmutige Gegend. Ariel singt."]),
+    ]
+
+
 def test_text_parts_nest_chapters(tmp_path):
     path = tmp_path / "parts.txt"
     path.write_text(
