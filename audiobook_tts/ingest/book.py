@@ -73,6 +73,9 @@ class Chapter:
     omissions: list[str] = field(default_factory=list)
     # For a section titled only by its number ("I"), the title of the chapter it sits in.
     part_of: str = ""
+    # True when the title is a placeholder of ours ("Front matter"), not the book's words: it names the
+    # chapter in `inspect` and the chapter marks but is never spoken.
+    placeholder_title: bool = False
 
     @property
     def listed_title(self) -> str:

@@ -43,6 +43,7 @@ class Draft:
     block_docs: list[str] = field(default_factory=list)  # the document each block came from
     reason: str | None = None
     doc: str = ""  # the document the chapter's start points into
+    placeholder_title: bool = False  # a title we made up: shown, never spoken (Chapter.placeholder_title)
 
     def add(self, block: RawBlock, doc: str) -> None:
         self.blocks.append(block)
@@ -106,7 +107,8 @@ def split_matter(drafts: list[Draft]) -> list[Draft]:
         if draft.synthetic:  # text before the first TOC entry
             for run in runs:
                 if run.reason is None:
-                    run.title = _first_heading(run) or "Front matter"
+                    heading = _first_heading(run)
+                    run.title, run.placeholder_title = heading or "Front matter", heading is None
                     if _words(run) < _SHORT_FRONT_WORDS:
                         run.reason = (
                             "front matter: title page (short text before the first table-of-contents entry)"
@@ -238,6 +240,7 @@ def finish(
                 source=draft.source,
                 synthetic=draft.synthetic,
                 omissions=[block.omission for block in draft.blocks if block.omission],
+                placeholder_title=draft.placeholder_title,
             )
         )
     name_sections(chapters)

@@ -11,7 +11,8 @@ Pause rules (all values from `PausePlan`):
   `[pause:none]` joins two sentences); at a block's start or end the longer of the marker and the block
   pause wins; markers in a row add up.
 The chapter title is spoken first (option `speak_titles`) and followed by `title`; heading blocks that repeat
-the table-of-contents label are recognised (compared as normalised words) and spoken once.
+the table-of-contents label are recognised (compared as normalised words) and spoken once. A placeholder title
+of ours ("Front matter") is never spoken: the listener hears only the book's words.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def title_headings(chapter: Chapter, options: TextOptions) -> tuple[list[int], b
     "Chapter I. Down the Rabbit-Hole" matches the headings "CHAPTER I." + "Down the Rabbit-Hole"; the TOC
     label "Loomings" matches the heading "CHAPTER 1. Loomings"; then the fuller heading is spoken.
     """
-    title = normalized_words(chapter.title, options)
+    title = [] if chapter.placeholder_title else normalized_words(chapter.title, options)
     if not title:
         return [], False
     leading: list[int] = []
@@ -248,7 +249,7 @@ def prepare_chapter(
     plan = options.pauses
     repeated, headings_are_title = title_headings(chapter, options)
     segments: list[Segment] = []
-    if options.speak_titles:
+    if options.speak_titles and not chapter.placeholder_title:
         if headings_are_title:
             parts: list[tuple[str, int]] = []
             for i in repeated:  # a heading set twice (h1 and h2 alike: "Eredità", "Eredità") is said once

@@ -80,6 +80,20 @@ def test_markdown_a_single_top_heading_is_the_title_and_the_repeated_level_makes
     assert [t for t in titles if t.startswith("Section")] == [f"Section {n}" for n in range(1, 13)]
 
 
+def test_text_before_the_first_heading_has_a_title_that_is_not_spoken(tmp_path):
+    """decretist/Dissertation, Chapter2/chapter2.md: 1,617 words before the first heading (the YAML holds the
+    title) were read after "Front matter.", a title the book never had."""
+    from audiobook_tts.text import prepare_chapter
+
+    opening = " ".join([PROSE] * 4)  # long enough to be read, not a title page
+    book = markdown_book(tmp_path, f"---\ntitle: Chapter 2\n---\n{opening}\n\n## Gratian\n\n{PROSE}\n")
+    front = book.chapters[0]
+    assert (front.title, front.placeholder_title, front.included) == ("Front matter", True, True)
+    assert (book.chapters[1].title, book.chapters[1].placeholder_title) == ("Gratian", False)
+    spoken = [segment.text for segment in prepare_chapter(front, lambda text: len(text.split()))]
+    assert " ".join(spoken) == opening
+
+
 def test_markdown_repeated_top_level_with_subsections(tmp_path):
     text = "".join(f"# Chapter {n}\n\n{PROSE}\n\n## A part\n\n{PROSE}\n\n" for n in range(1, 4))
     book = markdown_book(tmp_path, text)

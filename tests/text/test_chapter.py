@@ -199,3 +199,11 @@ def test_a_heading_set_twice_is_spoken_once(count_tokens):
     ch = chapter("Eredità", ("heading", "Eredità"), ("heading", "Eredità"), ("paragraph", "Il testo."))
     spoken = texts(prepare_chapter(ch, count_tokens, TextOptions(language="it")))
     assert spoken == ["Eredità.", "Il testo."]
+
+
+def test_a_placeholder_title_is_shown_but_never_spoken(count_tokens):
+    ch = Chapter("Front matter", [Block("paragraph", "The Decretum is a towering achievement.")])
+    assert texts(prepare_chapter(ch, count_tokens))[0] == "Front matter."
+    ch.placeholder_title = True
+    assert texts(prepare_chapter(ch, count_tokens)) == ["The Decretum is a towering achievement."]
+    assert ch.title == "Front matter"  # still the name `inspect` and the chapter marks show
