@@ -23,7 +23,7 @@ from typing import Literal
 
 from audiobook_tts.ingest.book import Block, Chapter
 from audiobook_tts.ingest.cues import cue_words, word_cue
-from audiobook_tts.text.normalize import NormalizeContext, normalize
+from audiobook_tts.text.normalize import NormalizeContext, language_code, normalize
 from audiobook_tts.text.pauses import PausePlan, split_on_markers
 from audiobook_tts.text.segments import Segment, TokenCounter, budget_run, finish
 from audiobook_tts.text.sentences import split_sentences
@@ -128,7 +128,7 @@ def _speak_sentences(
     `pause`."""
     if not sentences:
         return []
-    packed = budget_run(sentences, count_tokens, options.max_tokens)
+    packed = budget_run(sentences, count_tokens, options.max_tokens, language_code(options.language))
     plan = options.pauses
     segments = [
         Segment(text, plan.sentence if ends_sentence else plan.clause, block_index, kind)

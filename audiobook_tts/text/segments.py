@@ -137,8 +137,11 @@ def _two_pieces(sentence: str, cuts: list[tuple[int, int]], fits: Callable[[str]
     return best[1] if best else None
 
 
-def split_long_sentence(sentence: str, fits: Callable[[str], bool], level: int = 0) -> list[str]:
-    """Cut a sentence into pieces that each fit, where a speaker would breathe (see the module docstring)."""
+def split_long_sentence(
+    sentence: str, fits: Callable[[str], bool], level: int = 0, language: str = "en"
+) -> list[str]:
+    """Cut a sentence into pieces that each fit, where a speaker would breathe (see the module docstring);
+    `language` chooses the words a phrase starts with, for a cut between words."""
     if fits(sentence):
         return [sentence]
     every_cut = _clause_cuts(sentence)
@@ -153,9 +156,11 @@ def split_long_sentence(sentence: str, fits: Callable[[str], bool], level: int =
         for rank in range(level, len(_CLAUSE_BOUNDARIES)):
             pieces = _split_at(sentence, [offset for offset, r in cuts if r == rank])
             if len(pieces) > 1:
-                parts = [part for piece in pieces for part in split_long_sentence(piece, fits, rank + 1)]
+                parts = [
+                    part for piece in pieces for part in split_long_sentence(piece, fits, rank + 1, language)
+                ]
                 return balanced_groups(parts, fits)
-    return _split_between_words(sentence, fits)
+    return _split_between_words(sentence, fits, language)
 
 
 def balanced_groups(parts: list[str], fits: Callable[[str], bool], max_parts: int = 24) -> list[str]:
@@ -193,14 +198,30 @@ def balanced_groups(parts: list[str], fits: Callable[[str], bool], max_parts: in
     return [" ".join(parts[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
-# A cut between words sounds least broken just before one of these: a new phrase starts there.
-PHRASE_STARTS = set(
-    """
-and or but nor yet so for because although though while whereas if unless until since as when whenever where
-wherever which who whom whose than to from in into on onto upon of with without within by at about
-through throughout between among against over under after before during towards toward like near beyond
-""".split()
-)
+# A cut between words sounds least broken just before one of these: a new phrase starts there (conjunctions,
+# prepositions and their contractions, relative pronouns).
+PHRASE_STARTS = {
+    language: set(words.split())
+    for language, words in {
+        "en": """and or but nor yet so for because although though while whereas if unless until since as
+            when whenever where wherever which who whom whose than to from in into on onto upon of
+            with without within by at about through throughout between among against over under after
+            before during towards toward like near beyond""",
+        "fr": """et ou mais donc car ni que qui dont où quand comme si lorsque puisque parce pour par sans
+            avec dans sur sous chez vers entre pendant depuis avant après contre selon de à en""",
+        "de": """und oder aber denn sondern doch dass weil wenn als ob obwohl während damit bis seit
+            nachdem bevor wie wo welcher welche welches mit ohne für gegen durch um über unter vor
+            hinter neben zwischen bei nach von zu aus in an auf im am beim zum zur vom ins ans""",
+        "it": """e ed o ma però perché poiché quando se mentre come dove che cui quale quali benché sebbene
+            finché per con senza tra fra su sotto sopra verso dopo prima contro di a ad da in""",
+        "es": """y e o u pero sino porque pues aunque cuando si mientras como donde que quien cuyo cual
+            para por con sin entre sobre bajo hacia hasta desde tras contra según de a en""",
+        "pt": """e ou mas porém porque pois embora quando se enquanto como onde que quem cujo qual para por
+            com sem entre sobre sob até desde contra segundo de a em""",
+        "nl": """en of maar want dus omdat hoewel terwijl wanneer als dat die wie wat waar met zonder voor
+            door tegen over onder na bij naar van tot uit in op aan""",
+    }.items()
+}
 
 
 NUMBER_WORDS = set(
@@ -253,16 +274,17 @@ def _bad_cut(words: list[str], start: int, cut: int) -> bool:
     return _inside_number(words, start + cut) or _bracket_depth(words, start, start + cut + 1)[-1] > 0
 
 
-def _best_cut(words: list[str], start: int, low: int, high: int, target: float) -> int:
+def _best_cut(words: list[str], start: int, low: int, high: int, target: float, language: str) -> int:
     """The cut (words after `start`) in [low, high] nearest `target`: never inside a spelled-out number or
-    brackets when there is another, preferring one before a phrase-starting word."""
+    brackets when there is another, preferring one before a phrase-starting word of `language`."""
     depths = _bracket_depth(words, start, start + high + 1)
+    phrase_starts = PHRASE_STARTS.get(language, PHRASE_STARTS["en"])
     return min(
         range(low, high + 1),
         key=lambda i: (
             _inside_number(words, start + i),
             depths[i] > 0,
-            words[start + i].lower().strip("\"'“‘(") not in PHRASE_STARTS,
+            words[start + i].lower().strip("\"'“‘(«¿¡") not in phrase_starts,
             abs(i - target),
         ),
     )
@@ -303,7 +325,7 @@ def _fewest_leading_words_to_drop(words: list[str], start: int, longest: int, fi
     return low
 
 
-def _split_between_words(text: str, fits: Callable[[str], bool]) -> list[str]:
+def _split_between_words(text: str, fits: Callable[[str], bool], language: str) -> list[str]:
     """Last resort for a clause over budget: cut between words, never inside one, at a phrase start if one is
     near, into pieces of at least MIN_WORDS words where possible. Linear in the length of `text`."""
     words = text.split()
@@ -324,7 +346,7 @@ def _split_between_words(text: str, fits: Callable[[str], bool]) -> list[str]:
             if remaining >= 2 * MIN_WORDS:  # keep both sides from being garbled fragments
                 low = max(low, min(MIN_WORDS, high))
                 high = min(high, max(low, remaining - MIN_WORDS))
-            cut = _best_cut(words, start, low, high, target)
+            cut = _best_cut(words, start, low, high, target, language)
             if not _bad_cut(words, start, cut):
                 break  # else three pieces cut well beat two cut inside a number or brackets
         pieces.append(" ".join(words[start : start + cut]))
@@ -361,8 +383,11 @@ def pack(units: list[str], fits: Callable[[str], bool]) -> list[str]:
     return [" ".join(group) for group in groups]
 
 
-def budget_run(sentences: list[str], count_tokens: TokenCounter, max_tokens: int) -> list[tuple[str, bool]]:
-    """Pack one run of normalised sentences into model calls: [(finished text, ends a sentence?), ...]."""
+def budget_run(
+    sentences: list[str], count_tokens: TokenCounter, max_tokens: int, language: str = "en"
+) -> list[tuple[str, bool]]:
+    """Pack one run of normalised sentences (in `language`) into model calls: [(finished text, ends a
+    sentence?), ...]."""
 
     counts: dict[str, int] = {}  # the same joins are tried more than once while packing
 
@@ -374,7 +399,7 @@ def budget_run(sentences: list[str], count_tokens: TokenCounter, max_tokens: int
     units: list[str] = []
     ends_sentence: set[int] = set()  # unit indices that end a sentence (the others end a clause)
     for sentence in sentences:
-        units.extend(split_long_sentence(sentence, fits))
+        units.extend(split_long_sentence(sentence, fits, language=language))
         ends_sentence.add(len(units) - 1)
     texts = pack(units, fits)
     out: list[tuple[str, bool]] = []
