@@ -36,6 +36,8 @@ _CAPITALS_HEADING = re.compile(rf"^(?:{_PART_WORDS}|{_CHAPTER_WORDS})\s+[^\W\d_]
 _CHINESE_HEADING = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+(?P<unit>[回章节卷部篇])(?:[\s:：]|$)")
 _GUTENBERG_START = re.compile(r"^\*\*\*\s*START OF (THE|THIS) PROJECT GUTENBERG", re.I | re.M)
 _GUTENBERG_END = re.compile(r"^\*\*\*\s*END OF (THE|THIS) PROJECT GUTENBERG", re.I | re.M)
+# older files say so in words just before the END marker: "End of the Project Gutenberg EBook of Faust, by"
+_GUTENBERG_END_WORDS = re.compile(r"^End of (the |this )?Project Gutenberg", re.I | re.M)
 _TITLE_LINE = re.compile(r"^Title:\s*(.+)$", re.M)
 _AUTHOR_LINE = re.compile(r"^Author:\s*(.+)$", re.M)
 _LANGUAGE_LINE = re.compile(r"^Language:\s*(.+)$", re.M)
@@ -131,17 +133,27 @@ def _chapters(blocks: list[RawBlock], path: Path, title: str, before: int) -> li
     return drafts
 
 
+def _licence_start(text: str, end_marker: int) -> int:
+    """Where the licence before `end_marker` (an END marker's offset) begins: at the "End of the Project
+    Gutenberg EBook of ..." line a few lines above it, when there is one, else at the marker."""
+    window = max(0, end_marker - 1000)
+    words = list(_GUTENBERG_END_WORDS.finditer(text, window, end_marker))
+    return words[-1].start() if words else end_marker
+
+
 def load_text(path: Path, options: IngestOptions) -> Book:
     text = read_text(path)
     first = ""  # a book before this file's Gutenberg header, ended by its own END marker (two files joined)
     if (start := _GUTENBERG_START.search(text)) and (end := _GUTENBERG_END.search(text, 0, start.start())):
-        first, text = text[: end.start()], text[end.start() :]  # its licence goes with the header
+        cut = _licence_start(text, end.start())
+        first, text = text[:cut], text[cut:]  # its licence goes with the header
     header, body, footer = "", text, ""
     if start := _GUTENBERG_START.search(text):
         line_end = text.find("\n", start.start()) % (len(text) + 1)  # -1 (last line) -> len(text)
         header, body = text[:line_end], text[line_end + 1 :]
     if end := _GUTENBERG_END.search(body):
-        body, footer = body[: end.start()], body[end.start() :]
+        cut = _licence_start(body, end.start())
+        body, footer = body[:cut], body[cut:]
 
     title = _TITLE_LINE.search(header)
     author = _AUTHOR_LINE.search(header)

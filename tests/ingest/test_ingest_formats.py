@@ -92,6 +92,22 @@ def test_text_a_book_before_a_whole_gutenberg_file_is_read(tmp_path):
     ]
 
 
+def test_the_words_that_end_a_gutenberg_text_go_with_its_licence(tmp_path):
+    """Older Gutenberg files say "End of the Project Gutenberg EBook of ..." a few lines before the END
+    marker: it was read as the last words of the book (Faust I in faust.txt, fhswf/datasets)."""
+    text = (
+        "Title: Faust\n\n*** START OF THIS PROJECT GUTENBERG EBOOK FAUST ***\n\n"
+        "Nacht.\n\nHabe nun, ach! Philosophie durchaus studiert.\n\n\n\n"
+        "End of the Project Gutenberg EBook of Faust: Der Tragödie erster Teil, by\n"
+        "Johann Wolfgang von Goethe\n\n"
+        "*** END OF THIS PROJECT GUTENBERG EBOOK FAUST ***\n\nLicence words.\n"
+    )
+    path = tmp_path / "faust.txt"
+    path.write_text(text, encoding="utf-8")
+    read = [b.text for c in load_book(path).chapters if c.excluded_reason is None for b in c.blocks]
+    assert read == ["Nacht.", "Habe nun, ach! Philosophie durchaus studiert."]
+
+
 def test_text_parts_nest_chapters(tmp_path):
     path = tmp_path / "parts.txt"
     path.write_text(
