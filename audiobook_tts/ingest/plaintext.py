@@ -19,7 +19,11 @@ from audiobook_tts.ingest.xhtml import SCENE_BREAK, RawBlock, clean_inline, clea
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
     "eighteen|nineteen|twenty|thirty|forty|fifty|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
-    "tenth|last|final"
+    "tenth|last|final|"
+    # the first ordinals in Spanish, Portuguese, Italian, French and German ("Capítulo primero.")
+    "primero|primera|primeiro|segundo|segunda|tercero|tercera|terceiro|cuarto|quarto|quinto|sexto|séptimo|"
+    "sétimo|octavo|oitavo|noveno|nono|décimo|primo|secondo|terzo|sesto|settimo|ottavo|decimo|premier|"
+    "première|deuxième|troisième|quatrième|cinquième|erstes|zweites|drittes|viertes|fünftes"
 )
 _PART_WORDS = "part|book|volume|partie|livre|tome|parte|libro|teil|buch"
 _CHAPTER_WORDS = "chapter|chapitre|capitolo|capítulo|kapitel|canto|chant|letter|lettre|lettera|stave"
@@ -47,9 +51,10 @@ _MAX_VERSE_LINE = 50
 
 def heading_of(paragraph: str) -> tuple[str, str] | None:
     """(kind, heading text) if the paragraph is a chapter/part heading: one short line, or such a line plus a
-    short title line ("CHAPTER I.\\nDown the Rabbit-Hole")."""
+    short title line ("CHAPTER I.\\nDown the Rabbit-Hole"); a numbered one's title may wrap onto a third line
+    ("Capítulo VIII. Del buen suceso que el valeroso don Quijote tuvo en la\\n...\\n...recordación")."""
     lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
-    if not lines or len(lines) > 2 or any(len(line) > _MAX_HEADING for line in lines):
+    if not lines or len(lines) > 3 or any(len(line) > _MAX_HEADING for line in lines):
         return None
     chinese = _CHINESE_HEADING.match(lines[0])
     if chinese:
@@ -62,6 +67,8 @@ def heading_of(paragraph: str) -> tuple[str, str] | None:
         return (kind, " ".join(lines)) if len(lines[0].split()) <= 6 else None
     if not match.group("number") and not (lines[0].isupper() and _CAPITALS_HEADING.match(lines[0])):
         return None  # "Chapter and verse were..." is a sentence, not a heading
+    if len(lines) == 3 and (not match.group("number") or lines[2].endswith((".", "!", "?", ";", ","))):
+        return None  # three lines of prose that open with "Chapter 3 covers..." end like a sentence
     if re.search(r"\s{3,}|[».…]{2,}\s*\d+$", lines[0]):
         return None  # a contents line: "Capitolo I      »     5"
     return ("part" if re.fullmatch(_PART_WORDS, kind) else "chapter"), " ".join(lines)

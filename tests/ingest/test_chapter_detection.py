@@ -25,6 +25,17 @@ PROSE = "It was a long day and nothing much happened in it, as far as anyone cou
         ("第一回　甄士隐梦幻识通灵　贾雨村风尘怀闺秀", "chapter"),
         ("第三卷", "part"),
         ("Prologue", "prologue"),
+        # Don Quijote (Gutenberg 2000): an ordinal word, and a title that wraps onto a third line
+        (
+            "Capítulo primero. Que trata de la condición y ejercicio del famoso hidalgo\ndon Quijote",
+            "chapter",
+        ),
+        (
+            "Capítulo VIII. Del buen suceso que el valeroso don Quijote tuvo en la\n"
+            "espantable y jamás imaginada aventura de los molinos de viento, con otros\n"
+            "sucesos dignos de felice recordación",
+            "chapter",
+        ),
     ],
 )
 def test_paragraphs_that_are_chapter_headings(paragraph, kind):
@@ -39,6 +50,8 @@ def test_paragraphs_that_are_chapter_headings(paragraph, kind):
         "Capitolo I            »     5",  # a contents line
         "Canto the song, he said.",
         "第一回来的时候，他已经走了，大家都很失望，只好回家。" * 4,  # prose that starts like a heading
+        # three short lines of prose that open with a numbered chapter end like a sentence
+        "Chapter 3 covers the harbour and the\nships that used it in the years before\nthe war began.",
     ],
 )
 def test_sentences_that_only_start_like_headings(paragraph):
