@@ -179,14 +179,18 @@ def urls_and_emails(text: str, ctx: NormalizeContext) -> str:
 
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?")
 _NOTE_MARKER = re.compile(r"\[\^[^\]\s]*\]|(?<=[^\W\d_])\[\d{1,3}\](?!\w)")
+# a Pandoc citation, "[@noonan_gratian_1979]", "[see @doe99, pp. 33-35; @smith04]": a reference, not speech
+_CITATION = re.compile(r" ?\[[^\[\]]*(?<![\w.])@[A-Za-z_][^\[\]]*\]")
 _MARKUP_CHARACTERS = str.maketrans({"{": " ", "}": " ", "`": "", "[": " ", "]": " ", "^": " ", "\\": " "})
 
 
 def stray_markup(text: str, ctx: NormalizeContext) -> str:
-    """Markup that escaped the reader: TeX commands (\\newpage), "[^1]" and "word[1]" note markers, braces,
-    backticks and square brackets (their words are kept). A listener must never hear any of it."""
+    """Markup that escaped the reader: Pandoc citations ("[@doe99]", dropped), TeX commands (\\newpage),
+    "[^1]" and "word[1]" note markers, braces, backticks and square brackets (their words are kept). A
+    listener must never hear any of it."""
     if not any(ch in text for ch in "\\{}`[]^"):
         return text
+    text = _CITATION.sub("", text)
     text = _NOTE_MARKER.sub("", _TEX_COMMAND.sub(" ", text))
     return text.translate(_MARKUP_CHARACTERS)
 
@@ -749,7 +753,21 @@ def dates(text: str, ctx: NormalizeContext) -> str:
 
     day = rf"(?:\b([Tt]he) )?\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?: (\d{{3,4}}))?\b"
     text = re.sub(day, day_first, text)
-    return re.sub(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}})\b)?(?! ?%)", month_first, text)
+    text = re.sub(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}})\b)?(?! ?%)", month_first, text)
+    return _NUMERIC_DATE.sub(numeric_date, text)
+
+
+# 21/3/2017 and 3/21/2017 are dates; 3/4/2017 could be either, so it is left to the numbers.
+_NUMERIC_DATE = re.compile(r"(?<![\w/.])(\d{1,2})/(\d{1,2})/(\d{4})(?![\w/])")
+
+
+def numeric_date(match: re.Match[str]) -> str:
+    first, second, year_written = int(match[1]), int(match[2]), int(match[3])
+    if first > 12 and 1 <= second <= 12 and first <= 31:
+        return f"the {ordinal(first)} of {_MONTHS[second - 1]} {year(year_written)}"
+    if second > 12 and 1 <= first <= 12 and second <= 31:
+        return f"{_MONTHS[first - 1]} {ordinal(second)}, {year(year_written)}"
+    return match[0]
 
 
 # Pounds, shillings and pence as British books wrote them before 1971: "£12 10s. 6d.", "10s. 6d.", "40s.",

@@ -245,3 +245,29 @@ def test_a_heading_in_capitals_is_read_as_words_in_other_languages_too():
 def test_a_us_postcode_after_its_state_is_read_digit_by_digit():
     assert said("Salt Lake City, UT 84116.") == "Salt Lake City, U T eight four one one six."
     assert said("There were 84116 farms.") == "There were eighty-four thousand one hundred and sixteen farms."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a dissertation in Markdown: "3/21/2017" was "three twenty-one twenty seventeen"
+        ("accessed 3/21/2017 online", "accessed March twenty-first, twenty seventeen online"),
+        ("on 21/3/2017 we met.", "on the twenty-first of March twenty seventeen we met."),
+        ("on 3/4/2017 we met.", "on three four twenty seventeen we met."),  # either order: left as numbers
+    ],
+)
+def test_a_numeric_date_is_read_as_a_date_when_its_order_is_certain(text, expected):
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # was "at noonan gratian one thousand nine hundred and seventy-nine" (103 segments in one chapter)
+        ("a myth,[@noonan_gratian_1979] it is best", "a myth, it is best"),
+        ("as shown [see @doe99, pp. 33-35; @smith04].", "as shown."),
+        ("write [me@example.com] now", "write me at example dot com now"),  # an address is no citation
+    ],
+)
+def test_pandoc_citations_are_not_read(text, expected):
+    assert said(text) == expected
