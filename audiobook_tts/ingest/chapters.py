@@ -120,6 +120,7 @@ def split_matter(drafts: list[Draft]) -> list[Draft]:
         # text from a spine document no TOC entry points at belongs to the entry before it
         owned = bool(runs) and (runs[0].doc == draft.doc or runs[0].reason is None)
         head = Draft(draft.title, draft.level, draft.source, False, doc=draft.doc)
+        head.placeholder_title = draft.placeholder_title  # a title of ours stays unspoken
         if owned:
             first = runs.pop(0)
             head.blocks, head.block_docs, head.reason = first.blocks, first.block_docs, first.reason
@@ -230,9 +231,10 @@ def finish(
     chapters = []
     for draft in drafts:
         included = draft.reason is None or (include_front_matter and draft.reason != NO_TEXT)
+        title = _full_title(draft.title, draft.blocks) or _first_heading(draft)
         chapters.append(
             Chapter(
-                title=_full_title(draft.title, draft.blocks) or _first_heading(draft) or "Untitled",
+                title=title or "Untitled",
                 blocks=_place_notes(draft, notes, notes_mode, used),
                 level=draft.level,
                 included=included,
@@ -240,7 +242,7 @@ def finish(
                 source=draft.source,
                 synthetic=draft.synthetic,
                 omissions=[block.omission for block in draft.blocks if block.omission],
-                placeholder_title=draft.placeholder_title,
+                placeholder_title=draft.placeholder_title or not title,
             )
         )
     name_sections(chapters)

@@ -212,11 +212,11 @@ def load_epub(path: Path, options: IngestOptions) -> Book:
         draft.title = _without_heading_caption(draft)
         if not draft.title:  # spine fallback, or an entry without a label
             root = documents.get(draft.doc)
-            draft.title = (
-                next((b.text for b in draft.blocks if b.kind == "heading"), None)
-                or (_title_of(root) if root is not None else None)
-                or f"Section {drafts.index(draft)}"
+            found = next((b.text for b in draft.blocks if b.kind == "heading"), None) or (
+                _title_of(root) if root is not None else None
             )
+            # a number of ours when the book gives none: shown, never spoken
+            draft.title, draft.placeholder_title = found or f"Section {drafts.index(draft)}", not found
 
     return finish(
         path,

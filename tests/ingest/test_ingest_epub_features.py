@@ -123,6 +123,20 @@ def test_spine_fallback_when_there_is_no_toc(tmp_path):
     ]
 
 
+def test_a_section_the_book_gives_no_title_is_numbered_but_never_spoken(tmp_path):
+    files = {
+        "OEBPS/content.opf": opf(["a.xhtml", "b.xhtml"], nav_href="nav.xhtml"),
+        "OEBPS/nav.xhtml": xhtml("<p>No toc nav here.</p>"),
+        "OEBPS/a.xhtml": xhtml("<h1>Opening</h1><p>First words.</p>", title="A"),
+        "OEBPS/b.xhtml": xhtml("<p>Words of a section nobody named.</p>", title=""),
+    }
+    book = load_book(write_epub(tmp_path / "unnamed.epub", files))
+    titles = [(c.title, c.placeholder_title) for c in book.chapters]
+    assert titles == [("Opening", False), ("Section 2", True)]
+    spoken = [s.text for s in prepare_chapter(book.chapters[1], lambda text: len(text.split()))]
+    assert spoken == ["Words of a section nobody named."]
+
+
 def test_gutenberg_style_footnotes_in_a_separate_non_linear_file(tmp_path):
     chapter = xhtml(
         '<h1>One</h1><p>A claim.<a id="FNanchor_1" href="notes.xhtml#Footnote_1" class="fnanchor">[1]</a> '
