@@ -111,29 +111,19 @@ def test_an_illustration_caption_pandoc_copied_into_the_label_is_not_the_title(t
 
 def test_spine_fallback_when_there_is_no_toc(tmp_path):
     files = {
-        "OEBPS/content.opf": opf(["a.xhtml", "b.xhtml"], nav_href="nav.xhtml"),
+        "OEBPS/content.opf": opf(["a.xhtml", "b.xhtml", "c.xhtml"], nav_href="nav.xhtml"),
         "OEBPS/nav.xhtml": xhtml("<p>No toc nav here.</p>"),
         "OEBPS/a.xhtml": xhtml("<h1>Opening</h1><p>First words.</p>", title="A"),
         "OEBPS/b.xhtml": xhtml("<p>Untitled words.</p>", title="The B Document"),
+        "OEBPS/c.xhtml": xhtml("<p>Words of a section nobody named.</p>", title=""),
     }
     book = load_book(write_epub(tmp_path / "fallback.epub", files))
-    assert [(c.title, c.source) for c in book.chapters] == [
-        ("Opening", "OEBPS/a.xhtml"),
-        ("The B Document", "OEBPS/b.xhtml"),
+    assert [(c.title, c.source, c.placeholder_title) for c in book.chapters] == [
+        ("Opening", "OEBPS/a.xhtml", False),
+        ("The B Document", "OEBPS/b.xhtml", False),
+        ("Section 3", "OEBPS/c.xhtml", True),  # a number of ours: shown, never spoken
     ]
-
-
-def test_a_section_the_book_gives_no_title_is_numbered_but_never_spoken(tmp_path):
-    files = {
-        "OEBPS/content.opf": opf(["a.xhtml", "b.xhtml"], nav_href="nav.xhtml"),
-        "OEBPS/nav.xhtml": xhtml("<p>No toc nav here.</p>"),
-        "OEBPS/a.xhtml": xhtml("<h1>Opening</h1><p>First words.</p>", title="A"),
-        "OEBPS/b.xhtml": xhtml("<p>Words of a section nobody named.</p>", title=""),
-    }
-    book = load_book(write_epub(tmp_path / "unnamed.epub", files))
-    titles = [(c.title, c.placeholder_title) for c in book.chapters]
-    assert titles == [("Opening", False), ("Section 2", True)]
-    spoken = [s.text for s in prepare_chapter(book.chapters[1], lambda text: len(text.split()))]
+    spoken = [s.text for s in prepare_chapter(book.chapters[2], lambda text: len(text.split()))]
     assert spoken == ["Words of a section nobody named."]
 
 
