@@ -231,6 +231,7 @@ _TITLES = {
     "Prof": "Professor",
     "Capt": "Captain",
     "Lt": "Lieutenant",
+    "Lieut": "Lieutenant",
     "Col": "Colonel",
     "Gen": "General",
     "Sgt": "Sergeant",

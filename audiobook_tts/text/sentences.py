@@ -23,6 +23,7 @@ NEVER_FINAL = {
     "prof",
     "capt",
     "lt",
+    "lieut",
     "col",
     "gen",
     "sgt",
@@ -117,9 +118,10 @@ def _punkt():
 
 
 def _last_word(text: str) -> str:
-    """The word before a final period, lower-cased, with leading quotes and brackets removed."""
+    """The word before a final period, lower-cased, with leading quotes and brackets removed; of a hyphened
+    pair of abbreviations its last ("Lieut.-Col." -> "col")."""
     word = text.rstrip()[:-1].rsplit(None, 1)[-1] if text.rstrip()[:-1].split() else ""
-    return word.lstrip(_OPENERS).lower()
+    return word.lstrip(_OPENERS).lower().rsplit(".-", 1)[-1]
 
 
 # "St." or "Dr." ending a piece: Saint or Doctor before a name unless a capitalised word or a house number

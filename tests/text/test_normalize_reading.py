@@ -126,8 +126,9 @@ def test_a_regnal_numeral_takes_a_possessive(text, expected):
     assert said(text) == expected
 
 
-def test_esquire():
+def test_esquire_and_lieutenant():
     assert said("Samuel Pepys, Esq., of the Navy Office.") == "Samuel Pepys, Esquire, of the Navy Office."
+    assert said("Lieut.-Col. Miller and Lieut. Jones") == "Lieutenant-Colonel Miller and Lieutenant Jones"
 
 
 def test_a_heading_numeral_is_read_in_the_books_language():
