@@ -513,7 +513,7 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
         return f"{name} {cardinal(value)}" if name == "War" else f"{name} the {ordinal(value)}"
 
     # "George II. of Great Britain": the numeral's own period goes too when the sentence runs on.
-    # "Charles II's" is possessive; after a one-letter numeral only "'s" is ("Mary I'd" is the pronoun)
+    # an apostrophe after the numeral only as a possessive: "Charles II's", but "Mary I'd" is the pronoun
     text = re.sub(r"\b([A-Z][a-z]+) ([IVXL]+)\b(?:\.(?=\s+[a-z]))?(?!['’](?!s\b))", regnal, text)
     if ctx.heading:
 
@@ -652,6 +652,11 @@ def _read_number(written: str) -> str:
     return f"{said} point {digits(fraction)}" if fraction else said
 
 
+def _coins(count: int, one: str, many: str) -> str:
+    """A count of a currency's unit in words: "one pound", "ten shillings", "six pence"."""
+    return f"{cardinal(count)} {one if count == 1 else many}"
+
+
 def money(text: str, ctx: NormalizeContext) -> str:
     """$3.50 -> three dollars fifty cents; £20 -> twenty pounds;
     $1.2 million -> one point two million dollars."""
@@ -665,9 +670,9 @@ def money(text: str, ctx: NormalizeContext) -> str:
         whole, fraction = int(value), int((value - int(value)) * 100)
         parts = []
         if whole or not fraction:
-            parts.append(f"{cardinal(whole)} {one if whole == 1 else many}")
+            parts.append(_coins(whole, one, many))
         if fraction:
-            parts.append(f"{cardinal(fraction)} {cent if fraction == 1 else cents}")
+            parts.append(_coins(fraction, cent, cents))
         return " ".join(parts)
 
     text = re.sub(r"(?<![\w.])L(?=\d)", "£", text)  # older books write pounds as L100
@@ -781,16 +786,15 @@ _DECADE_BEFORE = {"the", "his", "her", "its", "their", "my", "your", "our", "ear
 _ORDINAL_BEFORE = {"the", "of", *(month.lower() for month in _MONTHS)}
 
 
-def _coins(count: int, one: str, many: str) -> str:
-    return f"{cardinal(count)} {one if count == 1 else many}"
+_POUND, _POUNDS, _PENNY, _PENCE = _CURRENCIES["£"]
 
 
 def _sterling(pounds: str, shillings: str | None, pence: str | None) -> str:
-    parts = [_coins(int(pounds.replace(",", "")), "pound", "pounds")] if pounds else []
+    parts = [_coins(int(pounds.replace(",", "")), _POUND, _POUNDS)] if pounds else []
     if shillings and int(shillings):
         parts.append(_coins(int(shillings), "shilling", "shillings"))
     if pence and int(pence):
-        parts.append(_coins(int(pence), "penny", "pence"))
+        parts.append(_coins(int(pence), _PENNY, _PENCE))
     if not parts:
         return _coins(0, "shilling", "shillings")
     if pence and int(pence) and len(parts) > 1:  # "two pounds ten shillings and sixpence"
@@ -802,8 +806,6 @@ def pre_decimal_money(text: str) -> str:
     """£12 10s. 6d. -> twelve pounds ten shillings and six pence; 40s. -> forty shillings; 6d -> six pence.
     "40s." stays a decade after "the", "his", "early"...; "2d", "3d" (old ordinals) are pence only with their
     period and not after "the", "of" or a month: "the 2d Regiment" and "the 3d. of June" are ordinals."""
-    if "s" not in text and "d" not in text:
-        return text
     text = _STERLING.sub(lambda m: _sterling(m[1], m[2], m[3]), text)
     text = _SHILLINGS_AND_PENCE.sub(lambda m: _sterling("", m[1], m[2]), text)
 
@@ -820,7 +822,7 @@ def pre_decimal_money(text: str) -> str:
             return match[0]  # the ordinals rule reads it
         if old_ordinal and word in _ORDINAL_BEFORE:
             return ordinal(count)  # "the 3d. of June": its period is no stop
-        return _coins(count, "penny", "pence")
+        return _coins(count, _PENNY, _PENCE)
 
     return _LONE_COIN.sub(lone, text)
 
