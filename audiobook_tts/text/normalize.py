@@ -266,6 +266,10 @@ _ABBREVIATIONS = {
     "esp.": "especially",
     "incl.": "including",
     "Esq.": "Esquire",
+    # a letter's dates: "the 3rd inst." is this month, "ult." last month, "prox." next month
+    "inst.": "instant",
+    "ult.": "ultimo",
+    "prox.": "proximo",
 }
 # Abbreviations that are read only before a number: "No. 5", "p. 17", "ch. 4", "vol. 2", "fig. 3".
 _BEFORE_NUMBER = {
@@ -283,6 +287,11 @@ _BEFORE_NUMBER = {
     "art": "article",
     "para": "paragraph",
     "ed": "edition",
+    "fol": "folio",
+    "fols": "folios",
+    "ll": "lines",
+    "c": "circa",
+    "ca": "circa",
 }
 _END = r"(?=\s*[\"'”’)\]]*\s*$)"  # nothing but closers to the end of the sentence
 
@@ -328,6 +337,7 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
     text = re.sub(r"(?<![\w.])#(?=\d)", "number ", text)
     # Dotted initialisms are spelled: U.S. -> U S, A.D. -> A D, Ph.D. -> P H D (times keep a.m./p.m.).
     text = text.replace("Ph.D.", "P.H.D.")
+    text = re.sub(r"(?<![\w.])LL\.(?=[A-Z]\.)", "L.L.", text)  # LL.D., LL.B.
     return _INITIALISM.sub(lambda m: _initialism(m[1]) + ("." if m[2] is not None else ""), text)
 
 
@@ -930,13 +940,48 @@ def phone_numbers(text: str, ctx: NormalizeContext) -> str:
 def _year_or_cardinal(written: str, plural: bool = False) -> str:
     value = int(written)
     if not 1100 <= value <= 2099:
-        return cardinal(value)
+        return _plural_of_number_word(cardinal(value)) if plural else cardinal(value)
     said = year(value)
     return _plural_of_number_word(said) if plural else said
 
 
+# "pp. 180-1" is pages 180 to 181: the second number gives only the digits that change.
+_PAGE_RANGE = re.compile(r"\b((?:page|line|folio|column|verse)s? )(\d+) ?[-–] ?(\d+)(?![\w-])")
+
+
+def _page_range(match: re.Match[str]) -> str:
+    first, last = match[2], match[3]
+    if len(last) < len(first):
+        completed = first[: len(first) - len(last)] + last
+        if int(completed) > int(first):
+            last = completed
+    return f"{match[1]}{cardinal(int(first))} to {cardinal(int(last))}"
+
+
+def page_ranges(text: str, ctx: NormalizeContext) -> str:
+    """pages 180-1 -> pages one hundred and eighty to one hundred and eighty-one (never a year: pages
+    1096-104 are not "ten ninety-six")."""
+    return _PAGE_RANGE.sub(_page_range, text)
+
+
+# A number that can only be a year: after an era or "circa", before an era, or after "in"/"year" (which
+# alone lets 1066 be "ten sixty-six": "1050 men" stays a count).
+_ERA_YEAR = re.compile(
+    r"(\b(?:A D|AD|C E|CE|circa) )(\d{3,4})\b(?![.,]\d)"
+    r"|()(?<![\w.,$£€¥-])(\d{3,4})(?= (?:A D|AD|B C E|B C|BCE|BC|C E|CE)\b)"
+    r"|(\b(?:[Ii]n|year|[Ss]ince|[Uu]ntil|[Tt]ill) )(1\d{3})\b(?![.,]\d|'?s\b)"
+)
+
+
+def _era_year(match: re.Match[str]) -> str:
+    before, written = next((match[i], match[i + 1]) for i in (1, 3, 5) if match[i + 1])
+    return before + year(int(written))
+
+
 def years(text: str, ctx: NormalizeContext) -> str:
-    """1984 -> nineteen eighty-four, 1980s -> nineteen eighties, 1914-18 -> nineteen fourteen to eighteen."""
+    """1984 -> nineteen eighty-four, 1980s -> nineteen eighties, 1914-18 -> nineteen fourteen to eighteen,
+    A.D. 476 -> A D four seventy-six."""
+    text = _ERA_YEAR.sub(_era_year, text)
     text = re.sub(
         r"(?<![\w.,$£€¥-])(\d{4})[-–](\d{4}|\d{2})(?![\w.,]\d|\w)",
         lambda m: f"{_year_or_cardinal(m[1])} to {_year_or_cardinal(m[2])}",
@@ -1115,6 +1160,7 @@ PIPELINE: list[Rule] = [
     dates,
     units,
     phone_numbers,
+    page_ranges,
     years,
     ranges,
     ordinals,
@@ -1134,6 +1180,7 @@ NUMBER_RULES = {
     dates,
     units,
     phone_numbers,
+    page_ranges,
     years,
     ranges,
     ordinals,

@@ -255,7 +255,8 @@ def test_phone_numbers(text, expected):
     "text, expected",
     [
         ("in 1984.", "in nineteen eighty-four."),
-        ("in 1066,", "in one thousand and sixty-six,"),  # outside 1100-2099: a cardinal
+        ("in 1066,", "in ten sixty-six,"),  # after "in", a year even outside 1100-2099
+        ("of 1066,", "of one thousand and sixty-six,"),  # elsewhere outside it: a cardinal
         ("in 2005", "in two thousand and five"),
         ("the 1980s", "the nineteen eighties"),
         ("the 1900s", "the nineteen hundreds"),

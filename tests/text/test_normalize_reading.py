@@ -272,3 +272,29 @@ def test_a_numeric_date_is_read_as_a_date_when_its_order_is_certain(text, expect
 )
 def test_pandoc_citations_are_not_read(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the second number of a page range gives only the digits that change
+        ("See pp. 180-1.", "See pages one hundred and eighty to one hundred and eighty-one."),
+        ("pp. 1096-104", "pages one thousand and ninety-six to one thousand one hundred and four"),
+        ("ll. 23-30", "lines twenty-three to thirty"),
+        ("fol. 12", "folio twelve"),
+        # years that only their context makes years
+        ("In 1066 the Normans came.", "In ten sixty-six the Normans came."),
+        ("A.D. 476", "A D four seventy-six"),
+        ("c. 1850", "circa eighteen fifty"),
+        ("about 1050 men", "about one thousand and fifty men"),  # a count stays one
+        ("the 1050s", "the one thousand and fifties"),
+        # a letter's dates and a degree
+        (
+            "your letter of the 3rd inst. and the 15th ult.",
+            "your letter of the third instant and the fifteenth ultimo.",
+        ),
+        ("John Smith, LL.D., spoke.", "John Smith, L L D, spoke."),
+    ],
+)
+def test_references_old_dates_and_degrees(text, expected):
+    assert said(text) == expected
