@@ -513,7 +513,9 @@ class _Walker:
         if not header and longest > _PROSE_CELL:  # dialogue or prose set out in columns: read as text
             for row in body:
                 refs = []
-                self._emit("paragraph", " ".join(self._cell_text(cell, refs) for cell in row), context, refs)
+                self._emit(
+                    "paragraph", _joined_cells([self._cell_text(cell, refs) for cell in row]), context, refs
+                )
             return
         count = f"{len(body)} row{'s' if len(body) != 1 else ''}"
         mode = self.settings.options.tables
@@ -672,6 +674,18 @@ def _is_contents_list(element: etree._Element) -> bool:
 
 
 _PROSE_CELL = 60  # characters: a table without a header whose cells run longer holds text, not data
+
+
+def _joined_cells(texts: list[str]) -> str:
+    """A row of prose cells as one text; a cell ending unpunctuated (a play's speaker, "Algernon") is closed
+    with a stop, so the name is not run into the speech that follows ("Algernon. Did you hear...")."""
+    said = [text for text in texts if text]
+    return " ".join(
+        text if i == len(said) - 1 or text[-1] in _CELL_CLOSED else text + "." for i, text in enumerate(said)
+    )
+
+
+_CELL_CLOSED = ".,;:!?…—–-\"'”’)]»"
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:

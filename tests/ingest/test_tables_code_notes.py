@@ -317,3 +317,19 @@ def test_announcements_are_said_in_the_language_the_voice_reads(tmp_path, langua
     assert table in spoken
     assert any(text.startswith(code) for text in spoken)
     assert f"{note} The source." in spoken
+
+
+def test_a_plays_speaker_is_not_run_into_the_speech(tmp_path):
+    """Standard Ebooks sets a play out as a table: the speaker's cell, then the speech."""
+    rows = (
+        '<tr><td/><td><i epub:type="z3998:stage-direction">Lane is arranging afternoon tea on the table,'
+        " and after the music has ceased, Algernon enters.</i></td></tr>"
+        '<tr><td epub:type="z3998:persona">Algernon</td><td>Did you hear what I was playing, Lane?</td></tr>'
+        '<tr><td epub:type="z3998:persona">Lane</td><td>I didn’t think it polite to listen, sir.</td></tr>'
+    )
+    blocks, _ = chapter_blocks(tmp_path, f"<table>{rows}</table>")
+    assert [text for _, text in blocks] == [
+        "Lane is arranging afternoon tea on the table, and after the music has ceased, Algernon enters.",
+        "Algernon. Did you hear what I was playing, Lane?",
+        "Lane. I didn’t think it polite to listen, sir.",
+    ]
