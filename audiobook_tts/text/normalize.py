@@ -1059,6 +1059,36 @@ def plain_numbers(text: str, ctx: NormalizeContext) -> str:
     return re.sub(r"(?<![\w.,])\d+(?![\w.,]\d|\w)", lambda m: cardinal(int(m[0]), lang), text)
 
 
+GERMAN_MONTHS = (
+    "Januar|Jänner|Februar|März|April|Mai|Juni|Junius|Juli|Julius|August|September|Oktober|October|November"
+    "|Dezember|December"
+)
+# "am 4. Mai 1771", "der 16. Junius", "im Jahre 1771": German writes an ordinal as the number and a period
+_GERMAN_DATE = re.compile(rf"(?<![\w.])(?:([Dd]er) )?(\d{{1,2}})\. ({GERMAN_MONTHS})\b(?:(,? )(\d{{4}})\b)?")
+_GERMAN_YEAR = re.compile(r"\b((?:[Ii]m )?Jahre?|[Aa]nno) (\d{4})\b")
+
+
+def _german_year(written: str) -> str:
+    """1771 -> "siebzehnhunderteinundsiebzig", as a year is said (a count is "eintausendsiebenhundert...")."""
+    number = int(written)
+    return num2words(number, lang="de", to="year") if 1100 <= number < 2000 else cardinal(number, "de")
+
+
+def german_dates(text: str, ctx: NormalizeContext) -> str:
+    """German: a day of the month is an ordinal ("am 4. Mai" -> "am vierten Mai", "der 4. Mai" -> "der
+    vierte Mai"), and the year of a date or after "im Jahre" is said as a year, not as a count."""
+    if _language(ctx) != "de" or not _HAS_DIGIT.search(text):
+        return text
+
+    def date(match: re.Match[str]) -> str:
+        day = ordinal(int(match[2]), "de") + ("" if match[1] else "n")
+        said = f"{match[1] + ' ' if match[1] else ''}{day} {match[3]}"
+        return said + (f"{match[4]}{_german_year(match[5])}" if match[5] else "")
+
+    text = _GERMAN_DATE.sub(date, text)
+    return _GERMAN_YEAR.sub(lambda m: f"{m[1]} {_german_year(m[2])}", text)
+
+
 def neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
     """Other languages: numbered references and centuries (see `numbered_references`), a regnal numeral of
     two or more letters after a capitalised name ("Luigi XIV" -> "Luigi quattordicesimo", "Louis XIV" ->
@@ -1194,6 +1224,7 @@ NEUTRAL_PIPELINE: list[Rule] = [
     lexicon,
     neutral_roman_numerals,
     neutral_capitals,
+    german_dates,
     plain_numbers,
     neutral_symbols,
     model_characters,

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from audiobook_tts.text.normalize import GERMAN_MONTHS
+
 # Abbreviations that stand before a name or a number and so never end a sentence.
 # ("St." and "Dr." can, as Street and Drive: Punkt decides those.)
 NEVER_FINAL = {
@@ -131,6 +133,9 @@ _STREET_AT_END = re.compile(r"(?:\b[A-Z][a-z]+|\d+) (?:St|Dr)\.$")
 # Pre-decimal money: "£12 10s. | 6d. due to me" is one amount, never two sentences.
 _SHILLINGS_AT_END = re.compile(r"\d+s\.$")
 _PENCE_AT_START = re.compile(r"\d+d\.?(?!\w)")
+# A German date: "am 4. | Mai" is an ordinal day and its month, never two sentences.
+_DAY_AT_END = re.compile(r"(?<![\w.])\d{1,2}\.$")
+_MONTH_AT_START = re.compile(rf"(?:{GERMAN_MONTHS})\b")
 
 
 def _should_join(previous: str, following: str) -> bool:
@@ -141,6 +146,8 @@ def _should_join(previous: str, following: str) -> bool:
     if _TITLE_AT_END.search(previous) and not _STREET_AT_END.search(previous):
         return first.isupper()
     if _SHILLINGS_AT_END.search(previous) and _PENCE_AT_START.match(following):
+        return True
+    if _DAY_AT_END.search(previous) and _MONTH_AT_START.match(following):
         return True
     return first.islower()
 

@@ -298,3 +298,18 @@ def test_pandoc_citations_are_not_read(text, expected):
 )
 def test_references_old_dates_and_degrees(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Werther's letters open with their date
+        ("Am 4. Mai 1771", "Am vierten Mai siebzehnhunderteinundsiebzig"),
+        ("Wahlheim, den 16. Junius.", "Wahlheim, den sechzehnten Junius."),
+        ("Heute ist der 3. März.", "Heute ist der dritte März."),
+        ("im Jahre 1771 war es", "im Jahre siebzehnhunderteinundsiebzig war es"),
+        ("Es waren 1771 Taler.", "Es waren eintausendsiebenhunderteinundsiebzig Taler."),  # a count
+    ],
+)
+def test_a_german_date_says_its_day_as_an_ordinal_and_its_year_as_a_year(text, expected):
+    assert said(text, language="de") == expected
