@@ -1089,6 +1089,41 @@ def german_dates(text: str, ctx: NormalizeContext) -> str:
     return _GERMAN_YEAR.sub(lambda m: f"{m[1]} {_german_year(m[2])}", text)
 
 
+_FRENCH_TITLES = {
+    "M.": "Monsieur",
+    "MM.": "Messieurs",
+    "Mme": "Madame",
+    "Mmes": "Mesdames",
+    "Mlle": "Mademoiselle",
+    "Mlles": "Mesdemoiselles",
+    "Mgr": "Monseigneur",
+}
+# "M. Bovary", "M. le curé", "M. et madame Charles", "MM. Homais et Léon": a title before a name, its
+# article or a second title
+_FRENCH_TITLE = re.compile(
+    r"(?<![\w.])(MM?\.|Mmes?|Mlles?|Mgr)\.?"
+    r"(?= (?:[A-ZÀ-Ý]|(?:le|la|les|de|du|des|et|votre|notre|d['’]|l['’])))"
+)
+# "1er mai", "la 1re fois", "le 2e étage", "Napoléon Ier": French writes an ordinal with a raised ending
+_FRENCH_ORDINAL = re.compile(r"(?<![\w.,])(?:(\d+)(er|re|ère|e|ème)|I(er|re|ère))(?!\w)")
+
+
+def french_abbreviations(text: str, ctx: NormalizeContext) -> str:
+    """French: the titles before a name are said in full ("M. Bovary" -> "Monsieur Bovary", "Mme" ->
+    "Madame"), and an ordinal with its ending is a word ("1er" -> "premier", "2e" -> "deuxième")."""
+    if _language(ctx) != "fr":
+        return text
+    text = _FRENCH_TITLE.sub(lambda m: _FRENCH_TITLES[m[1]], text)
+
+    def ordinal_word(match: re.Match[str]) -> str:
+        number, ending = (int(match[1]), match[2]) if match[1] else (1, match[3])
+        if number == 1:
+            return "première" if ending in ("re", "ère") else "premier"
+        return ordinal(number, "fr") if ending in ("e", "ème") else match[0]
+
+    return _FRENCH_ORDINAL.sub(ordinal_word, text)
+
+
 def neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
     """Other languages: numbered references and centuries (see `numbered_references`), a regnal numeral of
     two or more letters after a capitalised name ("Luigi XIV" -> "Luigi quattordicesimo", "Louis XIV" ->
@@ -1223,6 +1258,7 @@ NEUTRAL_PIPELINE: list[Rule] = [
     stray_markup,
     lexicon,
     neutral_roman_numerals,
+    french_abbreviations,
     neutral_capitals,
     german_dates,
     plain_numbers,

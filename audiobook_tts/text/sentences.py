@@ -106,6 +106,7 @@ KNOWN_ABBREVIATIONS = NEVER_FINAL | {
     "u.k",
     "a.m",
     "p.m",
+    "mm",  # French "MM.", Messieurs
 }
 _OPENERS = "\"'“‘(["
 # ". " followed by an upper-case letter, optionally after opening quotes: where we may add a split.
@@ -136,6 +137,8 @@ _PENCE_AT_START = re.compile(r"\d+d\.?(?!\w)")
 # A German date: "am 4. | Mai" is an ordinal day and its month, never two sentences.
 _DAY_AT_END = re.compile(r"(?<![\w.])\d{1,2}\.$")
 _MONTH_AT_START = re.compile(rf"(?:{GERMAN_MONTHS})\b")
+# French "MM." (Messieurs) before names: "MM. | Homais et Léon" is one sentence.
+_MESSIEURS_AT_END = re.compile(r"(?<![\w.])MM\.$")
 
 
 def _should_join(previous: str, following: str) -> bool:
@@ -149,6 +152,8 @@ def _should_join(previous: str, following: str) -> bool:
         return True
     if _DAY_AT_END.search(previous) and _MONTH_AT_START.match(following):
         return True
+    if _MESSIEURS_AT_END.search(previous):
+        return first.isupper()
     return first.islower()
 
 

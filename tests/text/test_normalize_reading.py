@@ -313,3 +313,24 @@ def test_references_old_dates_and_degrees(text, expected):
 )
 def test_a_german_date_says_its_day_as_an_ordinal_and_its_year_as_a_year(text, expected):
     assert said(text, language="de") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Madame Bovary
+        (
+            "Son père, M. Charles-Denis-Bartholomé Bovary, vint.",
+            "Son père, Monsieur Charles-Denis-Bartholomé Bovary, vint.",
+        ),
+        ("quand M. le curé passait", "quand Monsieur le curé passait"),
+        ("Mme Bovary et Mlle Rouault", "Madame Bovary et Mademoiselle Rouault"),
+        ("MM. Homais et Léon", "Messieurs Homais et Léon"),
+        ("M. et madame Charles arrivèrent", "Monsieur et madame Charles arrivèrent"),
+        ("le 1er mai, la 1re fois, au 2e étage", "le premier mai, la première fois, au deuxième étage"),
+        ("Napoléon Ier régnait.", "Napoléon premier régnait."),
+        ("un M majuscule", "un M majuscule"),  # a letter, not a title
+    ],
+)
+def test_french_titles_and_ordinals_are_said_in_full(text, expected):
+    assert said(text, language="fr") == expected
