@@ -911,6 +911,19 @@ def _read_amount(written: str) -> str:
     return f"{_read_number(whole)} and {said}" if whole else said
 
 
+# ".04 of an inch", "namely .982": a decimal written without its leading zero
+_BARE_DECIMAL = re.compile(r"(?<![\w.,])\.(\d+)(?![\d.,]*\d)")
+# "33°.08", as older tables write 33.08°
+_DEGREES_BEFORE_POINT = re.compile(r"(?<![\d.])(\d+)°\.(\d+)")
+
+
+def bare_decimals(text: str, ctx: NormalizeContext) -> str:
+    """A decimal without its leading zero is read as written (".04" -> "point zero four"), not left to lose
+    the space before its point; "33°.08" is 33.08 degrees."""
+    text = _DEGREES_BEFORE_POINT.sub(r"\1.\2°", text)
+    return _BARE_DECIMAL.sub(lambda m: f"point {digits(m[1])}", text)
+
+
 def units(text: str, ctx: NormalizeContext) -> str:
     """5 km -> five kilometres, 1 kg -> one kilogram, 20°C -> twenty degrees Celsius."""
 
@@ -1223,6 +1236,7 @@ PIPELINE: list[Rule] = [
     percentages,
     times,
     dates,
+    bare_decimals,
     units,
     phone_numbers,
     page_ranges,
@@ -1243,6 +1257,7 @@ NUMBER_RULES = {
     percentages,
     times,
     dates,
+    bare_decimals,
     units,
     phone_numbers,
     page_ranges,

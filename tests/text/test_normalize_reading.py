@@ -334,3 +334,19 @@ def test_a_german_date_says_its_day_as_an_ordinal_and_its_year_as_a_year(text, e
 )
 def test_french_titles_and_ordinals_are_said_in_full(text, expected):
     assert said(text, language="fr") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The Voyage of the Beagle
+        (
+            "from .04 to .06, and even to .08 of an inch",
+            "from point zero four to point zero six, and even to point zero eight of an inch",
+        ),
+        ("namely .982, and had", "namely point nine eight two, and had"),
+        ("Winter Temp. 33°.08.", "Winter Temp. thirty-three point zero eight degrees."),
+    ],
+)
+def test_a_decimal_without_its_leading_zero_is_read_as_written(text, expected):
+    assert said(text) == expected
