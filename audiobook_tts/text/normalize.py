@@ -292,6 +292,8 @@ _BEFORE_NUMBER = {
     "ll": "lines",
     "c": "circa",
     "ca": "circa",
+    "lat": "latitude",
+    "long": "longitude",
 }
 _END = r"(?=\s*[\"'”’)\]]*\s*$)"  # nothing but closers to the end of the sentence
 
@@ -334,11 +336,46 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
         return (_with_capital(said, match[1]) if match.start() == 0 else said) + " "
 
     text = _BEFORE_NUMBER_PATTERN.sub(before_number, text)
+    text = compass_points(text)
     text = re.sub(r"(?<![\w.])#(?=\d)", "number ", text)
     # Dotted initialisms are spelled: U.S. -> U S, A.D. -> A D, Ph.D. -> P H D (times keep a.m./p.m.).
     text = text.replace("Ph.D.", "P.H.D.")
     text = re.sub(r"(?<![\w.])LL\.(?=[A-Z]\.)", "L.L.", text)  # LL.D., LL.B.
     return _INITIALISM.sub(lambda m: _initialism(m[1]) + ("." if m[2] is not None else ""), text)
+
+
+_POINTS = {"N": "north", "S": "south", "E": "east", "W": "west"}
+_COMPASS = r"(?:[NS]\. ?[EW]|N\. ?N\. ?[EW]|S\. ?S\. ?[EW]|[EW]\. ?[NS]\. ?[EW])\."
+# "N. E. by N.", "W.N.W.", "S.W." (a person's initials are followed by a surname: "S. E. Smith" is left)
+_COMPASS_POINT = re.compile(rf"(?<![\w.])(the )?({_COMPASS})(?: by ([NSEW])\.)?")
+# "lat. 55° S.", "0° 58′ N.": a point after a reading of degrees
+_DEGREES_POINT = re.compile(r"(?<=[°′″] )([NSEW])(\.?)(?!\w)")
+_NEXT_SENTENCE = re.compile(r" [A-Z]")
+
+
+def _point_said(dotted: str) -> str:
+    """ "S.S.W." -> "south-south-west" (a three-letter point), "N. E." -> "north-east"."""
+    return "-".join(_POINTS[letter] for letter in re.findall("[NSEW]", dotted))
+
+
+def compass_points(text: str) -> str:
+    """Dotted points of the compass are said: "N. E. by N." -> "north-east by north", "lat. 39° S." ->
+    "latitude 39° south"; after "the" a point is one even before a capital ("towards the N. E. Both")."""
+
+    def point(match: re.Match[str]) -> str:
+        capital_next = _NEXT_SENTENCE.match(match.string, match.end()) is not None
+        if capital_next and not match[1] and not match[3]:
+            return match[0]  # initials before a surname
+        said = _point_said(match[2]) + (f" by {_POINTS[match[3]]}" if match[3] else "")
+        return (match[1] or "") + said + ("." if capital_next else "")  # its stop ended the sentence too
+
+    def after_degrees(match: re.Match[str]) -> str:
+        return _POINTS[match[1]] + (
+            "." if match[2] and _NEXT_SENTENCE.match(match.string, match.end()) else ""
+        )
+
+    text = _COMPASS_POINT.sub(point, text)
+    return _DEGREES_POINT.sub(after_degrees, text)
 
 
 _INITIALISM = re.compile(rf"(?<![\w.])((?:[A-Za-z]\.){{2,}})({_END})?")

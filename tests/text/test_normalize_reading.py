@@ -350,3 +350,26 @@ def test_french_titles_and_ordinals_are_said_in_full(text, expected):
 )
 def test_a_decimal_without_its_leading_zero_is_read_as_written(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The Voyage of the Beagle
+        (
+            "The branches pointed exactly N. E. by N., and S. W. by S., and these",
+            "The branches pointed exactly north-east by north, and south-west by south, and these",
+        ),
+        ("in a W. N. W. direction", "in a west-north-west direction"),
+        (
+            "the undulations came from the N. E. Both these",
+            "the undulations came from the north-east. Both these",
+        ),
+        ("in lat. 55° S. I have", "in latitude fifty-five degrees south. I have"),
+        ("in 0° 58′ N. latitude", "in zero degrees fifty-eight minutes north latitude"),
+        ("long. 29° 15′ W.", "longitude twenty-nine degrees fifteen minutes west."),
+        ("Mr. S. E. Smith came", "Mister S. E. Smith came"),  # initials before a surname
+    ],
+)
+def test_points_of_the_compass_and_latitude_are_said(text, expected):
+    assert said(text) == expected
