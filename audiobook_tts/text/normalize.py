@@ -308,6 +308,9 @@ _ABBREVIATION_PATTERN = re.compile(rf"(?<![\w.&])({'|'.join(map(re.escape, _ABBR
 _BEFORE_NUMBER_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(_BEFORE_NUMBER)})\.\s*(?=\d)", re.IGNORECASE)
 
 
+# "No. of Species" (a table's column): "no." before "of" is only ever the count
+_NUMBER_OF = re.compile(r"(?<![\w.])(No|no|Nos|nos)\.(?= of\b)")
+
 _BRITISH_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Dr": "Doctor", "St": "Saint"}
 _BRITISH_TITLE = re.compile(r"(?<![\w.&])(Mr|Mrs|Ms|Dr|St)(?= [A-Z][a-z])")
 
@@ -336,6 +339,9 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
         return (_with_capital(said, match[1]) if match.start() == 0 else said) + " "
 
     text = _BEFORE_NUMBER_PATTERN.sub(before_number, text)
+    text = _NUMBER_OF.sub(
+        lambda m: _with_capital("numbers" if m[1].lower() == "nos" else "number", m[1]), text
+    )
     text = compass_points(text)
     text = re.sub(r"(?<![\w.])#(?=\d)", "number ", text)
     # Dotted initialisms are spelled: U.S. -> U S, A.D. -> A D, Ph.D. -> P H D (times keep a.m./p.m.).

@@ -373,3 +373,16 @@ def test_a_decimal_without_its_leading_zero_is_read_as_written(text, expected):
 )
 def test_points_of_the_compass_and_latitude_are_said(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The Voyage of the Beagle's table of the Galapagos plants
+        ("Total No. of Species: 71", "Total Number of Species: seventy-one"),
+        ("No. of Species found elsewhere", "Number of Species found elsewhere"),
+        ("the nos. of the houses", "the numbers of the houses"),
+    ],
+)
+def test_no_before_of_is_number(text, expected):
+    assert said(text) == expected
