@@ -34,6 +34,10 @@ _HEADING = re.compile(
     r"(?P<rest>\s*[.:\-—–]?\s*.*)$",
     re.I,
 )
+# "PREMIÈRE PARTIE", "FIRST BOOK": the ordinal word before the part or chapter, alone on its line
+_ORDINAL_FIRST = re.compile(rf"^(?:{_NUMBER_WORDS})\s+(?P<kind>{_PART_WORDS}|{_CHAPTER_WORDS})\.?$", re.I)
+# "I", "XIV.": a chapter numbered by its Roman numeral alone (Madame Bovary), when the text has more than one
+_LONE_NUMERAL = re.compile(r"^(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\.?$")
 # "CANTO PRIMO", "CAPITOLO PRIMO.", "CHAPITRE PREMIER": a heading in capitals with an ordinal word of its own
 _CAPITALS_HEADING = re.compile(rf"^(?:{_PART_WORDS}|{_CHAPTER_WORDS})\s+[^\W\d_]+\.?$", re.I)
 # 第一回 甄士隐梦幻识通灵 / 第十二章 / 卷三: Chinese chapter (回, 章, 节) and volume (卷, 部, 篇) lines
@@ -49,13 +53,19 @@ _MAX_HEADING = 80
 _MAX_VERSE_LINE = 50
 
 
-def heading_of(paragraph: str) -> tuple[str, str] | None:
+def heading_of(paragraph: str, numerals: bool = False) -> tuple[str, str] | None:
     """(kind, heading text) if the paragraph is a chapter/part heading: one short line, or such a line plus a
     short title line ("CHAPTER I.\\nDown the Rabbit-Hole"); a numbered one's title may wrap onto a third line
-    ("Capítulo VIII. Del buen suceso que el valeroso don Quijote tuvo en la\\n...\\n...recordación")."""
+    ("Capítulo VIII. Del buen suceso que el valeroso don Quijote tuvo en la\\n...\\n...recordación").
+    With `numerals`, a Roman numeral alone ("IV.") is a chapter heading too."""
     lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
     if not lines or len(lines) > 3 or any(len(line) > _MAX_HEADING for line in lines):
         return None
+    if numerals and len(lines) == 1 and _LONE_NUMERAL.match(lines[0]):
+        return "chapter", lines[0]
+    if len(lines) <= 2 and (ordinal_first := _ORDINAL_FIRST.match(lines[0])):
+        kind = ordinal_first["kind"].lower()
+        return ("part" if re.fullmatch(_PART_WORDS, kind) else "chapter"), " ".join(lines)
     chinese = _CHINESE_HEADING.match(lines[0])
     if chinese:
         return ("part" if chinese["unit"] in "卷部篇" else "chapter"), " ".join(lines)
@@ -86,8 +96,9 @@ def _paragraphs(text: str) -> list[str]:
 
 def _blocks(paragraphs: list[str], matter: str | None) -> list[RawBlock]:
     blocks = []
+    numerals = sum(1 for paragraph in paragraphs if _LONE_NUMERAL.match(paragraph.strip())) > 1
     for paragraph in paragraphs:
-        found = heading_of(paragraph)
+        found = heading_of(paragraph, numerals)
         if found:
             level = 1 if found[0] == "part" else 2
             blocks.append(RawBlock("heading", clean_inline(found[1]), matter, level=level))

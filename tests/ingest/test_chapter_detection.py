@@ -25,6 +25,8 @@ PROSE = "It was a long day and nothing much happened in it, as far as anyone cou
         ("第一回　甄士隐梦幻识通灵　贾雨村风尘怀闺秀", "chapter"),
         ("第三卷", "part"),
         ("Prologue", "prologue"),
+        ("PREMIÈRE PARTIE", "part"),  # Madame Bovary: the ordinal first
+        ("Second Book.", "part"),
         # Don Quijote (Gutenberg 2000): an ordinal word, and a title that wraps onto a third line
         (
             "Capítulo primero. Que trata de la condición y ejercicio del famoso hidalgo\ndon Quijote",
@@ -49,6 +51,8 @@ def test_paragraphs_that_are_chapter_headings(paragraph, kind):
         "Letter writing was her passion.",
         "Capitolo I            »     5",  # a contents line
         "Canto the song, he said.",
+        "First part of the day was spent in bed.",
+        "I.",  # a numeral alone is a heading only where the text has more than one
         "第一回来的时候，他已经走了，大家都很失望，只好回家。" * 4,  # prose that starts like a heading
         # three short lines of prose that open with a numbered chapter end like a sentence
         "Chapter 3 covers the harbour and the\nships that used it in the years before\nthe war began.",
@@ -68,6 +72,15 @@ def test_a_chinese_novel_whose_chapters_are_paragraphs(tmp_path):
         "第二回 标题二",
         "第三回 标题三",
     ]
+
+
+def test_chapters_numbered_by_a_roman_numeral_alone(tmp_path):
+    """Madame Bovary (Gutenberg 14155): "PREMIÈRE PARTIE", then chapters headed "I", "II"."""
+    path = tmp_path / "bovary.txt"
+    path.write_text(f"PREMIÈRE PARTIE\n\n\nI\n\n{PROSE}\n\nII\n\n{PROSE}\n", encoding="utf-8")
+    assert [c.title for c in load_book(path).chapters] == ["PREMIÈRE PARTIE", "I", "II"]
+    path.write_text(f"{PROSE}\n\nI.\n\n{PROSE}\n", encoding="utf-8")  # one numeral alone is not a heading
+    assert [len(c.blocks) for c in load_book(path).chapters] == [3]
 
 
 def test_italian_cantos_and_french_chapters(tmp_path):
