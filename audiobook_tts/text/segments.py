@@ -276,15 +276,21 @@ def _bad_cut(words: list[str], start: int, cut: int) -> bool:
 
 def _best_cut(words: list[str], start: int, low: int, high: int, target: float, language: str) -> int:
     """The cut (words after `start`) in [low, high] nearest `target`: never inside a spelled-out number or
-    brackets when there is another, preferring one before a phrase-starting word of `language`."""
+    brackets when there is another, preferring one before a phrase-starting word of `language`, and of
+    those one that leaves no such word hanging at its end ("zur Ausschweifung | und von", not "und | von")."""
     depths = _bracket_depth(words, start, start + high + 1)
     phrase_starts = PHRASE_STARTS.get(language, PHRASE_STARTS["en"])
+
+    def starts_phrase(word: str) -> bool:
+        return word.lower().strip("\"'“‘(«¿¡") in phrase_starts
+
     return min(
         range(low, high + 1),
         key=lambda i: (
             _inside_number(words, start + i),
             depths[i] > 0,
-            words[start + i].lower().strip("\"'“‘(«¿¡") not in phrase_starts,
+            not starts_phrase(words[start + i]),
+            starts_phrase(words[start + i - 1]),
             abs(i - target),
         ),
     )

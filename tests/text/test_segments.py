@@ -198,6 +198,13 @@ def test_three_pieces_cut_well_beat_two_cut_inside_brackets():
             "fr",
             "le curé et le barbier allèrent voir le chevalier",
         ),
+        # Werther was cut "... zur Ausschweifung und | von süßer Melancholie", leaving "und." at the end
+        (
+            "mich vom Kummer zur Ausschweifung und von süßer Melancholie zur verderblichen Leidenschaft"
+            " übergehen zu sehn",
+            "de",
+            "mich vom Kummer zur Ausschweifung und von süßer Melancholie",
+        ),
     ],
 )
 def test_a_cut_between_words_falls_before_a_phrase_start_of_the_books_language(sentence, language, first):
