@@ -1208,9 +1208,15 @@ _NEUTRAL_SYMBOLS = str.maketrans(
 )
 
 
+def _spaced_dashes(text: str) -> str:
+    """ "ago—never" -> "ago — never": a dash between words is a clause boundary (where a long sentence may be
+    cut), not part of a word."""
+    return re.sub(r"\s*([—–])\s*", r" \1 ", text) if "—" in text or "–" in text else text
+
+
 def neutral_symbols(text: str, ctx: NormalizeContext) -> str:
-    """Other languages: symbols a reader does not say become spaces."""
-    return text.translate(_NEUTRAL_SYMBOLS)
+    """Other languages: symbols a reader does not say become spaces; dashes are set off by spaces."""
+    return _spaced_dashes(text).translate(_NEUTRAL_SYMBOLS)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -1245,10 +1251,9 @@ _SYMBOL_TABLE = str.maketrans(_SYMBOLS)
 
 
 def symbols(text: str, ctx: NormalizeContext) -> str:
-    """& -> and, + -> plus, symbols a reader does not say (* _ |) become spaces; a dash between words is
-    set off by spaces ("ago—never" -> "ago — never"): a clause boundary, not part of a word."""
-    text = re.sub(r"\s*([—–])\s*", r" \1 ", text) if "—" in text or "–" in text else text
-    return text.translate(_SYMBOL_TABLE)
+    """& -> and, + -> plus, symbols a reader does not say (* _ |) become spaces; dashes are set off by
+    spaces."""
+    return _spaced_dashes(text).translate(_SYMBOL_TABLE)
 
 
 def model_characters(text: str, ctx: NormalizeContext) -> str:

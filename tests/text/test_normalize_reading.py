@@ -386,3 +386,9 @@ def test_points_of_the_compass_and_latitude_are_said(text, expected):
 )
 def test_no_before_of_is_number(text, expected):
     assert said(text) == expected
+
+
+def test_a_dash_between_words_is_set_off_in_every_language():
+    # Werther: "Und doch—bin ich ganz unschuldig?" (a clause boundary the segmenter may cut at)
+    assert said("Und doch—bin ich ganz unschuldig?", language="de") == "Und doch — bin ich ganz unschuldig?"
+    assert said("ago—never", language="en") == "ago — never"
