@@ -392,3 +392,16 @@ def test_a_dash_between_words_is_set_off_in_every_language():
     # Werther: "Und doch—bin ich ganz unschuldig?" (a clause boundary the segmenter may cut at)
     assert said("Und doch—bin ich ganz unschuldig?", language="de") == "Und doch — bin ich ganz unschuldig?"
     assert said("ago—never", language="en") == "ago — never"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The Autobiography of Benjamin Franklin: "published by Addison and Steele in 1711⁠–⁠1712"
+        ("in 1711\u2060–\u20601712. The", "in seventeen eleven to seventeen twelve. The"),
+        ("In 1914-18 the war", "In nineteen fourteen to eighteen the war"),
+        ("since 1850–60 it", "since eighteen fifty to sixty it"),
+    ],
+)
+def test_a_range_of_years_after_in_is_one_range(text, expected):
+    assert said(text) == expected
