@@ -926,7 +926,8 @@ _UNITS = {
 
 
 _UNIT_NAMES = "|".join(re.escape(unit) for unit in sorted(_UNITS, key=len, reverse=True))
-_UNIT_PATTERN = re.compile(rf"(?<![\w./])(-?)((?:\d+ )?\d/\d+|{_NUMBER}) ?({_UNIT_NAMES})(?![\w/′])")
+_UNIT_PATTERN = re.compile(rf"(?<![\w./])(-?)((?:\d+ )?\d/\d+|{_NUMBER}) ?({_UNIT_NAMES})(?![\w/′])(\.)?")
+_SENTENCE_ENDS = re.compile(r"\s*$| [A-Z]")
 
 
 _FRACTION_NAMES = {
@@ -973,7 +974,9 @@ def units(text: str, ctx: NormalizeContext) -> str:
     def spoken(match: re.Match[str]) -> str:
         one, many = _UNITS[match[3]]
         number = ("minus " if match[1] else "") + _read_amount(match[2])
-        return f"{number} {one if match[2] == '1' else many}"
+        # the period of "6 lbs. good sugar" marks the abbreviation, not the end of a sentence
+        stop = match[4] if match[4] and _SENTENCE_ENDS.match(match.string, match.end()) else ""
+        return f"{number} {one if match[2] == '1' else many}{stop}"
 
     return _UNIT_PATTERN.sub(spoken, text)
 

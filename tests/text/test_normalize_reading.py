@@ -405,3 +405,17 @@ def test_a_dash_between_words_is_set_off_in_every_language():
 )
 def test_a_range_of_years_after_in_is_one_range(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Franklin's list of stores: "6 lbs. good Muscovado do." was "six pounds. good Muscovado"
+        ("6 lbs. good Muscovado do.", "six pounds good Muscovado do."),
+        ("It was 3 ft. high", "It was three feet high"),
+        ("about 10 ft., more or less", "about ten feet, more or less"),
+        ("It weighed 6 lbs. The next", "It weighed six pounds. The next"),  # here it ends the sentence
+    ],
+)
+def test_a_units_abbreviation_point_is_no_full_stop(text, expected):
+    assert said(text) == expected
