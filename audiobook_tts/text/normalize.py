@@ -893,6 +893,7 @@ _UNITS = {
     "oz": ("ounce", "ounces"),
     "ft": ("foot", "feet"),
     "yd": ("yard", "yards"),
+    "doz": ("dozen", "dozen"),
     "mi": ("mile", "miles"),
     "mph": ("mile per hour", "miles per hour"),
     "km/h": ("kilometre per hour", "kilometres per hour"),

@@ -412,6 +412,7 @@ def test_a_range_of_years_after_in_is_one_range(text, expected):
     [
         # Franklin's list of stores: "6 lbs. good Muscovado do." was "six pounds. good Muscovado"
         ("6 lbs. good Muscovado do.", "six pounds good Muscovado do."),
+        ("2 doz. old Madeira wine", "two dozen old Madeira wine"),
         ("It was 3 ft. high", "It was three feet high"),
         ("about 10 ft., more or less", "about ten feet, more or less"),
         ("It weighed 6 lbs. The next", "It weighed six pounds. The next"),  # here it ends the sentence
