@@ -1028,7 +1028,7 @@ def page_ranges(text: str, ctx: NormalizeContext) -> str:
 # alone lets 1066 be "ten sixty-six": "1050 men" stays a count).
 _ERA_YEAR = re.compile(
     r"(\b(?:A D|AD|C E|CE|circa) )(\d{3,4})\b(?![.,]\d)"
-    r"|()(?<![\w.,$£€¥-])(\d{3,4})(?= (?:A D|AD|B C E|B C|BCE|BC|C E|CE)\b)"
+    r"|()(?<![\w.,$£€¥–-])(\d{3,4})(?= (?:A D|AD|B C E|B C|BCE|BC|C E|CE)\b)"
     r"|(\b(?:[Ii]n|year|[Ss]ince|[Uu]ntil|[Tt]ill) )(1\d{3})\b(?![.,]\d|'?s\b|[-–]\d)"  # a range: below
 )
 

@@ -401,6 +401,8 @@ def test_a_dash_between_words_is_set_off_in_every_language():
         ("in 1711\u2060–\u20601712. The", "in seventeen eleven to seventeen twelve. The"),
         ("In 1914-18 the war", "In nineteen fourteen to eighteen the war"),
         ("since 1850–60 it", "since eighteen fifty to sixty it"),
+        # and a Franklin endnote: "lived about 582–500 B.C."
+        ("who lived about 582–500 B.C.", "who lived about five hundred and eighty-two to five hundred B C."),
     ],
 )
 def test_a_range_of_years_after_in_is_one_range(text, expected):
