@@ -105,8 +105,11 @@ _POWERS = {"²": " squared", "³": " cubed"}
 
 def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
     """Drop soft hyphens and zero-width characters; NFKC where safe (ligatures, fancy spaces, full width)."""
-    # U+2212 minus sign, U+2044 fraction slash, U+2015 horizontal bar (a dialogue dash)
-    text = text.translate(_INVISIBLE).replace("\u2212", "-").replace("\u2044", "/").replace("\u2015", "—")
+    # U+2212 minus sign, U+2044 fraction slash, U+2015 horizontal bar (a dialogue dash); the two- and
+    # three-em dashes of a name left out ("To ⸻", "Miss ⸺") or an empty cell are one dash, which the
+    # model's tokenizer knows (it has no token for them)
+    text = text.translate(_INVISIBLE).replace("\u2212", "-").replace("\u2044", "/")
+    text = re.sub("[\u2015\u2e3a\u2e3b]+", "—", text)
     text = re.sub(r"(\d) ?([½⅓⅔¼¾⅛])", lambda m: f"{m[1]} and {_FRACTIONS_AFTER_WHOLE[m[2]]}", text)
     text = re.sub("[½⅓⅔¼¾⅛]", lambda m: _FRACTIONS[m[0]], text)
     text = re.sub("[²³]", lambda m: _POWERS[m[0]], text)

@@ -422,3 +422,16 @@ def test_a_range_of_years_after_in_is_one_range(text, expected):
 )
 def test_a_units_abbreviation_point_is_no_full_stop(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("To ⸻.", "To —."),  # Keats's poem to a lady left unnamed
+        ("Miss ⸺ came", "Miss — came"),
+        ("Winter Temp. ⸻; Mean: ⸻.", "Winter Temp. —; Mean: —."),  # the Beagle's empty table cells
+    ],
+)
+def test_a_two_or_three_em_dash_is_one_dash_the_model_knows(text, expected):
+    assert said(text) == expected
+    assert said(text, language="fr") == expected
