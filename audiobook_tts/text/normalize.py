@@ -121,6 +121,19 @@ def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
     return text.strip()
 
 
+# English spells the old ligatures out ("Æolian" is "Aeolian", "Phœbus" "Phoebus"); the English model's
+# tokenizer has no token for æ, Æ or Œ. Other languages keep them: æ is a letter in Danish, œ in French.
+_LIGATURES = {"æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe"}
+
+
+def ligatures(text: str, ctx: NormalizeContext) -> str:
+    """Æolian -> Aeolian, Thermopylæ -> Thermopylae, Phœbus -> Phoebus, ŒDIPUS -> OEDIPUS (English only)."""
+    if not any(letter in text for letter in _LIGATURES):
+        return text
+    text = re.sub("[ÆŒ](?=[A-Z])", lambda m: _LIGATURES[m[0]].upper(), text)
+    return re.sub("[æÆœŒ]", lambda m: _LIGATURES[m[0]], text)
+
+
 # ----------------------------------------------------------------------------------------------------
 # URLs and e-mail
 
@@ -1281,6 +1294,7 @@ def whitespace(text: str, ctx: NormalizeContext) -> str:
 
 PIPELINE: list[Rule] = [
     unicode_cleanup,
+    ligatures,
     urls_and_emails,
     stray_markup,
     lexicon,

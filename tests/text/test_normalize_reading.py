@@ -435,3 +435,20 @@ def test_a_units_abbreviation_point_is_no_full_stop(text, expected):
 def test_a_two_or_three_em_dash_is_one_dash_the_model_knows(text, expected):
     assert said(text) == expected
     assert said(text, language="fr") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Keats: the English model's tokenizer has no token for æ or Æ
+        ("Wild warblings from the Æolian lyre", "Wild warblings from the Aeolian lyre"),
+        ("Thermopylæ its heroes", "Thermopylae its heroes"),
+        ("Phœbus rose", "Phoebus rose"),
+    ],
+)
+def test_english_spells_out_the_old_ligatures(text, expected):
+    assert said(text) == expected
+
+
+def test_other_languages_keep_their_ligature_letters():
+    assert said("le cœur", language="fr") == "le cœur"
