@@ -51,7 +51,7 @@ from audiobook_tts.render.plan import RenderPlan, build_plan, read_book
 from audiobook_tts.render.progress import FirstSegment, Tally, speed
 from audiobook_tts.render.types import Progress, RenderError, RenderEvent, RenderOptions
 from audiobook_tts.render.voices import JobVoices
-from audiobook_tts.render.workers import render_with_workers
+from audiobook_tts.render.workers import render_with_workers, worker_threads
 from audiobook_tts.text import Segment, prepare_chapter
 from audiobook_tts.text.chapter import normalized_words
 from audiobook_tts.text.sentences import split_sentences
@@ -234,9 +234,9 @@ def render_first_segment(
 ) -> FirstSegment | None:
     """Render and store the plan's first segment before the rest of the plan is built: a long book takes
     seconds to plan (Moby Dick ~7 s), and the first audio need not wait for them. The first task is a group
-    of its own (plan.py), so its audio is what a runner would make of it (bit for bit at the same thread
-    count); the runner then finds it stored. Nothing is written into a job of another book (the plan's
-    check_book says so) or when it is stored already."""
+    of its own (plan.py), so its audio is what a runner would make of it (bit for bit: it is rendered at
+    the runner's thread count, `runner_threads`); the runner then finds it stored. Nothing is written into a
+    job of another book (the plan's check_book says so) or when it is stored already."""
     if job.book() not in (None, book_label(book)):
         return None
     lead = build_plan(book, profile, options, facts, voices, fixes, first_task_only=True)
@@ -246,13 +246,24 @@ def render_first_segment(
     stored: list[float | None] = []
     render_groups(
         job, engine, lead, [0], lambda _, seconds: stored.append(seconds), states=voices.states,
-        threads=options.threads,
+        threads=runner_threads(options),
     )  # fmt: skip
     task, audio_seconds = lead.tasks[0], stored[0] or 0.0
     took = time.perf_counter() - started
     emit(RenderEvent("first", task.chapter.index, task.chapter.title, audio_seconds=audio_seconds,
                      rendered_seconds=audio_seconds, generation_seconds=took))  # fmt: skip
     return FirstSegment(task.key, audio_seconds, took)
+
+
+def runner_threads(options: RenderOptions) -> int | None:
+    """The torch threads the runner renders each group with: a worker's share, a cluster actor's own, or
+    the render's (None: its default). The first segment is rendered here with them, since a segment's last
+    bits depend on the thread count (on AMD EPYC, a short segment at 2 threads differed from 1 by 9e-8)."""
+    if options.cluster is not None:
+        return options.cluster.actor_threads
+    if options.workers > 1:
+        return worker_threads(options.threads or default_threads(), options.workers)
+    return options.threads
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,11 @@ class WorkerTask:
     parent: int  # the render's pid
 
 
+def worker_threads(threads: int, workers: int) -> int:
+    """Each worker's share of the render's torch threads."""
+    return max(1, threads // workers)
+
+
 def render_with_workers(
     job: Job, model: ModelChoice, model_id: str, plan: RenderPlan, tally: Tally, *, workers: int, threads: int
 ) -> list[str]:
@@ -68,7 +73,8 @@ def render_with_workers(
         return []
     job.reset_claims(pending)
 
-    task = WorkerTask(job.directory.parent, model, model_id, plan, max(1, threads // workers), os.getpid())
+    share = worker_threads(threads, workers)
+    task = WorkerTask(job.directory.parent, model, model_id, plan, share, os.getpid())
     context = multiprocessing.get_context("spawn")
     processes = []
     links = {}  # our end of each worker's pipe -> the worker
