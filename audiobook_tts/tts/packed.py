@@ -24,10 +24,21 @@ benchmarks/precision.py.
 
 from __future__ import annotations
 
+import os
+
 import torch
 from torch import Tensor, nn
 
 PACKED_ROWS = 32  # the row count the layout is tuned for; 8-160 rows all run close to their best with it
+
+# oneDNN (its primitive cache) and torch's ideep layer (its LRU cache) each keep a kernel, ~1 MB, for every
+# input shape met, up to 1024 each, for the life of the process. A render meets hundreds of shapes (a group's
+# tail at every batch size, text prompts of every length, Mimi's shorter last blocks), so its memory grew for
+# hours of audio. Rebuilding a kernel costs less than the memory they held (benchmarks/kernel_cache.py): both
+# caches are bounded, unless set by the user. Read at the first kernel built, so set before any is.
+KERNEL_CACHE_CAPACITY = 64
+os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(KERNEL_CACHE_CAPACITY))
+os.environ.setdefault("LRU_CACHE_CAPACITY", str(KERNEL_CACHE_CAPACITY))
 
 
 _OPS = (

@@ -113,3 +113,50 @@ def test_unknown_precision_is_refused():
 
     with pytest.raises(ModelError, match="unknown precision 'fp8'"):
         use_fast_kernels(nn.Module(), precision="fp8")
+
+
+SHAPE_SWEEP = """
+import os, sys, torch
+from torch import nn
+from audiobook_tts.tts.packed import pack_layers
+torch.set_num_threads(1)
+def resident():
+    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+shapes = [(1024, 3072), (1024, 1024), (1024, 4096), (4096, 1024)]  # the FlowLM's linear layers
+layers = nn.ModuleList([nn.Linear(*shape) for shape in shapes])
+pack_layers(layers)
+inputs = [torch.randn(96, layer.in_features) for layer in layers]
+with torch.no_grad():
+    for layer, x in zip(layers, inputs):
+        layer(x[:32])
+    before = resident()
+    for rows in range(1, 97):
+        for layer, x in zip(layers, inputs):
+            layer(x[:rows])
+print(resident() - before)
+"""
+
+
+def test_kernels_for_every_input_shape_are_not_all_kept():
+    """oneDNN's and ideep's caches keep a kernel per input shape met (up to 1024 each, ~1 MB apiece);
+    packed.py bounds both, so 384 shapes (the FlowLM's four linear layers at 1-96 rows) leave far less
+    memory behind than with torch's own capacity (set here as a user may, which packed.py keeps)."""
+    import os
+    import subprocess
+    import sys
+
+    def memory_kept(**caches: str) -> int:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "LRU_CACHE_CAPACITY")
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", SHAPE_SWEEP], env=env | caches, capture_output=True, text=True, check=True
+        )
+        return int(result.stdout)
+
+    bounded = memory_kept()
+    torchs_own = memory_kept(ONEDNN_PRIMITIVE_CACHE_CAPACITY="1024", LRU_CACHE_CAPACITY="1024")
+    assert torchs_own > 100 * 2**20  # the growth is real here
+    assert bounded < torchs_own / 2, (bounded, torchs_own)
