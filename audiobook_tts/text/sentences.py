@@ -108,7 +108,7 @@ KNOWN_ABBREVIATIONS = NEVER_FINAL | {
     "p.m",
     "mm",  # French "MM.", Messieurs
 }
-_OPENERS = "\"'“‘(["
+_OPENERS = "\"'“‘([«„‚"  # with the French guillemet and the German low quotes
 # ". " followed by an upper-case letter, optionally after opening quotes: where we may add a split.
 _MISSED_BOUNDARY = re.compile(rf"(?<=\.)\s+(?=[{re.escape(_OPENERS)}]*[A-Z])")
 
@@ -129,7 +129,7 @@ def _last_word(text: str) -> str:
 
 # "St." or "Dr." ending a piece: Saint or Doctor before a name unless a capitalised word or a house number
 # comes before it (then Street or Drive, which may end a sentence: Punkt decides), as normalize reads them.
-_TITLE_AT_END = re.compile(r"(?:^|[\s\"'“‘(\[—–])(St|Dr)\.$")
+_TITLE_AT_END = re.compile(rf"(?:^|[\s{re.escape(_OPENERS)}—–])(St|Dr)\.$")
 _STREET_AT_END = re.compile(r"(?:\b[A-Z][a-z]+|\d+) (?:St|Dr)\.$")
 # Pre-decimal money: "£12 10s. | 6d. due to me" is one amount, never two sentences.
 _SHILLINGS_AT_END = re.compile(r"\d+s\.$")
