@@ -44,8 +44,11 @@ _CAPITALS_HEADING = re.compile(rf"^(?:{_PART_WORDS}|{_CHAPTER_WORDS})\s+[^\W\d_]
 _CHINESE_HEADING = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+(?P<unit>[回章节卷部篇])(?:[\s:：]|$)")
 _GUTENBERG_START = re.compile(r"^\*\*\*\s*START OF (THE|THIS) PROJECT GUTENBERG", re.I | re.M)
 _GUTENBERG_END = re.compile(r"^\*\*\*\s*END OF (THE|THIS) PROJECT GUTENBERG", re.I | re.M)
-# older files say so in words just before the END marker: "End of the Project Gutenberg EBook of Faust, by"
-_GUTENBERG_END_WORDS = re.compile(r"^End of (the |this )?Project Gutenberg", re.I | re.M)
+# older files say so in words just before the END marker: "End of the Project Gutenberg EBook of Faust, by",
+# German ones "Ende dieses Projekt Gutenberg Etextes ..."
+_GUTENBERG_END_WORDS = re.compile(
+    r"^(?:End of (?:the |this )?|Ende (?:dieses|des) )Proje[ck]t Gutenberg", re.I | re.M
+)
 _TITLE_LINE = re.compile(r"^Title:\s*(.+)$", re.M)
 _AUTHOR_LINE = re.compile(r"^Author:\s*(.+)$", re.M)
 _LANGUAGE_LINE = re.compile(r"^Language:\s*(.+)$", re.M)

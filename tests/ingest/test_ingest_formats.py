@@ -92,13 +92,21 @@ def test_text_a_book_before_a_whole_gutenberg_file_is_read(tmp_path):
     ]
 
 
-def test_the_words_that_end_a_gutenberg_text_go_with_its_licence(tmp_path):
-    """Older Gutenberg files say "End of the Project Gutenberg EBook of ..." a few lines before the END
-    marker: it was read as the last words of the book (Faust I in faust.txt, fhswf/datasets)."""
+@pytest.mark.parametrize(
+    "end_words",
+    [
+        "End of the Project Gutenberg EBook of Faust: Der Tragödie erster Teil, by",
+        "Ende dieses Projekt Gutenberg Etextes Faust: Der Tragödie erster Teil, von",  # German files' own
+    ],
+)
+def test_the_words_that_end_a_gutenberg_text_go_with_its_licence(tmp_path, end_words):
+    """Older Gutenberg files say "End of the Project Gutenberg EBook of ..." (German ones "Ende dieses
+    Projekt Gutenberg ...") a few lines before the END marker: it was read as the last words of the book
+    (Faust I in faust.txt, fhswf/datasets)."""
     text = (
         "Title: Faust\n\n*** START OF THIS PROJECT GUTENBERG EBOOK FAUST ***\n\n"
         "Nacht.\n\nHabe nun, ach! Philosophie durchaus studiert.\n\n\n\n"
-        "End of the Project Gutenberg EBook of Faust: Der Tragödie erster Teil, by\n"
+        f"{end_words}\n"
         "Johann Wolfgang von Goethe\n\n"
         "*** END OF THIS PROJECT GUTENBERG EBOOK FAUST ***\n\nLicence words.\n"
     )
