@@ -78,12 +78,10 @@ def main() -> None:
     print(f"4 packed FlowLM linear shapes x row counts 1-{args.rows}, {args.sweeps} sweeps, 1 thread")
     print(f"{'kernel caches':>14} {'memory kept':>12} {'first sweep':>12} {'later sweep':>12}")
     for capacity in args.capacities.split(","):
-        env = {k: v for k, v in os.environ.items() if k not in CACHES}
-        env["PYTHONPATH"] = str(ROOT)
-        if capacity != "default":
-            env |= dict.fromkeys(CACHES, capacity)
-        else:
-            env |= dict.fromkeys(CACHES, "1024")  # torch's own default, which packed.py would otherwise lower
+        # "default" is torch's own 1024, set explicitly: packed.py would otherwise lower it
+        env = dict(os.environ, PYTHONPATH=str(ROOT)) | dict.fromkeys(
+            CACHES, "1024" if capacity == "default" else capacity
+        )
         command = [
             sys.executable,
             __file__,
