@@ -51,6 +51,7 @@ from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE
 from audiobook_tts.tts.text_prep import MAX_TOKENS_PER_CHUNK
 
 if TYPE_CHECKING:
+    from audiobook_tts.render.types import RenderEvent
     from audiobook_tts.text import Segment
 
 
@@ -214,23 +215,51 @@ def inspect(
                 )
 
 
+@dataclasses.dataclass
+class Stop:
+    """How a render was asked to stop: the signals received, and whether Python swallowed an interrupt."""
+
+    signals: list[int] = dataclasses.field(default_factory=list)  # SIGTERM, SIGHUP
+    lost: bool = False
+
+    def check(self) -> None:
+        """Raise the interrupt Python swallowed: one that lands in a finalizer (a generator closing, a
+        `__del__`) can only be printed there, and the render would go on to its end."""
+        if self.lost:
+            self.lost = False
+            raise KeyboardInterrupt
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signals[0] if self.signals else signal.SIGINT)  # as the shell expects
+
+
 @contextmanager
-def terminate_as_interrupt(stopped_by: list[int]) -> Iterator[None]:
+def stop_on_signals() -> Iterator[Stop]:
     """SIGTERM (`kill`, a service manager, a closing terminal's SIGHUP) stops the render the way Ctrl-C does:
-    KeyboardInterrupt unwinds it, removing its temp files, and the same message is printed. The signal is
-    appended to `stopped_by` (the exit code is 128 + its number, as the shell expects)."""
+    KeyboardInterrupt unwinds it, removing its temp files, and the same message is printed. Call
+    `Stop.check` where the render may stop (each progress event, its end)."""
+    stop = Stop()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield stop
         return
 
     def interrupt(number: int, frame: object) -> None:
-        stopped_by.append(number)
+        stop.signals.append(number)
         raise KeyboardInterrupt
 
+    def swallowed(unraisable) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            stop.lost = True
+        else:
+            hook(unraisable)
+
     previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
+    hook, sys.unraisablehook = sys.unraisablehook, swallowed
     try:
-        yield
+        yield stop
     finally:
+        sys.unraisablehook = hook
         for number, handler in previous.items():
             signal.signal(number, handler)
 
@@ -424,14 +453,20 @@ def render(
     )
     warnings = WarningSummary()  # the library's warnings, each kind once, after the display
     logging.getLogger("audiobook_tts").addHandler(warnings)
-    stopped_by: list[int] = []
+    stop = Stop()
     try:
-        with terminate_as_interrupt(stopped_by):
-            result = render_book(book, options, display)
+        with stop_on_signals() as stop:
+
+            def progress(event: RenderEvent) -> None:
+                stop.check()
+                display(event)
+
+            result = render_book(book, options, progress)
+            stop.check()
     except KeyboardInterrupt:
         display.stop()
         typer.echo("interrupted: finished segments are kept; run the same command again to resume", err=True)
-        raise typer.Exit(128 + (stopped_by[0] if stopped_by else signal.SIGINT)) from None
+        raise typer.Exit(stop.exit_code) from None
     finally:
         display.stop()
         logging.getLogger("audiobook_tts").removeHandler(warnings)

@@ -213,9 +213,14 @@ def test_assembly_is_skipped_when_the_outputs_are_up_to_date(render, book, tmp_p
 
 
 def test_sigterm_stops_like_ctrl_c_and_leaves_no_temp_files(render, tiny_checkpoint, voice_wav, tmp_path):
+    # each sentence its own, so that no segment is reused and the render runs for seconds after its first
+    # segment is stored (CI once sent the signal after a shorter render had ended)
     long_book = tmp_path / "long.md"
     chapters = "".join(
-        f"## Part {i}\n\n" + "A sentence that goes on for a while. " * 30 + "\n\n" for i in range(6)
+        f"## Part {part}\n\n"
+        + " ".join(f"The {HILLS[line % 6]} hill of part {part} goes on, line {line}." for line in range(30))
+        + "\n\n"
+        for part in range(6)
     )
     long_book.write_text("# Long\n\n" + chapters, encoding="utf-8")
     out = tmp_path / "out"
@@ -231,10 +236,38 @@ def test_sigterm_stops_like_ctrl_c_and_leaves_no_temp_files(render, tiny_checkpo
         time.sleep(0.01)
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 128 + signal.SIGTERM  # was 143 too, but silent
-    assert stderr.strip() == "interrupted: finished segments are kept; run the same command again to resume"
+    assert (process.returncode, stderr.strip()) == (
+        128 + signal.SIGTERM,  # was 143 too, but silent
+        "interrupted: finished segments are kept; run the same command again to resume",
+    )
     assert leftovers(out) == []
     assert cli(*args).returncode == 0 and read_status(out).done == read_status(out).total
+
+
+HILLS = ["amber", "birch", "cedar", "dune", "ember", "heather"]
+
+
+class _SignalledInFinalizer:
+    """Sends SIGTERM from its finalizer and runs on, so the handler's KeyboardInterrupt lands there, where
+    Python can only print it (as when a generator closes during a render)."""
+
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(100_000))
+
+
+def test_an_interrupt_python_swallowed_in_a_finalizer_still_stops_the_render(capsys):
+    from audiobook_tts.cli.book import stop_on_signals
+
+    with stop_on_signals() as stop:
+        _SignalledInFinalizer()  # dropped at once: its finalizer runs here
+        assert stop.signals == [signal.SIGTERM]
+        with pytest.raises(KeyboardInterrupt):
+            stop.check()  # at the render's next progress event
+        stop.check()  # once
+    assert stop.exit_code == 128 + signal.SIGTERM
+    assert capsys.readouterr().err == ""  # not printed as an ignored exception
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 # ---- 8: status checks the files ----------------------------------------------------------------------------
