@@ -9,6 +9,7 @@ model expects bare piece ids.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from audiobook_tts.tts.errors import ModelError
@@ -22,10 +23,15 @@ def is_json_tokenizer(kind: str, path: str | Path) -> bool:
 
 
 class Tokenizer:
-    """encode/decode over one loaded tokenizer file; `vocab_size` must equal the config's `n_bins`."""
+    """encode/decode over one loaded tokenizer file; `vocab_size` must equal the config's `n_bins`.
+
+    `unk_id` is the id a character outside the vocabulary is encoded as (None if the file has no such id):
+    the model hears nothing it can read there, so text_prep folds those characters to ones it can.
+    """
 
     path: Path
     vocab_size: int
+    unk_id: int | None
 
     def encode(self, text: str) -> list[int]:
         raise NotImplementedError
@@ -42,6 +48,7 @@ class SentencePieceTokenizer(Tokenizer):
         self._sp = sentencepiece.SentencePieceProcessor()
         self._sp.load(str(path))  # raises OSError on a missing or malformed file
         self.vocab_size = self._sp.vocab_size()
+        self.unk_id = self._sp.unk_id()
 
     def encode(self, text: str) -> list[int]:
         return self._sp.encode(text, out_type=int)
@@ -57,6 +64,7 @@ class JsonTokenizer(Tokenizer):
         self.path = path
         self._tok = tokenizers.Tokenizer.from_file(str(path))
         self.vocab_size = self._tok.get_vocab_size()
+        self.unk_id = _json_unk_id(self._tok)
 
     def encode(self, text: str) -> list[int]:
         # Library default for special tokens, like the reference; these files define no post-processor.
@@ -64,6 +72,16 @@ class JsonTokenizer(Tokenizer):
 
     def decode(self, ids: list[int]) -> str:
         return self._tok.decode(list(ids))
+
+
+def _json_unk_id(tok) -> int | None:
+    """The unknown piece's id: a Unigram model names it by id, BPE and WordPiece by token; the library has
+    no getter for either."""
+    model = json.loads(tok.to_str()).get("model", {})
+    if isinstance(model.get("unk_id"), int):
+        return model["unk_id"]
+    token = model.get("unk_token")
+    return tok.token_to_id(token) if isinstance(token, str) else None
 
 
 def load_tokenizer(path: str | Path, kind: str = "sentencepiece", vocab_size: int | None = None) -> Tokenizer:

@@ -57,3 +57,18 @@ def test_bad_files_are_model_errors(tmp_path, tokenizer_files):
         load_tokenizer(junk_json)
     with pytest.raises(ModelError, match="4000 pieces but the model config expects 1024"):
         load_tokenizer(tokenizer_files[0], vocab_size=1024)
+
+
+def test_unknown_id_of_both_formats(tokenizer_files, tmp_path):
+    from tokenizers import Tokenizer as HfTokenizer
+    from tokenizers import models
+
+    for path in tokenizer_files:
+        tokenizer = load_tokenizer(path)
+        assert tokenizer.unk_id == 0
+        assert tokenizer.encode("Rio Mac\u00e2e")[-2] == 0  # the test vocabulary has no â
+    bpe = HfTokenizer(models.BPE({"a": 0, "b": 1, "[UNK]": 2}, [], unk_token="[UNK]"))
+    bpe.save(str(tmp_path / "bpe.json"))
+    assert load_tokenizer(tmp_path / "bpe.json").unk_id == 2  # named by token, not by id
+    HfTokenizer(models.BPE({"a": 0, "b": 1}, [])).save(str(tmp_path / "none.json"))
+    assert load_tokenizer(tmp_path / "none.json").unk_id is None
