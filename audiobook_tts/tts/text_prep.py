@@ -6,6 +6,9 @@ and packed greedily into chunks of at most `max_tokens` tokens. These rules are 
 decide which token ids it sees), so they are reproduced exactly, quirks included: the "two spaces -> one"
 fix is a single pass, and the word count behind the frames-after-EOS guess is taken before capitalisation
 and punctuation.
+
+One rule is ours, run before them: characters the tokenizer cannot read are folded to ones it can
+(`readable_text`); a text without such characters is left exactly as it was.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,6 +37,8 @@ _MARK_THEN_WEAK = re.compile(r"([.!?\u2026])\s*[,;:]")
 
 
 class TokenCoder(Protocol):
+    unk_id: int | None  # what a character outside the vocabulary is encoded as
+
     def encode(self, text: str) -> list[int]: ...
     def decode(self, ids: list[int]) -> str: ...
     def __hash__(self) -> int: ...  # (a tokenizer's boundary ids are cached)
@@ -58,6 +64,106 @@ class TextRules:
             capitalize_first_letter=config.capitalize_first_letter,
             replace_characters=dict(config.replace_characters),
         )
+
+
+# Characters Unicode does not decompose to a plain letter, and punctuation, with the readable forms that say
+# the same, in order of preference. A prime is a figure's label (A′), a foot or an inch, never a quote.
+_FOLDS: dict[str, tuple[str, ...]] = {
+    "\u2032": ("'",),  # ′
+    "\u2033": ('"', "''"),  # ″
+    "\u2034": ('"', "''"),  # ‴
+    "\u2035": ("'",),  # ‵
+    "\u2018": ("'",),  # ‘
+    "\u2019": ("'",),  # ’
+    "\u201a": ("'",),  # ‚
+    "\u201b": ("'",),  # ‛
+    "\u02bc": ("'",),  # ʼ (a modifier letter apostrophe)
+    "\u2039": ("'",),  # ‹
+    "\u203a": ("'",),  # ›
+    "\u201c": ('"',),  # “
+    "\u201d": ('"',),  # ”
+    "\u201e": ('"',),  # „
+    "\u201f": ('"',),  # ‟
+    "\u00ab": ('"',),  # «
+    "\u00bb": ('"',),  # »
+    "\u2044": ("/",),  # ⁄ (what NFKD leaves of ½)
+    "\u00df": ("ss",),  # ß
+    "\u1e9e": ("SS",),  # ẞ
+    "\u00e6": ("ae",),  # æ
+    "\u00c6": ("Ae",),  # Æ
+    "\u0153": ("oe",),  # œ
+    "\u0152": ("Oe",),  # Œ
+    "\u00f8": ("o",),  # ø
+    "\u00d8": ("O",),  # Ø
+    "\u0142": ("l",),  # ł
+    "\u0141": ("L",),  # Ł
+    "\u0111": ("d",),  # đ
+    "\u0110": ("D",),  # Đ
+    "\u00f0": ("d",),  # ð (Guðrún -> Gudrun)
+    "\u00d0": ("D",),  # Ð
+    "\u00fe": ("th",),  # þ
+    "\u00de": ("Th",),  # Þ
+    "\u0131": ("i",),  # ı
+    "\u0127": ("h",),  # ħ
+    "\u0126": ("H",),  # Ħ
+    "\u014b": ("ng",),  # ŋ
+    "\u014a": ("Ng",),  # Ŋ
+}
+# Unreadable punctuation without an entry above, by Unicode category: the nearest ASCII mark (a dash of any
+# length is "-"; other punctuation and symbols become a space).
+_BY_CATEGORY = {"Pd": "-", "Ps": "(", "Pe": ")", "Pi": '"', "Pf": '"'}
+
+
+@functools.lru_cache(maxsize=8192)
+def _readable(tokenizer: TokenCoder, char: str) -> bool:
+    """Does the tokenizer encode `char` without its unknown id?"""
+    return tokenizer.unk_id not in tokenizer.encode(char)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold(tokenizer: TokenCoder, char: str) -> str:
+    """A readable stand-in for one unreadable character: a table entry, else the letters of its
+    compatibility decomposition without accents (â -> a, É -> E, ﬁ -> fi), else by category (spaces to a
+    space, other punctuation and symbols to a space, controls and lone accents to nothing). A letter of
+    a script the vocabulary lacks (Greek for an English model) has no such form and is kept."""
+
+    def readable(form: str) -> bool:
+        return all(_readable(tokenizer, c) for c in form)
+
+    for form in _FOLDS.get(char, ()):
+        if readable(form):
+            return form
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    if bare and bare != char:
+        folded = "".join(c if _readable(tokenizer, c) else _fold(tokenizer, c) for c in bare)
+        if folded.strip() or not bare.strip():
+            return folded
+    category = unicodedata.category(char)
+    if char.isspace():
+        return " "
+    if category[0] in "CM":  # controls, format characters (joiners, marks), combining marks
+        return ""
+    if category.startswith("Nd") and readable(digit := str(unicodedata.decimal(char))):
+        return digit
+    if category[0] in "PS":
+        mark = _BY_CATEGORY.get(category, " ")
+        return mark if readable(mark) else " "
+    return char
+
+
+def readable_text(text: str, tokenizer: TokenCoder, rules: TextRules | None = None) -> str:
+    """`text` with every character the tokenizer cannot read folded to one it can (see `_fold`).
+
+    The vocabulary decides, so each model keeps what it knows: the French model its é and â, the English
+    one reads "Macâe" as "Macae" rather than an unknown piece. Characters of the config's own
+    `replace_characters` table are left to the table. Text the tokenizer reads whole is returned as is.
+    """
+    if tokenizer.unk_id is None or all(_readable(tokenizer, c) for c in set(text)):
+        return text
+    table = rules.replace_characters if rules is not None else {}
+    if "\u2032\u2032" in text and not _readable(tokenizer, "\u2032"):  # NFKC's ″, read as one mark
+        text = text.replace("\u2032\u2032", "\u2033")
+    return "".join(c if c in table or _readable(tokenizer, c) else _fold(tokenizer, c) for c in text)
 
 
 def prepare_prompt(text: str, rules: TextRules) -> tuple[str, int]:
@@ -138,8 +244,9 @@ def split_into_chunks(
     """Cut a text into chunks of whole sentences of at most `max_tokens` tokens where possible.
 
     Each chunk is later prepared again with `prepare_prompt` before it is tokenized for the model.
+    Characters the tokenizer cannot read are folded first (`readable_text`).
     """
-    prepared, _ = prepare_prompt(text, rules)
+    prepared, _ = prepare_prompt(readable_text(text, tokenizer, rules), rules)
     _, sentences = _sentences(prepared, tokenizer)
 
     # An overlong sentence is cut at , ; : instead, when that gives more than one piece.
@@ -187,6 +294,7 @@ def fed_token_count(text: str, tokenizer: TokenCoder, rules: TextRules) -> int:
     the joined text, prepared again, can tokenize to a token or two more than the text did (49-50 against
     51-52 for 24 of Alice's 1775 segments, with the tests' 4000-piece tokenizer). The text's own prepared
     count is the larger when that is more: the chunker cuts by it."""
+    text = readable_text(text, tokenizer, rules)
     try:
         prepared, _ = prepare_prompt(text, rules)
     except ModelError:  # nothing left to speak (a lone dash or quote): a piece the text stage joins to others
