@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ from audiobook_tts.tts import (
     use_fast_kernels,
 )
 from audiobook_tts.tts.hub import is_hub_url
-from audiobook_tts.tts.text_prep import TextRules, fed_token_count
+from audiobook_tts.tts.text_prep import TextRules, fed_token_count, fold_table
 from audiobook_tts.tts.tokenizer import Tokenizer
 
 if TYPE_CHECKING:
@@ -69,6 +69,9 @@ class ModelFacts:
     token_counter: str = "the model's tokenizer"  # what count_tokens is, for inspect's caption
     estimate_reason: str | None = None  # why token counts are estimated, if they are
     language: str | None = None  # the language the model speaks ("it"), None for a custom config
+    # characters -> the table of what the tokenizer reads those it cannot as (tts.text_prep.fold_table);
+    # none without a tokenizer
+    fold_table: Callable[[Iterable[str]], dict[str, str]] | None = None
 
 
 # A catalogue model speaks the language its name starts with: "italian_24l" speaks Italian.
@@ -148,6 +151,7 @@ def engine_facts(engine: PocketTTS, model_id: str) -> ModelFacts:
         model_id,
         default_voice_source(engine.catalogue_name),
         language=model_language(engine.catalogue_name),
+        fold_table=engine.fold_table,
     )
 
 
@@ -171,7 +175,9 @@ def planning_facts(choice: ModelChoice) -> ModelFacts:
     )
     rules = TextRules.from_config(config)
     count = lambda text: fed_token_count(text, tokenizer, rules)  # noqa: E731
-    return ModelFacts(config, count, "", default_voice, name, language=model_language(choice.catalogue_name))
+    folds = lambda characters: fold_table(characters, tokenizer, rules)  # noqa: E731
+    language = model_language(choice.catalogue_name)
+    return ModelFacts(config, count, "", default_voice, name, language=language, fold_table=folds)
 
 
 def estimate_tokens(text: str) -> int:

@@ -19,6 +19,7 @@ the segments a fix touches are rendered again.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,15 @@ def reading_warnings(book: Book, readable: list[Chapter], language: str, model: 
     return warnings
 
 
+def book_characters(book: Book) -> set[str]:
+    """Every character of the book's titles and blocks, also as NFKC makes them (the text stage does)."""
+    seen: set[str] = set()
+    for chapter in book.chapters:
+        for text in (chapter.title, chapter.listed_title, *(block.text for block in chapter.blocks)):
+            seen.update(text)
+    return seen | set(unicodedata.normalize("NFKC", "".join(seen)))
+
+
 def select_chapters(selection: str, count: int) -> list[int]:
     """ "1-3,7,10-" -> sorted chapter numbers (1-based) within 1..count."""
     chosen: set[int] = set()
@@ -167,12 +177,11 @@ def build_plan(
     cli_voice = VoiceSource.parse(options.voice, Path.cwd(), "--voice") if options.voice else None
     default_voice = cli_voice or profile.voice or VoiceSource.parse(model.default_voice, Path.cwd())
     language = options.language or model.language or book.metadata.language or "en"
+    replace = dict(model.config.replace_characters)
+    if model.fold_table is not None:  # what the model reads the characters it cannot read as (â -> a, ′ -> ')
+        replace.update(model.fold_table(book_characters(book)))
     text_options = profile.text_options(
-        TextOptions(
-            max_tokens=options.generation.max_tokens,
-            replace_characters=dict(model.config.replace_characters),
-            language=language,
-        )
+        TextOptions(max_tokens=options.generation.max_tokens, replace_characters=replace, language=language)
     )
     warnings += reading_warnings(book, readable, language, model)
     if options.speak_titles is not None:

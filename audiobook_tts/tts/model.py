@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from audiobook_tts.tts.text_prep import (
     TextRules,
     TokenCoder,
     fed_token_count,
+    fold_table,
     prepare_prompt,
     split_into_chunks,
 )
@@ -83,6 +84,10 @@ class PocketTTS(nn.Module):
         """Tokens the model is fed for `text` as one chunk: what the text stage measures segments against
         the token budget with."""
         return fed_token_count(text, self.text_tokenizer(), TextRules.from_config(self.config))
+
+    def fold_table(self, characters: Iterable[str]) -> dict[str, str]:
+        """What those of `characters` the tokenizer cannot read are read as: for the text stage."""
+        return fold_table(characters, self.text_tokenizer(), TextRules.from_config(self.config))
 
     def text_tokenizer(self) -> TokenCoder:
         """The tokenizer, which a model loaded only to check its weights may lack."""

@@ -17,6 +17,7 @@ import functools
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -164,6 +165,21 @@ def readable_text(text: str, tokenizer: TokenCoder, rules: TextRules | None = No
     if "\u2032\u2032" in text and not _readable(tokenizer, "\u2032"):  # NFKC's ″, read as one mark
         text = text.replace("\u2032\u2032", "\u2033")
     return "".join(c if c in table or _readable(tokenizer, c) else _fold(tokenizer, c) for c in text)
+
+
+def fold_table(characters: Iterable[str], tokenizer: TokenCoder, rules: TextRules) -> dict[str, str]:
+    """`readable_text`'s folds of those of `characters` the tokenizer cannot read, as a replacement table.
+
+    The text stage applies it (handed in like the config's `replace_characters`, as plain data) so that a
+    segment's text, and so its key and what `inspect` shows, is what the model reads."""
+    if tokenizer.unk_id is None:
+        return {}
+    table = {
+        c: _fold(tokenizer, c)
+        for c in set(characters)
+        if c not in rules.replace_characters and not _readable(tokenizer, c)
+    }
+    return {c: folded for c, folded in table.items() if folded != c}
 
 
 def prepare_prompt(text: str, rules: TextRules) -> tuple[str, int]:
