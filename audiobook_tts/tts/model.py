@@ -33,7 +33,7 @@ from audiobook_tts.tts.text_prep import (
     TokenCoder,
     fed_token_count,
     fold_table,
-    prepare_prompt,
+    prepare_chunk,
     split_into_chunks,
 )
 from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
@@ -154,7 +154,7 @@ class PocketTTS(nn.Module):
         options = options.resolved(self.config)
         rules = TextRules.from_config(self.config)
         for chunk in split_into_chunks(text, self.text_tokenizer(), rules, options.max_tokens):
-            prepared, eos_guess = prepare_prompt(chunk, rules)
+            prepared, eos_guess = prepare_chunk(chunk, self.text_tokenizer(), rules)
             recommended = self.config.model_recommended_frames_after_eos
             frames = after_eos(eos_guess, options.frames_after_eos, recommended)
             chunk_options = dataclasses.replace(options, frames_after_eos=frames)

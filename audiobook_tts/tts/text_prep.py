@@ -124,9 +124,10 @@ def _readable(tokenizer: TokenCoder, char: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _fold(tokenizer: TokenCoder, char: str) -> str:
     """A readable stand-in for one unreadable character: a table entry, else the letters of its
-    compatibility decomposition without accents (â -> a, É -> E, ﬁ -> fi), else by category (spaces to a
-    space, other punctuation and symbols to a space, controls and lone accents to nothing). A letter of
-    a script the vocabulary lacks (Greek for an English model) has no such form and is kept."""
+    compatibility decomposition without accents (â -> a, É -> E, ﬁ -> fi), else by category (a space to
+    " ", a dash to "-", a bracket or quote to its ASCII form, other punctuation and symbols to a space,
+    controls and lone accents to nothing). A letter of a script the vocabulary lacks (Greek for an English
+    model) has no such form and is kept: the plan warns of those (text.scripts)."""
 
     def readable(form: str) -> bool:
         return all(_readable(tokenizer, c) for c in form)
@@ -144,7 +145,7 @@ def _fold(tokenizer: TokenCoder, char: str) -> str:
         return " "
     if category[0] in "CM":  # controls, format characters (joiners, marks), combining marks
         return ""
-    if category.startswith("Nd") and readable(digit := str(unicodedata.decimal(char))):
+    if category == "Nd" and readable(digit := str(unicodedata.decimal(char))):
         return digit
     if category[0] in "PS":
         mark = _BY_CATEGORY.get(category, " ")
@@ -204,6 +205,13 @@ def prepare_prompt(text: str, rules: TextRules) -> tuple[str, int]:
     return text, guess
 
 
+def prepare_chunk(chunk: str, tokenizer: TokenCoder, rules: TextRules) -> tuple[str, int]:
+    """`prepare_prompt` for the text the model is fed, folded again after it: capitalising the first letter
+    can make a capital the vocabulary lacks of a letter it has ("étaient" -> "Étaient" -> "Etaient")."""
+    prepared, guess = prepare_prompt(chunk, rules)
+    return readable_text(prepared, tokenizer, rules), guess
+
+
 def ensure_terminal_punctuation(text: str) -> str:
     """End with . ! ? or …, looking through closing quotes/brackets; a trailing , ; : or dash becomes '.'.
 
@@ -259,10 +267,10 @@ def split_into_chunks(
 ) -> list[str]:
     """Cut a text into chunks of whole sentences of at most `max_tokens` tokens where possible.
 
-    Each chunk is later prepared again with `prepare_prompt` before it is tokenized for the model.
+    Each chunk is later prepared again with `prepare_chunk` before it is tokenized for the model.
     Characters the tokenizer cannot read are folded first (`readable_text`).
     """
-    prepared, _ = prepare_prompt(readable_text(text, tokenizer, rules), rules)
+    prepared, _ = prepare_chunk(readable_text(text, tokenizer, rules), tokenizer, rules)
     _, sentences = _sentences(prepared, tokenizer)
 
     # An overlong sentence is cut at , ; : instead, when that gives more than one piece.
@@ -312,11 +320,11 @@ def fed_token_count(text: str, tokenizer: TokenCoder, rules: TextRules) -> int:
     count is the larger when that is more: the chunker cuts by it."""
     text = readable_text(text, tokenizer, rules)
     try:
-        prepared, _ = prepare_prompt(text, rules)
+        prepared, _ = prepare_chunk(text, tokenizer, rules)
     except ModelError:  # nothing left to speak (a lone dash or quote): a piece the text stage joins to others
         return len(tokenizer.encode(text))
     ids, sentences = _sentences(prepared, tokenizer)
-    chunk, _ = prepare_prompt(" ".join(sentence for _, sentence in sentences).strip(), rules)
+    chunk, _ = prepare_chunk(" ".join(sentence for _, sentence in sentences).strip(), tokenizer, rules)
     if chunk == prepared.strip():  # the usual case: the same text, the same tokens
         return len(ids)
     return max(len(ids), len(tokenizer.encode(chunk)))

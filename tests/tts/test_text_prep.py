@@ -14,6 +14,7 @@ from audiobook_tts.tts.text_prep import (
     TextRules,
     ensure_terminal_punctuation,
     frames_after_eos,
+    prepare_chunk,
     prepare_prompt,
     readable_text,
     split_into_chunks,
@@ -201,7 +202,16 @@ def test_unreadable_characters_are_folded_to_readable_ones(tokenizer_files, back
     for text, expected in FOLDED:
         assert readable_text(text, tok) == expected
         for chunk in split_into_chunks(text, tok, TextRules()):
-            assert 0 not in tok.encode(prepare_prompt(chunk, TextRules())[0]), chunk
+            assert 0 not in tok.encode(prepare_chunk(chunk, tok, TextRules())[0]), chunk
+
+
+def test_a_capital_the_vocabulary_lacks_is_folded_after_capitalising(tokenizers_pair):
+    """The model's rule capitalises the first letter: é is in the vocabulary, É is not."""
+    tok, _ = tokenizers_pair
+    text = "étaient là, dit-il. étaient-ils?"
+    assert readable_text(text, tok) == text
+    assert split_into_chunks(text, tok, TextRules()) == ["Etaient là, dit-il. étaient-ils?"]
+    assert prepare_chunk("étaient-ils?", tok, TextRules()) == ("Etaient-ils?", 3)
 
 
 def test_readable_text_is_untouched(tokenizers_pair):
