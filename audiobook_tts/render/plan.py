@@ -135,12 +135,14 @@ def reading_warnings(book: Book, readable: list[Chapter], language: str, model: 
 
 
 def book_characters(book: Book) -> set[str]:
-    """Every character of the book's titles and blocks, also as NFKC makes them (the text stage does)."""
+    """Every character of the book's titles and blocks, also as the text stage may make them: NFKC'd, and
+    capitalised (a segment starts with a capital)."""
     seen: set[str] = set()
     for chapter in book.chapters:
         for text in (chapter.title, chapter.listed_title, *(block.text for block in chapter.blocks)):
             seen.update(text)
-    return seen | set(unicodedata.normalize("NFKC", "".join(seen)))
+    every = "".join(seen)
+    return seen | set(unicodedata.normalize("NFKC", every)) | set(every.upper())
 
 
 def select_chapters(selection: str, count: int) -> list[int]:

@@ -272,6 +272,10 @@ def prepare_chapter(
             continue
         segments += _block_segments(block, index, count_tokens, options)
     segments = _attach_silences(segments)
+    table = options.replace_characters
+    for segment in segments:  # `finish` capitalised the first letter after the table ran: é -> É, É -> E
+        if segment.text[:1] in table:
+            segment.text = table[segment.text[0]] + segment.text[1:]
     if segments:
         segments[-1].pause_after = max(segments[-1].pause_after, plan.chapter_end)
     return segments

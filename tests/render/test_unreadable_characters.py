@@ -21,6 +21,8 @@ We rode to another estate on the Rio Macâe.
 A′A′. Outer edges of the reef. Élodie saw it.
 
 Nothing here the model cannot read.
+
+étaient là, dit-il.
 """
 
 
@@ -35,6 +37,7 @@ def test_the_plan_says_what_the_model_reads(tiny_checkpoint, tmp_path):
         "We rode to another estate on the Rio Macae.",
         "A'A'. Outer edges of the reef. Elodie saw it.",
         "Nothing here the model cannot read.",
+        "Etaient là, dit-il.",  # (the capital of a readable é is not)
     ]
     table = load_config(tiny_checkpoint[0]).flow_lm.lookup_table
     tokenizer = load_tokenizer(table.tokenizer_path, table.tokenizer)
@@ -48,7 +51,7 @@ def test_the_plan_says_what_the_model_reads(tiny_checkpoint, tmp_path):
     )
     before = [(task.segment.text, task.key) for task in unfolded.tasks]
     after = [(task.segment.text, task.key) for task in inspection.plan.tasks]
-    assert [a == b for a, b in zip(before, after, strict=True)] == [True, False, False, True]
+    assert [a == b for a, b in zip(before, after, strict=True)] == [True, False, False, True, False]
 
 
 def test_the_loaded_model_folds_as_planning_does(tiny_checkpoint, tmp_path):
@@ -60,4 +63,4 @@ def test_the_loaded_model_folds_as_planning_does(tiny_checkpoint, tmp_path):
     path.write_text(BOOK, encoding="utf-8")
     characters = book_characters(read_book(path, Profile(path=tmp_path), RenderOptions(out_dir=tmp_path)))
     folds = engine_facts(model, "id").fold_table
-    assert folds is not None and folds(characters) == {"â": "a", "′": "'", "É": "E"}
+    assert folds is not None and folds(characters) == {"â": "a", "Â": "A", "′": "'", "É": "E"}

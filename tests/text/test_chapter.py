@@ -152,6 +152,13 @@ def test_options_reach_the_normaliser(count_tokens):
     ]
 
 
+def test_the_table_also_reads_the_capital_a_segment_starts_with(count_tokens):
+    """The model's fold of a capital it cannot read (É) applies to the capital `finish` makes of é."""
+    ch = chapter("", ("paragraph", "étaient là, dit-il. Étude."))
+    options = TextOptions(replace_characters={"É": "E"}, language="fr")
+    assert texts(prepare_chapter(ch, count_tokens, options)) == ["Etaient là, dit-il. Etude."]
+
+
 def test_short_utterances_merge_within_a_block_only(count_tokens):
     ch = chapter(
         "", ("paragraph", "Yes. It was he who came."), ("paragraph", "No."), ("paragraph", "He left.")
