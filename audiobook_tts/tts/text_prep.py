@@ -121,6 +121,13 @@ def _readable(tokenizer: TokenCoder, char: str) -> bool:
     return tokenizer.unk_id not in tokenizer.encode(char)
 
 
+@functools.lru_cache(maxsize=16)
+def _readable_characters(tokenizer: TokenCoder) -> set[str]:
+    """The characters found readable so far: `readable_text` runs on every token count the text stage makes,
+    and a subset test is cheaper than a lookup per character."""
+    return set()
+
+
 @functools.lru_cache(maxsize=4096)
 def _fold(tokenizer: TokenCoder, char: str) -> str:
     """A readable stand-in for one unreadable character: a table entry, else the letters of its
@@ -160,7 +167,11 @@ def readable_text(text: str, tokenizer: TokenCoder, rules: TextRules | None = No
     one reads "Macâe" as "Macae" rather than an unknown piece. Characters of the config's own
     `replace_characters` table are left to the table. Text the tokenizer reads whole is returned as is.
     """
-    if tokenizer.unk_id is None or all(_readable(tokenizer, c) for c in set(text)):
+    characters, known = set(text), _readable_characters(tokenizer)
+    if characters <= known or tokenizer.unk_id is None:  # the usual case, in a microsecond
+        return text
+    known.update(c for c in characters - known if _readable(tokenizer, c))
+    if characters <= known:
         return text
     table = rules.replace_characters if rules is not None else {}
     if "\u2032\u2032" in text and not _readable(tokenizer, "\u2032"):  # NFKC's ″, read as one mark
