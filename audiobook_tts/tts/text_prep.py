@@ -7,8 +7,9 @@ decide which token ids it sees), so they are reproduced exactly, quirks included
 fix is a single pass, and the word count behind the frames-after-EOS guess is taken before capitalisation
 and punctuation.
 
-One rule is ours, run before them: characters the tokenizer cannot read are folded to ones it can
-(`readable_text`); a text without such characters is left exactly as it was.
+One rule is ours, run before them and once more after (capitalising can make a capital the vocabulary
+lacks): characters the tokenizer cannot read are folded to ones it can (`readable_text`, `prepare_chunk`);
+a text without such characters is left exactly as it was, so its tokens are the reference's.
 """
 
 from __future__ import annotations
@@ -163,9 +164,10 @@ def _fold(tokenizer: TokenCoder, char: str) -> str:
 def readable_text(text: str, tokenizer: TokenCoder, rules: TextRules | None = None) -> str:
     """`text` with every character the tokenizer cannot read folded to one it can (see `_fold`).
 
-    The vocabulary decides, so each model keeps what it knows: the French model its é and â, the English
-    one reads "Macâe" as "Macae" rather than an unknown piece. Characters of the config's own
-    `replace_characters` table are left to the table. Text the tokenizer reads whole is returned as is.
+    The vocabulary decides, so each model keeps what it knows (a French vocabulary its é and â) and a model
+    whose vocabulary lacks â reads "Macâe" as "Macae" rather than with an unknown piece. Characters of the
+    config's own `replace_characters` table are left to the table. Text the tokenizer reads whole is
+    returned as is.
     """
     characters, known = set(text), _readable_characters(tokenizer)
     if characters <= known or tokenizer.unk_id is None:  # the usual case, in a microsecond
