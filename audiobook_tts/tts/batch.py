@@ -32,7 +32,7 @@ from torch import Tensor
 
 from audiobook_tts.tts.model import FADE_IN_PER_SECOND, MIN_FRAMES_BEFORE_EOS
 from audiobook_tts.tts.options import DEFAULT_BATCH_SIZE, DEFAULT_OPTIONS, GenerationOptions, default_threads
-from audiobook_tts.tts.text_prep import TextRules, prepare_chunk, split_into_chunks
+from audiobook_tts.tts.text_prep import TextRules, prepare_prompt, split_into_chunks
 from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
 from audiobook_tts.tts.transformer import KVCache, PrefixKVCache
 
@@ -69,7 +69,7 @@ def make_request(
     rules = TextRules.from_config(config)
     chunks = []
     for text_chunk in split_into_chunks(text, model.tokenizer, rules, options.max_tokens):
-        prepared, eos_guess = prepare_chunk(text_chunk, model.tokenizer, rules)
+        prepared, eos_guess = prepare_prompt(text_chunk, rules)
         tokens = tuple(model.tokenizer.encode(prepared))
         chunks.append(
             Chunk(

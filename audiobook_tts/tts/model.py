@@ -33,7 +33,7 @@ from audiobook_tts.tts.text_prep import (
     TokenCoder,
     fed_token_count,
     fold_table,
-    prepare_chunk,
+    prepare_prompt,
     split_into_chunks,
 )
 from audiobook_tts.tts.text_prep import frames_after_eos as after_eos
@@ -86,7 +86,7 @@ class PocketTTS(nn.Module):
         return fed_token_count(text, self.text_tokenizer(), TextRules.from_config(self.config))
 
     def fold_table(self, characters: Iterable[str]) -> dict[str, str]:
-        """What those of `characters` the tokenizer cannot read are read as: for the text stage."""
+        """What those of `characters` the tokenizer cannot read are to be read as: for the text stage."""
         return fold_table(characters, self.text_tokenizer(), TextRules.from_config(self.config))
 
     def text_tokenizer(self) -> TokenCoder:
@@ -154,7 +154,7 @@ class PocketTTS(nn.Module):
         options = options.resolved(self.config)
         rules = TextRules.from_config(self.config)
         for chunk in split_into_chunks(text, self.text_tokenizer(), rules, options.max_tokens):
-            prepared, eos_guess = prepare_chunk(chunk, self.text_tokenizer(), rules)
+            prepared, eos_guess = prepare_prompt(chunk, rules)
             recommended = self.config.model_recommended_frames_after_eos
             frames = after_eos(eos_guess, options.frames_after_eos, recommended)
             chunk_options = dataclasses.replace(options, frames_after_eos=frames)

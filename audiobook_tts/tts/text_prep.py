@@ -7,9 +7,9 @@ decide which token ids it sees), so they are reproduced exactly, quirks included
 fix is a single pass, and the word count behind the frames-after-EOS guess is taken before capitalisation
 and punctuation.
 
-One rule is ours, run before them and once more after (capitalising can make a capital the vocabulary
-lacks): characters the tokenizer cannot read are folded to ones it can (`readable_text`, `prepare_chunk`);
-a text without such characters is left exactly as it was, so its tokens are the reference's.
+One table is ours and is not applied here: `fold_table` says what the characters the tokenizer cannot read
+should be read as, for the text stage to apply to a book's segments. The engine itself feeds any text as
+the reference does (such a character as the unknown id), so its audio stays the reference's.
 """
 
 from __future__ import annotations
@@ -122,13 +122,6 @@ def _readable(tokenizer: TokenCoder, char: str) -> bool:
     return tokenizer.unk_id not in tokenizer.encode(char)
 
 
-@functools.lru_cache(maxsize=16)
-def _readable_characters(tokenizer: TokenCoder) -> set[str]:
-    """The characters found readable so far: `readable_text` runs on every token count the text stage makes,
-    and a subset test is cheaper than a lookup per character."""
-    return set()
-
-
 @functools.lru_cache(maxsize=4096)
 def _fold(tokenizer: TokenCoder, char: str) -> str:
     """A readable stand-in for one unreadable character: a table entry, else the letters of its
@@ -161,31 +154,14 @@ def _fold(tokenizer: TokenCoder, char: str) -> str:
     return char
 
 
-def readable_text(text: str, tokenizer: TokenCoder, rules: TextRules | None = None) -> str:
-    """`text` with every character the tokenizer cannot read folded to one it can (see `_fold`).
-
-    The vocabulary decides, so each model keeps what it knows (a French vocabulary its é and â) and a model
-    whose vocabulary lacks â reads "Macâe" as "Macae" rather than with an unknown piece. Characters of the
-    config's own `replace_characters` table are left to the table. Text the tokenizer reads whole is
-    returned as is.
-    """
-    characters, known = set(text), _readable_characters(tokenizer)
-    if characters <= known or tokenizer.unk_id is None:  # the usual case, in a microsecond
-        return text
-    known.update(c for c in characters - known if _readable(tokenizer, c))
-    if characters <= known:
-        return text
-    table = rules.replace_characters if rules is not None else {}
-    if "\u2032\u2032" in text and not _readable(tokenizer, "\u2032"):  # NFKC's ″, read as one mark
-        text = text.replace("\u2032\u2032", "\u2033")
-    return "".join(c if c in table or _readable(tokenizer, c) else _fold(tokenizer, c) for c in text)
-
-
 def fold_table(characters: Iterable[str], tokenizer: TokenCoder, rules: TextRules) -> dict[str, str]:
-    """`readable_text`'s folds of those of `characters` the tokenizer cannot read, as a replacement table.
+    """What those of `characters` the tokenizer cannot read are to be read as (see `_fold`), as a
+    replacement table; characters of the config's own `replace_characters` are left to it.
 
-    The text stage applies it (handed in like the config's `replace_characters`, as plain data) so that a
-    segment's text, and so its key and what `inspect` shows, is what the model reads."""
+    The vocabulary decides, so each model keeps what it knows (a French vocabulary its é and â) and one that
+    lacks â reads "Macâe" as "Macae" rather than an unknown piece. The text stage applies the table (handed in
+    like the config's `replace_characters`, as plain data), so a segment's text, its key and what `inspect`
+    shows are what the model reads."""
     if tokenizer.unk_id is None:
         return {}
     table = {
@@ -216,13 +192,6 @@ def prepare_prompt(text: str, rules: TextRules) -> tuple[str, int]:
     if rules.pad_with_spaces_for_short_inputs and len(text.split()) < SHORT_INPUT_WORDS:
         text = SHORT_INPUT_PAD + text
     return text, guess
-
-
-def prepare_chunk(chunk: str, tokenizer: TokenCoder, rules: TextRules) -> tuple[str, int]:
-    """`prepare_prompt` for the text the model is fed, folded again after it: capitalising the first letter
-    can make a capital the vocabulary lacks of a letter it has ("étaient" -> "Étaient" -> "Etaient")."""
-    prepared, guess = prepare_prompt(chunk, rules)
-    return readable_text(prepared, tokenizer, rules), guess
 
 
 def ensure_terminal_punctuation(text: str) -> str:
@@ -280,10 +249,9 @@ def split_into_chunks(
 ) -> list[str]:
     """Cut a text into chunks of whole sentences of at most `max_tokens` tokens where possible.
 
-    Each chunk is later prepared again with `prepare_chunk` before it is tokenized for the model.
-    Characters the tokenizer cannot read are folded first (`readable_text`).
+    Each chunk is later prepared again with `prepare_prompt` before it is tokenized for the model.
     """
-    prepared, _ = prepare_chunk(readable_text(text, tokenizer, rules), tokenizer, rules)
+    prepared, _ = prepare_prompt(text, rules)
     _, sentences = _sentences(prepared, tokenizer)
 
     # An overlong sentence is cut at , ; : instead, when that gives more than one piece.
@@ -331,13 +299,12 @@ def fed_token_count(text: str, tokenizer: TokenCoder, rules: TextRules) -> int:
     the joined text, prepared again, can tokenize to a token or two more than the text did (49-50 against
     51-52 for 24 of Alice's 1775 segments, with the tests' 4000-piece tokenizer). The text's own prepared
     count is the larger when that is more: the chunker cuts by it."""
-    text = readable_text(text, tokenizer, rules)
     try:
-        prepared, _ = prepare_chunk(text, tokenizer, rules)
+        prepared, _ = prepare_prompt(text, rules)
     except ModelError:  # nothing left to speak (a lone dash or quote): a piece the text stage joins to others
         return len(tokenizer.encode(text))
     ids, sentences = _sentences(prepared, tokenizer)
-    chunk, _ = prepare_chunk(" ".join(sentence for _, sentence in sentences).strip(), tokenizer, rules)
+    chunk, _ = prepare_prompt(" ".join(sentence for _, sentence in sentences).strip(), rules)
     if chunk == prepared.strip():  # the usual case: the same text, the same tokens
         return len(ids)
     return max(len(ids), len(tokenizer.encode(chunk)))

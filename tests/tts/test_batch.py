@@ -246,11 +246,3 @@ def test_the_generator_reports_a_chunk_stopped_at_its_frame_limit(model, voice):
     done = {id(request): audio for request, audio in batch.render_requests(model, [group], threads=1)}
     assert [request.hit_frame_limit for request in group] == [True, False]
     assert len(done[id(group[0])]) == group[0].chunks[0].max_frames * 1920
-
-
-def test_the_model_is_fed_no_unknown_piece_for_a_foldable_character(model, voice):
-    """The sweep's "Rio Macâe" and "A′A′": the test vocabulary lacks â and ′, as the English one does."""
-    text = "étaient là. Leaving Socégo, we rode to the Rio Macâe. A′A′. Outer edges of the reef."
-    assert 0 in model.tokenizer.encode(text)
-    request = batch.make_request(model, voice, text, 0, NO_EOS_20)
-    assert all(0 not in chunk.tokens for chunk in request.chunks)

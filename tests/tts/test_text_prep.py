@@ -1,9 +1,4 @@
-"""Prompt preparation and chunking equal the reference's text_chunking functions, for every rule set.
-
-Chunking folds the characters the tokenizer cannot read first (the reference feeds them to the model as
-unknown pieces): a text the tokenizer reads whole is compared as it is, any other as the reference chunks
-its folded text.
-"""
+"""Prompt preparation and chunking equal the reference's text_chunking functions, for every rule set."""
 
 from __future__ import annotations
 
@@ -13,10 +8,9 @@ from audiobook_tts.tts.errors import ModelError
 from audiobook_tts.tts.text_prep import (
     TextRules,
     ensure_terminal_punctuation,
+    fold_table,
     frames_after_eos,
-    prepare_chunk,
     prepare_prompt,
-    readable_text,
     split_into_chunks,
 )
 from audiobook_tts.tts.tokenizer import load_tokenizer
@@ -77,8 +71,7 @@ def test_chunks_match_reference(config_name, max_tokens, tokenizers_pair):
         rules = TextRules(**kwargs)
         for text in sample_texts():
             try:
-                readable = readable_text(text, ours_tok, rules)
-                expected = split_into_best_sentences(ref_tok, readable, max_tokens, **kwargs)
+                expected = split_into_best_sentences(ref_tok, text, max_tokens, **kwargs)
             except ValueError:  # the reference refuses texts that normalise to nothing
                 with pytest.raises(ModelError):
                     split_into_chunks(text, ours_tok, rules, max_tokens)
@@ -99,10 +92,9 @@ def test_chunking_with_sentencepiece_backend(tokenizer_files):
     ours = load_tokenizer(tokenizer_files[0])
     ref = build_tokenizer(4000, str(tokenizer_files[0]))
     kwargs = _reference_rules("english_2m_2026-10")
-    rules = TextRules(**kwargs)
     for text in sample_texts():
-        assert split_into_chunks(text, ours, rules) == split_into_best_sentences(
-            ref, readable_text(text, ours, rules), 50, **kwargs
+        assert split_into_chunks(text, ours, TextRules(**kwargs)) == split_into_best_sentences(
+            ref, text, 50, **kwargs
         )
 
 
@@ -175,19 +167,19 @@ def test_random_texts_match_reference(config_name, tokenizers_pair):
                 continue
             assert prepare_prompt(text, rules) == expected, repr(text)
             assert split_into_chunks(text, ours_tok, rules, 20) == split_into_best_sentences(
-                ref_tok, readable_text(text, ours_tok, rules), 20, **kwargs
+                ref_tok, text, 20, **kwargs
             ), repr(text)
 
 
-# The sweep's unreadable characters (the test vocabulary, like the English one, lacks them) and what the
-# model is given instead.
+# The sweep's unreadable characters (the test vocabulary lacks them) and what the text stage is to read
+# instead; the engine itself feeds them as the reference does (the tests above).
 FOLDED = [
     (
         "April 14th. Leaving Socégo, we rode to the Rio Macâe.",
         "April 14th. Leaving Socégo, we rode to the Rio Macae.",
     ),
     ("A′A′. Outer edges of the reef. B′B′.", "A'A'. Outer edges of the reef. B'B'."),
-    ("A″ and A′′, the lagoon.", 'A" and A", the lagoon.'),  # NFKC makes ″ two primes: one mark again
+    ("A″ and A′′, the lagoon.", "A\" and A'', the lagoon."),  # (NFKC makes ″ two primes)
     ("ÉTUDE, Ève, Être, Âge, Île, Ôter, Ûber.", "ETUDE, Eve, Etre, Age, Ile, Oter, Uber."),
     ("Señor Ñuñez of Ålesund and Ødegaard.", "Señor Nuñez of Alesund and Odegaard."),
     ("The waggon ⸺ stopped.", "The waggon - stopped."),
@@ -195,32 +187,27 @@ FOLDED = [
 ]
 
 
+def folded(text: str, tokenizer, rules: TextRules | None = None) -> str:
+    table = fold_table(text, tokenizer, rules or TextRules())
+    return "".join(table.get(c, c) for c in text)
+
+
 @pytest.mark.parametrize("backend", [0, 1])
-def test_unreadable_characters_are_folded_to_readable_ones(tokenizer_files, backend):
+def test_unreadable_characters_fold_to_readable_ones(tokenizer_files, backend):
     tok = load_tokenizer(tokenizer_files[backend])
     assert all(0 in tok.encode(c) for c in "âÉÊÂÎÔÛÑåø′″⸺\t")  # the premise: the vocabulary lacks them
     for text, expected in FOLDED:
-        assert readable_text(text, tok) == expected
-        for chunk in split_into_chunks(text, tok, TextRules()):
-            assert 0 not in tok.encode(prepare_chunk(chunk, tok, TextRules())[0]), chunk
+        assert folded(text, tok) == expected
+        assert 0 not in tok.encode(expected)
 
 
-def test_a_capital_the_vocabulary_lacks_is_folded_after_capitalising(tokenizers_pair):
-    """The model's rule capitalises the first letter: é is in the vocabulary, É is not."""
-    tok, _ = tokenizers_pair
-    text = "étaient là, dit-il. étaient-ils?"
-    assert readable_text(text, tok) == text
-    assert split_into_chunks(text, tok, TextRules()) == ["Etaient là, dit-il. étaient-ils?"]
-    assert prepare_chunk("étaient-ils?", tok, TextRules()) == ("Etaient-ils?", 3)
-
-
-def test_readable_text_is_untouched(tokenizers_pair):
-    """Text the vocabulary reads whole (é, ü, ç, ’ ...) is the same string: same tokens as the reference."""
+def test_readable_text_folds_to_nothing(tokenizers_pair):
+    """Text the vocabulary reads whole (é, ü, ç, ’ ...) needs no fold: its tokens stay the reference's."""
     tok, _ = tokenizers_pair
     texts = [t for t in sample_texts() if 0 not in tok.encode(t)]
     assert len(texts) > 0.9 * len(sample_texts())
     texts += ["Le café où l'élève a étudié, Über die Brücke, ¿Dónde está? « Bonjour ! » ’tis…"]
-    assert all(readable_text(text, tok) is text for text in texts)
+    assert fold_table("".join(texts), tok, TextRules()) == {}
 
 
 def test_each_vocabulary_keeps_the_letters_it_knows(tmp_path, tokenizer_files):
@@ -241,22 +228,11 @@ def test_each_vocabulary_keeps_the_letters_it_knows(tmp_path, tokenizer_files):
     )
     french, english = load_tokenizer(tmp_path / "fr.model"), load_tokenizer(tokenizer_files[0])
     text = "Grâce à l'Étude, son âge."
-    assert readable_text(text, french) == text
-    assert readable_text(text, english) == "Grace à l'Etude, son age."
+    assert folded(text, french) == text
+    assert folded(text, english) == "Grace à l'Etude, son age."
 
 
 def test_the_configs_own_table_goes_first(tokenizers_pair):
-    """A character the config replaces is the table's, even when the vocabulary lacks it."""
+    """A character the config replaces is the config's, even when the vocabulary lacks it."""
     tok, _ = tokenizers_pair
-    rules = TextRules(replace_characters={"′": "1"})
-    assert readable_text("A′A′.", tok, rules) == "A′A′."
-    assert split_into_chunks("A′A′.", tok, rules) == ["A1A1."]
-
-
-def test_token_counts_are_of_the_folded_text(tokenizers_pair):
-    from audiobook_tts.tts.text_prep import fed_token_count
-
-    tok, _ = tokenizers_pair
-    text = "We rode to the Rio Macâe, past A′A′."
-    folded = readable_text(text, tok)
-    assert fed_token_count(text, tok, TextRules()) == len(tok.encode(prepare_prompt(folded, TextRules())[0]))
+    assert folded("A′A′.", tok, TextRules(replace_characters={"′": "1"})) == "A′A′."
