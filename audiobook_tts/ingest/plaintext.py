@@ -97,11 +97,80 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
 
 
+_CONTENTS = re.compile(r"^(?:table of )?contents\.?$", re.I)
+# a contents line's page number or leader dots: "Economy .... 1", "Reading   45"
+_CONTENTS_PAGE = re.compile(r"(?:\s*\.{2,}|\s{2,})\s*\d*$|\s+\d+$")
+_MIN_LISTED = 3  # titles the body must repeat before its contents list is believed
+_MAX_LISTED = 300
+_SKIPPABLE = 2
+_PROSE_WIDTH = 55  # characters: Gutenberg wraps prose at ~70, contents titles are rarely this long
+
+
+def _is_prose(lines: list[str]) -> bool:
+    """Wrapped prose: a line too long for a title, or three and more lines as long as a text file wraps."""
+    widths = [len(_title_key(line)) for line in lines]
+    return max(widths) > _MAX_HEADING or (len(widths) >= 3 and sum(widths) / len(widths) > _PROSE_WIDTH)
+
+
+def _title_key(line: str) -> str:
+    """A title as a contents line and its heading in the text both write it: case, spacing, a final stop
+    and a page number aside."""
+    return " ".join(_CONTENTS_PAGE.sub("", line.strip()).rstrip(".").split()).casefold()
+
+
+def contents_headings(paragraphs: list[str]) -> dict[int, tuple[str, str]]:
+    """Headings named by the book's own contents list: a paragraph "Contents" whose lines (and the short lines
+    after it) list titles the text then repeats, in that order, as paragraphs of their own ("Economy",
+    "Where I Lived, and What I Lived For"): Walden, essay and story collections name their chapters no
+    other way. -> {paragraph index: (kind, text)}, the "Contents" paragraph itself included, so the list
+    is a chapter of its own that matter_from_title leaves out. A title in capitals among titles that are
+    not is a part ("WALDEN", then its chapters)."""
+    start = next(
+        (i for i, p in enumerate(paragraphs[:200]) if _CONTENTS.match(p.split("\n", 1)[0].strip())), None
+    )
+    if start is None:
+        return {}
+    titles: list[str] = [line.strip() for line in paragraphs[start].split("\n")[1:] if line.strip()]
+    keys = {_title_key(title) for title in titles}
+    body = None
+    for index in range(start + 1, len(paragraphs)):
+        lines = [line.strip() for line in paragraphs[index].split("\n") if line.strip()]
+        if len(lines) == 1 and _title_key(lines[0]) in keys:
+            body = index  # the first title again: the list is over and the text begins
+            break
+        if _is_prose(lines) or len(titles) > _MAX_LISTED:
+            return {}  # prose, and no title repeated: not a list this rule understands
+        titles += lines
+        keys.update(_title_key(line) for line in lines)
+    if body is None:
+        return {}
+    wanted = [_title_key(title) for title in titles]
+    found: dict[int, str] = {}
+    for index in range(body, len(paragraphs)):
+        paragraph = paragraphs[index].strip()
+        if "\n" in paragraph or len(paragraph) > _MAX_HEADING:
+            continue
+        key = _title_key(paragraph)
+        # titles come in the list's order; one or two the text leaves out are skipped, but a short line that
+        # only happens to be a later title ("Spring.") does not jump the rest
+        if key in wanted[: _SKIPPABLE + 1]:
+            found[index] = paragraph
+            wanted = wanted[wanted.index(key) + 1 :]
+    if len(found) < _MIN_LISTED:
+        return {}
+    mixed = any(not text.isupper() for text in found.values())
+    headings = {start: ("part", paragraphs[start].split("\n", 1)[0].strip())}
+    for index, text in found.items():
+        headings[index] = ("part" if mixed and text.isupper() else "chapter", text)
+    return headings
+
+
 def _blocks(paragraphs: list[str], matter: str | None) -> list[RawBlock]:
     blocks = []
     numerals = sum(1 for paragraph in paragraphs if _LONE_NUMERAL.match(paragraph.strip())) > 1
-    for paragraph in paragraphs:
-        found = heading_of(paragraph, numerals)
+    listed = contents_headings(paragraphs)
+    for index, paragraph in enumerate(paragraphs):
+        found = listed.get(index) or heading_of(paragraph, numerals)
         if found:
             level = 1 if found[0] == "part" else 2
             blocks.append(RawBlock("heading", clean_inline(found[1]), matter, level=level))

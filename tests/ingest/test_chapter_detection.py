@@ -280,3 +280,33 @@ def test_a_section_titled_by_its_number_takes_its_parents_title(tmp_path):
         ("A Scandal in Bohemia: II", "II.", 2),
         ("The Red-Headed League", "The Red-Headed League", 1),
     ]
+
+
+def test_a_contents_list_names_the_chapters_of_a_plain_text(tmp_path):
+    """Walden (Gutenberg 205) names its chapters only in its contents list ("Economy", "Reading"): it was one
+    13-hour chapter that began by reading the list aloud."""
+    path = tmp_path / "walden.txt"
+    path.write_text(
+        "WALDEN\n\n\nby Henry David Thoreau\n\n\nContents\n\n\n WALDEN\n\n Economy\n"
+        " Where I Lived, and What I Lived For\n Reading\n\n ON THE DUTY OF CIVIL DISOBEDIENCE\n\n\n\n"
+        "WALDEN\n\nEconomy\n\n"
+        "When I wrote the following pages, I lived alone.\n\nWhere I Lived, and What I Lived For\n\n"
+        "At a certain season of our life.\n\nReading\n\nWith a little more deliberation.\n\n"
+        "Economy was his word for it.\n\nON THE DUTY OF CIVIL DISOBEDIENCE\n\nI heartily accept the motto.\n"
+    )
+    book = load_book(path)
+    assert [(c.title, c.level, c.included) for c in book.chapters] == [
+        ("Front matter", 1, False),  # the title page, before the list
+        ("Contents", 1, False),
+        ("WALDEN", 1, True),
+        ("Economy", 2, True),
+        ("Where I Lived, and What I Lived For", 2, True),
+        ("Reading", 2, True),
+        ("ON THE DUTY OF CIVIL DISOBEDIENCE", 1, True),
+    ]
+    reading = next(c for c in book.chapters if c.title == "Reading")
+    assert [b.text for b in reading.blocks] == [
+        "Reading",
+        "With a little more deliberation.",
+        "Economy was his word for it.",
+    ]
