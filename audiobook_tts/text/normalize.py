@@ -101,6 +101,29 @@ _FRACTIONS_AFTER_WHOLE = {
     "⅛": "an eighth",
 }
 _POWERS = {"²": " squared", "³": " cubed"}
+FRACTION_SLASH = "\u2044"
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+# "⁵⁄₁₁" (how Standard Ebooks sets every fraction without a character of its own), after an optional whole
+_SCRIPT_FRACTION = re.compile(r"(?:(\d) ?)?([⁰¹²³⁴⁵⁶⁷⁸⁹]+)[\u2044/]([₀₁₂₃₄₅₆₇₈₉]+)")
+_VULGAR_FRACTION = re.compile(r"(?:(\d) ?)?([½⅓⅔¼¾⅛⅐⅑⅒⅕⅖⅗⅘⅙⅚⅜⅝⅞↉])")
+_LONE_FRACTION_SLASH = re.compile(r"(?<!\d)\u2044|\u2044(?!\d)")
+
+
+def _typeset_fractions(text: str, joiner: str = " and ") -> str:
+    """Fractions as plain digits around the fraction slash, joined to a whole number by the word a reader
+    says: "3⅘" -> "3 and 4⁄5", "85,179⁵⁄₁₁" -> "85,179 and 5⁄11", "$8.03½" -> "$8.03 and 1⁄2", "22 2⁄3" ->
+    "22 and 2⁄3". NFKC alone glued them ("85,1795⁄11") and kept the slash, which no rule read."""
+
+    def whole(match: re.Match[str]) -> str:
+        return f"{match[1]}{joiner}" if match[1] else ""
+
+    text = _SCRIPT_FRACTION.sub(
+        lambda m: f"{whole(m)}{m[2].translate(_SUPERSCRIPTS)}{FRACTION_SLASH}{m[3].translate(_SUBSCRIPTS)}",
+        text,
+    )
+    text = _VULGAR_FRACTION.sub(lambda m: whole(m) + unicodedata.normalize("NFKC", m[2]), text)
+    return re.sub(r"(?<=\d) (?=\d+\u2044\d)", joiner, text)
 
 
 def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
@@ -108,10 +131,16 @@ def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
     # U+2212 minus sign, U+2044 fraction slash, U+2015 horizontal bar (a dialogue dash); the two- and
     # three-em dashes of a name left out ("To ⸻", "Miss ⸺") or an empty cell are one dash, which the
     # model's tokenizer knows (it has no token for them)
-    text = text.translate(_INVISIBLE).replace("\u2212", "-").replace("\u2044", "/")
+    text = text.translate(_INVISIBLE).replace("\u2212", "-")
     text = re.sub("[\u2015\u2e3a\u2e3b]+", "—", text)
-    text = re.sub(r"(\d) ?([½⅓⅔¼¾⅛])", lambda m: f"{m[1]} and {_FRACTIONS_AFTER_WHOLE[m[2]]}", text)
-    text = re.sub("[½⅓⅔¼¾⅛]", lambda m: _FRACTIONS[m[0]], text)
+    if _language(ctx) == "en":
+        # a fraction keeps its fraction slash, for `typeset_fractions` to read with any denominator ("5⁄11",
+        # which as "5/11" could be a date, "24/7" a slogan) and the pence of "6½d." to find its number
+        text = _LONE_FRACTION_SLASH.sub("/", _typeset_fractions(text))
+    else:
+        text = re.sub(r"(\d) ?([½⅓⅔¼¾⅛])", lambda m: f"{m[1]} and {_FRACTIONS_AFTER_WHOLE[m[2]]}", text)
+        text = re.sub("[½⅓⅔¼¾⅛]", lambda m: _FRACTIONS[m[0]], text)
+        text = _typeset_fractions(text, joiner=" ").replace(FRACTION_SLASH, "/")
     text = re.sub("[²³]", lambda m: _POWERS[m[0]], text)
     if not unicodedata.is_normalized("NFKC", text):
         # "…" is parked on a private-use character, which NFKC leaves alone, and put back afterwards.
@@ -847,8 +876,14 @@ def numeric_date(match: re.Match[str]) -> str:
 
 # Pounds, shillings and pence as British books wrote them before 1971: "£12 10s. 6d.", "10s. 6d.", "40s.",
 # "6d." (otherwise read as the decade "forties" and the ordinal "sixth").
-_STERLING = re.compile(r"£ ?(\d{1,3}(?:,\d{3})+|\d+) (\d{1,3})s\.?(?: (\d{1,2})d\.?)?(?!\w)")
-_SHILLINGS_AND_PENCE = re.compile(r"(?<![\w.,£])(\d{1,3})s\.? (\d{1,2})d\.?(?!\w)")
+# pence and a fraction of a penny, before or after the "d": "6 and 1⁄2d.", "9d. 4⁄5" (from "6½d.", "9d. ⅘")
+_FRACTION = r"\d+\u2044\d+"
+_PENCE = rf"(\d{{1,2}})(?: and ({_FRACTION}))?d\.?(?: ({_FRACTION})(?![\d\u2044]))?"
+_STERLING = re.compile(rf"£ ?(\d{{1,3}}(?:,\d{{3}})+|\d+) (\d{{1,3}})s\.?(?: {_PENCE})?(?!\w)")
+_SHILLINGS_AND_PENCE = re.compile(rf"(?<![\w.,£])(\d{{1,3}})s\.? {_PENCE}(?!\w)")
+_FRACTION_PENCE = re.compile(
+    rf"(?:\b([Aa]) )?(?<![\w.,'’£/\u2044-])(?:(\d{{1,2}}) and )?({_FRACTION})d\.?(?!\w)"
+)
 _LONE_COIN = re.compile(r"(?<![\w.,'’£/-])(\d{1,3})(s\.|d\.?)(?!\w)")
 # after these, "40s." is a decade ("in the 40s.", "in his 40s."); "2d" after these is the old ordinal
 _DECADE_BEFORE = {"the", "his", "her", "its", "their", "my", "your", "our", "early", "mid", "late"}
@@ -858,15 +893,30 @@ _ORDINAL_BEFORE = {"the", "of", *(month.lower() for month in _MONTHS)}
 _POUND, _POUNDS, _PENNY, _PENCE = _CURRENCIES["£"]
 
 
-def _sterling(pounds: str, shillings: str | None, pence: str | None) -> str:
+_PENNY_PARTS = {(1, 2): "a halfpenny", (1, 4): "a farthing", (3, 4): "three farthings"}
+
+
+def _pence(whole: str | None, fraction: str | None) -> str | None:
+    """ "6", "1⁄2" -> "six and a half pence"; "0", "1⁄4" -> "a farthing"; "0" -> None."""
+    count = int(whole or "0")
+    if not fraction:
+        return _coins(count, _PENNY, _PENCE) if count else None
+    top, bottom = (int(x) for x in fraction.split(FRACTION_SLASH))
+    if not count:
+        return _PENNY_PARTS.get((top, bottom)) or f"{fraction_said(top, bottom)} of a {_PENNY}"
+    return f"{cardinal(count)} and {fraction_said(top, bottom, after_whole=True)} {_PENCE}"
+
+
+def _sterling(pounds: str, shillings: str | None, pence: str | None, fraction: str | None = None) -> str:
     parts = [_coins(int(pounds.replace(",", "")), _POUND, _POUNDS)] if pounds else []
     if shillings and int(shillings):
         parts.append(_coins(int(shillings), "shilling", "shillings"))
-    if pence and int(pence):
-        parts.append(_coins(int(pence), _PENNY, _PENCE))
+    pence_said = _pence(pence, fraction)
+    if pence_said:
+        parts.append(pence_said)
     if not parts:
         return _coins(0, "shilling", "shillings")
-    if pence and int(pence) and len(parts) > 1:  # "two pounds ten shillings and sixpence"
+    if pence_said and len(parts) > 1:  # "two pounds ten shillings and sixpence"
         return f"{' '.join(parts[:-1])} and {parts[-1]}"
     return " ".join(parts)
 
@@ -875,8 +925,16 @@ def pre_decimal_money(text: str) -> str:
     """£12 10s. 6d. -> twelve pounds ten shillings and six pence; 40s. -> forty shillings; 6d -> six pence.
     "40s." stays a decade after "the", "his", "early"...; "2d", "3d" (old ordinals) are pence only with their
     period and not after "the", "of" or a month: "the 2d Regiment" and "the 3d. of June" are ordinals."""
-    text = _STERLING.sub(lambda m: _sterling(m[1], m[2], m[3]), text)
-    text = _SHILLINGS_AND_PENCE.sub(lambda m: _sterling("", m[1], m[2]), text)
+    text = _STERLING.sub(lambda m: _sterling(m[1], m[2], m[3], m[4] or m[5]), text)
+    text = _SHILLINGS_AND_PENCE.sub(lambda m: _sterling("", m[1], m[2], m[3] or m[4]), text)
+
+    def fraction_pence(match: re.Match[str]) -> str:
+        said = _pence(match[2], match[3]) or match[0]
+        if match[1]:  # "a ½d. stamp" is "a halfpenny stamp"
+            return f"{match[1]} {said.removeprefix('a ')}"
+        return said
+
+    text = _FRACTION_PENCE.sub(fraction_pence, text)
 
     def lone(match: re.Match[str]) -> str:
         count, unit = int(match[1]), match[2]
@@ -943,7 +1001,9 @@ _UNITS = {
 
 
 _UNIT_NAMES = "|".join(re.escape(unit) for unit in sorted(_UNITS, key=len, reverse=True))
-_UNIT_PATTERN = re.compile(rf"(?<![\w./])(-?)((?:\d+ )?\d/\d+|{_NUMBER}) ?({_UNIT_NAMES})(?![\w/′])(\.)?")
+_UNIT_PATTERN = re.compile(
+    rf"(?<![\w./])(-?)((?:\d+ )?\d/\d+|(?:\d+ and )?\d+\u2044\d+|{_NUMBER}) ?({_UNIT_NAMES})(?![\w/′])(\.)?"
+)
 _SENTENCE_ENDS = re.compile(r"\s*$| [A-Z]")
 
 
@@ -962,13 +1022,45 @@ def _fraction(top: int, bottom: int) -> str | None:
     return f"{cardinal(top)} {_FRACTION_NAMES[bottom][top > 1]}"
 
 
+def fraction_said(top: int, bottom: int, after_whole: bool = False) -> str:
+    """Any fraction as a reader says it: 5/11 -> "five elevenths", 19/32 -> "nineteen thirty-seconds", 1/2 ->
+    "one half"; after a whole number one part is "a"/"an" ("three and a half", "and an eighth")."""
+    if bottom < 2:
+        return f"{cardinal(top)} over {cardinal(bottom)}"
+    one, many = _FRACTION_NAMES.get(bottom) or (ordinal(bottom), ordinal(bottom) + "s")
+    if top != 1:
+        return f"{cardinal(top)} {many}"
+    if after_whole:
+        return f"{'an' if one[0] in 'aeiou' else 'a'} {one}"
+    return f"one {one}"
+
+
+# "⅘ths" writes the ending out: it is said once
+_TYPESET_FRACTION = re.compile(r"(?<![\d,.])(\band )?(\d+)\u2044(\d+)(?:(?:st|nd|rd|th)s?\b)?(?![\d\u2044])")
+
+
+def typeset_fractions(text: str, ctx: NormalizeContext) -> str:
+    """3⅘ -> "3 and four fifths", 85,179⁵⁄₁₁ -> "85,179 and five elevenths" (the whole number is left to
+    the number rules after this one): a fraction the book typeset as one is one, whatever its denominator.
+    `unicode_cleanup` wrote them "3 and 4⁄5"; units and pence read theirs before this rule."""
+
+    def said(match: re.Match[str]) -> str:
+        return (match[1] or "") + fraction_said(int(match[2]), int(match[3]), after_whole=bool(match[1]))
+
+    return _TYPESET_FRACTION.sub(said, text)
+
+
 def _read_amount(written: str) -> str:
     """A number, or a fraction with an optional whole part: "22 2/3" -> "twenty-two and two thirds"."""
-    if "/" not in written:
+    if "/" not in written and FRACTION_SLASH not in written:
         return _read_number(written)
     whole, _, fraction = written.rpartition(" ")
-    top, bottom = (int(x) for x in fraction.split("/"))
-    said = _fraction(top, bottom) or f"{cardinal(top)} over {cardinal(bottom)}"
+    whole = whole.removesuffix(" and")
+    top, bottom = (int(x) for x in re.split(f"[/{FRACTION_SLASH}]", fraction))
+    if FRACTION_SLASH in fraction:
+        said = fraction_said(top, bottom, after_whole=bool(whole))
+    else:
+        said = _fraction(top, bottom) or f"{cardinal(top)} over {cardinal(bottom)}"
     return f"{_read_number(whole)} and {said}" if whole else said
 
 
@@ -1307,6 +1399,7 @@ PIPELINE: list[Rule] = [
     dates,
     bare_decimals,
     units,
+    typeset_fractions,
     phone_numbers,
     page_ranges,
     years,
@@ -1328,6 +1421,7 @@ NUMBER_RULES = {
     dates,
     bare_decimals,
     units,
+    typeset_fractions,
     phone_numbers,
     page_ranges,
     years,

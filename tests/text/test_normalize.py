@@ -21,15 +21,20 @@ def rule(function, text, **context):
         ("no\u00a0break\u2009thin\u3000wide", "no break thin wide"),
         ("\uff21\uff22", "AB"),  # full width
         ("wait…", "wait…"),  # the ellipsis character is kept (NFKC would make it three dots)
-        ("3½ pints and ¼ cup", "3 and a half pints and one quarter cup"),
+        ("3½ pints and ¼ cup", "3 and 1\u20442 pints and 1\u20444 cup"),  # read by typeset_fractions
         ("5 km²", "5 km squared"),
         ("\u22125", "-5"),
-        ("22 2\u20443 m", "22 2/3 m"),
+        ("22 2\u20443 m", "22 and 2\u20443 m"),
+        ("85,179⁵⁄₁₁ and 3⅘", "85,179 and 5\u204411 and 3 and 4\u20445"),  # NFKC glued them: "85,1795⁄11"
         ("\u2015Yet", "—Yet"),
     ],
 )
 def test_unicode_cleanup(text, expected):
     assert rule(n.unicode_cleanup, text) == expected
+
+
+def test_unicode_cleanup_in_other_languages_writes_fractions_with_a_slash():
+    assert rule(n.unicode_cleanup, "85,179⁵⁄₁₁ y 3⅘, 2⁄3", language="es") == "85,179 5/11 y 3 4/5, 2/3"
 
 
 @pytest.mark.parametrize(

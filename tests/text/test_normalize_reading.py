@@ -115,6 +115,49 @@ def test_pounds_shillings_and_pence(text, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # The Wealth of Nations (Standard Ebooks): "eighty-five,1795 eleven" and "fifteen thousand two hundred
+        # and ninety-three cubed eleven" (NFKC glued the whole to the fraction and ³ was a power)
+        (
+            "Medium for one year 85,179⁵⁄₁₁ bushels",
+            "Medium for one year eighty-five thousand one hundred and "
+            "seventy-nine and five elevenths bushels",
+        ),
+        ("and 15,293³⁄₁₁ more", "and fifteen thousand two hundred and ninety-three and three elevenths more"),
+        ("was 3⅘ of it", "was three and four fifths of it"),  # was "thirty-four⁄five"
+        ("²⁰⁄₂₁ of a guinea", "twenty twenty-firsts of a guinea"),
+        ("¹⁹⁄₃₂ of an inch, 4⅝ inches", "nineteen thirty-seconds of an inch, four and five eighths inches"),
+        ("1⅛ miles and ⅑ of it", "one and an eighth miles and a ninth of it"),
+        ("3½ pints and ¼ cup", "three and a half pints and a quarter cup"),
+        ("as 4s. ⅘ths of our money", "as four shillings four fifths of our money"),  # was "fifthsths"
+        (
+            "Boards $8.03½, rice 1.73½",
+            "Boards eight dollars three cents and a half, rice one point seven three and a half",
+        ),
+        ("24/7 and 9/11", "twenty-four seven and nine eleven"),  # a typed slash is no fraction
+    ],
+)
+def test_a_typeset_fraction_is_read_whatever_its_denominator(text, expected):
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # was "six and a halfd." and "nine pence four⁄five" (48 such prices in The Wealth of Nations)
+        ("It cost 6½d. a day.", "It cost six and a half pence a day."),
+        ("£1 18s. 3⅙d. the quarter", "one pound eighteen shillings and three and a sixth pence the quarter"),
+        ("£1 13s. 9d. ⅘, which", "one pound thirteen shillings and nine and four fifths pence, which"),
+        ("£2 1s. 6d. ⁹⁄₁₃. From", "two pounds one shilling and six and nine thirteenths pence. From"),
+        ("a ½d. stamp and 0¼d. more", "a halfpenny stamp and a farthing more"),
+    ],
+)
+def test_a_fraction_of_a_penny(text, expected):
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
         # was "Charles I I’s Coronation": the apostrophe kept the numeral from the regnal rule
         ("Charles II’s Coronation", "Charles the second’s Coronation"),
         ("Henry VIII's wives", "Henry the eighth's wives"),
