@@ -132,8 +132,12 @@ def _last_word(text: str) -> str:
 _TITLE_AT_END = re.compile(rf"(?:^|[\s{re.escape(_OPENERS)}—–])(St|Dr)\.$")
 _STREET_AT_END = re.compile(r"(?:\b[A-Z][a-z]+|\d+) (?:St|Dr)\.$")
 # Pre-decimal money: "£12 10s. | 6d. due to me" is one amount, never two sentences.
+# The pence may carry a fraction, before or after the "d": "£3 17s. | 10½d.", "9d. | ⅘, which is".
+_TYPESET_FRACTION = r"(?:[½⅓⅔¼¾⅛⅐⅑⅒⅕⅖⅗⅘⅙⅚⅜⅝⅞]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+[\u2044/][₀₁₂₃₄₅₆₇₈₉]+)"
 _SHILLINGS_AT_END = re.compile(r"\d+s\.$")
-_PENCE_AT_START = re.compile(r"\d+d\.?(?!\w)")
+_PENCE_AT_START = re.compile(rf"\d+ ?{_TYPESET_FRACTION}?d\.?(?!\w)")
+_PENCE_AT_END = re.compile(r"\d+d\.$")
+_FRACTION_AT_START = re.compile(rf"{_TYPESET_FRACTION}(?!\w)")
 # A German date: "am 4. | Mai" is an ordinal day and its month, never two sentences.
 _DAY_AT_END = re.compile(r"(?<![\w.])\d{1,2}\.$")
 _MONTH_AT_START = re.compile(rf"(?:{GERMAN_MONTHS})\b")
@@ -149,6 +153,8 @@ def _should_join(previous: str, following: str) -> bool:
     if _TITLE_AT_END.search(previous) and not _STREET_AT_END.search(previous):
         return first.isupper()
     if _SHILLINGS_AT_END.search(previous) and _PENCE_AT_START.match(following):
+        return True
+    if _PENCE_AT_END.search(previous) and _FRACTION_AT_START.match(following):
         return True
     if _DAY_AT_END.search(previous) and _MONTH_AT_START.match(following):
         return True
