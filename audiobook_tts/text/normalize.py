@@ -837,6 +837,11 @@ def _month(written: str) -> str:
     return _MONTH_ABBREVIATIONS.get(written.rstrip("."), written.rstrip("."))
 
 
+# words that already say which day: no "the" is added before a day-first date after them ("that" is left
+# out: "said that 5 March was late" is the conjunction far more often than "that 5th of March")
+_DETERMINERS = set("this these those every each very same his her its my our your their next last a".split())
+
+
 def dates(text: str, ctx: NormalizeContext) -> str:
     """12 March 1990 -> the twelfth of March nineteen ninety;
     March 12, 1990 -> March twelfth, nineteen ninety."""
@@ -845,7 +850,10 @@ def dates(text: str, ctx: NormalizeContext) -> str:
         day = int(match[2])
         if not 1 <= day <= 31:
             return match[0]
-        said = f"{match[1] or 'the'} {ordinal(day)} of {_month(match[3])}"  # "the 21st of" keeps one "the"
+        before = re.search(r"(\w+)\W*$", text[: match.start()])
+        # "the 21st of" keeps one "the"; "this very 2nd of October", "every 1st of May" take none
+        article = match[1] or ("" if before and before[1].lower() in _DETERMINERS else "the ")
+        said = f"{article.strip()} {ordinal(day)} of {_month(match[3])}".lstrip()
         return said + (f" {year(int(match[4]))}" if match[4] else "")
 
     def month_first(match: re.Match[str]) -> str:

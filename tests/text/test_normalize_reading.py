@@ -15,6 +15,13 @@ def test_an_ordinal_date_after_the_keeps_one_the():
     assert said("On 21 December we met.") == "On the twenty-first of December we met."
 
 
+def test_a_date_after_a_determiner_takes_no_the():
+    # Around the World in Eighty Days: "On this very the second of October he had dismissed James Forster"
+    assert said("On this very 2nd of October he left.") == "On this very second of October he left."
+    assert said("every 1st of May and his 3rd of June") == "every first of May and his third of June"
+    assert said("She said that 5 March was late.") == "She said that the fifth of March was late."
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
