@@ -145,8 +145,16 @@ _MONTH_AT_START = re.compile(rf"(?:{GERMAN_MONTHS})\b")
 _MESSIEURS_AT_END = re.compile(r"(?<![\w.])MM\.$")
 
 
+# Closing quotes or brackets at the start of a piece, not opening a word ("’Tis"): they end the one before.
+_LEADING_CLOSERS = re.compile(r"[”’\"»)\]]+(?![^\W_])")
+# a dash (after an invisible word joiner) and a lower-case word: the sentence goes on ("?”—and thinking")
+_DASH_GOES_ON = re.compile(r"\u2060?[—–]\s*\u2060?[a-z]")
+
+
 def _should_join(previous: str, following: str) -> bool:
     previous = previous.rstrip()
+    if _DASH_GOES_ON.match(following):
+        return True
     if previous.endswith(".") and _last_word(previous) in NEVER_FINAL:
         return not (_last_word(previous) == "no" and not following[:1].isdigit())
     first = following.lstrip(_OPENERS + " ")[:1]
@@ -190,12 +198,21 @@ def split_sentences(text: str) -> list[str]:
     if not text:
         return []
     sentences: list[str] = []
+    cursor = 0
     for piece in _punkt().tokenize(text):
         piece = piece.strip()
+        start = text.find(piece, cursor)
+        spaced = start <= 0 or text[start - 1] == " "  # as the text has it: "him?”—and" joins with none
+        cursor = start + len(piece) if start >= 0 else cursor
+        if sentences and (closers := _LEADING_CLOSERS.match(piece)):
+            # Punkt cuts "to him?”—and" before the quote: it closes the sentence before
+            sentences[-1] += (" " if spaced else "") + closers[0]
+            spaced = piece[closers.end() : closers.end() + 1] == " "
+            piece = piece[closers.end() :].strip()
         if not piece:
             continue
         if sentences and _should_join(sentences[-1], piece):
-            sentences[-1] = f"{sentences[-1]} {piece}"
+            sentences[-1] = sentences[-1] + (" " if spaced else "") + piece
         else:
             sentences.append(piece)
     return [cjk for sentence in sentences for part in _split_missed(sentence) for cjk in _split_cjk(part)]
