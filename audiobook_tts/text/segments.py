@@ -28,7 +28,9 @@ CLOSERS = "\"'”’)]»"
 _CLAUSE_BOUNDARIES = [
     re.compile(r"(?<=;)\s+"),
     re.compile(r"(?<=:)\s+"),
-    re.compile(r"(?<=\s[—–-])\s+"),  # after a dash set off by spaces (the normaliser spaces em/en dashes)
+    # after a dash set off by spaces (the normaliser spaces em/en dashes), or after the quote it breaks off:
+    # "tell him — ” | “Well" (a cut before the ” left it to open the next segment)
+    re.compile(r"(?<=\s[—–-])\s+(?![”’»)\]]|\"(?:\s|$))|(?<=\s[—–-]\s[”’»)\]\"])\s+"),
     re.compile(r"(?<=,)\s+"),
 ]
 

@@ -64,6 +64,18 @@ def test_never_cut_inside_parentheses_or_quotes_when_there_is_another_boundary()
     assert all(piece.count("“") == piece.count("”") for piece in pieces), pieces
 
 
+def test_a_quotation_broken_off_by_a_dash_keeps_its_closing_quote():
+    # The Wind in the Willows: a segment began with the ” of "Why didn't you tell him—”"
+    sentence = (
+        "Then they all started grumbling at each other. “How stupid you are! Why didn't you tell him — ” "
+        "“Well, why didn't you say — ” “You might have reminded him — ” and so on, in the usual way."
+    )
+    pieces = split_long_sentence(sentence, words_fit(20))
+    assert pieces[0].endswith("tell him — ”"), pieces
+    assert not any(piece.startswith(("”", '"')) for piece in pieces), pieces
+    assert " ".join(pieces) == sentence
+
+
 def test_a_sentence_that_is_all_one_aside_is_still_cut():
     sentence = "(one two three, four five six, seven eight nine, ten eleven twelve, thirteen fourteen)"
     pieces = split_long_sentence(sentence, words_fit(6))
