@@ -61,7 +61,8 @@ def finish(text: str) -> str:
         return text
     if core[-1] in WEAK_END:
         core = core.rstrip(WEAK_END + " ")
-        return core + ("" if core[-1:] in SENTENCE_END else ".") + closers  # "civilement. —" ends once
+        # "civilement. —" and "to him?” —" end once
+        return core + ("" if core.rstrip(CLOSERS)[-1:] in SENTENCE_END else ".") + closers
     return text + "."
 
 

@@ -25,6 +25,7 @@ def words_fit(limit):
         ("a clause;", "A clause."),
         ("he said —", "He said."),
         ("il dit. —", "Il dit."),
+        ("to him?” —", "To him?”"),  # was "To him?”." (The Wind in the Willows)
         ("‘what is it,’", "‘what is it.’"),
         ("“Stop”", "“Stop”."),
         ("Wait…", "Wait…"),
