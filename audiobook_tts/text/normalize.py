@@ -126,6 +126,16 @@ def _typeset_fractions(text: str, joiner: str = " and ") -> str:
     return re.sub(r"(?<=\d) (?=\d+\u2044\d)", joiner, text)
 
 
+# Leader dots between an item and its figure: "Boards.......... $ 8.03½", "Laths,...  1.25", ". . . . . ."
+# (five dots and more, or two after a comma; four are an ellipsis and a full stop: "green.... The")
+_LEADER_DOTS = re.compile(r"\s*,?\s*(?:\.\s?){5,}\s*|\s*,\.{2,}\s*")
+
+
+def _leader(match: re.Match[str]) -> str:
+    """A leader is a pause, as a reader crosses it: a comma, or nothing at either end of the text."""
+    return "" if match.start() == 0 or match.end() == len(match.string) else ", "
+
+
 def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
     """Drop soft hyphens and zero-width characters; NFKC where safe (ligatures, fancy spaces, full width)."""
     # U+2212 minus sign, U+2044 fraction slash, U+2015 horizontal bar (a dialogue dash); the two- and
@@ -146,6 +156,7 @@ def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
         # "…" is parked on a private-use character, which NFKC leaves alone, and put back afterwards.
         text = unicodedata.normalize("NFKC", text.replace("…", "\ue000")).replace("\ue000", "…")
     text = re.sub(r"\s*-{2,}\s*", " — ", text)  # Gutenberg's "--" is a dash, never a minus sign
+    text = _LEADER_DOTS.sub(_leader, text)
     text = re.sub(r"[^\S\n]+", " ", text)  # every kind of space (after NFKC: NBSP, thin, em spaces) -> " "
     return text.strip()
 

@@ -502,3 +502,21 @@ def test_english_spells_out_the_old_ligatures(text, expected):
 
 def test_other_languages_keep_their_ligature_letters():
     assert said("le cœur", language="fr") == "le cœur"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Walden's bills: "Boards.......................... eight dollars three cents and a half"
+        (
+            "Boards.......................... $ 8.03½, mostly shanty boards.",
+            "Boards, eight dollars three cents and a half, mostly shanty boards.",
+        ),
+        ("Refuse shingles for roof sides,..  4.00", "Refuse shingles for roof sides, four point zero zero"),
+        ("Chapter I . . . . . . . 1", "Chapter one, one"),
+        ("One thousand old brick,..........", "One thousand old brick."),
+        ("when they are green.... The meaner sort", "when they are green.... The meaner sort"),  # an ellipsis
+    ],
+)
+def test_leader_dots_are_a_pause_not_read(text, expected):
+    assert said(text) == expected
