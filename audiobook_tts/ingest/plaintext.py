@@ -87,9 +87,16 @@ def heading_of(paragraph: str, numerals: bool = False) -> tuple[str, str] | None
     return ("part" if re.fullmatch(_PART_WORDS, kind) else "chapter"), " ".join(lines)
 
 
+# "Boards.......... $ 8.03½", "Laths,.....  1.25": an item, leader dots and its figure
+_LEADER = re.compile(r"\.{5,}|,\.{2,}")
+
+
 def _is_verse(paragraph: str) -> bool:
-    """Short lines throughout: a poem or song. Wrapped prose fills its lines to ~70 characters."""
+    """Short lines throughout: a poem or song. Wrapped prose fills its lines to ~70 characters. An account
+    laid out with leader dots (Walden's bills) is read line by line too: its lines are rows, not prose."""
     lines = [line for line in paragraph.split("\n") if line.strip()]
+    if len(lines) >= 2 and 2 * sum(bool(_LEADER.search(line)) for line in lines) >= len(lines):
+        return True
     return len(lines) >= 2 and max(len(line.strip()) for line in lines) < _MAX_VERSE_LINE
 
 

@@ -132,6 +132,28 @@ def test_text_without_headings_is_one_chapter(tmp_path):
     assert [(c.title, c.included, len(c.blocks)) for c in book.chapters] == [("essay", True, 2)]
 
 
+def test_text_an_account_with_leader_dots_is_read_row_by_row(tmp_path):
+    """Walden's bills were one paragraph: "... 1.25 Two second-hand windows. With glass, ..." ran the rows
+    together; each row is a line of its own now (read with a pause, as verse is)."""
+    path = tmp_path / "walden.txt"
+    path.write_text(
+        "It cost as follows:\n\n"
+        "    Boards.......................... $ 8.03½, mostly shanty boards.\n"
+        "    Refuse shingles for roof sides,..  4.00\n"
+        "    Laths,...........................  1.25\n"
+        "    Two second-hand windows\n"
+        "       with glass,...................  2.43\n\n"
+        "These are all the materials.\n"
+    )
+    blocks = load_book(path).chapters[0].blocks
+    assert [b.kind for b in blocks] == ["paragraph", "verse", "paragraph"]
+    assert blocks[1].text.split("\n")[:3] == [
+        "Boards.......................... $ 8.03½, mostly shanty boards.",
+        "Refuse shingles for roof sides,.. 4.00",
+        "Laths,........................... 1.25",
+    ]
+
+
 def test_text_in_cp1252(tmp_path):
     path = tmp_path / "old.txt"
     path.write_bytes("Chapter 1\n\nThe café was “full” – naïve people paid 5€ each.\n".encode("cp1252"))
