@@ -805,6 +805,19 @@ def _meridiem(match: re.Match[str], first: int) -> str:
     return f" {letter.upper()} M" if letter else ""
 
 
+# "at four a.m.", "eleven, a.m.", "twelve o'clock p.m.": an hour the book spelled out
+_SPELLED_HOUR = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|o'clock|o’clock)(,?) ?"
+    r"([ap])\.m\.(?!\w)",
+    re.I,
+)
+
+
+def spelled_times(text: str, ctx: NormalizeContext) -> str:
+    """four a.m. -> four A M, as "4 a.m." is read: the letters, not the abbreviation the model may skip."""
+    return _SPELLED_HOUR.sub(lambda m: f"{m[1]}{m[2]} {m[3].upper()} M", text)
+
+
 def times(text: str, ctx: NormalizeContext) -> str:
     """3:30 pm -> three thirty P M; 3:05 -> three oh five; 10:00 -> ten o'clock; 5 p.m. -> five P M."""
 
@@ -1415,6 +1428,7 @@ PIPELINE: list[Rule] = [
     money,
     percentages,
     times,
+    spelled_times,
     dates,
     bare_decimals,
     units,

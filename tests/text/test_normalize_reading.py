@@ -520,3 +520,20 @@ def test_other_languages_keep_their_ligature_letters():
 )
 def test_leader_dots_are_a_pause_not_read(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Around the World in Eighty Days: "at four a.m.", "nine p.m.." were left to the model
+        (
+            "The Rangoon weighed anchor at four a.m. to receive coal.",
+            "The Rangoon weighed anchor at four A M to receive coal.",
+        ),
+        ("at a quarter before nine p.m.", "at a quarter before nine P M."),
+        ("after eleven, a.m., this Wednesday", "after eleven, A M, this Wednesday"),
+        ("I am here at ten.", "I am here at ten."),
+    ],
+)
+def test_an_hour_in_words_says_its_meridiem_as_letters(text, expected):
+    assert said(text) == expected
