@@ -267,8 +267,11 @@ class _Walker:
                     self.events.append(Anchor(value))
 
     # --- inline text ----------------------------------------------------------------------------------
-    def _inline(self, element: etree._Element, pieces: list[str], refs: list[str], verse: bool) -> None:
-        """Text of `element`'s content; in verse, block boundaries and <br> become line breaks."""
+    def _inline(
+        self, element: etree._Element, pieces: list[str], refs: list[str], verse: bool, br: str = " "
+    ) -> None:
+        """Text of `element`'s content; in verse, block boundaries and <br> become line breaks, else a <br> is
+        `br`."""
         if element.text:
             pieces.append(element.text)
         for child in element:
@@ -278,7 +281,7 @@ class _Walker:
             elif not name:
                 pass
             elif name == "br":
-                pieces.append("\n" if verse else " ")
+                pieces.append("\n" if verse else br)
             elif name == "break":
                 pieces.append(_pause_markup(child))
             elif name == "img" and (drop_cap := _drop_cap(child.get("alt") or "")):
@@ -298,7 +301,7 @@ class _Walker:
                 block_boundary = verse and name in BLOCK_TAGS
                 if block_boundary:
                     pieces.append("\n")
-                self._inline(child, pieces, refs, verse)
+                self._inline(child, pieces, refs, verse, br)
                 if block_boundary:
                     pieces.append("\n")
             if child.tail:
@@ -364,8 +367,9 @@ class _Walker:
         refs: list[str] = []
         pieces: list[str] = []
         breaks = sum(1 for child in element if local_name(child) == "br")
-        self._inline(element, pieces, refs, verse=breaks >= 2)
-        text = "".join(pieces)
+        self._inline(element, pieces, refs, verse=breaks >= 2, br=_BR)
+        broken = "".join(pieces)
+        text = broken.replace(_BR, " ")
         if SCENE_BREAK.match(clean_inline(text)):
             self._emit("scene_break", "", context)
             return
@@ -375,7 +379,8 @@ class _Walker:
         elif breaks >= 2 and len(lines) >= 3 and sum(map(len, lines)) / len(lines) < 70:
             self._emit("verse", text, context, refs)
         else:
-            self._emit("quote" if context.quote else "paragraph", " ".join(lines), context, refs)
+            said = _broken_lines([clean_inline(line) for line in broken.split(_BR)])
+            self._emit("quote" if context.quote else "paragraph", said, context, refs)
 
     def block(self, element: etree._Element, context: _Context) -> None:
         name = local_name(element)
@@ -671,6 +676,27 @@ def _is_contents_list(element: etree._Element) -> bool:
     linked = sum(len(" ".join("".join(link.itertext()).split())) for link in links)
     # page numbers and "Chapter" labels beside the links are allowed; prose with a few links is not
     return linked >= 0.5 * len(text) and len(re.findall(r"[.!?] [A-Z]", text)) < len(links)
+
+
+_SHORT_LINE = 40  # characters: a line this short that a <br> ends is a name, an address line, a signature
+
+
+_BR = "\x02"  # a <br> in a paragraph too short for verse, until its lines are joined
+
+
+def _broken_lines(lines: list[str]) -> str:
+    """A paragraph's lines (a <br> between them, too few for verse) as one text: two short lines are kept
+    apart by a comma when the first has no stop of its own. Hamlet's two speakers of one line,
+    "Marcellus<br/>Horatio", were heard as one name, "Marcellus Horatio"; now "Marcellus, Horatio". A prose
+    line broken in the middle runs on as before."""
+    lines = [line for line in lines if line]
+    said = lines[:1]
+    for line in lines[1:]:
+        short = len(said[-1]) <= _SHORT_LINE and len(line) <= _SHORT_LINE
+        if short and said[-1][-1] not in _CELL_CLOSED:
+            said[-1] += ","
+        said.append(line)
+    return " ".join(said)
 
 
 _PROSE_CELL = 60  # characters: a table without a header whose cells run longer holds text, not data

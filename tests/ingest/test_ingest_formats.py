@@ -206,6 +206,25 @@ HTML = """<!DOCTYPE html>
 </body></html>"""
 
 
+def test_html_two_short_lines_broken_by_br_are_kept_apart(tmp_path):
+    """Hamlet (Standard Ebooks): a speech of two speakers, "Marcellus<br/>Horatio", was heard as one name."""
+    path = tmp_path / "play.html"
+    path.write_text(
+        "<html><body><h1>Scene V</h1><table><tr><td>Marcellus<br/>Horatio</td>"
+        "<td><p>My lord, my lord!</p></td></tr></table>"
+        "<p>Yours ever,<br/>Hamlet</p>"
+        "<p>This prose line was broken by the transcriber where the page ended<br/>and it runs on.</p>"
+        "</body></html>"
+    )
+    texts = [b.text for b in load_book(path).chapters[0].blocks]
+    assert texts[1:] == [
+        "Marcellus, Horatio",
+        "My lord, my lord!",
+        "Yours ever, Hamlet",
+        "This prose line was broken by the transcriber where the page ended and it runs on.",
+    ]
+
+
 def test_html_chapters_title_ssml_and_encoding(tmp_path):
     path = tmp_path / "livre.html"
     path.write_bytes(HTML.encode("cp1252"))
