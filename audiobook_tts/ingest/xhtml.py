@@ -512,6 +512,7 @@ class _Walker:
         refs: list[str] = []
         caption_text = self._cell_text(caption, refs) if caption is not None else ""
         header = [self._cell_text(cell, refs) for cell in cells[0]] if _is_header(rows[0], cells[0]) else []
+        header = _money_columns(header)
         body = cells[1:] if header else cells
         texts = [[self._cell_text(cell, []) for cell in row] for row in body]
         longest = max((len(text) for row in texts for text in row), default=0)
@@ -697,6 +698,19 @@ def _broken_lines(lines: list[str]) -> str:
             said[-1] += ","
         said.append(line)
     return " ".join(said)
+
+
+# Columns of pounds, shillings and pence, as British accounts head them: "£ | s. | d."
+_MONEY_COLUMNS = {"£": "pounds", "s.": "shillings", "s": "shillings", "d.": "pence", "d": "pence"}
+
+
+def _money_columns(header: list[str]) -> list[str]:
+    """Column names "£", "s.", "d." said as words: The Wealth of Nations' accounts were heard "£: seven
+    hundred and twenty-two thousand and twenty-three; s. eleven; d. eleven", the pound sign left to the
+    model; now "pounds: ...; shillings: eleven; pence: eleven"."""
+    if "£" not in header and not {"s.", "d."} <= set(header):
+        return header
+    return [_MONEY_COLUMNS.get(name, name) for name in header]
 
 
 _PROSE_CELL = 60  # characters: a table without a header whose cells run longer holds text, not data

@@ -43,6 +43,18 @@ def test_a_data_table_is_read_caption_and_header_first_then_row_by_row(tmp_path)
     assert omissions == []
 
 
+def test_columns_of_pounds_shillings_and_pence_are_named_in_words(tmp_path):
+    # The Wealth of Nations' accounts: "£: seven hundred and twenty-two thousand and twenty-three; s. eleven"
+    table = """<h1>One</h1><table><thead><tr><th/><th>£</th><th>s.</th><th>d.</th></tr></thead>
+    <tbody><tr><th>In 1772, the old malt-tax produced</th><td>722,023</td><td>11</td><td>11</td></tr></tbody>
+    </table>"""
+    blocks, _ = chapter_blocks(tmp_path, table)
+    assert blocks[1:] == [
+        ("paragraph", "Table. Columns: pounds, shillings, pence."),
+        ("list_item", "In 1772, the old malt-tax produced; pounds: 722,023; shillings: 11; pence: 11"),
+    ]
+
+
 def test_a_table_without_header_is_read_row_by_row(tmp_path):
     blocks, _ = chapter_blocks(
         tmp_path, "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"
