@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from audiobook_tts.ingest.book import Book, Metadata
+from audiobook_tts.ingest.book import Book, Cue, Metadata
 from audiobook_tts.ingest.chapters import Draft, finish
+from audiobook_tts.ingest.cues import word_cue
 from audiobook_tts.ingest.matter import GUTENBERG_HEADER, GUTENBERG_LICENCE
 from audiobook_tts.ingest.options import IngestOptions
 from audiobook_tts.ingest.sidecar import sidecar_cover
@@ -172,11 +173,52 @@ def contents_headings(paragraphs: list[str]) -> dict[int, tuple[str, str]]:
     return headings
 
 
-def _blocks(paragraphs: list[str], matter: str | None) -> list[RawBlock]:
+_ILLUSTRATION = re.compile(r"^\[(?:Illustration|Frontispiece)\b", re.I)
+_MAX_ILLUSTRATION = 8  # paragraphs: a bracket open longer than this is no illustration marker
+
+
+def illustrations(paragraphs: list[str]) -> dict[int, bool]:
+    """Gutenberg's "[Illustration: caption]" markers, which may run over several paragraphs and hold brackets
+    of their own ("[_Copyright 1894 by George Allen._]"): {paragraph index: True where the marker starts}.
+    A transcriber's note that a picture stood here, not the author's text: Pride and Prejudice (Gutenberg
+    1342) read "Illustration. Copyright eighteen ninety-four by George Allen." 166 times."""
+    inside: dict[int, bool] = {}
+    index = 0
+    while index < len(paragraphs):
+        if not _ILLUSTRATION.match(paragraphs[index].lstrip()):
+            index += 1
+            continue
+        depth, end = 0, None
+        for offset, paragraph in enumerate(paragraphs[index : index + _MAX_ILLUSTRATION]):
+            depth += paragraph.count("[") - paragraph.count("]")
+            if depth <= 0:
+                end = index + offset
+                break
+        if end is None:
+            index += 1
+            continue
+        for covered in range(index, end + 1):
+            inside[covered] = covered == index
+        index = end + 1
+    return inside
+
+
+def _blocks(paragraphs: list[str], matter: str | None, placeholders: bool = False) -> list[RawBlock]:
     blocks = []
     numerals = sum(1 for paragraph in paragraphs if _LONE_NUMERAL.match(paragraph.strip())) > 1
     listed = contents_headings(paragraphs)
+    pictures = illustrations(paragraphs)
     for index, paragraph in enumerate(paragraphs):
+        if index in pictures:
+            # a chapter heading set inside the brackets ("[Illustration: ...\n\nChapter I.]") is kept
+            inner = _ILLUSTRATION.sub("", paragraph.strip()).strip(" :[]")
+            if inner and (found := heading_of(inner, numerals)):
+                level = 1 if found[0] == "part" else 2
+                blocks.append(RawBlock("heading", clean_inline(found[1]), matter, level=level))
+            elif pictures[index] and placeholders:
+                cue = Cue("image")
+                blocks.append(RawBlock("placeholder", word_cue(cue), matter, cue=cue))
+            continue
         found = listed.get(index) or heading_of(paragraph, numerals)
         if found:
             level = 1 if found[0] == "part" else 2
@@ -263,8 +305,9 @@ def load_text(path: Path, options: IngestOptions) -> Book:
     )
 
     # each book its own notes: a "[1]" in the second is not the first one's note 1
-    first_blocks, notes = footnotes(_blocks(_paragraphs(first), None), f"{path.name}#first")
-    blocks, body_notes = footnotes(_blocks(_paragraphs(body), None), path.name)
+    pictures = options.placeholders
+    first_blocks, notes = footnotes(_blocks(_paragraphs(first), None, pictures), f"{path.name}#first")
+    blocks, body_notes = footnotes(_blocks(_paragraphs(body), None, pictures), path.name)
     notes |= body_notes
     drafts = _chapters(first_blocks, path, path.stem, 0) if first_blocks else []
     if header.strip():

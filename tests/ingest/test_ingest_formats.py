@@ -154,6 +154,28 @@ def test_text_an_account_with_leader_dots_is_read_row_by_row(tmp_path):
     ]
 
 
+def test_text_illustration_markers_are_not_read(tmp_path):
+    """Pride and Prejudice (Gutenberg 1342) read "Illustration. Copyright eighteen ninety-four by George
+    Allen." 166 times; a chapter heading set inside the marker's brackets is still the chapter's."""
+    path = tmp_path / "pride.txt"
+    path.write_text(
+        "[Illustration: ·PRIDE AND PREJUDICE·\n\n\n\nChapter I.]\n\n"
+        "It is a truth universally acknowledged.\n\n"
+        "[Illustration:\n\n“He came down to see the place”\n\n[_Copyright 1894 by George Allen._]]\n\n"
+        "Mr. Bennet replied that he had not.\n\n[Illustration]\n\nCHAPTER II.\n\nMr. Bennet was among.\n"
+    )
+    read = [(b.kind, b.text) for c in load_book(path).chapters for b in c.blocks]
+    assert read == [
+        ("heading", "Chapter I."),
+        ("paragraph", "It is a truth universally acknowledged."),
+        ("paragraph", "Mr. Bennet replied that he had not."),
+        ("heading", "CHAPTER II."),
+        ("paragraph", "Mr. Bennet was among."),
+    ]
+    placed = [b.text for c in load_book(path, IngestOptions(placeholders=True)).chapters for b in c.blocks]
+    assert placed.count("[Image omitted]") == 3  # asked for: one for each picture
+
+
 def test_text_in_cp1252(tmp_path):
     path = tmp_path / "old.txt"
     path.write_bytes("Chapter 1\n\nThe café was “full” – naïve people paid 5€ each.\n".encode("cp1252"))
