@@ -203,12 +203,44 @@ def illustrations(paragraphs: list[str]) -> dict[int, bool]:
     return inside
 
 
+# "Heading to Chapter I.          1", "Frontispiece ..... iv": a line of a list that gives page numbers
+_PAGE_LINE = re.compile(r"^\S.*?(?:\s{3,}|\s*\.{3,}\s*)(?:\d{1,4}|[ivxlcdm]{1,8})\.?$|^page$", re.I)
+_MIN_PAGE_LINES = 3
+PAGE_LIST = "front matter: list with page numbers"
+
+
+def page_lists(paragraphs: list[str]) -> set[int]:
+    """Paragraphs of a contents or illustrations list with page numbers, which a listener has no use for:
+    Pride and Prejudice (Gutenberg 1342) read its 160 illustrations, "Frontispiece iv. Title-page v. ...".
+    Three lines running, or more, in paragraphs of their own or together."""
+
+    def listing(paragraph: str) -> bool:
+        lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
+        return bool(lines) and all(_PAGE_LINE.match(line) for line in lines)
+
+    found: set[int] = set()
+    run: list[int] = []
+    for index, paragraph in enumerate([*paragraphs, ""]):
+        if paragraph and listing(paragraph):
+            run.append(index)
+            continue
+        lines = sum(paragraphs[i].count("\n") + 1 for i in run)
+        if lines >= _MIN_PAGE_LINES:
+            found.update(run)
+        run = []
+    return found
+
+
 def _blocks(paragraphs: list[str], matter: str | None, placeholders: bool = False) -> list[RawBlock]:
     blocks = []
     numerals = sum(1 for paragraph in paragraphs if _LONE_NUMERAL.match(paragraph.strip())) > 1
     listed = contents_headings(paragraphs)
     pictures = illustrations(paragraphs)
+    pages = page_lists(paragraphs) if matter is None else set()
     for index, paragraph in enumerate(paragraphs):
+        if index in pages:
+            blocks.append(RawBlock("paragraph", clean_inline(paragraph), PAGE_LIST))
+            continue
         if index in pictures:
             # a chapter heading set inside the brackets ("[Illustration: ...\n\nChapter I.]") is kept
             inner = _ILLUSTRATION.sub("", paragraph.strip()).strip(" :[]")

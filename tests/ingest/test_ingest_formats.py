@@ -176,6 +176,27 @@ def test_text_illustration_markers_are_not_read(tmp_path):
     assert placed.count("[Image omitted]") == 3  # asked for: one for each picture
 
 
+def test_text_a_list_with_page_numbers_is_front_matter(tmp_path):
+    """Pride and Prejudice (Gutenberg 1342) read its list of 160 illustrations: "Frontispiece iv. Title-page
+    v. Heading to Chapter I. one. ..."."""
+    path = tmp_path / "pride.txt"
+    path.write_text(
+        "PREFACE\n\n" + "Walt Whitman has somewhere a fine and long passage. " * 10 + "\n\n"
+        "                                        PAGE\n\n"
+        "Frontispiece                                     iv\n\n"
+        "Title-page                                        v\n\n"
+        "Heading to Chapter I.                             1\n\n"
+        "“He came down to see the place”                   2\n\n"
+        "CHAPTER I.\n\nIt is a truth universally acknowledged.\n\nHe was 6 feet    2 inches tall.\n"
+    )
+    chapters = [(c.title, c.included, len(c.blocks)) for c in load_book(path).chapters]
+    assert chapters == [
+        ("Front matter", True, 2),  # the preface, before the first chapter: read
+        ("List with page numbers", False, 5),
+        ("CHAPTER I.", True, 3),
+    ]
+
+
 def test_text_in_cp1252(tmp_path):
     path = tmp_path / "old.txt"
     path.write_bytes("Chapter 1\n\nThe café was “full” – naïve people paid 5€ each.\n".encode("cp1252"))
