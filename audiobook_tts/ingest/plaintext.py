@@ -131,8 +131,9 @@ def contents_headings(paragraphs: list[str]) -> dict[int, tuple[str, str]]:
     after it) list titles the text then repeats, in that order, as paragraphs of their own ("Economy",
     "Where I Lived, and What I Lived For"): Walden, essay and story collections name their chapters no
     other way. -> {paragraph index: (kind, text)}, the "Contents" paragraph itself included, so the list
-    is a chapter of its own that matter_from_title leaves out. A title in capitals among titles that are
-    not is a part ("WALDEN", then its chapters)."""
+    is a chapter of its own that matter_from_title leaves out; the list's own paragraphs are "entry", never
+    headings ("Letter 1 / Chapter 1 / Chapter 2" looked like one). A title in capitals among titles that
+    are not is a part ("WALDEN", then its chapters)."""
     start = next(
         (i for i, p in enumerate(paragraphs[:200]) if _CONTENTS.match(p.split("\n", 1)[0].strip())), None
     )
@@ -167,7 +168,9 @@ def contents_headings(paragraphs: list[str]) -> dict[int, tuple[str, str]]:
     if len(found) < _MIN_LISTED:
         return {}
     mixed = any(not text.isupper() for text in found.values())
-    headings = {start: ("part", paragraphs[start].split("\n", 1)[0].strip())}
+    # the list itself is a chapter, never a part: the book's chapters are not nested under it
+    headings = {start: ("chapter", paragraphs[start].split("\n", 1)[0].strip())}
+    headings |= {index: ("entry", "") for index in range(start + 1, body)}  # the list's lines: no headings
     for index, text in found.items():
         headings[index] = ("part" if mixed and text.isupper() else "chapter", text)
     return headings
@@ -252,7 +255,7 @@ def _blocks(paragraphs: list[str], matter: str | None, placeholders: bool = Fals
                 blocks.append(RawBlock("placeholder", word_cue(cue), matter, cue=cue))
             continue
         found = listed.get(index) or heading_of(paragraph, numerals)
-        if found:
+        if found and found[0] != "entry":
             level = 1 if found[0] == "part" else 2
             blocks.append(RawBlock("heading", clean_inline(found[1]), matter, level=level))
         elif SCENE_BREAK.match(clean_inline(paragraph)):

@@ -297,12 +297,23 @@ def test_a_contents_list_names_the_chapters_of_a_plain_text(tmp_path):
     book = load_book(path)
     assert [(c.title, c.level, c.included) for c in book.chapters] == [
         ("Front matter", 1, False),  # the title page, before the list
-        ("Contents", 1, False),
+        ("Contents", 2, False),
         ("WALDEN", 1, True),
         ("Economy", 2, True),
         ("Where I Lived, and What I Lived For", 2, True),
         ("Reading", 2, True),
         ("ON THE DUTY OF CIVIL DISOBEDIENCE", 1, True),
+    ]
+    # Frankenstein's list names only chapters: they are not nested under the list
+    path.write_text(
+        "Contents\n\n Letter 1\n Chapter 1\n Chapter 2\n\n\nLetter 1\n\nOne.\n\nChapter 1\n\nTwo.\n\n"
+        "Chapter 2\n\nThree.\n"
+    )
+    assert [(c.title, c.level) for c in load_book(path).chapters] == [
+        ("Contents", 1),
+        ("Letter 1", 1),
+        ("Chapter 1", 1),
+        ("Chapter 2", 1),
     ]
     reading = next(c for c in book.chapters if c.title == "Reading")
     assert [b.text for b in reading.blocks] == [
