@@ -276,6 +276,54 @@ def lexicon(text: str, ctx: NormalizeContext) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------
+# Acts of Parliament, cited by the regnal year: "4 Geo. III. c. 15" is the fourth year of George the third,
+# chapter fifteen
+
+REGNAL_NAMES = {
+    "Geo": "George",
+    "Will": "William",
+    "Wm": "William",
+    "Char": "Charles",
+    "Car": "Charles",
+    "Hen": "Henry",
+    "Edw": "Edward",
+    "Eliz": "Elizabeth",
+    "Jac": "James",
+    "Jam": "James",
+    "Ric": "Richard",
+    "Phil": "Philip",
+    "Vict": "Victoria",
+    "Anne": "Anne",
+}
+_REGNAL_NAME = "|".join(REGNAL_NAMES)
+_STATUTE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?(?: (?:and|&) (\d{1,2})(?:st|nd|rd|th)?)? (?:of )?"
+    rf"({_REGNAL_NAME})\.?(?: (?:and|&) (Mar|Mary)\.?)?(?: ([IVX]{{1,4}})\b\.?)?"
+    r"(?:,? (?:c|cap|ch|chap|Chap)\. ?(\d{1,3})\b(?:\.(?= [Ss]ect\.))?)?"  # "c. 21. sect. 10": one citation
+)
+
+
+def statutes(text: str, ctx: NormalizeContext) -> str:
+    """4 Geo. III. c. 15 -> the fourth of George the third, chapter fifteen; 13 and 14 Car. II. -> the
+    thirteenth and fourteenth of Charles the second. The Wealth of Nations cites 54 acts so, which were heard
+    "four Geo. three. circa fifteen" and "twelve Car. two"."""
+
+    def said(match: re.Match[str]) -> str:
+        numeral = roman_value(match[5]) if match[5] else None
+        if not (numeral or match[6]):
+            return match[0]  # "10 Anne" alone is no act: a numeral or a chapter makes it one
+        years = ordinal(int(match[1])) + (f" and {ordinal(int(match[2]))}" if match[2] else "")
+        sovereign = REGNAL_NAMES[match[3]] + (" and Mary" if match[4] else "")
+        if numeral:
+            sovereign += f" the {ordinal(numeral)}"
+        chapter = f", chapter {cardinal(int(match[6]))}" if match[6] else ""
+        article = "" if re.search(r"\b[Tt]he\s*$", text[: match.start()]) else "the "
+        return f"{article}{years} of {sovereign}{chapter}"
+
+    return _STATUTE.sub(said, text)
+
+
+# ----------------------------------------------------------------------------------------------------
 # Abbreviations
 
 # Written form (without the final period) -> spoken form. Matched case-sensitively at a word start.
@@ -340,6 +388,7 @@ _BEFORE_NUMBER = {
     "fig": "figure",
     "figs": "figures",
     "sec": "section",
+    "sect": "section",
     "art": "article",
     "para": "paragraph",
     "ed": "edition",
@@ -1422,6 +1471,7 @@ PIPELINE: list[Rule] = [
     urls_and_emails,
     stray_markup,
     lexicon,
+    statutes,
     abbreviations,
     roman_numerals,
     all_caps,  # before the numbers: their words are lower case and would dilute a shouted sentence

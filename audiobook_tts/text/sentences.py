@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from audiobook_tts.text.normalize import GERMAN_MONTHS
+from audiobook_tts.text.normalize import GERMAN_MONTHS, REGNAL_NAMES
 
 # Abbreviations that stand before a name or a number and so never end a sentence.
 # ("St." and "Dr." can, as Street and Drive: Punkt decides those.)
@@ -141,6 +141,9 @@ _FRACTION_AT_START = re.compile(rf"{_TYPESET_FRACTION}(?!\w)")
 # A German date: "am 4. | Mai" is an ordinal day and its month, never two sentences.
 _DAY_AT_END = re.compile(r"(?<![\w.])\d{1,2}\.$")
 _MONTH_AT_START = re.compile(rf"(?:{GERMAN_MONTHS})\b")
+# An act cited by its regnal year: "the 4 Geo. | III. c. 15" is one citation, as normalize.statutes reads it.
+_REGNAL_YEAR_AT_END = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{'|'.join(REGNAL_NAMES)})\.$")
+_REGNAL_NUMERAL_AT_START = re.compile(r"(?:[IVX]{1,4}\b|c(?:ap|hap)?\. ?\d)")
 # French "MM." (Messieurs) before names: "MM. | Homais et Léon" is one sentence.
 _MESSIEURS_AT_END = re.compile(r"(?<![\w.])MM\.$")
 
@@ -166,12 +169,16 @@ def _should_join(previous: str, following: str) -> bool:
         return True
     if _DAY_AT_END.search(previous) and _MONTH_AT_START.match(following):
         return True
+    if _REGNAL_YEAR_AT_END.search(previous) and _REGNAL_NUMERAL_AT_START.match(following):
+        return True
     if _MESSIEURS_AT_END.search(previous):
         return first.isupper()
     return first.islower()
 
 
 def _should_split(before: str, after: str) -> bool:
+    if _REGNAL_YEAR_AT_END.search(before.rstrip()) and _REGNAL_NUMERAL_AT_START.match(after):
+        return False
     word = _last_word(before)
     if word in ("a.m", "p.m"):
         return True

@@ -537,3 +537,31 @@ def test_leader_dots_are_a_pause_not_read(text, expected):
 )
 def test_an_hour_in_words_says_its_meridiem_as_letters(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The Wealth of Nations: "four Geo. three. circa fifteen", "twelve Car. two" (54 acts)
+        (
+            "By the 4 Geo. III. c. 15 it was done.",
+            "By the fourth of George the third, chapter fifteen it was done.",
+        ),
+        (
+            "By 13 and 14 Car. II. the trade was free.",
+            "By the thirteenth and fourteenth of Charles the second the trade was free.",
+        ),
+        ("the 10th and 11th of Will. III. c. 10", "the tenth and eleventh of William the third, chapter ten"),
+        (
+            "by the 5 Eliz. c. 4 and the 1 Will. and Mar. c. 12.",
+            "by the fifth of Elizabeth, chapter four and the first of William and Mary, chapter twelve.",
+        ),
+        ("I saw 10 Anne Smiths.", "I saw ten Anne Smiths."),  # no numeral, no chapter: no act
+        (
+            "(by 7 Geo. I. chap. 21. sect. 10.) extended",
+            "(by the seventh of George the first, chapter twenty-one section ten.) extended",
+        ),
+    ],
+)
+def test_an_act_of_parliament_is_cited_by_its_regnal_year(text, expected):
+    assert said(text) == expected
