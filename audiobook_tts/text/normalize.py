@@ -523,7 +523,7 @@ _ROMAN = r"(?:[IVXLCDM]+|[ivxlc]+)"
 # "Chapters II and III", "sect. VII", "CHAPTER IV", "Books i-iii": the thing, then one numeral or a list
 _NUMBERED = re.compile(
     rf"\b(?i:({_NUMBERED_THINGS})(s?))(\.?) +({_ROMAN}\b(?:(?: ?[,&–-] ?|,? (?i:and|or|to|et|e|y|und) )"
-    rf"{_ROMAN}\b)*)(?!['’])"
+    rf"{_ROMAN}\b)*)(?!['’])(\.(?= [a-z\d]))?"  # "vol. i. pp. 49": the numeral's own period is no stop
 )
 _CENTURY_WORDS = r"century|centuries|secolo|secoli|siècle|siècles|siglo|siglos|Jahrhundert|século|séculos"
 _CENTURY_BEFORE = re.compile(rf"\b([IVXLC]+)(?:e|er|ème|th|st|nd|rd|°|º)?\.? ({_CENTURY_WORDS})\b")

@@ -565,3 +565,16 @@ def test_an_hour_in_words_says_its_meridiem_as_letters(text, expected):
 )
 def test_an_act_of_parliament_is_cited_by_its_regnal_year(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The Wealth of Nations' introduction: "(volume one. | Pages forty-nine to fifty-two)"
+        ("in question (vol. i. pp. 49-52).", "in question (volume one pages forty-nine to fifty-two)."),
+        ("In Chapter IV. we saw it.", "In Chapter four we saw it."),
+        ("See Book II. The end.", "See Book two. The end."),  # a capital after it: the stop may be real
+    ],
+)
+def test_a_numbered_references_period_before_lower_case_is_no_stop(text, expected):
+    assert said(text) == expected
