@@ -234,15 +234,42 @@ def page_lists(paragraphs: list[str]) -> set[int]:
     return found
 
 
+_CENTRED = re.compile(r"^ {8,}\S")
+_TITLE_PAGE_WORDS = 150
+CENTRED_TITLE_PAGE = "front matter: title page (centred lines before the text)"
+
+
+def centred_title_page(paragraphs: list[str], skip: set[int] | dict[int, bool]) -> set[int]:
+    """The paragraphs of a title page set out centred, every line indented ("PRIDE. / and / PREJUDICE / by /
+    Jane Austen, / with a Preface by ..."), from the start of the text to its first paragraph that is not:
+    Pride and Prejudice (Gutenberg 1342) read "Pride. and, Prejudice. By, Jane Austen. ... Chiswick press"
+    because its preface made the text before chapter I too long to be taken for a title page. A centred
+    poem or epigraph after the first ordinary paragraph is read."""
+    found: set[int] = set()
+    for index, paragraph in enumerate(paragraphs):
+        if index in skip:
+            continue
+        lines = [line for line in paragraph.split("\n") if line.strip()]
+        if not lines or not all(_CENTRED.match(line) for line in lines):
+            break
+        found.add(index)
+    else:
+        return set()  # the whole text is indented (a poem set so): no title page
+    words = sum(len(paragraphs[index].split()) for index in found)
+    return found if len(found) >= 2 and words <= _TITLE_PAGE_WORDS else set()
+
+
 def _blocks(paragraphs: list[str], matter: str | None, placeholders: bool = False) -> list[RawBlock]:
     blocks = []
     numerals = sum(1 for paragraph in paragraphs if _LONE_NUMERAL.match(paragraph.strip())) > 1
     listed = contents_headings(paragraphs)
     pictures = illustrations(paragraphs)
     pages = page_lists(paragraphs) if matter is None else set()
+    title_page = centred_title_page(paragraphs, pictures) if matter is None else set()
     for index, paragraph in enumerate(paragraphs):
-        if index in pages:
-            blocks.append(RawBlock("paragraph", clean_inline(paragraph), PAGE_LIST))
+        if index in pages or index in title_page:
+            reason = PAGE_LIST if index in pages else CENTRED_TITLE_PAGE
+            blocks.append(RawBlock("paragraph", clean_inline(paragraph), reason))
             continue
         if index in pictures:
             # a chapter heading set inside the brackets ("[Illustration: ...\n\nChapter I.]") is kept

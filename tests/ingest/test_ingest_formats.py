@@ -197,6 +197,32 @@ def test_text_a_list_with_page_numbers_is_front_matter(tmp_path):
     ]
 
 
+def test_text_a_centred_title_page_before_a_long_preface_is_front_matter(tmp_path):
+    """Pride and Prejudice (Gutenberg 1342): "Pride. and, Prejudice. By, Jane Austen. ... Chiswick press" was
+    read, its preface making the text before chapter I too long to pass for a title page."""
+    path = tmp_path / "pride.txt"
+    path.write_text(
+        "                                PRIDE.\n                                  and\n"
+        "                               PREJUDICE\n\n                                  by\n"
+        "                             Jane Austen,\n\n"
+        "             CHISWICK PRESS:--CHARLES WHITTINGHAM AND CO.\n\n"
+        "PREFACE.\n\n" + "Walt Whitman has somewhere a fine and just distinction. " * 10 + "\n\n"
+        "        A centred epigraph, read.\n\n        By someone.\n\n"
+        "CHAPTER I.\n\nIt is a truth universally acknowledged.\n"
+    )
+    chapters = [(c.title, c.included, [b.text[:12] for b in c.blocks]) for c in load_book(path).chapters]
+    assert chapters == [
+        ("Title page", False, ["PRIDE. and P", "by Jane Aust", "CHISWICK PRE"]),
+        ("Front matter", True, ["PREFACE.", "Walt Whitman", "A centred ep", "By someone."]),
+        ("CHAPTER I.", True, ["CHAPTER I.", "It is a trut"]),
+    ]
+    poem = tmp_path / "poem.txt"
+    poem.write_text(
+        "        Whose woods these are\n        I think I know.\n\n        His house is in the village.\n"
+    )
+    assert [c.included for c in load_book(poem).chapters] == [True]
+
+
 def test_text_in_cp1252(tmp_path):
     path = tmp_path / "old.txt"
     path.write_bytes("Chapter 1\n\nThe café was “full” – naïve people paid 5€ each.\n".encode("cp1252"))
