@@ -1,7 +1,9 @@
 """Plain text -> Book: paragraphs split on blank lines, chapters at paragraphs that are headings:
 "CHAPTER IV", "Chapter 12: Title", "PART ONE", "Letter 12", in French, Italian, Spanish and German too
-("CHAPITRE II", "CAPITOLO PRIMO.", "CANTO XXXIV") and Chinese chapter lines ("第一回 ..."); a Project
-Gutenberg header and licence are set aside by their START/END marker lines."""
+("CHAPITRE II", "CAPITOLO PRIMO.", "CANTO XXXIV") and Chinese chapter lines ("第一回 ..."), and the
+titles a "Contents" list names when the text repeats them ("Economy"); a Project Gutenberg header and
+licence are set aside by their START/END marker lines, and so are a centred title page, a list with page
+numbers and "[Illustration: ...]" markers, which a listener has no use for."""
 
 from __future__ import annotations
 
