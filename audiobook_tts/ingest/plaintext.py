@@ -94,6 +94,19 @@ def heading_of(paragraph: str, numerals: bool = False) -> tuple[str, str] | None
 _LEADER = re.compile(r"\.{5,}|,\.{2,}")
 
 
+# a figure after the leader: "Laths,.......  1.25"
+_LEADER_FIGURE = re.compile(r"(\.{2,}\s*)(\d+\.\d\d)(?!\d)")
+
+
+def _account(paragraph: str) -> str:
+    """An account that gives its currency once ("Boards....... $ 8.03½", then "Laths,......  1.25") has it on
+    every figure after a leader: Walden's bills were heard "Laths, one point two five", now "one dollar
+    twenty-five cents", as the column's first row is."""
+    if "$" not in paragraph:
+        return paragraph
+    return _LEADER_FIGURE.sub(r"\1$\2", paragraph)
+
+
 def _is_verse(paragraph: str) -> bool:
     """Short lines throughout: a poem or song. Wrapped prose fills its lines to ~70 characters. An account
     laid out with leader dots (Walden's bills) is read line by line too: its lines are rows, not prose."""
@@ -290,7 +303,7 @@ def _blocks(paragraphs: list[str], matter: str | None, placeholders: bool = Fals
         elif SCENE_BREAK.match(clean_inline(paragraph)):
             blocks.append(RawBlock("scene_break", "", matter))
         elif _is_verse(paragraph):
-            blocks.append(RawBlock("verse", clean_verse(paragraph), matter))
+            blocks.append(RawBlock("verse", clean_verse(_account(paragraph)), matter))
         else:
             blocks.append(RawBlock("paragraph", clean_inline(paragraph), matter))
     return blocks

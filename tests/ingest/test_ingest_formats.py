@@ -149,8 +149,8 @@ def test_text_an_account_with_leader_dots_is_read_row_by_row(tmp_path):
     assert [b.kind for b in blocks] == ["paragraph", "verse", "paragraph"]
     assert blocks[1].text.split("\n")[:3] == [
         "Boards.......................... $ 8.03½, mostly shanty boards.",
-        "Refuse shingles for roof sides,.. 4.00",
-        "Laths,........................... 1.25",
+        "Refuse shingles for roof sides,.. $4.00",  # the column's currency, given once, on every figure
+        "Laths,........................... $1.25",
     ]
 
 
