@@ -246,6 +246,7 @@ def finish(
             )
         )
     name_sections(chapters)
+    chapters = join_short_sections(chapters)
     if not any(c.blocks for c in chapters):
         raise BookError(f"{path}: the book contains no readable text")
     if not any(c.included and c.blocks for c in chapters):
@@ -273,6 +274,41 @@ def name_sections(chapters: list[Chapter]) -> None:
         if above and _NUMBER_TITLE.fullmatch(chapter.title.strip()):
             chapter.part_of = above[-1].listed_title
         above.append(chapter)
+
+
+SHORT_SECTION_WORDS = 250  # about a minute and a half read aloud
+
+
+def join_short_sections(chapters: list[Chapter]) -> list[Chapter]:
+    """Numbered sections that are short on average (a poem's stanzas, a song's verses) are read within the
+    chapter that holds them, each after a break and its number: Keats's *Isabella* had been 63 chapters of
+    about 64 words, each a chapter mark, a file and a chapter's closing pause. Only sections of the same
+    document as their chapter (the read-along EPUB finds a chapter's text in its own document), all read or
+    all left out with it."""
+    joined: list[Chapter] = []
+    index = 0
+    while index < len(chapters):
+        chapter = chapters[index]
+        sections = []
+        for section in chapters[index + 1 :]:
+            if section.level != chapter.level + 1 or section.part_of != chapter.listed_title:
+                break
+            sections.append(section)
+        words = sum(len(b.text.split()) for s in sections for b in s.blocks)
+        document = chapter.source.partition("#")[0]
+        alike = all(
+            s.source.partition("#")[0] == document and s.included == chapter.included for s in sections
+        )
+        if len(sections) >= 2 and words < SHORT_SECTION_WORDS * len(sections) and alike:
+            for section in sections:  # a break before each (the title stays a segment of its own), its number
+                has_heading = bool(section.blocks) and section.blocks[0].kind == "heading"
+                number = [] if has_heading else [Block("heading", section.title)]
+                chapter.blocks += [Block("scene_break", ""), *number, *section.blocks]
+                chapter.omissions += section.omissions
+            index += len(sections)
+        joined.append(chapter)
+        index += 1
+    return joined
 
 
 LONG_CHAPTER_WORDS = 12_000  # about 80 minutes read aloud: chapters longer on average go a level deeper

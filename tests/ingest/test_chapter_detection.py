@@ -77,7 +77,8 @@ def test_a_chinese_novel_whose_chapters_are_paragraphs(tmp_path):
 def test_chapters_numbered_by_a_roman_numeral_alone(tmp_path):
     """Madame Bovary (Gutenberg 14155): "PREMIÈRE PARTIE", then chapters headed "I", "II"."""
     path = tmp_path / "bovary.txt"
-    path.write_text(f"PREMIÈRE PARTIE\n\n\nI\n\n{PROSE}\n\nII\n\n{PROSE}\n", encoding="utf-8")
+    chapter = " ".join([PROSE] * 15)  # a novel's chapter, not a stanza (see the next test)
+    path.write_text(f"PREMIÈRE PARTIE\n\n\nI\n\n{chapter}\n\nII\n\n{chapter}\n", encoding="utf-8")
     assert [c.title for c in load_book(path).chapters] == ["PREMIÈRE PARTIE", "I", "II"]
     path.write_text(f"{PROSE}\n\nI.\n\n{PROSE}\n", encoding="utf-8")  # one numeral alone is not a heading
     assert [len(c.blocks) for c in load_book(path).chapters] == [3]
@@ -268,8 +269,8 @@ def test_a_section_titled_by_its_number_takes_its_parents_title(tmp_path):
             '<li><a href="league.xhtml">The Red-Headed League</a></li>'
         ),
         "OEBPS/scandal.xhtml": xhtml(
-            f'<h2>A Scandal in Bohemia</h2><section id="s1"><h3>I</h3><p>{PROSE}</p></section>'
-            f'<section id="s2"><h3>II.</h3><p>{PROSE}</p></section>'
+            f'<h2>A Scandal in Bohemia</h2><section id="s1"><h3>I</h3><p>{STORY_PART}</p></section>'
+            f'<section id="s2"><h3>II.</h3><p>{STORY_PART}</p></section>'
         ),
         "OEBPS/league.xhtml": xhtml(f"<h2>The Red-Headed League</h2><p>{PROSE}</p>"),
     }
@@ -279,6 +280,49 @@ def test_a_section_titled_by_its_number_takes_its_parents_title(tmp_path):
         ("A Scandal in Bohemia: I", "I", 2),
         ("A Scandal in Bohemia: II", "II.", 2),
         ("The Red-Headed League", "The Red-Headed League", 1),
+    ]
+
+
+STORY_PART = " ".join([PROSE] * 15)  # a story's numbered part runs to thousands of words: 300 here
+
+
+def test_short_numbered_sections_are_read_within_their_chapter(tmp_path):
+    """Keats's Isabella (Standard Ebooks): a TOC entry per stanza, "I" to "LXIII", each ~64 words, had made
+    63 chapters (marks, files, closing pauses); now one chapter, each stanza after a break and its number.
+    Sections in another document, or fewer than two, stay chapters."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    stanza = "Fair Isabel, poor simple Isabel! Lorenzo, a young palmer in Love's eye!"
+    files = {
+        "OEBPS/content.opf": opf(["isabella.xhtml", "odes.xhtml", "apart.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="isabella.xhtml">Isabella</a><ol>'
+            '<li><a href="isabella.xhtml#s1">I</a></li><li><a href="isabella.xhtml#s2">II</a></li></ol></li>'
+            '<li><a href="odes.xhtml">Odes</a><ol><li><a href="apart.xhtml#s1">I</a></li>'
+            '<li><a href="apart.xhtml#s2">II</a></li></ol></li>'
+        ),
+        "OEBPS/isabella.xhtml": xhtml(
+            f'<h2>Isabella</h2><section id="s1"><h3>I</h3><p>{stanza}</p></section>'
+            f'<section id="s2"><h3>II</h3><p>{stanza}</p></section>'
+        ),
+        "OEBPS/odes.xhtml": xhtml(f"<h2>Odes</h2><p>{PROSE}</p>"),
+        "OEBPS/apart.xhtml": xhtml(
+            f'<section id="s1"><h3>I</h3><p>{PROSE}</p></section>'
+            f'<section id="s2"><h3>II</h3><p>{PROSE}</p></section>'
+        ),
+    }
+    book = load_book(write_epub(tmp_path / "poems.epub", files))
+    listed = [c.listed_title for c in book.chapters if c.included]
+    assert listed == ["Isabella", "Odes", "Odes: I", "Odes: II"]
+    isabella = book.chapters[0]
+    assert [(b.kind, b.text) for b in isabella.blocks] == [
+        ("heading", "Isabella"),
+        ("scene_break", ""),
+        ("heading", "I"),
+        ("paragraph", stanza),
+        ("scene_break", ""),
+        ("heading", "II"),
+        ("paragraph", stanza),
     ]
 
 

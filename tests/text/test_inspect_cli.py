@@ -158,7 +158,9 @@ def test_a_numbered_section_is_listed_with_its_parents_title_and_read_by_its_hea
 ):
     from tests.fixtures.epub import nav, opf, write_epub, xhtml
 
-    prose = "It was a dark and stormy night, and the rain fell in torrents over the town."
+    prose = (
+        "It was a dark and stormy night, and the rain fell in torrents over the town. " * 20
+    )  # a long part
     files = {
         "OEBPS/content.opf": opf(["scandal.xhtml"]),
         "OEBPS/nav.xhtml": nav(
