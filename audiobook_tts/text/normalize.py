@@ -685,6 +685,7 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
 
 _CAPITAL_NUMERAL = re.compile(r"(?<![\w'’-])([IVXL]{2,})(?![\w'’-])")
 _SMALL_NUMERAL = re.compile(r"(?<![\w'’-])([ivxl]{2,})(?=[.,;:)]|$)")
+_NUMERAL_AFTER_THE = re.compile(r"(?<![\w'’-])([Tt]he) ([IVXL]{2,})(?![\w'’-])")
 _SMALL_WORDS = {"vi", "li"}  # an editor and a Chinese measure: words, not numerals
 
 
@@ -698,6 +699,10 @@ def standalone_numerals(text: str, ctx: NormalizeContext) -> str:
         value = roman_value(match[1])
         return _numeral_said(value, language, False) if value else match[0]
 
+    if language == "en":  # "Canto the XII", "Henry the VIII": after "the" a numeral is an ordinal
+        text = _NUMERAL_AFTER_THE.sub(
+            lambda m: f"{m[1]} {ordinal(v)}" if (v := roman_value(m[2])) else m[0], text
+        )
     text = _CAPITAL_NUMERAL.sub(said, text)
     if language == "en":
         text = _SMALL_NUMERAL.sub(lambda m: m[0] if m[1] in _SMALL_WORDS else said(m), text)

@@ -64,6 +64,8 @@ def test_decimals_and_versions_are_read_digit_by_digit_after_the_point(text, exp
         ("See chapters XXI-XXIV.", "See chapters twenty-one to twenty-four."),
         ("In the XIXth century.", "In the nineteenth century."),
         ("Henry VIII and I went.", "Henry the eighth and I went."),
+        ("Canto the XII. When they were come", "Canto the twelfth. When they were come"),  # Keats
+        ("Henry the VIII, and the XIth hour", "Henry the eighth, and the XIth hour"),
         ("I think I can.", "I think I can."),
         ("Section C applies.", "Section C applies."),
     ],
