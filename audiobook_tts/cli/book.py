@@ -224,8 +224,9 @@ class Stop:
 
     def check(self) -> None:
         """Raise the interrupt Python swallowed: one that lands in a finalizer (a generator closing, a
-        `__del__`) can only be printed there, and the render would go on to its end."""
-        if self.lost:
+        `__del__`) can only be printed there, and the render would go on to its end. Raised in the main
+        thread only, where the signal was."""
+        if self.lost and threading.current_thread() is threading.main_thread():
             self.lost = False
             raise KeyboardInterrupt
 
