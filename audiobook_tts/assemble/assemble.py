@@ -306,7 +306,11 @@ class _Assembly:
     def encode(self, index: int) -> None:
         """Chapter `index` through its gain and the book's limiter into the outputs (see `route`)."""
         if index == 0:
-            self.cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
+            try:
+                self.cover = cover_as_jpeg_or_png(self.tags, self.ffmpeg)
+            except AssembleError as error:  # a picture ffmpeg cannot read is no reason to lose the book
+                self.cover = None
+                self.warnings.append(f"{error}; the audio files have no cover")
             if "m4b" in self.options.formats:
                 self.m4b = self.m4b_encoder()
         chapter, length = self.chapters[index], self.lengths[index]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -118,14 +119,18 @@ def sniff_image_mime(data: bytes) -> str | None:
 
 
 def cover_as_jpeg_or_png(tags: BookTags, ffmpeg: str) -> tuple[bytes, str] | None:
-    """Players (and the MP4 covr atom) take JPEG or PNG only; anything else (GIF, WebP...) becomes JPEG."""
+    """Players (and the MP4 covr atom) take JPEG or PNG only; anything else (GIF, WebP, SVG...) becomes JPEG.
+    It is read from a file: from a pipe ffmpeg finds no picture in an SVG (Standard Ebooks' source covers)."""
     if not tags.cover:
         return None
     mime = sniff_image_mime(tags.cover)
     if mime is not None:
         return tags.cover, mime
-    args = ["-f", "image2pipe", "-i", "pipe:0", "-frames:v", "1", "-f", "mjpeg", "-q:v", "2", "pipe:1"]
-    jpeg = run_ffmpeg(ffmpeg, args, what="the cover image", stdin=tags.cover)
+    with tempfile.TemporaryDirectory(prefix="audiobook-tts-cover-") as folder:
+        source = Path(folder) / "cover"
+        source.write_bytes(tags.cover)
+        args = ["-i", str(source), "-frames:v", "1", "-f", "mjpeg", "-q:v", "2", "pipe:1"]
+        jpeg = run_ffmpeg(ffmpeg, args, what="the cover image")
     return jpeg, "image/jpeg"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 
 import numpy as np
@@ -186,6 +187,27 @@ def test_other_cover_formats_become_jpeg(ffmpeg):
     assert gif.startswith(b"GIF")
     data, mime = cover_as_jpeg_or_png(BookTags(title="x", cover=gif), ffmpeg)
     assert mime == "image/jpeg" and data.startswith(b"\xff\xd8\xff")
+
+
+def test_an_svg_cover_becomes_jpeg(ffmpeg):
+    """A Standard Ebooks source's cover is an SVG: from a pipe ffmpeg found no picture in it and the render
+    of Keats's Poetry failed at its first chapter's encode."""
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="32" height="48"><rect width="32" height="48"/></svg>'
+    )
+    data, mime = cover_as_jpeg_or_png(BookTags(title="x", cover=svg), ffmpeg)
+    assert mime == "image/jpeg" and data.startswith(b"\xff\xd8\xff")
+
+
+def test_a_cover_ffmpeg_cannot_read_leaves_the_files_without_one(tmp_path):
+    chapters = [make_chapter(title, 0.3, seed) for seed, title in enumerate(TITLES[:2])]
+    tags = dataclasses.replace(TAGS, cover=b"<html>not a picture</html>")
+    result = assemble(chapters, tags, tmp_path, AssembleOptions(), SAMPLE_RATE)
+    (warning,) = [w for w in result.warnings if "cover" in w]
+    assert warning.startswith("ffmpeg failed on the cover image: ")
+    assert warning.endswith("; the audio files have no cover")
+    assert "covr" not in MP4(tmp_path / "A Test Book.m4b").tags
+    assert not ID3(tmp_path / "01 - Chapter One Beginnings.mp3").getall("APIC")
 
 
 def test_measuring_the_next_chapter_while_one_is_encoded_gives_the_same_bytes(tmp_path):
