@@ -118,6 +118,9 @@ def sniff_image_mime(data: bytes) -> str | None:
     return None
 
 
+SVG_COVER_WIDTH = 1400  # pixels; the height keeps the picture's proportions
+
+
 def cover_as_jpeg_or_png(tags: BookTags, ffmpeg: str) -> tuple[bytes, str] | None:
     """Players (and the MP4 covr atom) take JPEG or PNG only; anything else (GIF, WebP, SVG...) becomes JPEG.
     It is read from a file: from a pipe ffmpeg finds no picture in an SVG (Standard Ebooks' source covers)."""
@@ -129,7 +132,9 @@ def cover_as_jpeg_or_png(tags: BookTags, ffmpeg: str) -> tuple[bytes, str] | Non
     with tempfile.TemporaryDirectory(prefix="audiobook-tts-cover-") as folder:
         source = Path(folder) / "cover"
         source.write_bytes(tags.cover)
-        args = ["-i", str(source), "-frames:v", "1", "-f", "mjpeg", "-q:v", "2", "pipe:1"]
+        # an SVG without a size would be drawn 100 pixels wide: at the width of a cover instead
+        size = ["-width", str(SVG_COVER_WIDTH)] if b"<svg" in tags.cover[:4096] else []
+        args = [*size, "-i", str(source), "-frames:v", "1", "-f", "mjpeg", "-q:v", "2", "pipe:1"]
         jpeg = run_ffmpeg(ffmpeg, args, what="the cover image")
     return jpeg, "image/jpeg"
 

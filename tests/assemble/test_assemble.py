@@ -197,6 +197,10 @@ def test_an_svg_cover_becomes_jpeg(ffmpeg):
     )
     data, mime = cover_as_jpeg_or_png(BookTags(title="x", cover=svg), ffmpeg)
     assert mime == "image/jpeg" and data.startswith(b"\xff\xd8\xff")
+    probe = subprocess.run(
+        [ffmpeg, "-hide_banner", "-f", "mjpeg", "-i", "pipe:0"], input=data, capture_output=True
+    ).stderr.decode()
+    assert ", 1400x2100" in probe  # drawn at a cover's width, in its proportions (not 32x48)
 
 
 def test_a_cover_ffmpeg_cannot_read_leaves_the_files_without_one(tmp_path):
