@@ -261,12 +261,13 @@ def finish(
     return Book(metadata, chapters, dict(lexicon or {}))
 
 
-_NUMBER_TITLE = re.compile(r"(?:[IVXLCDM]+|\d+)\.?")
+# "I", "2.", and "65A": a section added between two numbered ones takes the first's number and a letter
+_NUMBER_TITLE = re.compile(r"(?:[IVXLCDM]+|\d+[A-Za-z]?)\.?")
 
 
 def name_sections(chapters: list[Chapter]) -> None:
-    """A section titled only by its number ("I", "2.") is listed with its parent's title (`part_of`): a
-    player's chapter list of numbered poems or stories otherwise reads "1", "2", ... again and again."""
+    """A section titled only by its number ("I", "2.", "65A") is listed with its parent's title (`part_of`):
+    a player's chapter list of numbered poems or stories otherwise reads "1", "2", ... again and again."""
     above: list[Chapter] = []  # the chapters enclosing this one, shallowest first
     for chapter in chapters:
         while above and above[-1].level >= chapter.level:

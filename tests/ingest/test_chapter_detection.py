@@ -326,6 +326,32 @@ def test_short_numbered_sections_are_read_within_their_chapter(tmp_path):
     ]
 
 
+def test_a_numbered_section_with_a_letter_does_not_stop_the_join(tmp_path):
+    """Beyond Good and Evil (Standard Ebooks): Part IV's 124 apophthegms of ~24 words each were 120
+    chapters, because "65A" (added between 65 and 66) was no number title and ended the run of sections to
+    join; now one chapter, "65A" read as its number like the others."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    saying = "We are most dishonourable towards our God: he is not permitted to sin."
+    numbers = ["65", "65A", "66", "67"]
+    files = {
+        "OEBPS/content.opf": opf(["part-4.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="part-4.xhtml">Apophthegms and Interludes</a><ol>'
+            + "".join(f'<li><a href="part-4.xhtml#s{n}">{n}</a></li>' for n in numbers)
+            + "</ol></li>"
+        ),
+        "OEBPS/part-4.xhtml": xhtml(
+            "<h2>Apophthegms and Interludes</h2>"
+            + "".join(f'<section id="s{n}"><h3>{n}</h3><p>{saying}</p></section>' for n in numbers)
+        ),
+    }
+    book = load_book(write_epub(tmp_path / "sayings.epub", files))
+    assert [c.listed_title for c in book.chapters if c.included] == ["Apophthegms and Interludes"]
+    headings = [b.text for b in book.chapters[0].blocks if b.kind == "heading"]
+    assert headings == ["Apophthegms and Interludes", *numbers]
+
+
 def test_a_contents_list_names_the_chapters_of_a_plain_text(tmp_path):
     """Walden (Gutenberg 205) names its chapters only in its contents list ("Economy", "Reading"): it was one
     13-hour chapter that began by reading the list aloud."""
