@@ -420,12 +420,42 @@ _BRITISH_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Dr": "Doctor",
 _BRITISH_TITLE = re.compile(r"(?<![\w.&])(Mr|Mrs|Ms|Dr|St)(?= [A-Z][a-z])")
 
 
+# "M. Naudin", "M. de Candolle": the French title before a surname (or its particle), in an English text
+_MONSIEUR = re.compile(r"(?<![\w.])M\.(?= (?:[A-Z][a-zà-ÿ]+(?P<next> [a-z])?|de |du |d['’]|le |la ))")
+# what comes before it: a word in lower case or a year ("observer M. Fabre", "In 1852 M. Naudin"), a comma
+# ("Why, M. Clerval"), a bracket, or a little word that opens the sentence ("In M. Waldman I found")
+_MONSIEUR_AFTER = re.compile(
+    r"(?:(?:^|[\s(“‘\"])[a-z0-9][a-z0-9'’-]*;?\s|\w, |\(\s*"
+    r"|^[“‘\"(]?(?:In|To|Of|By|From|With|And|But|For|At|On|That|Then|When|As|So|Thus|Yet|Nor|Or) )$"
+)
+
+
+def monsieur(text: str) -> str:
+    """An English book's Frenchmen: "by M. Naudin" is "by Monsieur Naudin", not the letter M, and "MM."
+    is "Messieurs" (Darwin cites 21 of them; Frankenstein's professors are M. Krempe and M. Waldman). An
+    initial stays a letter: after a capitalised name or another initial ("Frederic M. Eden", "R. M.
+    Renfield", "H.B.M."), before one ("M. J. d'Omalius"), in a species ("M. longiflora"), or opening a
+    sentence ("M. Gardiner." signs a letter) unless the name goes on in lower case ("M. Waldman entered")."""
+    if "M." not in text:
+        return text
+    text = re.sub(r"(?<![\w.])MM\.(?= [A-Z][a-zà-ÿ])", "Messieurs", text)  # "made by MM. Lund and Clausen"
+
+    def said(match: re.Match[str]) -> str:
+        before = match.string[: match.start()]
+        if _MONSIEUR_AFTER.search(before) or (not before.strip(' “‘"(') and match["next"]):
+            return "Monsieur"
+        return match[0]
+
+    return _MONSIEUR.sub(said, text)
+
+
 def abbreviations(text: str, ctx: NormalizeContext) -> str:
     """Common abbreviations spelled out; "St." is Saint before a name and Street after one, "Dr." likewise.
     British style without the period ("Mr Smith", "St Paul's") is read the same before a name."""
     text = _BRITISH_TITLE.sub(lambda m: _BRITISH_TITLES[m[1]], text)
     if "." not in text and "#" not in text:
         return text
+    text = monsieur(text)
     # Saint/Doctor before a name; Street/Drive after a capitalised word or house number unless a name follows.
     for short, before_name, after_name in (("St", "Saint", "Street"), ("Dr", "Doctor", "Drive")):
         if short + "." not in text:

@@ -580,3 +580,27 @@ def test_an_act_of_parliament_is_cited_by_its_regnal_year(text, expected):
 )
 def test_a_numbered_references_period_before_lower_case_is_no_stop(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The Origin of Species cites 21 Frenchmen so; Frankenstein's professors are M. Krempe and M. Waldman
+        ("In 1852 M. Naudin stated", "In eighteen fifty-two Monsieur Naudin stated"),
+        ("that inimitable observer M. Fabre.", "that inimitable observer Monsieur Fabre."),
+        ("“Why, M. Clerval, I was myself.", "“Why, Monsieur Clerval, I was myself."),
+        ("M. Waldman entered shortly after.", "Monsieur Waldman entered shortly after."),
+        ("In M. Waldman I found a friend.", "In Monsieur Waldman I found a friend."),
+        ("made by MM. Lund and Clausen", "made by Messieurs Lund and Clausen"),
+        ("the late M. de Saussure (M. Lecoq)", "the late Monsieur de Saussure (Monsieur Lecoq)"),
+        # initials stay letters: after a name or an initial, before an initial, a genus, a signature
+        ("Sir Frederic M. Eden wrote", "Sir Frederic M. Eden wrote"),
+        ("R. M. Renfield, aetat 59.", "R. M. Renfield, aetat fifty-nine."),
+        ("the geologist M. J. d'Omalius published", "the geologist M. J. d'Omalius published"),
+        ("the wild M. longiflora grows", "the wild M. longiflora grows"),
+        ("“M. Gardiner.”", "“M. Gardiner.”"),
+        ("Note: M. Bacon, New Abridgment of the Law.", "Note: M. Bacon, New Abridgment of the Law."),
+    ],
+)
+def test_a_frenchmans_title_in_an_english_book_is_monsieur(text, expected):
+    assert said(text) == expected
