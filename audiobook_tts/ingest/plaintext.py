@@ -141,6 +141,21 @@ def _title_key(line: str) -> str:
     return " ".join(_CONTENTS_PAGE.sub("", line.strip()).rstrip(".").split()).casefold()
 
 
+# a play's list of persons: "DRAMATIS PERSONAE", "THE PERSONS OF THE PLAY", "Characters", "PERSONNAGES"
+_CAST = re.compile(
+    r"^(?:dramatis person(?:ae|æ)|(?:the )?persons (?:of the (?:play|drama)|represented)|(?:the )?characters"
+    r"(?: of the (?:play|drama))?|cast of characters|personnages|personaggi|personen|personajes)\.?:?$",
+    re.I,
+)
+
+
+def _said_once(paragraphs: list[str], index: int) -> bool:
+    """No later paragraph repeats this one's line: it is no contents title that the text takes up again
+    (a novel's chapter "Characters")."""
+    key = _title_key(paragraphs[index])
+    return all(_title_key(p) != key for p in paragraphs[index + 1 :] if "\n" not in p.strip())
+
+
 def contents_headings(paragraphs: list[str]) -> dict[int, tuple[str, str]]:
     """Headings named by the book's own contents list: a paragraph "Contents" whose lines (and the short lines
     after it) list titles the text then repeats, in that order, as paragraphs of their own ("Economy",
@@ -148,7 +163,8 @@ def contents_headings(paragraphs: list[str]) -> dict[int, tuple[str, str]]:
     other way. -> {paragraph index: (kind, text)}, the "Contents" paragraph itself included, so the list
     is a chapter of its own that matter_from_title leaves out; the list's own paragraphs are "entry", never
     headings ("Letter 1 / Chapter 1 / Chapter 2" looked like one). A title in capitals among titles that
-    are not is a part ("WALDEN", then its chapters)."""
+    are not is a part ("WALDEN", then its chapters). A play's persons after the list ("DRAMATIS PERSONAE")
+    are no titles of it but a chapter that is read."""
     start = next(
         (i for i, p in enumerate(paragraphs[:200]) if _CONTENTS.match(p.split("\n", 1)[0].strip())), None
     )
@@ -156,12 +172,16 @@ def contents_headings(paragraphs: list[str]) -> dict[int, tuple[str, str]]:
         return {}
     titles: list[str] = [line.strip() for line in paragraphs[start].split("\n")[1:] if line.strip()]
     keys = {_title_key(title) for title in titles}
-    body = None
+    body = cast = None
     for index in range(start + 1, len(paragraphs)):
         lines = [line.strip() for line in paragraphs[index].split("\n") if line.strip()]
         if len(lines) == 1 and _title_key(lines[0]) in keys:
             body = index  # the first title again: the list is over and the text begins
             break
+        if cast is None and len(lines) == 1 and _CAST.match(lines[0]) and _said_once(paragraphs, index):
+            cast = index  # a play's persons end the list: they are read, as a chapter of their own
+        if cast is not None:
+            continue
         if _is_prose(lines) or len(titles) > _MAX_LISTED:
             return {}  # prose, and no title repeated: not a list this rule understands
         titles += lines
@@ -185,7 +205,10 @@ def contents_headings(paragraphs: list[str]) -> dict[int, tuple[str, str]]:
     mixed = any(not text.isupper() for text in found.values())
     # the list itself is a chapter, never a part: the book's chapters are not nested under it
     headings = {start: ("chapter", paragraphs[start].split("\n", 1)[0].strip())}
-    headings |= {index: ("entry", "") for index in range(start + 1, body)}  # the list's lines: no headings
+    listed_end = body if cast is None else cast
+    headings |= {index: ("entry", "") for index in range(start + 1, listed_end)}  # the list's lines
+    if cast is not None:
+        headings[cast] = ("chapter", paragraphs[cast].strip())
     for index, text in found.items():
         headings[index] = ("part" if mixed and text.isupper() else "chapter", text)
     return headings

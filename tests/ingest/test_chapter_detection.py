@@ -352,6 +352,38 @@ def test_a_numbered_section_with_a_letter_does_not_stop_the_join(tmp_path):
     assert headings == ["Apophthegms and Interludes", *numbers]
 
 
+def test_a_plays_persons_after_its_contents_list_are_read(tmp_path):
+    """A Doll's House (Gutenberg 2542): the list of persons and the setting after the contents list were read
+    as part of the list and left out with it; now a chapter of their own, read. A novel's chapter that only
+    happens to be called "Characters" (its title comes again in the text) stays a line of the list."""
+    path = tmp_path / "play.txt"
+    path.write_text(
+        "A Doll's House\n\nby Henrik Ibsen\n\n\nContents\n\n ACT I.\n ACT II.\n ACT III.\n\n\n"
+        " DRAMATIS PERSONAE\n\nTorvald Helmer.\nNora, his wife.\nA Porter.\n\n"
+        "_[The action takes place in Helmer's house.]_\n\n\n"
+        "ACT I\n\nNORA.\nHide the Christmas Tree carefully, Helen.\n\n"
+        "ACT II\n\nNORA.\nSomeone is coming now.\n\nACT III\n\nNORA.\nGood-bye, Torvald.\n"
+    )
+    book = load_book(path)
+    assert [(c.title, c.included) for c in book.chapters] == [
+        ("Front matter", False),
+        ("Contents", False),
+        ("DRAMATIS PERSONAE", True),
+        ("ACT I", True),
+        ("ACT II", True),
+        ("ACT III", True),
+    ]
+    persons = " ".join(" ".join(b.text.split()) for b in book.chapters[2].blocks)
+    assert (
+        "Torvald Helmer. Nora, his wife. A Porter." in persons and "takes place in Helmer's house" in persons
+    )
+    path.write_text(
+        "Contents\n\n Places\n\n Characters\n\n Endings\n\n\n"
+        "Places\n\nOne.\n\nCharacters\n\nTwo.\n\nEndings\n\nThree.\n"
+    )
+    assert [c.title for c in load_book(path).chapters] == ["Contents", "Places", "Characters", "Endings"]
+
+
 def test_a_contents_list_names_the_chapters_of_a_plain_text(tmp_path):
     """Walden (Gutenberg 205) names its chapters only in its contents list ("Economy", "Reading"): it was one
     13-hour chapter that began by reading the list aloud."""
