@@ -417,7 +417,11 @@ _BEFORE_NUMBER_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(_BEFORE_NUMBER)})\.\
 _NUMBER_OF = re.compile(r"(?<![\w.])(No|no|Nos|nos)\.(?= of\b)")
 
 _BRITISH_TITLES = {"Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Dr": "Doctor", "St": "Saint"}
-_BRITISH_TITLE = re.compile(r"(?<![\w.&])(Mr|Mrs|Ms|Dr|St)(?= [A-Z][a-z])")
+_BRITISH_TITLES |= {"MR": "Mister", "MRS": "Missus", "DR": "Doctor"}
+# in capitals too, as a play's speakers are named ("MRS LINDE."): else spelled "M R S" or left "Mrs linde"
+_BRITISH_TITLE = re.compile(
+    r"(?<![\w.&])(Mr|Mrs|Ms|Dr|St)(?= [A-Z][a-z])|(?<![\w.&])(MR|MRS|DR)(?= [A-Z]{2,}\b)"
+)
 
 
 # "M. Naudin", "M. de Candolle": the French title before a surname (or its particle), in an English text
@@ -452,7 +456,7 @@ def monsieur(text: str) -> str:
 def abbreviations(text: str, ctx: NormalizeContext) -> str:
     """Common abbreviations spelled out; "St." is Saint before a name and Street after one, "Dr." likewise.
     British style without the period ("Mr Smith", "St Paul's") is read the same before a name."""
-    text = _BRITISH_TITLE.sub(lambda m: _BRITISH_TITLES[m[1]], text)
+    text = _BRITISH_TITLE.sub(lambda m: _BRITISH_TITLES[m[1] or m[2]], text)
     if "." not in text and "#" not in text:
         return text
     text = monsieur(text)

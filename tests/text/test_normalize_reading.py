@@ -604,3 +604,17 @@ def test_a_numbered_references_period_before_lower_case_is_no_stop(text, expecte
 )
 def test_a_frenchmans_title_in_an_english_book_is_monsieur(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A Doll's House (Gutenberg 2542) names its speaker "MRS LINDE." 193 times: heard "Mrs linde."
+        ("MRS LINDE.", "Missus Linde."),
+        ("DR RANK.", "Doctor Rank."),
+        ("She went to MRS LINDE and wept.", "She went to Missus Linde and wept."),  # was "M R S Linde"
+        ("Mrs Linde is here", "Missus Linde is here"),
+    ],
+)
+def test_a_title_without_its_period_in_capitals_is_said_in_full(text, expected):
+    assert said(text) == expected
