@@ -140,20 +140,40 @@ def _speak_sentences(
 
 _LINE_END_MARKS = ".,;:!?…—–-\"'”’)»"
 _STRONG_LINE_END = ".;:!?…"
+# Words a phrase cannot end on (articles, conjunctions, possessives): a line ending on one runs on into the
+# next with no breath ("never been the / same"). A preposition can end one ("What will we come to, / With
+# all this pride"), so it runs on only as a line of its own: a dedication's "To / My Dear Friend", "By".
+_RUN_ON_WORDS = {
+    "en": set("a an the and or nor my your our their".split()),
+    "fr": set("le la les un une des du et ou mon ma mes".split()),
+    "de": set("der die das den dem des ein eine einen einem und oder".split()),
+    "it": set("il lo la gli le un una del della e o".split()),
+    "es": set("el la los las un una del y o".split()),
+}
+_LONE_PREPOSITIONS = set("to for by from with of in à pour par de an für von zu a per di da para con".split())
 
 
 def _verse_segments(
     lines: list[str], index: int, count_tokens: TokenCounter, options: TextOptions
 ) -> list[Segment]:
     """Verse: whole lines packed up to the budget, cut only at line ends. A line end without a mark of its
-    own gets a comma (a breath, not the fake full stop a segment per line would give every line)."""
+    own gets a comma (a breath, not the fake full stop a segment per line would give every line), unless
+    its last word cannot end a phrase ("the / same", "To / My Dear Friend")."""
     plan = options.pauses
     spoken = [" ".join(_spoken_sentences(line, options)) for line in lines]
     spoken = [line for line in spoken if _SAYABLE.search(line)]
+    run_on = _RUN_ON_WORDS.get(language_code(options.language), set())
+
+    def end(line: str) -> str:
+        words = line.split()
+        if line[-1] in _LINE_END_MARKS or words[-1] in run_on:
+            return line
+        if len(words) == 1 and words[0].casefold() in _LONE_PREPOSITIONS:
+            return line
+        return f"{line},"
 
     def joined(group: list[str]) -> str:
-        ends = [line if line[-1] in _LINE_END_MARKS else f"{line}," for line in group[:-1]]
-        return finish(" ".join([*ends, group[-1]]))
+        return finish(" ".join([*map(end, group[:-1]), group[-1]]))
 
     groups: list[list[str]] = []
     for line in spoken:

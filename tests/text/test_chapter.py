@@ -187,6 +187,21 @@ def test_verse_lines_are_packed_to_the_budget_at_line_ends(count_tokens):
         assert count_tokens(segment.text) <= 50
 
 
+def test_a_verse_line_that_cannot_end_a_phrase_runs_on_without_a_comma(count_tokens):
+    """Dracula's dedication ("To / My Dear Friend / Hommy-Beg") was heard "To, My Dear Friend, Hommy-Beg",
+    The Waste Land's "I've never been the / same" as "the, same". A preposition may end a phrase (Frost's
+    "What will we come to / With all this pride"): it runs on only as a line of its own."""
+
+    def spoken(verse: str) -> str:
+        segments = prepare_chapter(chapter("", ("verse", verse)), count_tokens, TextOptions(max_tokens=50))
+        return " ".join(s.text for s in segments)
+
+    assert spoken("To\nMy Dear Friend\nHommy-Beg") == "To My Dear Friend, Hommy-Beg."
+    assert spoken("but I've never been the\nsame.") == "But I've never been the same."
+    assert spoken("What will we come to\nWith all this pride") == "What will we come to, With all this pride."
+    assert spoken("Then spoke the thunder\nDA\nDatta") == "Then spoke the thunder, D A, Datta."
+
+
 def test_a_verse_line_over_the_budget_is_cut_like_prose(count_tokens):
     line = "And I will show you something different from either your shadow at morning striding behind you"
     segments = prepare_chapter(
