@@ -1496,9 +1496,11 @@ def model_characters(text: str, ctx: NormalizeContext) -> str:
 
 
 def whitespace(text: str, ctx: NormalizeContext) -> str:
-    """One space between words, none before punctuation; a comma from a dash does not follow another mark."""
+    """One space between words, none before punctuation; a comma from a dash does not follow another mark,
+    but an abbreviation's period gives way to the comma after it ("Per G. G., Chief": the pause is kept)."""
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r" +([,.;:!?…])", r"\1", text)
+    text = re.sub(r"(?<=[^\W\d_])\.(?=[,;:])", "", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
     text = re.sub(r"([.!?…])\s*[,;:]", r"\1", text)
     return re.sub(r"^[,;:]\s*", "", text).strip()

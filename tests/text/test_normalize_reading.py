@@ -618,3 +618,17 @@ def test_a_frenchmans_title_in_an_english_book_is_monsieur(text, expected):
 )
 def test_a_title_without_its_period_in_capitals_is_said_in_full(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Huckleberry Finn's notice was heard "Per G. G. Chief of Ordnance", Dracula's "D. Ph. D. Lit."
+        ("Per G. G., Chief of Ordnance.", "Per G. G, Chief of Ordnance."),
+        ("Van Helsing, D. Ph., D. Lit., to him", "Van Helsing, D. Ph, D. Lit, to him"),
+        ("Stop!, he said", "Stop! he said"),
+        ("Wait..., he said.", "Wait... he said."),
+    ],
+)
+def test_the_comma_after_an_abbreviation_is_kept(text, expected):
+    assert said(text) == expected
