@@ -348,6 +348,7 @@ _TITLES = {
     "Adm": "Admiral",
     "Cmdr": "Commander",
     "Fr": "Father",
+    "Ste": "Saint",  # Sainte, said as Saint in English: "Sault Ste. Marie"
     "Mt": "Mount",
     "Ft": "Fort",
     "Jr": "Junior",

@@ -20,6 +20,7 @@ from audiobook_tts.text.normalize import GERMAN_MONTHS, REGNAL_NAMES
 NEVER_FINAL = {
     "mr",
     "mrs",
+    "ste",  # Sainte: "St. Joseph and Ste. Mary"
     "ms",
     "messrs",
     "prof",

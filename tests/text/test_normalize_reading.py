@@ -632,3 +632,9 @@ def test_a_title_without_its_period_in_capitals_is_said_in_full(text, expected):
 )
 def test_the_comma_after_an_abbreviation_is_kept(text, expected):
     assert said(text) == expected
+
+
+def test_ste_is_saint():
+    # Dracula: "Hospital of Saint Joseph and Ste. | Mary" (cut after it, "Ste" left to the model)
+    assert said("Hospital of St. Joseph and Ste. Mary") == "Hospital of Saint Joseph and Saint Mary"
+    assert said("at Sault Ste. Marie.") == "at Sault Saint Marie."
