@@ -976,10 +976,16 @@ def dates(text: str, ctx: NormalizeContext) -> str:
         said = f"{_month(match[1])} {ordinal(day)}"
         return said + (f", {year(int(match[3]))}" if match[3] else "")
 
-    day = rf"(?:\b([Tt]he) )?\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?: (\d{{3,4}}))?\b"
+    # (?!\w), not \b: "the 3rd Aug. we left" takes the abbreviation's period, which is no stop
+    day = rf"(?:\b([Tt]he) )?\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?: (\d{{3,4}}))?(?!\w)"
     text = re.sub(day, day_first, text)
     text = re.sub(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}})\b)?(?! ?%)", month_first, text)
+    # "Sept. 1859", "Jan. 1851": a month abbreviated before its year ("Sept." is no word of its own)
+    text = _MONTH_YEAR.sub(lambda m: f"{_month(m[1])} {year(int(m[2]))}", text)
     return _NUMERIC_DATE.sub(numeric_date, text)
+
+
+_MONTH_YEAR = re.compile(rf"\b({'|'.join(_MONTH_ABBREVIATIONS)})\. (\d{{4}})\b")
 
 
 # 21/3/2017 and 3/21/2017 are dates; 3/4/2017 could be either, so it is left to the numbers.

@@ -638,3 +638,20 @@ def test_ste_is_saint():
     # Dracula: "Hospital of Saint Joseph and Ste. | Mary" (cut after it, "Ste" left to the model)
     assert said("Hospital of St. Joseph and Ste. Mary") == "Hospital of Saint Joseph and Saint Mary"
     assert said("at Sault Ste. Marie.") == "at Sault Saint Marie."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The Origin of Species: "Jan. eighteen fifty-one", "In Sept. eighteen fifty-nine"
+        ("(Revue de Zoolog. Jan. 1851)", "(Revue de Zoolog. January eighteen fifty-one)"),
+        ("In Sept. 1859 he wrote.", "In September eighteen fifty-nine he wrote."),
+        ("Feb. 1860 and Mar. 1861", "February eighteen sixty and March eighteen sixty-one"),
+        ("in Mar 1861", "in Mar eighteen sixty-one"),  # no period: no abbreviation
+        # the abbreviation's period inside a sentence was a stop: "the third of August. we left"
+        ("On the 3rd Aug. we left.", "On the third of August we left."),
+        ("We left on the 3rd Aug.", "We left on the third of August."),
+    ],
+)
+def test_an_abbreviated_month_before_a_year_or_inside_a_sentence(text, expected):
+    assert said(text) == expected
