@@ -235,6 +235,8 @@ def urls_and_emails(text: str, ctx: NormalizeContext) -> str:
 
 _TEX_COMMAND = re.compile(r"\\[A-Za-z]+\*?")
 _NOTE_MARKER = re.compile(r"\[\^[^\]\s]*\]|(?<=[^\W\d_])\[\d{1,3}\](?!\w)")
+# a plain text's italics: "_" at a word's start or end, never inside one ("snake_case" is left to symbols)
+_EMPHASIS_UNDERSCORE = re.compile(r"(?<!\w)_+(?=[^\s_])|(?<=[^\s_])_+(?!\w)")
 # a Pandoc citation, "[@noonan_gratian_1979]", "[see @doe99, pp. 33-35; @smith04]": a reference, not speech
 _CITATION = re.compile(r" ?\[[^\[\]]*(?<![\w.])@[A-Za-z_][^\[\]]*\]")
 _MARKUP_CHARACTERS = str.maketrans({"{": " ", "}": " ", "`": "", "[": " ", "]": " ", "^": " ", "\\": " "})
@@ -243,7 +245,10 @@ _MARKUP_CHARACTERS = str.maketrans({"{": " ", "}": " ", "`": "", "[": " ", "]": 
 def stray_markup(text: str, ctx: NormalizeContext) -> str:
     """Markup that escaped the reader: Pandoc citations ("[@doe99]", dropped), TeX commands (\\newpage),
     "[^1]" and "word[1]" note markers, braces, backticks and square brackets (their words are kept). A
-    listener must never hear any of it."""
+    listener must never hear any of it. Underscores that italicise in a plain text ("_15th October_") go
+    first: "_" is a word character, so the numbers beside them were not read as numbers ("fifteen th")."""
+    if "_" in text:
+        text = _EMPHASIS_UNDERSCORE.sub("", text)
     if not any(ch in text for ch in "\\{}`[]^"):
         return text
     text = _CITATION.sub("", text)

@@ -655,3 +655,19 @@ def test_ste_is_saint():
 )
 def test_an_abbreviated_month_before_a_year_or_inside_a_sentence(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Pride and Prejudice (Gutenberg 1342) dates its letters in italics: heard "Kent, fifteen th October",
+        # "Monday, August two", "Sept. six"
+        ("Kent, _15th October_.", "Kent, the fifteenth of October."),
+        ("Gracechurch Street, _Monday, August 2_.", "Gracechurch Street, Monday, August second."),
+        ("Gracechurch Street, _Sept. 6_.", "Gracechurch Street, September sixth."),
+        ("it was _very_ good", "it was very good"),
+        ("the snake_case name", "the snake case name"),
+    ],
+)
+def test_a_plain_texts_italic_underscores_do_not_hide_its_numbers(text, expected):
+    assert said(text) == expected
