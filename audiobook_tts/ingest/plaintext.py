@@ -116,7 +116,22 @@ def _is_verse(paragraph: str) -> bool:
     return len(lines) >= 2 and max(len(line.strip()) for line in lines) < _MAX_VERSE_LINE
 
 
+# Distributed Proofreaders' layout marks left in a text: "/* ... */" keeps lines as they are (with "NIND",
+# "RIGHT" or "CENTER" for how), "/# ... #/" sets a block quote. Pride and Prejudice (Gutenberg 1342) has
+# "/* RIGHT “Gracechurch Street, _Sept. 6_. */": it was heard "Right “Gracechurch Street".
+_LAYOUT_MARK = re.compile(
+    r"^([ \t]*)/[*#](?:[ \t]*\b(?:NIND|IND|RIGHT|LEFT|CENTER|CENTRE|[RLC])\b)?[ \t]*|[ \t]*[*#]/[ \t]*$", re.M
+)
+
+
+# "_italics_": an underscore at a word's start or end ("_Sept. 6_." had the sentence cut after "Sept.")
+_ITALICS = re.compile(r"(?<!\w)_+(?=[^\s_])|(?<=[^\s_])_+(?!\w)")
+
+
 def _paragraphs(text: str) -> list[str]:
+    if "/*" in text or "/#" in text:
+        text = _LAYOUT_MARK.sub(lambda m: m[1] or "", text)
+    text = _ITALICS.sub("", text)
     return [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
 
 

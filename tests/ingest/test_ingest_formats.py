@@ -176,6 +176,26 @@ def test_text_illustration_markers_are_not_read(tmp_path):
     assert placed.count("[Image omitted]") == 3  # asked for: one for each picture
 
 
+def test_text_layout_marks_are_not_read(tmp_path):
+    """Pride and Prejudice (Gutenberg 1342) kept Distributed Proofreaders' marks around its letters' openings:
+    "/* NIND “My dear friend, */", "/* RIGHT “Gracechurch Street, _Sept. 6_. */", heard "Nind “My dear
+    friend" and "Right “Gracechurch Street". A block quote's "/# ... #/" likewise."""
+    path = tmp_path / "pride.txt"
+    path.write_text(
+        "CHAPTER I.\n\nThe letter ran thus:\n\n     /* RIGHT “Gracechurch Street, _Sept. 6_. */\n\n"
+        "     /* NIND “My dear niece, */\n\nI have just received your letter.\n\n/#\nA quoted passage.\n#/\n"
+    )
+    read = [b.text for c in load_book(path).chapters for b in c.blocks]
+    assert read == [
+        "CHAPTER I.",
+        "The letter ran thus:",
+        "“Gracechurch Street, Sept. 6.",  # its italics too: the sentence was cut after "_Sept."
+        "“My dear niece,",
+        "I have just received your letter.",
+        "A quoted passage.",
+    ]
+
+
 def test_text_a_list_with_page_numbers_is_front_matter(tmp_path):
     """Pride and Prejudice (Gutenberg 1342) read its list of 160 illustrations: "Frontispiece iv. Title-page
     v. Heading to Chapter I. one. ..."."""
