@@ -661,6 +661,24 @@ def _numeral_said(value: int, language: str, ordinal_form: bool) -> str:
         return cardinal(value)
 
 
+# A preface's pages and a French work's volumes, cited in lower case: "(p. xc)", "pp. iii-v", "tom. ii."
+# (no d or m: "p. mix" is no page); after "page" written out, never one letter ("the page i read")
+_PAGE_NUMERALS = re.compile(
+    r"(?<![\w.])(?:(pp?|tom)\. ?|([Pp]ages?) (?=[ivxlc]{2}|[ivxlc]+ ?[–-]))"
+    r"([ivxlc]+(?: ?[–-] ?[ivxlc]+)?)\b(?![’'])(\.(?= [a-z\d]))?"
+)
+_PAGE_WORDS = {"p": "page", "pp": "pages", "tom": "tome"}
+
+
+def _page_numerals(match: re.Match[str]) -> str:
+    """ "p. xc" -> "page ninety", "pp. iii-v" -> "pages three to five"; the numeral's period before a
+    lower-case word is no stop ("tom. ii. p. 430")."""
+    values = [roman_value(numeral.upper()) for numeral in re.split(r" ?[–-] ?", match[3])]
+    if not all(values) or (len(match[3]) == 1 and match[3] not in "ivx"):
+        return match[0]
+    return f"{_PAGE_WORDS.get(match[1], match[2])} {' to '.join(cardinal(v) for v in values if v)}"
+
+
 def numbered_references(text: str, ctx: NormalizeContext) -> str:
     """Roman numerals after a numbered thing, in any of our languages: "Chapters II and III" -> "Chapters two
     and three", "sect. VII" -> "section seven", "Capitolo III" -> "Capitolo terzo"; and centuries: "XX
@@ -688,6 +706,8 @@ def numbered_references(text: str, ctx: NormalizeContext) -> str:
         return f"{thing}{plural}{period} {spoken}"
 
     text = _NUMBERED.sub(numbered, text)
+    if language == "en":
+        text = _PAGE_NUMERALS.sub(_page_numerals, text)
 
     def century(numeral: str, words: str) -> str:
         value = roman_value(numeral)

@@ -671,3 +671,20 @@ def test_an_abbreviated_month_before_a_year_or_inside_a_sentence(text, expected)
 )
 def test_a_plain_texts_italic_underscores_do_not_hide_its_numbers(text, expected):
     assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # The Origin of Species: "Further on (page xc)", "Générale (tom. two. | Page four hundred and thirty"
+        ("Further on (p. xc), after", "Further on (page ninety), after"),
+        ("(tom. ii. p. 430) he amplifies", "(tome two page four hundred and thirty) he amplifies"),
+        ("see pp. iii-v.", "see pages three to five."),
+        ("Pages xi-xii", "Pages eleven to twelve"),
+        ("p. mix", "p. mix"),  # no d or m: a word
+        ("the page i read", "the page i read"),  # one letter after "page" written out
+        ("on the page I wrote", "on the page I wrote"),
+    ],
+)
+def test_a_page_or_tome_in_lower_case_roman_numerals(text, expected):
+    assert said(text) == expected
