@@ -991,6 +991,8 @@ def dates(text: str, ctx: NormalizeContext) -> str:
         before = re.search(r"(\w+)\W*$", text[: match.start()])
         # "the 21st of" keeps one "the"; "this very 2nd of October", "every 1st of May" take none
         article = match[1] or ("" if before and before[1].lower() in _DETERMINERS else "the ")
+        if article == "the " and not text[: match.start()].strip(" “‘\"'(«"):
+            article = "The "  # it opens the sentence, after a quote too: a letter's “12 August.
         said = f"{article.strip()} {ordinal(day)} of {_month(match[3])}".lstrip()
         return said + (f" {year(int(match[4]))}" if match[4] else "")
 

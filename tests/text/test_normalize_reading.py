@@ -15,6 +15,12 @@ def test_an_ordinal_date_after_the_keeps_one_the():
     assert said("On 21 December we met.") == "On the twenty-first of December we met."
 
 
+def test_a_date_that_opens_a_quoted_sentence_opens_with_a_capital():
+    # Dracula's letters are dated "“12 August.": heard "“the twelfth of August." (25 times), as no sentence
+    assert said("“12 August.") == "“The twelfth of August."
+    assert said("He left on 12 August.") == "He left on the twelfth of August."
+
+
 def test_a_date_after_a_determiner_takes_no_the():
     # Around the World in Eighty Days: "On this very the second of October he had dismissed James Forster"
     assert said("On this very 2nd of October he left.") == "On this very second of October he left."
