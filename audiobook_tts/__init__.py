@@ -10,14 +10,6 @@ audio = model.generate(load_voice(model, "fantine"), "Hello world.")
 """
 
 import importlib
-import os
-
-# torch's OpenMP threads spin while they wait for work by default. When another program holds a core, the
-# spinning thread and the preempted one stall each other at every parallel region: a book's first segment
-# (one row on two threads) took 10-28 s instead of 5 beside a test run on this 2-core machine. Waiting
-# threads sleep instead (a value you set is kept). Read when torch loads OpenMP, so set before any import
-# of torch: every `audiobook_tts.<stage>` import runs this file first.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # Every `import audiobook_tts.<stage>` runs this file first: the public names are looked up on first use, so
 # that `status`, a worker process or `import audiobook_tts.jobs` does not pay for importing every stage.
