@@ -76,6 +76,8 @@ class Chapter:
     # True when the title is a placeholder of ours ("Front matter"), not the book's words: it names the
     # chapter in `inspect` and the chapter marks but is never spoken.
     placeholder_title: bool = False
+    # True for a dictionary's or glossary's section titled by its letter ("C", "I"): a letter, not a numeral.
+    letter_title: bool = False
 
     @property
     def listed_title(self) -> str:

@@ -245,6 +245,7 @@ def finish(
                 placeholder_title=draft.placeholder_title or not title,
             )
         )
+    mark_letter_titles(chapters)
     name_sections(chapters)
     chapters = join_short_sections(chapters)
     if not any(c.blocks for c in chapters):
@@ -265,6 +266,27 @@ def finish(
 _NUMBER_TITLE = re.compile(r"(?:[IVXLCDM]+|\d+[A-Za-z]?)\.?")
 
 
+def mark_letter_titles(chapters: list[Chapter]) -> None:
+    """Sections titled by their letter in alphabetical order ("A", "B", "C" ...: a dictionary, a glossary)
+    are letters: The Devil's Dictionary had said "One hundred" for C, "Fifty" for L and "Ten" for X. Known
+    by a run of such titles in a row, each after the one before in the alphabet, two or more of them no
+    Roman numeral; a novel's "I" before "II" stays a number."""
+
+    def letter(chapter: Chapter) -> str:
+        title = chapter.title.strip().rstrip(".")
+        return title if len(title) == 1 and title.isalpha() and title.isupper() else ""
+
+    run: list[Chapter] = []
+    for chapter in [*chapters, None]:
+        if chapter and letter(chapter) and (not run or letter(chapter) > letter(run[-1])):
+            run.append(chapter)
+            continue
+        if sum(letter(c) not in "IVXLCDM" for c in run) >= 2:
+            for section in run:
+                section.letter_title = True
+        run = [chapter] if chapter and letter(chapter) else []
+
+
 def name_sections(chapters: list[Chapter]) -> None:
     """A section titled only by its number ("I", "2.", "65A") is listed with its parent's title (`part_of`):
     a player's chapter list of numbered poems or stories otherwise reads "1", "2", ... again and again."""
@@ -272,7 +294,7 @@ def name_sections(chapters: list[Chapter]) -> None:
     for chapter in chapters:
         while above and above[-1].level >= chapter.level:
             above.pop()
-        if above and _NUMBER_TITLE.fullmatch(chapter.title.strip()):
+        if above and not chapter.letter_title and _NUMBER_TITLE.fullmatch(chapter.title.strip()):
             chapter.part_of = above[-1].listed_title
         above.append(chapter)
 

@@ -280,7 +280,8 @@ def prepare_chapter(
             parts = [(chapter.title, -1 if not repeated else repeated[0])] if chapter.title.strip() else []
         # Each part is normalised on its own (a heading "CHAPTER I." is lowered as a whole), then finished so
         # that "Chapter one" and "Down the Rabbit-Hole" stay two sentences of one title.
-        sentences = [finish(s) for text, _ in parts for s in _spoken_sentences(text, options, heading=True)]
+        heading = not chapter.letter_title  # a heading's lone "C" is a numeral, a dictionary's its letter
+        sentences = [finish(s) for text, _ in parts for s in _spoken_sentences(text, options, heading)]
         if sentences:
             segments += _speak_sentences(sentences, plan.title, parts[0][1], "title", count_tokens, options)
     for index, block in enumerate(chapter.blocks):

@@ -6,6 +6,7 @@ import pytest
 
 from audiobook_tts.ingest import IngestOptions, load_book
 from audiobook_tts.ingest.plaintext import heading_of
+from audiobook_tts.text import prepare_chapter
 
 PROSE = "It was a long day and nothing much happened in it, as far as anyone could tell at the time."
 
@@ -280,6 +281,41 @@ def test_a_section_titled_by_its_number_takes_its_parents_title(tmp_path):
         ("A Scandal in Bohemia: I", "I", 2),
         ("A Scandal in Bohemia: II", "II.", 2),
         ("The Red-Headed League", "The Red-Headed League", 1),
+    ]
+
+
+def test_a_dictionarys_sections_titled_by_their_letters_are_letters(tmp_path):
+    """The Devil's Dictionary (Standard Ebooks): sections "A" to "Z" under the book's title. "C", "I", "L",
+    "V" and "X" were read as Roman numerals ("One hundred", "One", ...) and listed as "The Devil's
+    Dictionary: C" while "B" was "B". A novel's lone "I" before "II" stays chapter one."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    letters = ["A", "B", "C", "I", "V", "X"]
+    files = {
+        "OEBPS/content.opf": opf([f"{letter}.xhtml" for letter in letters]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="A.xhtml">The Dictionary</a><ol>'
+            + "".join(f'<li><a href="{letter}.xhtml#s">{letter}</a></li>' for letter in letters)
+            + "</ol></li>"
+        ),
+    }
+    for letter in letters:
+        files[f"OEBPS/{letter}.xhtml"] = xhtml(
+            f'<section id="s"><h2>{letter}</h2><p>{letter}bacus</p><p>{PROSE}</p></section>'
+        )
+    book = load_book(write_epub(tmp_path / "dictionary.epub", files))
+    sections = [c for c in book.chapters if c.level == 2]
+    assert [c.listed_title for c in sections] == letters
+    first = [prepare_chapter(c, lambda text: len(text.split()))[0].text for c in sections]
+    assert first == ["A.", "B.", "C.", "I.", "V.", "X."]
+
+    novel = tmp_path / "novel.md"
+    novel.write_text(f"# A\n\n{STORY_PART}\n\n# I\n\n{STORY_PART}\n\n# II\n\n{STORY_PART}\n")
+    chapters = load_book(novel).chapters
+    assert [prepare_chapter(c, lambda text: len(text.split()))[0].text for c in chapters] == [
+        "A.",
+        "One.",
+        "Two.",
     ]
 
 
