@@ -445,6 +445,9 @@ class _Walker:
             pieces = []
             self._inline(element, pieces, refs, verse=True)
             self._emit("verse", "".join(pieces), context, refs)
+        elif name in ("li", "dt", "dd") and self._holds_verse(element):
+            self._anchors_in(element, deep=False)  # a definition quoting a poem: its lines stay lines
+            self._container(element, context)
         elif name in ("li", "dt", "dd"):
             self._list_item(element, context)
         elif name == "hgroup":  # "II" + "Mr. and Mrs. S. F. Ukridge", or a title + its subtitle: one heading
@@ -547,6 +550,14 @@ class _Walker:
 
     def _has_block_children(self, element: etree._Element) -> bool:
         return any(local_name(child) in BLOCK_TAGS for child in element)
+
+    def _holds_verse(self, element: etree._Element) -> bool:
+        return any(
+            self._is_verse(inner)
+            or "z3998:poem" in epub_type(inner)
+            or (local_name(inner) == "p" and sum(local_name(child) == "br" for child in inner) >= 2)
+            for inner in element.iterdescendants()
+        )
 
     def _list_item(self, element: etree._Element, context: _Context) -> None:
         """The item's own text is one block; nested lists inside it follow as their own items."""

@@ -491,3 +491,31 @@ def test_cover_from_front_matter_or_next_to_the_book(tmp_path):
     assert (cover.mime, cover.data) == ("image/jpeg", b"\xff\xd8\xff folder cover")
     (tmp_path / "b.png").write_bytes(b"\x89PNG same stem")
     assert load_book(plain).metadata.cover.data == b"\x89PNG same stem"
+
+
+def test_a_poem_quoted_in_a_definition_keeps_its_lines(tmp_path):
+    """The Devil's Dictionary (Standard Ebooks) quotes 219 poems inside its definitions (<dd>): each was run
+    into the definition as one paragraph ("As Death was a-riding out one day, Across Mount Carmel he
+    took"), with no line's breath; the definition and its poem are now a paragraph and verse."""
+    path = tmp_path / "dictionary.html"
+    path.write_text(
+        "<html><body><h1>C</h1><dl><dt><dfn>Carmelite</dfn></dt><dd>"
+        "<p>A mendicant friar of the order of Mount Carmel.</p>"
+        '<blockquote epub:type="z3998:poem"><p><span>As Death was a-riding out one day,</span><br/>'
+        "<span>Across Mount Carmel he took his way,</span><br/>"
+        "<span>Where he met a mendicant monk,</span></p></blockquote>"
+        "</dd><dt><dfn>Cat</dfn></dt><dd><p>A soft, indestructible automaton.</p></dd></dl></body></html>",
+        encoding="utf-8",
+    )
+    blocks = [(b.kind, b.text) for c in load_book(path).chapters for b in c.blocks]
+    assert blocks[1:] == [
+        ("paragraph", "Carmelite"),
+        ("paragraph", "A mendicant friar of the order of Mount Carmel."),
+        (
+            "verse",
+            "As Death was a-riding out one day,\nAcross Mount Carmel he took his way,\n"
+            "Where he met a mendicant monk,",
+        ),
+        ("paragraph", "Cat"),
+        ("paragraph", "A soft, indestructible automaton."),
+    ]
