@@ -33,6 +33,7 @@ from audiobook_tts.render.engine import ModelFacts
 from audiobook_tts.render.types import RenderError, RenderOptions, SegmentStore, SegmentTask
 from audiobook_tts.text import Segment, TextOptions, UnreadableText, prepare_chapter, unreadable_text
 from audiobook_tts.text.normalize import apply_lexicon, language_code
+from audiobook_tts.text.scripts import cannot_read
 from audiobook_tts.tts.options import GenerationOptions
 from audiobook_tts.tts.voices import VoiceSource
 
@@ -107,16 +108,18 @@ def unreadable_warnings(found: list[UnreadableText], listed: int = 3) -> list[st
             lines.append(
                 f"{len(items)} chapters (chapter {items[0].chapter} to {items[-1].chapter}) hold "
                 f"{sum(i.letters for i in items):,} letters in {items[0].script_name} script, "
-                "which the model cannot read"
+                + cannot_read(all(i.spelled for i in items))
             )
     return lines
 
 
-def reading_warnings(book: Book, readable: list[Chapter], language: str, model: ModelFacts) -> list[str]:
+def reading_warnings(
+    book: Book, readable: list[Chapter], language: str, model: ModelFacts, replace: dict[str, str]
+) -> list[str]:
     """What the listener would hear wrong, said before any audio is made: text in a script the model cannot
-    read (chapter and count), a book in another language than the model speaks, what was announced or
-    skipped instead of read."""
-    warnings = unreadable_warnings(unreadable_text(readable))
+    read (chapter and count; `replace` is the text stage's character table), a book in another language
+    than the model speaks, what was announced or skipped instead of read."""
+    warnings = unreadable_warnings(unreadable_text(readable, spelled=replace))
     book_language = language_code(book.metadata.language or "")
     if model.language and book_language and book_language != language_code(model.language):
         warnings.append(
@@ -185,7 +188,7 @@ def build_plan(
     text_options = profile.text_options(
         TextOptions(max_tokens=options.generation.max_tokens, replace_characters=replace, language=language)
     )
-    warnings += reading_warnings(book, readable, language, model)
+    warnings += reading_warnings(book, readable, language, model, replace)
     if options.speak_titles is not None:
         text_options.speak_titles = options.speak_titles
 

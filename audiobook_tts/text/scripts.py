@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -38,6 +39,7 @@ class UnreadableText:
     title: str
     script: str
     letters: int
+    spelled: bool = False  # every one of them is read in a Latin spelling (the model's fold table)
 
     @property
     def script_name(self) -> str:
@@ -46,25 +48,37 @@ class UnreadableText:
     def message(self) -> str:
         return (
             f"chapter {self.chapter} ({self.title}): {self.letters:,} letter{'s' * (self.letters > 1)} in "
-            f"{self.script_name} script, "
-            "which the model cannot read"
+            f"{self.script_name} script, {cannot_read(self.spelled)}"
         )
 
 
+def cannot_read(spelled: bool) -> str:
+    return "which the model cannot read" + (": it reads them spelled in Latin letters" if spelled else "")
+
+
 def unreadable_text(
-    chapters: list[Chapter], readable: set[str] = READABLE_SCRIPTS, minimum: int = 1
+    chapters: list[Chapter],
+    readable: set[str] = READABLE_SCRIPTS,
+    minimum: int = 1,
+    spelled: Collection[str] = (),
 ) -> list[UnreadableText]:
-    """Per included chapter and script, the letters (at least `minimum`) in a script outside `readable`."""
+    """Per included chapter and script, the letters (at least `minimum`) in a script outside `readable`;
+    `spelled` are the characters the text stage replaces with a Latin spelling."""
     found: list[UnreadableText] = []
     for number, chapter in enumerate(chapters, start=1):
         if not chapter.included:
             continue
         counts: Counter[str] = Counter()
+        unspelled: set[str] = set()  # the scripts with a letter left as it is
         for text in [chapter.title, *(block.text for block in chapter.blocks)]:
             if text.isascii():
                 continue
-            counts.update(script for ch in text if not ch.isascii() and (script := script_of(ch)))
+            for ch in text:
+                if not ch.isascii() and (script := script_of(ch)):
+                    counts[script] += 1
+                    if ch not in spelled:
+                        unspelled.add(script)
         for script, letters in sorted(counts.items()):
             if script not in readable and letters >= minimum:
-                found.append(UnreadableText(number, chapter.title, script, letters))
+                found.append(UnreadableText(number, chapter.title, script, letters, script not in unspelled))
     return found

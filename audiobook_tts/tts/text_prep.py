@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from anyascii import anyascii
+
 from audiobook_tts.tts.errors import ModelError
 
 logger = logging.getLogger(__name__)
@@ -124,11 +126,12 @@ def _readable(tokenizer: TokenCoder, char: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _fold(tokenizer: TokenCoder, char: str) -> str:
-    """A readable stand-in for one unreadable character: a table entry, else the letters of its
-    compatibility decomposition without accents (â -> a, É -> E, ﬁ -> fi), else by category (a space to
-    " ", a dash to "-", a bracket or quote to its ASCII form, other punctuation and symbols to a space,
-    controls and lone accents to nothing). A letter of a script the vocabulary lacks (Greek for an English
-    model) has no such form and is kept: the plan warns of those (text.scripts)."""
+    """A readable stand-in for one unreadable character: a table entry; else for a letter of another script
+    its Latin spelling (anyascii: χριστός -> christos, Москва -> Moskva), as a narrator says a quoted Greek
+    word (the plan still warns of it: text.scripts); else the letters of its compatibility decomposition
+    without accents (â -> a, É -> E, ﬁ -> fi); else by category (a space to " ", a dash to "-", a bracket or
+    quote to its ASCII form, other punctuation and symbols to a space, controls and lone accents to
+    nothing)."""
 
     def readable(form: str) -> bool:
         return all(_readable(tokenizer, c) for c in form)
@@ -136,6 +139,10 @@ def _fold(tokenizer: TokenCoder, char: str) -> str:
     for form in _FOLDS.get(char, ()):
         if readable(form):
             return form
+    if char.isalpha() and not unicodedata.name(char, "LATIN").startswith("LATIN"):
+        latin = anyascii(char)  # whole: the rough breathing of Greek ᾍ is an h
+        if latin and readable(latin):
+            return latin
     bare = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     if bare and bare != char:
         folded = "".join(c if _readable(tokenizer, c) else _fold(tokenizer, c) for c in bare)

@@ -64,3 +64,26 @@ def test_the_loaded_model_folds_as_planning_does(tiny_checkpoint, tmp_path):
     characters = book_characters(read_book(path, Profile(path=tmp_path), RenderOptions(out_dir=tmp_path)))
     folds = engine_facts(model, "id").fold_table
     assert folds is not None and folds(characters) == {"â": "a", "Â": "A", "′": "'", "É": "E"}
+
+
+def test_a_quoted_greek_word_is_read_in_latin_letters(tiny_checkpoint, tmp_path):
+    """The Devil's Dictionary: "the Greek word “ᾍδης” as “Hell”" and "his name—χριστός". The model heard an
+    unknown piece for each Greek letter; a narrator says the word. The warning says so."""
+    path = tmp_path / "devil.md"
+    path.write_text(
+        "# Hades\n\nThey translated the Greek word “ᾍδης” as “Hell”.\n\n"
+        "# Xmas\n\nThe initial of his name—χριστός.\n",
+        encoding="utf-8",
+    )
+    inspection = inspect_book(path, RenderOptions(out_dir=tmp_path / "out", config=str(tiny_checkpoint[0])))
+    assert [task.segment.text for task in inspection.plan.tasks] == [
+        "Hades.",
+        "They translated the Greek word “Hadis” as “Hell”.",
+        "Xmas.",
+        "The initial of his name — christos.",
+    ]
+    spelled = "which the model cannot read: it reads them spelled in Latin letters"
+    assert inspection.plan.warnings == [
+        f"chapter 1 (Hades): 4 letters in Greek script, {spelled}",
+        f"chapter 2 (Xmas): 7 letters in Greek script, {spelled}",
+    ]

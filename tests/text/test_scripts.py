@@ -25,3 +25,12 @@ def test_chinese_and_devanagari_are_reported_with_chapter_and_count():
 
 def test_a_latin_book_has_nothing_to_report():
     assert unreadable_text([Chapter("Un", [Block("paragraph", "Ça va très bien, merci.")])]) == []
+
+
+def test_letters_the_text_stage_spells_in_latin_are_said_to_be():
+    chapters = [Chapter("One", [Block("paragraph", "The Greek word ᾍδης, and 中文.")])]
+    found = unreadable_text(chapters, spelled=set("ᾍδης"))
+    assert [(f.script, f.spelled) for f in found] == [("CJK", False), ("GREEK", True)]
+    assert found[1].message().endswith("which the model cannot read: it reads them spelled in Latin letters")
+    assert found[0].message().endswith("which the model cannot read")
+    assert not unreadable_text(chapters, spelled=set("ᾍδη"))[1].spelled

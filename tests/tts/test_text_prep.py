@@ -184,6 +184,11 @@ FOLDED = [
     ("Señor Ñuñez of Ålesund and Ødegaard.", "Señor Nuñez of Alesund and Odegaard."),
     ("The waggon ⸺ stopped.", "The waggon - stopped."),
     ("A zero\u200bwidth space, a\ttab.", "A zerowidth space, a tab."),
+    # The Devil's Dictionary quotes Greek: a narrator says the word, the model heard an unknown piece
+    (
+        "the Greek word “ᾍδης” as “Hell”; his name⁠—χριστός.",
+        "the Greek word “Hadis” as “Hell”; his name—christos.",
+    ),
 ]
 
 
