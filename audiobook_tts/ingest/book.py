@@ -78,12 +78,19 @@ class Chapter:
     placeholder_title: bool = False
     # True for a dictionary's or glossary's section titled by its letter ("C", "I"): a letter, not a numeral.
     letter_title: bool = False
+    # For a chapter with no text of its own, read with the section that follows it, that section's title.
+    first_section: str = ""
 
     @property
     def listed_title(self) -> str:
-        """The name a player's chapter list shows ("A Scandal in Bohemia: I"); `title` is the book's own
-        (spoken, as its heading is)."""
-        return f"{self.part_of}: {self.title.strip().rstrip('.')}" if self.part_of else self.title
+        """The name a player's chapter list shows ("A Scandal in Bohemia: I", "Act I: Scene I"); `title` is
+        the book's own (spoken, as its heading is)."""
+        listed = f"{self.part_of}: {self.title.strip().rstrip('.')}" if self.part_of else self.title
+        return (
+            f"{listed.strip().rstrip('.')}: {self.first_section.strip().rstrip('.')}"
+            if self.first_section
+            else listed
+        )
 
 
 @dataclass

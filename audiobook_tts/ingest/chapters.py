@@ -248,6 +248,7 @@ def finish(
     mark_letter_titles(chapters)
     name_sections(chapters)
     chapters = join_short_sections(chapters)
+    chapters = join_title_only_chapters(chapters)
     if not any(c.blocks for c in chapters):
         raise BookError(f"{path}: the book contains no readable text")
     if not any(c.included and c.blocks for c in chapters):
@@ -331,6 +332,34 @@ def join_short_sections(chapters: list[Chapter]) -> list[Chapter]:
             index += len(sections)
         joined.append(chapter)
         index += 1
+    return joined
+
+
+def join_title_only_chapters(chapters: list[Chapter]) -> list[Chapter]:
+    """A chapter that is only its heading, followed by its first section in the same document, is read with
+    that section and listed with both titles ("Act I: Scene I"): its title, a break, then the section's
+    heading and text. Darwin's "I: Variation Under Domestication" and Hamlet's acts had been chapters of a
+    few seconds (a mark, a file and a chapter's closing pause before the section that opens them). The later
+    sections stay chapters, as where a chapter has text of its own before its first section; a section in
+    another document stays one too (see join_short_sections)."""
+    joined: list[Chapter] = []
+    for chapter in chapters:
+        head = joined[-1] if joined else None
+        if (
+            head is not None
+            and not head.first_section
+            and head.included
+            and chapter.included
+            and head.blocks
+            and all(b.kind in ("heading", "scene_break") for b in head.blocks)
+            and chapter.level == head.level + 1
+            and chapter.source.partition("#")[0] == head.source.partition("#")[0]
+        ):
+            head.blocks += [Block("scene_break", ""), *chapter.blocks]
+            head.omissions += chapter.omissions
+            head.first_section = "" if chapter.placeholder_title else chapter.title
+            continue
+        joined.append(chapter)
     return joined
 
 

@@ -80,7 +80,7 @@ def test_chapters_numbered_by_a_roman_numeral_alone(tmp_path):
     path = tmp_path / "bovary.txt"
     chapter = " ".join([PROSE] * 15)  # a novel's chapter, not a stanza (see the next test)
     path.write_text(f"PREMIÈRE PARTIE\n\n\nI\n\n{chapter}\n\nII\n\n{chapter}\n", encoding="utf-8")
-    assert [c.title for c in load_book(path).chapters] == ["PREMIÈRE PARTIE", "I", "II"]
+    assert [c.listed_title for c in load_book(path).chapters] == ["PREMIÈRE PARTIE: I", "PREMIÈRE PARTIE: II"]
     path.write_text(f"{PROSE}\n\nI.\n\n{PROSE}\n", encoding="utf-8")  # one numeral alone is not a heading
     assert [len(c.blocks) for c in load_book(path).chapters] == [3]
 
@@ -138,10 +138,10 @@ def test_html_very_long_chapters_go_one_level_deeper_with_parts(tmp_path):
     path.write_text(f"<html><body><h1>Letters</h1>{volumes}</body></html>", encoding="utf-8")
     book = load_book(path)
     letters = [c for c in book.chapters if c.title.startswith("Letter ")]
-    assert len(letters) == 14 and all(c.level == 2 for c in letters)
-    assert [c.title for c in book.chapters if c.level == 1 and c.title.startswith("Volume")] == [
-        "Volume 1",
-        "Volume 2",
+    assert len(letters) == 12 and all(c.level == 2 for c in letters)
+    assert [c.listed_title for c in book.chapters if c.level == 1 and c.title.startswith("Volume")] == [
+        "Volume 1: Letter 11",  # a volume's heading is read with its first letter
+        "Volume 2: Letter 21",
     ]
 
 
@@ -277,8 +277,7 @@ def test_a_section_titled_by_its_number_takes_its_parents_title(tmp_path):
     }
     book = load_book(write_epub(tmp_path / "stories.epub", files))
     assert [(c.listed_title, c.title, c.level) for c in book.chapters if c.included] == [
-        ("A Scandal in Bohemia", "A Scandal in Bohemia", 1),
-        ("A Scandal in Bohemia: I", "I", 2),
+        ("A Scandal in Bohemia: I", "A Scandal in Bohemia", 1),  # a story's heading is read with its part I
         ("A Scandal in Bohemia: II", "II.", 2),
         ("The Red-Headed League", "The Red-Headed League", 1),
     ]
@@ -362,6 +361,55 @@ def test_short_numbered_sections_are_read_within_their_chapter(tmp_path):
     ]
 
 
+def test_a_chapter_that_is_only_its_title_is_read_with_its_first_section(tmp_path):
+    """The Origin of Species (Standard Ebooks): chapter I is its heading alone, its text in sections with TOC
+    entries of their own; "One: Variation Under Domestication." had been a chapter of four seconds before
+    "Causes of Variability". Now one chapter: the title, a break, the first section. The later sections stay
+    chapters, as in chapter II, whose own text comes before its first section."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    causes = (
+        "When we compare the individuals of the same variety or sub-variety of our older cultivated plants "
+        "and animals, one of the first points which strikes us is, that they generally differ more from each "
+        "other than do the individuals of any one species or variety in a state of nature."
+    )
+    files = {
+        "OEBPS/content.opf": opf(["chapter-1.xhtml", "chapter-2.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="chapter-1.xhtml">I: Variation Under Domestication</a><ol>'
+            '<li><a href="chapter-1.xhtml#chapter-1-1">Causes of Variability</a></li>'
+            '<li><a href="chapter-1.xhtml#chapter-1-2">Effects of Habit</a></li></ol></li>'
+            '<li><a href="chapter-2.xhtml">II: Variation Under Nature</a><ol>'
+            '<li><a href="chapter-2.xhtml#chapter-2-1">Variability</a></li></ol></li>'
+        ),
+        "OEBPS/chapter-1.xhtml": xhtml(
+            '<section id="chapter-1" epub:type="chapter"><hgroup><h2>I</h2>'
+            '<p epub:type="title">Variation Under Domestication</p></hgroup>'
+            f'<section id="chapter-1-1"><h3>Causes of Variability</h3><p>{causes}</p></section>'
+            f'<section id="chapter-1-2"><h3>Effects of Habit</h3><p>{PROSE}</p></section></section>'
+        ),
+        "OEBPS/chapter-2.xhtml": xhtml(
+            '<section id="chapter-2" epub:type="chapter"><hgroup><h2>II</h2>'
+            f'<p epub:type="title">Variation Under Nature</p></hgroup><p>{PROSE}</p>'
+            f'<section id="chapter-2-1"><h3>Variability</h3><p>{PROSE}</p></section></section>'
+        ),
+    }
+    book = load_book(write_epub(tmp_path / "origin.epub", files))
+    assert [c.listed_title for c in book.chapters if c.included] == [
+        "I: Variation Under Domestication: Causes of Variability",
+        "Effects of Habit",
+        "II: Variation Under Nature",
+        "Variability",
+    ]
+    assert [(b.kind, b.text) for b in book.chapters[0].blocks] == [
+        ("heading", "I"),
+        ("heading", "Variation Under Domestication"),
+        ("scene_break", ""),
+        ("heading", "Causes of Variability"),
+        ("paragraph", causes),
+    ]
+
+
 def test_a_numbered_section_with_a_letter_does_not_stop_the_join(tmp_path):
     """Beyond Good and Evil (Standard Ebooks): Part IV's 124 apophthegms of ~24 words each were 120
     chapters, because "65A" (added between 65 and 66) was no number title and ended the run of sections to
@@ -433,11 +481,10 @@ def test_a_contents_list_names_the_chapters_of_a_plain_text(tmp_path):
         "Economy was his word for it.\n\nON THE DUTY OF CIVIL DISOBEDIENCE\n\nI heartily accept the motto.\n"
     )
     book = load_book(path)
-    assert [(c.title, c.level, c.included) for c in book.chapters] == [
+    assert [(c.listed_title, c.level, c.included) for c in book.chapters] == [
         ("Front matter", 1, False),  # the title page, before the list
         ("Contents", 2, False),
-        ("WALDEN", 1, True),
-        ("Economy", 2, True),
+        ("WALDEN: Economy", 1, True),  # the part's heading is read with its first chapter
         ("Where I Lived, and What I Lived For", 2, True),
         ("Reading", 2, True),
         ("ON THE DUTY OF CIVIL DISOBEDIENCE", 1, True),

@@ -43,17 +43,21 @@ def test_epub2_ncx_anchors_mid_file_and_text_before_the_first_target(tmp_path):
         "OEBPS/text/b.xhtml": xhtml("<h2>Three</h2><p>Three text.</p>"),
     }
     book = load_book(write_epub(tmp_path / "ncx.epub", files))
-    toc = [(c.title, c.level, c.source) for c in book.chapters if not c.synthetic]
+    toc = [(c.listed_title, c.level, c.source) for c in book.chapters if not c.synthetic]
     assert toc == [
-        ("Part One", 1, "OEBPS/text/a.xhtml#part1"),
-        ("First Chapter", 2, "OEBPS/text/a.xhtml#c1"),
+        ("Part One: First Chapter", 1, "OEBPS/text/a.xhtml#part1"),  # the part's heading, read with it
         ("Second Chapter", 2, "OEBPS/text/a.xhtml#c2"),
         ("Third Chapter", 1, "OEBPS/text/b.xhtml"),
     ]
     front = book.chapters[0]
     assert front.synthetic and front.included and front.blocks[0].text.startswith("A dedication")
     chapters = {c.title: c for c in book.chapters}
-    assert blocks(chapters["First Chapter"]) == [("heading", "First Chapter"), ("paragraph", "One text.")]
+    assert blocks(chapters["Part One"]) == [
+        ("heading", "Part One"),
+        ("scene_break", ""),
+        ("heading", "First Chapter"),
+        ("paragraph", "One text."),
+    ]
     assert blocks(chapters["Second Chapter"])[0][1].startswith("Still one, then the second chapter starts")
     assert blocks(chapters["Third Chapter"]) == [("heading", "Three"), ("paragraph", "Three text.")]
 
@@ -76,8 +80,8 @@ def test_gutenberg_page_numbers_in_toc_labels_are_not_titles(tmp_path):
         "OEBPS/text/b.xhtml": xhtml("<p>Three text.</p>"),
     }
     book = load_book(write_epub(tmp_path / "pages.epub", files))
-    titles = [c.title for c in book.chapters if not c.synthetic]
-    assert titles == ["Part One", "PREFACE.", "Second Chapter", "Third {Chapter}"]
+    titles = [c.listed_title for c in book.chapters if not c.synthetic]
+    assert titles == ["Part One: PREFACE", "Second Chapter", "Third {Chapter}"]
 
 
 def test_an_illustration_caption_pandoc_copied_into_the_label_is_not_the_title(tmp_path):
@@ -100,13 +104,12 @@ def test_an_illustration_caption_pandoc_copied_into_the_label_is_not_the_title(t
     }
     book = load_book(write_epub(tmp_path / "caption.epub", files))
     chapters = [c for c in book.chapters if not c.synthetic]
-    assert [c.title for c in chapters] == [
-        "Part One",
-        "CHAPTER III.",
+    assert [c.listed_title for c in chapters] == [
+        "Part One: CHAPTER III",
         "Not a caption. Second",
         "Third Chapter",
     ]
-    assert blocks(chapters[1])[:2] == [("heading", "CHAPTER III."), ("paragraph", "He rode a black horse.")]
+    assert blocks(chapters[0])[2:4] == [("heading", "CHAPTER III."), ("paragraph", "He rode a black horse.")]
 
 
 def test_spine_fallback_when_there_is_no_toc(tmp_path):
