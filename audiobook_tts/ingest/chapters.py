@@ -265,6 +265,7 @@ def finish(
 
 # "I", "2.", and "65A": a section added between two numbered ones takes the first's number and a letter
 _NUMBER_TITLE = re.compile(r"(?:[IVXLCDM]+|\d+[A-Za-z]?)\.?")
+_LABEL_TITLE = re.compile(r"[^\W\d_]+\s+(?:[IVXLCDM]+|\d+)\.?")  # "Scene VI", "Chapter 3"
 
 
 def mark_letter_titles(chapters: list[Chapter]) -> None:
@@ -290,12 +291,19 @@ def mark_letter_titles(chapters: list[Chapter]) -> None:
 
 def name_sections(chapters: list[Chapter]) -> None:
     """A section titled only by its number ("I", "2.", "65A") is listed with its parent's title (`part_of`):
-    a player's chapter list of numbered poems or stories otherwise reads "1", "2", ... again and again."""
+    a player's chapter list of numbered poems or stories otherwise reads "1", "2", ... again and again. So,
+    within a chapter that is read, is a section titled by a word and a number ("Scene VI"), or by a title
+    another chapter has too: The Origin of Species has six "Summary" sections, Hamlet a "Scene II" in four
+    acts."""
+    titles = Counter(_bare(chapter.title) for chapter in chapters)
     above: list[Chapter] = []  # the chapters enclosing this one, shallowest first
     for chapter in chapters:
         while above and above[-1].level >= chapter.level:
             above.pop()
-        if above and not chapter.letter_title and _NUMBER_TITLE.fullmatch(chapter.title.strip()):
+        title = chapter.title.strip()
+        alike = bool(_LABEL_TITLE.fullmatch(title)) or titles[_bare(title)] > 1
+        numbered = _NUMBER_TITLE.fullmatch(title) and not chapter.letter_title
+        if above and (numbered or (alike and above[-1].included)):
             chapter.part_of = above[-1].listed_title
         above.append(chapter)
 
@@ -315,7 +323,8 @@ def join_short_sections(chapters: list[Chapter]) -> list[Chapter]:
         chapter = chapters[index]
         sections = []
         for section in chapters[index + 1 :]:
-            if section.level != chapter.level + 1 or section.part_of != chapter.listed_title:
+            numbered = _NUMBER_TITLE.fullmatch(section.title.strip())
+            if section.level != chapter.level + 1 or section.part_of != chapter.listed_title or not numbered:
                 break
             sections.append(section)
         words = sum(len(b.text.split()) for s in sections for b in s.blocks)

@@ -318,6 +318,61 @@ def test_a_dictionarys_sections_titled_by_their_letters_are_letters(tmp_path):
     ]
 
 
+def test_a_section_whose_title_repeats_takes_its_parents_title(tmp_path):
+    """The Origin of Species (Standard Ebooks) ends six chapters with a section titled "Summary", and Hamlet
+    has a "Scene II" in four acts: a player's chapter list showed the same name again and again. Now "II:
+    Variation Under Nature: Summary" and "Act IV: Scene II"; so is "Act IV: Scene VI", the only one so
+    called, as its act's other scenes are. The acts stay "Act I", "Act IV": the half-title above them is not
+    read."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    chapters = {
+        "chapter-2": ("II: Variation Under Nature", ["Doubtful Species", "Summary"]),
+        "chapter-5": ("V: Laws of Variation", ["Acclimatisation", "Summary"]),
+        "act-1": ("Act I", ["Scene II"]),
+        "act-4": ("Act IV", ["Scene II", "Scene VI"]),
+    }
+
+    def entry(name: str) -> str:
+        title, sections = chapters[name]
+        items = [f'<li><a href="{name}.xhtml#{name}-{i}">{s}</a></li>' for i, s in enumerate(sections)]
+        return f'<li><a href="{name}.xhtml">{title}</a><ol>{"".join(items)}</ol></li>'
+
+    def document(name: str) -> str:
+        title, sections = chapters[name]
+        parts = [
+            f'<section id="{name}-{i}"><h3>{s}</h3><p>{PROSE}</p></section>' for i, s in enumerate(sections)
+        ]
+        return xhtml(f"<section><h2>{title}</h2><p>{PROSE}</p>{''.join(parts)}</section>")
+
+    files = {
+        "OEBPS/content.opf": opf(
+            ["chapter-2.xhtml", "chapter-5.xhtml", "half.xhtml", "act-1.xhtml", "act-4.xhtml"]
+        ),
+        "OEBPS/nav.xhtml": nav(
+            entry("chapter-2")
+            + entry("chapter-5")
+            + f'<li><a href="half.xhtml">Hamlet</a><ol>{entry("act-1")}{entry("act-4")}</ol></li>'
+        ),
+        "OEBPS/half.xhtml": xhtml('<section epub:type="halftitlepage"><h2>Hamlet</h2></section>'),
+        **{f"OEBPS/{name}.xhtml": document(name) for name in chapters},
+    }
+    book = load_book(write_epub(tmp_path / "titles.epub", files))
+    assert [c.listed_title for c in book.chapters if c.included] == [
+        "II: Variation Under Nature",
+        "Doubtful Species",
+        "II: Variation Under Nature: Summary",
+        "V: Laws of Variation",
+        "Acclimatisation",
+        "V: Laws of Variation: Summary",
+        "Act I",
+        "Act I: Scene II",
+        "Act IV",
+        "Act IV: Scene II",
+        "Act IV: Scene VI",
+    ]
+
+
 STORY_PART = " ".join([PROSE] * 15)  # a story's numbered part runs to thousands of words: 300 here
 
 

@@ -122,7 +122,7 @@ def test_text_parts_nest_chapters(tmp_path):
         "PART ONE\n\nChapter 1\n\nText one.\n\nChapter 2\n\nText two.\n\nPART TWO\n\nChapter 3\n\nThree.\n"
     )
     toc = [(c.listed_title, c.level) for c in load_book(path).chapters]
-    assert toc == [("PART ONE: Chapter 1", 1), ("Chapter 2", 2), ("PART TWO: Chapter 3", 1)]
+    assert toc == [("PART ONE: Chapter 1", 1), ("PART ONE: Chapter 2", 2), ("PART TWO: Chapter 3", 1)]
 
 
 def test_text_without_headings_is_one_chapter(tmp_path):
