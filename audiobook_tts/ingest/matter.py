@@ -107,6 +107,13 @@ _TITLE_RULES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"^(transcriber[’']?s? notes?|notes? del trascrittore|notes? du transcripteur)\.?$", re.I),
         TRANSCRIBERS_NOTE + " (title)",
     ),
+    # not the author's words: "Editor’s Introduction" (13,000 words before The Wealth of Nations)
+    (
+        re.compile(
+            r"^(editor|translator|publisher)s?[’']?s?[’']? (introduction|preface|foreword|note)\.?$", re.I
+        ),
+        "front matter: an editor's or translator's introduction (title)",
+    ),
 ]
 
 _COPYRIGHT_TEXT = re.compile(r"all rights reserved|\bISBN\b|©|\(c\) \d{4}|copyright \d{4}", re.I)

@@ -213,6 +213,40 @@ def test_a_transcribers_note_is_matter_not_the_book(tmp_path):
     assert any("transcriber" in (c.excluded_reason or "") for c in book.chapters)
 
 
+def test_an_editors_introduction_is_front_matter(tmp_path):
+    """The Wealth of Nations (Standard Ebooks) opened with Edwin Cannan's 13,219-word "Editor’s Introduction"
+    as chapter 1; now it is left out (the front-matter option reads it), and Adam Smith's own "Introduction
+    and Plan of the Work", marked alike (epub:type="introduction"), is read first."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    def introduction(title: str, text: str) -> str:
+        return xhtml(f'<section epub:type="introduction"><h2>{title}</h2><p>{text}</p></section>')
+
+    files = {
+        "OEBPS/content.opf": opf(["editor.xhtml", "introduction.xhtml", "chapter-1.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="editor.xhtml">Editor’s Introduction</a></li>'
+            '<li><a href="introduction.xhtml">Introduction and Plan of the Work</a></li>'
+            '<li><a href="chapter-1.xhtml">I: Of the Division of Labour</a></li>'
+        ),
+        "OEBPS/editor.xhtml": introduction(
+            "Editor’s Introduction",
+            "The first edition of the Wealth of Nations was published on the 9th of March, 1776.",
+        ),
+        "OEBPS/introduction.xhtml": introduction(
+            "Introduction and Plan of the Work",
+            "The annual labour of every nation is the fund which originally supplies it.",
+        ),
+        "OEBPS/chapter-1.xhtml": xhtml(f"<h2>I: Of the Division of Labour</h2><p>{PROSE}</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "wealth.epub", files))
+    assert [(c.title, c.included) for c in book.chapters] == [
+        ("Editor’s Introduction", False),
+        ("Introduction and Plan of the Work", True),
+        ("I: Of the Division of Labour", True),
+    ]
+
+
 def test_a_title_page_and_a_list_of_illustrations_are_front_matter(tmp_path):
     """As Pandoc makes an EPUB of a Gutenberg HTML book: the title page is a TOC entry headed by the book's
     title with its imprint, and the list of illustrations (captions and page numbers) is another."""
