@@ -16,7 +16,9 @@ from audiobook_tts.ingest.book import Block, Book, BookError, Chapter, Metadata
 from audiobook_tts.ingest.language import guess_language
 from audiobook_tts.ingest.matter import (
     GUTENBERG_LICENCE,
+    credited_openings,
     gutenberg_marker,
+    matter_from_credit,
     matter_from_text,
     matter_from_title,
     title_for_reason,
@@ -131,8 +133,16 @@ def split_matter(drafts: list[Draft]) -> list[Draft]:
     return result
 
 
-def classify(drafts: list[Draft], landmarks: dict[str, str], declared_title: str = "") -> None:
+# the book's first words, where a title page credits a preface or an introduction to its writer
+_TITLE_PAGE_REACH = 1000
+
+
+def classify(
+    drafts: list[Draft], landmarks: dict[str, str], declared_title: str = "", authors: list[str] | None = None
+) -> None:
     """Set `reason` on drafts a listener would not want read: landmarks, titles, text heuristics, empty."""
+    opening = " ".join(" ".join(b.text for d in drafts for b in d.blocks).split()[:_TITLE_PAGE_REACH])
+    credits = credited_openings(opening, authors or [])
     first_text = next(
         (
             i
@@ -150,7 +160,13 @@ def classify(drafts: list[Draft], landmarks: dict[str, str], declared_title: str
         if not text.strip():
             draft.reason = NO_TEXT
             continue
-        draft.reason = landmarks.get(draft.source) or matter_from_title(draft.title) or matter_from_text(text)
+        draft.reason = (
+            landmarks.get(draft.source)
+            or matter_from_title(draft.title)
+            or matter_from_credit(draft.title, credits)
+            or matter_from_text(text)
+        )
+        credits.pop(_bare(draft.title), None)  # the credit is the first preface's, not a later one's
         if draft.reason is None and index < first_text and not draft.synthetic:
             following = drafts[index + 1] if index + 1 < len(drafts) else None
             has_children = following is not None and following.level > draft.level
@@ -226,7 +242,7 @@ def finish(
     which recognises a title page; Markdown and HTML take their title from a heading, so they pass none."""
     drafts = split_matter(drafts)
     drafts = [d for d in drafts if d.blocks or not d.synthetic]
-    classify(drafts, landmarks or {}, declared_title)
+    classify(drafts, landmarks or {}, declared_title, metadata.authors)
     used: set[str] = set()
     chapters = []
     for draft in drafts:

@@ -145,6 +145,36 @@ def matter_from_text(text: str) -> str | None:
     return None
 
 
+# "with a Preface by George Saintsbury", "Introduction by G. K. Chesterton": a writer other than the author
+_CREDIT = re.compile(
+    r"\b(?i:(preface|introduction|foreword))\s+by\s+((?:(?!(?:AND|WITH|BY)\b)[A-Z][\w.’'-]*\s*){1,4})"
+)
+_NAME_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def credited_openings(text: str, authors: list[str]) -> dict[str, str]:
+    """{"preface": "George Saintsbury"} from a title page's "with a Preface by George Saintsbury": a preface,
+    introduction or foreword the book says another hand wrote (never "by the Author", nor by a name of the
+    book's authors)."""
+    own = {word.casefold() for author in authors for word in _NAME_WORD.findall(author)}
+    credits: dict[str, str] = {}
+    for kind, name in _CREDIT.findall(text):
+        words = {word.casefold() for word in _NAME_WORD.findall(name)}
+        if words and not words & own and "author" not in words:
+            credits.setdefault(kind.casefold(), name.strip())
+    return credits
+
+
+def matter_from_credit(title: str, credits: dict[str, str]) -> str | None:
+    """A chapter titled only "Preface", "Introduction" or "Foreword" that the title page credits to another
+    hand ("Introduction and Plan of the Work" is no such title)."""
+    opening = re.fullmatch(r"(?i)(preface|introduction|foreword)\.?", title.strip())
+    name = credits.get(opening[1].casefold()) if opening else None
+    if opening is None or name is None:
+        return None
+    return f"front matter: {opening[1].casefold()} by {name} (credited on the title page)"
+
+
 def title_for_reason(reason: str) -> str:
     """Title for a split-off piece of matter: 'back matter: colophon (epub:type=...)' -> 'Colophon'."""
     description = reason.split(":", 1)[-1].split("(")[0].strip()

@@ -30,7 +30,9 @@ _NUMBER_WORDS = (
 )
 _PART_WORDS = "part|book|volume|partie|livre|tome|parte|libro|teil|buch"
 _CHAPTER_WORDS = "chapter|chapitre|capitolo|capítulo|kapitel|canto|chant|letter|lettre|lettera|stave"
-_OPENING_WORDS = "prologue|epilogue|épilogue|prologo|epilogo|prólogo|epílogo|prolog|epilog"
+_OPENING_WORDS = (
+    "prologue|epilogue|épilogue|prologo|epilogo|prólogo|epílogo|prolog|epilog|preface|introduction|foreword"
+)
 _HEADING = re.compile(
     rf"^(?P<kind>{_PART_WORDS}|{_CHAPTER_WORDS}|{_OPENING_WORDS})\b"
     rf"(?:\s+(?P<number>\d+|[ivxlcdm]+|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?)\b)?"

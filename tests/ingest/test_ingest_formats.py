@@ -211,7 +211,7 @@ def test_text_a_list_with_page_numbers_is_front_matter(tmp_path):
     )
     chapters = [(c.title, c.included, len(c.blocks)) for c in load_book(path).chapters]
     assert chapters == [
-        ("Front matter", True, 2),  # the preface, before the first chapter: read
+        ("PREFACE", True, 2),  # the preface, before the first chapter, its writer not named: read
         ("List with page numbers", False, 5),
         ("CHAPTER I.", True, 3),
     ]
@@ -233,7 +233,7 @@ def test_text_a_centred_title_page_before_a_long_preface_is_front_matter(tmp_pat
     chapters = [(c.title, c.included, [b.text[:12] for b in c.blocks]) for c in load_book(path).chapters]
     assert chapters == [
         ("Title page", False, ["PRIDE. and P", "by Jane Aust", "CHISWICK PRE"]),
-        ("Front matter", True, ["PREFACE.", "Walt Whitman", "A centred ep", "By someone."]),
+        ("PREFACE.", True, ["PREFACE.", "Walt Whitman", "A centred ep", "By someone."]),
         ("CHAPTER I.", True, ["CHAPTER I.", "It is a trut"]),
     ]
     poem = tmp_path / "poem.txt"
@@ -241,6 +241,41 @@ def test_text_a_centred_title_page_before_a_long_preface_is_front_matter(tmp_pat
         "        Whose woods these are\n        I think I know.\n\n        His house is in the village.\n"
     )
     assert [c.included for c in load_book(poem).chapters] == [True]
+
+
+def test_text_a_preface_the_title_page_credits_to_another_writer_is_front_matter(tmp_path):
+    """Pride and Prejudice (Gutenberg 1342, George Allen's edition) read George Saintsbury's 4,292-word
+    preface as its first chapter, titled "Front matter", before a word of Jane Austen; the title page says
+    whose it is ("with a Preface by George Saintsbury"). Now left out; a preface by the book's author is
+    read."""
+    title_page = (
+        "                                PRIDE.\n                                  and\n"
+        "                               PREJUDICE\n\n                                  by\n"
+        "                             Jane Austen,\n\n"
+        "                           with a Preface by\n                           {writer}\n"
+        "                                  and\n                           Illustrations by\n"
+        "                             Hugh Thomson\n\n"
+    )
+    preface = "_Walt Whitman has somewhere a fine and just distinction between loving by allowance._ " * 10
+    path = tmp_path / "pride.txt"
+    for writer, reason in (
+        ("George Saintsbury", "front matter: preface by George Saintsbury (credited on the title page)"),
+        ("Jane Austen", None),
+    ):
+        path.write_text(
+            "Title: Pride and Prejudice\nAuthor: Jane Austen\n\n"
+            "*** START OF THE PROJECT GUTENBERG EBOOK PRIDE AND PREJUDICE ***\n\n"
+            + title_page.format(writer=writer)
+            + f"PREFACE.\n\n{preface}\n\n_{writer.upper()}._\n\n\n"
+            "CHAPTER I.\n\nIt is a truth universally acknowledged.\n",
+            encoding="utf-8",
+        )
+        chapters = [(c.title, c.excluded_reason) for c in load_book(path).chapters]
+        assert chapters[-3:] == [
+            ("Title page", "front matter: title page (centred lines before the text)"),
+            ("PREFACE.", reason),
+            ("CHAPTER I.", None),
+        ]
 
 
 def test_text_in_cp1252(tmp_path):
