@@ -15,6 +15,7 @@ from audiobook_tts.ingest.chapters import Draft, finish
 from audiobook_tts.ingest.cues import word_cue
 from audiobook_tts.ingest.matter import GUTENBERG_HEADER, GUTENBERG_LICENCE
 from audiobook_tts.ingest.options import IngestOptions
+from audiobook_tts.ingest.plays import as_play, speakers
 from audiobook_tts.ingest.sidecar import sidecar_cover
 from audiobook_tts.ingest.textfile import read_text
 from audiobook_tts.ingest.xhtml import SCENE_BREAK, RawBlock, clean_inline, clean_verse
@@ -321,6 +322,7 @@ def _blocks(paragraphs: list[str], matter: str | None, placeholders: bool = Fals
     pictures = illustrations(paragraphs)
     pages = page_lists(paragraphs) if matter is None else set()
     title_page = centred_title_page(paragraphs, pictures) if matter is None else set()
+    names = speakers(paragraphs) if matter is None else []
     for index, paragraph in enumerate(paragraphs):
         if index in pages or index in title_page:
             reason = PAGE_LIST if index in pages else CENTRED_TITLE_PAGE
@@ -343,9 +345,9 @@ def _blocks(paragraphs: list[str], matter: str | None, placeholders: bool = Fals
         elif SCENE_BREAK.match(clean_inline(paragraph)):
             blocks.append(RawBlock("scene_break", "", matter))
         elif _is_verse(paragraph):
-            blocks.append(RawBlock("verse", clean_verse(_account(paragraph)), matter))
+            blocks.append(RawBlock("verse", as_play(clean_verse(_account(paragraph)), names), matter))
         else:
-            blocks.append(RawBlock("paragraph", clean_inline(paragraph), matter))
+            blocks.append(RawBlock("paragraph", as_play(clean_inline(paragraph), names), matter))
     return blocks
 
 
