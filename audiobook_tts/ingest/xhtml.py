@@ -297,6 +297,10 @@ class _Walker:
                 pass
             elif self._is_note_body(child):
                 self._collect_note(child)
+            elif "z3998:stage-direction" in epub_type(child).split():
+                pieces.append(_APART)
+                self._inline(child, pieces, refs, verse, br)
+                pieces.append(_APART)
             else:
                 block_boundary = verse and name in BLOCK_TAGS
                 if block_boundary:
@@ -355,6 +359,7 @@ class _Walker:
     def _emit(
         self, kind: BlockKind, text: str, context: _Context, refs: list[str] | None = None, level: int = 0
     ) -> None:
+        text = _set_apart(text)
         text = clean_verse(text) if kind == "verse" else clean_inline(text)
         if kind == "scene_break":
             text = ""
@@ -486,7 +491,7 @@ class _Walker:
         holder = etree.Element("span")
         holder.append(_copy_without_tail(cell))
         self._inline(holder, pieces, refs, verse=False)
-        return clean_inline("".join(pieces))
+        return clean_inline(_set_apart("".join(pieces)))
 
     def _table(self, table: etree._Element, context: _Context) -> None:
         """A data table row by row ("header: cell; header: cell"), after its caption or column names; a layout
@@ -694,6 +699,17 @@ _SHORT_LINE = 40  # characters: a line this short that a <br> ends is a name, an
 
 
 _BR = "\x02"  # a <br> in a paragraph too short for verse, until its lines are joined
+_APART = "\ue000"  # either side of a stage direction, until its block's text is known (see _set_apart)
+_APART_AT_ENDS = re.compile(f"^[\\s{_APART}]+|[\\s{_APART}]+$")
+
+
+def _set_apart(text: str) -> str:
+    """A stage direction among the words of a speech is said apart from them, between pauses: Hamlet's "Give
+    you good night. Exit." was said in one breath, as if Bernardo said "Exit". A direction that starts or
+    ends its block (or cell) is apart already."""
+    if _APART not in text:
+        return text
+    return _APART_AT_ENDS.sub("", text).replace(_APART, " [pause] ")
 
 
 def _broken_lines(lines: list[str]) -> str:
@@ -736,7 +752,7 @@ def _joined_cells(texts: list[str]) -> str:
     )
 
 
-_CELL_CLOSED = ".,;:!?…—–-\"'”’)]»"
+_CELL_CLOSED = ".,;:!?…—–-\"'”’)]»" + _APART
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:

@@ -202,18 +202,44 @@ def _verse_segments(
     return segments
 
 
+def _verse_stretches(lines: list[str]) -> list[tuple[list[str], float | None]]:
+    """Verse lines cut where a pause marker stands, each stretch with the marker's pause after it (None after
+    the last): the stretches are packed as verse, so a line end stays a breath and never a stop. Hamlet's
+    "Speak to me: [pause] Cock crows. [pause]" (a stage direction in the line) had every line of the speech
+    read as a sentence of its own."""
+    stretches: list[tuple[list[str], float | None]] = []
+    current: list[str] = []
+    for line in lines:
+        for text, marker in split_on_markers(line):
+            if text.strip():
+                current.append(text.strip())
+            if marker is not None:
+                stretches.append((current, marker))
+                current = []
+    stretches.append((current, None))
+    return stretches
+
+
 def _block_segments(
     block: Block, index: int, count_tokens: TokenCounter, options: TextOptions
 ) -> list[Segment]:
     plan = options.pauses
     if block.kind == "verse":
         lines = [line.strip() for line in block.text.split("\n") if line.strip()]
-        if not any(split_on_markers(line)[1:] for line in lines):
-            return _verse_segments(lines, index, count_tokens, options)
-        segments: list[Segment] = []  # lines with pause markers: each line on its own, markers honoured
-        for number, line in enumerate(lines):
-            pause = plan.paragraph if number == len(lines) - 1 else plan.verse_line
-            segments += _block_text_segments(line, pause, index, count_tokens, options)
+        segments: list[Segment] = []
+        for stretch, marker in _verse_stretches(lines):
+            said = _verse_segments(stretch, index, count_tokens, options) if stretch else []
+            if marker is None:
+                segments += said
+            elif said:
+                segments += said
+                segments[-1].pause_after = marker
+            elif segments:
+                segments[-1].pause_after += marker  # markers in a row add up
+            else:
+                segments.append(Segment("", marker, index))  # a leading marker: silence only
+        if segments and not stretch:  # a marker ends the block: the longer of it and the block's pause
+            segments[-1].pause_after = max(segments[-1].pause_after, plan.paragraph)
         return segments
     text = word_cue(block.cue, options.language) if block.cue else block.text.strip()
     if block.kind == "placeholder":
