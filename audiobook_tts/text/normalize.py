@@ -492,6 +492,7 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
     # Dotted initialisms are spelled: U.S. -> U S, A.D. -> A D, Ph.D. -> P H D (times keep a.m./p.m.).
     text = text.replace("Ph.D.", "P.H.D.")
     text = re.sub(r"(?<![\w.])LL\.(?=[A-Z]\.)", "L.L.", text)  # LL.D., LL.B.
+    text = _SPACED_DEGREES.sub(lambda m: _degree_said(m[1]) + ("." if m[2] is not None else ""), text)
     return _INITIALISM.sub(lambda m: _initialism(m[1]) + ("." if m[2] is not None else ""), text)
 
 
@@ -527,6 +528,19 @@ def compass_points(text: str) -> str:
 
     text = _COMPASS_POINT.sub(point, text)
     return _DEGREES_POINT.sub(after_degrees, text)
+
+
+# Degrees after a name, typeset with spaces: "Van Helsing, M.D., D. Ph., D. Lit., etc.", "Reid, LL. D." (an
+# initial before a surname is followed by the name, never by a comma or the end)
+_DEGREE_PART = r"(?:[A-Z]{1,2}|[A-Z][a-z]|Litt?|Phil|Mus)\."
+_SPACED_DEGREES = re.compile(rf"(?<=, )({_DEGREE_PART}(?: {_DEGREE_PART})+)(?:(?=,)|({_END}))")
+_DEGREE_WORDS = {"Lit", "Litt", "Phil", "Mus"}  # said as a syllable: "D. Lit." is "D Lit"
+
+
+def _degree_said(dotted: str) -> str:
+    """ "D. Ph." -> "D P H", "D. Lit." -> "D Lit", "LL. D." -> "L L D": the letters, as "M.D." is read."""
+    parts = dotted.replace(".", "").split()
+    return " ".join(part if part in _DEGREE_WORDS else " ".join(part.upper()) for part in parts)
 
 
 _INITIALISM = re.compile(rf"(?<![\w.])((?:[A-Za-z]\.){{2,}})({_END})?")

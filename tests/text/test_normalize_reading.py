@@ -631,12 +631,30 @@ def test_a_title_without_its_period_in_capitals_is_said_in_full(text, expected):
     [
         # Huckleberry Finn's notice was heard "Per G. G. Chief of Ordnance", Dracula's "D. Ph. D. Lit."
         ("Per G. G., Chief of Ordnance.", "Per G. G, Chief of Ordnance."),
-        ("Van Helsing, D. Ph., D. Lit., to him", "Van Helsing, D. Ph, D. Lit, to him"),
+        ("Van Helsing, D. Ph., D. Lit., to him", "Van Helsing, D P H, D Lit, to him"),
         ("Stop!, he said", "Stop! he said"),
         ("Wait..., he said.", "Wait... he said."),
     ],
 )
 def test_the_comma_after_an_abbreviation_is_kept(text, expected):
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Dracula: heard "M D, D. Ph. | D. Lit" (the letters left to the model, the sentence over the budget)
+        (
+            "Letter, Abraham Van Helsing, M.D., D. Ph., D. Lit., etc., etc., to Dr. Seward.",
+            "Letter, Abraham Van Helsing, M D, D P H, D Lit, et cetera, et cetera, to Doctor Seward.",
+        ),
+        ("Thomas Reid, D.D., LL. D.", "Thomas Reid, D D, L L D."),
+        ("to John Seward, M. D.”", "to John Seward, M D.”"),
+        # initials before a name stay as they are
+        ("Yours, A. B. Smith.", "Yours, A. B. Smith."),
+    ],
+)
+def test_degrees_typeset_with_spaces_are_spelled(text, expected):
     assert said(text) == expected
 
 
