@@ -430,6 +430,36 @@ _BRITISH_TITLE = re.compile(
 )
 
 
+# A letter's signature and an old list of names shorten the given name: "Geo. Washington", "EDW. GARDINER"
+GIVEN_NAMES = {
+    "Geo": "George",
+    "Edw": "Edward",
+    "Thos": "Thomas",
+    "Chas": "Charles",
+    "Wm": "William",
+    "Jas": "James",
+    "Jno": "John",
+    "Jos": "Joseph",
+    "Benj": "Benjamin",
+    "Robt": "Robert",
+    "Saml": "Samuel",
+    "Richd": "Richard",
+}
+_GIVEN_NAME = re.compile(rf"(?<![\w.])({'|'.join(GIVEN_NAMES)})\.(?= [A-Z])")
+_GIVEN_NAME_IN_CAPITALS = re.compile(
+    rf"(?<![\w.])({'|'.join(map(str.upper, GIVEN_NAMES))})\. ([A-Z]{{2,}})\b"
+)
+
+
+def given_names(text: str) -> str:
+    """ "Geo. Washington" -> "George Washington", "EDW. GARDINER" -> "Edward Gardiner": the name a reader
+    says, not the letters "E D W" (before a capitalised word only: "4 Geo. III" is a statute, read before)."""
+    text = _GIVEN_NAME_IN_CAPITALS.sub(
+        lambda m: f"{GIVEN_NAMES[m[1].capitalize()]} {m[2].capitalize()}", text
+    )
+    return _GIVEN_NAME.sub(lambda m: GIVEN_NAMES[m[1]], text)
+
+
 # "M. Naudin", "M. de Candolle": the French title before a surname (or its particle), in an English text
 _MONSIEUR = re.compile(r"(?<![\w.])M\.(?= (?:[A-Z][a-zà-ÿ]+(?P<next> [a-z])?|de |du |d['’]|le |la ))")
 # what comes before it: a word in lower case or a year ("observer M. Fabre", "In 1852 M. Naudin"), a comma
@@ -465,7 +495,7 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
     text = _BRITISH_TITLE.sub(lambda m: _BRITISH_TITLES[m[1] or m[2]], text)
     if "." not in text and "#" not in text:
         return text
-    text = monsieur(text)
+    text = given_names(monsieur(text))
     # Saint/Doctor before a name; Street/Drive after a capitalised word or house number unless a name follows.
     for short, before_name, after_name in (("St", "Saint", "Street"), ("Dr", "Doctor", "Drive")):
         if short + "." not in text:

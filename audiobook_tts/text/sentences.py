@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from audiobook_tts.text.normalize import GERMAN_MONTHS, REGNAL_NAMES
+from audiobook_tts.text.normalize import GERMAN_MONTHS, GIVEN_NAMES, REGNAL_NAMES
 
 # Abbreviations that stand before a name or a number and so never end a sentence.
 # ("St." and "Dr." can, as Street and Drive: Punkt decides those.)
@@ -59,6 +59,7 @@ NEVER_FINAL = {
     "viz",
     "esp",
     "incl",
+    *(name.lower() for name in GIVEN_NAMES),  # "Geo. Washington", "EDW. GARDINER"
 }
 # Other abbreviations Punkt is right to treat as possibly non-final: never force a split after them.
 KNOWN_ABBREVIATIONS = NEVER_FINAL | {

@@ -658,6 +658,20 @@ def test_degrees_typeset_with_spaces_are_spelled(text, expected):
     assert said(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Pride and Prejudice signs a letter "EDW. GARDINER.": heard "E D W. Gardiner."
+        ("“EDW. GARDINER.”", "“Edward Gardiner.”"),
+        ("Yours, Geo. Washington.", "Yours, George Washington."),
+        ("in the reign of Geo. III. the", "in the reign of George the third the"),
+        ("the 4 Geo. III. c. 15", "the fourth of George the third, chapter fifteen"),
+    ],
+)
+def test_a_shortened_given_name_is_said_in_full(text, expected):
+    assert said(text) == expected
+
+
 def test_ste_is_saint():
     # Dracula: "Hospital of Saint Joseph and Ste. | Mary" (cut after it, "Ste" left to the model)
     assert said("Hospital of St. Joseph and Ste. Mary") == "Hospital of Saint Joseph and Saint Mary"
