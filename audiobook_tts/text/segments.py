@@ -256,6 +256,13 @@ def _inside_number(words: list[str], index: int) -> bool:
     )
 
 
+def _inside_range(words: list[str], index: int) -> bool:
+    """A cut before words[index] would split a range of spelled-out numbers at its "to" ("pages four
+    hundred and thirty-seven | to four hundred and thirty-eight")."""
+    to = next((i for i in (index, index - 1) if 0 < i < len(words) - 1 and words[i].lower() == "to"), None)
+    return to is not None and _is_number_word(words[to - 1]) and _is_number_word(words[to + 1])
+
+
 _BRACKET = re.compile("[][()“”«»]")
 
 
@@ -279,8 +286,9 @@ def _bad_cut(words: list[str], start: int, cut: int) -> bool:
 
 def _best_cut(words: list[str], start: int, low: int, high: int, target: float, language: str) -> int:
     """The cut (words after `start`) in [low, high] nearest `target`: never inside a spelled-out number or
-    brackets when there is another, preferring one before a phrase-starting word of `language`, and of
-    those one that leaves no such word hanging at its end ("zur Ausschweifung | und von", not "und | von")."""
+    brackets when there is another, nor at the "to" of a range of numbers, preferring one before a
+    phrase-starting word of `language`, and of those one that leaves no such word hanging at its end ("zur
+    Ausschweifung | und von", not "und | von")."""
     depths = _bracket_depth(words, start, start + high + 1)
     phrase_starts = PHRASE_STARTS.get(language, PHRASE_STARTS["en"])
 
@@ -292,6 +300,7 @@ def _best_cut(words: list[str], start: int, low: int, high: int, target: float, 
         key=lambda i: (
             _inside_number(words, start + i),
             depths[i] > 0,
+            _inside_range(words, start + i),
             not starts_phrase(words[start + i]),
             starts_phrase(words[start + i - 1]),
             abs(i - target),

@@ -90,6 +90,18 @@ def test_never_cut_inside_a_spelled_out_number():
     assert not any(piece.endswith(("thousand", "five", "hundred", "and")) for piece in pieces[:-1]), pieces
 
 
+def test_a_cut_between_words_is_never_at_the_to_of_a_range():
+    # The Origin of Species: "In 1843-44 Professor Haldeman (Boston Journal of Nat. Hist. U. States, ...)"
+    # was cut "In eighteen forty-three. | To forty-four Professor Haldeman", a stop inside the range
+    text = (
+        "In eighteen forty-three to forty-four Professor Haldeman (Boston Journal of Nat. Hist. U. States, "
+        "volume four, page four hundred and sixty-eight) has ably given the arguments for and against the "
+        "hypothesis of the development and modification of species:"
+    )
+    pieces = split_long_sentence(text, lambda piece: len(piece) <= 80)
+    assert pieces[0] == "In eighteen forty-three to forty-four Professor Haldeman", pieces
+
+
 def test_cut_goes_down_to_commas_and_never_inside_a_word():
     pieces = split_long_sentence(LONG, words_fit(12))
     assert all(len(piece.split()) <= 12 for piece in pieces)
