@@ -178,8 +178,30 @@ def _should_join(previous: str, following: str) -> bool:
     return first.islower()
 
 
+# A title cited in short, "his Hist. Nat. Générale", "Nat. Hist. Review": a run of capitalised abbreviations
+# that Punkt did not cut is one title, never one sentence per abbreviation. A title before a name is no part
+# of one ("Evangelist St. John. And meet it is" ends a sentence).
+_ABBREVIATION_AT_END = re.compile(r"(?:(?<![\w.])([A-Z][a-zà-ÿ]{1,5})\. )?(?<![\w.])([A-Z][a-zà-ÿ]{1,5})\.$")
+_ABBREVIATION_AT_START = re.compile(r"([A-Z][a-zà-ÿ]{1,5})\. ")
+
+
+def _in_abbreviated_title(before: str, after: str) -> bool:
+    """Two cited abbreviations in a row end `before`, or one ends it and another starts `after`."""
+
+    def cited(word: str | None) -> bool:
+        return word is not None and word.lower() not in KNOWN_ABBREVIATIONS
+
+    end = _ABBREVIATION_AT_END.search(before.rstrip())
+    if not end or not cited(end[2]):
+        return False
+    start = _ABBREVIATION_AT_START.match(after)
+    return cited(start[1] if start else None) or cited(end[1])
+
+
 def _should_split(before: str, after: str) -> bool:
     if _REGNAL_YEAR_AT_END.search(before.rstrip()) and _REGNAL_NUMERAL_AT_START.match(after):
+        return False
+    if _in_abbreviated_title(before, after):
         return False
     word = _last_word(before)
     if word in ("a.m", "p.m"):
