@@ -48,12 +48,13 @@ class TextOptions:
     language: str = "en"
 
 
-def _context(options: TextOptions, heading: bool = False) -> NormalizeContext:
+def _context(options: TextOptions, heading: bool = False, verse: bool = False) -> NormalizeContext:
     return NormalizeContext(
         urls=options.urls,
         lexicon=options.lexicon,
         replace_characters=options.replace_characters,
         heading=heading,
+        verse=verse,
         language=options.language,
     )
 
@@ -110,9 +111,11 @@ def _runs(text: str, block_pause: float) -> list[tuple[str, float, bool]]:
 _SAYABLE = re.compile(r"[^\W_]")
 
 
-def _spoken_sentences(text: str, options: TextOptions, heading: bool = False) -> list[str]:
+def _spoken_sentences(
+    text: str, options: TextOptions, heading: bool = False, verse: bool = False
+) -> list[str]:
     """Normalised sentences; one with nothing to say (a lone closing quote, ".", "???") is left out."""
-    context = _context(options, heading)
+    context = _context(options, heading, verse)
     return [spoken for s in split_sentences(text) if _SAYABLE.search(spoken := normalize(s, context))]
 
 
@@ -160,7 +163,7 @@ def _verse_segments(
     own gets a comma (a breath, not the fake full stop a segment per line would give every line), unless
     its last word cannot end a phrase ("the / same", "To / My Dear Friend")."""
     plan = options.pauses
-    spoken = [" ".join(_spoken_sentences(line, options)) for line in lines]
+    spoken = [" ".join(_spoken_sentences(line, options, verse=True)) for line in lines]
     spoken = [line for line in spoken if _SAYABLE.search(line)]
     run_on = _RUN_ON_WORDS.get(language_code(options.language), set())
 

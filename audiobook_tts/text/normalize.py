@@ -52,6 +52,7 @@ class NormalizeContext:
     lexicon: dict[str, str] = field(default_factory=dict)
     replace_characters: dict[str, str] = field(default_factory=dict)
     heading: bool = False  # from a heading block (a leading roman numeral is a number there)
+    verse: bool = False  # one line of verse (a dash at its end is a pause, not a speech broken off)
     language: str = "en"  # the English rules run only for English; other languages get the neutral ones
 
 
@@ -159,6 +160,19 @@ def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
     text = _LEADER_DOTS.sub(_leader, text)
     text = re.sub(r"[^\S\n]+", " ", text)  # every kind of space (after NFKC: NBSP, thin, em spaces) -> " "
     return text.strip()
+
+
+# A dash glued to the last word of a sentence breaks the speech off: "killed me, and—", "follow that—.",
+# "you understand—”" (Gutenberg's "--" too). A spaced dash stands for a word left out ("To ⸻."), one after
+# digits for the digits a letter withholds ("Dec. 11th, 17—").
+_BROKEN_OFF = re.compile(r"(?<=[^\W\d_])(?:—|-{2,})\.?(?=[\"'”’)\]»]*\s*$)")
+
+
+def broken_off(text: str, ctx: NormalizeContext) -> str:
+    """A sentence broken off ends in "…", which the model says unfinished (the dash became a full stop:
+    "and—" was heard "and.", as if the speaker had finished). Not in verse, where a line may end on a dash
+    and run on ("stand on your head— / Do you think")."""
+    return _BROKEN_OFF.sub("…", text) if not ctx.verse and ("—" in text or "--" in text) else text
 
 
 # English spells the old ligatures out ("Æolian" is "Aeolian", "Phœbus" "Phoebus"); the English model's
@@ -1585,6 +1599,7 @@ def whitespace(text: str, ctx: NormalizeContext) -> str:
 
 
 PIPELINE: list[Rule] = [
+    broken_off,
     unicode_cleanup,
     ligatures,
     urls_and_emails,
@@ -1633,6 +1648,7 @@ NUMBER_RULES = {
     cardinals,
 }
 NEUTRAL_PIPELINE: list[Rule] = [
+    broken_off,
     unicode_cleanup,
     urls_and_emails,
     stray_markup,

@@ -672,6 +672,31 @@ def test_a_shortened_given_name_is_said_in_full(text, expected):
     assert said(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # A Doll's House: Nora's "a slate fell on my head and killed me, and—" was heard "and." (94 segments)
+        ("a slate fell on my head and killed me, and—", "a slate fell on my head and killed me, and…"),
+        ("it does not necessarily follow that—.", "it does not necessarily follow that…"),
+        ("“I thought I told you that I had been four voyages in the merchant—”", None),
+        ("Yes, and--", "Yes, and…"),
+        # a year withheld and a name left out are no speech broken off (Frankenstein, Keats)
+        ("Dec. 11th, 17—.", "December eleventh, seventeen —."),
+        ("To ⸻.", "To —."),
+    ],
+)
+def test_a_speech_broken_off_by_a_dash_ends_unfinished(text, expected):
+    expected = expected or text.replace("—”", "…”")
+    assert said(text) == expected
+
+
+def test_a_verse_line_ending_on_a_dash_runs_on():
+    # Alice's Father William: "And yet you incessantly stand on your head— / Do you think, at your age"
+    assert said("And yet you incessantly stand on your head—", verse=True) == (
+        "And yet you incessantly stand on your head —"
+    )
+
+
 def test_ste_is_saint():
     # Dracula: "Hospital of Saint Joseph and Ste. | Mary" (cut after it, "Ste" left to the model)
     assert said("Hospital of St. Joseph and Ste. Mary") == "Hospital of Saint Joseph and Saint Mary"
