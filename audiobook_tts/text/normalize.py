@@ -101,6 +101,15 @@ _FRACTIONS_AFTER_WHOLE = {
     "¾": "three quarters",
     "⅛": "an eighth",
 }
+# The common fractions in our other languages: alone, and after a whole number with its "and" (German says
+# "zweieinhalb" as one word; the others "due e mezzo", "deux et demi", "dos y medio", "dois e meio").
+_FRACTION_WORDS = {  # its "and", and the words for ½ ⅓ ⅔ ¼ ¾ ⅛
+    "de": ("und", "ein halb|ein Drittel|zwei Drittel|ein Viertel|drei Viertel|ein Achtel"),
+    "fr": ("et", "un demi|un tiers|deux tiers|un quart|trois quarts|un huitième"),
+    "it": ("e", "mezzo|un terzo|due terzi|un quarto|tre quarti|un ottavo"),
+    "es": ("y", "medio|un tercio|dos tercios|un cuarto|tres cuartos|un octavo"),
+    "pt": ("e", "meio|um terço|dois terços|um quarto|três quartos|um oitavo"),
+}
 _POWERS = {"²": " squared", "³": " cubed"}
 FRACTION_SLASH = "\u2044"
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
@@ -127,6 +136,26 @@ def _typeset_fractions(text: str, joiner: str = " and ") -> str:
     return re.sub(r"(?<=\d) (?=\d+\u2044\d)", joiner, text)
 
 
+def _vulgar_fractions_in_words(text: str, language: str) -> str:
+    """Other languages: "2½" -> "zweieinhalb" (German), "2 e mezzo" (Italian, the whole left to the number
+    rule), "¼" -> "ein Viertel"; a language without words here gets the English ones."""
+    if not re.search("[½⅓⅔¼¾⅛]", text):
+        return text
+    conjunction, said = _FRACTION_WORDS.get(language, ("and", "|".join(_FRACTIONS.values())))
+    words = dict(zip(_FRACTIONS, said.split("|"), strict=True))
+
+    def after_whole(match: re.Match[str]) -> str:
+        if language == "de" and match[2] == "½" and match[1].isdigit():
+            return cardinal(int(match[1]), "de").removesuffix("s") + "einhalb"  # "eineinhalb", "zweieinhalb"
+        fraction = words[match[2]] if language in _FRACTION_WORDS else _FRACTIONS_AFTER_WHOLE[match[2]]
+        if language == "fr" and match[2] == "½":
+            fraction = "demi"  # "deux et demi"
+        return f"{match[1]} {conjunction} {fraction}"
+
+    text = re.sub(r"(?<![\d.,])(\d+(?:[.,]\d+)*) ?([½⅓⅔¼¾⅛])", after_whole, text)
+    return re.sub("[½⅓⅔¼¾⅛]", lambda m: words[m[0]], text)
+
+
 # Leader dots between an item and its figure: "Boards.......... $ 8.03½", "Laths,...  1.25", ". . . . . ."
 # (five dots and more, or two after a comma; four are an ellipsis and a full stop: "green.... The")
 _LEADER_DOTS = re.compile(r"\s*,?\s*(?:\.\s?){5,}\s*|\s*,\.{2,}\s*")
@@ -149,8 +178,7 @@ def unicode_cleanup(text: str, ctx: NormalizeContext) -> str:
         # which as "5/11" could be a date, "24/7" a slogan) and the pence of "6½d." to find its number
         text = _LONE_FRACTION_SLASH.sub("/", _typeset_fractions(text))
     else:
-        text = re.sub(r"(\d) ?([½⅓⅔¼¾⅛])", lambda m: f"{m[1]} and {_FRACTIONS_AFTER_WHOLE[m[2]]}", text)
-        text = re.sub("[½⅓⅔¼¾⅛]", lambda m: _FRACTIONS[m[0]], text)
+        text = _vulgar_fractions_in_words(text, _language(ctx))
         text = _typeset_fractions(text, joiner=" ").replace(FRACTION_SLASH, "/")
     text = re.sub("[²³]", lambda m: _POWERS[m[0]], text)
     if not unicodedata.is_normalized("NFKC", text):

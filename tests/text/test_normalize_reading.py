@@ -697,6 +697,25 @@ def test_a_verse_line_ending_on_a_dash_runs_on():
     )
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # other languages read ½ ⅓ ¼ as English words ("zwei and a half Stunden")
+        (
+            "Er wartete 2½ Stunden und trank ¼ Liter.",
+            "de",
+            "Er wartete zweieinhalb Stunden und trank ein Viertel Liter.",
+        ),
+        ("Il attendit 2½ heures, ¾ d'heure.", "fr", "Il attendit deux et demi heures, trois quarts d'heure."),
+        ("Aspettò 2½ ore e ⅓ del giorno.", "it", "Aspettò due e mezzo ore e un terzo del giorno."),
+        ("Esperó 1½ horas y ¼ de hora.", "es", "Esperó uno y medio horas y un cuarto de hora."),
+        ("Esperou 3¾ horas.", "pt", "Esperou três e três quartos horas."),
+    ],
+)
+def test_a_vulgar_fraction_is_said_in_the_books_language(text, language, expected):
+    assert said(text, language=language) == expected
+
+
 def test_ste_is_saint():
     # Dracula: "Hospital of Saint Joseph and Ste. | Mary" (cut after it, "Ste" left to the model)
     assert said("Hospital of St. Joseph and Ste. Mary") == "Hospital of Saint Joseph and Saint Mary"
