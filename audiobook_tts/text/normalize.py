@@ -1602,9 +1602,30 @@ _SYMBOLS = {
 _SYMBOL_TABLE = str.maketrans(_SYMBOLS)
 
 
+# A currency sign left after the money rules has no amount: "in £ s. d.", "reckoned in $", "the £ sign";
+# "£ s. d." heads the columns of an account (a table's cells: "£; s; d")
+_ACCOUNTS_HEADING = re.compile(r"£([;,]? )s\.?([;,]? )d\b\.?")
+_LONE_CURRENCY = re.compile(rf"(?:\b([Tt]he|[Aa]|[Oo]ne) )?([{re.escape(''.join(_CURRENCIES))}])")
+
+
+def _accounts_heading(match: re.Match[str]) -> str:
+    """ "£ s. d." -> "pounds, shillings and pence"; a table's cells keep their own marks between them."""
+    if match[1] == match[2] == " ":
+        return "pounds, shillings and pence"
+    return f"pounds{match[1]}shillings{match[2]}pence"
+
+
+def _currency_named(match: re.Match[str]) -> str:
+    one, many = _CURRENCIES[match[2]][:2]
+    return f"{match[1]} {one}" if match[1] else many
+
+
 def symbols(text: str, ctx: NormalizeContext) -> str:
-    """& -> and, + -> plus, symbols a reader does not say (* _ |) become spaces; dashes are set off by
-    spaces."""
+    """& -> and, + -> plus, a currency sign without an amount is named ("in £" -> "in pounds"), symbols a
+    reader does not say (* _ |) become spaces; dashes are set off by spaces."""
+    if any(sign in text for sign in _CURRENCIES):
+        text = _ACCOUNTS_HEADING.sub(_accounts_heading, text)
+        text = _LONE_CURRENCY.sub(_currency_named, text)
     return _spaced_dashes(text).translate(_SYMBOL_TABLE)
 
 

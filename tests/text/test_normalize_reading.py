@@ -716,6 +716,22 @@ def test_a_vulgar_fraction_is_said_in_the_books_language(text, language, expecte
     assert said(text, language=language) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a currency sign without an amount was left to the model, which has no word for it
+        ("The accounts are kept in £ s. d.", "The accounts are kept in pounds, shillings and pence."),
+        # The Wealth of Nations heads its tables of prices "£ | s. | d.": heard "s; d", the £ dropped
+        ("Wheat per quarter: £; s.; d.", "Wheat per quarter: pounds; shillings; pence."),
+        ("The rent was reckoned in £, not in $.", "The rent was reckoned in pounds, not in dollars."),
+        ("He drew the £ sign.", "He drew the pound sign."),
+        ("He paid £20.", "He paid twenty pounds."),
+    ],
+)
+def test_a_currency_sign_without_an_amount_is_named(text, expected):
+    assert said(text) == expected
+
+
 def test_ste_is_saint():
     # Dracula: "Hospital of Saint Joseph and Ste. | Mary" (cut after it, "Ste" left to the model)
     assert said("Hospital of St. Joseph and Ste. Mary") == "Hospital of Saint Joseph and Saint Mary"
