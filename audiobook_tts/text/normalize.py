@@ -751,18 +751,20 @@ def _numeral_said(value: int, language: str, ordinal_form: bool) -> str:
 # (no d or m: "p. mix" is no page); after "page" written out, never one letter ("the page i read")
 _PAGE_NUMERALS = re.compile(
     r"(?<![\w.])(?:(pp?|tom)\. ?|([Pp]ages?) (?=[ivxlc]{2}|[ivxlc]+ ?[–-]))"
-    r"([ivxlc]+(?: ?[–-] ?[ivxlc]+)?)\b(?![’'])(\.(?= [a-z\d]))?"
+    r"([ivxlc]+(?: ?[–-] ?[ivxlc]+| (?:or|and) [ivxlc]+\b)?)\b(?![’'])(\.(?= [a-z\d]))?"
 )
 _PAGE_WORDS = {"p": "page", "pp": "pages", "tom": "tome"}
 
 
 def _page_numerals(match: re.Match[str]) -> str:
-    """ "p. xc" -> "page ninety", "pp. iii-v" -> "pages three to five"; the numeral's period before a
-    lower-case word is no stop ("tom. ii. p. 430")."""
-    values = [roman_value(numeral.upper()) for numeral in re.split(r" ?[–-] ?", match[3])]
+    """ "p. xc" -> "page ninety", "pp. iii-v" -> "pages three to five", "p. iv or v" -> "page four or
+    five"; the numeral's period before a lower-case word is no stop ("tom. ii. p. 430")."""
+    values = [roman_value(numeral.upper()) for numeral in re.findall("[ivxlc]+", match[3])]
     if not all(values) or (len(match[3]) == 1 and match[3] not in "ivx"):
         return match[0]
-    return f"{_PAGE_WORDS.get(match[1], match[2])} {' to '.join(cardinal(v) for v in values if v)}"
+    said = re.sub(r" ?[–-] ?", " to ", match[3])  # first: "twenty-one" has a hyphen of its own
+    said = re.sub("[ivxlc]+", lambda m: cardinal(roman_value(m[0].upper()) or 0), said)
+    return f"{_PAGE_WORDS.get(match[1], match[2])} {said}"
 
 
 def numbered_references(text: str, ctx: NormalizeContext) -> str:

@@ -779,6 +779,10 @@ def test_a_plain_texts_italic_underscores_do_not_hide_its_numbers(text, expected
         ("(tom. ii. p. 430) he amplifies", "(tome two page four hundred and thirty) he amplifies"),
         ("see pp. iii-v.", "see pages three to five."),
         ("Pages xi-xii", "Pages eleven to twelve"),
+        # a sweep of The Origin of Species heard "p. iv or v" as "page four or v"
+        ("p. iv or v of the preface", "page four or five of the preface"),
+        ("pages ii and iii", "pages two and three"),
+        ("pp. xxi-xxiv", "pages twenty-one to twenty-four"),
         ("p. mix", "p. mix"),  # no d or m: a word
         ("the page i read", "the page i read"),  # one letter after "page" written out
         ("on the page I wrote", "on the page I wrote"),
