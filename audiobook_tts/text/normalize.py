@@ -461,6 +461,15 @@ _ABBREVIATION_PATTERN = re.compile(rf"(?<![\w.&])({'|'.join(map(re.escape, _ABBR
 _BEFORE_NUMBER_PATTERN = re.compile(rf"(?<![\w.])({'|'.join(_BEFORE_NUMBER)})\.\s*(?=\d)", re.IGNORECASE)
 
 
+# "ed." in a reference: "the 3rd ed.", "a new ed." (edition), "ed. by" (edited), "Smith (ed.)", "Smith, eds.,"
+# (editor); before a number the table above reads it ("ed. 2")
+_EDITION = re.compile(
+    r"\b(\d+(?:st|nd|rd|th|d)|(?i:new|revised|enlarged|first|second|third|fourth|fifth|last)) ed\.(?!\w)"
+)
+_EDITED_BY = re.compile(r"(?<![\w.])([Ee])d\.(?= by\b)")
+_EDITOR = re.compile(r"(?<![\w.])(eds?)\.(?=[),])")
+
+
 # "No. of Species" (a table's column): "no." before "of" is only ever the count
 _NUMBER_OF = re.compile(r"(?<![\w.])(No|no|Nos|nos)\.(?= of\b)")
 
@@ -556,6 +565,8 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
         return (_with_capital(said, match[1]) if match.start() == 0 else said) + " "
 
     text = _BEFORE_NUMBER_PATTERN.sub(before_number, text)
+    text = _EDITION.sub(r"\1 edition", _EDITED_BY.sub(r"\1dited", text))
+    text = _EDITOR.sub(lambda m: "editors" if m[1] == "eds" else "editor", text)
     text = _NUMBER_OF.sub(
         lambda m: _with_capital("numbers" if m[1].lower() == "nos" else "number", m[1]), text
     )

@@ -732,6 +732,22 @@ def test_a_currency_sign_without_an_amount_is_named(text, expected):
     assert said(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # earlier sweeps heard "ed." left as written in references: "the third ed. of eighteen fifty"
+        ("the 3rd ed. of 1850", "the third edition of eighteen fifty"),
+        ("Lyell, Principles, 2d ed. vol. ii.", "Lyell, Principles, second edition volume two."),
+        ("a new ed. of the work", "a new edition of the work"),
+        ("Ed. by J. Smith", "Edited by J. Smith"),
+        ("Smith (ed.), Essays", "Smith (editor), Essays"),
+        ("ed. 2", "edition two"),
+    ],
+)
+def test_ed_in_a_reference_is_edition_edited_or_editor(text, expected):
+    assert said(text) == expected
+
+
 def test_ste_is_saint():
     # Dracula: "Hospital of Saint Joseph and Ste. | Mary" (cut after it, "Ste" left to the model)
     assert said("Hospital of St. Joseph and Ste. Mary") == "Hospital of Saint Joseph and Saint Mary"
