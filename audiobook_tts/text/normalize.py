@@ -540,10 +540,19 @@ def monsieur(text: str) -> str:
     return _MONSIEUR.sub(said, text)
 
 
+# A life's dates: "Thomas Aquinas (†1274)", "(b. 1820, d. 1890)": the cross and the letters say born and died
+_LIFE_DATE = re.compile(r"(?:†\s?|(?<=[(\[])([bd])\. |(?<=[,;] )([bd])\. )(?=\d{3,4}\b)")
+
+
+def _life_date(match: re.Match[str]) -> str:
+    return "born " if (match[1] or match[2]) == "b" else "died "
+
+
 def abbreviations(text: str, ctx: NormalizeContext) -> str:
     """Common abbreviations spelled out; "St." is Saint before a name and Street after one, "Dr." likewise.
     British style without the period ("Mr Smith", "St Paul's") is read the same before a name."""
     text = _BRITISH_TITLE.sub(lambda m: _BRITISH_TITLES[m[1] or m[2]], text)
+    text = _LIFE_DATE.sub(_life_date, text)
     if "." not in text and "#" not in text:
         return text
     text = given_names(monsieur(text))

@@ -748,6 +748,19 @@ def test_ed_in_a_reference_is_edition_edited_or_editor(text, expected):
     assert said(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an earlier sweep (a dissertation) heard "†1274" as "†twelve seventy-four", the cross unsaid
+        ("Thomas Aquinas (†1274) wrote", "Thomas Aquinas (died twelve seventy-four) wrote"),
+        ("Dante (b. 1265, d. 1321) wrote", "Dante (born twelve sixty-five, died thirteen twenty-one) wrote"),
+        ("It cost 6d. in 1820.", "It cost six pence in eighteen twenty."),
+    ],
+)
+def test_a_lifes_dates_say_born_and_died(text, expected):
+    assert said(text) == expected
+
+
 def test_ste_is_saint():
     # Dracula: "Hospital of Saint Joseph and Ste. | Mary" (cut after it, "Ste" left to the model)
     assert said("Hospital of St. Joseph and Ste. Mary") == "Hospital of Saint Joseph and Saint Mary"
