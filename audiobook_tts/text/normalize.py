@@ -540,6 +540,13 @@ def monsieur(text: str) -> str:
     return _MONSIEUR.sub(said, text)
 
 
+# An Irish or English county: "born in Co. Cork", "Kilkenny, Co. Kilkenny" (a firm is "Smith & Co.")
+_COUNTY = re.compile(
+    r"(?:(?<=\b[Ii]n )|(?<=\b[Oo]f )|(?<=\bat )|(?<=\bfrom )|(?<=\bnear )|(?<=[a-z], ))"
+    r"Co\.(?= [A-Z][a-z])(?! Ltd\b)"
+)
+
+
 # A life's dates: "Thomas Aquinas (†1274)", "(b. 1820, d. 1890)": the cross and the letters say born and died
 _LIFE_DATE = re.compile(r"(?:†\s?|(?<=[(\[])([bd])\. |(?<=[,;] )([bd])\. )(?=\d{3,4}\b)")
 
@@ -563,6 +570,7 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
         text = re.sub(rf"\b([A-Z][a-z]+|\d+) {short}\.{_END}", rf"\1 {after_name}.", text)
         text = re.sub(rf"\b([A-Z][a-z]+|\d+) {short}\.(?!\s*[A-Z])", rf"\1 {after_name}", text)
         text = re.sub(rf"(?<![\w.]){short}\.", before_name, text)
+    text = _COUNTY.sub("County", text)
     # The sentence's own final period survives an abbreviation that ends it ("... et cetera.").
     text = _TITLE_PATTERN.sub(lambda m: _TITLES[m[1]] + ("." if m[2] is not None else ""), text)
     text = _ABBREVIATION_PATTERN.sub(

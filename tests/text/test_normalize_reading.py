@@ -761,6 +761,20 @@ def test_a_lifes_dates_say_born_and_died(text, expected):
     assert said(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an earlier sweep heard a county as a firm: "born in Company Cork"
+        ("He was born in Co. Cork.", "He was born in County Cork."),
+        ("Kilkenny, Co. Kilkenny, was", "Kilkenny, County Kilkenny, was"),
+        ("Smith & Co. paid", "Smith and Company paid"),
+        ("Brown, Co. Ltd.", "Brown, Company Limited."),
+    ],
+)
+def test_co_before_a_place_is_county(text, expected):
+    assert said(text) == expected
+
+
 def test_ste_is_saint():
     # Dracula: "Hospital of Saint Joseph and Ste. | Mary" (cut after it, "Ste" left to the model)
     assert said("Hospital of St. Joseph and Ste. Mary") == "Hospital of Saint Joseph and Saint Mary"
