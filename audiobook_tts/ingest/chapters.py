@@ -197,7 +197,8 @@ _NUMBER_LABEL = re.compile(r"(?i)(?:[^\W\d_]+\s+)?(?:[ivxlc]+|\d+|one|two|three|
 
 def _full_title(title: str, blocks: list[RawBlock]) -> str:
     """A table-of-contents label that is only the number of a part ("Part I") takes the subtitle heading
-    that follows it in the text: "Part I: Of the Origin of Things"."""
+    that follows it in the text: "Part I: Of the Origin of Things". A label that runs a number into its
+    title ("II DO LIVRO") takes the heading that ends the number ("II. DO LIVRO", see xhtml)."""
     headings = []
     for block in blocks:
         if block.kind != "heading":
@@ -206,6 +207,8 @@ def _full_title(title: str, blocks: list[RawBlock]) -> str:
     numbered = _NUMBER_LABEL.fullmatch(title.strip())
     if numbered and len(headings) >= 2 and _bare(headings[0]) == _bare(title) and len(headings[1]) <= 100:
         return f"{title.rstrip('.:')}: {headings[1]}"
+    if headings and _bare(headings[0]) == _bare(title) and headings[0].count(". ") > title.count(". "):
+        return headings[0]
     return title
 
 

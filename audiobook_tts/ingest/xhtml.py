@@ -440,8 +440,8 @@ class _Walker:
             refs: list[str] = []
             pieces = []
             heading, captions = _without_captions(element)
-            self._inline(heading, pieces, refs, verse=False)
-            self._emit("heading", "".join(pieces), context, refs, level=int(name[1]))
+            self._inline(heading, pieces, refs, verse=False, br=_BR)
+            self._emit("heading", _heading_lines("".join(pieces)), context, refs, level=int(name[1]))
             for caption in captions:  # an illustration's caption set inside the heading: read after it
                 self._paragraph(caption, context)
         elif self._is_verse(element) and not any(self._is_verse(d) for d in element.iterdescendants()):
@@ -697,6 +697,11 @@ def _is_contents_list(element: etree._Element) -> bool:
 
 _SHORT_LINE = 40  # characters: a line this short that a <br> ends is a name, an address line, a signature
 
+# A heading's first line that only numbers it: "II", "CHAPTER I", "Capítulo 3" (a Roman numeral must be one:
+# "CIVIL" is a word)
+_ROMAN = r"(?=[ivxlcdm]+\s*$)m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
+_NUMBER_LINE = re.compile(rf"(?i)\s*(?:[^\W\d_]+\s+)?(?:{_ROMAN}|\d+)\s*")
+
 
 _BR = "\x02"  # a <br> in a paragraph too short for verse, until its lines are joined
 _APART = "\ue000"  # either side of a stage direction, until its block's text is known (see _set_apart)
@@ -725,6 +730,18 @@ def _broken_lines(lines: list[str]) -> str:
             said[-1] += ","
         said.append(line)
     return " ".join(said)
+
+
+def _heading_lines(text: str) -> str:
+    """A heading's lines (a <br> between them) as one text, the number on a line of its own ending there:
+    Dom Casmurro's "XX<br/>MIL PADRE-NOSSOS" was heard as one phrase, "Vinte mil padre-nossos" (twenty
+    thousand), and Ruskin's "CHAPTER I<br/>HOW THE AGRICULTURAL SYSTEM..." ran on as "Chapter one how the";
+    now "Vinte. Mil padre-nossos", "Chapter one. How the". Other lines run on ("THE KING OF THE GOLDEN
+    RIVER<br/>OR"), and so does a lone "I", which may be a word: "I<br/>PROMESSI SPOSI"."""
+    first, _, rest = text.partition(_BR)
+    if rest.strip() and first.strip() not in ("", "I") and _NUMBER_LINE.fullmatch(first):
+        text = first.rstrip() + ". " + rest
+    return text.replace(_BR, " ")
 
 
 # Columns of pounds, shillings and pence, as British accounts head them: "£ | s. | d."

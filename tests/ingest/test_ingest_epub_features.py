@@ -5,8 +5,8 @@ PLS aliases, Standard Ebooks' <hgroup> headings."""
 from __future__ import annotations
 
 from audiobook_tts.ingest import IngestOptions, load_book
-from audiobook_tts.text import prepare_chapter
-from tests.fixtures.epub import nav, opf, simple_epub, write_epub, xhtml
+from audiobook_tts.text import TextOptions, prepare_chapter
+from tests.fixtures.epub import DEFAULT_METADATA, nav, opf, simple_epub, write_epub, xhtml
 
 NCX = """<?xml version="1.0" encoding="UTF-8"?>
 <ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><navMap>
@@ -408,3 +408,40 @@ def test_every_part_of_an_hgroup_is_heading_and_spoken_once(tmp_path):
         ["Epilogue. A Morning Call.", "The story."],
         ["The Storm Breaks.", "The story."],
     ]
+
+
+def test_a_number_on_its_own_line_of_a_heading_ends_there(tmp_path):
+    """Dom Casmurro (a Brazilian EPUB) sets its chapters "XX<br/>MIL PADRE-NOSSOS", and its nav runs them on:
+    "XX MIL PADRE-NOSSOS" was heard "Vinte mil padre-nossos" (twenty thousand); Ruskin's "CHAPTER I<br/> HOW
+    THE AGRICULTURAL SYSTEM" (Gutenberg) ran on as "Chapter one how the". A title broken over two lines, and
+    a lone "I" (the article of "I<br/>PROMESSI SPOSI"), run on as before."""
+    headings = [
+        ("<b>XX</b><br/><b>MIL PADRE-NOSSOS</b>", "XX MIL PADRE-NOSSOS"),
+        ("CHAPTER I<br /> HOW THE BROTHERS FARED", "How the brothers fared"),
+        ("The King of the<br/>Golden River", "The King of the Golden River"),
+        ("I<br/>PROMESSI SPOSI", "I Promessi Sposi"),
+    ]
+    docs = {f"c{n}.xhtml": shape for n, shape in enumerate(headings)}
+    files = {
+        "OEBPS/content.opf": opf(list(docs), metadata=DEFAULT_METADATA.replace(">en<", ">pt<")),
+        "OEBPS/nav.xhtml": nav(
+            "".join(f'<li><a href="{doc}">{label}</a></li>' for doc, (_, label) in docs.items())
+        ),
+    }
+    for doc, (heading, _) in docs.items():
+        files[f"OEBPS/{doc}"] = xhtml(f"<h3>{heading}</h3><p>O livro começa aqui.</p>")
+    book = load_book(write_epub(tmp_path / "casmurro.epub", files))
+    assert [c.title for c in book.chapters] == [
+        "XX. MIL PADRE-NOSSOS",
+        "How the brothers fared",
+        "The King of the Golden River",
+        "I Promessi Sposi",
+    ]
+    assert [c.blocks[0].text for c in book.chapters] == [
+        "XX. MIL PADRE-NOSSOS",
+        "CHAPTER I. HOW THE BROTHERS FARED",
+        "The King of the Golden River",
+        "I PROMESSI SPOSI",
+    ]
+    spoken = prepare_chapter(book.chapters[0], lambda text: len(text.split()), TextOptions(language="pt"))
+    assert spoken[0].text == "Vinte. Mil padre-nossos."
