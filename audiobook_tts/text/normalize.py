@@ -1562,6 +1562,69 @@ def french_abbreviations(text: str, ctx: NormalizeContext) -> str:
     return _FRENCH_ORDINAL.sub(ordinal_word, text)
 
 
+# Portuguese and Spanish titles before a name or a noun ("o Sr. José", "o Sr. bispo", "la Sra. de Pérez")
+_IBERIAN_TITLES = {
+    "pt": {
+        "Sr": "Senhor",
+        "Sra": "Senhora",
+        "Srs": "Senhores",
+        "Sras": "Senhoras",
+        "Srta": "Senhorita",
+        "Dr": "Doutor",
+        "Dra": "Doutora",
+        "Drs": "Doutores",
+    },
+    "es": {
+        "Sr": "Señor",
+        "Sra": "Señora",
+        "Sres": "Señores",
+        "Sras": "Señoras",
+        "Srta": "Señorita",
+        "Dr": "Doctor",
+        "Dra": "Doctora",
+        "Ud": "usted",
+        "Uds": "ustedes",
+        "Vd": "usted",
+        "Vds": "ustedes",
+    },
+}
+# "Sr.", "sr.", and "Sr.ª" (which NFKC has made "Sr.a") for Sra.
+_IBERIAN_TITLE = re.compile(r"(?<![\w.])((?i:srs?|sras?|srta|sres|drs?|dra|uds?|vds?))\.(a?)(?= \w)")
+# "D. Glória", "D. João": Portuguese writes Dona and Dom alike; Spanish "D." is Don and "D.ª" (after NFKC
+# "D.a") or "Dña." Doña. Not an initial of a name: "J. D. Salinger", "D. H. Lawrence".
+_DON = re.compile(r"(?<![\w.])(?<![A-Z]\. )D(\.a|ña\.|\.) (?=(?![A-Z]\.)([A-ZÀ-Ý][\wà-ÿ]*))")
+_EXCELLENCY = re.compile(r"(?<![\w.])([VS])\. ?(?:Excia|Exa|Ex\.a)(?!\w)\.?")
+# Women's names that take Dona without ending in -a (the others do, and men's names, but a few, do not)
+_DONA_NAMES = set("inês isabel beatriz raquel ester carmo rosário conceição luz mercês".split())
+
+
+def iberian_abbreviations(text: str, ctx: NormalizeContext) -> str:
+    """Portuguese and Spanish: the titles before a name are said in full ("Sr. José" -> "Senhor José",
+    "D. Glória" -> "Dona Glória", "D. João" -> "Dom João", "V. Excia." -> "Vossa Excelência"), which the
+    model read as letters."""
+    language = _language(ctx)
+    if language not in _IBERIAN_TITLES or "." not in text:
+        return text
+    titles = _IBERIAN_TITLES[language]
+
+    def title(match: re.Match[str]) -> str:
+        said = titles.get(match[1].capitalize() + match[2])
+        return match[0] if said is None else said if match[1][0].isupper() else said.lower()
+
+    def don(match: re.Match[str]) -> str:
+        woman = match[1] != "."
+        if language == "pt":
+            woman = woman or match[2].casefold().endswith("a") or match[2].casefold() in _DONA_NAMES
+        return (
+            ("Dona " if language == "pt" else "Doña ") if woman else ("Dom " if language == "pt" else "Don ")
+        )
+
+    text = _DON.sub(don, _IBERIAN_TITLE.sub(title, text))
+    if language == "pt":
+        text = _EXCELLENCY.sub(lambda m: ("Vossa" if m[1] == "V" else "Sua") + " Excelência", text)
+    return text
+
+
 def neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
     """Other languages: numbered references and centuries (see `numbered_references`), a regnal numeral of
     two or more letters after a capitalised name ("Luigi XIV" -> "Luigi quattordicesimo", "Louis XIV" ->
@@ -1735,6 +1798,7 @@ NEUTRAL_PIPELINE: list[Rule] = [
     neutral_roman_numerals,
     french_abbreviations,
     neutral_capitals,
+    iberian_abbreviations,
     german_dates,
     plain_numbers,
     neutral_symbols,

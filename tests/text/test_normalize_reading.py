@@ -395,6 +395,30 @@ def test_french_titles_and_ordinals_are_said_in_full(text, expected):
 
 
 @pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # Machado de Assis: Papéis avulsos (O Alienista, Dona Benedita) and Dom Casmurro
+        (
+            "Aos quarenta anos casou com D. Evarista da Costa e Mascarenhas.",
+            "pt",
+            "Aos quarenta anos casou com Dona Evarista da Costa e Mascarenhas.",
+        ),
+        ("— Mas, Sr. José Dias, tenho visto", "pt", "— Mas, Senhor José Dias, tenho visto"),
+        ("às esperanças do Dr. Bacamarte", "pt", "às esperanças do Doutor Bacamarte"),
+        ("Sete. D. GLÓRIA.", "pt", "Sete. Dona Glória."),  # a chapter's heading
+        ("o retrato de D. João VI e de D. Inês", "pt", "o retrato de Dom João sexto e de Dona Inês"),
+        ("Desculpe V. Excia. o tremido da letra", "pt", "Desculpe Vossa Excelência o tremido da letra"),
+        ("a Sr.ª Rita e o sr. bispo", "pt", "a Senhora Rita e o senhor bispo"),
+        ("J. D. Salinger e D Pedro", "pt", "J. D. Salinger e D Pedro"),  # an initial, no title
+        ("el Sr. D. Quijote y D.ª Dulcinea", "es", "el Señor Don Quijote y Doña Dulcinea"),
+        ("¿Qué quiere Ud. decir?", "es", "¿Qué quiere usted decir?"),
+    ],
+)
+def test_portuguese_and_spanish_titles_are_said_in_full(text, language, expected):
+    assert said(text, language=language) == expected
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         # The Voyage of the Beagle
