@@ -1562,6 +1562,33 @@ def french_abbreviations(text: str, ctx: NormalizeContext) -> str:
     return _FRENCH_ORDINAL.sub(ordinal_word, text)
 
 
+# "1º", "2.ª", "4º)": Portuguese, Spanish and Italian write an ordinal with a raised o (a) for its gender,
+# which NFKC would make a plain letter ("1o"); "N.º 5" is a number, "§ 4º" a paragraph
+_ORDINAL_INDICATOR = re.compile(r"(?<![\w.,])(\d+)\.?([ºª])(?!\w)")
+_NUMERO = re.compile(r"(?<![\w.])([Nn])\.?º\.?(?= ?\d)")
+_NUMERO_WORDS = {"pt": "número", "es": "número", "it": "numero"}
+_PARAGRAPH_WORDS = {"pt": "parágrafo", "es": "párrafo", "it": "paragrafo"}
+
+
+def ordinal_indicators(text: str, ctx: NormalizeContext) -> str:
+    """Portuguese, Spanish and Italian: "1º" -> "primeiro" ("primero", "primo"), "2ª" -> "segunda", "N.º"
+    -> "número", "§" -> "parágrafo". Papéis avulsos' "— 1º, que verificara" was given to the model as
+    "1o" (NFKC makes º an o), which no rule read."""
+    language = _language(ctx)
+    if language not in _NUMERO_WORDS or not re.search("[ºª§]", text):
+        return text
+
+    def said(match: re.Match[str]) -> str:
+        words = ordinal(int(match[1]), language)
+        return re.sub(r"o\b", "a", words) if match[2] == "ª" else words
+
+    text = _NUMERO.sub(
+        lambda m: _NUMERO_WORDS[language].capitalize() if m[1] == "N" else _NUMERO_WORDS[language], text
+    )
+    text = re.sub(r"§§?", _PARAGRAPH_WORDS[language], text)
+    return _ORDINAL_INDICATOR.sub(said, text)
+
+
 # Portuguese and Spanish titles before a name or a noun ("o Sr. José", "o Sr. bispo", "la Sra. de Pérez")
 _IBERIAN_TITLES = {
     "pt": {
@@ -1791,6 +1818,7 @@ NUMBER_RULES = {
 }
 NEUTRAL_PIPELINE: list[Rule] = [
     broken_off,
+    ordinal_indicators,  # before unicode_cleanup, whose NFKC makes "1º" "1o"
     unicode_cleanup,
     urls_and_emails,
     stray_markup,

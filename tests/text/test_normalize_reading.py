@@ -397,6 +397,22 @@ def test_french_titles_and_ordinals_are_said_in_full(text, expected):
 @pytest.mark.parametrize(
     "text, language, expected",
     [
+        # Machado de Assis: Papéis avulsos (O Alienista's decree, Teoria do Medalhão) and Dom Casmurro
+        ("— 1º, que verificara das estatísticas", "pt", "— primeiro, que verificara das estatísticas"),
+        ("a 7ª Companhia", "pt", "a sétima Companhia"),
+        ("O final do § 4º.", "pt", "O final do parágrafo quarto."),
+        ("desde 1º de janeiro de 2009", "pt", "desde primeiro de janeiro de dois mil e nove"),
+        ("el 21.º piso y la 3.ª vez, n.º 5", "es", "el vigésimo primero piso y la tercera vez, número cinco"),
+        ("il 1º maggio e la 2ª volta", "it", "il primo maggio e la seconda volta"),
+    ],
+)
+def test_an_ordinal_indicator_makes_the_number_an_ordinal_of_its_gender(text, language, expected):
+    assert said(text, language=language) == expected
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
         # Machado de Assis: Papéis avulsos (O Alienista, Dona Benedita) and Dom Casmurro
         (
             "Aos quarenta anos casou com D. Evarista da Costa e Mascarenhas.",
