@@ -24,9 +24,16 @@ _SCRIPT_ALIASES = {"CJK": "CJK (Chinese/Japanese)", "HIRAGANA": "CJK (Chinese/Ja
 
 @cache
 def script_of(character: str) -> str | None:
-    """A letter's writing system, from its Unicode name ("LATIN", "CJK", "DEVANAGARI"); None otherwise."""
+    """A letter's writing system, from its Unicode name ("LATIN", "CJK", "DEVANAGARI"); None otherwise.
+
+    A letter whose name gives no script is taken as the letter NFKC makes it: Portuguese's "1º" and "2ª"
+    (MASCULINE and FEMININE ORDINAL INDICATOR, "o" and "a") were reported as "1 letter in Masculine script,
+    which the model cannot read" (Dom Casmurro, Papéis avulsos), and so was "ℓ" (SCRIPT SMALL L)."""
     if not character.isalpha():
         return None
+    compatible = unicodedata.normalize("NFKC", character)
+    if compatible != character and len(compatible) == 1:
+        return script_of(compatible)
     name = unicodedata.name(character, "")
     return name.split(" ", 1)[0] if name else None
 

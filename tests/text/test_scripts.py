@@ -34,3 +34,11 @@ def test_letters_the_text_stage_spells_in_latin_are_said_to_be():
     assert found[1].message().endswith("which the model cannot read: it reads them spelled in Latin letters")
     assert found[0].message().endswith("which the model cannot read")
     assert not unreadable_text(chapters, spelled=set("ᾍδη"))[1].spelled
+
+
+def test_an_ordinal_indicator_is_a_latin_letter():
+    # Dom Casmurro: "Em vigor no Brasil desde 1º de janeiro de 2009" warned of "1 letter in Masculine script"
+    assert script_of("º") == script_of("ª") == script_of("ℓ") == "LATIN"
+    assert script_of("µ") == "GREEK"  # the micro sign is a mu
+    chapter = Chapter("Nota", [Block("paragraph", "Em vigor desde 1º de janeiro, a 7ª Companhia.")])
+    assert unreadable_text([chapter]) == []
