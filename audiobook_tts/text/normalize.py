@@ -1589,6 +1589,40 @@ def ordinal_indicators(text: str, ctx: NormalizeContext) -> str:
     return _ORDINAL_INDICATOR.sub(said, text)
 
 
+# Réis as Brazil and Portugal wrote them until the 1940s and 1910s: "70$000" is seventy mil-réis (seventy
+# thousand réis), "1:070$000" a conto (a million réis) and seventy mil-réis, "2$500" two thousand five hundred
+# réis; and Portugal's escudos after them, with two digits: "5$00", "2$50"
+_REIS = re.compile(r"(?<![\w.,:$])(?:(\d{1,3}):)?(\d{1,3}(?:\.\d{3})*|\d+)?\$(\d{3})(?![\w$]|[.,]\d)")
+_ESCUDOS = re.compile(r"(?<![\w.,:$])(\d{1,3}(?:\.\d{3})*|\d+)\$(\d{2})(?![\w$]|[.,]\d)")
+
+
+def _reis(match: re.Match[str]) -> str:
+    contos, mil_reis = int(match[1] or 0), int((match[2] or "0").replace(".", ""))
+    contos, reis = divmod((contos * 1000 + mil_reis) * 1000 + int(match[3]), 1_000_000)
+    said = [f"{cardinal(contos, 'pt')} {'conto' if contos == 1 else 'contos'}"] if contos else []
+    if reis:
+        said.append(f"{cardinal(reis, 'pt')} réis")
+    elif contos:
+        said[0] += " de réis"
+    return " e ".join(said) or "zero réis"
+
+
+def _escudos(match: re.Match[str]) -> str:
+    escudos, centavos = int(match[1].replace(".", "")), int(match[2])
+    said = f"{cardinal(escudos, 'pt')} {'escudo' if escudos == 1 else 'escudos'}"
+    return said + (f" e {cardinal(centavos, 'pt')} centavos" if centavos else "")
+
+
+def portuguese_money(text: str, ctx: NormalizeContext) -> str:
+    """Portuguese: sums in réis and escudos are said as a reader says them: Dom Casmurro's "1:070$000
+    mensais" was heard "um:setenta$zero mensais", "70$000 a 180$000" "setenta$zero a cento e
+    oitenta$zero"; now "um conto e setenta mil réis mensais", "setenta mil réis a cento e oitenta mil
+    réis"."""
+    if _language(ctx) != "pt" or "$" not in text:
+        return text
+    return _ESCUDOS.sub(_escudos, _REIS.sub(_reis, text))
+
+
 # Portuguese and Spanish titles before a name or a noun ("o Sr. José", "o Sr. bispo", "la Sra. de Pérez")
 _IBERIAN_TITLES = {
     "pt": {
@@ -1828,6 +1862,7 @@ NEUTRAL_PIPELINE: list[Rule] = [
     neutral_capitals,
     iberian_abbreviations,
     german_dates,
+    portuguese_money,
     plain_numbers,
     neutral_symbols,
     model_characters,

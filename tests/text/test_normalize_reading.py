@@ -395,6 +395,21 @@ def test_french_titles_and_ordinals_are_said_in_full(text, expected):
 
 
 @pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Dom Casmurro: José Dias reckons the family's rents
+        ("— Dá tudo 1:070$000 mensais.", "— Dá tudo um conto e setenta mil réis mensais."),
+        ("Indo de 70$000 a 180$000.", "Indo de setenta mil réis a cento e oitenta mil réis."),
+        ("a soma dos aluguéis, 1.070$000, além", "a soma dos aluguéis, um conto e setenta mil réis, além"),
+        ("Custou 2$500, o dote 10:000$000.", "Custou dois mil e quinhentos réis, o dote dez contos de réis."),
+        ("Paguei 5$00 e 2$50.", "Paguei cinco escudos e dois escudos e cinquenta centavos."),
+    ],
+)
+def test_portuguese_sums_in_reis_and_escudos_are_said_as_money(text, expected):
+    assert said(text, language="pt") == expected
+
+
+@pytest.mark.parametrize(
     "text, language, expected",
     [
         # Machado de Assis: Papéis avulsos (O Alienista's decree, Teoria do Medalhão) and Dom Casmurro
