@@ -1689,9 +1689,18 @@ def iberian_abbreviations(text: str, ctx: NormalizeContext) -> str:
 def neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
     """Other languages: numbered references and centuries (see `numbered_references`), a regnal numeral of
     two or more letters after a capitalised name ("Luigi XIV" -> "Luigi quattordicesimo", "Louis XIV" ->
-    "Louis quatorze"), and a heading that is only a numeral."""
+    "Louis quatorze"), and a heading that is only a numeral. A heading in capitals stays in capitals, for
+    `neutral_capitals` to lower as a whole: Manzoni's "CAPITOLO II." was heard "CAPITOLO secondo." (its
+    number words left too few capitals to count as a heading), Dom Casmurro's "L. UM MEIO-TERMO"
+    "Cinquenta. UM MEIO-TERMO."; now "Capitolo secondo.", "Cinquenta. Um meio-termo."."""
     if not re.search("[IVXLCivxlc]", text):
         return text
+    shouted = bool(_CAPITALS_PAIR.search(text)) and _mostly_capitals(text)
+    text = _neutral_roman_numerals(text, ctx)
+    return text.upper() if shouted else text
+
+
+def _neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
     language = _language(ctx)
     text = numbered_references(text, ctx)
 

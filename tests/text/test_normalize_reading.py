@@ -301,6 +301,15 @@ def test_a_heading_in_capitals_is_read_as_words_in_other_languages_too():
     assert said("=testo= qui", language="it") == "testo qui"
 
 
+def test_a_heading_in_capitals_with_a_roman_numeral_is_lowered_as_a_whole():
+    # I promessi sposi (Gutenberg): "CAPITOLO II." was heard "CAPITOLO secondo." (34 of its 38 chapters),
+    # Dom Casmurro's "L. UM MEIO-TERMO" "Cinquenta. UM MEIO-TERMO."
+    assert said("CAPITOLO II.", language="it", heading=True) == "Capitolo secondo."
+    assert said("L. UM MEIO-TERMO", language="pt", heading=True) == "Cinquenta. Um meio-termo"
+    assert said("KAPITEL II", language="de", heading=True) == "Kapitel zwei"
+    assert said("Luigi XIV regnava.", language="it") == "Luigi quattordicesimo regnava."
+
+
 def test_a_us_postcode_after_its_state_is_read_digit_by_digit():
     assert said("Salt Lake City, UT 84116.") == "Salt Lake City, U T eight four one one six."
     assert said("There were 84116 farms.") == "There were eighty-four thousand one hundred and sixteen farms."
