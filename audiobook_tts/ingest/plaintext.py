@@ -232,7 +232,11 @@ def contents_headings(paragraphs: list[str]) -> dict[int, tuple[str, str]]:
     return headings
 
 
-_ILLUSTRATION = re.compile(r"^\[(?:Illustration|Frontispiece)\b", re.I)
+# in the languages we read: "[Illustrazione: RENZO]" (Manzoni), "[Ilustración]", "[Abbildung: ...]"
+_ILLUSTRATION = re.compile(
+    r"^\[(?:Illustration|Frontispiece|Illustrazione|Ilustraci[oó]n|Ilustra[cç][aã]o|Gravura|Gravure|Abbildung)\b",
+    re.I,
+)
 _MAX_ILLUSTRATION = 8  # paragraphs: a bracket open longer than this is no illustration marker
 
 

@@ -176,6 +176,23 @@ def test_text_illustration_markers_are_not_read(tmp_path):
     assert placed.count("[Image omitted]") == 3  # asked for: one for each picture
 
 
+def test_text_illustration_markers_in_other_languages_are_not_read(tmp_path):
+    """I promessi sposi (Gutenberg 45334) read its 46 markers: "Illustrazione: RENZO (pag. ventidue).",
+    "Illustrazione." and the caption of every plate, where an English edition's are left out."""
+    path = tmp_path / "promessi.txt"
+    path.write_text(
+        "CAPITOLO II.\n\nSi racconta che il principe di Condé dormì profondamente.\n\n"
+        "[Illustrazione: RENZO (pag. 22).]\n\n[Illustrazione.]\n\n[Ilustración: El hidalgo]\n\n"
+        "[Abbildung: Gregor]\n\nDon Abbondio non era nato con un cuor di leone.\n"
+    )
+    read = [b.text for c in load_book(path).chapters for b in c.blocks]
+    assert read == [
+        "CAPITOLO II.",
+        "Si racconta che il principe di Condé dormì profondamente.",
+        "Don Abbondio non era nato con un cuor di leone.",
+    ]
+
+
 def test_text_layout_marks_are_not_read(tmp_path):
     """Pride and Prejudice (Gutenberg 1342) kept Distributed Proofreaders' marks around its letters' openings:
     "/* NIND “My dear friend, */", "/* RIGHT “Gracechurch Street, _Sept. 6_. */", heard "Nind “My dear
