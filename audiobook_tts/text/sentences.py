@@ -146,6 +146,11 @@ _MONTH_AT_START = re.compile(rf"(?:{GERMAN_MONTHS})\b")
 # An act cited by its regnal year: "the 4 Geo. | III. c. 15" is one citation, as normalize.statutes reads it.
 _REGNAL_YEAR_AT_END = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?(?:{'|'.join(REGNAL_NAMES)})\.$")
 _REGNAL_NUMERAL_AT_START = re.compile(r"(?:[IVX]{1,4}\b|c(?:ap|hap)?\. ?\d)")
+# A numbered thing's abbreviation before its number: Dom Casmurro's "(cap. | CX)" and "cap. | 2:" are one
+# sentence, which normalize reads as "capítulo cento e dez". The number is digits or a Roman numeral of two
+# letters or more: "his cap. I bowed" ends a sentence.
+_NUMBERED_AT_END = re.compile(r"(?<![\w.])(?i:cap|vers|art|sect|sec|lib|tom)\.$")
+_NUMBER_AT_START = re.compile(r"[(\[]?(?:\d+[ºª]?|[IVXLC]{2,})(?![\w'’])")
 # French "MM." (Messieurs) before names: "MM. | Homais et Léon" is one sentence.
 _MESSIEURS_AT_END = re.compile(r"(?<![\w.])MM\.$")
 
@@ -175,6 +180,8 @@ def _should_join(previous: str, following: str) -> bool:
         return True
     if _MESSIEURS_AT_END.search(previous):
         return first.isupper()
+    if _NUMBERED_AT_END.search(previous) and _NUMBER_AT_START.match(following):
+        return True
     return first.islower()
 
 
@@ -202,6 +209,8 @@ def _should_split(before: str, after: str) -> bool:
     if _REGNAL_YEAR_AT_END.search(before.rstrip()) and _REGNAL_NUMERAL_AT_START.match(after):
         return False
     if _in_abbreviated_title(before, after):
+        return False
+    if _NUMBERED_AT_END.search(before.rstrip()) and _NUMBER_AT_START.match(after):
         return False
     word = _last_word(before)
     if word in ("a.m", "p.m"):
