@@ -127,8 +127,9 @@ def split_matter(drafts: list[Draft]) -> list[Draft]:
             first = runs.pop(0)
             head.blocks, head.block_docs, head.reason = first.blocks, first.block_docs, first.reason
         result.append(head)
-        for run in runs:
+        for run in runs:  # after matter inside the region: the chapter's text goes on, under a name of ours
             run.title = title_for_reason(run.reason) if run.reason else f"{draft.title} (continued)"
+            run.placeholder_title = run.reason is None
             result.append(run)
     return result
 

@@ -181,6 +181,28 @@ def test_a_spine_document_no_toc_entry_points_at_belongs_to_the_entry_before_it(
     assert all(c.included for c in book.chapters)
 
 
+def test_a_chapter_going_on_after_matter_inside_it_does_not_say_continued(tmp_path):
+    """I promessi sposi (Gutenberg HTML): text after a page of matter within a chapter's region is a chapter
+    of its own, named "X. (continued)" by us; that name was spoken, "Dieci. (continued).", an English word in
+    an Italian book. It names the chapter in the list and is never said."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    files = {
+        "OEBPS/content.opf": opf(["c10.xhtml", "rights.xhtml", "c10b.xhtml"]),
+        "OEBPS/nav.xhtml": nav('<li><a href="c10.xhtml">X.</a></li>'),
+        "OEBPS/c10.xhtml": xhtml(f"<h1>X.</h1><p>{PROSE}</p>"),
+        "OEBPS/rights.xhtml": xhtml(
+            '<section epub:type="copyright-page"><p>All rights reserved.</p></section>'
+        ),
+        "OEBPS/c10b.xhtml": xhtml("<p>La sventurata rispose.</p>"),
+    }
+    book = load_book(write_epub(tmp_path / "promessi.epub", files))
+    read = [c for c in book.chapters if c.included]
+    assert [c.listed_title for c in read] == ["X.", "X. (continued)"]
+    spoken = [s.text for s in prepare_chapter(read[1], lambda text: len(text.split()))]
+    assert spoken == ["La sventurata rispose."]
+
+
 def test_text_after_an_image_only_part_page_is_that_parts_text(tmp_path):
     from tests.fixtures.epub import nav, opf, write_epub, xhtml
 
