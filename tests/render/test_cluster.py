@@ -88,6 +88,30 @@ def renderers(head: RayHead) -> set[int]:
     return found
 
 
+def cpu_ticks(pid: int) -> int:
+    """A process's user and system CPU time so far, in clock ticks (/proc/PID/stat's 14th and 15th)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def wait_until_loaded(head: RayHead, count: int, seconds: float = 120) -> None:
+    """Until `count` renderer actors sit idle, their model loaded and no group yet: called from the render's
+    first progress event, which comes before any group is handed out, so each actor then gets its share."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pids = renderers(head)
+        if len(pids) == count:
+            try:
+                before = {pid: cpu_ticks(pid) for pid in pids}
+                time.sleep(1.0)
+                if all(cpu_ticks(pid) - ticks <= 2 for pid, ticks in before.items()):
+                    return
+            except OSError:  # one exited meanwhile
+                pass
+        time.sleep(0.1)
+    raise AssertionError(f"{count} renderer actors did not load within {seconds} s: {renderers(head)}")
+
+
 def wait_until_gone(head: RayHead, seconds: float) -> set[int]:
     deadline = time.monotonic() + seconds
     while (left := renderers(head)) and time.monotonic() < deadline:
@@ -106,7 +130,13 @@ def test_two_actors_give_the_same_bytes_as_a_local_render(
         cluster=cluster,
     )  # fmt: skip
     events = []
-    result = render_book(EXAMPLE_EPUB, options, events.append)
+
+    def progress(event) -> None:
+        if event.kind == "actors" and not any(e.kind == "actors" for e in events):
+            wait_until_loaded(head, 2)  # or the first actor can render the tiny book before the second loads
+        events.append(event)
+
+    result = render_book(EXAMPLE_EPUB, options, progress)
     assert result.rendered == 22 and result.reused == 0
     assert not [w for w in result.warnings if "LUFS" not in w]  # (random-weight audio may miss loudness)
     assert outputs(out) == outputs(reference)  # the MP3s and the M4B
