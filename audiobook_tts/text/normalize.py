@@ -1238,6 +1238,7 @@ _UNITS = {
     "ft": ("foot", "feet"),
     "yd": ("yard", "yards"),
     "doz": ("dozen", "dozen"),
+    "cwt": ("hundredweight", "hundredweight"),
     "mi": ("mile", "miles"),
     "mph": ("mile per hour", "miles per hour"),
     "km/h": ("kilometre per hour", "kilometres per hour"),
@@ -1272,7 +1273,8 @@ _UNITS = {
 
 _UNIT_NAMES = "|".join(re.escape(unit) for unit in sorted(_UNITS, key=len, reverse=True))
 _UNIT_PATTERN = re.compile(
-    rf"(?<![\w./])(-?)((?:\d+ )?\d/\d+|(?:\d+ and )?\d+\u2044\d+|{_NUMBER}) ?({_UNIT_NAMES})(?![\w/′])(\.)?"
+    rf"(?<![\w./])(?:({_NUMBER}) ?[-–] ?)?(-?)((?:\d+ )?\d/\d+|(?:\d+ and )?\d+\u2044\d+|{_NUMBER}) ?"
+    rf"({_UNIT_NAMES})(?![\w/′])(\.)?"
 )
 _SENTENCE_ENDS = re.compile(r"\s*$| [A-Z]")
 
@@ -1348,14 +1350,18 @@ def bare_decimals(text: str, ctx: NormalizeContext) -> str:
 
 
 def units(text: str, ctx: NormalizeContext) -> str:
-    """5 km -> five kilometres, 1 kg -> one kilogram, 20°C -> twenty degrees Celsius."""
+    """5 km -> five kilometres, 1 kg -> one kilogram, 20°C -> twenty degrees Celsius, "1-2 lbs." -> "one to
+    two pounds" (a range's dash before the unit was read "one-two pounds")."""
 
     def spoken(match: re.Match[str]) -> str:
-        one, many = _UNITS[match[3]]
-        number = ("minus " if match[1] else "") + _read_amount(match[2])
+        low, minus, amount, unit, period = match.groups()
+        one, many = _UNITS[unit]
+        number = ("minus " if minus else "") + _read_amount(amount)
+        if low:
+            number = f"{_read_amount(low)} to {number}"
         # the period of "6 lbs. good sugar" marks the abbreviation, not the end of a sentence
-        stop = match[4] if match[4] and _SENTENCE_ENDS.match(match.string, match.end()) else ""
-        return f"{number} {one if match[2] == '1' else many}{stop}"
+        stop = period if period and _SENTENCE_ENDS.match(match.string, match.end()) else ""
+        return f"{number} {one if amount == '1' and not low else many}{stop}"
 
     return _UNIT_PATTERN.sub(spoken, text)
 

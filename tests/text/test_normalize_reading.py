@@ -897,3 +897,16 @@ def test_a_plain_texts_italic_underscores_do_not_hide_its_numbers(text, expected
 )
 def test_a_page_or_tome_in_lower_case_roman_numerals(text, expected):
     assert said(text) == expected
+
+
+def test_a_range_before_a_unit_is_read_as_a_range():
+    # Franklin's Autobiography (Standard Ebooks), a sweep's finding: "1-2 lbs." was heard "one-two pounds",
+    # "10–12 ft." "ten – twelve feet" (the unit rule took the second number before the range rule saw it),
+    # and "cwt." was left to the model
+    assert said("Take 1-2 lbs. of flour.") == "Take one to two pounds of flour."
+    assert said("A board 10–12 ft. long.") == "A board ten to twelve feet long."
+    assert said("It weighs 3 cwt. and more.") == "It weighs three hundredweight and more."
+    assert (
+        said("It was -5 °C today, 1 lb. of it.")
+        == "It was minus five degrees Celsius today, one pound of it."
+    )
