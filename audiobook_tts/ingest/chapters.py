@@ -331,6 +331,18 @@ def name_sections(chapters: list[Chapter]) -> None:
 SHORT_SECTION_WORDS = 250  # about a minute and a half read aloud
 
 
+def _same_document(section: Chapter, chapter: Chapter) -> bool:
+    """Both start in one spine document: only then is a section read within a chapter, as the read-along EPUB
+    finds a chapter's text in its own document."""
+    return section.source.partition("#")[0] == chapter.source.partition("#")[0]
+
+
+def _read_within(chapter: Chapter, section: Chapter, *lead: Block) -> None:
+    """`section` read at the end of `chapter`, after a break and `lead` (its number)."""
+    chapter.blocks += [Block("scene_break", ""), *lead, *section.blocks]
+    chapter.omissions += section.omissions
+
+
 def join_short_sections(chapters: list[Chapter]) -> list[Chapter]:
     """Numbered sections that are short on average (a poem's stanzas, a song's verses) are read within the
     chapter that holds them, each after a break and its number: Keats's *Isabella* had been 63 chapters of
@@ -348,16 +360,11 @@ def join_short_sections(chapters: list[Chapter]) -> list[Chapter]:
                 break
             sections.append(section)
         words = sum(len(b.text.split()) for s in sections for b in s.blocks)
-        document = chapter.source.partition("#")[0]
-        alike = all(
-            s.source.partition("#")[0] == document and s.included == chapter.included for s in sections
-        )
+        alike = all(_same_document(s, chapter) and s.included == chapter.included for s in sections)
         if len(sections) >= 2 and words < SHORT_SECTION_WORDS * len(sections) and alike:
-            for section in sections:  # a break before each (the title stays a segment of its own), its number
+            for section in sections:  # each after its number (the title stays a segment of its own)
                 has_heading = bool(section.blocks) and section.blocks[0].kind == "heading"
-                number = [] if has_heading else [Block("heading", section.title)]
-                chapter.blocks += [Block("scene_break", ""), *number, *section.blocks]
-                chapter.omissions += section.omissions
+                _read_within(chapter, section, *([] if has_heading else [Block("heading", section.title)]))
             index += len(sections)
         joined.append(chapter)
         index += 1
@@ -382,10 +389,9 @@ def join_title_only_chapters(chapters: list[Chapter]) -> list[Chapter]:
             and head.blocks
             and all(b.kind in ("heading", "scene_break") for b in head.blocks)
             and chapter.level == head.level + 1
-            and chapter.source.partition("#")[0] == head.source.partition("#")[0]
+            and _same_document(chapter, head)
         ):
-            head.blocks += [Block("scene_break", ""), *chapter.blocks]
-            head.omissions += chapter.omissions
+            _read_within(head, chapter)
             head.first_section = "" if chapter.placeholder_title else chapter.title
             continue
         joined.append(chapter)
