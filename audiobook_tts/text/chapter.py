@@ -230,7 +230,8 @@ def _block_segments(
     if block.kind == "verse":
         lines = [line.strip() for line in block.text.split("\n") if line.strip()]
         segments: list[Segment] = []
-        for stretch, marker in _verse_stretches(lines):
+        stretches = _verse_stretches(lines)
+        for stretch, marker in stretches:
             said = _verse_segments(stretch, index, count_tokens, options) if stretch else []
             if marker is None:
                 segments += said
@@ -241,7 +242,8 @@ def _block_segments(
                 segments[-1].pause_after += marker  # markers in a row add up
             else:
                 segments.append(Segment("", marker, index))  # a leading marker: silence only
-        if segments and not stretch:  # a marker ends the block: the longer of it and the block's pause
+        # a marker ends the block (its last stretch is empty): the longer of it and the block's pause
+        if segments and not stretches[-1][0]:
             segments[-1].pause_after = max(segments[-1].pause_after, plan.paragraph)
         return segments
     text = word_cue(block.cue, options.language) if block.cue else block.text.strip()
