@@ -217,17 +217,20 @@ def inspect(
 
 @dataclasses.dataclass
 class Stop:
-    """How a render was asked to stop: the signals received, and whether Python swallowed an interrupt."""
+    """The stop signals (SIGTERM, SIGHUP) a render has received; `check` turns them into an interrupt."""
 
-    signals: list[int] = dataclasses.field(default_factory=list)  # SIGTERM, SIGHUP
-    lost: bool = False
+    signals: list[int] = dataclasses.field(default_factory=list)
 
     def check(self) -> None:
-        """Raise the interrupt Python swallowed: one that lands in a finalizer (a generator closing, a
-        `__del__`) can only be printed there, and the render would go on to its end. Raised in the main
-        thread only, where the signal was."""
-        if self.lost and threading.current_thread() is threading.main_thread():
-            self.lost = False
+        """Raise KeyboardInterrupt, in the main thread, once a stop signal has come: at every check, so an
+        interrupt some code swallowed is raised again at the next one, but never while one is already
+        being handled (a `finally` or `except` block cleaning up after it, or a generator closing)."""
+        handled = sys.exc_info()[1]
+        if (
+            self.signals
+            and threading.current_thread() is threading.main_thread()
+            and not isinstance(handled, (KeyboardInterrupt, GeneratorExit))
+        ):
             raise KeyboardInterrupt
 
     @property
@@ -238,8 +241,11 @@ class Stop:
 @contextmanager
 def stop_on_signals() -> Iterator[Stop]:
     """SIGTERM (`kill`, a service manager, a closing terminal's SIGHUP) stops the render the way Ctrl-C does:
-    KeyboardInterrupt unwinds it, removing its temp files, and the same message is printed. Call
-    `Stop.check` where the render may stop (each progress event, its end)."""
+    a KeyboardInterrupt unwinds it, removing its temp files, and the same message is printed. The handler
+    raises it at once, wherever the main thread is; where that code swallows it (a finalizer, which can only
+    print it; the render then ran to its end), `Stop.check` raises it again at the next progress event.
+    Only noting the signal and leaving the raise to `check` would wait for that event: a group's segments
+    are stored together, so a full-size render went on for 10-16 s after SIGTERM."""
     stop = Stop()
     if threading.current_thread() is not threading.main_thread():
         yield stop
@@ -249,14 +255,12 @@ def stop_on_signals() -> Iterator[Stop]:
         stop.signals.append(number)
         raise KeyboardInterrupt
 
-    def swallowed(unraisable) -> None:
-        if isinstance(unraisable.exc_value, KeyboardInterrupt):
-            stop.lost = True
-        else:
-            hook(unraisable)
+    def unraisable(error) -> None:
+        if not isinstance(error.exc_value, KeyboardInterrupt):  # ours, swallowed: `check` raises it again
+            hook(error)
 
     previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGHUP)}
-    hook, sys.unraisablehook = sys.unraisablehook, swallowed
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
     try:
         yield stop
     finally:
