@@ -59,9 +59,38 @@ from audiobook_tts.ingest.book import Metadata
 ITUNES = "----:com.apple.iTunes:"
 
 
+# A Library of Congress subject heading is a topic and its subdivisions, the last of them the work's form
+# when it is one of these: "Vampires -- Fiction", "Revenge -- Drama"
+_FORMS = {
+    "fiction", "juvenile fiction", "drama", "juvenile drama", "poetry", "juvenile poetry", "humor",
+    "juvenile humor", "biography", "juvenile literature", "correspondence", "diaries", "sermons",
+}  # fmt: skip
+_SUBDIVISION = re.compile(r"\s*--\s*")
+
+
+def genres(metadata: Metadata) -> list[str]:
+    """What a library lists the book under: the publisher's own genres (Standard Ebooks' se:subject), else
+    from the subject headings each one without subdivisions ("Fantasy fiction", "Economics") and each form
+    that ends one ("Vampires -- Fiction" is Fiction), else the headings' topics ("Ethics -- Early works to
+    1800" is Ethics). Every heading as a genre made Hamlet's genres "Fathers -- Death -- Drama" and six
+    more, each a genre of its own in Audiobookshelf."""
+    if metadata.genres:
+        return _unique(metadata.genres)
+    headings = [_SUBDIVISION.split(subject) for subject in metadata.subjects]
+    found = [h[0] if len(h) == 1 else h[-1] for h in headings if len(h) == 1 or h[-1].lower() in _FORMS]
+    return _unique(found or [h[0] for h in headings])
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.strip().casefold(), name.strip())
+    return [name for name in seen.values() if name]
+
+
 def book_tags(metadata: Metadata, narrator: str | None = None, **overrides: str | None) -> BookTags:
     """The book's own metadata as tags; `overrides` (series, series_part, ... from the profile or the command
-    line) win where they are not None. Subjects become the genres; with none, the genre is "Audiobook"."""
+    line) win where they are not None. With no genre found (`genres`), the genre is "Audiobook"."""
     tags = BookTags(
         title=metadata.title,
         subtitle=metadata.subtitle,
@@ -70,7 +99,7 @@ def book_tags(metadata: Metadata, narrator: str | None = None, **overrides: str 
         date=metadata.date,
         language=metadata.language,
         description=metadata.description,
-        genres=list(metadata.subjects) or ["Audiobook"],
+        genres=genres(metadata) or ["Audiobook"],
         publisher=metadata.publisher,
         series=metadata.series,
         series_part=metadata.series_index,

@@ -112,6 +112,7 @@ class Metadata:
     # for the audiobook's tags (EPUB: dc:subject, calibre:series or belongs-to-collection, dc:rights, ...)
     subtitle: str | None = None
     subjects: list[str] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list)  # the publisher's own (Standard Ebooks' se:subject)
     series: str | None = None
     series_index: str | None = None  # as the book writes it: "2", "1.5"
     rights: str | None = None

@@ -201,6 +201,7 @@ def _metadata(
         cover=_cover(meta, manifest, guide, path, archive),
         subtitle=_text(subtitles[0]) if subtitles else None,
         subjects=[_text(el) for el in dc("subject") if _text(el)],
+        genres=[_text(el) for el in meta.iter("{*}meta") if el.get("property") == "se:subject" and _text(el)],
         series=series,
         series_index=series_index,
         rights=first("rights"),

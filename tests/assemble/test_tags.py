@@ -79,6 +79,35 @@ def test_book_tags_from_metadata_and_overrides():
     assert book_tags(METADATA, series="Other", series_part=None).series == "Other"
 
 
+HAMLET_SUBJECTS = [
+    "Tragedies",
+    "Hamlet (Legendary character) -- Drama",
+    "Kings and rulers -- Succession -- Drama",
+    "Fathers -- Death -- Drama",
+]
+
+
+@pytest.mark.parametrize(
+    "subjects, publisher_genres, expected",
+    [
+        (HAMLET_SUBJECTS, ["Drama"], ["Drama"]),  # Standard Ebooks' se:subject first
+        (HAMLET_SUBJECTS, [], ["Tragedies", "Drama"]),  # a heading alone, and the forms that end the others
+        (["Dracula, Count (Fictitious character)--Fiction", "Vampires--Fiction"], [], ["Fiction"]),
+        (
+            ["Fantasy fiction", "Imaginary places -- Juvenile fiction"],
+            [],
+            ["Fantasy fiction", "Juvenile fiction"],
+        ),
+        (["Ethics--Early works to 1800", "Stoics--Early works to 1800"], [], ["Ethics", "Stoics"]),  # no form
+    ],
+)
+def test_genres_are_what_a_library_lists_books_under_not_every_subject_heading(
+    subjects, publisher_genres, expected
+):
+    metadata = Metadata(title="x", subjects=subjects, genres=publisher_genres)
+    assert book_tags(metadata).genres == expected
+
+
 @pytest.mark.parametrize(
     ("given", "code"),
     [

@@ -1,4 +1,4 @@
-"""The OPF fields the audiobook's tags are made of: subtitle, subjects, series, rights, ISBN and ASIN."""
+"""The OPF fields the audiobook's tags are made of: subtitle, subjects, genres, series, rights, ISBN, ASIN."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def test_epub3_collection_subtitle_and_identifiers(tmp_path):
         <dc:title id="t2">A Novel</dc:title><meta refines="#t2" property="title-type">subtitle</meta>
         <dc:creator>Ada Author</dc:creator><dc:language>en</dc:language>
         <dc:subject>Fiction</dc:subject><dc:subject>Travel</dc:subject><dc:rights>CC BY 4.0</dc:rights>
+        <meta property="se:subject">Adventure</meta>
         <dc:identifier>urn:isbn:978-0-00-000000-2</dc:identifier>
         <meta property="belongs-to-collection" id="c1">Roads</meta>
         <meta refines="#c1" property="collection-type">series</meta>
@@ -30,6 +31,7 @@ def test_epub3_collection_subtitle_and_identifiers(tmp_path):
     )
     assert (meta.title, meta.subtitle) == ("The Long Road", "A Novel")
     assert meta.subjects == ["Fiction", "Travel"] and meta.rights == "CC BY 4.0"
+    assert meta.genres == ["Adventure"]  # Standard Ebooks' own genre
     assert (meta.series, meta.series_index) == ("Roads", "2")
     assert (meta.isbn, meta.asin) == ("9780000000002", None)
 
