@@ -212,6 +212,7 @@ def inspect(
                     f"{index:>5} [dim]{s.pause_after:4.2f}s {count_tokens(s.text):>3}t[/dim] "
                     + escape(s.text),
                     highlight=False,
+                    soft_wrap=not console.is_terminal,  # into a file or grep: one line a segment
                 )
 
 

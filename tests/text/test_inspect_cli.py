@@ -64,6 +64,9 @@ def test_table_and_segments(tokenizer_files):
     assert "The Waste Land" in result.stdout
     assert "no: back matter" in result.stdout
     assert "April is the cruellest month, breeding, Lilacs" in result.stdout  # verse lines packed
+    # into a file or a pipe, a segment is one line, whatever its length (grep finds it whole)
+    whole = "Lilacs out of the dead land, mixing, Memory and desire, stirring."
+    assert any(line.endswith(whole) and "48t April is" in line for line in result.stdout.splitlines())
     assert "0.40s" in result.stdout  # a verse line's pause
 
 
