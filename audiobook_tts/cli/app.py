@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from audiobook_tts.ingest.options import CodeMode, NotesMode, TablesMode
+from audiobook_tts.ingest.options import LONG_TABLE_ROWS, CodeMode, NotesMode, TablesMode
 
 NOTES_MODES: tuple[str, ...] = typing.get_args(NotesMode)
 TABLES_MODES: tuple[str, ...] = typing.get_args(TablesMode)
@@ -57,7 +57,11 @@ NotesOption = Annotated[
 ]
 TablesOption = Annotated[
     str | None,
-    typer.Option("--tables", help="Tables: read (default; row by row, 'header: cell'), announce or skip."),
+    typer.Option(
+        "--tables",
+        help="Tables: read (default; row by row, 'header: cell'; a table of figures over "
+        f"{LONG_TABLE_ROWS} rows is announced), read-all, announce or skip.",
+    ),
 ]
 CodeOption = Annotated[
     str | None,

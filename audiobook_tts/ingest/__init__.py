@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import typing
 from pathlib import Path
 
 from audiobook_tts.ingest.book import Block, Book, BookError, Chapter, Cover, Metadata
-from audiobook_tts.ingest.options import IngestOptions
+from audiobook_tts.ingest.options import CodeMode, IngestOptions, NotesMode, TablesMode
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,9 @@ def load_book(path: Path, options: IngestOptions | None = None) -> Book:
             f"{path}: unknown book format {suffix or '(no extension)'!r}; supported formats: {SUPPORTED_LIST}"
         )
     for name, allowed in (
-        ("notes", ("drop", "inline", "chapter_end")),
-        ("tables", ("read", "announce", "skip")),
-        ("code", ("announce", "read", "skip")),
+        ("notes", typing.get_args(NotesMode)),
+        ("tables", typing.get_args(TablesMode)),
+        ("code", typing.get_args(CodeMode)),
     ):
         if getattr(options, name) not in allowed:
             choices = f"{', '.join(allowed[:-1])} or {allowed[-1]}"

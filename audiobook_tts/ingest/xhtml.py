@@ -20,7 +20,7 @@ from lxml import etree
 from audiobook_tts.ingest.book import BlockKind, Cue
 from audiobook_tts.ingest.cues import word_cue
 from audiobook_tts.ingest.matter import matter_from_gutenberg_markup, matter_from_semantics
-from audiobook_tts.ingest.options import IngestOptions
+from audiobook_tts.ingest.options import LONG_TABLE_ROWS, IngestOptions
 from audiobook_tts.ingest.textfile import strip_controls
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -533,6 +533,8 @@ class _Walker:
             return
         count = f"{len(body)} row{'s' if len(body) != 1 else ''}"
         mode = self.settings.options.tables
+        if mode == "read" and len(body) > LONG_TABLE_ROWS and _figures(texts):
+            mode = "announce"
         caption_text = caption_text.rstrip(".")
         if mode == "skip":
             self._omit(f"table, {count}: skipped", None, context)
@@ -758,6 +760,14 @@ def _money_columns(header: list[str]) -> list[str]:
 
 
 _PROSE_CELL = 60  # characters: a table without a header whose cells run longer holds text, not data
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _figures(texts: list[list[str]]) -> bool:
+    """A table of figures: fewer than a third of its cells hold a word (The Wealth of Nations' prices by
+    year; a list of governors and their years is names, and is read)."""
+    cells = [text for row in texts for text in row if text]
+    return 3 * sum(bool(_WORD.search(text)) for text in cells) < len(cells)
 
 
 def _joined_cells(texts: list[str]) -> str:

@@ -116,7 +116,7 @@ class RenderOptions:
     # Reading choices that replace the profile's when set (None: the profile's, else the default).
     include_front_matter: bool | None = None
     notes: NotesMode | None = None
-    tables: TablesMode | None = None  # read, announce or skip tables
+    tables: TablesMode | None = None  # read, read-all, announce or skip tables
     code: CodeMode | None = None  # announce, read or skip code blocks
     # The normalisation language (numbers, numerals, dates); None: the model's, else the book's.
     language: str | None = None

@@ -93,6 +93,35 @@ def test_tables_announced_or_skipped_are_recorded(tmp_path, mode, spoken, omissi
     assert omissions == omission
 
 
+def _table_of(rows: list[tuple[str, ...]]) -> str:
+    cells = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    header = "<thead><tr><th>Years</th><th>£</th><th>s.</th><th>d.</th></tr></thead>"
+    return f"<h1>One</h1><table>{header}{cells}</table>"
+
+
+# The Wealth of Nations' wheat prices (180 rows), and a list of governors with their years (Georgia, 74)
+PRICES = [(str(1595 + year), "2", str(year % 20), "6½") for year in range(13)]
+GOVERNORS = [(f"James Edward {name}", "1732", "1743", "") for name in "ABCDEFGHIJKLM"]
+
+
+@pytest.mark.parametrize(
+    "rows, mode, read",
+    [
+        (PRICES, "read", False),
+        (PRICES, "read-all", True),
+        (PRICES[:12], "read", True),
+        (GOVERNORS, "read", True),
+    ],
+)
+def test_a_long_table_of_figures_is_announced_unless_every_table_is_read(tmp_path, rows, mode, read):
+    blocks, omissions = chapter_blocks(tmp_path, _table_of(rows), tables=mode)
+    if read:
+        assert len(blocks) == 2 + len(rows) and omissions == []
+    else:
+        assert blocks[1:] == [("placeholder", "Table, 13 rows, not read.")]
+        assert omissions == ["table, 13 rows: announced"]
+
+
 def test_code_is_announced_by_default_read_or_skipped_as_asked(tmp_path):
     blocks, omissions = chapter_blocks(tmp_path, CODE)
     assert ("placeholder", "Code example: 3 lines, not read.") in blocks
@@ -109,7 +138,7 @@ def test_an_unknown_mode_is_one_clear_error(tmp_path):
 
     path = tmp_path / "b.md"
     path.write_text("# One\n\nText.\n")
-    with pytest.raises(BookError, match="tables option must be read, announce or skip"):
+    with pytest.raises(BookError, match="tables option must be read, read-all, announce or skip"):
         load_book(path, IngestOptions(tables="loud"))  # type: ignore[arg-type]
 
 
