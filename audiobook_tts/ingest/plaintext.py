@@ -395,6 +395,52 @@ def _chapters(blocks: list[RawBlock], path: Path, title: str, before: int) -> li
     return drafts
 
 
+_PARTICLES = {"von", "van", "de", "da", "du", "di", "la", "le"}  # in names, lower case
+# "by" and its word in our other languages before the name or alone on its line ("de", "di", "por" alone
+# only: a line of a French, Italian or Spanish title page may begin with the preposition)
+_BY = re.compile(r"^(?:(?:by|von|par|door)\b[\s,:]*(?P<name>.*)|(?:de|di|por))$", re.I)
+# a name: up to six words, each capitalised but for its particles ("Johann Wolfgang von Goethe")
+_NAME = re.compile(rf"^(?:(?:[(\[]?[A-ZÀ-Þ][^\s]*|{'|'.join(_PARTICLES)})\s?){{1,6}}$")
+_TITLE_PAGE_LINES = 12  # non-empty lines: a title page's "by" comes before this
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+
+
+def title_page(text: str) -> tuple[str, str] | None:
+    """(title, author) from a title page that opens the text: its lines, then "by" and the name
+    ("Frankenstein; | or, the Modern Prometheus | by Mary Wollstonecraft (Godwin) Shelley", "DIE VERWANDLUNG |
+    VON | FRANZ KAFKA"), "[Illustration: ...]" markers passed over. A text without a Gutenberg header had
+    its file's name for title ("pride-pg1342") and no author, in the M4B's tags and name."""
+    lines: list[str] = []
+    for line in re.sub(r"\[Illustration[^\]]*\]", "", text[:3000]).splitlines():
+        if line.strip():
+            lines.append(" ".join(line.split()))
+        if len(lines) > _TITLE_PAGE_LINES:
+            break
+    for index, line in enumerate(lines[1:_TITLE_PAGE_LINES], start=1):
+        by = _BY.match(line)
+        if by is None:
+            continue
+        name = (by["name"] or (lines[index + 1] if index + 1 < len(lines) else "")).rstrip(".,;")
+        title = " ".join(part.rstrip(".") for part in lines[:index])
+        if not _NAME.match(name) or len(title) > 160 or index > 4 or _HEADING.match(lines[0]):
+            return None
+        return _from_capitals(title), _from_capitals(name, names=True)
+    return None
+
+
+def _from_capitals(text: str, names: bool = False) -> str:
+    """A title page's line in capitals as a title is written ("PRIDE and PREJUDICE" -> "Pride and
+    Prejudice", "FRANZ KAFKA" -> "Franz Kafka"); one mostly in lower case is kept as it is."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if 3 * sum(ch.islower() for ch in letters) > len(letters):
+        return text
+    small = _PARTICLES if names else _SMALL_WORDS
+    words = text.lower().split()
+    return " ".join(
+        word if index and word in small else word[:1].upper() + word[1:] for index, word in enumerate(words)
+    )
+
+
 def _licence_start(text: str, end_marker: int) -> int:
     """Where the licence before `end_marker` (an END marker's offset) begins: at the "End of the Project
     Gutenberg EBook of ..." line a few lines above it, when there is one, else at the marker."""
@@ -420,9 +466,10 @@ def load_text(path: Path, options: IngestOptions) -> Book:
     title = _TITLE_LINE.search(header)
     author = _AUTHOR_LINE.search(header)
     language = _LANGUAGE_LINE.search(header)
+    page = title_page(body) if not title else None
     metadata = Metadata(
-        title=title.group(1).strip() if title else path.stem,
-        authors=[author.group(1).strip()] if author else [],
+        title=title.group(1).strip() if title else page[0] if page else path.stem,
+        authors=[author.group(1).strip()] if author else [page[1]] if page else [],
         language=language.group(1).strip() if language else None,
         cover=sidecar_cover(path),
     )

@@ -116,6 +116,31 @@ def test_the_words_that_end_a_gutenberg_text_go_with_its_licence(tmp_path, end_w
     assert read == ["Nacht.", "Habe nun, ach! Philosophie durchaus studiert."]
 
 
+FRANKENSTEIN = "Frankenstein;\n\nor, the Modern Prometheus\n\nby Mary Wollstonecraft (Godwin) Shelley"
+PRIDE = "  [Illustration:\n\n  GEORGE ALLEN\n  PUBLISHER\n  ]\n\n  PRIDE.\n   and\n  PREJUDICE\n\n"
+PRIDE += "   by\n  Jane Austen,"
+KAFKA = "      DIE VERWANDLUNG\n\n           VON\n\n       FRANZ KAFKA\n\n  KURT WOLFF VERLAG"
+
+
+@pytest.mark.parametrize(
+    "opening, title, author",
+    [
+        (FRANKENSTEIN, "Frankenstein; or, the Modern Prometheus", "Mary Wollstonecraft (Godwin) Shelley"),
+        (PRIDE, "Pride and Prejudice", "Jane Austen"),
+        (KAFKA, "Die Verwandlung", "Franz Kafka"),
+        ("The river ran high that spring, and\nby the time we came home it was dark.", "book", None),  # prose
+    ],
+)
+def test_text_without_a_gutenberg_header_takes_title_and_author_from_its_title_page(
+    tmp_path, opening, title, author
+):
+    # stripped Gutenberg texts (the sweeps' books) had their file's name for title and no author
+    path = tmp_path / "book.txt"
+    path.write_text(f"{opening}\n\n\nCHAPTER I.\n\nIt is a truth universally acknowledged.\n", "utf-8")
+    metadata = load_book(path).metadata
+    assert (metadata.title, metadata.authors) == (title, [author] if author else [])
+
+
 def test_text_parts_nest_chapters(tmp_path):
     path = tmp_path / "parts.txt"
     path.write_text(
