@@ -13,8 +13,9 @@ from collections import Counter
 import pytest
 
 from audiobook_tts.text import TextOptions, prepare_chapter
-from audiobook_tts.text import normalize as n
 from audiobook_tts.text.normalize import NormalizeContext, unicode_cleanup
+from audiobook_tts.text.normalize.english_abbreviations import _ABBREVIATIONS, _BEFORE_NUMBER, _TITLES
+from audiobook_tts.text.normalize.measures import _UNITS
 from audiobook_tts.text.pauses import PAUSE_MARKER
 from audiobook_tts.text.sentences import KNOWN_ABBREVIATIONS
 from tests.fixtures.shared import CORPUS
@@ -25,9 +26,9 @@ MAX_TOKENS = 50
 
 # Abbreviations the normaliser or the sentence splitter knows, written with their period.
 ABBREVIATIONS = sorted(
-    {k.lower() for k in (*n._TITLES, *n._BEFORE_NUMBER)}
-    | {k.rstrip(".").lower() for k in n._ABBREVIATIONS if k[0].isalpha()}
-    | {k.rstrip(".").lower() for k in n._UNITS if k.rstrip(".").isalpha()}
+    {k.lower() for k in (*_TITLES, *_BEFORE_NUMBER)}
+    | {k.rstrip(".").lower() for k in _ABBREVIATIONS if k[0].isalpha()}
+    | {k.rstrip(".").lower() for k in _UNITS if k.rstrip(".").isalpha()}
     | {k for k in KNOWN_ABBREVIATIONS if k.isalpha()}
     | {"st", "dr"},
     key=len,

@@ -1,0 +1,82 @@
+"""All-caps words and sentences: headings and shouting, acronyms, words in capitals for emphasis."""
+
+from __future__ import annotations
+
+import re
+
+from audiobook_tts.text.normalize.context import NormalizeContext
+
+# Common English words (and the archaic ones of older books) that an author writes in capitals for emphasis:
+# they are lowered, never spelled out. Acronyms that are also such words (WHO, SAT) lose, by choice.
+_SHOUTED_WORDS = set(
+    """
+A I AH AM AN AS AT AW AX BE BY DO EH GO HA HE HI HM IF IN IS IT LA LO MA ME MY NO OF OH ON OR OW OX
+PA SO TO UP WE YE YO ACT ADD AGE AGO AIM AIR ALL AND ANT ANY APE ARC ARE ARK ARM ART ASH ASK ATE AWE
+AXE BAD BAG BAN BAR BAT BAY BED BEE BEG BET BID BIG BIN BIT BOW BOX BOY BUD BUG BUN BUS BUT BUY BYE
+CAN CAP CAR CAT COW CRY CUB CUP CUT DAD DAY DEN DEW DID DIE DIG DIM DIP DOE DOG DOT DRY DUE DUG DYE
+EAR EAT EBB EGG ELF ELK ELM END EVE EWE EYE FAN FAR FAT FED FEE FEW FIG FIN FIR FIT FIX FLY FOE FOG
+FOR FOX FRY FUN FUR GAP GAS GEM GET GOD GOT GUM GUN GUT GUY HAD HAM HAS HAT HAY HEN HER HEY HID HIM
+HIP HIS HIT HOG HOP HOT HOW HUE HUG HUM HUT I'M ICY ILL INK INN IRE ITS IVY JAM JAR JAW JOB JOY JUG
+KEY KID KIN LAD LAP LAW LAY LED LEG LET LID LIE LIP LIT LOG LOT LOW MAD MAN MAP MAT MAY MEN MET MIX
+MOB MOM MUD MUG NAP NAY NET NEW NIL NOD NOR NOT NOW NUT OAK OAR OAT ODD ODE OFF OFT OIL OLD ONE OPT
+ORB ORE OUR OUT OWE OWL OWN PAD PAL PAN PAT PAW PAY PEA PEG PEN PET PIE PIG PIN PIT POT PRY PUT RAG
+RAM RAN RAT RAW RAY RED RIB RID RIM RIP ROB ROD ROT ROW RUB RUG RUM RUN RUT RYE SAD SAP SAT SAW SAY
+SEA SEE SET SEW SHE SHY SIN SIP SIR SIT SIX SKY SLY SOB SON SOW SPY SUM SUN TAN TAP TAR TAX TEA TEN
+THE THY TIE TIN TIP TOE TON TOO TOP TOY TRY TUB TUG TWO URN VOW WAR WAS WAX WAY WEB WED WET WHO WHY
+WIG WIN WIT WOE WON WOW YEA YES YET YEW YOU ZOO BACK BEEN BOTH COME DEAD DONE DOTH DOWN EACH EVEN
+EVER FIRE FROM GONE GOOD HALT HATH HAVE HELP HERE IT'S JUST KILL LAST LEFT LIFE LOOK LOVE MANY MORE
+MOST MUCH MUST NEXT ONLY OPEN SHUT SOME STOP SUCH THAT THEE THEM THEN THEY THIS THOU VERY WAIT WELL
+WERE WHAT WHEN WILL WITH YOUR CAN'T DON'T NEVER RIGHT THERE WON'T
+""".split()
+)
+_SPOKEN_ACRONYMS = {"OK": "okay", "TV": "T V"}
+_VOWELS = set("AEIOUY")
+
+
+def _acronym(word: str) -> str:
+    if word in _SPOKEN_ACRONYMS:
+        return _SPOKEN_ACRONYMS[word]
+    if word in _SHOUTED_WORDS:
+        return re.sub(r"^i(?=['’])", "I", word.lower())  # I'M -> I'm
+    if re.fullmatch(r"[^AEIOU][AEIOU][^AEIOUY]", word):  # MIX, DID, RUN: a word said in capitals
+        return word.lower()
+    if len(word) <= 3 or not _VOWELS & set(word):
+        return " ".join(word)
+    return word.capitalize()
+
+
+_CAPITALS_PAIR = re.compile(r"[A-Z][A-Z'’]")
+
+
+def _mostly_capitals(text: str) -> bool:
+    """A heading or a shouted sentence: most letters capitals, in two words or more than five letters."""
+    letters = [ch for ch in text if ch.isalpha()]
+    capitals = sum(ch.isupper() for ch in letters)
+    caps_words = re.findall(r"\b[^\W\d_]{2,}\b", text)
+    caps_words = [word for word in caps_words if word.isupper()]
+    return bool(letters) and capitals / len(letters) > 0.6 and (len(caps_words) >= 2 or len(letters) > 5)
+
+
+def _sentence_case(lowered: str) -> str:
+    return re.sub(r"(^\W*|[.!?]\s+\W*)(\w)", lambda m: m[1] + m[2].upper(), lowered)
+
+
+def neutral_capitals(text: str, ctx: NormalizeContext) -> str:
+    """Other languages: a heading in capitals ("NOTE DEL TRASCRITTORE") becomes sentence case, so the model
+    reads words, not letters; capitals inside ordinary text are left alone."""
+    return _sentence_case(text.lower()) if _CAPITALS_PAIR.search(text) and _mostly_capitals(text) else text
+
+
+def all_caps(text: str, ctx: NormalizeContext) -> str:
+    """Sentences mostly in capitals become sentence case; lone all-caps words are acronyms or emphasis."""
+    if not _CAPITALS_PAIR.search(text):
+        return text
+    if _mostly_capitals(text):
+        lowered = text.lower()
+        lowered = re.sub(r"\bi\b", "I", lowered)
+        return _sentence_case(lowered)
+    lowered = re.sub(
+        r"\b[A-Z][A-Z'’]+\b(?![a-z])", lambda m: _acronym(m[0]) if len(m[0]) <= 5 else m[0].lower(), text
+    )
+    # a sentence keeps its capital
+    return lowered[:1].upper() + lowered[1:] if text[:1].isupper() else lowered

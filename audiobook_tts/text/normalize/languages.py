@@ -1,0 +1,212 @@
+"""The languages other than English: numbers in each language's own words, German dates, French and Iberian
+titles and ordinals, Portuguese réis and escudos (the neutral rules for Roman numerals, capitals and symbols
+live with their subject)."""
+
+from __future__ import annotations
+
+import re
+
+from num2words import num2words
+
+from audiobook_tts.text.normalize.context import NormalizeContext, _language
+from audiobook_tts.text.normalize.numbers import _HAS_DIGIT, cardinal, ordinal
+
+
+def plain_numbers(text: str, ctx: NormalizeContext) -> str:
+    """Other languages: whole numbers in words, by num2words' rules for that language; a glued note number
+    ("gloria1") goes."""
+    lang = _language(ctx)
+    try:
+        num2words(1, lang=lang)
+    except NotImplementedError:
+        return text
+    return re.sub(r"(?<![\w.,])\d+(?![\w.,]\d|\w)", lambda m: cardinal(int(m[0]), lang), text)
+
+
+GERMAN_MONTHS = (
+    "Januar|Jänner|Februar|März|April|Mai|Juni|Junius|Juli|Julius|August|September|Oktober|October|November"
+    "|Dezember|December"
+)
+# "am 4. Mai 1771", "der 16. Junius", "im Jahre 1771": German writes an ordinal as the number and a period
+_GERMAN_DATE = re.compile(rf"(?<![\w.])(?:([Dd]er) )?(\d{{1,2}})\. ({GERMAN_MONTHS})\b(?:(,? )(\d{{4}})\b)?")
+_GERMAN_YEAR = re.compile(r"\b((?:[Ii]m )?Jahre?|[Aa]nno) (\d{4})\b")
+
+
+def _german_year(written: str) -> str:
+    """1771 -> "siebzehnhunderteinundsiebzig", as a year is said (a count is "eintausendsiebenhundert...")."""
+    number = int(written)
+    return num2words(number, lang="de", to="year") if 1100 <= number < 2000 else cardinal(number, "de")
+
+
+def german_dates(text: str, ctx: NormalizeContext) -> str:
+    """German: a day of the month is an ordinal ("am 4. Mai" -> "am vierten Mai", "der 4. Mai" -> "der
+    vierte Mai"), and the year of a date or after "im Jahre" is said as a year, not as a count."""
+    if _language(ctx) != "de" or not _HAS_DIGIT.search(text):
+        return text
+
+    def date(match: re.Match[str]) -> str:
+        day = ordinal(int(match[2]), "de") + ("" if match[1] else "n")
+        said = f"{match[1] + ' ' if match[1] else ''}{day} {match[3]}"
+        return said + (f"{match[4]}{_german_year(match[5])}" if match[5] else "")
+
+    text = _GERMAN_DATE.sub(date, text)
+    return _GERMAN_YEAR.sub(lambda m: f"{m[1]} {_german_year(m[2])}", text)
+
+
+_FRENCH_TITLES = {
+    "M.": "Monsieur",
+    "MM.": "Messieurs",
+    "Mme": "Madame",
+    "Mmes": "Mesdames",
+    "Mlle": "Mademoiselle",
+    "Mlles": "Mesdemoiselles",
+    "Mgr": "Monseigneur",
+}
+# "M. Bovary", "M. le curé", "M. et madame Charles", "MM. Homais et Léon": a title before a name, its
+# article or a second title
+_FRENCH_TITLE = re.compile(
+    r"(?<![\w.])(MM?\.|Mmes?|Mlles?|Mgr)\.?"
+    r"(?= (?:[A-ZÀ-Ý]|(?:le|la|les|de|du|des|et|votre|notre|d['’]|l['’])))"
+)
+# "1er mai", "la 1re fois", "le 2e étage", "Napoléon Ier": French writes an ordinal with a raised ending
+_FRENCH_ORDINAL = re.compile(r"(?<![\w.,])(?:(\d+)(er|re|ère|e|ème)|I(er|re|ère))(?!\w)")
+
+
+def french_abbreviations(text: str, ctx: NormalizeContext) -> str:
+    """French: the titles before a name are said in full ("M. Bovary" -> "Monsieur Bovary", "Mme" ->
+    "Madame"), and an ordinal with its ending is a word ("1er" -> "premier", "2e" -> "deuxième")."""
+    if _language(ctx) != "fr":
+        return text
+    text = _FRENCH_TITLE.sub(lambda m: _FRENCH_TITLES[m[1]], text)
+
+    def ordinal_word(match: re.Match[str]) -> str:
+        number, ending = (int(match[1]), match[2]) if match[1] else (1, match[3])
+        if number == 1:
+            return "première" if ending in ("re", "ère") else "premier"
+        return ordinal(number, "fr") if ending in ("e", "ème") else match[0]
+
+    return _FRENCH_ORDINAL.sub(ordinal_word, text)
+
+
+# "1º", "2.ª", "4º)": Portuguese, Spanish and Italian write an ordinal with a raised o (a) for its gender,
+# which NFKC would make a plain letter ("1o"); "N.º 5" is a number, "§ 4º" a paragraph
+_ORDINAL_INDICATOR = re.compile(r"(?<![\w.,])(\d+)\.?([ºª])(?!\w)")
+_NUMERO = re.compile(r"(?<![\w.])([Nn])\.?º\.?(?= ?\d)")
+_NUMERO_WORDS = {"pt": "número", "es": "número", "it": "numero"}
+_PARAGRAPH_WORDS = {"pt": "parágrafo", "es": "párrafo", "it": "paragrafo"}
+
+
+def ordinal_indicators(text: str, ctx: NormalizeContext) -> str:
+    """Portuguese, Spanish and Italian: "1º" -> "primeiro" ("primero", "primo"), "2ª" -> "segunda", "N.º"
+    -> "número", "§" -> "parágrafo". Papéis avulsos' "— 1º, que verificara" was given to the model as
+    "1o" (NFKC makes º an o), which no rule read."""
+    language = _language(ctx)
+    if language not in _NUMERO_WORDS or not re.search("[ºª§]", text):
+        return text
+
+    def said(match: re.Match[str]) -> str:
+        words = ordinal(int(match[1]), language)
+        return re.sub(r"o\b", "a", words) if match[2] == "ª" else words
+
+    text = _NUMERO.sub(
+        lambda m: _NUMERO_WORDS[language].capitalize() if m[1] == "N" else _NUMERO_WORDS[language], text
+    )
+    text = re.sub(r"§§?", _PARAGRAPH_WORDS[language], text)
+    return _ORDINAL_INDICATOR.sub(said, text)
+
+
+# Réis as Brazil and Portugal wrote them until the 1940s and 1910s: "70$000" is seventy mil-réis (seventy
+# thousand réis), "1:070$000" a conto (a million réis) and seventy mil-réis, "2$500" two thousand five hundred
+# réis; and Portugal's escudos after them, with two digits: "5$00", "2$50"
+_REIS = re.compile(r"(?<![\w.,:$])(?:(\d{1,3}):)?(\d{1,3}(?:\.\d{3})*|\d+)?\$(\d{3})(?![\w$]|[.,]\d)")
+_ESCUDOS = re.compile(r"(?<![\w.,:$])(\d{1,3}(?:\.\d{3})*|\d+)\$(\d{2})(?![\w$]|[.,]\d)")
+
+
+def _reis(match: re.Match[str]) -> str:
+    contos, mil_reis = int(match[1] or 0), int((match[2] or "0").replace(".", ""))
+    contos, reis = divmod((contos * 1000 + mil_reis) * 1000 + int(match[3]), 1_000_000)
+    said = [f"{cardinal(contos, 'pt')} {'conto' if contos == 1 else 'contos'}"] if contos else []
+    if reis:
+        said.append(f"{cardinal(reis, 'pt')} réis")
+    elif contos:
+        said[0] += " de réis"
+    return " e ".join(said) or "zero réis"
+
+
+def _escudos(match: re.Match[str]) -> str:
+    escudos, centavos = int(match[1].replace(".", "")), int(match[2])
+    said = f"{cardinal(escudos, 'pt')} {'escudo' if escudos == 1 else 'escudos'}"
+    return said + (f" e {cardinal(centavos, 'pt')} centavos" if centavos else "")
+
+
+def portuguese_money(text: str, ctx: NormalizeContext) -> str:
+    """Portuguese: sums in réis and escudos are said as a reader says them: Dom Casmurro's "1:070$000
+    mensais" was heard "um:setenta$zero mensais", "70$000 a 180$000" "setenta$zero a cento e
+    oitenta$zero"; now "um conto e setenta mil réis mensais", "setenta mil réis a cento e oitenta mil
+    réis"."""
+    if _language(ctx) != "pt" or "$" not in text:
+        return text
+    return _ESCUDOS.sub(_escudos, _REIS.sub(_reis, text))
+
+
+# Portuguese and Spanish titles before a name or a noun ("o Sr. José", "o Sr. bispo", "la Sra. de Pérez")
+_IBERIAN_TITLES = {
+    "pt": {
+        "Sr": "Senhor",
+        "Sra": "Senhora",
+        "Srs": "Senhores",
+        "Sras": "Senhoras",
+        "Srta": "Senhorita",
+        "Dr": "Doutor",
+        "Dra": "Doutora",
+        "Drs": "Doutores",
+    },
+    "es": {
+        "Sr": "Señor",
+        "Sra": "Señora",
+        "Sres": "Señores",
+        "Sras": "Señoras",
+        "Srta": "Señorita",
+        "Dr": "Doctor",
+        "Dra": "Doctora",
+        "Ud": "usted",
+        "Uds": "ustedes",
+        "Vd": "usted",
+        "Vds": "ustedes",
+    },
+}
+# "Sr.", "sr.", and "Sr.ª" (which NFKC has made "Sr.a") for Sra.
+_IBERIAN_TITLE = re.compile(r"(?<![\w.])((?i:srs?|sras?|srta|sres|drs?|dra|uds?|vds?))\.(a?)(?= \w)")
+# "D. Glória", "D. João": Portuguese writes Dona and Dom alike; Spanish "D." is Don and "D.ª" (after NFKC
+# "D.a") or "Dña." Doña. Not an initial of a name: "J. D. Salinger", "D. H. Lawrence".
+_DON = re.compile(r"(?<![\w.])(?<![A-Z]\. )D(\.a|ña\.|\.) (?=(?![A-Z]\.)([A-ZÀ-Ý][\wà-ÿ]*))")
+_EXCELLENCY = re.compile(r"(?<![\w.])([VS])\. ?(?:Excia|Exa|Ex\.a)(?!\w)\.?")
+# Women's names that take Dona without ending in -a (the others do, and men's names, but a few, do not)
+_DONA_NAMES = set("inês isabel beatriz raquel ester carmo rosário conceição luz mercês".split())
+
+
+def iberian_abbreviations(text: str, ctx: NormalizeContext) -> str:
+    """Portuguese and Spanish: the titles before a name are said in full ("Sr. José" -> "Senhor José",
+    "D. Glória" -> "Dona Glória", "D. João" -> "Dom João", "V. Excia." -> "Vossa Excelência"), which the
+    model read as letters."""
+    language = _language(ctx)
+    if language not in _IBERIAN_TITLES or "." not in text:
+        return text
+    titles = _IBERIAN_TITLES[language]
+
+    def title(match: re.Match[str]) -> str:
+        said = titles.get(match[1].capitalize() + match[2])
+        return match[0] if said is None else said if match[1][0].isupper() else said.lower()
+
+    def don(match: re.Match[str]) -> str:
+        woman = match[1] != "."
+        if language == "pt":
+            woman = woman or match[2].casefold().endswith("a") or match[2].casefold() in _DONA_NAMES
+        return (
+            ("Dona " if language == "pt" else "Doña ") if woman else ("Dom " if language == "pt" else "Don ")
+        )
+
+    text = _DON.sub(don, _IBERIAN_TITLE.sub(title, text))
+    if language == "pt":
+        text = _EXCELLENCY.sub(lambda m: ("Vossa" if m[1] == "V" else "Sua") + " Excelência", text)
+    return text
