@@ -13,6 +13,9 @@ A sentence running across blocks (verse lines, each a <div>) gets one span per b
 its time shared among them by length (an estimate, like the sentences inside a segment). The wrap never
 changes text, only adds a <span>; where no word matched, or a span cannot be placed, the sentence gets no
 (or not every) overlay entry and the count goes into the warnings. benchmarks/readalong.py counts them.
+A chapter read on into another document (a part's title page read with its first chapter: see
+Chapter.continued_in) is aligned as one text across its documents; each document's overlay points at its
+own spans, their clips in the chapter's one audio file.
 
 An EPUB source is copied entry by entry, only the documents read aloud and the package document changed
 (front matter, notes and whatever is not spoken keep no overlay). A document read aloud keeps every byte the
@@ -621,6 +624,114 @@ def _spliced(
     return data if same else None
 
 
+@dataclass
+class _Document:
+    """A document read aloud, as it was before any wrap: its bytes, its tree and its visible text."""
+
+    name: str
+    item: etree._Element
+    original: bytes
+    root: etree._Element
+    body: etree._Element
+    order: list[etree._Element]  # its nodes, as ByteMap numbers them
+    slots: list[_Slot]
+    flat: str
+    runs: list[int]
+    chapters: list[int] = field(default_factory=list)  # the chapters (numbers) read in it, in order
+
+
+def _document(epub: _Epub, name: str) -> _Document | None:
+    """The package's document `name`; None where the package has no such document or it is not XML."""
+    item = epub.item_for(name)
+    if item is None or name not in epub.files:
+        return None
+    try:
+        root = _parse_document(name, epub.files[name])
+    except BookError:
+        return None
+    body = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "body"), root)
+    order = nodes(root)
+    slots = _slots(body)
+    flat = "".join(slot.text for slot in slots)
+    return _Document(name, item, epub.files[name], root, body, order, slots, flat, _block_runs(slots))
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A stretch of a sentence's text to wrap in a span, and its share of the sentence's time."""
+
+    document: str
+    span_id: str
+    start: int  # [start, end) in the document's visible text
+    end: int
+    cue: Cue
+
+
+def _placed_sentences(
+    number: int, cues: list[Cue], parts: list[tuple[_Document, int]], say: Say | None
+) -> list[list[_Piece]]:
+    """The pieces of visible text each sentence of chapter `number` reads. The chapter's text is its parts
+    one after another, each a document from the chapter's anchor in it (`floor`) on: a chapter starts in one
+    document and may go on in others (Chapter.continued_in)."""
+    flat, runs, starts = "", [], []
+    for document, floor in parts:
+        starts.append(len(flat))
+        runs += [len(flat)] + [len(flat) + run - floor for run in document.runs if run > floor]
+        flat += document.flat[floor:]
+    sentence_words = _sentence_words(flat, runs, [cue.text for cue in cues], 0, say)
+    placed, floor = [], 0
+    for index, (cue, words) in enumerate(zip(cues, sentence_words, strict=True)):
+        ranges = _pieces(flat, words, runs, floor)  # none runs from one part into the next: see _block_runs
+        pieces = []
+        for k, ((start, end), share) in enumerate(zip(ranges, _shared(cue, ranges), strict=True)):
+            part = bisect.bisect_right(starts, start) - 1
+            document, shift = parts[part][0], parts[part][1] - starts[part]
+            span_id = f"ra{number}-{index + 1}" + (f"-{k + 1}" if k else "")
+            pieces.append(_Piece(document.name, span_id, start + shift, end + shift, share))
+        placed.append(pieces)
+        floor = ranges[-1][1] if ranges else floor
+    return placed
+
+
+def _wrap_document(document: _Document, pieces: list[_Piece], css_path: str) -> tuple[bytes, set[str], bool]:
+    """The document with its pieces wrapped in spans and the stylesheet linked: its bytes, the ids of the
+    spans placed, and whether its bytes were spliced (else lxml wrote it out)."""
+    # spans never overlap (two chapters in one document may both claim a stretch): the first one keeps it
+    kept, reached = [], -1
+    for start, end, span_id in sorted((p.start, p.end, p.span_id) for p in pieces):
+        if start >= reached:
+            kept.append((start, end, span_id))
+            reached = end
+    tags: dict[str, tuple[_Point, _Point]] = {}
+    for start, end, span_id in reversed(kept):  # last first: see _wrap
+        if (where := _wrap(document.slots, document.flat, start, end, span_id)) is not None:
+            tags[span_id] = where
+    root = document.root
+    head = next((e for e in document.order if isinstance(e.tag, str) and local_name(e) == "head"), None)
+    link = None
+    if head is not None:
+        link = etree.SubElement(
+            head,
+            f"{{{XHTML_NS}}}link" if root.tag.startswith("{") else "link",
+            rel="stylesheet",
+            type="text/css",
+            href=_relative(css_path, document.name),
+        )
+    spliced = _spliced(document.name, document.original, root, document.order, tags, link)
+    return spliced if spliced is not None else _serialize_document(root), set(tags), spliced is not None
+
+
+def _shares(samples: int, firsts: list[int | None]) -> list[int]:
+    """A chapter's samples shared among the documents it is read in, in order: each from its first clip
+    (`firsts`, None where it has none) to the next one's, the first from the chapter's start, the last to its
+    end; so the overlays' durations add up to the book's."""
+    ends = [samples]
+    for first in reversed(firsts[1:]):
+        ends.append(min(ends[-1], ends[-1] if first is None else first))
+    bounds = [0, *reversed(ends)]
+    return [end - start for start, end in zip(bounds, bounds[1:], strict=False)]
+
+
 def write_readalong_epub(
     path: Path,
     book: Book,
@@ -641,92 +752,76 @@ def write_readalong_epub(
     said = functools.cache(say) if say is not None else None  # a book says the same words again and again
     css_path = posixpath.join(epub.base, "readalong.css")
     epub.add_item("readalong-css", css_path, "text/css", CSS.encode())
-    by_document: dict[str, list[tuple[int, ReadAlongChapter]]] = {}
+    documents: dict[str, _Document | None] = {}  # in reading order; None: not found or not XML
+    read_in: list[list[str]] = []  # per chapter, the documents it is read in
+    sentences: list[list[list[_Piece]]] = []  # per chapter, per sentence
     for number, entry in enumerate(chapters, start=1):
         audio_path = posixpath.join(epub.base, "audio", f"chapter{number:03d}.m4a")
         epub.add_item(f"audio{number}", audio_path, "audio/mp4", entry.audio.read_bytes())
-        by_document.setdefault(entry.chapter.source.split("#")[0], []).append((number, entry))
-    total = 0.0
-    for overlay, (document, entries) in enumerate(by_document.items(), start=1):
-        item = epub.item_for(document)
-        if item is None or document not in epub.files:
-            result.missed += [cue.text for _, entry in entries for cue in entry.cues]
-            continue
-        try:
-            root = _parse_document(document, epub.files[document])
-        except BookError:
-            result.missed += [cue.text for _, entry in entries for cue in entry.cues]
-            continue
-        body = next((e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "body"), root)
-        original = epub.files[document]
-        order = nodes(root)  # the document's nodes before any wrap, as ByteMap numbers them
-        slots = _slots(body)
-        flat, runs = "".join(slot.text for slot in slots), _block_runs(slots)
-        found: list[
-            tuple[int, Cue, list[str], list[tuple[int, int]]]
-        ] = []  # (chapter, cue, span ids, ranges)
-        for position, (number, entry) in enumerate(entries):
-            fragment = entry.chapter.source.partition("#")[2]
-            floor = _anchor_offset(body, fragment) if fragment else 0
-            sentence_words = _sentence_words(flat, runs, [cue.text for cue in entry.cues], floor, said)
-            for index, (cue, words) in enumerate(zip(entry.cues, sentence_words, strict=True)):
-                ranges = _pieces(flat, words, runs, floor)
-                ids = [f"ra{number}-{index + 1}" + (f"-{k + 1}" if k else "") for k in range(len(ranges))]
-                found.append((position, cue, ids, ranges))
-                floor = ranges[-1][1] if ranges else floor
-        tags: dict[str, tuple[_Point, _Point]] = {}
-        located = [
-            (text_range, span_id)
-            for *_, ids, ranges in found
-            for span_id, text_range in zip(ids, ranges, strict=True)
-        ]
-        # spans never overlap (two chapters in one document may both claim a stretch): the first one keeps it
-        kept, reached = [], -1
-        for (start, end), span_id in sorted(located):
-            if start >= reached:
-                kept.append(((start, end), span_id))
-                reached = end
-        for (start, end), span_id in reversed(kept):  # last first: see _wrap
-            if (where := _wrap(slots, flat, start, end, span_id)) is not None:
-                tags[span_id] = where
-        pars: list[list[tuple[str, Cue]]] = [[] for _ in entries]
-        for position, cue, ids, ranges in found:
-            if not ranges or any(span_id not in tags for span_id in ids):
-                result.missed.append(cue.text)  # (a piece that did wrap keeps its span and clip)
-            else:
-                result.spans += 1
-            pars[position] += [
-                (span_id, piece)
-                for span_id, piece in zip(ids, _shared(cue, ranges), strict=True)
-                if span_id in tags
+        parts = []
+        for where in [entry.chapter.source, *entry.chapter.continued_in]:
+            name, _, fragment = where.partition("#")
+            if name not in documents:
+                documents[name] = _document(epub, name)
+            document = documents[name]
+            if document is not None and number not in document.chapters:
+                parts.append((document, _anchor_offset(document.body, fragment) if fragment else 0))
+                document.chapters.append(number)
+        read_in.append([document.name for document, _ in parts])
+        sentences.append(
+            _placed_sentences(number, entry.cues, parts, said) if parts else [[] for _ in entry.cues]
+        )
+    wrapped: set[str] = set()
+    for name, document in documents.items():
+        if document is not None:
+            pieces = [
+                p for chapter in sentences for sentence in chapter for p in sentence if p.document == name
             ]
-        head = next((e for e in order if isinstance(e.tag, str) and local_name(e) == "head"), None)
-        link = None
-        if head is not None:
-            link = etree.SubElement(
-                head,
-                f"{{{XHTML_NS}}}link" if root.tag.startswith("{") else "link",
-                rel="stylesheet",
-                type="text/css",
-                href=_relative(css_path, document),
+            epub.files[name], placed_ids, spliced = _wrap_document(document, pieces, css_path)
+            wrapped |= placed_ids
+            if not spliced:
+                result.rewritten.append(name)
+    shares: dict[tuple[int, str], int] = {}  # (chapter, document): the chapter's samples read along with it
+    for number, (entry, chapter, names) in enumerate(zip(chapters, sentences, read_in, strict=True), start=1):
+        for cue, pieces in zip(entry.cues, chapter, strict=True):
+            if pieces and all(p.span_id in wrapped for p in pieces):
+                result.spans += 1
+            else:
+                result.missed.append(cue.text)  # (a piece that did wrap keeps its span and clip)
+        firsts = [
+            min(
+                (p.cue.start for s in chapter for p in s if p.document == n and p.span_id in wrapped),
+                default=None,
             )
-        spliced = _spliced(document, original, root, order, tags, link)
-        if spliced is None:
-            result.rewritten.append(document)
-        epub.files[document] = spliced if spliced is not None else _serialize_document(root)
+            for n in names
+        ]
+        shares.update(zip([(number, n) for n in names], _shares(entry.samples, firsts), strict=True))
+    total = 0.0
+    for overlay, (name, document) in enumerate(documents.items(), start=1):
+        if document is None:
+            continue
+        pars = [
+            [
+                (p.span_id, p.cue)
+                for s in sentences[number - 1]
+                for p in s
+                if p.document == name and p.span_id in wrapped
+            ]
+            for number in document.chapters
+        ]
         smil_path = posixpath.join(epub.base, "overlays", f"overlay{overlay:03d}.smil")
         audio_hrefs = [
             _relative(posixpath.join(epub.base, "audio", f"chapter{number:03d}.m4a"), smil_path)
-            for number, _ in entries
+            for number in document.chapters
         ]
         epub.add_item(
             f"overlay{overlay}",
             smil_path,
             "application/smil+xml",
-            _smil(_relative(document, smil_path), audio_hrefs, pars, sample_rate),
+            _smil(_relative(name, smil_path), audio_hrefs, pars, sample_rate),
         )
-        item.set("media-overlay", f"overlay{overlay}")
-        seconds = sum(entry.samples for _, entry in entries) / sample_rate
+        document.item.set("media-overlay", f"overlay{overlay}")
+        seconds = sum(shares[number, name] for number in document.chapters) / sample_rate
         epub.add_meta("media:duration", _clock(seconds), refines=f"overlay{overlay}")
         total += seconds
     epub.add_meta("media:duration", _clock(total))

@@ -80,6 +80,9 @@ class Chapter:
     letter_title: bool = False
     # For a chapter with no text of its own, read with the section that follows it, that section's title.
     first_section: str = ""
+    # Where the chapter's text goes on in other documents of the source, in reading order (the `source` of
+    # that section where it starts a document of its own), so the read-along EPUB highlights it there too.
+    continued_in: list[str] = field(default_factory=list)
 
     @property
     def listed_title(self) -> str:

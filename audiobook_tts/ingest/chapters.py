@@ -332,23 +332,25 @@ SHORT_SECTION_WORDS = 250  # about a minute and a half read aloud
 
 
 def _same_document(section: Chapter, chapter: Chapter) -> bool:
-    """Both start in one spine document: only then is a section read within a chapter, as the read-along EPUB
-    finds a chapter's text in its own document."""
-    return section.source.partition("#")[0] == chapter.source.partition("#")[0]
+    """The section starts in the spine document the chapter's text ends in."""
+    return section.source.partition("#")[0] == [chapter.source, *chapter.continued_in][-1].partition("#")[0]
 
 
 def _read_within(chapter: Chapter, section: Chapter, *lead: Block) -> None:
-    """`section` read at the end of `chapter`, after a break and `lead` (its number)."""
+    """`section` read at the end of `chapter`, after a break and `lead` (its number); a section starting in
+    another document is recorded where it starts (`continued_in`), for the read-along EPUB."""
     chapter.blocks += [Block("scene_break", ""), *lead, *section.blocks]
     chapter.omissions += section.omissions
+    if not _same_document(section, chapter):
+        chapter.continued_in.append(section.source)
+    chapter.continued_in += section.continued_in
 
 
 def join_short_sections(chapters: list[Chapter]) -> list[Chapter]:
     """Numbered sections that are short on average (a poem's stanzas, a song's verses) are read within the
     chapter that holds them, each after a break and its number: Keats's *Isabella* had been 63 chapters of
     about 64 words, each a chapter mark, a file and a chapter's closing pause. Only sections of the same
-    document as their chapter (the read-along EPUB finds a chapter's text in its own document), all read or
-    all left out with it."""
+    document as their chapter, all read or all left out with it."""
     joined: list[Chapter] = []
     index = 0
     while index < len(chapters):
@@ -372,12 +374,13 @@ def join_short_sections(chapters: list[Chapter]) -> list[Chapter]:
 
 
 def join_title_only_chapters(chapters: list[Chapter]) -> list[Chapter]:
-    """A chapter that is only its heading, followed by its first section in the same document, is read with
-    that section and listed with both titles ("Act I: Scene I"): its title, a break, then the section's
-    heading and text. Darwin's "I: Variation Under Domestication" and Hamlet's acts had been chapters of a
-    few seconds (a mark, a file and a chapter's closing pause before the section that opens them). The later
-    sections stay chapters, as where a chapter has text of its own before its first section; a section in
-    another document stays one too (see join_short_sections)."""
+    """A chapter that is only its heading, followed by its first section, is read with that section and
+    listed with both titles ("Act I: Scene I"): its title, a break, then the section's heading and text.
+    Darwin's "I: Variation Under Domestication", Hamlet's acts and Crime and Punishment's parts (each a
+    document of its own, before its first chapter's: kept in `continued_in`, for the read-along EPUB) had
+    been chapters of a few seconds (a mark, a file and a chapter's closing pause before the section that
+    opens them). The later sections stay chapters, as where a chapter has text of its own before its first
+    section."""
     joined: list[Chapter] = []
     for chapter in chapters:
         head = joined[-1] if joined else None
@@ -389,7 +392,6 @@ def join_title_only_chapters(chapters: list[Chapter]) -> list[Chapter]:
             and head.blocks
             and all(b.kind in ("heading", "scene_break") for b in head.blocks)
             and chapter.level == head.level + 1
-            and _same_document(chapter, head)
         ):
             _read_within(head, chapter)
             head.first_section = "" if chapter.placeholder_title else chapter.title

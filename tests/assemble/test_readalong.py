@@ -228,6 +228,67 @@ def test_clips_subtitles_and_chapter_marks_agree(trees, ffmpeg):
     assert all(min(abs(start - t) for t in srt_starts) <= Fraction(1, 1000) for start in clip_starts)
 
 
+def test_a_chapter_read_on_into_another_document_is_highlighted_in_both(tmp_path):
+    """Crime and Punishment: "Part I", a document holding only its heading, is read with chapter I, a
+    document of its own, as one chapter (ingest's join_title_only_chapters). Each document's overlay
+    highlights its own text, both with clips from that chapter's one audio file, in reading order; the
+    overlays' durations still add up to the book's; epubcheck passes."""
+    from tests.fixtures.epub import write_epub
+    from tests.ingest.test_chapter_detection import CRIME_OPENING, crime_and_punishment_files
+
+    source = write_epub(tmp_path / "crime.epub", crime_and_punishment_files())
+    _, read, result = make_readalong(source, tmp_path / "out", formats=frozenset({"epub"}))
+    assert [chapter.listed_title for chapter in read] == ["Part I: I", "Part I: II"]
+    assert not [w for w in result.warnings if "read-along" in w]  # every sentence is highlighted
+    epub = tmp_path / "out" / f"{result.files[0].stem}.epub"
+    ns = {"opf": "http://www.idpf.org/2007/opf"}
+    with zipfile.ZipFile(epub) as archive:
+        opf = etree.fromstring(archive.read("OEBPS/content.opf"))
+        items = {item.get("id"): item for item in opf.iterfind(".//opf:item", ns)}
+        durations = {
+            m.get("refines"): m.text for m in opf.iterfind(".//opf:meta[@property='media:duration']", ns)
+        }
+        heard = {}  # document -> [(highlighted text, audio file, clip begin, clip end)]
+        for name in ("part-1.xhtml", "chapter-1-1.xhtml", "chapter-1-2.xhtml"):
+            item = next(i for i in items.values() if i.get("href") == name)
+            smil_href = items[item.get("media-overlay")].get("href")
+            smil = etree.fromstring(archive.read(f"OEBPS/{smil_href}"))
+            document = etree.fromstring(archive.read(f"OEBPS/{name}"))
+            spans = {e.get("id"): "".join(e.itertext()) for e in document.iter(f"{XHTML}span")}
+            heard[name] = []
+            for par in smil.iter(f"{SMIL}par"):
+                doc, _, span_id = par.find(f"{SMIL}text").get("src").partition("#")
+                audio = par.find(f"{SMIL}audio")
+                assert posixpath_join(f"OEBPS/{smil_href}", doc) == f"OEBPS/{name}"
+                heard[name].append(
+                    (
+                        spans[span_id],
+                        posixpath.basename(audio.get("src")),
+                        clock(audio.get("clipBegin")),
+                        clock(audio.get("clipEnd")),
+                    )
+                )
+    assert [(text, audio) for text, audio, *_ in heard["part-1.xhtml"]] == [("Part I", "chapter001.m4a")]
+    assert [(text, audio) for text, audio, *_ in heard["chapter-1-1.xhtml"]] == [
+        ("I", "chapter001.m4a"),
+        (CRIME_OPENING, "chapter001.m4a"),
+    ]
+    assert {audio for _, audio, *_ in heard["chapter-1-2.xhtml"]} == {"chapter002.m4a"}
+    chapter_one = [*heard["part-1.xhtml"], *heard["chapter-1-1.xhtml"]]  # in reading order
+    assert all(a[3] <= b[2] for a, b in zip(chapter_one, chapter_one[1:], strict=False))
+    # the part's overlay lasts until the chapter's text begins; the overlays add up to the book
+    seconds = {
+        refines: sum(
+            Fraction(part) * unit for part, unit in zip(value.split(":"), (3600, 60, 1), strict=True)
+        )
+        for refines, value in durations.items()
+    }
+    part_overlay = next(i for i in items.values() if i.get("href") == "part-1.xhtml").get("media-overlay")
+    assert abs(seconds[f"#{part_overlay}"] - heard["chapter-1-1.xhtml"][0][2]) <= Fraction(1, 1000)
+    assert abs(seconds[None] - sum(v for k, v in seconds.items() if k)) <= Fraction(3, 1000)
+    epubcheck(epub)
+
+
 def test_markdown_becomes_an_epub3_with_overlays(tmp_path):
     source = tmp_path / "story.md"
     source.write_text(

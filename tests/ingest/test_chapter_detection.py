@@ -521,6 +521,59 @@ def test_a_chapter_that_is_only_its_title_is_read_with_its_first_section(tmp_pat
     ]
 
 
+CRIME_OPENING = (
+    "On an exceptionally hot evening early in July a young man came out of the garret in which he lodged in "
+    "S\u2060\u2e3a Place and walked slowly, as though in hesitation, towards K\u2060\u2e3a bridge."
+)
+CRIME_CROWDS = (
+    "Raskolnikov was not used to crowds, and, as we said before, he avoided society of every sort, more "
+    "especially of late."
+)
+
+
+def crime_and_punishment_files() -> dict[str, str]:
+    """Crime and Punishment (Standard Ebooks): "Part I" is a document holding only its heading, each
+    chapter a document of its own."""
+    from tests.fixtures.epub import nav, opf, xhtml
+
+    return {
+        "OEBPS/content.opf": opf(["part-1.xhtml", "chapter-1-1.xhtml", "chapter-1-2.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="part-1.xhtml">Part I</a><ol><li><a href="chapter-1-1.xhtml">I</a></li>'
+            '<li><a href="chapter-1-2.xhtml">II</a></li></ol></li>'
+        ),
+        "OEBPS/part-1.xhtml": xhtml(
+            '<section id="part-1" epub:type="part"><h2><span>Part</span> <span>I</span></h2></section>'
+        ),
+        "OEBPS/chapter-1-1.xhtml": xhtml(
+            f'<section id="chapter-1-1" epub:type="chapter"><h3>I</h3><p>{CRIME_OPENING}</p></section>'
+        ),
+        "OEBPS/chapter-1-2.xhtml": xhtml(
+            f'<section id="chapter-1-2" epub:type="chapter"><h3>II</h3><p>{CRIME_CROWDS}</p></section>'
+        ),
+    }
+
+
+def test_a_title_only_chapter_is_read_with_its_first_section_from_another_document(tmp_path):
+    """Crime and Punishment (Standard Ebooks): "Part I" to "Part VI" are each a document holding only the
+    part's heading, and had been chapters of three seconds ("Part one.") before their first chapter, a
+    document of its own. Now read with it, as where both are in one document; the chapter keeps where its
+    text goes on (`continued_in`), for the read-along EPUB."""
+    from tests.fixtures.epub import write_epub
+
+    book = load_book(write_epub(tmp_path / "crime.epub", crime_and_punishment_files()))
+    assert [c.listed_title for c in book.chapters if c.included] == ["Part I: I", "Part I: II"]
+    first = book.chapters[0]
+    assert [(b.kind, b.text) for b in first.blocks] == [
+        ("heading", "Part I"),
+        ("scene_break", ""),
+        ("heading", "I"),
+        ("paragraph", CRIME_OPENING),
+    ]
+    assert first.source == "OEBPS/part-1.xhtml" and first.continued_in == ["OEBPS/chapter-1-1.xhtml"]
+    assert book.chapters[1].continued_in == []
+
+
 def test_a_numbered_section_with_a_letter_does_not_stop_the_join(tmp_path):
     """Beyond Good and Evil (Standard Ebooks): Part IV's 124 apophthegms of ~24 words each were 120
     chapters, because "65A" (added between 65 and 66) was no number title and ended the run of sections to
