@@ -78,6 +78,9 @@ class Chapter:
     placeholder_title: bool = False
     # True for a dictionary's or glossary's section titled by its letter ("C", "I"): a letter, not a numeral.
     letter_title: bool = False
+    # True when the chapter says only its title: its headings, and what the <header> holding them says
+    # besides (a part's summary, an epigraph). Such a chapter is read with its first section.
+    title_only: bool = False
     # For a chapter with no text of its own, read with the section that follows it, that section's title.
     first_section: str = ""
     # Where the chapter's text goes on in other documents of the source, in reading order (the `source` of

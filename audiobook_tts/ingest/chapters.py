@@ -252,10 +252,11 @@ def finish(
     for draft in drafts:
         included = draft.reason is None or (include_front_matter and draft.reason != NO_TEXT)
         title = _full_title(draft.title, draft.blocks) or _first_heading(draft)
+        blocks = _place_notes(draft, notes, notes_mode, used)
         chapters.append(
             Chapter(
                 title=title or "Untitled",
-                blocks=_place_notes(draft, notes, notes_mode, used),
+                blocks=blocks,
                 level=draft.level,
                 included=included,
                 excluded_reason=None if included else draft.reason,
@@ -263,6 +264,8 @@ def finish(
                 synthetic=draft.synthetic,
                 omissions=[block.omission for block in draft.blocks if block.omission],
                 placeholder_title=draft.placeholder_title or not title,
+                # (a note read in it is text of its own)
+                title_only=_says_only_its_title(draft.blocks) and all(b.kind != "note" for b in blocks),
             )
         )
     mark_letter_titles(chapters)
@@ -281,6 +284,14 @@ def finish(
         metadata.language = guess_language(chapters)
         log.info("%s: no language given; %s guessed from the text", path, metadata.language)
     return Book(metadata, chapters, dict(lexicon or {}))
+
+
+def _says_only_its_title(blocks: list[RawBlock]) -> bool:
+    """Only headings, breaks and what a <header> holds with its headings, as a subtitle is the title's: The
+    Wealth of Nations' "Book I" is a <header> holding the heading and a summary ("Of the causes of improvement
+    in the productive powers of labour, and of the order according to which its produce is ...")."""
+    said = [b for b in blocks if b.text or b.kind == "scene_break"]
+    return bool(said) and all(b.kind in ("heading", "scene_break") or b.in_header for b in said)
 
 
 # "I", "2.", and "65A": a section added between two numbered ones takes the first's number and a letter
@@ -341,6 +352,7 @@ def _read_within(chapter: Chapter, section: Chapter, *lead: Block) -> None:
     another document is recorded where it starts (`continued_in`), for the read-along EPUB."""
     chapter.blocks += [Block("scene_break", ""), *lead, *section.blocks]
     chapter.omissions += section.omissions
+    chapter.title_only = False
     if not _same_document(section, chapter):
         chapter.continued_in.append(section.source)
     chapter.continued_in += section.continued_in
@@ -374,29 +386,34 @@ def join_short_sections(chapters: list[Chapter]) -> list[Chapter]:
 
 
 def join_title_only_chapters(chapters: list[Chapter]) -> list[Chapter]:
-    """A chapter that is only its heading, followed by its first section, is read with that section and
-    listed with both titles ("Act I: Scene I"): its title, a break, then the section's heading and text.
-    Darwin's "I: Variation Under Domestication", Hamlet's acts and Crime and Punishment's parts (each a
-    document of its own, before its first chapter's: kept in `continued_in`, for the read-along EPUB) had
-    been chapters of a few seconds (a mark, a file and a chapter's closing pause before the section that
-    opens them). The later sections stay chapters, as where a chapter has text of its own before its first
-    section."""
+    """A chapter that is only its title (its headings, or a <header> with a summary: Chapter.title_only),
+    followed by its first section, is read with that section and listed with both titles ("Act I: Scene I"):
+    its title, a break, then the section's heading and text. Darwin's "I: Variation Under Domestication",
+    Hamlet's acts, Crime and Punishment's parts and The Wealth of Nations' books (each a document of its
+    own, before its first chapter's: kept in `continued_in`, for the read-along EPUB) had been chapters of a
+    few seconds (a mark, a file and a chapter's closing pause before the section that opens them). A first
+    section that is only its title too takes its own first section in turn: The Wealth of Nations' "Book V",
+    then "I: Of the Expenses of the Sovereign or Commonwealth", then its "Part I: Of the Expense of Defence".
+    The later sections stay chapters, as where a chapter has text of its own before its first section."""
     joined: list[Chapter] = []
+    depth = 0  # the level of the chapter read last, within the last one kept or as it
     for chapter in chapters:
         head = joined[-1] if joined else None
         if (
             head is not None
-            and not head.first_section
             and head.included
             and chapter.included
-            and head.blocks
-            and all(b.kind in ("heading", "scene_break") for b in head.blocks)
-            and chapter.level == head.level + 1
+            and head.title_only
+            and chapter.level == depth + 1
         ):
+            title_only = chapter.title_only
             _read_within(head, chapter)
-            head.first_section = "" if chapter.placeholder_title else chapter.title
-            continue
-        joined.append(chapter)
+            head.title_only = title_only  # titles read with a title are titles still
+            title = "" if chapter.placeholder_title else chapter.title
+            head.first_section = ": ".join(t.strip().rstrip(".") for t in (head.first_section, title) if t)
+        else:
+            joined.append(chapter)
+        depth = chapter.level
     return joined
 
 

@@ -110,6 +110,7 @@ class RawBlock:
     level: int = 0  # 1-6 for <h1>-<h6>; 0 for the other parts of an <hgroup>
     omission: str | None = None  # what was announced or skipped here ("table, 4 rows: skipped")
     cue: Cue | None = None  # what an announcement stands for
+    in_header: bool = False  # inside a <header>: a title's company (a part's summary, an epigraph)
 
 
 @dataclass
@@ -209,6 +210,7 @@ class _Context:
     matter: str | None = None
     quote: bool = False
     heading: bool = False  # inside an <hgroup>: every paragraph is part of the heading
+    header: bool = False  # inside a <header>
 
 
 class _Walker:
@@ -366,7 +368,7 @@ class _Walker:
         elif not text:
             return
         matter = context.matter or self.settings.doc_matter
-        self.events.append(RawBlock(kind, text, matter, list(refs or []), level))
+        self.events.append(RawBlock(kind, text, matter, list(refs or []), level, in_header=context.header))
 
     def _paragraph(self, element: etree._Element, context: _Context) -> None:
         refs: list[str] = []
@@ -461,6 +463,9 @@ class _Walker:
         elif name == "blockquote":
             self._anchors_in(element, deep=False)
             self._container(element, replace(context, quote=True))
+        elif name == "header":
+            self._anchors_in(element, deep=False)
+            self._container(element, replace(context, header=True))
         elif name in _CONTAINERS or self._has_block_children(element):
             self._anchors_in(element, deep=False)
             self._container(element, context)

@@ -574,6 +574,125 @@ def test_a_title_only_chapter_is_read_with_its_first_section_from_another_docume
     assert book.chapters[1].continued_in == []
 
 
+WEALTH_BOOK_ONE = (
+    "Of the causes of improvement in the productive powers of labour, and of the order according to which "
+    "its produce is naturally distributed among the different ranks of the people."
+)
+WEALTH_DIVISION = (
+    "The greatest improvement in the productive powers of labour, and the greater part of the skill, "
+    "dexterity, and judgment with which it is anywhere directed, or applied, seem to have been the effects "
+    "of the division of labour."
+)
+
+
+def wealth_of_nations_files() -> dict[str, str]:
+    """The Wealth of Nations (Standard Ebooks): "Book I" is a document holding only its title, each chapter
+    a document of its own."""
+    from tests.fixtures.epub import nav, opf, xhtml
+
+    return {
+        "OEBPS/content.opf": opf(["book-1.xhtml", "chapter-1-1.xhtml", "chapter-1-2.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="book-1.xhtml">Book I</a><ol>'
+            '<li><a href="chapter-1-1.xhtml">I: Of the Division of Labour</a></li>'
+            '<li><a href="chapter-1-2.xhtml">II: Of the Principle Which Gives Occasion to the Division of '
+            "Labour</a></li></ol></li>"
+        ),
+        "OEBPS/book-1.xhtml": xhtml(
+            '<section id="book-1" epub:type="part"><header><h2><span epub:type="se:label">Book</span> '
+            f'<span epub:type="z3998:ordinal z3998:roman">I</span></h2><p epub:type="se:bridgehead">'
+            f"{WEALTH_BOOK_ONE}</p></header></section>"
+        ),
+        "OEBPS/chapter-1-1.xhtml": xhtml(
+            '<section id="chapter-1-1" epub:type="chapter"><hgroup><h3>I</h3>'
+            f'<p epub:type="title">Of the Division of Labour</p></hgroup><p>{WEALTH_DIVISION}</p></section>'
+        ),
+        "OEBPS/chapter-1-2.xhtml": xhtml(
+            '<section id="chapter-1-2" epub:type="chapter"><hgroup><h3>II</h3>'
+            '<p epub:type="title">Of the Principle Which Gives Occasion to the Division of Labour</p>'
+            f"</hgroup><p>{PROSE}</p></section>"
+        ),
+    }
+
+
+def test_a_title_with_its_summary_in_a_header_is_read_with_its_first_section(tmp_path):
+    """The Wealth of Nations (Standard Ebooks): "Book I" to "Book V" are each a document holding a <header>
+    with the book's heading and a summary of a line or two, and had been chapters of 6 to 16 seconds before
+    their first chapter. The summary is the title's, as a subtitle is: the book is read with its first
+    chapter, as a chapter that is only its heading is."""
+    from tests.fixtures.epub import write_epub
+
+    book = load_book(write_epub(tmp_path / "wealth.epub", wealth_of_nations_files()))
+    assert [c.listed_title for c in book.chapters if c.included] == [
+        "Book I: I: Of the Division of Labour",
+        "II: Of the Principle Which Gives Occasion to the Division of Labour",
+    ]
+    first = book.chapters[0]
+    assert [(b.kind, b.text) for b in first.blocks] == [
+        ("heading", "Book I"),
+        ("paragraph", WEALTH_BOOK_ONE),
+        ("scene_break", ""),
+        ("heading", "I"),
+        ("heading", "Of the Division of Labour"),
+        ("paragraph", WEALTH_DIVISION),
+    ]
+    assert first.source == "OEBPS/book-1.xhtml" and first.continued_in == ["OEBPS/chapter-1-1.xhtml"]
+    assert book.chapters[1].continued_in == []
+
+
+def test_a_first_section_that_is_only_its_title_takes_its_own_first_section(tmp_path):
+    """The Wealth of Nations: "Book V" (a document: its heading and summary) is followed by chapter I, whose
+    document opens with its title alone before its first part. Book V read with chapter I's title only had
+    been a chapter of ten seconds, "Book five. Of the revenue of the sovereign or commonwealth. One. Of the
+    Expenses of the Sovereign or Commonwealth."; now the first part is read in it too."""
+    from tests.fixtures.epub import nav, opf, write_epub, xhtml
+
+    defence = (
+        "The first duty of the sovereign, that of protecting the society from the violence and invasion of "
+        "other independent societies, can be performed only by means of a military force."
+    )
+    files = {
+        "OEBPS/content.opf": opf(["book-5.xhtml", "chapter-5-1.xhtml"]),
+        "OEBPS/nav.xhtml": nav(
+            '<li><a href="book-5.xhtml">Book V</a><ol>'
+            '<li><a href="chapter-5-1.xhtml">I: Of the Expenses of the Sovereign or Commonwealth</a><ol>'
+            '<li><a href="chapter-5-1.xhtml#chapter-5-1-1">I: Of the Expense of Defence</a></li>'
+            '<li><a href="chapter-5-1.xhtml#chapter-5-1-2">II: Of the Expense of Justice</a></li>'
+            "</ol></li></ol></li>"
+        ),
+        "OEBPS/book-5.xhtml": xhtml(
+            '<section id="book-5" epub:type="part"><header><h2>Book V</h2><p epub:type="se:bridgehead">'
+            "Of the revenue of the sovereign or commonwealth.</p></header></section>"
+        ),
+        "OEBPS/chapter-5-1.xhtml": xhtml(
+            '<section id="chapter-5-1" epub:type="chapter"><hgroup><h3>I</h3><p epub:type="title">Of the '
+            "Expenses of the Sovereign or Commonwealth</p></hgroup>"
+            '<section id="chapter-5-1-1"><hgroup><h4>I</h4><p epub:type="title">Of the Expense of Defence</p>'
+            f"</hgroup><p>{defence}</p></section>"
+            '<section id="chapter-5-1-2"><hgroup><h4>II</h4><p epub:type="title">Of the Expense of Justice'
+            f"</p></hgroup><p>{PROSE}</p></section></section>"
+        ),
+    }
+    book = load_book(write_epub(tmp_path / "wealth.epub", files))
+    assert [c.listed_title for c in book.chapters if c.included] == [
+        "Book V: I: Of the Expenses of the Sovereign or Commonwealth: I: Of the Expense of Defence",
+        "II: Of the Expense of Justice",
+    ]
+    first = book.chapters[0]
+    assert [b.text for b in first.blocks] == [
+        "Book V",
+        "Of the revenue of the sovereign or commonwealth.",
+        "",
+        "I",
+        "Of the Expenses of the Sovereign or Commonwealth",
+        "",
+        "I",
+        "Of the Expense of Defence",
+        defence,
+    ]
+    assert first.continued_in == ["OEBPS/chapter-5-1.xhtml"]
+
+
 def test_a_numbered_section_with_a_letter_does_not_stop_the_join(tmp_path):
     """Beyond Good and Evil (Standard Ebooks): Part IV's 124 apophthegms of ~24 words each were 120
     chapters, because "65A" (added between 65 and 66) was no number title and ended the run of sections to
