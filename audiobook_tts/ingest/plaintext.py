@@ -27,7 +27,16 @@ _NUMBER_WORDS = (
     # the first ordinals in Spanish, Portuguese, Italian, French and German ("Capítulo primero.")
     "primero|primera|primeiro|segundo|segunda|tercero|tercera|terceiro|cuarto|quarto|quinto|sexto|séptimo|"
     "sétimo|octavo|oitavo|noveno|nono|décimo|primo|secondo|terzo|sesto|settimo|ottavo|decimo|premier|"
-    "première|deuxième|troisième|quatrième|cinquième|erstes|zweites|drittes|viertes|fünftes"
+    "première|deuxième|troisième|quatrième|cinquième|erstes|zweites|drittes|viertes|fünftes|"
+    # and on past them, by the endings each language builds its ordinals with: "Sechstes Kapitel",
+    # "Einundzwanzigstes Kapitel", "Chapitre vingt-et-unième", "Capitolo ventesimo", "Capítulo vigésimo",
+    # "Eleventh Chapter"
+    r"(?:(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)und)?"
+    r"(?:ers|zwei|drei|drit|vier|fünf|sech|sieb|ach|neun|zehn|elf|zwölf|zwanzig|dreißig|dreissig|hunder|letz)"
+    r"[a-zäöüß]*?s?te[srn]?|"
+    r"(?:[a-zé]+[- ](?:et[- ])?)?[a-zé]+ième|"
+    r"[a-zé]+[eé]sim[oa]|(?:un|duo)d[eé]cim[oa]|d[eé]cim[oa][a-zé]+|"
+    r"(?:eleven|twelf|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)th|(?:twen|thir|for|fif)tieth"
 )
 _PART_WORDS = "part|book|volume|partie|livre|tome|parte|libro|teil|buch"
 _CHAPTER_WORDS = "chapter|chapitre|capitolo|capítulo|kapitel|canto|chant|letter|lettre|lettera|stave"

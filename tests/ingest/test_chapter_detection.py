@@ -91,6 +91,42 @@ def test_italian_cantos_and_french_chapters(tmp_path):
     assert [c.title for c in load_book(path).chapters] == ["CANTO PRIMO", "CANTO SECONDO"]
 
 
+def test_chapters_headed_by_an_ordinal_past_the_fifth(tmp_path):
+    """Effi Briest (Gutenberg 5323): "Fünftes Kapitel" was the last heading known, so its chapters 5 to 36
+    were one chapter of nearly ten hours, "Sechstes Kapitel." read as a sentence of it."""
+    path = tmp_path / "effi.txt"
+    path.write_text(
+        "Fünftes Kapitel\n\nDie Hohen-Cremmer Festtage lagen zurück; alles war abgereist, auch das\n"
+        "junge Paar, noch am Abend des Hochzeitstages.\n\n\n"
+        "Sechstes Kapitel\n\nMitte November - sie waren bis Capri und Sorrent gekommen - lief\n"
+        "Innstettens Urlaub ab.\n\n\n"
+        "Einundzwanzigstes Kapitel\n\nInnstetten war erst vier Tage fort, als Crampas von Stettin wieder\n"
+        "eintraf.\n",
+        encoding="utf-8",
+    )
+    assert [c.title for c in load_book(path).chapters] == [
+        "Fünftes Kapitel",
+        "Sechstes Kapitel",
+        "Einundzwanzigstes Kapitel",
+    ]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Siebentes Kapitel",
+        "Sechzehntes Kapitel",
+        "Dreißigstes Kapitel",
+        "Zweiter Teil",
+        "Chapitre vingt et unième",
+        "Sixième partie",
+    ]
+    + ["Capitolo ventesimo", "Capítulo undécimo", "Eleventh Chapter"],
+)
+def test_ordinal_headings_in_our_languages(paragraph):
+    assert heading_of(paragraph) is not None
+
+
 def markdown_book(tmp_path, text: str):
     path = tmp_path / "book.md"
     path.write_text(text, encoding="utf-8")
