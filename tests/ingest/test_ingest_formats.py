@@ -391,6 +391,37 @@ def test_html_two_short_lines_broken_by_br_are_kept_apart(tmp_path):
     ]
 
 
+def test_html_prose_with_a_br_at_every_printed_line_is_no_verse(tmp_path):
+    """El sombrero de tres picos (Gutenberg 29506) ends each printed line with a <br/>: its prose was read as
+    verse, a stop and a pause after every line ("Pocos españoles, aun contando a los menos sabios y. |
+    Leídos, desconocerán ..."). A poem's lines, as long, open with capitals and stay lines (Frost)."""
+    path = tmp_path / "sombrero.html"
+    path.write_text(
+        "<html><body><h1>PREFACIO DEL AUTOR</h1>"
+        "<p>Pocos españoles, aun contando a los menos sabios y<br />\n"
+        "leídos, desconocerán la historieta vulgar que sirve de<br />\n"
+        "fundamento a la presente obrilla.</p>"
+        "<p>Something there is that doesn't love a wall,<br/>"
+        "That sends the frozen-ground-swell under it,<br/>"
+        "And spills the upper boulders in the sun;<br/>And makes gaps even two can pass abreast.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    blocks = load_book(path).chapters[0].blocks
+    assert [(b.kind, b.text) for b in blocks[1:]] == [
+        (
+            "paragraph",
+            "Pocos españoles, aun contando a los menos sabios y leídos, desconocerán la historieta vulgar "
+            "que sirve de fundamento a la presente obrilla.",
+        ),
+        (
+            "verse",
+            "Something there is that doesn't love a wall,\nThat sends the frozen-ground-swell under it,\n"
+            "And spills the upper boulders in the sun;\nAnd makes gaps even two can pass abreast.",
+        ),
+    ]
+
+
 def test_html_chapters_title_ssml_and_encoding(tmp_path):
     path = tmp_path / "livre.html"
     path.write_bytes(HTML.encode("cp1252"))
