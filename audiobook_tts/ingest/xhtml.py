@@ -535,7 +535,9 @@ class _Walker:
         body = cells[1:] if header else cells
         texts = [[self._cell_text(cell, []) for cell in row] for row in body]
         longest = max((len(text) for row in texts for text in row), default=0)
-        if not header and longest > _PROSE_CELL:  # dialogue or prose set out in columns: read as text
+        # dialogue or prose set out in columns, or one row without a header (a letter's place and date beside
+        # its signature, which Entre nous (Gutenberg 44157) announced as "Tableau."): read as text
+        if not header and (longest > _PROSE_CELL or len(body) == 1):
             for row in body:
                 refs = []
                 self._emit(

@@ -76,6 +76,19 @@ def test_layout_tables_are_read_as_the_text_they_hold(tmp_path):
     ]
 
 
+def test_a_single_row_without_a_header_is_read_as_text(tmp_path):
+    """Entre nous (Gutenberg 44157) signs its preface with a table of one row, place and date beside the
+    name: it was heard "Tableau. La Haye, novembre mille neuf cent quatre; LUCIE VOS."."""
+    row = '<tr><td class="ldate"><i>La Haye</i>, novembre 1904.</td><td class="rsign">LUCIE VOS.</td></tr>'
+    blocks, _ = chapter_blocks(
+        tmp_path, f'<p>Ces livres répondront ainsi à deux buts.</p><table summary="signature">{row}</table>'
+    )
+    assert blocks == [
+        ("paragraph", "Ces livres répondront ainsi à deux buts."),
+        ("paragraph", "La Haye, novembre 1904. LUCIE VOS."),
+    ]
+
+
 @pytest.mark.parametrize(
     "mode, spoken, omission",
     [
