@@ -311,6 +311,33 @@ def test_plain_text_footnotes_follow_the_notes_mode(tmp_path, notes, expected):
     assert book_texts(tmp_path / "book.txt", PLAIN_NOTES, notes) == expected
 
 
+def test_a_plain_text_headings_note_marker_leaves_its_title(tmp_path):
+    """Candide (Gutenberg 4650): "CHAPITRE XXII[1]." was the chapter's title in the player's list, and the
+    one chapter of thirty not listed within its part; its note is read as the others are."""
+    path = tmp_path / "candide.txt"
+    chapter = (
+        "Candide ne s'arrêta dans Bordeaux qu'autant de temps qu'il en\nfallait pour vendre des cailloux."
+    )
+    path.write_text(
+        f"TOME PREMIER.\n\nCHAPITRE XXI.\n\n{chapter}\n\nCHAPITRE XXII[1].\n\n"
+        "Ce qui arriva en France à Candide et à Martin.\n\n"
+        "  [1] Ce chapitre XXII a été beaucoup augmenté en 1761; voyez ma\n  note, plus en bas.  B.\n\n"
+        f"{chapter}\n",
+        encoding="utf-8",
+    )
+    book = load_book(path, IngestOptions(notes="chapter_end"))
+    assert (book.chapters[-1].title, book.chapters[-1].listed_title) == (
+        "CHAPITRE XXII.",
+        "TOME PREMIER.: CHAPITRE XXII",
+    )
+    assert book.chapters[-1].blocks[0].text == "CHAPITRE XXII."
+    assert (
+        book.chapters[-1]
+        .blocks[-1]
+        .text.endswith("Ce chapitre XXII a été beaucoup augmenté en 1761; voyez ma note, plus en bas. B.")
+    )
+
+
 def test_a_table_inside_a_figure_is_read_with_its_caption(tmp_path):
     body = (
         '<figure><p class="hd">List of Governors</p>'
