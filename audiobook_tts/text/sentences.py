@@ -153,6 +153,9 @@ _NUMBERED_AT_END = re.compile(r"(?<![\w.])(?i:cap|vers|art|sect|sec|lib|tom)\.$"
 _NUMBER_AT_START = re.compile(r"[(\[]?(?:\d+[ºª]?|[IVXLC]{2,})(?![\w'’])")
 # French "MM." (Messieurs) before names: "MM. | Homais et Léon" is one sentence.
 _MESSIEURS_AT_END = re.compile(r"(?<![\w.])MM\.$")
+# A hyphened first name's initials before the surname: "J.-J. | Rousseau", "J.-B. | Say" (Jean-Jacques,
+# Jean-Baptiste). "J.-C." (Jésus-Christ) ends many a sentence: "l'an 52 avant J.-C. | Les Gaulois".
+_HYPHENED_INITIALS_AT_END = re.compile(r"(?<![\w.])(?!J\.-C\.)[A-Z]\.-[A-Z]\.$")
 
 
 # Closing quotes or brackets at the start of a piece, not opening a word ("’Tis"): they end the one before.
@@ -178,7 +181,7 @@ def _should_join(previous: str, following: str) -> bool:
         return True
     if _REGNAL_YEAR_AT_END.search(previous) and _REGNAL_NUMERAL_AT_START.match(following):
         return True
-    if _MESSIEURS_AT_END.search(previous):
+    if _MESSIEURS_AT_END.search(previous) or _HYPHENED_INITIALS_AT_END.search(previous):
         return first.isupper()
     if _NUMBERED_AT_END.search(previous) and _NUMBER_AT_START.match(following):
         return True
