@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
+from collections import Counter
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from html import entities as html_entities
@@ -219,6 +220,8 @@ class _Walker:
         self.settings = settings
         self.events: list[Event] = []
         self.notes: dict[str, str] = {}
+        self.numbered: set[etree._Element] = set()  # paragraphs that head chapters by a numeral alone
+        self.numbered_level = 2
 
     # --- classification -------------------------------------------------------------------------------
     def _key(self, element: etree._Element) -> str | None:
@@ -443,6 +446,11 @@ class _Walker:
             if self.settings.options.placeholders:
                 cue = Cue(_PLACEHOLDER[name])
                 self.events.append(RawBlock("placeholder", word_cue(cue), context.matter, cue=cue))
+        elif element in self.numbered:
+            self._anchors_in(element, deep=True)
+            self._emit(
+                "heading", clean_inline("".join(element.itertext())), context, level=self.numbered_level
+            )
         elif name in _HEADINGS:
             self._anchors_in(element, deep=True)
             refs: list[str] = []
@@ -850,9 +858,51 @@ def _copy_without_tail(element: etree._Element) -> etree._Element:
     return clone
 
 
+# "I", "XIV.": a paragraph that only numbers the chapter it opens
+_LONE_ROMAN = re.compile(r"(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})\.?")
+_MIN_NUMBERED = 3
+_CHAPTER_WORDS = 300  # a document's words per numbered paragraph, at least, when they number chapters
+
+
+def numbered_chapters(body: etree._Element) -> tuple[set[etree._Element], int]:
+    """Paragraphs that head a chapter by its Roman numeral alone ("<p class="cap">I</p>"), as the plain text
+    rule has them: three or more, from "I", in a document long enough for them to number chapters, not
+    stanzas, numbering on ("C", "L" heading a vocabulary's letters after "XXXVI" do not); and the level of
+    the document's most frequent heading (h2 if none), theirs. El sombrero de tres
+    picos (Gutenberg 29506) heads all but one of its 36 chapters so ("XIII." is an h3): its preface and
+    first twelve chapters were one chapter of an hour, the other 23 one of two."""
+    found = [
+        element
+        for element in body.iter()
+        if local_name(element) == "p" and _LONE_ROMAN.fullmatch(" ".join("".join(element.itertext()).split()))
+    ]
+    numbered, last = [], 0
+    for element in found:  # in order, one after the other (or one headed otherwise between): "I", "II", ...
+        value = _roman_value("".join(element.itertext()).strip().rstrip("."))
+        if last < value <= last + 2 and (last or value == 1):
+            numbered.append(element)
+            last = value
+    if len(numbered) < _MIN_NUMBERED or len(" ".join(body.itertext()).split()) < _CHAPTER_WORDS * len(
+        numbered
+    ):
+        return set(), 2
+    levels = Counter(int(local_name(el)[1]) for el in body.iter() if local_name(el) in _HEADINGS - {"h1"})
+    return set(numbered), (levels.most_common(1)[0][0] if levels else 2)
+
+
+_ROMAN_DIGITS = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _roman_value(numeral: str) -> int:
+    """ "XIV" -> 14: a digit before a larger one is taken away."""
+    digits = [_ROMAN_DIGITS[letter] for letter in numeral]
+    return sum(-d if d < after else d for d, after in zip(digits, [*digits[1:], 0], strict=True))
+
+
 def walk(root: etree._Element, settings: WalkSettings) -> tuple[list[Event], dict[str, str]]:
     """Blocks and wanted anchors of one document, in order, plus the notes found in it."""
     body = next((el for el in root.iter() if local_name(el) == "body"), root)
     walker = _Walker(settings)
+    walker.numbered, walker.numbered_level = numbered_chapters(body)
     walker.block(body, _Context())
     return walker.events, walker.notes

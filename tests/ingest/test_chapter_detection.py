@@ -85,6 +85,26 @@ def test_chapters_numbered_by_a_roman_numeral_alone(tmp_path):
     assert [len(c.blocks) for c in load_book(path).chapters] == [3]
 
 
+def test_html_chapters_headed_by_a_paragraph_with_their_numeral_alone(tmp_path):
+    """El sombrero de tres picos (Gutenberg 29506) heads its chapters "<p class="cap">I</p>", one of them
+    "<h3>XIII.</h3>": its preface and first twelve chapters were one chapter of an hour. A vocabulary's
+    letters after them ("C", "L") head no chapter."""
+    prose = f"<p>{' '.join([PROSE] * 20)}</p>"
+    path = tmp_path / "sombrero.html"
+    path.write_text(
+        "<html><body><h3>PREFACIO DEL AUTOR</h3>"
+        f"{prose}"
+        f'<p class="cap"><a id="I"></a>I</p><p class="cap2">DE CUÁNDO SUCEDIÓ LA COSA</p>{prose}'
+        f'<p class="cap"><a id="II"></a>II</p><p class="cap2">Y EL HOMBRE SE ACORDÓ</p>{prose}'
+        f"<h3>III.</h3>{prose}"
+        f'<p class="cap">IV</p>{prose}'
+        f"<h3>VOCABULARY</h3><p>C</p><p><b>caballero</b>, m., gentleman.</p></body></html>",
+        encoding="utf-8",
+    )
+    titles = [c.title for c in load_book(path).chapters]
+    assert titles == ["PREFACIO DEL AUTOR", "I", "II", "III.", "IV", "VOCABULARY"]
+
+
 def test_italian_cantos_and_french_chapters(tmp_path):
     path = tmp_path / "commedia.txt"
     path.write_text(f"CANTO PRIMO\n\n{PROSE}\n\nCANTO SECONDO\n\n{PROSE}\n", encoding="utf-8")
