@@ -402,7 +402,7 @@ class _Walker:
         name = local_name(element)
         if not name or name in _SKIP:
             return
-        if element.get("hidden") is not None or self._is_noise(element):
+        if element.get("hidden") is not None or self._is_noise(element) or _only_media_links(element):
             self._anchors_in(element, deep=True)  # a TOC may point into it; its text is not read
             return
         if self._is_note_body(element) or (name in _LEAVES and self._leaf_note_key(element)):
@@ -777,6 +777,21 @@ def _broken_lines(lines: list[str]) -> str:
             said[-1] += ","
         said.append(line)
     return " ".join(said)
+
+
+# a sound or a score the book links to: "music/cocorico.mid", "tune.mp3", "score.ly", "score.pdf"
+_MEDIA_HREF = re.compile(r"\.(?:midi?|mp3|ogg|oga|wav|m4a|flac|ly|mxl|musicxml|pdf)(?:[?#].*)?$", re.I)
+
+
+def _only_media_links(element: etree._Element) -> bool:
+    """A block whose words are all links to sounds or scores ("Ecouter Partition", "[Listen] [MIDI]"):
+    buttons for a reader to click, which a listener cannot. Entre nous (Gutenberg 44157) said "Ecouter
+    Partition." under each of its four songs."""
+    links = [a for a in element.iter("{*}a", "a") if _MEDIA_HREF.search(a.get("href") or "")]
+    if not links or any(link is element for link in links):
+        return False
+    linked = "".join("".join(link.itertext()) for link in links)
+    return "".join("".join(element.itertext()).split()) == "".join(linked.split())
 
 
 def _heading_lines(text: str) -> str:

@@ -422,6 +422,26 @@ def test_html_prose_with_a_br_at_every_printed_line_is_no_verse(tmp_path):
     ]
 
 
+def test_html_links_to_a_songs_sound_and_score_are_not_read(tmp_path):
+    """Entre nous (Gutenberg 44157) sets "Ecouter" and "Partition" (the tune's MIDI file and its score)
+    under each of its songs: a listener heard "Ecouter Partition." five times. A link in a sentence stays."""
+    path = tmp_path / "entre-nous.html"
+    path.write_text(
+        "<html><body><h1>XVI. La Chanson du petit Pierre.</h1>"
+        "<p>Et sans attendre la réponse, notre écolier chanta le petit air suivant.</p>"
+        '<div class="figcenter"><img src="images/mus-02.jpg" alt="Petit Pierre" />'
+        '<p class="cent"><span class="contr"><a href="music/petitpierre.mid">Ecouter</a></span>\n'
+        '<span class="contr"><a href="music/petitpierre.pdf">Partition</a></span></p></div>'
+        '<p>(Cet air se chante aussi <a href="music/canon.mid">en canon</a>.)</p>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    assert [b.text for b in load_book(path).chapters[0].blocks[1:]] == [
+        "Et sans attendre la réponse, notre écolier chanta le petit air suivant.",
+        "(Cet air se chante aussi en canon.)",
+    ]
+
+
 def test_html_chapters_title_ssml_and_encoding(tmp_path):
     path = tmp_path / "livre.html"
     path.write_bytes(HTML.encode("cp1252"))
