@@ -235,6 +235,32 @@ def _split_missed(sentence: str) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
+# German closes a quote with « (opened by ») or “ (opened by „): "»Nein.« | Und dabei lief sie", where
+# Punkt, which knows only the quotes English closes with, cut nothing
+_GERMAN_CLOSING_QUOTE = re.compile(r"(?<=[.!?…][«“])\s+")
+
+
+def _split_after_german_quotes(sentence: str) -> list[str]:
+    """Sentences that end inside a German quotation and the next, opened by a capital (or a quote): Effi
+    Briest (Gutenberg 5323) ran "»Möchtest du's?« »Nein.« Und dabei lief sie auf die Mama zu" on as one
+    sentence, which the long-sentence split then cut at "auf die Mama. | Zu und umarmte sie"."""
+    if "«" not in sentence and "„" not in sentence:
+        return [sentence]
+    pieces, start = [], 0
+    for match in _GERMAN_CLOSING_QUOTE.finditer(sentence):
+        before, after = sentence[start : match.start()], sentence[match.end() :]
+        if before.endswith("“") and "„" not in before:
+            continue  # an English opening quote, misplaced
+        words = after.lstrip("»„‚«")
+        stop = before[:-1].replace("»", "")  # the quote's last word, as _last_word takes it ("»Nein.")
+        if not words[:1].isupper() or (before[-2] == "." and not _should_split(stop, words)):
+            continue
+        pieces.append(before.strip())
+        start = match.end()
+    pieces.append(sentence[start:].strip())
+    return [piece for piece in pieces if piece]
+
+
 def split_sentences(text: str) -> list[str]:
     """Split running text (one paragraph) into sentences, each stripped; whitespace runs become one space."""
     text = " ".join(text.split())
@@ -258,7 +284,13 @@ def split_sentences(text: str) -> list[str]:
             sentences[-1] = sentences[-1] + (" " if spaced else "") + piece
         else:
             sentences.append(piece)
-    return [cjk for sentence in sentences for part in _split_missed(sentence) for cjk in _split_cjk(part)]
+    return [
+        cjk
+        for sentence in sentences
+        for part in _split_missed(sentence)
+        for quoted in _split_after_german_quotes(part)
+        for cjk in _split_cjk(quoted)
+    ]
 
 
 # Chinese and Japanese end sentences with full-width marks and no space, which Punkt never splits at.
