@@ -105,6 +105,22 @@ def test_html_chapters_headed_by_a_paragraph_with_their_numeral_alone(tmp_path):
     assert titles == ["PREFACIO DEL AUTOR", "I", "II", "III.", "IV", "VOCABULARY"]
 
 
+def test_a_vocabulary_after_the_text_is_back_matter(tmp_path):
+    """El sombrero de tres picos (Gutenberg 29506, a student's edition) read its "VOCABULARY" after the
+    novel: 31,703 words, four hours of "atreverse, v. refl., to dare, to venture"."""
+    path = tmp_path / "sombrero.html"
+    path.write_text(
+        f"<html><body><h2>XXXVI</h2><p>{PROSE}</p><h2>NOTES</h2><p>{PROSE}</p><h2>VOCABULARY</h2>"
+        "<p><b>atreverse</b>, <i>v. refl.</i>, to dare, to venture, to be impertinent.</p></body></html>",
+        encoding="utf-8",
+    )
+    assert [(c.title, c.excluded_reason) for c in load_book(path).chapters] == [
+        ("XXXVI", None),
+        ("NOTES", None),
+        ("VOCABULARY", "back matter: glossary (title)"),
+    ]
+
+
 def test_italian_cantos_and_french_chapters(tmp_path):
     path = tmp_path / "commedia.txt"
     path.write_text(f"CANTO PRIMO\n\n{PROSE}\n\nCANTO SECONDO\n\n{PROSE}\n", encoding="utf-8")
