@@ -95,6 +95,9 @@ _TITLE_RULES: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^copyright( page)?\.?$", re.I), "front matter: copyright page (title)"),
     (re.compile(r"^title ?page$", re.I), "front matter: title page (title)"),
+    # the ebook's terms, not the author's words: L'esclavage des Noirs (thaddeus002/L_heureux_naufrage) opened
+    # with "Licence. Cette œuvre est publiée sous la licence CC-BY-SA ..."
+    (re.compile(r"^(licen[cs]e|licencia|licença|licenza|lizenz)\.?$", re.I), "front matter: licence (title)"),
     (
         re.compile(r"^(list of )?(illustrations|plates|figures|maps|tables)\.?$", re.I),
         "front matter: list of illustrations (title)",

@@ -121,6 +121,22 @@ def test_a_vocabulary_after_the_text_is_back_matter(tmp_path):
     ]
 
 
+def test_an_ebooks_licence_page_is_front_matter(tmp_path):
+    """L'esclavage des Noirs (Olympe de Gouges, an EPUB of thaddeus002/L_heureux_naufrage) was heard opening
+    "Licence. Le texte suivant (préface et pièce) est une œuvre du domaine public. ... Cette œuvre est publiée
+    sous la licence CC-BY-SA", before the author's preface."""
+    path = tmp_path / "gouges.html"
+    path.write_text(
+        "<html><body><h1>Licence</h1><p>Cette œuvre est publiée sous la licence CC-BY-SA, ce qui signifie "
+        f"que vous pouvez légalement la copier.</p><h1>PRÉFACE</h1><p>{PROSE}</p></body></html>",
+        encoding="utf-8",
+    )
+    assert [(c.title, c.excluded_reason) for c in load_book(path).chapters] == [
+        ("Licence", "front matter: licence (title)"),
+        ("PRÉFACE", None),
+    ]
+
+
 def test_italian_cantos_and_french_chapters(tmp_path):
     path = tmp_path / "commedia.txt"
     path.write_text(f"CANTO PRIMO\n\n{PROSE}\n\nCANTO SECONDO\n\n{PROSE}\n", encoding="utf-8")
