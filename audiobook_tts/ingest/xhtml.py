@@ -736,7 +736,7 @@ def _printed_prose(lines: list[str]) -> bool:
     long as a page is wide and most run on, mid-sentence, into a word in lower case. A poem's lines open
     with a capital, or are short. El sombrero de tres picos (Gutenberg 29506) was heard as verse, a stop
     and a pause after every printed line: "Pocos españoles, aun contando a los menos sabios y. | Leídos,
-    desconocerán ...", 1,800 times."""
+    desconocerán ...", 1,821 times."""
     full = lines[:-1]  # a paragraph's last line is as short as it happens to be
     if sum(map(len, full)) / len(full) < _PRINTED_LINE:
         return False
@@ -786,7 +786,7 @@ _MEDIA_HREF = re.compile(r"\.(?:midi?|mp3|ogg|oga|wav|m4a|flac|ly|mxl|musicxml|p
 def _only_media_links(element: etree._Element) -> bool:
     """A block whose words are all links to sounds or scores ("Ecouter Partition", "[Listen] [MIDI]"):
     buttons for a reader to click, which a listener cannot. Entre nous (Gutenberg 44157) said "Ecouter
-    Partition." under each of its four songs."""
+    Partition." under each of its five songs."""
     links = [a for a in element.iter("{*}a", "a") if _MEDIA_HREF.search(a.get("href") or "")]
     if not links or any(link is element for link in links):
         return False
@@ -883,9 +883,9 @@ def numbered_chapters(body: etree._Element) -> tuple[set[etree._Element], int]:
     """Paragraphs that head a chapter by its Roman numeral alone ("<p class="cap">I</p>"), as the plain text
     rule has them: three or more, from "I", in a document long enough for them to number chapters, not
     stanzas, numbering on ("C", "L" heading a vocabulary's letters after "XXXVI" do not); and the level of
-    the document's most frequent heading (h2 if none), theirs. El sombrero de tres
-    picos (Gutenberg 29506) heads all but one of its 36 chapters so ("XIII." is an h3): its preface and
-    first twelve chapters were one chapter of an hour, the other 23 one of two."""
+    the document's most frequent heading (h2 if none), theirs. El sombrero de tres picos (Gutenberg 29506)
+    heads all but one of its 36 chapters so ("XIII." is an h3): its preface and first twelve chapters were
+    one chapter of an hour, the other 24 one of two."""
     found = [
         element
         for element in body.iter()
@@ -909,7 +909,7 @@ _ROMAN_DIGITS = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
 def _roman_value(numeral: str) -> int:
-    """ "XIV" -> 14: a digit before a larger one is taken away."""
+    """The value of a Roman numeral ("XIV" -> 14): a digit before a larger one is taken away."""
     digits = [_ROMAN_DIGITS[letter] for letter in numeral]
     return sum(-d if d < after else d for d, after in zip(digits, [*digits[1:], 0], strict=True))
 
