@@ -26,7 +26,11 @@ def words_fit(limit):
         ("he said —", "He said."),
         ("il dit. —", "Il dit."),
         ("to him?” —", "To him?”"),  # was "To him?”." (The Wind in the Willows)
-        ("‘what is it,’", "‘what is it.’"),
+        ("‘what is it,’", "‘What is it.’"),  # the capital after opening marks, as after none
+        ("¿qué dice V.", "¿Qué dice V."),  # El sombrero de tres picos: was "¿qué"
+        ("— y luego", "— Y luego."),
+        ("»Möchtest du's?«", "»Möchtest du's?"),  # Effi Briest: was "...du's?«.", a stop after the quote
+        ("„Ja“", "„Ja."),
         ("“Stop”", "“Stop”."),
         ("Wait…", "Wait…"),
         ("", ""),
