@@ -739,6 +739,24 @@ def test_a_shortened_given_name_is_said_in_full(text, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # The Wealth of Nations cites 25 acts by the sovereign's name: heard "George the first circa seven"
+        ("By the 3d of George I. c. 7", "By the third of George the first, chapter seven"),
+        ("of Queen Anne too, stat. 1. c. 18", "of Queen Anne too, statute one, chapter eighteen"),
+        ("The 13th of the present king, c. 43", "The thirteenth of the present king, chapter forty-three"),
+        (
+            "the 5th Geo. III therefore, chap. 37",
+            "the fifth of George the third therefore, chapter thirty-seven",
+        ),  # noqa: E501
+        ("of Henry VIII, c. 1540, hangs", "of Henry the eighth, circa fifteen forty, hangs"),  # a year: circa
+    ],
+)
+def test_an_act_cited_by_its_sovereigns_name_has_a_chapter(text, expected):
+    assert said(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
         # A Doll's House: Nora's "a slate fell on my head and killed me, and—" was heard "and." (94 segments)
         ("a slate fell on my head and killed me, and—", "a slate fell on my head and killed me, and…"),
         ("it does not necessarily follow that—.", "it does not necessarily follow that…"),

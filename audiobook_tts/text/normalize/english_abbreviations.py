@@ -38,10 +38,27 @@ _STATUTE = re.compile(
 )
 
 
+# The chapter of an act cited by its sovereign's name in full: "the 3d of George I. c. 7", "the 12th of
+# Queen Anne too, stat. 1. c. 18", "the 13th of the present king, c. 43" (The Wealth of Nations, 25 times,
+# heard "circa seven"); after the rule above, also "George the third therefore, chap. 37". A chapter has at
+# most three digits: "Henry VIII, c. 1540" is circa.
+_SOVEREIGNS = "George|William|Charles|Henry|Edward|Elizabeth|James|Richard|Philip|Victoria|Anne|Mary"
+_REIGN_CHAPTER = re.compile(
+    rf"\b(?P<who>(?:{_SOVEREIGNS})(?: [IVX]{{1,4}}\b\.?| the [a-z]+)?|(?:same|present) king)"
+    r"(?P<aside>,? (?:too|therefore),?)?,?(?: (?:stat|st)\. ?(?P<statute>\d{1,2})\.?,?)?"
+    r" (?:c|cap|ch|chap)\. ?(?=\d{1,3}\b)"
+)
+
+
+def _reign_chapter(match: re.Match[str]) -> str:
+    statute = f"statute {match['statute']}, " if match["statute"] else ""
+    return f"{match['who']}{match['aside'] or ''}, {statute}chapter "
+
+
 def statutes(text: str, ctx: NormalizeContext) -> str:
     """4 Geo. III. c. 15 -> the fourth of George the third, chapter fifteen; 13 and 14 Car. II. -> the
     thirteenth and fourteenth of Charles the second. The Wealth of Nations cites 54 acts so, which were heard
-    "four Geo. three. circa fifteen" and "twelve Car. two"."""
+    "four Geo. three. circa fifteen" and "twelve Car. two"; 25 more by the name (the pattern above)."""
 
     def said(match: re.Match[str]) -> str:
         numeral = roman_value(match[5]) if match[5] else None
@@ -55,7 +72,7 @@ def statutes(text: str, ctx: NormalizeContext) -> str:
         article = "" if re.search(r"\b[Tt]he\s*$", text[: match.start()]) else "the "
         return f"{article}{years} of {sovereign}{chapter}"
 
-    return _STATUTE.sub(said, text)
+    return _REIGN_CHAPTER.sub(_reign_chapter, _STATUTE.sub(said, text))
 
 
 # ----------------------------------------------------------------------------------------------------
