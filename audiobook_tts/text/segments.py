@@ -33,8 +33,10 @@ _CLAUSE_BOUNDARIES = [
     re.compile(r"(?<=;)\s+"),
     re.compile(r"(?<=:)\s+"),
     # after a dash set off by spaces (the normaliser spaces em/en dashes), or after the quote it breaks off:
-    # "tell him — ” | “Well" (a cut before the ” left it to open the next segment)
-    re.compile(r"(?<=\s[—–-])\s+(?![”’»)\]]|\"(?:\s|$))|(?<=\s[—–-]\s[”’»)\]\"])\s+"),
+    # "tell him — ” | “Well" (a cut before the ” left it to open the next segment); never after a word's
+    # letter and its dash, a name left out: "lodged in S — Place" was cut "S." | "Place" (Crime and
+    # Punishment), where "Eleven A M — The attendant" (Dracula) is a dateline and its dash
+    re.compile(r"(?<=\s[—–-])(?<![a-z]\s[A-Z]\s[—–-])\s+(?![”’»)\]]|\"(?:\s|$))|(?<=\s[—–-]\s[”’»)\]\"])\s+"),
     re.compile(r"(?<=,)\s+"),
 ]
 

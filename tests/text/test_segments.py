@@ -238,3 +238,14 @@ def test_three_pieces_cut_well_beat_two_cut_inside_brackets():
 )
 def test_a_cut_between_words_falls_before_a_phrase_start_of_the_books_language(sentence, language, first):
     assert split_long_sentence(sentence, words_fit(12), language=language)[0] == first
+
+
+def test_a_dash_for_a_name_left_out_is_no_place_to_cut():
+    # Crime and Punishment: "lodged in S⸺ Place" (normalised "S — Place") was cut "...in S." | "Place..."
+    sentence = "a young man came out of the garret in which he lodged in S — Place and walked to K — bridge"
+    pieces = split_long_sentence(sentence, words_fit(16))
+    assert not any(piece.endswith(("S —", "K —")) for piece in pieces)
+    assert " ".join(pieces).split() == sentence.split()
+    # a time's letters and a dash still make a dateline's cut (Dracula: "Eleven A M — The attendant has...")
+    dateline = "Eleven A M — The attendant has just been to me to say that Renfield"
+    assert split_long_sentence(dateline, words_fit(14))[0] == "Eleven A M —"
