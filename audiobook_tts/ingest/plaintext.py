@@ -328,15 +328,41 @@ def centred_title_page(paragraphs: list[str], skip: set[int] | dict[int, bool]) 
     return found if len(found) >= 2 and words <= _TITLE_PAGE_WORDS else set()
 
 
+# What the producer of an etext says of it after the START marker: "The Project Gutenberg Etext of Candide",
+# "Produced by Carlo Traverso", "***", and thanks for the scans ("...the preparation of the etext through
+# OCR", "www://gallica.bnf.fr"), in any language
+_PRODUCER = re.compile(
+    r"^(?:the project gutenberg e-?(?:text|book)|(?:produced|prepared|transcribed|scanned|digiti[sz]ed) by)\b"
+    r"|^\*+$|\be-?texts?\b|\bOCR\b|\bwww[.:]|https?://|\bproof-?read",
+    re.I,
+)
+
+
+def producer_notes(paragraphs: list[str]) -> set[int]:
+    """The paragraphs that open a text with what its producer says of the etext: Candide (Gutenberg 4650)
+    read its credits and its thanks to the Bibliothèque nationale in French and English as a chapter, and
+    its centred title page after them, which `centred_title_page` looks for only at the text's start."""
+    found: set[int] = set()
+    for index, paragraph in enumerate(paragraphs):
+        if not _PRODUCER.search(" ".join(paragraph.split())):
+            break
+        found.add(index)
+    return found
+
+
 def _blocks(paragraphs: list[str], matter: str | None, placeholders: bool = False) -> list[RawBlock]:
     blocks = []
     numerals = sum(1 for paragraph in paragraphs if _LONE_NUMERAL.match(paragraph.strip())) > 1
     listed = contents_headings(paragraphs)
     pictures = illustrations(paragraphs)
     pages = page_lists(paragraphs) if matter is None else set()
-    title_page = centred_title_page(paragraphs, pictures) if matter is None else set()
+    producer = producer_notes(paragraphs) if matter is None else set()
+    title_page = centred_title_page(paragraphs, set(pictures) | producer) if matter is None else set()
     names = speakers(paragraphs) if matter is None else []
     for index, paragraph in enumerate(paragraphs):
+        if index in producer:
+            blocks.append(RawBlock("paragraph", clean_inline(paragraph), GUTENBERG_HEADER))
+            continue
         if index in pages or index in title_page:
             reason = PAGE_LIST if index in pages else CENTRED_TITLE_PAGE
             blocks.append(RawBlock("paragraph", clean_inline(paragraph), reason))

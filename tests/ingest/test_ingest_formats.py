@@ -285,6 +285,31 @@ def test_text_a_centred_title_page_before_a_long_preface_is_front_matter(tmp_pat
     assert [c.included for c in load_book(poem).chapters] == [True]
 
 
+def test_text_the_etext_producers_notes_and_the_title_page_after_them_are_not_read(tmp_path):
+    """Candide (Gutenberg 4650): its credits, its thanks for the scans and its centred title page were read
+    as a chapter, and the title page's "TOME XXXIII" made a part that named every chapter."""
+    path = tmp_path / "candide.txt"
+    path.write_text(
+        "*** START OF THIS PROJECT GUTENBERG EBOOK CANDIDE ***\n\n"
+        "The Project Gutenberg Etext of Candide\nby Voltaire\n(#6 in our series by Voltaire)\n\n***\n\n"
+        "Produced by Carlo Traverso\n\n"
+        "We thank the Bibliotheque Nationale de France that has made available "
+        "the image files at www://gallica.bnf.fr, authorizing the preparation\nof the etext through OCR.\n\n"
+        "                              OEUVRES\n\n                                DE\n\n"
+        "                             VOLTAIRE\n\n                           TOME XXXIII.\n\n"
+        "CHAPITRE I.\n\nIl y avait en Westphalie un jeune garçon.\n\n"
+        "CHAPITRE II.\n\nCandide, chassé du paradis terrestre.\n"
+    )
+    chapters = [(c.title, c.included) for c in load_book(path).chapters]
+    assert chapters == [
+        ("Project Gutenberg header", False),
+        ("Project Gutenberg header", False),
+        ("Title page", False),
+        ("CHAPITRE I.", True),
+        ("CHAPITRE II.", True),
+    ]
+
+
 def test_text_a_preface_the_title_page_credits_to_another_writer_is_front_matter(tmp_path):
     """Pride and Prejudice (Gutenberg 1342, George Allen's edition) read George Saintsbury's 4,292-word
     preface as its first chapter, titled "Front matter", before a word of Jane Austen; the title page says
