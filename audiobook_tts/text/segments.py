@@ -26,7 +26,6 @@ CLOSERS = "\"'”’)]»"
 # Closing quotes the model's prompt rules do not look through (German »...«, „...“, ‹...›): a segment ending
 # in one gets a stop after it ("Möchtest du's?«.", 1,499 segments of Effi Briest), so it ends without it
 UNSEEN_CLOSERS = "«›“‘"
-_OPENING = re.compile(r"^[\W_]*")  # "¿", "¡", "— ", "‘": what comes before a segment's first letter
 
 # Clause boundaries from strongest to weakest; the cut goes after the mark.
 _CLAUSE_BOUNDARIES = [
@@ -60,7 +59,8 @@ def finish(text: str) -> str:
     text = text.strip().rstrip(UNSEEN_CLOSERS + " ")
     if not text:
         return text
-    start = _OPENING.match(text).end()  # the first letter, after "¿" or "— " ("¿qué", 185 in El sombrero)
+    # the first letter, after "¿", "— " or "‘" ("¿qué", 185 in El sombrero)
+    start = next((index for index, ch in enumerate(text) if ch.isalnum()), len(text))
     text = text[:start] + text[start : start + 1].upper() + text[start + 1 :]
     core = text.rstrip(CLOSERS + " ")
     closers = text[len(core) :].replace(" ", "")
