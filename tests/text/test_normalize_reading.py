@@ -546,6 +546,21 @@ def test_a_units_abbreviation_point_is_no_full_stop(text, expected):
     assert said(text) == expected
 
 
+def test_a_unit_with_its_own_point_still_ends_a_sentence():
+    # The Boston Cooking-School Cook Book (Gutenberg 65061): "° F." was taken with its point, so the stop
+    # was lost and two sentences ran on as one: "simmers at one hundred and eighty-five degrees Fahrenheit
+    # Slowly boiling water"
+    written = "Water boils at 212° F. (sea level), and simmers at 185° F. Slowly boiling water is hot."
+    assert said(written) == (
+        "Water boils at two hundred and twelve degrees Fahrenheit (sea level), and simmers at one hundred"
+        " and eighty-five degrees Fahrenheit. Slowly boiling water is hot."
+    )
+    assert said("Rise at 68° F., until light.") == "Rise at sixty-eight degrees Fahrenheit, until light."
+    assert said("From 32° to 65° F. water is cold.") == (
+        "From thirty-two degrees to sixty-five degrees Fahrenheit water is cold."
+    )
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

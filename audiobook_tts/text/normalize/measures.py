@@ -93,8 +93,10 @@ def units(text: str, ctx: NormalizeContext) -> str:
         number = ("minus " if minus else "") + _read_amount(amount)
         if low:
             number = f"{_read_amount(low)} to {number}"
-        # the period of "6 lbs. good sugar" marks the abbreviation, not the end of a sentence
-        stop = period if period and _SENTENCE_ENDS.match(match.string, match.end()) else ""
+        # the period of "6 lbs. good sugar" marks the abbreviation, not the end of a sentence; a unit that
+        # carries its own ("185° F. Slowly", "6 in. The") ends one just the same
+        pointed = period or unit.endswith(".")
+        stop = "." if pointed and _SENTENCE_ENDS.match(match.string, match.end()) else ""
         return f"{number} {one if amount == '1' and not low else many}{stop}"
 
     return _UNIT_PATTERN.sub(spoken, text)
