@@ -91,7 +91,7 @@ BLOCK_TAGS = _CONTAINERS | _LEAVES | set(_PLACEHOLDER) - {"img", "math", "svg", 
 _NOTE_TYPES = {"footnote", "endnote", "rearnote", "note", "annotation"}
 _NOTEREF_TYPES = {"noteref", "annoref"}
 _VERSE_CLASS = re.compile(r"\b(poem|poetry|verse|stanza|linegroup|lg)\b", re.I)
-_NOISE_CLASS = re.compile(r"\b(lnum|linenum|line-?num(ber)?|pagenum|page-?number)\b", re.I)
+_NOISE_CLASS = re.compile(r"\b(lnum|linenum|line-?num(ber)?|pagenum|pageno|page-?number)\b", re.I)
 _MARKER = re.compile(r"^\s*[\[(]?\s*(\d{1,4}[a-z]?|[a-z]|[ivxlc]{1,6}|[*†‡§¶‖#]+)\s*[\])]?\s*$", re.I)
 _BACKLINK = re.compile(
     r"^\s*([\[(]?\s*(\d{1,4}[a-z]?|[*†‡§¶]+)\s*[\])]?\.?|↩\ufe0e?|\^|back|return)\s*$", re.I

@@ -467,6 +467,26 @@ def test_html_links_to_a_songs_sound_and_score_are_not_read(tmp_path):
     ]
 
 
+def test_html_page_numbers_marked_pageno_are_not_read(tmp_path):
+    """The Boston Cooking-School Cook Book (Gutenberg 65061) marks its 649 printed page numbers
+    <span class="pageno">, as Gutenberg's newer HTML does: a listener heard "Thirteen IV. Citric" and "in
+    all dark four hundred and ninety-nine cakes"."""
+    path = tmp_path / "cook-book.html"
+    path.write_text(
+        "<html><body><h1>CHAPTER I: FOOD</h1>"
+        "<p>III. Malic, much like tartaric, found in apples.</p>"
+        '<p><span class="pageno" id="Page_13">13</span>IV. Citric, found in lemons.</p>'
+        '<p>This is desirable in all dark <span class="pageno" id="Page_499">499</span>cakes.</p>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    assert [b.text for b in load_book(path).chapters[0].blocks[1:]] == [
+        "III. Malic, much like tartaric, found in apples.",
+        "IV. Citric, found in lemons.",
+        "This is desirable in all dark cakes.",
+    ]
+
+
 def test_html_chapters_title_ssml_and_encoding(tmp_path):
     path = tmp_path / "livre.html"
     path.write_bytes(HTML.encode("cp1252"))
