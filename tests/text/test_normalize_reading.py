@@ -546,6 +546,15 @@ def test_a_units_abbreviation_point_is_no_full_stop(text, expected):
     assert said(text) == expected
 
 
+def test_a_unit_after_a_fraction_below_one_is_singular():
+    # The Boston Cooking-School Cook Book (Gutenberg 65061) lists "½ lb. butter", "¾ lb. sugar", "½ oz.
+    # cloves": heard "one half pounds butter", "three quarters pounds sugar"; "½ cup" is "one half cup"
+    assert said("½ lb. butter, ½ cup sugar.") == "one half pound butter, one half cup sugar."
+    assert said("¾ lb. currants, ½ oz. cloves.") == "three quarters pound currants, one half ounce cloves."
+    assert said("Take 1½ lbs. flour.") == "Take one and a half pounds flour."
+    assert said("Take 1/4 lb. of tea.") == "Take one quarter pound of tea."
+
+
 def test_a_unit_with_its_own_point_still_ends_a_sentence():
     # The Boston Cooking-School Cook Book (Gutenberg 65061): "° F." was taken with its point, so the stop
     # was lost and two sentences ran on as one: "simmers at one hundred and eighty-five degrees Fahrenheit

@@ -83,6 +83,14 @@ def _read_amount(written: str) -> str:
     return f"{_read_number(whole)} and {said}" if whole else said
 
 
+def _below_one(amount: str) -> bool:
+    """A fraction alone, less than one: "½ lb." is "one half pound", as "½ cup" is "one half cup"."""
+    if " " in amount:
+        return False
+    parts = re.split(f"[/{FRACTION_SLASH}]", amount)
+    return len(parts) == 2 and int(parts[0]) < int(parts[1])
+
+
 def units(text: str, ctx: NormalizeContext) -> str:
     """5 km -> five kilometres, 1 kg -> one kilogram, 20°C -> twenty degrees Celsius, "1-2 lbs." -> "one to
     two pounds" (a range's dash before the unit was read "one-two pounds")."""
@@ -97,6 +105,6 @@ def units(text: str, ctx: NormalizeContext) -> str:
         # carries its own ("185° F. Slowly", "6 in. The") ends one just the same
         pointed = period or unit.endswith(".")
         stop = "." if pointed and _SENTENCE_ENDS.match(match.string, match.end()) else ""
-        return f"{number} {one if amount == '1' and not low else many}{stop}"
+        return f"{number} {one if (amount == '1' or _below_one(amount)) and not low else many}{stop}"
 
     return _UNIT_PATTERN.sub(spoken, text)
