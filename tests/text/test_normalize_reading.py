@@ -546,6 +546,18 @@ def test_a_units_abbreviation_point_is_no_full_stop(text, expected):
     assert said(text) == expected
 
 
+def test_the_kitchens_units_are_read():
+    # The Boston Cooking-School Cook Book (Gutenberg 65061): "3 qts. cold water", "6 ozs. flour" were heard
+    # "three qts. cold water", "six ozs. flour", the model left to spell out the abbreviation
+    assert (
+        said("6 lbs. shin of beef, 3 qts. cold water.") == "six pounds shin of beef, three quarts cold water."
+    )
+    assert said("6 ozs. flour, 1 qt. milk.") == "six ounces flour, one quart milk."
+    assert said("Add 2 tbsp. butter and 1 tsp. salt to 5 gal. of it.") == (
+        "Add two tablespoons butter and one teaspoon salt to five gallons of it."
+    )
+
+
 def test_a_unit_after_a_fraction_below_one_is_singular():
     # The Boston Cooking-School Cook Book (Gutenberg 65061) lists "½ lb. butter", "¾ lb. sugar", "½ oz.
     # cloves": heard "one half pounds butter", "three quarters pounds sugar"; "½ cup" is "one half cup"
