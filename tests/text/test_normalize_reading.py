@@ -80,6 +80,21 @@ def test_roman_numerals_by_context_in_english(text, expected):
     assert said(text) == expected
 
 
+def test_a_numeral_after_a_two_word_title_is_a_cardinal():
+    # The Boston Cooking-School Cook Book (Gutenberg 65061) numbers its recipes "Egg Sauce II", "Brown Stock
+    # III", "Fish Stuffing II": heard "Egg Sauce the second", "Brown Stock the third", 208 times, as if they
+    # were kings; a sovereign keeps the regnal reading
+    assert said("Arrange for serving, and pour around Egg Sauce II.") == (
+        "Arrange for serving, and pour around Egg Sauce two."
+    )
+    assert said("Fish Stuffing II", heading=True) == "Fish Stuffing two"
+    assert said("Use Brown Stock III.") == "Use Brown Stock three."
+    assert said("King Henry VIII and Frederick William III.") == (
+        "King Henry the eighth and Frederick William the third."
+    )
+    assert said("In Ptolemy II's reign.") == "In Ptolemy the second's reign."
+
+
 @pytest.mark.parametrize(
     "text, language, expected",
     [

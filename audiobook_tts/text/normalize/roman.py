@@ -159,6 +159,29 @@ def numbered_references(text: str, ctx: NormalizeContext) -> str:
     return _CENTURY_AFTER.sub(lambda m: " ".join(reversed(century(m[2], m[1]).rsplit(" ", 1))), text)
 
 
+# Words before a sovereign's name ("King Henry VIII", "Pope Pius IX", "In Ptolemy II's reign"): the numeral
+# after the name is still "the eighth", "the ninth", "the second"
+_BEFORE_A_NAME = set(
+    """
+King Queen Pope Emperor Empress Tsar Czar Tsarina Czarina Kaiser Sultan Shah Pharaoh Prince Princess Duke
+Duchess Archduke Elector Doge Saint St Sir Lord Lady Count Countess Earl Grand Good Old Young Holy Blessed
+The A An In On At By For From To With Of And But Or Nor As So Then When While After Before During Since
+Until Under Upon Unto Against Like That This Whom Where Both Between Did Was Is
+""".split()
+)
+_WORD_BEFORE = re.compile(r"\b([A-Z][a-z]+) $")
+
+
+def _names_a_thing(before: str, name: str) -> bool:
+    """A numeral after two capitalised words that make one title names a thing, counted with a cardinal:
+    "Egg Sauce II", "Brown Stock III", "World War II"; a sovereign's title, a second given name or a little
+    word before the name leave the regnal reading ("King Henry VIII", "Frederick William III")."""
+    if name in _MONARCHS:
+        return False
+    previous = _WORD_BEFORE.search(before)
+    return previous is not None and previous[1] not in _BEFORE_A_NAME and previous[1] not in _MONARCHS
+
+
 def roman_numerals(text: str, ctx: NormalizeContext) -> str:
     """Chapter IV -> Chapter four; Henry VIII -> Henry the eighth; a heading "IV." -> "Four."."""
     text = numbered_references(text, ctx)
@@ -170,7 +193,9 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
         value = roman_value(numeral)
         if not value:
             return match[0]
-        return f"{name} {cardinal(value)}" if name == "War" else f"{name} the {ordinal(value)}"
+        if name == "War" or _names_a_thing(match.string[: match.start()], name):
+            return f"{name} {cardinal(value)}"
+        return f"{name} the {ordinal(value)}"
 
     # "George II. of Great Britain": the numeral's own period goes too when the sentence runs on.
     # an apostrophe after the numeral only as a possessive: "Charles II's", but "Mary I'd" is the pronoun
