@@ -208,9 +208,15 @@ def _in_abbreviated_title(before: str, after: str) -> bool:
     return cited(start[1] if start else None) or cited(end[1])
 
 
+# "185° F." before a capital ends a sentence: the scale's letter is no initial
+_DEGREES_AT_END = re.compile(r"\d ?° ?[CF]\.$")
+
+
 def _should_split(before: str, after: str) -> bool:
     if _REGNAL_YEAR_AT_END.search(before.rstrip()) and _REGNAL_NUMERAL_AT_START.match(after):
         return False
+    if _DEGREES_AT_END.search(before.rstrip()):
+        return True
     if _in_abbreviated_title(before, after):
         return False
     if _NUMBERED_AT_END.search(before.rstrip()) and _NUMBER_AT_START.match(after):
