@@ -416,11 +416,7 @@ class _Walker:
         if matter != context.matter:
             context = replace(context, matter=matter)
         if name in _CONTENTS_CANDIDATES and _is_contents_list(element):
-            self._anchors_in(element, deep=True)
-            links = sum(
-                1 for link in element.iter("{*}a", "a") if _INTERNAL_ANCHOR.match(link.get("href") or "")
-            )
-            self._omit(f"contents list, {links} links: skipped", None, context)
+            self._skip_contents(element, context)
             return
         if name == "hr":
             self._anchors_in(element, deep=True)
@@ -612,6 +608,11 @@ class _Walker:
         for child in nested:
             self.block(child, context)
 
+    def _skip_contents(self, element: etree._Element, context: _Context) -> None:
+        self._anchors_in(element, deep=True)
+        links = sum(1 for link in element.iter("{*}a", "a") if _INTERNAL_ANCHOR.match(link.get("href") or ""))
+        self._omit(f"contents list, {links} links: skipped", None, context)
+
     def _container(self, element: etree._Element, context: _Context) -> None:
         """Block children are walked; loose text between them becomes paragraphs of its own."""
         run: list[etree._Element | str] = []
@@ -631,7 +632,9 @@ class _Walker:
                     last = _copy_without_tail(item)
                     holder.append(last)
             run.clear()
-            if clean_inline("".join(holder.itertext())) or len(holder):
+            if _is_contents_list(holder):  # the King James Bible's "2 3 4 ... 50", a link to each chapter
+                self._skip_contents(holder, context)
+            elif clean_inline("".join(holder.itertext())) or len(holder):
                 for item in holder:
                     self._anchors_in(item, deep=True)
                 self._paragraph(holder, context)

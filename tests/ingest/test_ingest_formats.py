@@ -487,6 +487,27 @@ def test_html_page_numbers_marked_pageno_are_not_read(tmp_path):
     ]
 
 
+def test_html_loose_links_to_each_chapter_are_not_read(tmp_path):
+    """The King James Bible (Gutenberg 10900, HTML) opens each book with a link to each of its chapters, set
+    loose between the heading and the verses: Genesis read "Two three four ... fifty", Psalms one to a
+    hundred and fifty, 26 segments. A sentence with a link or two in it stays."""
+    path = tmp_path / "genesis.html"
+    links = "&nbsp;&nbsp; ".join(f'<a href="#{n}" >{n}</a>' for n in range(2, 51))
+    path.write_text(
+        '<html><body><center><table summary="book1"><tr><td><h1 align="center">Genesis</h1>'
+        f'<p align="center" >Chapter</p>{links}&nbsp;&nbsp;\n'
+        "<p>1:1 In the beginning God created the heaven and the earth.</p>"
+        '<a name="2"></a>See <a href="#1">the first</a> and <a href="#2">the second</a> chapters.'
+        "</td></tr></table></center></body></html>",
+        encoding="utf-8",
+    )
+    assert [b.text for b in load_book(path).chapters[0].blocks[1:]] == [
+        "Chapter",
+        "1:1 In the beginning God created the heaven and the earth.",
+        "See the first and the second chapters.",
+    ]
+
+
 def test_html_chapters_title_ssml_and_encoding(tmp_path):
     path = tmp_path / "livre.html"
     path.write_bytes(HTML.encode("cp1252"))
