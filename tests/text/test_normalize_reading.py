@@ -93,6 +93,7 @@ def test_a_numeral_after_a_two_word_title_is_a_cardinal():
         "King Henry the eighth and Frederick William the third."
     )
     assert said("In Ptolemy II's reign.") == "In Ptolemy the second's reign."
+    assert said("Meanwhile Ptolemy II marched.") == "Meanwhile Ptolemy the second marched."
 
 
 @pytest.mark.parametrize(

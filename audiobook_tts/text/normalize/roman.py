@@ -172,14 +172,17 @@ Until Under Upon Unto Against Like That This Whom Where Both Between Did Was Is
 _WORD_BEFORE = re.compile(r"\b([A-Z][a-z]+) $")
 
 
-def _names_a_thing(before: str, name: str) -> bool:
+def _names_a_thing(before: str, name: str, heading: bool) -> bool:
     """A numeral after two capitalised words that make one title names a thing, counted with a cardinal:
     "Egg Sauce II", "Brown Stock III", "World War II"; a sovereign's title, a second given name or a little
-    word before the name leave the regnal reading ("King Henry VIII", "Frederick William III")."""
+    word before the name leave the regnal reading ("King Henry VIII", "Frederick William III"), and so does
+    the word that opens a sentence ("Meanwhile Ptolemy II"), unless the sentence is a heading."""
     if name in _MONARCHS:
         return False
     previous = _WORD_BEFORE.search(before)
-    return previous is not None and previous[1] not in _BEFORE_A_NAME and previous[1] not in _MONARCHS
+    if previous is None or previous[1] in _BEFORE_A_NAME or previous[1] in _MONARCHS:
+        return False
+    return heading or bool(before[: previous.start()].strip(" \"'“‘([«"))
 
 
 def roman_numerals(text: str, ctx: NormalizeContext) -> str:
@@ -193,7 +196,7 @@ def roman_numerals(text: str, ctx: NormalizeContext) -> str:
         value = roman_value(numeral)
         if not value:
             return match[0]
-        if name == "War" or _names_a_thing(match.string[: match.start()], name):
+        if name == "War" or _names_a_thing(match.string[: match.start()], name, ctx.heading):
             return f"{name} {cardinal(value)}"
         return f"{name} the {ordinal(value)}"
 
