@@ -806,6 +806,14 @@ def test_an_act_cited_by_its_sovereigns_name_has_a_chapter(text, expected):
     assert said(text) == expected
 
 
+def test_a_manuscript_is_said():
+    # Pepys' editor cites "Add. MSS. 10,116", heard "M S S."
+    assert said("See Add. MSS. 16 for it.") == "See Add. manuscripts sixteen for it."
+    assert said("The MS. of the poem was lost, as Ms. Smith said.") == (
+        "The manuscript of the poem was lost, as Miz Smith said."
+    )
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

@@ -127,6 +127,9 @@ _ABBREVIATIONS = {
     "inst.": "instant",
     "ult.": "ultimo",
     "prox.": "proximo",
+    # a manuscript: Pepys' editor cites "Add. MSS. 10,116" (heard "M S S."); "MS." in capitals, not "Ms."
+    "MS.": "manuscript",
+    "MSS.": "manuscripts",
 }
 # Abbreviations that are read only before a number: "No. 5", "p. 17", "ch. 4", "vol. 2", "fig. 3".
 _BEFORE_NUMBER = {
@@ -278,9 +281,14 @@ def abbreviations(text: str, ctx: NormalizeContext) -> str:
     text = _COUNTY.sub("County", text)
     # The sentence's own final period survives an abbreviation that ends it ("... et cetera.").
     text = _TITLE_PATTERN.sub(lambda m: _TITLES[m[1]] + ("." if m[2] is not None else ""), text)
-    text = _ABBREVIATION_PATTERN.sub(
-        lambda m: _with_capital(_ABBREVIATIONS[m[1]], m[1]) + ("." if m[2] is not None else ""), text
-    )
+
+    def abbreviation(match: re.Match[str]) -> str:
+        said = _ABBREVIATIONS[match[1]]
+        if match.start() == 0 or not match[1].isupper():  # "Esq.": "Esquire"; "MS." inside: "manuscript"
+            said = _with_capital(said, match[1])
+        return said + ("." if match[2] is not None else "")
+
+    text = _ABBREVIATION_PATTERN.sub(abbreviation, text)
 
     def before_number(match: re.Match[str]) -> str:
         said = _BEFORE_NUMBER[match[1].lower()]
