@@ -477,6 +477,35 @@ def test_portuguese_and_spanish_titles_are_said_in_full(text, language, expected
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # El sombrero de tres picos (Gutenberg 29506)
+        ("¡Diga V. otra vez su relación!", "¡Diga usted otra vez su relación!"),
+        (
+            "— ¡Mujer, no me des tratamiento! Háblame de V.",
+            "— ¡Mujer, no me des tratamiento! Háblame de usted.",
+        ),
+        ("— Está en buena mano... Médielo V.", "— Está en buena mano... Médielo usted."),
+        ("¿la quiere V., o no la quiere?", "¿la quiere usted, o no la quiere?"),
+        ("— Pues mire V... Aquí no hay nada postizo", "— Pues mire usted... Aquí no hay nada postizo"),
+        ("hasta que llegaron Vds.—¿Es esto cierto?", "hasta que llegaron ustedes — ¿Es esto cierto?"),
+        ("por razón de oficio, v. gr., las autoridades", "por razón de oficio, verbigracia, las autoridades"),
+        ("V. es muy bueno.", "Usted es muy bueno."),
+        # an initial, a king's numeral, véase: no usted
+        ("Ch. V. Langlois, L'inquisition.", "Ch. V. Langlois, L'inquisition."),
+        ("Novela de V. Blasco Ibáñez.", "Novela de V. Blasco Ibáñez."),
+        (
+            "Carlos V. murió en Yuste; el emperador Carlos V. reinó",
+            "Carlos V. murió en Yuste; el emperador Carlos V. reinó",
+        ),
+        ("V. nota 3.", "V. nota tres."),
+    ],
+)
+def test_spanish_v_is_usted(text, expected):
+    assert said(text, language="es") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
         # The Voyage of the Beagle
         (
             "from .04 to .06, and even to .08 of an inch",

@@ -207,6 +207,44 @@ def iberian_abbreviations(text: str, ctx: NormalizeContext) -> str:
         )
 
     text = _DON.sub(don, _IBERIAN_TITLE.sub(title, text))
+    if language == "es":
+        text = _spanish_usted(text)
     if language == "pt":
         text = _EXCELLENCY.sub(lambda m: ("Vossa" if m[1] == "V" else "Sua") + " Excelência", text)
     return text
+
+
+# Spanish "V." (Vd., Ud.) is usted, "VV." (Vds., Uds.) ustedes, where no name follows: before a lower-case
+# word ("¿Viene V. de confesar?"), a stop or the sentence's end ("Háblame de V."). Not an initial ("V.
+# Blasco Ibáñez", "Ch. V. Langlois"), nor "V." for véase before a reference ("V. nota 3", "V. pág. 12").
+_USTED = re.compile(
+    r"(?<![\w.])(?<![A-Z]\. )(V|VV|[VvUu]ds?)\."
+    r"(?= [a-zà-ÿ¡¿«(—–]| ?[.,;:!?…)»”\"'—–]|$)(?! (?:p[áa]gs?|pp?|notas?|caps?|n[úu]m|vols?|t)\b)"
+)
+_VERBIGRACIA = re.compile(r"(?<![\w.])([Vv])\. ?gr\.")
+# Nor a numeral: after a capitalised word inside a sentence ("el emperador Carlos V. murió"), or after a
+# king's or pope's name or a numbered part that opens one ("Carlos V. murió", "Acto V."); a capitalised
+# word that opens a sentence is a verb ("Médielo V.", "Lea V. la orden")
+_CAPITALISED_BEFORE = re.compile(r"(?:(?<=[^\s.!?…¡¿—–«\"“(])\s+|^)([A-ZÀ-Ý][\wà-ÿ]*) $")
+_NUMERAL_AFTER = set(
+    "Alfonso Carlos Felipe Fernando Enrique Jaime Juan Pedro Sancho Luis Pío León Gregorio Clemente Inocencio"
+    " Benedicto Urbano Sixto Pablo Alejandro Martín Nicolás Bonifacio Julio Eugenio Paulo Adriano Acto Escena"
+    " Jornada Cuadro Canto Libro Tomo Parte Capítulo Lección Título Artículo Tratado Número".split()
+)
+_SENTENCE_OPENS = re.compile(r"(?:^|[.!?…] )[\s¡¿«\"“—–(]*$")
+
+
+def _spanish_usted(text: str) -> str:
+    """ "¡Diga V. otra vez!" -> "¡Diga usted otra vez!", "todos Vds." -> "todos ustedes", "v. gr." ->
+    "verbigracia": El sombrero de tres picos' "V." was left to the model 125 times."""
+
+    def usted(match: re.Match[str]) -> str:
+        word = _CAPITALISED_BEFORE.search(text[: match.start()])
+        if word and (word.start(1) > 0 or word[1] in _NUMERAL_AFTER):
+            return match[0]
+        said = "ustedes" if match[1] in ("VV", "Vds", "Uds", "vds", "uds") else "usted"
+        said = said.capitalize() if _SENTENCE_OPENS.search(text[: match.start()]) else said
+        return said + "." if re.match(r"\.\.(?!\.)", text[match.end() :]) else said  # "mire V..."
+
+    text = _VERBIGRACIA.sub(lambda m: "Verbigracia" if m[1] == "V" else "verbigracia", text)
+    return _USTED.sub(usted, text)
