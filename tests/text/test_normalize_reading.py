@@ -422,6 +422,22 @@ def test_french_titles_and_ordinals_are_said_in_full(text, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # L'esclavage des Noirs (Olympe de Gouges): the characters' names over their speeches
+        ("Mme DE SAINT-FRÉMONT", "Madame de saint-frémont"),
+        ("LES PRÉCÉDENTS, Mme DE ST-FRÉMONT.", "Les précédents, madame de st-frémont."),
+        ("M. ET Mme DE SAINT-FRÉMONT, un juge.", "Monsieur et madame de saint-frémont, un juge."),
+        ("MLLE DE SCUDÉRY.", "Mademoiselle de scudéry."),
+        # Candide (Gutenberg 4650): a possessive after the title
+        ("aux aventures de M. son père.", "aux aventures de Monsieur son père."),
+    ],
+)
+def test_a_french_title_in_a_line_of_capitals_or_before_a_possessive_is_said_in_full(text, expected):
+    assert said(text, language="fr") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
         # Dom Casmurro: José Dias reckons the family's rents
         ("— Dá tudo 1:070$000 mensais.", "— Dá tudo um conto e setenta mil réis mensais."),
         ("Indo de 70$000 a 180$000.", "Indo de setenta mil réis a cento e oitenta mil réis."),

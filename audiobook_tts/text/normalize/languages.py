@@ -8,6 +8,7 @@ import re
 
 from num2words import num2words
 
+from audiobook_tts.text.normalize.capitals import _CAPITALS_PAIR, _mostly_capitals
 from audiobook_tts.text.normalize.context import NormalizeContext, _language
 from audiobook_tts.text.normalize.numbers import _HAS_DIGIT, cardinal, ordinal
 
@@ -62,11 +63,12 @@ _FRENCH_TITLES = {
     "Mlles": "Mesdemoiselles",
     "Mgr": "Monseigneur",
 }
-# "M. Bovary", "M. le curé", "M. et madame Charles", "MM. Homais et Léon": a title before a name, its
-# article or a second title
+# "M. Bovary", "M. le curé", "M. et madame Charles", "MM. Homais et Léon", "M. son père": a title before a
+# name, its article, a possessive or a second title; "MME", "MLLE" as a line in capitals has them (a
+# character's name over a speech: "Mme DE SAINT-FRÉMONT", which the Roman numerals' rule puts in capitals)
 _FRENCH_TITLE = re.compile(
-    r"(?<![\w.])(MM?\.|Mmes?|Mlles?|Mgr)\.?"
-    r"(?= (?:[A-ZÀ-Ý]|(?:le|la|les|de|du|des|et|votre|notre|d['’]|l['’])))"
+    r"(?<![\w.])(MM?\.|Mmes?|Mlles?|Mgr|MMES?|MLLES?|MGR)\.?"
+    r"(?= (?:[A-ZÀ-Ý]|(?:le|la|les|de|du|des|et|[mts]on|[mts]a|[nv]otre|leurs?|d['’]|l['’])\b))"
 )
 # "1er mai", "la 1re fois", "le 2e étage", "Napoléon Ier": French writes an ordinal with a raised ending
 _FRENCH_ORDINAL = re.compile(r"(?<![\w.,])(?:(\d+)(er|re|ère|e|ème)|I(er|re|ère))(?!\w)")
@@ -77,7 +79,13 @@ def french_abbreviations(text: str, ctx: NormalizeContext) -> str:
     "Madame"), and an ordinal with its ending is a word ("1er" -> "premier", "2e" -> "deuxième")."""
     if _language(ctx) != "fr":
         return text
-    text = _FRENCH_TITLE.sub(lambda m: _FRENCH_TITLES[m[1]], text)
+    shouted = bool(_CAPITALS_PAIR.search(text)) and _mostly_capitals(text)
+
+    def title(match: re.Match[str]) -> str:
+        said = _FRENCH_TITLES.get(match[1]) or _FRENCH_TITLES[match[1].capitalize()]
+        return said.upper() if shouted else said  # for the capitals' rule to lower with the rest
+
+    text = _FRENCH_TITLE.sub(title, text)
 
     def ordinal_word(match: re.Match[str]) -> str:
         number, ending = (int(match[1]), match[2]) if match[1] else (1, match[3])
