@@ -401,6 +401,31 @@ def test_a_german_date_says_its_day_as_an_ordinal_and_its_year_as_a_year(text, e
 @pytest.mark.parametrize(
     "text, expected",
     [
+        # Effi Briest (Gutenberg 5323): a day without its month, and the ending the word before it sets
+        ("Am 14. früh traf er ein.", "Am vierzehnten früh traf er ein."),
+        ("Zum 14. erfolgte die erste Einladung.", "Zum vierzehnten erfolgte die erste Einladung."),
+        ("Das war am 3. gewesen.", "Das war am dritten gewesen."),
+        (
+            "heut ist schon der 24., und am 28. willst Du hier eintreffen.",
+            "heut ist schon der vierundzwanzigste, und am achtundzwanzigsten willst Du hier eintreffen.",
+        ),
+        ("Da war auch ein 2. Dezember, und", "Da war auch ein zweiter Dezember, und"),
+        ("der Hochzeitstag (3. Oktober) rückte näher", "der Hochzeitstag (dritter Oktober) rückte näher"),
+        ("Kessin, 31. Dezember.", "Kessin, einunddreißigster Dezember."),
+        (
+            "seit dem 3. Oktober, am Morgen des 3. Juli",
+            "seit dem dritten Oktober, am Morgen des dritten Juli",
+        ),
+        ("vom 2. bis 24. Dezember", "vom zweiten bis vierundzwanzigsten Dezember"),
+    ],
+)
+def test_a_german_day_takes_the_ending_the_word_before_it_sets(text, expected):
+    assert said(text, language="de") == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
         # Madame Bovary
         (
             "Son père, M. Charles-Denis-Bartholomé Bovary, vint.",

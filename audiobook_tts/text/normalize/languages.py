@@ -29,8 +29,20 @@ GERMAN_MONTHS = (
     "|Dezember|December"
 )
 # "am 4. Mai 1771", "der 16. Junius", "im Jahre 1771": German writes an ordinal as the number and a period
-_GERMAN_DATE = re.compile(rf"(?<![\w.])(?:([Dd]er) )?(\d{{1,2}})\. ({GERMAN_MONTHS})\b(?:(,? )(\d{{4}})\b)?")
+_GERMAN_DATE = re.compile(rf"(?<![\w.])(\d{{1,2}})\. ({GERMAN_MONTHS})\b(?:(,? )(\d{{4}})\b)?")
 _GERMAN_YEAR = re.compile(r"\b((?:[Ii]m )?Jahre?|[Aa]nno) (\d{4})\b")
+# A day without its month, after a word that makes it one ("Am 14. früh", "zum 14.", "heut ist der 24., und")
+_GERMAN_DAY = re.compile(
+    r"(?i:\b(am|vom|zum|im|beim|zur|den|dem|des)|\b(der)) (\d{1,2})\.(?!\d)(?(2)(?=[,;:)]|$))"
+)
+# The word before an ordinal sets its ending: "der dritte Oktober", "am dritten", "ein dritter Oktober"; with
+# none, a date is said in the nominative ("Hochzeitstag (3. Oktober)", "Kessin, 31. Dezember.": "dritter")
+_WORD_BEFORE = re.compile(r"(?<![^\W\d_])([^\W\d_]+) $")
+_WEAK_ENDING = {"der", "dieser", "jener", "jeder"}
+_STRONG_ENDING = {"ein", "kein", "mein", "dein", "sein", "ihr", "unser", "euer"}
+_AFTER_A_PREPOSITION = set(
+    "am vom zum im beim zur bis seit ab vor nach gegen an auf für zu über um von".split()
+)
 
 
 def _german_year(written: str) -> str:
@@ -39,18 +51,35 @@ def _german_year(written: str) -> str:
     return num2words(number, lang="de", to="year") if 1100 <= number < 2000 else cardinal(number, "de")
 
 
+def _german_ending(before: str) -> str:
+    """The ending of a day's ordinal ("dritt-") after the text `before` it: -e, -en or -er."""
+    word = _WORD_BEFORE.search(before)
+    said = word[1].lower() if word else ""
+    if said in _WEAK_ENDING:
+        return "e"
+    if said in _AFTER_A_PREPOSITION or (said not in _STRONG_ENDING and re.fullmatch(r"\w*e[mns]", said)):
+        return "en"  # dem, den, des, einem, diesen...
+    return "er"
+
+
 def german_dates(text: str, ctx: NormalizeContext) -> str:
-    """German: a day of the month is an ordinal ("am 4. Mai" -> "am vierten Mai", "der 4. Mai" -> "der
-    vierte Mai"), and the year of a date or after "im Jahre" is said as a year, not as a count."""
+    """German: a day of the month is an ordinal, its ending set by the word before it ("am 4. Mai" -> "am
+    vierten Mai", "der 4. Mai" -> "der vierte Mai", "ein 2. Dezember" -> "ein zweiter Dezember", "Kessin,
+    31. Dezember." -> "Kessin, einunddreißigster Dezember."); so is a day without its month after "am",
+    "zum", "den"... ("Am 14. früh" -> "Am vierzehnten früh"); the year of a date or after "im Jahre" is said
+    as a year, not as a count."""
     if _language(ctx) != "de" or not _HAS_DIGIT.search(text):
         return text
 
     def date(match: re.Match[str]) -> str:
-        day = ordinal(int(match[2]), "de") + ("" if match[1] else "n")
-        said = f"{match[1] + ' ' if match[1] else ''}{day} {match[3]}"
-        return said + (f"{match[4]}{_german_year(match[5])}" if match[5] else "")
+        day = ordinal(int(match[1]), "de")[:-1] + _german_ending(text[: match.start()])
+        return f"{day} {match[2]}" + (f"{match[3]}{_german_year(match[4])}" if match[4] else "")
 
-    text = _GERMAN_DATE.sub(date, text)
+    def day(match: re.Match[str]) -> str:
+        ending = "e" if match[2] else "en"
+        return f"{match[1] or match[2]} {ordinal(int(match[3]), 'de')[:-1]}{ending}"
+
+    text = _GERMAN_DAY.sub(day, _GERMAN_DATE.sub(date, text))
     return _GERMAN_YEAR.sub(lambda m: f"{m[1]} {_german_year(m[2])}", text)
 
 
