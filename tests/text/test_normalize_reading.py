@@ -492,6 +492,23 @@ def test_an_ordinal_indicator_makes_the_number_an_ordinal_of_its_gender(text, la
 
 
 @pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Candide (Gutenberg 4650): its title page and its editions
+        ("RUE JACOB, Nº 24.", "Rue jacob, numéro vingt-quatre."),
+        ("a deux volumes in-8º.", "a deux volumes in-octavo."),
+        ("in-4°, in-12, in-fº", "in-quarto, in-douze, in-folio"),
+        # Entre nous (Gutenberg 44157): the preface's points, "1<sup>o</sup>." in the HTML
+        ("1o. nous supposons qu'ils savent déjà", "Premièrement, nous supposons qu'ils savent déjà"),
+        ("2º. nous donnons la traduction", "Deuxièmement, nous donnons la traduction"),
+        ("le n° 3", "le numéro trois"),
+    ],
+)
+def test_a_french_number_sign_format_and_listed_point_are_words(text, expected):
+    assert said(text, language="fr") == expected
+
+
+@pytest.mark.parametrize(
     "text, language, expected",
     [
         # Machado de Assis: Papéis avulsos (O Alienista, Dona Benedita) and Dom Casmurro

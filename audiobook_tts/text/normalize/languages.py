@@ -128,8 +128,8 @@ def french_abbreviations(text: str, ctx: NormalizeContext) -> str:
 # "1º", "2.ª", "4º)": Portuguese, Spanish and Italian write an ordinal with a raised o (a) for its gender,
 # which NFKC would make a plain letter ("1o"); "N.º 5" is a number, "§ 4º" a paragraph
 _ORDINAL_INDICATOR = re.compile(r"(?<![\w.,])(\d+)\.?([ºª])(?!\w)")
-_NUMERO = re.compile(r"(?<![\w.])([Nn])\.?º\.?(?= ?\d)")
-_NUMERO_WORDS = {"pt": "número", "es": "número", "it": "numero"}
+_NUMERO = re.compile(r"(?<![\w.])([Nn])\.?[º°]\.?(?= ?\d)")
+_NUMERO_WORDS = {"pt": "número", "es": "número", "it": "numero", "fr": "numéro"}
 _PARAGRAPH_WORDS = {"pt": "parágrafo", "es": "párrafo", "it": "paragrafo"}
 
 
@@ -138,7 +138,9 @@ def ordinal_indicators(text: str, ctx: NormalizeContext) -> str:
     -> "número", "§" -> "parágrafo". Papéis avulsos' "— 1º, que verificara" was given to the model as
     "1o" (NFKC makes º an o), which no rule read."""
     language = _language(ctx)
-    if language not in _NUMERO_WORDS or not re.search("[ºª§]", text):
+    if language == "fr":
+        return _french_indicators(text)
+    if language not in _NUMERO_WORDS or not re.search("[ºª§°]", text):
         return text
 
     def said(match: re.Match[str]) -> str:
@@ -150,6 +152,32 @@ def ordinal_indicators(text: str, ctx: NormalizeContext) -> str:
     )
     text = re.sub(r"§§?", _PARAGRAPH_WORDS[language], text)
     return _ORDINAL_INDICATOR.sub(said, text)
+
+
+# French: "Nº 24" (or "N° 24") is numéro; "1º", "2º" (or "1<sup>o</sup>", a plain o by now) number a list's
+# points, premièrement, deuxièmement; "in-8º", "in-4º", "in-fº" are a book's formats, in-octavo, in-quarto,
+# in-folio ("in-12" is in-douze as it stands)
+_FRENCH_FORMAT = re.compile(r"(?<![\w-])([Ii]n)-(?:(4|8)[º°o]?|f[º°o])(?!\w)")
+_FRENCH_FORMATS = {"4": "quarto", "8": "octavo", None: "folio"}
+_FRENCH_POINT = re.compile(r"(?<![\w.,])(\d{1,2})[ºo](?!\w)(\.)?")
+
+
+def _french_indicators(text: str) -> str:
+    """Entre nous' preface was heard "1o. nous supposons", Candide's title page "Rue jacob, no
+    vingt-quatre" and "deux volumes in-8o"; now "Premièrement, nous supposons", "numéro vingt-quatre",
+    "in-octavo"."""
+    if not re.search(r"[º°]|\do\b", text):
+        return text
+    text = _FRENCH_FORMAT.sub(lambda m: f"{m[1]}-{_FRENCH_FORMATS[m[2]]}", text)
+    text = _NUMERO.sub(lambda m: "Numéro" if m[1] == "N" else "numéro", text)
+
+    def point(match: re.Match[str]) -> str:
+        number = int(match[1])
+        said = "premièrement" if number == 1 else ordinal(number, "fr") + "ment"
+        said = said.capitalize() if _SENTENCE_OPENS.search(text[: match.start()]) else said
+        return said + ("," if match[2] else "")
+
+    return _FRENCH_POINT.sub(point, text)
 
 
 # Réis as Brazil and Portugal wrote them until the 1940s and 1910s: "70$000" is seventy mil-réis (seventy
