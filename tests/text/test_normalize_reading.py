@@ -424,6 +424,35 @@ def test_a_german_day_takes_the_ending_the_word_before_it_sets(text, expected):
 
 
 @pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # L'esclavage des Noirs (the EPUB's cover credit) and El sombrero de tres picos' notes
+        (
+            "par Alexander Kucharski (1741-1819), se trouve",
+            "fr",
+            "par Alexander Kucharski (mille sept cent quarante et un à mille huit cent dix-neuf), se trouve",
+        ),
+        (
+            "1903, vol. II, pp. 452-467.",
+            "es",
+            "mil novecientos tres, volume segundo, pp. cuatrocientos cincuenta"
+            " y dos a cuatrocientos sesenta y siete.",
+        ),
+        (
+            "Goethe (1749-1832) schrieb",
+            "de",
+            "Goethe (siebzehnhundertneunundvierzig bis achtzehnhundertzweiunddreißig) schrieb",
+        ),
+        ("der Krieg (1914-18)", "de", "der Krieg (neunzehnhundertvierzehn bis achtzehn)"),
+        ("Manzoni (1785-1873)", "it", "Manzoni (millesettecentottantacinque a milleottocentosettantatré)"),
+        ("tél. 01-42-33-11", "fr", "tél. un-quarante-deux-trente-trois-onze"),  # no range
+    ],
+)
+def test_a_range_of_numbers_is_said_with_the_languages_to(text, language, expected):
+    assert said(text, language=language) == expected
+
+
+@pytest.mark.parametrize(
     "text, expected",
     [
         # Madame Bovary

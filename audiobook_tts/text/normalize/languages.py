@@ -24,6 +24,32 @@ def plain_numbers(text: str, ctx: NormalizeContext) -> str:
     return re.sub(r"(?<![\w.,])\d+(?![\w.,]\d|\w)", lambda m: cardinal(int(m[0]), lang), text)
 
 
+# "(1741-1819)", "pp. 452-467": two numbers joined by a hyphen or a dash are a range, said with the
+# language's "to"; a hyphen read aloud would glue them ("quarante et un-mille huit cent dix-neuf")
+_RANGE = re.compile(r"(?<![\w.,/–-])(\d{1,4})[-–](\d{1,4})(?![\w/–-]|[.,]\d)")
+_RANGE_WORDS = {"fr": "à", "de": "bis", "es": "a", "it": "a", "pt": "a"}
+
+
+def number_ranges(text: str, ctx: NormalizeContext) -> str:
+    """Other languages: "(1741-1819)" -> "(mille sept cent quarante et un à mille huit cent dix-neuf)", "bis"
+    in German (with years said as years: "siebzehnhunderteinundvierzig bis achtzehnhundertneunzehn"), "a" in
+    Spanish, Italian and Portuguese, as English says "to"."""
+    language = _language(ctx)
+    if language not in _RANGE_WORDS or not _HAS_DIGIT.search(text):
+        return text
+
+    def said(number: str, years: bool) -> str:
+        return _german_year(number) if years else cardinal(int(number), language)
+
+    def range_(match: re.Match[str]) -> str:
+        years = language == "de" and len(match[1]) == 4  # "1914-1918", "1914-18"
+        return (
+            f"{said(match[1], years)} {_RANGE_WORDS[language]} {said(match[2], len(match[2]) == 4 and years)}"
+        )
+
+    return _RANGE.sub(range_, text)
+
+
 GERMAN_MONTHS = (
     "Januar|Jänner|Februar|März|April|Mai|Juni|Junius|Juli|Julius|August|September|Oktober|October|November"
     "|Dezember|December"
