@@ -537,6 +537,14 @@ def test_a_french_number_sign_format_and_listed_point_are_words(text, expected):
     assert said(text, language="fr") == expected
 
 
+def test_a_year_of_the_french_republic_is_a_number():
+    # Candide (Gutenberg 4650): the edition of a sequel
+    assert said("publiée an XI-1803, a deux volumes", language="fr") == (
+        "publiée an onze, mille huit cent trois, a deux volumes"
+    )
+    assert said("le 3 brumaire an V.", language="fr") == "le trois brumaire an cinq."
+
+
 @pytest.mark.parametrize(
     "text, language, expected",
     [

@@ -11,6 +11,7 @@ from num2words import num2words
 from audiobook_tts.text.normalize.capitals import _CAPITALS_PAIR, _mostly_capitals
 from audiobook_tts.text.normalize.context import NormalizeContext, _language
 from audiobook_tts.text.normalize.numbers import _HAS_DIGIT, cardinal, ordinal
+from audiobook_tts.text.normalize.roman import roman_value
 
 
 def plain_numbers(text: str, ctx: NormalizeContext) -> str:
@@ -148,7 +149,20 @@ def french_abbreviations(text: str, ctx: NormalizeContext) -> str:
             return "première" if ending in ("re", "ère") else "premier"
         return ordinal(number, "fr") if ending in ("e", "ème") else match[0]
 
-    return _FRENCH_ORDINAL.sub(ordinal_word, text)
+    text = _FRENCH_ORDINAL.sub(ordinal_word, text)
+    return _REPUBLICAN_YEAR.sub(_republican_year, text)
+
+
+# A year of the French Republic's calendar, "l'an II", "an XI-1803" (its year of our era after a hyphen): the
+# numeral is a number even of one letter or glued to the year, which the Roman numerals' rule leaves alone
+_REPUBLICAN_YEAR = re.compile(r"\b([Aa]n) ([IVX]{1,5})(?:(-)(?=\d{4}\b)|(?![\w'’-]))")
+
+
+def _republican_year(match: re.Match[str]) -> str:
+    value = roman_value(match[2])
+    if not value:
+        return match[0]
+    return f"{match[1]} {cardinal(value, 'fr')}" + (", " if match[3] else "")
 
 
 # "1º", "2.ª", "4º)": Portuguese, Spanish and Italian write an ordinal with a raised o (a) for its gender,
