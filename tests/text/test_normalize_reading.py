@@ -537,6 +537,14 @@ def test_a_french_number_sign_format_and_listed_point_are_words(text, expected):
     assert said(text, language="fr") == expected
 
 
+def test_a_word_in_spaced_capitals_alone_on_its_line_is_the_word():
+    # L'esclavage des Noirs (Olympe de Gouges) ends on "F I N."
+    assert said("F I N.", language="fr") == "Fin."
+    assert said("E N D") == "End"
+    assert said("C.i.f.") == "C I F."  # The Waste Land's initials, spelled as before
+    assert said("the S P C A is strong") == "the S P C A is strong"  # initials inside a sentence
+
+
 def test_a_year_of_the_french_republic_is_a_number():
     # Candide (Gutenberg 4650): the edition of a sequel
     assert said("publiée an XI-1803, a deux volumes", language="fr") == (

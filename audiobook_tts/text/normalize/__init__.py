@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 
-from audiobook_tts.text.normalize.capitals import all_caps, neutral_capitals
+from audiobook_tts.text.normalize.capitals import all_caps, neutral_capitals, spaced_capitals
 from audiobook_tts.text.normalize.characters import (
     broken_off,
     ligatures,
@@ -127,6 +127,7 @@ PIPELINE: list[Rule] = [
     urls_and_emails,
     stray_markup,
     lexicon,
+    spaced_capitals,  # before abbreviations, which spell "C.i.f." so
     statutes,
     abbreviations,
     roman_numerals,
@@ -178,6 +179,7 @@ NEUTRAL_PIPELINE: list[Rule] = [
     lexicon,
     neutral_roman_numerals,
     french_abbreviations,
+    spaced_capitals,
     neutral_capitals,
     iberian_abbreviations,
     german_dates,

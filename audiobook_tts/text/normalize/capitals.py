@@ -61,6 +61,20 @@ def _sentence_case(lowered: str) -> str:
     return re.sub(r"(^\W*|[.!?]\s+\W*)(\w)", lambda m: m[1] + m[2].upper(), lowered)
 
 
+# "F I N.", "E N D": a word set in spaced capitals alone on its line (the last line of a play, a heading);
+# inside a sentence spaced letters are as likely initials ("the S P C A") and stay
+_SPACED_WORD = re.compile(r"^(\W*)((?:[A-ZÀ-Ý] ){2,}[A-ZÀ-Ý])(\W*)$")
+
+
+def spaced_capitals(text: str, ctx: NormalizeContext) -> str:
+    """A line that is one word in spaced capitals is that word: L'esclavage des Noirs ends on "F I N.",
+    heard letter by letter; now "Fin."."""
+    match = _SPACED_WORD.match(text)
+    if not match or not re.search("[AEIOUYÀ-ÆÈ-ÏÒ-ÖÙ-Ý]", match[2]):
+        return text
+    return match[1] + match[2].replace(" ", "").capitalize() + match[3]
+
+
 def neutral_capitals(text: str, ctx: NormalizeContext) -> str:
     """Other languages: a heading in capitals ("NOTE DEL TRASCRITTORE") becomes sentence case, so the model
     reads words, not letters; capitals inside ordinary text are left alone."""
