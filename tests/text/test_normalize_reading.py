@@ -545,6 +545,27 @@ def test_a_word_in_spaced_capitals_alone_on_its_line_is_the_word():
     assert said("the S P C A is strong") == "the S P C A is strong"  # initials inside a sentence
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # Candide (Gutenberg 4650): the old woman's father, and Voltaire's note on him
+        (
+            "Je suis la fille du pape Urbain X et de la princesse",
+            "fr",
+            "Je suis la fille du pape Urbain dix et de la princesse",
+        ),
+        ("aucun pape nommé Urbain X.", "fr", "aucun pape nommé Urbain dix."),
+        ("Urbain VIII, mort en 1644.", "fr", "Urbain huit, mort en mille six cent quarante-quatre."),
+        # El sombrero de tres picos' notes
+        ("It was built by Charles I (Charles V)", "es", "It was built by Charles primero (Charles quinto)"),
+        ("Carlos V. murió en Yuste.", "es", "Carlos quinto murió en Yuste."),
+        ("Juan I. Gómez", "es", "Juan I. Gómez"),  # an initial
+    ],
+)
+def test_a_numeral_of_one_letter_after_a_sovereigns_name_is_a_number(text, language, expected):
+    assert said(text, language=language) == expected
+
+
 def test_a_year_of_the_french_republic_is_a_number():
     # Candide (Gutenberg 4650): the edition of a sequel
     assert said("publiée an XI-1803, a deux volumes", language="fr") == (
@@ -597,7 +618,7 @@ def test_portuguese_and_spanish_titles_are_said_in_full(text, language, expected
         ("Novela de V. Blasco Ibáñez.", "Novela de V. Blasco Ibáñez."),
         (
             "Carlos V. murió en Yuste; el emperador Carlos V. reinó",
-            "Carlos V. murió en Yuste; el emperador Carlos V. reinó",
+            "Carlos quinto murió en Yuste; el emperador Carlos quinto reinó",
         ),
         ("V. nota 3.", "V. nota tres."),
     ],

@@ -253,6 +253,20 @@ def neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
     return text.upper() if shouted else text
 
 
+# Sovereigns and popes of our other languages, after whose name a numeral of one letter is a number too ("pape
+# Urbain X", "Carlos V", "Pio X"), where a lone I, V or X is otherwise a letter
+_SOVEREIGNS_ABROAD = set(
+    """
+Louis Henri Charles Philippe François Jean Urbain Clément Grégoire Pie Léon Innocent Benoît Alexandre Sixte
+Jules Boniface Nicolas Pierre Napoléon Guillaume Frédéric Carlos Felipe Fernando Alfonso Enrique Jaime Juan
+Pedro Sancho Luis Pío León Gregorio Clemente Inocencio Benedicto Urbano Sixto Pablo Alejandro Carlo Luigi
+Enrico Filippo Pio Leone Innocenzo Benedetto Sisto Paolo Giovanni Vittorio Umberto Ferdinando Federico Pietro
+Alessandro Giulio Karl Heinrich Friedrich Wilhelm Ludwig Otto Leopold Franz Rudolf Georg Maximilian Pius Leo
+Gregor Clemens Innozenz Benedikt Urban Sixtus Johann Napoleon João Manuel Afonso Sebastião Luís
+""".split()
+)
+
+
 def _neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
     language = _language(ctx)
     text = numbered_references(text, ctx)
@@ -266,6 +280,11 @@ def _neutral_roman_numerals(text: str, ctx: NormalizeContext) -> str:
         return _numeral_said(value, language, False).capitalize() + match[2] if value else match[0]
 
     text = re.sub(r"\b([A-Z][a-zà-ÿ]+) ([IVXL]{2,})\b(?!['’])", regnal, text)
+    text = re.sub(  # "Urbain X et", "Carlos V. murió": the numeral's period is no stop before a small word
+        r"\b([A-Z][a-zà-ÿ]+) ([IVX])\b(?:\.(?= [a-zà-ÿ]))?(?!['’-]|\.\w|\. [A-ZÀ-Ý])",  # "Juan I. Gómez"
+        lambda m: regnal(m) if m[1] in _SOVEREIGNS_ABROAD else m[0],
+        text,
+    )
     if ctx.heading:
         text = re.sub(r"^([IVXLC]+)(\.|\s*$|:)", heading_numeral, text)
     return standalone_numerals(text, ctx)
