@@ -537,6 +537,28 @@ def test_a_french_number_sign_format_and_listed_point_are_words(text, expected):
     assert said(text, language="fr") == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # L'esclavage des Noirs (Olympe de Gouges): characters' names over their speeches and after a title
+        ("ZAMOR.", "Zamor."),
+        ("AZOR.", "Azor."),
+        ("Il se nomme Monsieur de SAINT-FRÉMONT.", "Il se nomme Monsieur de Saint-Frémont."),
+        ("Monsieur DE BELFORT, Major de la Garnison.", "Monsieur de Belfort, Major de la Garnison."),
+        (
+            "VALERE, LE MAJOR, LE JUGE, L'INDIEN, Grenadiers et soldats, Esclaves.",
+            "Valere, le Major, le Juge, L'Indien, Grenadiers et soldats, Esclaves.",
+        ),
+        ("MIRZA accourant et apercevant Valère.", "Mirza accourant et apercevant Valère."),
+        # elsewhere capitals are the author's, and acronyms stay
+        ("Grand Dieu! vous me rendez ma SOPHIE!", "Grand Dieu! vous me rendez ma SOPHIE!"),
+        ("SNCF et ONU partent", "SNCF et ONU partent"),
+    ],
+)
+def test_a_name_in_capitals_opening_a_line_or_after_a_title_is_capitalised(text, expected):
+    assert said(text, language="fr") == expected
+
+
 def test_a_word_in_spaced_capitals_alone_on_its_line_is_the_word():
     # L'esclavage des Noirs (Olympe de Gouges) ends on "F I N."
     assert said("F I N.", language="fr") == "Fin."

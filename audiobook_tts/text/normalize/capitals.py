@@ -75,10 +75,54 @@ def spaced_capitals(text: str, ctx: NormalizeContext) -> str:
     return match[1] + match[2].replace(" ", "").capitalize() + match[3]
 
 
+# A name in capitals, as a play gives its characters: opening a line ("ZAMOR.", "ZAMOR, entrant", "VALERE,
+# LE MAJOR, L'INDIEN, Grenadiers") or after a title ("Monsieur DE BELFORT", "Monsieur de SAINT-FRÉMONT").
+# Elsewhere a word in capitals is the author's ("reso come MAIUSCOLO") and stays.
+_CAPITALS_WORD = re.compile(r"(?<![\w-])(?<!\w\w['’])[A-ZÀ-Ý]{2,}(?:-[A-ZÀ-Ý]{2,})*(?![\w'’-])")  # "L'INDIEN"
+_LEADING_CAPITALS = re.compile(
+    r"^\W*(?:[A-ZÀ-Ý]['’])?[A-ZÀ-Ý]{2,}(?:[-' ’,]+(?:[A-ZÀ-Ý]['’])?[A-ZÀ-Ý]{2,}\b)*"
+)
+_TITLE = (
+    "Monsieur|Madame|Mademoiselle|Messieurs|Mesdames|Monseigneur|Don|Doña|Señor|Señora|Herr|Frau|Signor"
+    "|Signora|Signorina|Senhor|Senhora|Dom|Dona"
+)
+_AFTER_A_TITLE = re.compile(
+    rf"\b({_TITLE}) ((?i:de|du|des|von|van|di|da|del|dos|de la) )?([A-ZÀ-Ý]{{2,}}(?:-[A-ZÀ-Ý]{{2,}})*\b)"
+)
+_PARTICLE = re.compile(
+    r"(?<![\w'’-])(DE|DU|DES|LA|LE|LES|UN|UNE|ET|AU|AUX|VON|VAN|DER|DIE|DAS|DEN|DEM|DEL|DI|DA|DOS|EL|LOS|LAS)"
+    r"(?= [A-ZÀ-Ý][a-zà-ÿ])"
+)
+
+
+def _name_in_capitals(match: re.Match[str]) -> str:
+    word = match[0]
+    if len(word.replace("-", "")) < 4 or not re.search("[AEIOUYÀ-ÆÈ-ÏÒ-ÖÙ-Ý]", word):
+        return word  # an acronym ("SNCF", "ONU") or a short word, as the model may know it
+    if re.fullmatch("[IVXLCDM]+", word):
+        return word
+    return "-".join(part.capitalize() for part in word.split("-"))
+
+
+def _names_in_capitals(names: str, at_start: bool) -> str:
+    names = _CAPITALS_WORD.sub(_name_in_capitals, names)
+    return _PARTICLE.sub(lambda m: m[1].capitalize() if at_start and m.start() == 0 else m[1].lower(), names)
+
+
 def neutral_capitals(text: str, ctx: NormalizeContext) -> str:
     """Other languages: a heading in capitals ("NOTE DEL TRASCRITTORE") becomes sentence case, so the model
-    reads words, not letters; capitals inside ordinary text are left alone."""
-    return _sentence_case(text.lower()) if _CAPITALS_PAIR.search(text) and _mostly_capitals(text) else text
+    reads words, not letters; a name in capitals opening a line or after a title is capitalised: L'esclavage
+    des Noirs heads its speeches "ZAMOR.", "MIRZA.", "AZOR.", "BETZI.", "SOPHIE, à Valère." and names
+    "Monsieur de SAINT-FRÉMONT", now "Zamor.", "Sophie, à Valère.", "Monsieur de Saint-Frémont"; an acronym
+    stays ("SNCF", "ONU")."""
+    if not _CAPITALS_PAIR.search(text):
+        return text
+    if _mostly_capitals(text):
+        return _sentence_case(text.lower())
+    text = _LEADING_CAPITALS.sub(lambda m: _names_in_capitals(m[0], True), text)
+    return _AFTER_A_TITLE.sub(
+        lambda m: f"{m[1]} {(m[2] or '').lower()}{_names_in_capitals(m[3], False)}", text
+    )
 
 
 def all_caps(text: str, ctx: NormalizeContext) -> str:
