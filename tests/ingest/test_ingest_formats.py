@@ -416,6 +416,17 @@ def test_html_two_short_lines_broken_by_br_are_kept_apart(tmp_path):
     ]
 
 
+# a third of its breaks run on: "¿Qué me | importa" was heard "¿Qué me, importa" (some 50 such paragraphs)
+FRASQUITA = [
+    "—¡Fuera, fuera de aquí! (replicó la señá Frasquita",
+    "con mayor violencia). ¡No tiene V. nada que explicarme!...",
+    "¡Demasiado lo comprendo todo! ¿Qué me",
+    "importa a mí que V. se ahogue? ¿Lo he llamado yo a",
+    "V.?—¡Ah! ¡Qué infamia! ¡Para esto ha mandado",
+    "V. prender a mi marido!",
+]
+
+
 def test_html_prose_with_a_br_at_every_printed_line_is_no_verse(tmp_path):
     """El sombrero de tres picos (Gutenberg 29506) ends each printed line with a <br/>: its prose was read as
     verse, a stop and a pause after every line ("Pocos españoles, aun contando a los menos sabios y. |
@@ -426,6 +437,7 @@ def test_html_prose_with_a_br_at_every_printed_line_is_no_verse(tmp_path):
         "<p>Pocos españoles, aun contando a los menos sabios y<br />\n"
         "leídos, desconocerán la historieta vulgar que sirve de<br />\n"
         "fundamento a la presente obrilla.</p>"
+        f"<p>{'<br />'.join(FRASQUITA)}</p>"
         "<p>Something there is that doesn't love a wall,<br/>"
         "That sends the frozen-ground-swell under it,<br/>"
         "And spills the upper boulders in the sun;<br/>And makes gaps even two can pass abreast.</p>"
@@ -438,6 +450,10 @@ def test_html_prose_with_a_br_at_every_printed_line_is_no_verse(tmp_path):
             "paragraph",
             "Pocos españoles, aun contando a los menos sabios y leídos, desconocerán la historieta vulgar "
             "que sirve de fundamento a la presente obrilla.",
+        ),
+        (
+            "paragraph",
+            " ".join(FRASQUITA),
         ),
         (
             "verse",
