@@ -1163,3 +1163,16 @@ def test_a_range_before_a_unit_is_read_as_a_range():
         said("It was -5 °C today, 1 lb. of it.")
         == "It was minus five degrees Celsius today, one pound of it."
     )
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("fr", "Il fait vingt degrés, un degré de plus, zéro degré, trois degrés Celsius."),
+        ("es", "Il fait veinte grados, un grado de plus, cero grados, tres grados Celsius."),
+        ("de", "Il fait zwanzig Grad, ein Grad de plus, null Grad, drei Grad Celsius."),
+    ],
+)
+def test_the_degree_sign_is_a_word_in_every_language(language, expected):
+    # French "20°" was heard "vingt°" (a helper's sweep): the sign was left to the model in every language
+    assert said("Il fait 20°, 1° de plus, 0°, 3 °C.", language=language) == expected

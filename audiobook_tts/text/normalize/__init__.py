@@ -78,6 +78,7 @@ from audiobook_tts.text.normalize.english_abbreviations import (
 )
 from audiobook_tts.text.normalize.languages import (
     GERMAN_MONTHS,
+    degrees,
     french_abbreviations,
     german_dates,
     iberian_abbreviations,
@@ -184,6 +185,7 @@ NEUTRAL_PIPELINE: list[Rule] = [
     iberian_abbreviations,
     german_dates,
     portuguese_money,
+    degrees,
     number_ranges,
     plain_numbers,
     neutral_symbols,

@@ -25,6 +25,34 @@ def plain_numbers(text: str, ctx: NormalizeContext) -> str:
     return re.sub(r"(?<![\w.,])\d+(?![\w.,]\d|\w)", lambda m: cardinal(int(m[0]), lang), text)
 
 
+# "20°", "3 °C", "45° de latitude": the degree sign is a word in each language, singular for one (and for
+# zero in French); left a sign, it was heard "vingt°"
+_DEGREES = re.compile(r"(?<![\w.,])(\d+) ?°(?: ?([CF])(?![^\W\d_]))?")
+_DEGREE_WORDS = {
+    "fr": ("degré", "degrés"), "es": ("grado", "grados"), "it": ("grado", "gradi"), "pt": ("grau", "graus"),
+    "de": ("Grad", "Grad"), "nl": ("graad", "graden"),
+}  # fmt: skip
+_SCALES = {"C": "Celsius", "F": "Fahrenheit"}
+_ONE_BEFORE_A_NOUN = {"fr": "un", "es": "un", "it": "un", "pt": "um", "de": "ein", "nl": "één"}  # not "uno"
+
+
+def degrees(text: str, ctx: NormalizeContext) -> str:
+    """Other languages: "20°" is twenty degrees in the language's word, before the number is read."""
+    words = _DEGREE_WORDS.get(_language(ctx))
+    if words is None or "°" not in text:
+        return text
+
+    def said(match: re.Match[str]) -> str:
+        language = _language(ctx)
+        one = match[1] == "1" or (match[1] == "0" and language == "fr")
+        number = _ONE_BEFORE_A_NOUN[language] if match[1] == "1" else match[1]
+        scale = f" {_SCALES[match[2]]}" if match[2] else ""
+        glued = " " if match.string[match.end() : match.end() + 1].isalpha() else ""  # "10°Cabo"
+        return f"{number} {words[0] if one else words[1]}{scale}{glued}"
+
+    return _DEGREES.sub(said, text)
+
+
 # "(1741-1819)", "pp. 452-467": two numbers joined by a hyphen or a dash are a range, said with the
 # language's "to"; a hyphen read aloud would glue them ("quarante et un-mille huit cent dix-neuf")
 _RANGE = re.compile(r"(?<![\w.,/–-])(\d{1,4})[-–](\d{1,4})(?![\w/–-]|[.,]\d)")
