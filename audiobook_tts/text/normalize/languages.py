@@ -38,12 +38,12 @@ _ONE_BEFORE_A_NOUN = {"fr": "un", "es": "un", "it": "un", "pt": "um", "de": "ein
 
 def degrees(text: str, ctx: NormalizeContext) -> str:
     """Other languages: "20°" is twenty degrees in the language's word, before the number is read."""
-    words = _DEGREE_WORDS.get(_language(ctx))
+    language = _language(ctx)
+    words = _DEGREE_WORDS.get(language)
     if words is None or "°" not in text:
         return text
 
     def said(match: re.Match[str]) -> str:
-        language = _language(ctx)
         one = match[1] == "1" or (match[1] == "0" and language == "fr")
         number = _ONE_BEFORE_A_NOUN[language] if match[1] == "1" else match[1]
         scale = f" {_SCALES[match[2]]}" if match[2] else ""
